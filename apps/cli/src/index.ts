@@ -1,0 +1,7 @@
+/**
+ * memsim: run, inspect and draw memory scenarios.
+ *
+ * @packageDocumentation
+ */
+
+export const PACKAGE_NAME = '@memsim/cli';

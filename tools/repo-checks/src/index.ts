@@ -1,0 +1,7 @@
+/**
+ * Repository-wide checks: the layering rules of the workspace.
+ *
+ * @packageDocumentation
+ */
+
+export const PACKAGE_NAME = '@memsim/repo-checks';
