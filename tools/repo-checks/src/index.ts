@@ -3,5 +3,6 @@
  *
  * @packageDocumentation
  */
-
-export const PACKAGE_NAME = '@memsim/repo-checks';
+export { ALLOWED_DEPENDENCIES } from './layers.js';
+export { findCycle, findInternalImports, findRepoRoot, listWorkspacePackages } from './workspace.js';
+export type { InternalImport, WorkspacePackage } from './workspace.js';
