@@ -36,6 +36,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -2169,15 +2170,52 @@ static void kill_scenario(void) {
   }
 }
 
+/* What this kernel supports, so callers can tell a kernel without a feature from a model bug. */
+static int print_info(void) {
+  struct utsname u;
+  uname(&u);
+  long p = syscall(SYS_mmap, 0L, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1L, 0L);
+  int anon_name = p != -1 && syscall(SYS_prctl, PR_SET_VMA, PR_SET_VMA_ANON_NAME, p, PAGE, "probe") == 0;
+  int ufd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+  uint64_t features = 0;
+  int uffd_ok = 0;
+  if (ufd >= 0) {
+    struct uffdio_api a = {.api = UFFD_API};
+    if (ioctl(ufd, UFFDIO_API, &a) == 0) {
+      uffd_ok = 1;
+      features = a.features;
+    }
+    close(ufd);
+  }
+  char mmc[64] = "";
+  int fd = open("/proc/sys/vm/max_map_count", O_RDONLY);
+  if (fd >= 0) {
+    ssize_t n = read(fd, mmc, sizeof mmc - 1);
+    mmc[n > 0 ? n : 0] = 0;
+    close(fd);
+  }
+  static char buf[4096];
+  ob_t o = {buf, 0, sizeof buf, 0};
+  ob_s(&o, "{\"kernel\":");
+  ob_jss(&o, u.release);
+  ob_s(&o, ",\"machine\":");
+  ob_jss(&o, u.machine);
+  ob_f(&o, ",\"window_base\":\"0x%" PRIx64 "\",\"window_size\":%" PRIu64 ",\"page_size\":%ld", WINDOW_BASE,
+       WINDOW_SIZE, sysconf(_SC_PAGESIZE));
+  ob_f(&o, ",\"anon_vma_name\":%s,\"userfaultfd\":%s,\"uffd_features\":", anon_name ? "true" : "false",
+       uffd_ok ? "true" : "false");
+  ob_names(&o, UFFD_FEATURES, N(UFFD_FEATURES), features);
+  ob_f(&o, ",\"max_map_count\":%ld,\"euid\":%d}\n", strtol(mmc, NULL, 10), (int)geteuid());
+  write_all(1, o.buf, o.len);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   uint64_t timeout_ms = 30000;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--timeout-ms") && i + 1 < argc) timeout_ms = strtoull(argv[++i], NULL, 10);
-    else if (!strcmp(argv[i], "--window")) {
-      printf("{\"base\":\"0x%" PRIx64 "\",\"size\":%" PRIu64 ",\"page\":%" PRIu64 "}\n", WINDOW_BASE, WINDOW_SIZE, PAGE);
-      return 0;
-    } else {
-      fprintf(stderr, "usage: probe [--timeout-ms N] [--window] < scenario.jsonl\n");
+    else if (!strcmp(argv[i], "--info")) return print_info(); else {
+      fprintf(stderr, "usage: probe [--timeout-ms N] < scenario.jsonl | probe --info\n");
       return 2;
     }
   }

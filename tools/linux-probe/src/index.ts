@@ -1,7 +1,61 @@
 /**
- * The native C probe of the live Linux kernel, shared by the conformance runner, starnix-mm's checks and the benchmarks.
+ * The native C probe of the live Linux kernel, shared by the conformance runner, starnix-mm's checks and the
+ * benchmarks: scenarios of Linux memory operations run in a fresh child process inside a fixed address window, and
+ * their results (values, errnos, fault signals, maps lines, page hashes, userfaultfd events) come back typed.
  *
  * @packageDocumentation
  */
 
-export const PACKAGE_NAME = '@memsim/linux-probe';
+export { isProbeAvailable, probeAvailability, compileProbe } from './compile.js';
+export type { ProbeAvailability } from './compile.js';
+export { runScenario, runScenarios, runBench, probeInfo } from './run.js';
+export type { RunOptions, BenchOutcome } from './run.js';
+export {
+  ProbeError,
+  ProbeUnavailableError,
+  ProbeCompileError,
+  ProbeTimeoutError,
+  ProbeCrashError,
+  ProbeScenarioError,
+  ProbeProtocolError,
+} from './errors.js';
+export type { ProbeErrorCode } from './errors.js';
+export type {
+  LinuxOp,
+  LinuxOpName,
+  BenchOp,
+  BenchName,
+  OpCommon,
+  ProbeInt,
+  ProbeAddr,
+  ProbeFlags,
+  ProbeBytes,
+  ProbeFd,
+  ProtName,
+  MapFlagName,
+  MremapFlagName,
+  AdviceName,
+  MsyncFlagName,
+  MlockallFlagName,
+  RlimitName,
+  OpenModeName,
+  UffdFlagName,
+  UffdFeatureName,
+  UffdRegisterModeName,
+} from './ops.js';
+export type {
+  LinuxOpResult,
+  LinuxCallResult,
+  LinuxOk,
+  LinuxErrno,
+  LinuxFault,
+  LinuxValue,
+  ProbeAddress,
+  SmapsEntry,
+  UffdEvent,
+  BenchValue,
+  ScenarioOutcome,
+  ScenarioStatus,
+  ProbeInfo,
+} from './results.js';
+export { PROBE_WINDOW_BASE, PROBE_WINDOW_SIZE } from './window.js';

@@ -1,0 +1,85 @@
+import { spawnSync, execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { ProbeCompileError, ProbeUnavailableError } from './errors.js';
+
+/** The package root (one level above src/ and dist/). */
+const packageRoot = fileURLToPath(new URL('..', import.meta.url));
+const sourcePath = join(packageRoot, 'native', 'probe.c');
+const cacheDir = join(packageRoot, '.probe-cache');
+const FLAGS = ['-std=c11', '-O2', '-Wall', '-Wextra', '-pthread'];
+
+/**
+ * Whether the probe can run here, and if not, why (one line).
+ *
+ * @public
+ */
+export type ProbeAvailability = { readonly available: true; readonly compiler: string } | {
+  readonly available: false;
+  readonly reason: string;
+};
+
+function compilerWorks(cc: string): boolean {
+  const r = spawnSync(cc, ['--version'], { stdio: 'ignore', timeout: 10_000 });
+  return r.status === 0;
+}
+
+/**
+ * Checks the platform (Linux) and finds a C compiler: `$CC`, else `gcc`, else `cc`. Synchronous, so tests can use
+ * it to decide whether to skip.
+ *
+ * @public
+ */
+export function probeAvailability(): ProbeAvailability {
+  if (process.platform !== 'linux') return { available: false, reason: `platform is ${process.platform}, not linux` };
+  if (!existsSync(sourcePath)) return { available: false, reason: `probe source missing at ${sourcePath}` };
+  const candidates = process.env['CC'] ? [process.env['CC']] : ['gcc', 'cc'];
+  for (const cc of candidates) if (compilerWorks(cc)) return { available: true, compiler: cc };
+  return { available: false, reason: `no C compiler found (tried ${candidates.join(', ')}; set $CC)` };
+}
+
+/**
+ * True when the platform is Linux and a C compiler exists.
+ *
+ * @public
+ */
+export function isProbeAvailable(): boolean {
+  return probeAvailability().available;
+}
+
+function run(cmd: string, args: readonly string[]): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { timeout: 120_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      resolve({ code, output: `${stdout}${stderr}` });
+    });
+  });
+}
+
+/**
+ * Compiles the probe once and returns the path of the binary. The binary is cached in the package's
+ * `.probe-cache/` keyed by a hash of the source, compiler and flags, so edits recompile and concurrent callers
+ * (worker threads, test files) never see a half-written file.
+ *
+ * @throws {@link ProbeUnavailableError} when the probe cannot run here; {@link ProbeCompileError} on compiler errors.
+ * @public
+ */
+export async function compileProbe(): Promise<string> {
+  const avail = probeAvailability();
+  if (!avail.available) throw new ProbeUnavailableError(avail.reason);
+  const source = readFileSync(sourcePath);
+  const hash = createHash('sha256').update(source).update(avail.compiler).update(FLAGS.join(' ')).digest('hex');
+  const binary = join(cacheDir, `probe-${hash.slice(0, 16)}`);
+  if (existsSync(binary)) return binary;
+  mkdirSync(cacheDir, { recursive: true });
+  const tmp = `${binary}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  const r = await run(avail.compiler, [...FLAGS, '-o', tmp, sourcePath]);
+  if (r.code !== 0 || !existsSync(tmp)) {
+    rmSync(tmp, { force: true });
+    throw new ProbeCompileError(`${avail.compiler} failed to compile the probe (exit ${r.code})`, r.output);
+  }
+  renameSync(tmp, binary); // atomic: a concurrent compile of the same source simply replaces it
+  return binary;
+}
