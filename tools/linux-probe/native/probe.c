@@ -1258,10 +1258,12 @@ static void op_pvm(ctx_t *x, int write) {
     ob_hex(x->o, buf, (size_t)r);
   }
 }
+/* Both pipe ends block (a non-blocking end turns some EFAULTs into EAGAIN); FIONREAD says what is left. */
 static void drain_pipe(void) {
   char tmp[4096];
-  while (read(g_pipe[0], tmp, sizeof tmp) > 0) {
-  }
+  int avail = 0;
+  while (ioctl(g_pipe[0], FIONREAD, &avail) == 0 && avail > 0)
+    if (read(g_pipe[0], tmp, (size_t)avail < sizeof tmp ? (size_t)avail : sizeof tmp) <= 0) break;
 }
 /* Kernel-mode access through a pipe: write(pipe, addr) makes the kernel read user memory, read(pipe, addr) makes
  * it write user memory. Partial counts and EFAULT come back as the kernel reports them. */
@@ -1572,6 +1574,10 @@ static void op_uffd_read(ctx_t *x) {
   if (get_num(x, "timeout_ms", 0, c ? 2000 : 0, &timeout)) return;
   ob_s(x->o, "\"ok\":true,\"value\":[");
   int err = 0;
+  /* poll() on a blocking userfaultfd reports only POLLERR, so the fd is made non-blocking while this op waits
+   * with its timeout, then restored. */
+  int fl = fcntl(fd, F_GETFL);
+  if (fl >= 0 && !(fl & O_NONBLOCK)) fcntl(fd, F_SETFL, fl | O_NONBLOCK);
   for (uint64_t k = 0; k < count; k++) {
     struct pollfd p = {.fd = fd, .events = POLLIN};
     int pr = poll(&p, 1, (int)timeout);
@@ -1637,6 +1643,7 @@ static void op_uffd_read(ctx_t *x) {
     }
   }
   ob_s(x->o, "]");
+  if (fl >= 0 && !(fl & O_NONBLOCK)) fcntl(fd, F_SETFL, fl);
   if (err) {
     char tmp[32];
     ob_s(x->o, ",\"read_errno\":");
@@ -2155,7 +2162,7 @@ static void scenario_child(void) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   g_me = 0;
   g_initial_brk = (uint64_t)syscall(SYS_brk, 0L);
-  if (pipe2(g_pipe, O_CLOEXEC | O_NONBLOCK) == 0) fcntl(g_pipe[1], F_SETPIPE_SZ, 1 << 20);
+  if (pipe2(g_pipe, O_CLOEXEC) == 0) fcntl(g_pipe[1], F_SETPIPE_SZ, 1 << 20);
   install_fault_handlers();
   run_ops(0);
   _exit(0);
