@@ -27,16 +27,16 @@ function encodeValue(v: unknown, where: string): unknown {
     });
   }
   if (typeof v === 'object' && 'abs' in v) {
-    const abs = (v as { abs: unknown }).abs;
-    if ((typeof abs !== 'number' && typeof abs !== 'bigint') || BigInt(abs) < 0n || BigInt(abs) > U64_MAX) {
-      throw new ProbeScenarioError(`${where}: { abs } must be an integer in 0..2^64-1`);
-    }
+    const abs = v.abs;
     if (typeof abs === 'number' && !Number.isSafeInteger(abs)) {
       throw new ProbeScenarioError(`${where}: ${abs} is not a safe integer (use a bigint)`);
     }
+    if ((typeof abs !== 'number' && typeof abs !== 'bigint') || BigInt(abs) < 0n || BigInt(abs) > U64_MAX) {
+      throw new ProbeScenarioError(`${where}: { abs } must be an integer in 0..2^64-1`);
+    }
     return `abs:0x${BigInt(abs).toString(16)}`;
   }
-  throw new ProbeScenarioError(`${where}: unsupported value ${String(v)}`);
+  throw new ProbeScenarioError(`${where}: unsupported value of type ${typeof v}`);
 }
 
 /** One scenario line for the probe. */

@@ -28,6 +28,6 @@ describe(`/proc/self/maps relative to the window ${skipReason}`, () => {
     expect(lines[2]).toBe(`${'00200000-00201000 rw-s 00000000 00:00 0 '.padEnd(73)}/dev/zero (deleted)`);
     const smaps = valueOf(r[12]) as SmapsEntry[];
     expect(smaps.map((e) => e.line)).toEqual(lines);
-    expect(smaps[0]!.fields).toMatchObject({ Size: 8, Rss: 0, VmFlags: 'rd wr mr mw me ac' });
+    expect(smaps[0].fields).toMatchObject({ Size: 8, Rss: 0, VmFlags: 'rd wr mr mw me ac' });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ANON_FIXED, PAGE, R, RW, anon, available, errnoOf, run, skipReason, valueOf } from './test-support/probe.js';
+import { ANON_FIXED, PAGE, R, anon, available, errnoOf, run, skipReason, valueOf } from './test-support/probe.js';
 
 describe(`mmap, munmap, mprotect on the live kernel ${skipReason}`, () => {
   it.skipIf(!available)('mmap errnos: len 0, PRIVATE|SHARED rules, alignment, NOREPLACE, huge length', async () => {

@@ -153,6 +153,7 @@ export async function runScenarios(
  */
 export async function runScenario(ops: readonly LinuxOp[], options: RunOptions = {}): Promise<LinuxOpResult[]> {
   const [outcome] = await runScenarios([ops], options);
+  if (ops.length === 0 && outcome?.status === 'ok') return [];
   if (!outcome) throw new ProbeProtocolError('the probe returned no outcome');
   switch (outcome.status) {
     case 'ok':

@@ -21,7 +21,7 @@ export async function run(ops: readonly LinuxOp[]): Promise<LinuxOpResult[]> {
 export function outcome(r: LinuxOpResult | undefined): LinuxCallResult {
   if (!r) throw new Error('missing result');
   const { i: _i, op: _op, in: _in, thread: _thread, ...rest } = r;
-  return rest as LinuxCallResult;
+  return rest;
 }
 
 export function errnoOf(r: LinuxOpResult | undefined): string | undefined {
