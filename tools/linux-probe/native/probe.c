@@ -86,15 +86,15 @@
 #define MAX_OPS 8192
 #define MAX_FIELDS (MAX_OPS * 12)
 #define MAX_ITEMS (MAX_OPS * 8)
-#define STRPOOL_SIZE (48u << 20)
-#define LINE_MAX_BYTES (16u << 20)
+#define STRPOOL_SIZE (16u << 20)
+#define LINE_MAX_BYTES (8u << 20)
 #define OUT_SIZE (8u << 20)
 #define DATA_MAX (4u << 20)
 #define ACCESS_MAX (1u << 20)
 #define MAX_PROCS 32
 #define MAX_FDS 64
 #define MAX_THREADS 16
-#define THREAD_OUT_SIZE (2u << 20)
+#define THREAD_OUT_SIZE (1u << 20)
 
 /* ------------------------------------------------------------------------------------------------------------ */
 /* Output buffers (one per executing context; no sharing between threads).                                      */
@@ -681,11 +681,12 @@ typedef struct {
   _Atomic int turn;      /* the index of the op whose turn it is */
   _Atomic int nprocs_live;
   _Atomic int pids[MAX_PROCS];
+  _Atomic int main_tids[MAX_PROCS];
+  _Atomic int tids[MAX_PROCS][MAX_THREADS]; /* so a manager in any process can name a faulting thread */
 } shared_t;
 
 static shared_t *g_sh;
 static int g_me;              /* process index */
-static uint64_t g_initial_brk;
 static int g_pipe[2] = {-1, -1}; /* for kernel-mode access through read()/write() */
 
 typedef struct {
@@ -758,11 +759,20 @@ typedef struct {
 static thread_slot_t g_threads[MAX_THREADS];
 static char g_thread_bufs[MAX_THREADS][THREAD_OUT_SIZE];
 
-static const char *tid_name(int tid) {
+/* A faulting thread's name: "t1" for a thread of the reading process, "child/t1" for another process's thread,
+ * "main" (or "child/main") for a process's main flow. */
+static const char *tid_name(int tid, char *buf, size_t cap) {
   if (tid == 0) return NULL;
-  if (tid == (int)syscall(SYS_gettid)) return "main";
-  for (int i = 0; i < g_nthreads; i++)
-    if (atomic_load(&g_threads[i].tid) == tid) return g_thread_names[i];
+  for (int p = 0; p < g_nprocs; p++) {
+    const char *tn = NULL;
+    if (atomic_load(&g_sh->main_tids[p]) == tid) tn = "main";
+    for (int i = 0; i < g_nthreads && !tn; i++)
+      if (atomic_load(&g_sh->tids[p][i]) == tid) tn = g_thread_names[i];
+    if (!tn) continue;
+    if (p == g_me) snprintf(buf, cap, "%s", tn);
+    else snprintf(buf, cap, "%s/%s", g_proc_names[p], tn);
+    return buf;
+  }
   return NULL;
 }
 
@@ -880,7 +890,7 @@ static int user_access(ctx_t *x, int kind, uint64_t addr_in, unsigned char *buf,
 /* ------------------------------------------------------------------------------------------------------------ */
 /* /proc/self/maps and smaps, normalized to the window.                                                          */
 
-static char g_procbuf[64u << 20];
+static char g_procbuf[16u << 20];
 
 static ssize_t read_file(const char *path, char *buf, size_t cap) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -941,10 +951,10 @@ static uint64_t normalized_inode(uint64_t ino, unsigned dmaj, unsigned dmin) {
 /* Renders a maps line the way fs/proc/task_mmu.c does, with window-relative addresses and normalized
  * device/inode: "%08lx-%08lx %c%c%c%c %08llx %02x:%02x %lu ", then (if named) padding to column 73 and the name.
  * Lines not wholly inside the window keep absolute addresses and start with "!". */
-static void render_mapline(ob_t *o, const mapline_t *m) {
+static void render_rel(ob_t *o, const mapline_t *m, uint64_t base, uint64_t limit) {
   char line[512];
-  int inside = m->start >= WINDOW_BASE && m->end <= WINDOW_BASE + WINDOW_SIZE;
-  uint64_t st = inside ? m->start - WINDOW_BASE : m->start, en = inside ? m->end - WINDOW_BASE : m->end;
+  int inside = m->start >= base && m->end <= limit;
+  uint64_t st = inside ? m->start - base : m->start, en = inside ? m->end - base : m->end;
   int n = snprintf(line, sizeof line, "%s%08" PRIx64 "-%08" PRIx64 " %s %08" PRIx64 " 00:00 %" PRIu64 " ",
                    inside ? "" : "!", st, en, m->perms, m->offset, normalized_inode(m->inode, m->dmaj, m->dmin));
   if (m->namelen) {
@@ -957,6 +967,7 @@ static void render_mapline(ob_t *o, const mapline_t *m) {
   }
   ob_js(o, line, (size_t)n);
 }
+static void render_mapline(ob_t *o, const mapline_t *m) { render_rel(o, m, WINDOW_BASE, WINDOW_BASE + WINDOW_SIZE); }
 static int intersects_window(const mapline_t *m) {
   return m->end > WINDOW_BASE && m->start < WINDOW_BASE + WINDOW_SIZE;
 }
@@ -975,6 +986,32 @@ static void op_maps(ctx_t *x) {
     if (!parse_mapline(s, e, &m) && intersects_window(&m)) {
       if (!first) ob_s(x->o, ",");
       render_mapline(x->o, &m);
+      first = 0;
+    }
+    s = *e ? e + 1 : e;
+  }
+  ob_s(x->o, "]");
+}
+/* The maps lines of the program break's area ([heap]), with addresses relative to the initial break, so brk
+ * scenarios can compare the [heap] line too. */
+static uint64_t g_initial_brk;
+static void op_heap_maps(ctx_t *x) {
+  uint64_t cur = (uint64_t)syscall(SYS_brk, 0L);
+  uint64_t limit = (cur + PAGE - 1) & ~(PAGE - 1);
+  ssize_t n = read_file("/proc/self/maps", g_procbuf, sizeof g_procbuf);
+  if (n < 0) {
+    res_errno(x, errno);
+    return;
+  }
+  ob_s(x->o, "\"ok\":true,\"value\":[");
+  int first = 1;
+  for (char *s = g_procbuf; *s;) {
+    char *e = strchr(s, '\n');
+    if (!e) e = s + strlen(s);
+    mapline_t m;
+    if (!parse_mapline(s, e, &m) && m.end > g_initial_brk && m.start < (limit > g_initial_brk ? limit : g_initial_brk + 1)) {
+      if (!first) ob_s(x->o, ",");
+      render_rel(x->o, &m, g_initial_brk, limit > g_initial_brk ? limit : g_initial_brk);
       first = 0;
     }
     s = *e ? e + 1 : e;
@@ -1607,7 +1644,8 @@ static void op_uffd_read(ctx_t *x) {
         ob_addr(x->o, m.arg.pagefault.address);
         /* The faulting thread's id, as the name of the scenario thread (0 without THREAD_ID). */
         int tid = (int)m.arg.pagefault.feat.ptid;
-        const char *tn = tid_name(tid);
+        char tnb[160];
+        const char *tn = tid_name(tid, tnb, sizeof tnb);
         ob_s(x->o, ",\"ptid\":");
         if (tn) ob_jss(x->o, tn);
         else ob_f(x->o, "%d", tid);
@@ -1796,7 +1834,12 @@ static uint64_t bench_sample(ctx_t *x, const char *name, uint64_t iters, uint64_
   }
   if (!strcmp(name, "memcpy") || !strcmp(name, "pvm_read") || !strcmp(name, "pvm_write")) {
     uint64_t bytes = (mib ? mib : 64) << 20;
-    if (!g_memcpy_a || bytes > (64ULL << 20)) return *err = EINVAL, 0;
+    if (bytes > (1ULL << 30)) return *err = EINVAL, 0;
+    /* Mapped per sample (not kept), so mlockall scenarios do not pay for it. */
+    long ma = syscall(SYS_mmap, 0L, 2 * bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1L, 0L);
+    if (ma == -1) return *err = errno, 0;
+    g_memcpy_a = (unsigned char *)ma;
+    g_memcpy_b = g_memcpy_a + bytes;
     memset(g_memcpy_a, 2, bytes);
     memset(g_memcpy_b, 3, bytes);
     t0 = now_ns();
@@ -1811,7 +1854,9 @@ static uint64_t bench_sample(ctx_t *x, const char *name, uint64_t iters, uint64_
       }
       sink ^= g_memcpy_b[i % bytes];
     }
-    return now_ns() - t0;
+    t1 = now_ns();
+    syscall(SYS_munmap, ma, 2 * bytes);
+    return t1 - t0;
   }
   if (!strcmp(name, "uffd_roundtrip") || !strcmp(name, "uffd_copy")) {
     uint64_t np = pages ? pages : 256;
@@ -1943,6 +1988,7 @@ static void exec_op(ctx_t *x) {
   else if (!strcmp(nm, "kernel_write")) op_kaccess(x, 1);
   else if (!strcmp(nm, "maps")) op_maps(x);
   else if (!strcmp(nm, "smaps")) op_smaps(x);
+  else if (!strcmp(nm, "heap_maps")) op_heap_maps(x);
   else if (!strcmp(nm, "memfd_create")) op_memfd_create(x);
   else if (!strcmp(nm, "open")) op_open(x);
   else if (!strcmp(nm, "close")) op_close(x);
@@ -2007,14 +2053,47 @@ static void run_into(ob_t *o, const op_t *op, int idx) {
     ob_s(o, "\"ok\":false,\"probe_error\":\"result too large for the output buffer\"");
   }
 }
+/* fork: the child continues with the ops after this one (it runs those tagged with its name); the parent
+ * reports the child's name. With EVENT_FORK the kernel holds the parent until the manager reads the event, so a
+ * fork may run on a thread. */
+static void run_ops(int from);
+static void do_fork(const op_t *op, int i, ob_t *o) {
+  int child = -1;
+  const jval_t *c = field(op, "child");
+  const char *cn = c && c->t == V_STR ? c->s : "child";
+  for (int k = 0; k < g_nprocs; k++)
+    if (!strcmp(g_proc_names[k], cn)) child = k;
+  pid_t pid = fork();
+  if (pid == 0) {
+    g_me = child;
+    atomic_store(&g_sh->pids[child], (int)getpid());
+    atomic_store(&g_sh->main_tids[child], (int)syscall(SYS_gettid));
+    for (int k = 0; k < MAX_THREADS; k++) atomic_store(&g_threads[k].state, 0); /* threads do not fork */
+    run_ops(i + 1);
+    _exit(0);
+  }
+  if (pid < 0) {
+    char tmp[32];
+    ob_s(o, "\"ok\":false,\"errno\":");
+    ob_jss(o, errno_name(errno, tmp));
+  } else {
+    atomic_store(&g_sh->pids[child], (int)pid);
+    ob_s(o, "\"ok\":true,\"value\":");
+    ob_jss(o, cn);
+  }
+}
+
 static void *thread_main(void *arg) {
   thread_slot_t *t = arg;
-  atomic_store(&t->tid, (int)syscall(SYS_gettid));
+  int tid = (int)syscall(SYS_gettid);
+  atomic_store(&g_sh->tids[g_me][t - g_threads], tid);
+  atomic_store(&t->tid, tid);
   atomic_store(&t->state, 2);
   const op_t *op = &g_ops[t->op_index];
   t->out.len = 0;
   t->out.overflow = 0;
-  run_into(&t->out, op, t->op_index);
+  if (!strcmp(op->name, "fork")) do_fork(op, t->op_index, &t->out);
+  else run_into(&t->out, op, t->op_index);
   atomic_store(&t->state, 3);
   return NULL;
 }
@@ -2032,28 +2111,8 @@ static void run_ops(int from) {
     int cur;
     while ((cur = atomic_load(&g_sh->turn)) != i) futex_wait(&g_sh->turn, cur);
     begin_line(&o, i, op);
-    if (!strcmp(op->name, "fork")) {
-      int child = -1;
-      const char *cn = field(op, "child") && field(op, "child")->t == V_STR ? field(op, "child")->s : "child";
-      for (int k = 0; k < g_nprocs; k++)
-        if (!strcmp(g_proc_names[k], cn)) child = k;
-      pid_t pid = fork();
-      if (pid == 0) {
-        g_me = child;
-        atomic_store(&g_sh->pids[child], (int)getpid());
-        for (int k = 0; k < MAX_THREADS; k++) atomic_store(&g_threads[k].state, 0); /* threads do not fork */
-        run_ops(i + 1);
-        _exit(0);
-      }
-      if (pid < 0) {
-        char tmp[32];
-        ob_s(&o, "\"ok\":false,\"errno\":");
-        ob_jss(&o, errno_name(errno, tmp));
-      } else {
-        atomic_store(&g_sh->pids[child], (int)pid);
-        ob_s(&o, "\"ok\":true,\"value\":");
-        ob_jss(&o, cn);
-      }
+    if (!strcmp(op->name, "fork") && op->thread < 0) {
+      do_fork(op, i, &o);
     } else if (!strcmp(op->name, "join")) {
       const jval_t *tv = field(op, "thread");
       uint64_t timeout = 2000;
@@ -2132,8 +2191,6 @@ static int prepare_scenario(char *err, size_t errlen) {
     }
     if (th && strcmp(op->name, "join")) {
       if (th->t != V_STR) return snprintf(err, errlen, "line %d: \"thread\" must be a name", op->line), -1;
-      if (!strcmp(op->name, "fork"))
-        return snprintf(err, errlen, "line %d: fork cannot run on a thread", op->line), -1;
       int found = -1;
       for (int k = 0; k < g_nthreads; k++)
         if (!strcmp(g_thread_names[k], th->s)) found = k;
@@ -2161,6 +2218,7 @@ static int prepare_scenario(char *err, size_t errlen) {
 static void scenario_child(void) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   g_me = 0;
+  atomic_store(&g_sh->main_tids[0], (int)syscall(SYS_gettid));
   g_initial_brk = (uint64_t)syscall(SYS_brk, 0L);
   if (pipe2(g_pipe, O_CLOEXEC) == 0) fcntl(g_pipe[1], F_SETPIPE_SZ, 1 << 20);
   install_fault_handlers();
@@ -2249,12 +2307,6 @@ int main(int argc, char **argv) {
   }
   g_mincore_vec = (unsigned char *)v;
   syscall(SYS_mprotect, v + WINDOW_SIZE / PAGE, PAGE, PROT_NONE);
-  long ma = syscall(SYS_mmap, 0L, 128ULL << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                    -1L, 0L);
-  if (ma != -1) {
-    g_memcpy_a = (unsigned char *)ma;
-    g_memcpy_b = g_memcpy_a + (64ULL << 20);
-  }
   prctl(PR_SET_CHILD_SUBREAPER, 1); /* orphaned scenario processes come back to us to be reaped */
 
   static char rbuf[1 << 16];

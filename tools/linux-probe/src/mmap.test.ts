@@ -149,8 +149,10 @@ describe(`mmap, munmap, mprotect on the live kernel ${skipReason}`, () => {
       { op: 'brk', addr: PAGE },
       { op: 'setrlimit', resource: 'DATA', cur: 0 },
       { op: 'brk', addr: 64 * PAGE },
+      { op: 'heap_maps' },
     ]);
     expect([0, 1, 3, 4, 6].map((k) => valueOf(r[k]))).toEqual([0, 3 * PAGE, 3 * PAGE, PAGE, PAGE]);
+    expect(valueOf(r[7])).toEqual([`${'00000000-00001000 rw-p 00000000 00:00 0 '.padEnd(73)}[heap]`]);
   });
 
   it.skipIf(!available)('mlock, msync and mlockall errnos', async () => {

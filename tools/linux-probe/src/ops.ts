@@ -201,7 +201,7 @@ export type LinuxOp = OpCommon &
     | ({ readonly op: 'write' | 'process_vm_writev' | 'kernel_write'; readonly addr: ProbeAddr } & ProbeBytes)
     | { readonly op: 'exec'; readonly addr: ProbeAddr }
     | ({ readonly op: 'process_vm_readv' | 'kernel_read' } & Range)
-    | { readonly op: 'maps' | 'smaps' }
+    | { readonly op: 'maps' | 'smaps' | 'heap_maps' }
     | { readonly op: 'memfd_create'; readonly name: string; readonly size?: ProbeInt; readonly flags?: ProbeInt }
     | { readonly op: 'open'; readonly file: string; readonly as: string; readonly mode: OpenModeName | ProbeInt }
     | { readonly op: 'close'; readonly fd: string }

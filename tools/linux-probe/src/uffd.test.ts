@@ -73,4 +73,49 @@ describe(`userfaultfd on the live kernel ${skipReason}`, () => {
     expect(valueOf(r[9])).toEqual(['00100000-00102000 rw-p 00000000 00:00 0 ']);
     void r[6];
   });
+
+  it.skipIf(!available)('fork with EVENT_FORK waits for its event; the child\'s faults arrive on the new uffd', async () => {
+    const r = await run([
+      anon(0, 2),
+      { op: 'uffd_create', flags: ['NONBLOCK'] },
+      { op: 'uffd_api', features: ['EVENT_FORK', 'THREAD_ID'] },
+      { op: 'uffd_register', addr: 0, length: 2 * PAGE, mode: 'MISSING' },
+      { op: 'fork', thread: 'forker' },
+      { op: 'join', thread: 'forker', timeout_ms: 20 },
+      { op: 'uffd_read', count: 1 },
+      { op: 'join', thread: 'forker' },
+      { op: 'read', in: 'child', addr: PAGE, length: 1, thread: 'ct' },
+      { op: 'uffd_read', uffd: 'uffd.fork1', count: 1 },
+      { op: 'uffd_zeropage', uffd: 'uffd.fork1', addr: PAGE, length: PAGE },
+      { op: 'join', in: 'child', thread: 'ct' },
+    ]);
+    expect(valueOf(r[5])).toEqual({ done: false });
+    expect(valueOf(r[6])).toEqual([{ event: 'FORK', ufd: 'uffd.fork1' }]);
+    expect(valueOf(r[7])).toEqual({ done: true, result: { ok: true, value: 'child' } });
+    expect(valueOf(r[9])).toEqual([{ event: 'PAGEFAULT', flags: [], address: PAGE, ptid: 'child/ct' }]);
+    expect(valueOf(r[11])).toEqual({ done: true, result: { ok: true, value: '00' } });
+  });
+
+  it.skipIf(!available)('write-protect faults carry WRITE|WP and unprotecting wakes the writer', async () => {
+    const r = await run([
+      anon(0, 1),
+      { op: 'write', addr: 0, fill: 3, length: PAGE },
+      { op: 'uffd_create', flags: ['NONBLOCK'] },
+      { op: 'uffd_api', features: ['PAGEFAULT_FLAG_WP', 'THREAD_ID'] },
+      { op: 'uffd_register', addr: 0, length: PAGE, mode: ['MISSING', 'WP'] },
+      { op: 'uffd_writeprotect', addr: 0, length: PAGE, mode: 'WP' },
+      { op: 'write', addr: 8, data: '09', thread: 'w' },
+      { op: 'uffd_read', count: 1 },
+      { op: 'uffd_writeprotect', addr: 0, length: PAGE, mode: [] },
+      { op: 'join', thread: 'w' },
+      { op: 'read', addr: 7, length: 3 },
+      { op: 'uffd_register', addr: 0, length: 0, mode: 'MISSING' },
+      { op: 'uffd_register', addr: 0, length: PAGE, mode: 0 },
+    ]);
+    expect(valueOf(r[4])).toMatchObject({ ioctls: expect.arrayContaining(['WRITEPROTECT']) as unknown });
+    expect(valueOf(r[7])).toEqual([{ event: 'PAGEFAULT', flags: ['WRITE', 'WP'], address: 0, ptid: 'w' }]);
+    expect(valueOf(r[9])).toEqual({ done: true, result: { ok: true, value: 1 } });
+    expect(valueOf(r[10])).toBe('030903');
+    expect([errnoOf(r[11]), errnoOf(r[12])]).toEqual(['EINVAL', 'EINVAL']);
+  });
 });
