@@ -1654,7 +1654,10 @@ static void op_uffd_read(ctx_t *x) {
       }
       case UFFD_EVENT_FORK: {
         char *nm = g_pool + g_pool_len; /* the pool has room: it is sized for whole scenarios */
-        int n = snprintf(nm, 64, "%s.fork%d", "uffd", ++g_fork_uffd_count);
+        const char *base = "uffd";
+        for (int f = 0; f < g_nfds; f++)
+          if (g_fds[f].name && g_fds[f].fd == fd) base = g_fds[f].name;
+        int n = snprintf(nm, 160, "%.140s.fork%d", base, ++g_fork_uffd_count);
         g_pool_len += (size_t)n + 1;
         if (!fd_add(x, nm, (int)m.arg.fork.ufd)) x->err[0] = 0;
         ob_s(x->o, "{\"event\":\"FORK\",\"ufd\":");

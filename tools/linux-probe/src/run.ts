@@ -71,6 +71,17 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The probe's refusal of an op, also when it sits inside a join's result (an op that ran on a thread). */
+function probeErrorOf(r: LinuxOpResult): string | undefined {
+  const own = (r as unknown as Record<string, unknown>)['probe_error'];
+  if (typeof own === 'string') return `op ${r.i} (${r.op}): ${own}`;
+  if (r.op === 'join' && r.ok && isObject(r.value)) {
+    const inner = r.value['result'];
+    if (isObject(inner) && typeof inner['probe_error'] === 'string') return `op ${r.i} (join): ${inner['probe_error']}`;
+  }
+  return undefined;
+}
+
 /** Splits the probe's output into scenario outcomes. */
 function parseOutput(stdout: string): { outcomes: ScenarioOutcome[]; trailing: LinuxOpResult[]; fatal?: string } {
   const outcomes: ScenarioOutcome[] = [];
@@ -91,10 +102,10 @@ function parseOutput(stdout: string): { outcomes: ScenarioOutcome[]; trailing: L
       if (status === 'rejected') detail = String(v['error']);
       else if (status === 'crash') detail = `process "${String(v['in'])}" died of ${String(v['signal'])}`;
       else if (status === 'timeout') detail = `timed out after ${String(v['ran'])} of ${String(v['ops'])} ops`;
-      const bad = current.find((r) => 'probe_error' in r);
+      const bad = current.map(probeErrorOf).find((e) => e !== undefined);
       if (status === 'ok' && bad) {
         status = 'rejected';
-        detail = `op ${bad.i} (${bad.op}): ${String((bad as unknown as { probe_error: string }).probe_error)}`;
+        detail = bad;
       }
       current.sort((a, b) => a.i - b.i);
       outcomes.push(detail === undefined ? { status, results: current } : { status, results: current, detail });

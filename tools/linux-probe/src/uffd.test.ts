@@ -118,4 +118,41 @@ describe(`userfaultfd on the live kernel ${skipReason}`, () => {
     expect(valueOf(r[10])).toBe('030903');
     expect([errnoOf(r[11]), errnoOf(r[12])]).toEqual(['EINVAL', 'EINVAL']);
   });
+
+  it.skipIf(!available)('read() returns a pending page fault before an earlier queued REMOVE', async () => {
+    const r = await run([
+      anon(0, 4),
+      { op: 'uffd_create', name: 'u', flags: ['NONBLOCK'] },
+      { op: 'uffd_api', uffd: 'u', features: ['EVENT_REMOVE', 'THREAD_ID'] },
+      { op: 'uffd_register', uffd: 'u', addr: 0, length: 4 * PAGE, mode: 'MISSING' },
+      { op: 'madvise', addr: 3 * PAGE, length: PAGE, advice: 'DONTNEED', thread: 'remover' },
+      { op: 'poll', uffd: 'u', timeout_ms: 2000 },
+      { op: 'read', addr: PAGE, length: 1, thread: 'faulter' },
+      { op: 'sleep', ms: 50 },
+      { op: 'uffd_read', uffd: 'u', count: 2 },
+      { op: 'uffd_copy', uffd: 'u', addr: PAGE, fill: 5, length: PAGE },
+      { op: 'join', thread: 'remover' },
+      { op: 'uffd_copy', uffd: 'u', addr: PAGE, fill: 5, length: PAGE },
+      { op: 'join', thread: 'faulter' },
+    ]);
+    expect(valueOf(r[8])).toEqual([
+      { event: 'PAGEFAULT', flags: [], address: PAGE, ptid: 'faulter' },
+      { event: 'REMOVE', start: 3 * PAGE, end: 4 * PAGE },
+    ]);
+    // mmap_changing drops only when the remover resumes, which it has by the time it is joined.
+    expect(valueOf(r[10])).toEqual({ done: true, result: { ok: true, value: 0 } });
+    expect(valueOf(r[11])).toBe(PAGE);
+    expect(valueOf(r[12])).toEqual({ done: true, result: { ok: true, value: '05' } });
+    void r[9];
+  });
+
+  it.skipIf(!available)('a probe error inside a thread\'s op is reported when the thread is joined', async () => {
+    const { runScenario, ProbeScenarioError } = await import('./index.js');
+    const p = runScenario([
+      { op: 'uffd_read', uffd: 'missing', thread: 't' },
+      { op: 'join', thread: 't' },
+    ]);
+    await expect(p).rejects.toBeInstanceOf(ProbeScenarioError);
+    await expect(p).rejects.toThrow(/no fd named "missing"/);
+  });
 });
