@@ -75,8 +75,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
 function probeErrorOf(r: LinuxOpResult): string | undefined {
   const own = (r as unknown as Record<string, unknown>)['probe_error'];
   if (typeof own === 'string') return `op ${r.i} (${r.op}): ${own}`;
-  if (r.op === 'join' && r.ok && isObject(r.value)) {
-    const inner = r.value['result'];
+  const value: unknown = r.ok ? r.value : undefined;
+  if (r.op === 'join' && isObject(value)) {
+    const inner = value['result'];
     if (isObject(inner) && typeof inner['probe_error'] === 'string') return `op ${r.i} (join): ${inner['probe_error']}`;
   }
   return undefined;
