@@ -1,5 +1,6 @@
 /**
- * Zircon kernel objects: handles and rights, VMOs with copy-on-write clones and slices, VMARs, processes, jobs, memory priority and reclamation.
+ * Zircon kernel objects: handles and rights, VMOs with copy-on-write clones and slices, VMARs, processes, jobs,
+ * memory priority and reclamation.
  *
  * @packageDocumentation
  */
@@ -9,3 +10,31 @@
  * @public
  */
 export const PACKAGE_NAME = '@memsim/zircon-objects';
+
+export { ZxStatus, ZxError, statusName } from './status.js';
+export {
+  PAGE_SIZE,
+  Rights,
+  VmOptions,
+  vmAlign,
+  VmoOptions,
+  VmoChildOptions,
+  VmoOp,
+  VmarOp,
+  Signals,
+  ObjType,
+  MemoryPriority,
+  PressureLevel,
+  VmoInfoFlags,
+  MapsType,
+  PROCESS_SHARED,
+  TASK_RETCODE_SYSCALL_KILL,
+} from './constants.js';
+export { Kernel, type KernelOptions, type MemoryStats, type ReclaimResult } from './kernel/kernel.js';
+export { Handle, type HandleBasicInfo } from './handles/handle.js';
+export { Vmo, type VmoInfo, type VmoLockState, type PageState } from './vmo/vmo.js';
+export { Vmar, type VmarInfo, type MapsInfo } from './vmar/vmar.js';
+export type { VmarMapsRecord, MappingInfo } from './vmar/vmar-object.js';
+export { Job } from './task/job.js';
+export { Process } from './task/process.js';
+export type { AddressSpace, AccessKind, AccessResult, PageFault, PageFaultKind } from './task/address-space.js';

@@ -1,0 +1,207 @@
+import { and, hasAll, u32 } from '../args.js';
+import { ObjType, Rights } from '../constants.js';
+import type { Kernel } from '../kernel/kernel.js';
+import type { KernelObject } from '../kernel/kernel-object.js';
+import { ZxError, ZxStatus, fail } from '../status.js';
+
+/**
+ * `ZX_INFO_HANDLE_BASIC`.
+ * @public
+ */
+export interface HandleBasicInfo {
+  koid: number;
+  rights: number;
+  type: ObjType;
+  relatedKoid: number;
+}
+
+/**
+ * A handle to a kernel object: carries rights and checks them like the syscalls do. Closing or replacing
+ * invalidates it (later use is BAD_HANDLE).
+ * @public
+ */
+export abstract class Handle implements Disposable {
+  /** The kernel the object belongs to. */
+  readonly kernel: Kernel;
+  #object: KernelObject | null;
+  #rights: number;
+
+  /** @internal */
+  constructor(object: object, rights: number) {
+    const o = object as KernelObject;
+    this.kernel = o.kernel;
+    this.#object = o;
+    this.#rights = rights >>> 0;
+    o.handleCount++;
+  }
+
+  /** The handle's rights. Throws BAD_HANDLE once closed. */
+  get rights(): number {
+    this._object();
+    return this.#rights;
+  }
+
+  /** Whether the handle is still open. */
+  get valid(): boolean {
+    return this.#object !== null;
+  }
+
+  /** @internal */
+  _object(): object {
+    return this.#obj();
+  }
+
+  #obj(): KernelObject {
+    const o = this.#object;
+    if (o === null) throw new ZxError(ZxStatus.BAD_HANDLE, 'handle is closed');
+    return o;
+  }
+
+  /** @internal Looks up the object requiring `rights` (BAD_HANDLE, then ACCESS_DENIED). */
+  _require(rights: number): object {
+    const o = this.#obj();
+    if (!hasAll(this.#rights, rights)) throw new ZxError(ZxStatus.ACCESS_DENIED, 'handle lacks a required right');
+    return o;
+  }
+
+  /** @internal Creates a handle of the same class to `object`. */
+  protected abstract _wrap(object: object, rights: number): this;
+
+  /** The object's koid. */
+  koid(): number {
+    return this.#obj().koid;
+  }
+
+  /** The object's type. */
+  type(): ObjType {
+    return this.#obj().type;
+  }
+
+  /** `ZX_INFO_HANDLE_BASIC`. */
+  basicInfo(): HandleBasicInfo {
+    const o = this.#obj();
+    return { koid: o.koid, rights: this.#rights, type: o.type, relatedKoid: o.relatedKoid() };
+  }
+
+  /** `zx_handle_duplicate`: needs DUPLICATE; rights must be a subset (or SAME_RIGHTS). */
+  duplicate(rights: number = Rights.SAME_RIGHTS): this {
+    const o = this.#obj();
+    const r = u32(rights, 'rights');
+    if (!hasAll(this.#rights, Rights.DUPLICATE)) fail(ZxStatus.ACCESS_DENIED, 'duplicate needs DUPLICATE');
+    const next = r === Rights.SAME_RIGHTS ? this.#rights : r;
+    if (!hasAll(this.#rights, next)) fail(ZxStatus.INVALID_ARGS, 'rights are not a subset');
+    return this._wrap(o, next);
+  }
+
+  /** `zx_handle_replace`: needs no right; this handle is invalidated whatever the outcome. */
+  replace(rights: number = Rights.SAME_RIGHTS): this {
+    const o = this.#obj();
+    const cur = this.#rights;
+    let r: number;
+    try {
+      r = u32(rights, 'rights');
+    } catch (e) {
+      this.close();
+      throw e;
+    }
+    const next = r === Rights.SAME_RIGHTS ? cur : r;
+    if (!hasAll(cur, next)) {
+      this.close();
+      fail(ZxStatus.INVALID_ARGS, 'rights are not a subset');
+    }
+    // Make the new handle first so the object never sees zero handles in between.
+    const h = this._wrap(o, next);
+    this.close();
+    return h;
+  }
+
+  /** @internal Replaces with a set of rights that may add to the current ones (replace_as_executable). */
+  _replaceWith(rights: number): this {
+    const o = this.#obj();
+    const h = this._wrap(o, rights);
+    this.close();
+    return h;
+  }
+
+  /** @internal */
+  get _rights(): number {
+    return this.#rights;
+  }
+
+  /** `zx_handle_close`. Closing an already-closed handle is BAD_HANDLE. */
+  close(): void {
+    const o = this.#obj();
+    this.#object = null;
+    o.handleCount--;
+    if (o.handleCount === 0) o.onNoHandles();
+  }
+
+  /** Closes if open; never throws. */
+  [Symbol.dispose](): void {
+    if (this.#object !== null) this.close();
+  }
+
+  /** Currently asserted signals (needs WAIT). */
+  signals(): number {
+    return (this._require(Rights.WAIT) as KernelObject).signals;
+  }
+
+  /**
+   * `zx_object_wait_one`. A deadline at or before `kernel.now()` polls. Nothing can change while a synchronous
+   * caller waits, so an unsatisfied wait with a later deadline also reports TIMED_OUT; use `waitAsync` to await.
+   * Returns the observed signals.
+   */
+  waitOne(signals: number, deadline: number): number {
+    const o = this._require(Rights.WAIT) as KernelObject;
+    const mask = u32(signals, 'signals');
+    if (typeof deadline !== 'number' || Number.isNaN(deadline)) fail(ZxStatus.INVALID_ARGS, 'deadline');
+    const observed = o.signals;
+    if (and(observed, mask) === 0) throw new ZxError(ZxStatus.TIMED_OUT, 'signals not asserted');
+    return observed;
+  }
+
+  /**
+   * Waits until any of `signals` is asserted; resolves with the observed signals. Rejects with TIMED_OUT after
+   * `timeoutMs`, or CANCELED if the handle is closed meanwhile.
+   */
+  waitAsync(signals: number, timeoutMs?: number): Promise<number> {
+    const o = this._require(Rights.WAIT) as KernelObject;
+    const mask = u32(signals, 'signals');
+    if (and(o.signals, mask) !== 0) return Promise.resolve(o.signals);
+    return new Promise<number>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let poll: ReturnType<typeof setInterval> | undefined;
+      const done = (): void => {
+        cancel();
+        if (timer !== undefined) clearTimeout(timer);
+        if (poll !== undefined) clearInterval(poll);
+      };
+      const cancel = o.addWaiter(mask, (observed) => {
+        done();
+        resolve(observed);
+      });
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          done();
+          reject(new ZxError(ZxStatus.TIMED_OUT, 'wait timed out'));
+        }, timeoutMs);
+      }
+      // A closed handle cancels its waits (checked cheaply; closing has no hook per handle).
+      poll = setInterval(() => {
+        if (this.#object === null) {
+          done();
+          reject(new ZxError(ZxStatus.CANCELED, 'handle closed during wait'));
+        }
+      }, 50);
+      poll.unref?.();
+    });
+  }
+}
+
+/** Checks that `h` is an open handle of class `cls` (BAD_HANDLE, then WRONG_TYPE). */
+export function expectHandle<T extends Handle>(h: unknown, cls: abstract new (...args: never[]) => T, what: string): T {
+  if (!(h instanceof Handle)) fail(ZxStatus.BAD_HANDLE, `${what} is not a handle`);
+  h._object();
+  if (!(h instanceof cls)) fail(ZxStatus.WRONG_TYPE, `${what} has the wrong type`);
+  return h;
+}

@@ -1,0 +1,37 @@
+import { ObjType, Rights, Signals } from '../constants.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { KernelObject } from '../kernel/kernel-object.js';
+
+/** Something a job can kill. */
+export interface JobChild {
+  killTask(): void;
+}
+
+/** The job kernel object. */
+export class JobObject extends KernelObject {
+  static readonly DEFAULT_RIGHTS = Rights.DEFAULT_JOB;
+  readonly type = ObjType.JOB;
+  readonly parent: JobObject | null;
+  readonly name: string;
+  readonly children = new Set<JobChild>();
+  dead = false;
+
+  constructor(kernel: Kernel, parent: JobObject | null, name: string) {
+    super(kernel);
+    this.parent = parent;
+    this.name = name;
+    parent?.children.add(this);
+  }
+
+  override relatedKoid(): number {
+    return this.parent?.koid ?? 0;
+  }
+
+  killTask(): void {
+    if (this.dead) return;
+    this.dead = true;
+    for (const c of [...this.children]) c.killTask();
+    this.parent?.children.delete(this);
+    this.updateSignals(0, Signals.JOB_TERMINATED);
+  }
+}

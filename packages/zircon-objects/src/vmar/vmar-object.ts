@@ -1,0 +1,344 @@
+import { hasAny, pageAligned } from '../args.js';
+import { MapsType, MemoryPriority, ObjType, PAGE_SIZE, VmOptions } from '../constants.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { KernelObject } from '../kernel/kernel-object.js';
+import { ZxStatus, fail } from '../status.js';
+import type { CowNode } from '../vmo/cow-node.js';
+import type { VmoObject } from '../vmo/vmo-object.js';
+import { Mapping } from './mapping.js';
+import { SpanTree } from './span-tree.js';
+
+/** The process (address space) a VMAR belongs to. */
+export interface AspaceOwner {
+  readonly koid: number;
+}
+
+/** One `ZX_INFO_VMAR_MAPS` / `ZX_INFO_PROCESS_MAPS` record. @public */
+export interface VmarMapsRecord {
+  name: string;
+  base: number;
+  size: number;
+  depth: number;
+  type: MapsType;
+  /** Present for type MAPPING. */
+  mapping?: MappingInfo;
+}
+
+/** The mapping part of a maps record (`zx_info_maps_mapping_t`). @public */
+export interface MappingInfo {
+  /** Current ZX_VM_PERM_* bits. */
+  mmuFlags: number;
+  vmoKoid: number;
+  vmoOffset: number;
+  committedBytes: number;
+  populatedBytes: number;
+}
+
+export const CAN_MAP_RWX = VmOptions.CAN_MAP_READ | VmOptions.CAN_MAP_WRITE | VmOptions.CAN_MAP_EXECUTE;
+
+/** CAN_MAP_READ/WRITE/EXECUTE bits to PERM_READ/WRITE/EXECUTE bits. */
+export function canMapToPerms(flags: number): number {
+  return (flags & CAN_MAP_RWX) >>> 7;
+}
+
+/** Reads the alignment field: 0 for none, else log2; throws INVALID_ARGS outside 10..32. */
+export function alignOf(options: number): number {
+  // The whole top byte is the field (ALIGN_4GB is 32 << 24), so values above 32 are invalid, not wrapped.
+  const log2 = Math.floor(options / 2 ** 24);
+  if (log2 !== 0 && (log2 < 10 || log2 > 32)) fail(ZxStatus.INVALID_ARGS, 'alignment outside 10..32');
+  return log2;
+}
+
+type Child = VmarObject | Mapping;
+
+/**
+ * A virtual memory address region (VmAddressRegion): a range of an address space holding sub-regions and mappings.
+ */
+export class VmarObject extends KernelObject {
+  readonly type = ObjType.VMAR;
+  readonly kind = 'vmar' as const;
+  readonly base: number;
+  readonly size: number;
+  readonly parent: VmarObject | null;
+  readonly owner: AspaceOwner;
+  /** CAN_MAP_* and COMPACT bits. */
+  readonly flags: number;
+  children = new SpanTree<Child>();
+  dead = false;
+  priority: MemoryPriority;
+  name: string;
+
+  constructor(kernel: Kernel, owner: AspaceOwner, parent: VmarObject | null, base: number, size: number, flags: number, name: string) {
+    super(kernel);
+    this.owner = owner;
+    this.parent = parent;
+    this.base = base;
+    this.size = size;
+    this.flags = flags;
+    this.name = name;
+    this.priority = parent?.priority ?? MemoryPriority.DEFAULT;
+  }
+
+  override relatedKoid(): number {
+    return this.owner.koid;
+  }
+
+  get end(): number {
+    return this.base + this.size;
+  }
+
+  get high(): boolean {
+    return this.priority === MemoryPriority.HIGH;
+  }
+
+  checkAlive(): void {
+    if (this.dead) fail(ZxStatus.BAD_STATE, 'VMAR is destroyed');
+  }
+
+  // ---- placement ------------------------------------------------------------------------------------------------
+
+  /** The placement half of the shared allocate/map rules (after dead / size / permission checks). */
+  locate(options: number, offset: number, size: number, alignLog2: number): number {
+    const specific = hasAny(options, VmOptions.SPECIFIC | VmOptions.SPECIFIC_OVERWRITE);
+    const upper = hasAny(options, VmOptions.OFFSET_IS_UPPER_LIMIT);
+    if (specific && upper) fail(ZxStatus.INVALID_ARGS, 'SPECIFIC with OFFSET_IS_UPPER_LIMIT');
+    if (offset !== 0 && !specific && !upper) fail(ZxStatus.INVALID_ARGS, 'offset without SPECIFIC');
+    if (!pageAligned(offset)) fail(ZxStatus.INVALID_ARGS, 'unaligned offset');
+    if ((specific || upper) && !hasAny(this.flags, VmOptions.CAN_MAP_SPECIFIC))
+      fail(ZxStatus.ACCESS_DENIED, 'VMAR lacks CAN_MAP_SPECIFIC');
+    const align = alignLog2 === 0 ? PAGE_SIZE : 2 ** alignLog2;
+    if (specific) {
+      if (offset + size > this.size) fail(ZxStatus.INVALID_ARGS, 'range outside the VMAR');
+      const addr = this.base + offset;
+      if (addr % align !== 0) fail(ZxStatus.INVALID_ARGS, 'address not aligned as requested');
+      if (!hasAny(options, VmOptions.SPECIFIC_OVERWRITE) && !this.children.isFree(addr, addr + size))
+        fail(ZxStatus.ALREADY_EXISTS, 'range in use');
+      return addr;
+    }
+    let hi = this.end;
+    if (upper) {
+      if (!(size <= offset && offset <= this.size)) fail(ZxStatus.INVALID_ARGS, 'upper limit out of range');
+      hi = this.base + offset;
+    }
+    const addr = this.#choose(size, align, hi);
+    if (addr < 0) fail(ZxStatus.NO_RESOURCES, 'no free spot');
+    return addr;
+  }
+
+  #choose(size: number, align: number, hi: number): number {
+    const k = this.kernel;
+    if (!k.aslr || hasAny(this.flags, VmOptions.COMPACT)) return this.children.firstFit(this.base, this.end, this.base, hi, size, align);
+    const a0 = Math.ceil(this.base / align) * align;
+    const maxStart = hi - size;
+    if (maxStart < a0) return -1;
+    const cap = 2 ** k.aslrEntropyBits;
+    const slots = Math.min(Math.floor((maxStart - a0) / align) + 1, cap);
+    // Uniform over aligned slots, rejecting occupied ones: O(log n) per try while the space is mostly free.
+    for (let t = 0; t < 64; t++) {
+      const a = a0 + k.randomInt(slots) * align;
+      if (this.children.isFree(a, a + size)) return a;
+    }
+    // Dense: enumerate the first `cap` candidates in address order and pick one uniformly.
+    const runs: [number, number][] = [];
+    let total = 0;
+    this.children.forEachGap(this.base, hi, hi, (gs, geRaw) => {
+      const ge = Math.min(geRaw, hi);
+      const s = Math.ceil(gs / align) * align;
+      if (s + size <= ge) {
+        const c = Math.min(Math.floor((ge - size - s) / align) + 1, cap - total);
+        runs.push([s, c]);
+        total += c;
+      }
+      return total >= cap;
+    });
+    if (total === 0) return -1;
+    let r = k.randomInt(total);
+    for (const [s, c] of runs) {
+      if (r < c) return s + r * align;
+      r -= c;
+    }
+    return -1;
+  }
+
+  // ---- allocate / map -------------------------------------------------------------------------------------------
+
+  allocate(options: number, offset: number, size: number): VmarObject {
+    const allowed = VmOptions.SPECIFIC | VmOptions.CAN_MAP_SPECIFIC | VmOptions.COMPACT | CAN_MAP_RWX | VmOptions.OFFSET_IS_UPPER_LIMIT;
+    const alignLog2 = alignOf(options);
+    if (((options % 2 ** 24) & ~allowed) !== 0) fail(ZxStatus.INVALID_ARGS, 'unsupported options');
+    this.checkAlive();
+    if (size === 0 || !pageAligned(size)) fail(ZxStatus.INVALID_ARGS, 'size must be a non-zero page multiple');
+    if (hasAny(options & CAN_MAP_RWX, ~this.flags & CAN_MAP_RWX)) fail(ZxStatus.ACCESS_DENIED, 'permissions beyond the parent');
+    const addr = this.locate(options, offset, size, alignLog2);
+    const flags = options & (CAN_MAP_RWX | VmOptions.CAN_MAP_SPECIFIC | VmOptions.COMPACT);
+    const child = new VmarObject(this.kernel, this.owner, this, addr, size, flags, 'useralloc');
+    this.children.insert(child);
+    return child;
+  }
+
+  /** Maps (options already through the map-specific checks; `perms` are PERM_* bits). */
+  map(options: number, offset: number, size: number, alignLog2: number, vmo: VmoObject, vmoOffset: number, perms: number, maxPerms: number): Mapping {
+    this.checkAlive();
+    if (size === 0) fail(ZxStatus.INVALID_ARGS, 'length 0');
+    if (hasAny(perms, ~canMapToPerms(this.flags))) fail(ZxStatus.ACCESS_DENIED, 'permissions beyond the VMAR');
+    const addr = this.locate(options, offset, size, alignLog2);
+    if (hasAny(options, VmOptions.SPECIFIC_OVERWRITE)) {
+      const hit = this.children.overlapping(addr, addr + size);
+      for (const c of hit) if (c instanceof VmarObject) fail(ZxStatus.INVALID_ARGS, 'overwrite would cover a sub-VMAR');
+      for (const c of hit) this.#cut(c as Mapping, addr, addr + size);
+    }
+    const m = new Mapping(this, addr, size, vmo, vmoOffset, perms, maxPerms & canMapToPerms(this.flags), hasAny(options, VmOptions.ALLOW_FAULTS));
+    this.children.insert(m);
+    return m;
+  }
+
+  /** Removes [a, b) from mapping m, keeping the parts outside. */
+  #cut(m: Mapping, a: number, b: number): void {
+    this.children.remove(m);
+    if (a > m.base) this.children.insert(m.slice(m.base, a - m.base));
+    if (b < m.end) this.children.insert(m.slice(b, m.end - b));
+    m.release();
+  }
+
+  // ---- unmap / protect / destroy --------------------------------------------------------------------------------
+
+  unmap(a: number, b: number, opChildren: boolean): void {
+    this.checkAlive();
+    if (a < this.base || b > this.end) fail(ZxStatus.INVALID_ARGS, 'range outside the VMAR');
+    const hit = this.children.overlapping(a, b);
+    for (const c of hit) {
+      if (c instanceof VmarObject) {
+        if (c.base < a || c.end > b) fail(ZxStatus.INVALID_ARGS, 'range partly covers a sub-VMAR');
+        if (!opChildren) fail(ZxStatus.INVALID_ARGS, 'unmapping a sub-VMAR needs OP_CHILDREN');
+      }
+    }
+    for (const c of hit) {
+      if (c instanceof VmarObject) {
+        this.children.remove(c);
+        c.teardown();
+      } else this.#cut(c, a, b);
+    }
+  }
+
+  /** Collects the mappings covering [a, b) (recursing into sub-VMARs); NOT_FOUND on any gap. */
+  cover(a: number, b: number, depth: number, out: { m: Mapping; nested: boolean }[], gap: ZxStatus): void {
+    let pos = a;
+    for (const c of this.children.overlapping(a, b)) {
+      if (c.base > pos) fail(gap, 'gap in range');
+      if (c instanceof VmarObject) c.cover(Math.max(a, c.base), Math.min(b, c.end), depth + 1, out, gap);
+      else out.push({ m: c, nested: depth > 0 });
+      pos = c.base + c.size;
+    }
+    if (pos < b) fail(gap, 'gap in range');
+  }
+
+  protect(perms: number, a: number, b: number, opChildren: boolean): void {
+    this.checkAlive();
+    if (a < this.base || b > this.end) fail(ZxStatus.INVALID_ARGS, 'range outside the VMAR');
+    const list: { m: Mapping; nested: boolean }[] = [];
+    this.cover(a, b, 0, list, ZxStatus.NOT_FOUND);
+    for (const { m, nested } of list) {
+      if (nested && !opChildren) fail(ZxStatus.INVALID_ARGS, 'mapping in a sub-VMAR needs OP_CHILDREN');
+      if (hasAny(perms, ~m.maxPerms)) fail(ZxStatus.ACCESS_DENIED, 'beyond the mapping maximum');
+      if (nested && hasAny(perms, ~m.perms)) fail(ZxStatus.ACCESS_DENIED, 'sub-VMAR mappings may only lose permissions');
+    }
+    // Every check passed: now change, splitting at the range ends.
+    for (const { m } of list) {
+      if (m.perms === perms) continue;
+      const owner = m.parent;
+      if (m.base >= a && m.end <= b) {
+        m.perms = perms;
+        continue;
+      }
+      owner.children.remove(m);
+      const s = Math.max(a, m.base);
+      const e = Math.min(b, m.end);
+      if (s > m.base) owner.children.insert(m.slice(m.base, s - m.base));
+      const mid = m.slice(s, e - s);
+      mid.perms = perms;
+      owner.children.insert(mid);
+      if (e < m.end) owner.children.insert(m.slice(e, m.end - e));
+      m.release();
+    }
+  }
+
+  /** Destroys this region and everything under it (not removing it from its parent). */
+  teardown(): void {
+    for (const c of this.children.items()) {
+      if (c instanceof VmarObject) c.teardown();
+      else c.release();
+    }
+    this.children = new SpanTree();
+    this.dead = true;
+    this.priority = MemoryPriority.DEFAULT;
+  }
+
+  destroy(): void {
+    if (this.parent === null) fail(ZxStatus.NOT_SUPPORTED, 'the root VMAR cannot be destroyed');
+    this.checkAlive();
+    this.parent.children.remove(this);
+    this.teardown();
+  }
+
+  // ---- op_range -------------------------------------------------------------------------------------------------
+
+  rangeList(a: number, b: number): { m: Mapping; nested: boolean }[] {
+    const list: { m: Mapping; nested: boolean }[] = [];
+    this.cover(a, b, 0, list, ZxStatus.BAD_STATE);
+    return list;
+  }
+
+  // ---- priority -------------------------------------------------------------------------------------------------
+
+  setPriority(p: MemoryPriority): void {
+    this.priority = p;
+    for (const c of this.children.items()) {
+      if (c instanceof VmarObject) c.setPriority(p);
+      else {
+        c.setHigh(p === MemoryPriority.HIGH);
+        // HIGH makes a best effort to populate: bring compressed pages back.
+        if (p === MemoryPriority.HIGH) for (let n: CowNode | null = c.vmo.node; n !== null; n = n.parent) n.populateAll();
+      }
+    }
+  }
+
+  // ---- info -----------------------------------------------------------------------------------------------------
+
+  mapsRecords(depth: number, out: VmarMapsRecord[]): void {
+    out.push({ name: this.name, base: this.base, size: this.size, depth, type: MapsType.VMAR });
+    for (const c of this.children.items()) {
+      if (c instanceof VmarObject) c.mapsRecords(depth + 1, out);
+      else {
+        const vmo = c.vmo;
+        const from = (vmo.coreOffset + c.vmoOffset) / PAGE_SIZE;
+        const to = from + Math.max(0, Math.min(c.size, vmo.size - c.vmoOffset)) / PAGE_SIZE;
+        const use = to > from ? vmo.node.attributed(from, Math.ceil(to)) : { committed: 0, populated: 0 };
+        out.push({
+          name: vmo.name,
+          base: c.base,
+          size: c.size,
+          depth: depth + 1,
+          type: MapsType.MAPPING,
+          mapping: {
+            mmuFlags: c.perms,
+            vmoKoid: vmo.koid,
+            vmoOffset: c.vmoOffset,
+            committedBytes: use.committed * PAGE_SIZE,
+            populatedBytes: use.populated * PAGE_SIZE,
+          },
+        });
+      }
+    }
+  }
+
+  /** The mapping containing `addr`, looking into sub-VMARs. */
+  resolve(addr: number): Mapping | undefined {
+    let v: VmarObject = this;
+    for (;;) {
+      const c = v.children.at(addr);
+      if (c === undefined) return undefined;
+      if (c instanceof VmarObject) v = c;
+      else return c;
+    }
+  }
+}

@@ -1,0 +1,237 @@
+import { HUGE, hasAll, hasAny, pageAligned, roundUpPage, u32, u64 } from '../args.js';
+import { MemoryPriority, PAGE_SIZE, Rights, VmarOp, VmOptions } from '../constants.js';
+import { Handle, expectHandle } from '../handles/handle.js';
+import { ZxStatus, fail } from '../status.js';
+import { Vmo, vmoObjectOf } from '../vmo/vmo.js';
+import { PERM_MASK } from './mapping.js';
+import { CAN_MAP_RWX, VmarObject, alignOf, type VmarMapsRecord } from './vmar-object.js';
+
+/**
+ * `ZX_INFO_VMAR`.
+ * @public
+ */
+export interface VmarInfo {
+  base: number;
+  len: number;
+}
+
+/**
+ * The result of `ZX_INFO_VMAR_MAPS` / `ZX_INFO_PROCESS_MAPS`: `records` holds the first `actual` of `avail`.
+ * @public
+ */
+export interface MapsInfo {
+  records: VmarMapsRecord[];
+  actual: number;
+  avail: number;
+}
+
+const MAP_OPTIONS =
+  PERM_MASK |
+  VmOptions.SPECIFIC |
+  VmOptions.SPECIFIC_OVERWRITE |
+  VmOptions.MAP_RANGE |
+  VmOptions.REQUIRE_NON_RESIZABLE |
+  VmOptions.ALLOW_FAULTS |
+  VmOptions.OFFSET_IS_UPPER_LIMIT |
+  VmOptions.PERM_READ_IF_XOM_UNSUPPORTED |
+  VmOptions.FAULT_BEYOND_STREAM_SIZE;
+const MAX_SIZE = Math.floor(Number.MAX_SAFE_INTEGER / PAGE_SIZE) * PAGE_SIZE;
+
+/** PERM_* bits allowed by READ/WRITE/EXECUTE rights. */
+function rightsToPerms(rights: number): number {
+  return (
+    (hasAll(rights, Rights.READ) ? VmOptions.PERM_READ : 0) |
+    (hasAll(rights, Rights.WRITE) ? VmOptions.PERM_WRITE : 0) |
+    (hasAll(rights, Rights.EXECUTE) ? VmOptions.PERM_EXECUTE : 0)
+  );
+}
+
+/** Rights needed for PERM_* bits. */
+function permsToRights(perms: number): number {
+  return (
+    (hasAny(perms, VmOptions.PERM_READ) ? Rights.READ : 0) |
+    (hasAny(perms, VmOptions.PERM_WRITE) ? Rights.WRITE : 0) |
+    (hasAny(perms, VmOptions.PERM_EXECUTE) ? Rights.EXECUTE : 0)
+  );
+}
+
+/** x86-64 has no execute-only memory, so READ_IF_XOM_UNSUPPORTED always adds READ. */
+function effectivePerms(options: number): number {
+  let perms = options & PERM_MASK;
+  if (hasAny(options, VmOptions.PERM_READ_IF_XOM_UNSUPPORTED)) perms |= VmOptions.PERM_READ;
+  return perms;
+}
+
+/**
+ * A handle to a virtual memory address region.
+ * @public
+ */
+export class Vmar extends Handle {
+  /** @internal */
+  protected _wrap(object: object, rights: number): this {
+    return new Vmar(object, rights) as this;
+  }
+
+  /** `zx_vmar_allocate`: a child region; the new handle has DEFAULT_VMAR plus READ/WRITE/EXECUTE per CAN_MAP_*. */
+  allocate(options: number, offset: number, size: number): { vmar: Vmar; address: number } {
+    vmarObjectOf(this);
+    const opts = u32(options, 'options');
+    const off = u64(offset, 'offset');
+    const sz = u64(size, 'size');
+    const need = permsToRights(((opts % 2 ** 24) & CAN_MAP_RWX) >>> 7);
+    const o = vmarObjectOf(this, need);
+    const child = o.allocate(opts, off, sz);
+    return { vmar: new Vmar(child, (Rights.DEFAULT_VMAR | need) >>> 0), address: child.base };
+  }
+
+  /** `zx_vmar_map`: returns the mapped address. */
+  map(options: number, vmarOffset: number, vmo: Vmo, vmoOffset: number, length: number): number {
+    const o = vmarObjectOf(this);
+    const v = expectHandle(vmo, Vmo, 'vmo');
+    const opts = u32(options, 'options');
+    const off = u64(vmarOffset, 'vmar offset');
+    const vmoOff = u64(vmoOffset, 'vmo offset');
+    const len = u64(length, 'length');
+    const vmoRights = v.rights;
+    const vmoObj = vmoObjectOf(v);
+    if (!hasAll(vmoRights, Rights.MAP)) fail(ZxStatus.ACCESS_DENIED, 'VMO handle lacks MAP');
+    const low = opts % 2 ** 24;
+    const perms = effectivePerms(low);
+    if (hasAny(perms, VmOptions.PERM_WRITE | VmOptions.PERM_EXECUTE) && !hasAny(perms, VmOptions.PERM_READ))
+      fail(ZxStatus.INVALID_ARGS, 'write or execute without read');
+    if (hasAny(low, VmOptions.MAP_RANGE) && hasAny(low, VmOptions.SPECIFIC_OVERWRITE))
+      fail(ZxStatus.INVALID_ARGS, 'MAP_RANGE with SPECIFIC_OVERWRITE');
+    if (hasAny(low, CAN_MAP_RWX | VmOptions.CAN_MAP_SPECIFIC)) fail(ZxStatus.INVALID_ARGS, 'CAN_MAP_* on map');
+    const need = permsToRights(perms);
+    if (!hasAll(vmoRights, need) || !hasAll(this.rights, need)) fail(ZxStatus.ACCESS_DENIED, 'rights do not allow the permissions');
+    const allowFaults = hasAny(low, VmOptions.ALLOW_FAULTS);
+    if (hasAny(low, VmOptions.FAULT_BEYOND_STREAM_SIZE) && !allowFaults)
+      fail(ZxStatus.INVALID_ARGS, 'FAULT_BEYOND_STREAM_SIZE needs ALLOW_FAULTS');
+    if (hasAny(low, VmOptions.REQUIRE_NON_RESIZABLE) && vmoObj.resizable) fail(ZxStatus.NOT_SUPPORTED, 'VMO is resizable');
+    if (vmoObj.discardable && !allowFaults) fail(ZxStatus.NOT_SUPPORTED, 'discardable VMO needs ALLOW_FAULTS');
+    if (!pageAligned(vmoOff)) fail(ZxStatus.INVALID_ARGS, 'unaligned VMO offset');
+    const rounded = roundUpPage(len);
+    if (rounded === HUGE || vmoOff + rounded > MAX_SIZE) fail(ZxStatus.OUT_OF_RANGE, 'length overflows');
+    if ((low & ~MAP_OPTIONS) !== 0) fail(ZxStatus.INVALID_ARGS, 'unknown map options');
+    const alignLog2 = alignOf(opts);
+    const maxPerms = rightsToPerms(vmoRights) & rightsToPerms(this.rights);
+    const m = o.map(low, off, rounded, alignLog2, vmoObj, vmoOff, perms, maxPerms);
+    return m.base;
+  }
+
+  /** `zx_vmar_unmap`: partly covered mappings are split; gaps are fine. */
+  unmap(address: number, length: number): void {
+    const o = vmarObjectOf(this);
+    const addr = u64(address, 'address');
+    const len = u64(length, 'length');
+    if (len === 0 || !pageAligned(addr)) fail(ZxStatus.INVALID_ARGS, 'zero length or unaligned address');
+    o.checkAlive();
+    const end = addr + roundUpPage(len);
+    if (!Number.isFinite(end)) fail(ZxStatus.INVALID_ARGS, 'range outside the VMAR');
+    o.unmap(addr, end, hasAll(this.rights, Rights.OP_CHILDREN));
+  }
+
+  /** `zx_vmar_protect`: all checks precede any change. */
+  protect(options: number, address: number, length: number): void {
+    const o = vmarObjectOf(this);
+    const opts = u32(options, 'options');
+    const addr = u64(address, 'address');
+    const len = u64(length, 'length');
+    const perms = effectivePerms(opts);
+    if (!hasAll(this.rights, permsToRights(perms))) fail(ZxStatus.ACCESS_DENIED, 'rights do not allow the permissions');
+    if (hasAny(perms, VmOptions.PERM_WRITE | VmOptions.PERM_EXECUTE) && !hasAny(perms, VmOptions.PERM_READ))
+      fail(ZxStatus.INVALID_ARGS, 'write or execute without read');
+    if ((opts & ~(PERM_MASK | VmOptions.PERM_READ_IF_XOM_UNSUPPORTED)) !== 0) fail(ZxStatus.INVALID_ARGS, 'non-permission flags');
+    if (len === 0 || !pageAligned(addr)) fail(ZxStatus.INVALID_ARGS, 'zero length or unaligned address');
+    const end = addr + roundUpPage(len);
+    if (!Number.isFinite(end)) fail(ZxStatus.INVALID_ARGS, 'range outside the VMAR');
+    o.protect(perms, addr, end, hasAll(this.rights, Rights.OP_CHILDREN));
+  }
+
+  /** `zx_vmar_destroy`: needs OP_CHILDREN; the handle stays valid but the region is dead. */
+  destroy(): void {
+    const o = vmarObjectOf(this, Rights.OP_CHILDREN);
+    o.destroy();
+  }
+
+  /** `zx_vmar_op_range`. */
+  opRange(op: number, address: number, length: number): void {
+    const o = vmarObjectOf(this);
+    const code = u32(op, 'op');
+    const addr = u64(address, 'address');
+    const len = u64(length, 'length');
+    const ops: number[] = Object.values(VmarOp);
+    if (!ops.includes(code)) fail(ZxStatus.INVALID_ARGS, 'unknown op');
+    const need =
+      code === VmarOp.COMMIT || code === VmarOp.DECOMMIT || code === VmarOp.ZERO
+        ? Rights.WRITE
+        : code === VmarOp.PREFETCH || code === VmarOp.MAP_RANGE
+          ? Rights.READ
+          : 0;
+    if (!hasAll(this.rights, need)) fail(ZxStatus.ACCESS_DENIED, 'missing right for op');
+    if (len === 0 || !pageAligned(addr)) fail(ZxStatus.INVALID_ARGS, 'zero length or unaligned address');
+    const end = addr + roundUpPage(len);
+    if (!Number.isFinite(end) || addr < o.base || end > o.end) fail(ZxStatus.OUT_OF_RANGE, 'range not inside the VMAR');
+    o.checkAlive();
+    const list = o.rangeList(addr, end);
+    for (const { m, nested } of list) {
+      if (nested && (code === VmarOp.COMMIT || code === VmarOp.DECOMMIT || code === VmarOp.PREFETCH))
+        fail(ZxStatus.INVALID_ARGS, 'op on a mapping in a sub-VMAR');
+      if ((code === VmarOp.COMMIT || code === VmarOp.DECOMMIT) && !hasAny(m.maxPerms, VmOptions.PERM_WRITE))
+        fail(ZxStatus.ACCESS_DENIED, 'mapping can never be writable');
+      if (code === VmarOp.ZERO && !hasAny(m.perms, VmOptions.PERM_WRITE)) fail(ZxStatus.ACCESS_DENIED, 'mapping not writable');
+      if (code === VmarOp.PREFETCH && !hasAny(m.perms, VmOptions.PERM_READ)) fail(ZxStatus.ACCESS_DENIED, 'mapping not readable');
+    }
+    for (const { m } of list) {
+      const s = Math.max(addr, m.base);
+      const e = Math.min(end, m.end);
+      const vs = m.vmoOffset + (s - m.base);
+      const ve = Math.min(m.vmoOffset + (e - m.base), m.vmo.size);
+      if (ve <= vs) continue;
+      if (code === VmarOp.COMMIT) m.vmo.commit(vs, ve);
+      else if (code === VmarOp.DECOMMIT || code === VmarOp.ZERO) m.vmo.zero(vs, ve);
+      else if (code === VmarOp.PREFETCH) m.vmo.prefetch(vs, ve);
+    }
+  }
+
+  /** `ZX_INFO_VMAR` (needs INSPECT). */
+  info(): VmarInfo {
+    const o = vmarObjectOf(this, Rights.INSPECT);
+    return { base: o.base, len: o.size };
+  }
+
+  /**
+   * `ZX_INFO_VMAR_MAPS` (needs INSPECT): depth-first pre-order records, entry 0 the VMAR itself. `maxRecords`
+   * models the caller's buffer; `avail` always counts every record.
+   */
+  mapsInfo(maxRecords = Number.MAX_SAFE_INTEGER): MapsInfo {
+    const o = vmarObjectOf(this, Rights.INSPECT);
+    const cap = u64(maxRecords, 'maxRecords');
+    o.checkAlive();
+    const all: VmarMapsRecord[] = [];
+    o.mapsRecords(0, all);
+    const actual = Math.min(cap, all.length);
+    return { records: all.slice(0, actual), actual, avail: all.length };
+  }
+
+  /**
+   * Applies a memory profile (what `zx_object_set_profile` with a memory-priority profile does): the VMAR, every
+   * sub-VMAR and mapping, and their future children take the priority.
+   */
+  setMemoryPriority(priority: MemoryPriority): void {
+    const o = vmarObjectOf(this);
+    if (priority !== MemoryPriority.DEFAULT && priority !== MemoryPriority.HIGH) fail(ZxStatus.INVALID_ARGS, 'unknown priority');
+    o.checkAlive();
+    o.setPriority(priority);
+  }
+
+  /** The VMAR's current memory priority. */
+  memoryPriority(): MemoryPriority {
+    return vmarObjectOf(this).priority;
+  }
+}
+
+/** The VMAR object behind a handle, requiring `rights` (BAD_HANDLE, then ACCESS_DENIED). */
+export function vmarObjectOf(h: Vmar, rights = 0): VmarObject {
+  return h._require(rights) as VmarObject;
+}

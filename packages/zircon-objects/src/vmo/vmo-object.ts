@@ -1,0 +1,258 @@
+import { ObjType, PAGE_SIZE, Signals, VmoInfoFlags } from '../constants.js';
+import type { Discardable, Kernel } from '../kernel/kernel.js';
+import { KernelObject } from '../kernel/kernel-object.js';
+import { internals } from '../kernel/kernel-state.js';
+import { ZxStatus, fail } from '../status.js';
+import { CowNode } from './cow-node.js';
+
+/** Size and content size, shared by a VMO and its REFERENCE children. */
+export interface SizeCell {
+  size: number;
+  contentSize: number;
+}
+
+/** What kind of VMO this is. */
+export type VmoKind = 'root' | 'snapshot' | 'slice' | 'reference';
+
+/** Anything that keeps a VMO mapped (a VMAR mapping). */
+export interface VmoMappingRef {
+  /** Process koid of the address space the mapping is in. */
+  aspaceKoid(): number;
+  /** Whether the mapping lives in a HIGH-priority VMAR. */
+  high: boolean;
+}
+
+/**
+ * The VMO kernel object (VmObjectDispatcher + VmObjectPaged): a window of `size` bytes at `coreOffset` in a
+ * copy-on-write node. Roots and snapshots own their node; slices and references view their parent's.
+ */
+export class VmoObject extends KernelObject implements Discardable {
+  readonly type = ObjType.VMO;
+  readonly node: CowNode;
+  readonly coreOffset: number;
+  readonly cell: SizeCell;
+  readonly kind: VmoKind;
+  readonly resizable: boolean;
+  readonly discardable: boolean;
+  readonly unbounded: boolean;
+  readonly immutable: boolean;
+  readonly parent: VmoObject | null;
+  name = '';
+  liveChildren = 0;
+  readonly mappings = new Set<VmoMappingRef>();
+  lockCount = 0;
+  discardedSinceLock = false;
+  everDiscarded = false;
+  pinCount = 0;
+  /** Handles and mappings are gone: the content is released. */
+  dead = false;
+  #completed = false;
+
+  constructor(
+    kernel: Kernel,
+    init: {
+      node: CowNode;
+      coreOffset: number;
+      cell: SizeCell;
+      kind: VmoKind;
+      resizable: boolean;
+      discardable?: boolean;
+      unbounded?: boolean;
+      immutable?: boolean;
+      parent: VmoObject | null;
+    },
+  ) {
+    super(kernel);
+    this.node = init.node;
+    this.coreOffset = init.coreOffset;
+    this.cell = init.cell;
+    this.kind = init.kind;
+    this.resizable = init.resizable;
+    this.discardable = init.discardable ?? false;
+    this.unbounded = init.unbounded ?? false;
+    this.immutable = init.immutable ?? false;
+    this.parent = init.parent;
+    this.node.viewers++;
+    if (this.parent !== null) {
+      this.parent.liveChildren++;
+      // Cleared synchronously when a child appears.
+      this.parent.updateSignals(Signals.VMO_ZERO_CHILDREN, 0);
+    }
+    this.updateSignals(0, Signals.VMO_ZERO_CHILDREN);
+    if (this.discardable) internals(kernel).discardables.add(this);
+  }
+
+  static createRoot(kernel: Kernel, size: number, contentSize: number, options: { resizable: boolean; discardable: boolean; unbounded: boolean }): VmoObject {
+    const node = new CowNode(internals(kernel).mem, internals(kernel).nodes, size / PAGE_SIZE);
+    return new VmoObject(kernel, {
+      node,
+      coreOffset: 0,
+      cell: { size, contentSize },
+      kind: 'root',
+      ...options,
+      parent: null,
+    });
+  }
+
+  override relatedKoid(): number {
+    return 0;
+  }
+
+  get size(): number {
+    return this.cell.size;
+  }
+
+  // ---- lifetime -------------------------------------------------------------------------------------------------
+
+  override onNoHandles(): void {
+    this.#maybeDie();
+  }
+
+  removeMapping(m: VmoMappingRef): void {
+    if (!this.mappings.delete(m)) return;
+    if (m.high) this.node.highMappings--;
+    this.#maybeDie();
+  }
+
+  addMapping(m: VmoMappingRef): void {
+    this.mappings.add(m);
+    if (m.high) this.node.highMappings++;
+  }
+
+  #maybeDie(): void {
+    if (this.dead || this.handleCount > 0 || this.mappings.size > 0) return;
+    this.dead = true;
+    internals(this.kernel).discardables.delete(this);
+    this.node.viewers--;
+    if (this.node.viewers === 0) this.node.destroy();
+    this.#maybeComplete();
+  }
+
+  #maybeComplete(): void {
+    if (this.#completed || !this.dead || this.liveChildren > 0) return;
+    this.#completed = true;
+    this.parent?.childGone();
+  }
+
+  childGone(): void {
+    this.liveChildren--;
+    if (this.liveChildren === 0) {
+      this.updateSignals(0, Signals.VMO_ZERO_CHILDREN);
+      this.#maybeComplete();
+    }
+  }
+
+  // ---- content --------------------------------------------------------------------------------------------------
+
+  #index(offset: number): number {
+    return Math.floor((this.coreOffset + offset) / PAGE_SIZE);
+  }
+
+  read(dst: Uint8Array, offset: number): void {
+    let done = 0;
+    const len = dst.length;
+    while (done < len) {
+      const off = offset + done;
+      const inPage = off % PAGE_SIZE;
+      const n = Math.min(PAGE_SIZE - inPage, len - done);
+      this.node.readPage(this.#index(off), (this.coreOffset + off) % PAGE_SIZE, dst, done, n);
+      done += n;
+    }
+  }
+
+  write(src: Uint8Array, offset: number): void {
+    let done = 0;
+    const len = src.length;
+    const mem = internals(this.kernel).mem;
+    while (done < len) {
+      const off = offset + done;
+      const inPage = (this.coreOffset + off) % PAGE_SIZE;
+      const n = Math.min(PAGE_SIZE - inPage, len - done);
+      const f = this.node.commitPage(this.#index(off));
+      mem.writeFrame(f, inPage, src, done, n);
+      done += n;
+    }
+  }
+
+  /** Commits every page of [offset, end) (private copies in clones). */
+  commit(offset: number, end: number): void {
+    for (let p = this.#index(offset), last = this.#index(end - 1); p <= last && end > offset; p++) this.node.commitPage(p);
+  }
+
+  /** Brings compressed pages of [offset, end) back into memory. */
+  prefetch(offset: number, end: number): void {
+    for (let p = this.#index(offset), last = this.#index(end - 1); p <= last && end > offset; p++) this.node.populate(p);
+  }
+
+  /** Makes [offset, end) read as zeros: whole pages are freed, partial pages are zero-filled. */
+  zero(offset: number, end: number): void {
+    let off = offset;
+    while (off < end) {
+      const pageStart = off - ((this.coreOffset + off) % PAGE_SIZE);
+      const pageEnd = pageStart + PAGE_SIZE;
+      const idx = this.#index(off);
+      if (off === pageStart && end >= pageEnd) this.node.zeroPage(idx);
+      else if (this.node.hasContent(idx)) {
+        const f = this.node.commitPage(idx);
+        const inPage = (this.coreOffset + off) % PAGE_SIZE;
+        internals(this.kernel).mem.fillFrame(f, inPage, Math.min(end, pageEnd) - off, 0);
+      }
+      off = Math.min(end, pageEnd);
+    }
+  }
+
+  /** Resizes a root/snapshot/reference (size already validated and page-rounded). */
+  resize(newSize: number): void {
+    const old = this.cell.size;
+    const newPages = newSize / PAGE_SIZE;
+    if (newSize < old) {
+      this.node.truncate(newPages);
+      // Slices of this VMO can't exist (resizable parents refuse them), so the node is ours alone.
+    }
+    this.cell.size = newSize;
+    this.node.sizePages = newPages;
+  }
+
+  // ---- discardable ----------------------------------------------------------------------------------------------
+
+  isProtected(): boolean {
+    return this.node.isProtected();
+  }
+
+  tryDiscard(): number {
+    if (this.lockCount > 0 || this.dead) return 0;
+    const n = this.node.discardAll();
+    this.discardedSinceLock = true;
+    this.everDiscarded = true;
+    return n;
+  }
+
+  // ---- info -----------------------------------------------------------------------------------------------------
+
+  flags(): number {
+    let f = VmoInfoFlags.PAGED | VmoInfoFlags.VIA_HANDLE;
+    if (this.resizable) f |= VmoInfoFlags.RESIZABLE;
+    if (this.kind === 'snapshot') f |= VmoInfoFlags.IS_COW_CLONE;
+    if (this.discardable) f |= VmoInfoFlags.DISCARDABLE;
+    if (this.immutable) f |= VmoInfoFlags.IMMUTABLE;
+    return f;
+  }
+
+  usage(): { committed: number; populated: number } {
+    const from = this.coreOffset / PAGE_SIZE;
+    const to = from + Math.ceil(this.cell.size / PAGE_SIZE);
+    const { committed, populated } = this.node.attributed(from, to);
+    return { committed: committed * PAGE_SIZE, populated: populated * PAGE_SIZE };
+  }
+
+  shareCount(): number {
+    if (this.mappings.size < 2) return 1;
+    const spaces = new Set<number>();
+    for (const m of this.mappings) spaces.add(m.aspaceKoid());
+    return spaces.size;
+  }
+
+  requireAlive(): void {
+    if (this.dead) fail(ZxStatus.BAD_STATE, 'VMO is gone');
+  }
+}

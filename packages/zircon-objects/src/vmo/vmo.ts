@@ -1,0 +1,361 @@
+import { HUGE, hasAll, hasAny, pageAligned, roundUpPage, str, truncateName, u32, u64 } from '../args.js';
+import { PAGE_SIZE, Rights, VmoChildOptions, VmoOp, VmoOptions } from '../constants.js';
+import { Handle } from '../handles/handle.js';
+import { Kernel } from '../kernel/kernel.js';
+import { ZxStatus, fail } from '../status.js';
+import { VmoObject } from './vmo-object.js';
+
+/**
+ * `ZX_INFO_VMO`, camel-cased.
+ * @public
+ */
+export interface VmoInfo {
+  koid: number;
+  name: string;
+  sizeBytes: number;
+  parentKoid: number;
+  numChildren: number;
+  numMappings: number;
+  shareCount: number;
+  flags: number;
+  /** Committed, uncompressed bytes attributed to this VMO. */
+  committedBytes: number;
+  /** Committed plus compressed bytes. */
+  populatedBytes: number;
+  handleRights: number;
+  cachePolicy: number;
+  metadataBytes: number;
+  committedChangeEvents: number;
+  committedPrivateBytes: number;
+  populatedPrivateBytes: number;
+  committedScaledBytes: number;
+  populatedScaledBytes: number;
+}
+
+/**
+ * What `ZX_VMO_OP_LOCK` / `TRY_LOCK` report (`zx_vmo_lock_state_t`).
+ * @public
+ */
+export interface VmoLockState {
+  offset: number;
+  size: number;
+  discardedOffset: number;
+  discardedSize: number;
+}
+
+/**
+ * Residency of one page (memsim extension, for mincore and userfaultfd modelling).
+ * @public
+ */
+export type PageState = 'committed' | 'compressed' | 'absent';
+
+const CREATE_OPTIONS = VmoOptions.RESIZABLE | VmoOptions.DISCARDABLE | VmoOptions.UNBOUNDED;
+const CHILD_OPTIONS =
+  VmoChildOptions.SNAPSHOT |
+  VmoChildOptions.RESIZABLE |
+  VmoChildOptions.SLICE |
+  VmoChildOptions.SNAPSHOT_AT_LEAST_ON_WRITE |
+  VmoChildOptions.NO_WRITE |
+  VmoChildOptions.REFERENCE |
+  VmoChildOptions.SNAPSHOT_MODIFIED;
+const SNAPSHOT_TYPES =
+  VmoChildOptions.SNAPSHOT | VmoChildOptions.SNAPSHOT_AT_LEAST_ON_WRITE | VmoChildOptions.SNAPSHOT_MODIFIED;
+/** Largest VMO the model holds (Zircon's limit is near 2^64; ours is the largest page multiple below 2^53). */
+const MAX_VMO_SIZE = Math.floor(Number.MAX_SAFE_INTEGER / PAGE_SIZE) * PAGE_SIZE;
+
+/**
+ * A handle to a virtual memory object.
+ * @public
+ */
+export class Vmo extends Handle {
+  /** `zx_vmo_create`. */
+  static create(kernel: Kernel, size: number, options = 0): Vmo {
+    if (!(kernel instanceof Kernel)) fail(ZxStatus.INVALID_ARGS, 'kernel must be a Kernel');
+    const opts = u32(options, 'options');
+    const sz = u64(size, 'size');
+    if ((opts & ~CREATE_OPTIONS) !== 0) fail(ZxStatus.INVALID_ARGS, 'unknown VMO options');
+    const resizable = hasAny(opts, VmoOptions.RESIZABLE);
+    const unbounded = hasAny(opts, VmoOptions.UNBOUNDED);
+    if (resizable && unbounded) fail(ZxStatus.INVALID_ARGS, 'RESIZABLE and UNBOUNDED exclude each other');
+    const rounded = roundUpPage(sz);
+    if (rounded === HUGE || rounded > MAX_VMO_SIZE) fail(ZxStatus.OUT_OF_RANGE, 'size too large');
+    const obj = VmoObject.createRoot(kernel, unbounded ? MAX_VMO_SIZE : rounded, sz, {
+      resizable,
+      discardable: hasAny(opts, VmoOptions.DISCARDABLE),
+      unbounded,
+    });
+    return new Vmo(obj, resizable ? Rights.DEFAULT_VMO | Rights.RESIZE : Rights.DEFAULT_VMO);
+  }
+
+  /** @internal */
+  protected _wrap(object: object, rights: number): this {
+    return new Vmo(object, rights) as this;
+  }
+
+  /** `zx_vmo_read` into a new buffer. Needs READ. */
+  read(length: number, offset: number): Uint8Array {
+    const o = vmoObjectOf(this, Rights.READ);
+    const len = u64(length, 'length');
+    const off = u64(offset, 'offset');
+    checkRange(o, off, len);
+    const out = new Uint8Array(len);
+    o.read(out, off);
+    return out;
+  }
+
+  /** `zx_vmo_read` into `buf`. Needs READ. */
+  readInto(buf: Uint8Array, offset: number): void {
+    const o = vmoObjectOf(this, Rights.READ);
+    if (!(buf instanceof Uint8Array)) fail(ZxStatus.INVALID_ARGS, 'buffer must be a Uint8Array');
+    const off = u64(offset, 'offset');
+    checkRange(o, off, buf.length);
+    o.read(buf, off);
+  }
+
+  /** `zx_vmo_write`. Needs WRITE. */
+  write(data: Uint8Array, offset: number): void {
+    const o = vmoObjectOf(this, Rights.WRITE);
+    if (!(data instanceof Uint8Array)) fail(ZxStatus.INVALID_ARGS, 'data must be a Uint8Array');
+    const off = u64(offset, 'offset');
+    checkRange(o, off, data.length);
+    o.write(data, off);
+  }
+
+  /** `zx_vmo_get_size` (no right needed). */
+  getSize(): number {
+    return vmoObjectOf(this).size;
+  }
+
+  /** `zx_vmo_set_size`: WRITE, then resizable (UNAVAILABLE), then RESIZE (ACCESS_DENIED). */
+  setSize(size: number): void {
+    const o = vmoObjectOf(this, Rights.WRITE);
+    const sz = u64(size, 'size');
+    if (!o.resizable) fail(ZxStatus.UNAVAILABLE, 'VMO is not resizable');
+    if (!hasAll(this.rights, Rights.RESIZE)) fail(ZxStatus.ACCESS_DENIED, 'set_size needs RESIZE');
+    const rounded = roundUpPage(sz);
+    if (rounded === HUGE || rounded > MAX_VMO_SIZE) fail(ZxStatus.OUT_OF_RANGE, 'size too large');
+    if (rounded < o.size && o.pinCount > 0) fail(ZxStatus.BAD_STATE, 'pinned pages in the truncated range');
+    if (rounded < o.size) o.resize(rounded);
+    else if (rounded > o.size) o.resize(rounded);
+    // Bytes between the new size and the page boundary read as zeros.
+    if (sz < rounded) o.zero(sz, rounded);
+    o.cell.contentSize = sz;
+  }
+
+  /** `ZX_PROP_VMO_CONTENT_SIZE` (needs GET_PROPERTY). */
+  getContentSize(): number {
+    return vmoObjectOf(this, Rights.GET_PROPERTY).cell.contentSize;
+  }
+
+  /** Sets `ZX_PROP_VMO_CONTENT_SIZE` (needs WRITE and SET_PROPERTY); shrinking below the size zeroes the tail. */
+  setContentSize(size: number): void {
+    const o = vmoObjectOf(this, Rights.WRITE | Rights.SET_PROPERTY);
+    const sz = u64(size, 'content size');
+    if (sz === HUGE) fail(ZxStatus.OUT_OF_RANGE, 'content size too large');
+    if (sz < o.size) o.zero(sz, o.size);
+    o.cell.contentSize = sz;
+  }
+
+  /** `ZX_PROP_NAME` (needs GET_PROPERTY). */
+  getName(): string {
+    return vmoObjectOf(this, Rights.GET_PROPERTY).name;
+  }
+
+  /** Sets `ZX_PROP_NAME` (needs SET_PROPERTY); truncated to 31 bytes. */
+  setName(name: string): void {
+    const o = vmoObjectOf(this, Rights.SET_PROPERTY);
+    o.name = truncateName(str(name, 'name'));
+  }
+
+  /** `zx_vmo_create_child`, with the kernel's check order and child-rights formula. */
+  createChild(options: number, offset: number, size: number): Vmo {
+    const parent = vmoObjectOf(this);
+    const opts = u32(options, 'options');
+    const off = u64(offset, 'offset');
+    const sz = u64(size, 'size');
+    if ((opts & ~CHILD_OPTIONS) !== 0) fail(ZxStatus.INVALID_ARGS, 'unknown child options');
+    const rounded = roundUpPage(sz);
+    if (rounded === HUGE) fail(ZxStatus.OUT_OF_RANGE, 'size too large');
+    const noWrite = hasAny(opts, VmoChildOptions.NO_WRITE);
+    const resizable = hasAny(opts, VmoChildOptions.RESIZABLE);
+    if (noWrite && resizable) fail(ZxStatus.INVALID_ARGS, 'NO_WRITE and RESIZABLE exclude each other');
+    if (!hasAll(this.rights, Rights.DUPLICATE | Rights.READ)) fail(ZxStatus.ACCESS_DENIED, 'needs DUPLICATE and READ');
+    if (parent.discardable) fail(ZxStatus.NOT_SUPPORTED, 'discardable VMOs have no children');
+    const kernel = parent.kernel;
+    let child: VmoObject;
+    let snapshot = false;
+    if (hasAny(opts, VmoChildOptions.SLICE)) {
+      if ((opts & ~(VmoChildOptions.SLICE | VmoChildOptions.NO_WRITE)) !== 0)
+        fail(ZxStatus.INVALID_ARGS, 'SLICE takes only NO_WRITE');
+      if (off === HUGE || rounded === HUGE) fail(ZxStatus.OUT_OF_RANGE, 'offset + size overflows');
+      if (!pageAligned(off)) fail(ZxStatus.INVALID_ARGS, 'slice offset must be page-aligned');
+      if (off + rounded > parent.size) fail(ZxStatus.INVALID_ARGS, 'slice range past the parent');
+      if (off + rounded > MAX_VMO_SIZE) fail(ZxStatus.OUT_OF_RANGE, 'offset + size overflows');
+      if (parent.resizable) fail(ZxStatus.NOT_SUPPORTED, 'slices of resizable VMOs are not supported');
+      child = new VmoObject(kernel, {
+        node: parent.node,
+        coreOffset: parent.coreOffset + off,
+        cell: { size: rounded, contentSize: sz },
+        kind: 'slice',
+        resizable: false,
+        parent,
+      });
+    } else if (hasAny(opts, VmoChildOptions.REFERENCE)) {
+      if ((opts & ~(VmoChildOptions.REFERENCE | VmoChildOptions.NO_WRITE | VmoChildOptions.RESIZABLE)) !== 0)
+        fail(ZxStatus.INVALID_ARGS, 'REFERENCE takes only NO_WRITE and RESIZABLE');
+      if (off !== 0 || sz !== 0) fail(ZxStatus.INVALID_ARGS, 'REFERENCE needs offset 0 and size 0');
+      if (resizable && !parent.resizable) fail(ZxStatus.NOT_SUPPORTED, 'parent is not resizable');
+      child = new VmoObject(kernel, {
+        node: parent.node,
+        coreOffset: parent.coreOffset,
+        cell: parent.cell,
+        kind: 'reference',
+        resizable: parent.resizable,
+        parent,
+      });
+    } else {
+      const types = opts & SNAPSHOT_TYPES;
+      if (types === 0 || (types & (types - 1)) !== 0) fail(ZxStatus.INVALID_ARGS, 'exactly one child type is needed');
+      if (!pageAligned(off)) fail(ZxStatus.INVALID_ARGS, 'snapshot offset must be page-aligned');
+      if (off === HUGE || off + rounded > MAX_VMO_SIZE) fail(ZxStatus.OUT_OF_RANGE, 'offset + size overflows');
+      if (hasAny(types, VmoChildOptions.SNAPSHOT) && parent.pinCount > 0)
+        fail(ZxStatus.BAD_STATE, 'SNAPSHOT of a pinned VMO');
+      // AT_LEAST_ON_WRITE and MODIFIED are allowed to behave as a full snapshot for anonymous memory, and
+      // Zircon does exactly that (its core tests run the same expectations for both).
+      const offPages = (parent.coreOffset + off) / PAGE_SIZE;
+      const limit = Math.max(0, Math.ceil((parent.size - off) / PAGE_SIZE));
+      const node = parent.node.snapshot(offPages, limit, rounded / PAGE_SIZE);
+      child = new VmoObject(kernel, {
+        node,
+        coreOffset: 0,
+        cell: { size: rounded, contentSize: sz },
+        kind: 'snapshot',
+        resizable,
+        immutable: noWrite && hasAny(types, VmoChildOptions.SNAPSHOT),
+        parent,
+      });
+      snapshot = true;
+    }
+    let rights = ((this.rights & ~Rights.RESIZE) | Rights.GET_PROPERTY | Rights.SET_PROPERTY) >>> 0;
+    if (resizable) rights |= Rights.RESIZE;
+    if (noWrite) rights &= ~Rights.WRITE;
+    else if (snapshot) rights = (rights | Rights.WRITE) & ~Rights.EXECUTE;
+    return new Vmo(child, rights >>> 0);
+  }
+
+  /** `zx_vmo_op_range`. LOCK and TRY_LOCK return the lock state. */
+  opRange(op: number, offset: number, size: number): VmoLockState | undefined {
+    const o = vmoObjectOf(this);
+    const code = u32(op, 'op');
+    const off = u64(offset, 'offset');
+    const len = u64(size, 'size');
+    const need = (r: number): void => {
+      if (!hasAll(this.rights, r)) fail(ZxStatus.ACCESS_DENIED, 'missing right for op');
+    };
+    switch (code) {
+      case VmoOp.COMMIT:
+        need(Rights.WRITE);
+        checkRange(o, off, len);
+        o.commit(off, off + len);
+        return undefined;
+      case VmoOp.DECOMMIT:
+        need(Rights.WRITE);
+        if (o.kind === 'snapshot') fail(ZxStatus.NOT_SUPPORTED, 'DECOMMIT on a copy-on-write child');
+        if (!pageAligned(off) || !pageAligned(len)) fail(ZxStatus.INVALID_ARGS, 'DECOMMIT range must be page-aligned');
+        checkRange(o, off, len);
+        o.zero(off, off + len);
+        return undefined;
+      case VmoOp.ZERO:
+        need(Rights.WRITE);
+        checkRange(o, off, len);
+        o.zero(off, off + len);
+        return undefined;
+      case VmoOp.LOCK:
+      case VmoOp.TRY_LOCK:
+      case VmoOp.UNLOCK: {
+        if (!hasAny(this.rights, Rights.READ | Rights.WRITE)) fail(ZxStatus.ACCESS_DENIED, 'lock needs READ or WRITE');
+        if (!o.discardable) fail(ZxStatus.NOT_SUPPORTED, 'only discardable VMOs lock');
+        if (off !== 0 || len !== o.size) fail(ZxStatus.OUT_OF_RANGE, 'lock covers the whole VMO');
+        if (code === VmoOp.UNLOCK) {
+          if (o.lockCount === 0) fail(ZxStatus.BAD_STATE, 'not locked');
+          o.lockCount--;
+          if (o.lockCount === 0) o.discardedSinceLock = false;
+          return undefined;
+        }
+        if (code === VmoOp.TRY_LOCK && o.lockCount === 0 && o.discardedSinceLock)
+          fail(ZxStatus.UNAVAILABLE, 'VMO was discarded');
+        const discarded = o.lockCount === 0 && o.discardedSinceLock;
+        o.lockCount++;
+        o.discardedSinceLock = false;
+        return { offset: 0, size: o.size, discardedOffset: 0, discardedSize: discarded ? o.size : 0 };
+      }
+      case VmoOp.DONT_NEED:
+      case VmoOp.ALWAYS_NEED:
+        checkRange(o, off, len);
+        return undefined;
+      case VmoOp.PREFETCH:
+        need(Rights.READ);
+        checkRange(o, off, len);
+        o.prefetch(off, off + len);
+        return undefined;
+      case VmoOp.CACHE_SYNC:
+      case VmoOp.CACHE_INVALIDATE:
+      case VmoOp.CACHE_CLEAN:
+      case VmoOp.CACHE_CLEAN_INVALIDATE:
+        need(code === VmoOp.CACHE_INVALIDATE ? Rights.WRITE : Rights.READ);
+        checkRange(o, off, len);
+        return undefined;
+      default:
+        fail(ZxStatus.INVALID_ARGS, 'unknown op');
+    }
+  }
+
+  /** `ZX_INFO_VMO` (no right needed). */
+  info(): VmoInfo {
+    const o = vmoObjectOf(this);
+    const { committed, populated } = o.usage();
+    return {
+      koid: o.koid,
+      name: o.name,
+      sizeBytes: o.size,
+      parentKoid: o.parent?.koid ?? 0,
+      numChildren: o.liveChildren,
+      numMappings: o.mappings.size,
+      shareCount: o.shareCount(),
+      flags: o.flags(),
+      committedBytes: committed,
+      populatedBytes: populated,
+      handleRights: this.rights,
+      cachePolicy: 0,
+      metadataBytes: 64 + 8 * o.node.pages.size,
+      committedChangeEvents: 0,
+      committedPrivateBytes: committed,
+      populatedPrivateBytes: populated,
+      committedScaledBytes: committed,
+      populatedScaledBytes: populated,
+    };
+  }
+
+  /** memsim extension: residency of the page holding `offset` (OUT_OF_RANGE past the size). */
+  pageState(offset: number): PageState {
+    const o = vmoObjectOf(this);
+    const off = u64(offset, 'offset');
+    if (off >= o.size) fail(ZxStatus.OUT_OF_RANGE, 'offset past the end');
+    return o.node.state(Math.floor((o.coreOffset + off) / PAGE_SIZE));
+  }
+
+  /** `zx_vmo_replace_as_executable`: a new handle with EXECUTE added; this one is invalidated. */
+  replaceAsExecutable(): Vmo {
+    const rights = this.rights;
+    return this._replaceWith((rights | Rights.EXECUTE) >>> 0);
+  }
+}
+
+function checkRange(o: VmoObject, off: number, len: number): void {
+  if (off === HUGE || len === HUGE || off + len > o.size) fail(ZxStatus.OUT_OF_RANGE, 'range past the end of the VMO');
+}
+
+/** The VMO object behind a handle, requiring `rights` (BAD_HANDLE, then ACCESS_DENIED). */
+export function vmoObjectOf(h: Vmo, rights = 0): VmoObject {
+  return h._require(rights) as VmoObject;
+}
