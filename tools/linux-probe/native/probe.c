@@ -2100,6 +2100,47 @@ static void *thread_main(void *arg) {
   atomic_store(&t->state, 3);
   return NULL;
 }
+/* Synchronisation, not comparison: waits until a named thread sleeps in the kernel (state S or D) and reports
+ * where (its wchan, e.g. "handle_userfault" or "userfaultfd_event_wait_completion"), or "done" if its op has
+ * finished. Lets a scenario be sure a fault or a blocking call has happened before it goes on. */
+static void wait_blocked(const op_t *op, ob_t *o) {
+  const jval_t *tv = field(op, "thread"), *tm = field(op, "timeout_ms");
+  uint64_t timeout = tm && tm->t == V_NUM ? tm->u : 2000;
+  int k = -1;
+  for (int j = 0; j < g_nthreads; j++)
+    if (tv && tv->t == V_STR && !strcmp(g_thread_names[j], tv->s)) k = j;
+  thread_slot_t *t = k >= 0 ? &g_threads[k] : NULL;
+  if (!t || atomic_load(&t->state) == 0) {
+    ob_s(o, "\"ok\":false,\"probe_error\":\"wait_blocked: no started thread by that name\"");
+    return;
+  }
+  uint64_t deadline = now_ns() + timeout * 1000000ULL;
+  char path[96], buf[512];
+  for (;;) {
+    if (atomic_load(&t->state) == 3) {
+      ob_s(o, "\"ok\":true,\"value\":\"done\"");
+      return;
+    }
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", atomic_load(&t->tid));
+    ssize_t n = read_file(path, buf, sizeof buf);
+    const char *rp = n > 0 ? strrchr(buf, ')') : NULL;
+    if (rp && (rp[2] == 'S' || rp[2] == 'D')) {
+      snprintf(path, sizeof path, "/proc/self/task/%d/wchan", atomic_load(&t->tid));
+      n = read_file(path, buf, sizeof buf);
+      if (n > 0 && strcmp(buf, "0")) {
+        ob_s(o, "\"ok\":true,\"value\":");
+        ob_jss(o, buf);
+        return;
+      }
+    }
+    if (now_ns() > deadline) {
+      ob_s(o, "\"ok\":false,\"errno\":\"ETIMEDOUT\"");
+      return;
+    }
+    struct timespec ts = {0, 100000};
+    nanosleep(&ts, NULL);
+  }
+}
 static void futex_wait(_Atomic int *p, int val) {
   struct timespec ts = {0, 20 * 1000000L};
   syscall(SYS_futex, p, FUTEX_WAIT, val, &ts, NULL, 0);
@@ -2143,6 +2184,8 @@ static void run_ops(int from) {
           atomic_store(&t->state, 0);
         }
       }
+    } else if (!strcmp(op->name, "wait_blocked")) {
+      wait_blocked(op, &o);
     } else if (op->thread >= 0) {
       thread_slot_t *t = &g_threads[op->thread];
       if (atomic_load(&t->state) != 0) {
@@ -2192,7 +2235,7 @@ static int prepare_scenario(char *err, size_t errlen) {
                -1;
       op->proc = found;
     }
-    if (th && strcmp(op->name, "join")) {
+    if (th && strcmp(op->name, "join") && strcmp(op->name, "wait_blocked")) {
       if (th->t != V_STR) return snprintf(err, errlen, "line %d: \"thread\" must be a name", op->line), -1;
       int found = -1;
       for (int k = 0; k < g_nthreads; k++)

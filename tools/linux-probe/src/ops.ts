@@ -209,7 +209,7 @@ export type LinuxOp = OpCommon &
     | ({ readonly op: 'pwrite'; readonly fd: ProbeFd; readonly offset?: ProbeInt } & ProbeBytes)
     | { readonly op: 'pread'; readonly fd: ProbeFd; readonly offset?: ProbeInt; readonly length: ProbeInt }
     | { readonly op: 'fork'; readonly child?: string }
-    | { readonly op: 'join'; readonly thread: string; readonly timeout_ms?: number }
+    | { readonly op: 'join' | 'wait_blocked'; readonly thread: string; readonly timeout_ms?: number }
     | { readonly op: 'sleep'; readonly ms: number }
     | { readonly op: 'uffd_create'; readonly name?: string; readonly flags?: ProbeFlags<UffdFlagName> }
     | {
