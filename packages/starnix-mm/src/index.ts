@@ -9,3 +9,18 @@
  * @public
  */
 export const PACKAGE_NAME = '@memsim/starnix-mm';
+
+export { Errno, ErrnoError, type ErrnoName } from './errno/errno.js';
+export { Prot, MapFlags, MremapFlags, Advice, MsyncFlags, MlockFlags } from './abi/constants.js';
+export type { SysInt } from './abi/args.js';
+export { MemFile } from './files/mem-file.js';
+export {
+  MemoryManager,
+  type MemoryManagerOptions,
+  type Rlimit,
+  type MmRlimits,
+  type FileDescription,
+  type LinuxFault,
+  type UserAccessResult,
+} from './mm/memory-manager.js';
+export type { AddressSpaceLayout } from './mm/zircon-space.js';

@@ -1,0 +1,1474 @@
+import { Vmo, VmoChildOptions, VmoOp, type Kernel } from '@memsim/zircon-objects';
+import { Advice, MapFlags, MremapFlags, MsyncFlags, PAGE, Prot, STACK_GUARD_GAP, VM } from '../abi/constants.js';
+import { u64, i32, type SysInt } from '../abi/args.js';
+import { ErrnoError, fail, type ErrnoName } from '../errno/errno.js';
+import { MemFile } from '../files/mem-file.js';
+import { VmaTree } from '../vma/vma-tree.js';
+import { canMerge, type Backing, type CowObject, type ShmemObject, type Vma } from '../vma/vma.js';
+import { ZirconSpace, type AddressSpaceLayout } from './zircon-space.js';
+import { formatMaps, formatSmaps, type MapsContext } from '../proc/maps.js';
+
+const U64MAX = (1n << 64n) - 1n;
+const INF = Number.POSITIVE_INFINITY;
+const LOCK_MASK = VM.LOCKED | VM.LOCKONFAULT;
+
+/**
+ * A resource limit (bytes; `Infinity` for RLIM_INFINITY).
+ *
+ * @public
+ */
+export interface Rlimit {
+  cur: number;
+  max: number;
+}
+
+/**
+ * The resource limits the memory manager applies.
+ *
+ * @public
+ */
+export interface MmRlimits {
+  AS: Rlimit;
+  DATA: Rlimit;
+  STACK: Rlimit;
+  MEMLOCK: Rlimit;
+}
+
+/**
+ * An open file description: the file and its access mode.
+ *
+ * @public
+ */
+export interface FileDescription {
+  readonly file: MemFile;
+  readonly readable: boolean;
+  readonly writable: boolean;
+}
+
+/**
+ * Options of {@link MemoryManager.create}.
+ *
+ * @public
+ */
+export interface MemoryManagerOptions {
+  /** Whether the user VMAR covers the whole user range or its lower half (Starnix's restricted mode). */
+  layout?: AddressSpaceLayout;
+  /** Address-space randomization (mmap base, brk, stack); default false, which makes placement deterministic. */
+  aslr?: boolean;
+  /** CAP_IPC_LOCK: mlock ignores RLIMIT_MEMLOCK. Default false. */
+  capIpcLock?: boolean;
+  /** Initial limits (defaults: AS/DATA unlimited, STACK 8 MiB, MEMLOCK 8 MiB as on current distributions). */
+  rlimits?: Partial<MmRlimits>;
+  /** Program break start (default 0x555555559000, shifted up to 32 MiB with ASLR). */
+  brkBase?: number;
+  /** Create the initial [stack] VMA (132 KiB, MAP_GROWSDOWN) below the top. Default true. */
+  stack?: boolean;
+  /** A name for the Zircon process. */
+  name?: string;
+}
+
+/**
+ * A simulated user-mode fault, as the signal Linux delivers.
+ *
+ * @public
+ */
+export interface LinuxFault {
+  readonly signal: 'SIGSEGV' | 'SIGBUS';
+  readonly code: 'SEGV_MAPERR' | 'SEGV_ACCERR' | 'BUS_ADRERR';
+  /** The faulting address. */
+  readonly address: number;
+  /** Bytes accessed before the fault. */
+  readonly done: number;
+}
+
+/**
+ * The outcome of a user-mode access: data for reads, or the fault.
+ *
+ * @public
+ */
+export type UserAccessResult = { readonly ok: true; readonly data?: Uint8Array } | { readonly ok: false; readonly fault: LinuxFault };
+
+type AccessKind = 'read' | 'write' | 'execute';
+
+interface Counters {
+  nextAnonVma: number;
+  nextCow: number;
+  nextInode: number;
+}
+
+function defaultLimits(): MmRlimits {
+  return {
+    AS: { cur: INF, max: INF },
+    DATA: { cur: INF, max: INF },
+    STACK: { cur: 8 << 20, max: INF },
+    MEMLOCK: { cur: 8 << 20, max: 8 << 20 },
+  };
+}
+
+const pageDown = (a: number): number => a - (a % PAGE);
+const pageUp = (a: number): number => Math.ceil(a / PAGE) * PAGE;
+const isAligned = (b: bigint): boolean => (b & 4095n) === 0n;
+const pageAlignBig = (b: bigint): bigint => (b + 4095n) & ~4095n & U64MAX;
+
+/**
+ * The Linux memory manager of one process, built on Zircon objects as Starnix builds it. Every system call takes
+ * its arguments as a syscall would (numbers or bigints up to 2^64-1) and returns the result or throws
+ * {@link ErrnoError}.
+ *
+ * @public
+ */
+export class MemoryManager implements Disposable {
+  /** The kernel whose objects back this address space. */
+  readonly kernel: Kernel;
+  /** @internal */ zx: ZirconSpace;
+  /** @internal */ tree: VmaTree;
+  /** The highest usable user address + 1 (TASK_SIZE of this address space). */
+  taskSize: number;
+  /** Lowest address mmap may use (mmap_min_addr, or the VMAR base if higher). */
+  readonly minAddr: number;
+  /** Top of the top-down mmap area. */
+  mmapBase: number;
+  /** Initial program break. */
+  startBrk: number;
+  /** Current program break. */
+  brkValue: number;
+  /** Stack start (the address the [stack] VMA contains). */
+  startStack: number;
+  /** Limits, in bytes. */
+  rlimits: MmRlimits;
+  capIpcLock: boolean;
+  private readonly aslr: boolean;
+  private readonly layout: AddressSpaceLayout;
+  private readonly name: string;
+  private defFlags = 0;
+  private totalVm = 0;
+  private lockedVm = 0;
+  private dataVm = 0;
+  private readonly counters: Counters;
+  private readonly fds = new Map<number, FileDescription>();
+  private disposed = false;
+
+  private constructor(kernel: Kernel, options: MemoryManagerOptions, counters: Counters, inherit?: MemoryManager) {
+    this.kernel = kernel;
+    this.layout = options.layout ?? 'full';
+    this.aslr = options.aslr ?? false;
+    this.name = options.name ?? 'linux';
+    this.capIpcLock = options.capIpcLock ?? false;
+    this.counters = counters;
+    this.zx = new ZirconSpace(kernel, this.name, this.layout);
+    // Linux's x86-64 TASK_SIZE is 2^47 - 4096; a Zircon VMAR may end lower (lower-half layout).
+    this.taskSize = Math.min(this.zx.end, 0x7ffffffff000);
+    this.minAddr = Math.max(4096, this.zx.base);
+    this.tree = new VmaTree(this.minAddr, STACK_GUARD_GAP);
+    this.rlimits = inherit ? structuredClone(inherit.rlimits) : { ...defaultLimits(), ...options.rlimits };
+    if (inherit) {
+      this.mmapBase = inherit.mmapBase;
+      this.startBrk = inherit.startBrk;
+      this.brkValue = inherit.brkValue;
+      this.startStack = inherit.startStack;
+      this.capIpcLock = inherit.capIpcLock;
+      this.defFlags = inherit.defFlags & ~LOCK_MASK;
+      return;
+    }
+    const rnd = (bits: number): number => (this.aslr ? kernel.randomInt(2 ** bits) : 0);
+    // mmap_base(): the top minus the stack gap (clamped to [128 MiB, 5/6 of the space]) minus randomization.
+    const stackPad = STACK_GUARD_GAP + (this.aslr ? 0x3fffff * PAGE : 0);
+    let gap = Math.min(this.rlimits.STACK.cur, 2 ** 46) + stackPad;
+    gap = Math.max(gap, 128 << 20);
+    gap = Math.min(gap, Math.floor(this.taskSize / 6) * 5);
+    this.mmapBase = pageUp(this.taskSize - gap - rnd(Math.min(28, Math.max(8, Math.log2(this.taskSize) - 19))) * PAGE);
+    const brk0 = options.brkBase ?? 0x555555559000;
+    this.startBrk = pageUp(Math.min(brk0, this.taskSize / 2) + (this.aslr ? rnd(13) * PAGE : 0));
+    this.brkValue = this.startBrk;
+    const stackTop = this.taskSize - (this.aslr ? rnd(22) * PAGE : 0);
+    this.startStack = stackTop - 0x100;
+    if (options.stack ?? true) {
+      const v = this.newVma(stackTop - 0x21000, stackTop, VM.READ | VM.WRITE | VM.MAYREAD | VM.MAYWRITE | VM.MAYEXEC | VM.GROWSDOWN | VM.ACCOUNT, { kind: 'anon' }, (stackTop - 0x21000) / PAGE);
+      v.anonVma = this.newAnonVma();
+      this.insert(v);
+    }
+  }
+
+  /**
+   * Creates the memory manager of a new Linux process: a Zircon process with one user VMAR.
+   */
+  static create(kernel: Kernel, options: MemoryManagerOptions = {}): MemoryManager {
+    return new MemoryManager(kernel, options, { nextAnonVma: 1, nextCow: 1, nextInode: 1 });
+  }
+
+  /** The Zircon process that holds this address space. */
+  get process(): ZirconSpace['process'] {
+    return this.zx.process;
+  }
+
+  /** The user VMAR (one per address space). */
+  get userVmar(): ZirconSpace['vmar'] {
+    return this.zx.vmar;
+  }
+
+  /** Number of VMAs. */
+  get vmaCount(): number {
+    return this.tree.size;
+  }
+
+  private newAnonVma(): number {
+    return this.counters.nextAnonVma++;
+  }
+
+  private newVma(start: number, end: number, flags: number, backing: Backing, pgoff: number): Vma {
+    return { start, end, flags, pgoff, backing, anonVma: 0, anonName: null, uffd: 0 };
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Files
+
+  /** Opens `file` with an access mode, returning an fd for mmap. */
+  open(file: MemFile, mode: 'RDONLY' | 'WRONLY' | 'RDWR'): number {
+    let fd = 3;
+    while (this.fds.has(fd)) fd++;
+    this.fds.set(fd, { file, readable: mode !== 'WRONLY', writable: mode !== 'RDONLY' });
+    return fd;
+  }
+
+  /** memfd_create: a new in-memory file opened read-write. */
+  memfdCreate(name: string, size = 0): number {
+    const file = new MemFile(this.kernel, `/memfd:${name} (deleted)`, { size, inode: this.counters.nextInode++ });
+    return this.open(file, 'RDWR');
+  }
+
+  /** The description behind an fd (EBADF if none). */
+  fd(fd: SysInt): FileDescription {
+    const d = this.fds.get(i32(fd, 'fd'));
+    if (!d) fail('EBADF');
+    return d;
+  }
+
+  close(fd: SysInt): void {
+    if (!this.fds.delete(i32(fd, 'fd'))) fail('EBADF');
+  }
+
+  /** ftruncate on an fd. */
+  ftruncate(fd: SysInt, size: SysInt): void {
+    const d = this.fd(fd);
+    const s = u64(size, 'size');
+    if (s >= 1n << 63n) fail('EINVAL');
+    if (!d.writable) fail('EINVAL');
+    d.file.truncate(Number(s > 2n ** 50n ? 2n ** 50n : s));
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Accounting helpers
+
+  private static isData(flags: number): boolean {
+    return (flags & (VM.WRITE | VM.SHARED | VM.GROWSDOWN)) === VM.WRITE;
+  }
+
+  private account(v: Vma, sign: 1 | -1): void {
+    const pages = ((v.end - v.start) / PAGE) * sign;
+    this.totalVm += pages;
+    if (v.flags & VM.LOCKED) this.lockedVm += pages;
+    if (MemoryManager.isData(v.flags)) this.dataVm += pages;
+  }
+
+  private insert(v: Vma): void {
+    this.tree.insert(v);
+    this.account(v, 1);
+    this.zx.map(v);
+  }
+
+  /** Removes from the tree only (no Zircon change). */
+  private detach(v: Vma): void {
+    this.tree.remove(v);
+    this.account(v, -1);
+  }
+
+  private attach(v: Vma): void {
+    this.tree.insert(v);
+    this.account(v, 1);
+  }
+
+  /** may_expand_vm */
+  private mayExpand(flags: number, pages: number): boolean {
+    if (this.totalVm + pages > Math.floor(this.rlimits.AS.cur / PAGE)) return false;
+    if (MemoryManager.isData(flags) && this.dataVm + pages > Math.floor(this.rlimits.DATA.cur / PAGE)) {
+      if (this.rlimits.DATA.cur === 0 && this.dataVm + pages <= Math.floor(this.rlimits.DATA.max / PAGE)) return true;
+      return false;
+    }
+    return true;
+  }
+
+  /** mlock_future_ok */
+  private mlockFutureOk(flags: number, bytes: number): boolean {
+    if (!(flags & VM.LOCKED) || this.capIpcLock) return true;
+    return bytes / PAGE + this.lockedVm <= Math.floor(this.rlimits.MEMLOCK.cur / PAGE);
+  }
+
+  private canDoMlock(): boolean {
+    return this.rlimits.MEMLOCK.cur !== 0 || this.capIpcLock;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // VMA surgery
+
+  /** Splits the VMA containing `addr` so that a VMA boundary falls at `addr`. */
+  private splitAt(addr: number): void {
+    const v = this.tree.find(addr);
+    if (!v || v.start === addr) return;
+    const hi: Vma = { ...v, start: addr, pgoff: v.pgoff + (addr - v.start) / PAGE };
+    this.detach(v);
+    v.end = addr;
+    this.attach(v);
+    this.attach(hi);
+  }
+
+  /** Merges `v` with its neighbours where Linux would; returns the surviving VMA. */
+  private mergeAround(v: Vma): Vma {
+    let cur = v;
+    const p = this.tree.prev(cur);
+    if (p && canMerge(p, cur)) cur = this.join(p, cur);
+    const n = this.tree.next(cur);
+    if (n && canMerge(cur, n)) cur = this.join(cur, n);
+    return cur;
+  }
+
+  private join(a: Vma, b: Vma): Vma {
+    this.detach(b);
+    this.detach(a);
+    a.end = b.end;
+    if (a.anonVma === 0) a.anonVma = b.anonVma;
+    this.attach(a);
+    return a;
+  }
+
+  /** Applies `change` to every VMA in [start, end) (which must be fully mapped at the VMA level) with splits and merges. */
+  private modify(v: Vma, start: number, end: number, change: (v: Vma) => void): Vma {
+    this.splitAt(start);
+    this.splitAt(end);
+    const target = this.tree.find(start) as Vma;
+    this.detach(target);
+    change(target);
+    this.attach(target);
+    this.zx.protect(target, target.start, target.end);
+    void v;
+    return this.mergeAround(target);
+  }
+
+  /** Releases the pages of a range that is leaving the address space. */
+  private releasePages(v: Vma, start: number, end: number): void {
+    if (v.backing.kind === 'anon') this.zx.zeroAnon(start, end);
+  }
+
+  /** do_munmap of [start, end): no merging afterwards, as in Linux. */
+  private unmapRange(start: number, end: number): void {
+    if (end <= start) return;
+    const first = this.tree.findFrom(start);
+    if (!first || first.start >= end) return;
+    this.splitAt(start);
+    this.splitAt(end);
+    for (const v of this.tree.range(start, end)) {
+      this.detach(v);
+      this.releasePages(v, v.start, v.end);
+    }
+    this.zx.unmap(start, end);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Placement
+
+  private getUnmappedArea(addr: number, len: number, flags: number, isAnonPrivate: boolean): number {
+    if (len > this.taskSize) fail('ENOMEM');
+    if (flags & MapFlags.FIXED) {
+      if (addr > this.taskSize - len) fail('ENOMEM');
+      if (addr % PAGE !== 0) fail('EINVAL');
+      return addr;
+    }
+    if (flags & MapFlags['32BIT']) {
+      const a = this.tree.findBottomUp(len, Math.max(this.minAddr, 0x40000000), 0x80000000);
+      if (a !== undefined) return a;
+      fail('ENOMEM');
+    }
+    if (addr) {
+      const a = pageDown(addr);
+      if (this.taskSize - len >= a && a >= this.minAddr) {
+        const nx = this.tree.findFrom(a);
+        const pv = this.tree.findBefore(a + 1);
+        const nextOk = !nx || a + len <= this.tree.startGap(nx);
+        const prevOk = !pv || pv.end <= a;
+        if (nextOk && prevOk) return a;
+      }
+    }
+    if (isAnonPrivate && !addr && len % (2 << 20) === 0) {
+      // thp_get_unmapped_area: search len + 2 MiB and align; an already-aligned bottom moves up by 2 MiB.
+      const r = this.tree.findTopDown(len + (2 << 20), this.minAddr, this.mmapBase, this.taskSize);
+      if (r !== undefined) {
+        const sub = (2 << 20) - (r % (2 << 20));
+        return sub === 2 << 20 ? r + (2 << 20) : r + sub;
+      }
+    }
+    const r = this.tree.findTopDown(len, this.minAddr, this.mmapBase, this.taskSize);
+    if (r === undefined) {
+      const b = this.tree.findBottomUp(len, this.mmapBase, this.taskSize);
+      if (b === undefined) fail('ENOMEM');
+      return b;
+    }
+    return r;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // mmap
+
+  /**
+   * mmap(2). Returns the address.
+   */
+  mmap(addr: SysInt, length: SysInt, prot: SysInt, flags: SysInt, fd: SysInt = -1, offset: SysInt = 0): number {
+    const a = u64(addr, 'addr');
+    const l = u64(length, 'length');
+    const pr = Number(BigInt.asUintN(32, u64(prot, 'prot')));
+    let fl = Number(BigInt.asUintN(32, u64(flags, 'flags')));
+    const off = u64(offset, 'offset');
+    if (off & 4095n) fail('EINVAL');
+    let pgoff = off >> 12n;
+    let desc: FileDescription | null = null;
+    if (!(fl & MapFlags.ANONYMOUS)) {
+      desc = this.fds.get(i32(fd, 'fd')) ?? null;
+      if (!desc) fail('EBADF');
+      if (fl & MapFlags.HUGETLB) fail('EINVAL');
+    }
+    if (l === 0n) fail('EINVAL');
+    const alen = pageAlignBig(l);
+    if (alen === 0n || l > U64MAX - 4095n) fail('ENOMEM');
+    if (pgoff + (alen >> 12n) < pgoff || pgoff + (alen >> 12n) > U64MAX >> 12n) fail('EOVERFLOW');
+    if (fl & MapFlags.FIXED_NOREPLACE) fl |= MapFlags.FIXED;
+    let hint = a;
+    if (!(fl & MapFlags.FIXED) && hint !== 0n && hint < BigInt(this.minAddr)) hint = BigInt(pageUp(this.minAddr));
+    if (alen > BigInt(this.taskSize)) fail('ENOMEM');
+    const len = Number(alen);
+    if (hint > BigInt(this.taskSize)) {
+      if (fl & MapFlags.FIXED) fail(hint & 4095n ? 'ENOMEM' : 'ENOMEM');
+      hint = 0n;
+    }
+    const hintN = Number(hint);
+    const type = fl & MapFlags.TYPE;
+    const isAnonPrivate = !desc && type === MapFlags.PRIVATE;
+    if (fl & MapFlags.FIXED && hintN < this.minAddr && hintN % PAGE === 0) fail('EPERM');
+    const at = this.getUnmappedArea(hintN, len, fl, isAnonPrivate);
+    if (fl & MapFlags.FIXED_NOREPLACE) {
+      const v = this.tree.findFrom(at);
+      if (v && v.start < at + len) fail('EEXIST');
+    }
+    let vmFlags = (pr & 7) | ((fl & MapFlags.GROWSDOWN) ? VM.GROWSDOWN : 0) | (fl & MapFlags.LOCKED ? VM.LOCKED : 0);
+    vmFlags |= this.defFlags | VM.MAYREAD | VM.MAYWRITE | VM.MAYEXEC;
+    if (pr & ~(Prot.READ | Prot.WRITE | Prot.EXEC | Prot.SEM)) {
+      // Linux's calc_vm_prot_bits ignores unknown prot bits in mmap; only GROWSDOWN/GROWSUP are meaningful.
+    }
+    if (fl & MapFlags.LOCKED && !this.canDoMlock()) fail('EPERM');
+    if (!this.mlockFutureOk(vmFlags, len)) fail('EAGAIN');
+    let backing: Backing;
+    if (desc) {
+      if (pgoff + BigInt(len / PAGE) > 1n << 52n) fail('EOVERFLOW');
+      switch (type) {
+        case MapFlags.SHARED:
+        case MapFlags.SHARED_VALIDATE: {
+          const legacy = 0x0f | MapFlags.FIXED | MapFlags.ANONYMOUS | MapFlags['32BIT'] | MapFlags.GROWSDOWN | MapFlags.DENYWRITE | MapFlags.EXECUTABLE | MapFlags.LOCKED | MapFlags.NORESERVE | MapFlags.POPULATE | MapFlags.NONBLOCK | MapFlags.STACK | MapFlags.HUGETLB;
+          if (type === MapFlags.SHARED_VALIDATE && fl & ~legacy & ~MapFlags.FIXED_NOREPLACE) fail('EOPNOTSUPP');
+          if (pr & Prot.WRITE && !desc.writable) fail('EACCES');
+          vmFlags |= VM.SHARED | VM.MAYSHARE;
+          if (!desc.writable) vmFlags &= ~(VM.MAYWRITE | VM.SHARED);
+        }
+        // falls through
+        case MapFlags.PRIVATE:
+          if (!desc.readable) fail('EACCES');
+          if (vmFlags & VM.GROWSDOWN) fail('EINVAL');
+          break;
+        default:
+          fail('EINVAL');
+      }
+      backing = { kind: 'file', file: desc.file, cow: null };
+    } else {
+      switch (type) {
+        case MapFlags.SHARED:
+          if (vmFlags & VM.GROWSDOWN) fail('EINVAL');
+          pgoff = 0n;
+          vmFlags |= VM.SHARED | VM.MAYSHARE;
+          backing = { kind: 'shmem', obj: null as unknown as ShmemObject };
+          break;
+        case MapFlags.PRIVATE:
+          pgoff = BigInt(at / PAGE);
+          backing = { kind: 'anon' };
+          break;
+        default:
+          fail('EINVAL');
+      }
+    }
+    if (fl & MapFlags.NORESERVE) vmFlags |= VM.NORESERVE;
+    // mmap_region: RLIMIT_AS, counting what a FIXED mapping replaces.
+    if (!this.mayExpand(vmFlags, len / PAGE)) {
+      const replaced = this.countPages(at, at + len);
+      if (!this.mayExpand(vmFlags, len / PAGE - replaced)) fail('ENOMEM');
+    }
+    if ((vmFlags & (VM.WRITE | VM.SHARED | VM.NORESERVE)) === VM.WRITE) vmFlags |= VM.ACCOUNT;
+    this.unmapRange(at, at + len);
+    if (backing.kind === 'shmem') {
+      const vmo = Vmo.create(this.kernel, len);
+      backing = { kind: 'shmem', obj: { vmo, inode: this.counters.nextInode++, size: len } };
+    } else if (backing.kind === 'file' && type === MapFlags.PRIVATE) {
+      const file = backing.file;
+      const base = Number(pgoff);
+      const cowVmo = file.vmo.createChild(VmoChildOptions.SNAPSHOT_AT_LEAST_ON_WRITE | VmoChildOptions.RESIZABLE, base * PAGE, Math.max(len, PAGE));
+      backing = { kind: 'file', file, cow: { vmo: cowVmo, basePgoff: base, id: this.counters.nextCow++ } };
+    }
+    const v = this.newVma(at, at + len, vmFlags, backing, Number(pgoff));
+    this.insert(v);
+    const merged = backing.kind === 'anon' || backing.kind === 'file' ? this.mergeAround(v) : v;
+    void merged;
+    if (vmFlags & VM.LOCKED) this.lockedPopulateNote(at, len);
+    if (vmFlags & VM.LOCKED || (fl & (MapFlags.POPULATE | MapFlags.NONBLOCK)) === MapFlags.POPULATE) {
+      this.populate(at, at + len, true);
+    }
+    return at;
+  }
+
+  private lockedPopulateNote(_at: number, _len: number): void {
+    // Locked pages are populated below; pinning is a property of the VMA flags here.
+  }
+
+  private countPages(start: number, end: number): number {
+    let n = 0;
+    for (const v of this.tree.range(start, end)) n += (Math.min(end, v.end) - Math.max(start, v.start)) / PAGE;
+    return n;
+  }
+
+  /** __mm_populate: faults in every accessible page of [start, end); errors are ignored when `ignore`. */
+  private populate(start: number, end: number, ignore: boolean): boolean {
+    let ok = true;
+    for (const v of this.tree.range(start, end)) {
+      if (v.flags & VM.LOCKONFAULT) continue;
+      if (!(v.flags & (VM.READ | VM.WRITE | VM.EXEC))) {
+        ok = false;
+        if (!ignore) return false;
+        continue;
+      }
+      const s = Math.max(start, v.start);
+      const e = Math.min(end, v.end);
+      const write = (v.flags & (VM.WRITE | VM.SHARED)) === VM.WRITE;
+      this.faultIn(v, s, e, write);
+    }
+    return ok;
+  }
+
+  /** Commits pages as a fault would (write faults break COW and attach an anon_vma). */
+  private faultIn(v: Vma, s: number, e: number, write: boolean): void {
+    if (write && !(v.flags & VM.SHARED) && v.anonVma === 0) v.anonVma = this.newAnonVma();
+    const limit = this.objectEnd(v);
+    const end = limit === undefined ? e : Math.min(e, limit);
+    if (end <= s) return;
+    const t = ZirconSpace.target(this.zx, v, s);
+    if (write) {
+      for (let a = s; a < end; a += PAGE) {
+        const tt = ZirconSpace.target(this.zx, v, a);
+        const b = tt.vmo.read(1, tt.offset);
+        tt.vmo.write(b, tt.offset);
+      }
+    } else {
+      try {
+        t.vmo.opRange(VmoOp.COMMIT, t.offset, end - s);
+      } catch {
+        // Snapshot children may refuse COMMIT; a read fault leaves the page shared, which is what Linux does too.
+      }
+    }
+  }
+
+  /** The address where the backing object ends for file/shmem VMAs (pages past it SIGBUS). */
+  private objectEnd(v: Vma): number | undefined {
+    const b = v.backing;
+    if (b.kind === 'anon') return undefined;
+    const size = b.kind === 'shmem' ? b.obj.size : b.file.size;
+    const pages = Math.ceil(size / PAGE);
+    return v.start + (pages - v.pgoff) * PAGE;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // munmap / mprotect
+
+  /** munmap(2). */
+  munmap(addr: SysInt, length: SysInt): number {
+    const a = u64(addr, 'addr');
+    const l = u64(length, 'length');
+    const ts = BigInt(this.taskSize);
+    if (!isAligned(a) || a > ts || l > ts - a) fail('EINVAL');
+    const len = pageAlignBig(l);
+    if (len === 0n) fail('EINVAL');
+    const start = Number(a);
+    const end = Math.min(start + Number(len), this.taskSize);
+    for (const v of this.tree.range(start, end)) if (v.flags & VM.LOCKED) this.lockedNoop();
+    this.unmapRange(start, end);
+    return 0;
+  }
+
+  private lockedNoop(): void {
+    // Unmapping locked pages unlocks them; the locked count follows the VMA accounting.
+  }
+
+  /** mprotect(2), including PROT_GROWSDOWN and the partial effects before a hole. */
+  mprotect(addr: SysInt, length: SysInt, prot: SysInt): number {
+    const a = u64(addr, 'addr');
+    const l = u64(length, 'length');
+    let pr = Number(BigInt.asUintN(32, u64(prot, 'prot')));
+    const grows = pr & (Prot.GROWSDOWN | Prot.GROWSUP);
+    pr &= ~grows;
+    if (grows === (Prot.GROWSDOWN | Prot.GROWSUP)) fail('EINVAL');
+    if (!isAligned(a)) fail('EINVAL');
+    if (l === 0n) return 0;
+    const len = pageAlignBig(l);
+    const endB = a + len;
+    if (endB > U64MAX || endB <= a || len === 0n) fail('ENOMEM');
+    if (pr & ~(Prot.READ | Prot.WRITE | Prot.EXEC | Prot.SEM)) fail('EINVAL');
+    if (grows & Prot.GROWSUP) fail('EINVAL');
+    if (a >= BigInt(this.taskSize)) fail('ENOMEM');
+    let start = Number(a);
+    const end = endB > BigInt(this.taskSize) ? this.taskSize + PAGE : Number(endB);
+    let v = this.tree.findFrom(start);
+    if (!v) fail('ENOMEM');
+    if (grows & Prot.GROWSDOWN) {
+      if (v.start >= end) fail('ENOMEM');
+      start = v.start;
+      if (!(v.flags & VM.GROWSDOWN)) fail('EINVAL');
+    } else if (v.start > start) fail('ENOMEM');
+    let tmp = v.start;
+    let nstart = start;
+    const want = pr & 7;
+    while (v && v.start < end) {
+      if (v.start !== tmp) fail('ENOMEM');
+      let newFlags = want | (v.flags & ~(VM.READ | VM.WRITE | VM.EXEC));
+      if (newFlags & ~(newFlags >> 4) & (VM.READ | VM.WRITE | VM.EXEC)) fail('EACCES');
+      tmp = Math.min(v.end, end);
+      const old = v.flags;
+      if (newFlags & VM.WRITE) {
+        if (!(old & (VM.ACCOUNT | VM.WRITE | VM.SHARED | VM.NORESERVE))) newFlags |= VM.ACCOUNT;
+      } else if (old & VM.ACCOUNT && v.backing.kind === 'anon' && v.anonVma === 0) {
+        newFlags &= ~VM.ACCOUNT;
+      }
+      let after: Vma = v;
+      if (newFlags !== old) {
+        const nf = newFlags;
+        after = this.modify(v, nstart, tmp, (x) => {
+          x.flags = nf;
+        });
+      }
+      nstart = tmp;
+      v = this.tree.findFrom(Math.max(tmp, after.start === tmp ? tmp : tmp));
+      if (tmp >= end) break;
+    }
+    if (tmp < end) fail('ENOMEM');
+    return 0;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // mremap
+
+  /** mremap(2). Returns the (possibly new) address. */
+  mremap(oldAddress: SysInt, oldSize: SysInt, newSize: SysInt, flags: SysInt = 0, newAddress: SysInt = 0): number {
+    const a = u64(oldAddress, 'old_address');
+    const ol = u64(oldSize, 'old_size');
+    const nl = u64(newSize, 'new_size');
+    const fl = Number(BigInt.asUintN(64, u64(flags, 'flags')) & 0xffffffffn);
+    const na = u64(newAddress, 'new_address');
+    if (fl & ~(MremapFlags.MAYMOVE | MremapFlags.FIXED | MremapFlags.DONTUNMAP)) fail('EINVAL');
+    if (!isAligned(a)) fail('EINVAL');
+    const oldLenB = pageAlignBig(ol);
+    const newLenB = pageAlignBig(nl);
+    if (newLenB === 0n) fail('EINVAL');
+    const ts = BigInt(this.taskSize);
+    const impliesNew = (fl & (MremapFlags.FIXED | MremapFlags.DONTUNMAP)) !== 0;
+    if (newLenB > ts) fail('EINVAL');
+    if (impliesNew && (fl & MremapFlags.FIXED) && na > ts - newLenB) fail('EINVAL');
+    if (impliesNew) {
+      if (fl & MremapFlags.FIXED && !isAligned(na)) fail('EINVAL');
+      if (!(fl & MremapFlags.MAYMOVE)) fail('EINVAL');
+      if (fl & MremapFlags.DONTUNMAP && oldLenB !== newLenB) fail('EINVAL');
+      if (fl & MremapFlags.FIXED) {
+        const ov = na < a + oldLenB && a < na + newLenB;
+        if (ov) fail('EINVAL');
+      }
+    }
+    if (a >= ts || oldLenB > ts) fail('EFAULT');
+    const addr = Number(a);
+    const oldLen = Number(oldLenB);
+    const newLen = Number(newLenB);
+    const dest = Number(na);
+    let vma = this.tree.find(addr);
+    if (!vma) fail('EFAULT');
+    const delta = Math.abs(newLen - oldLen);
+    const remapType = oldLen === newLen ? 'none' : oldLen > newLen ? 'shrink' : 'expand';
+    const willMapNew = remapType === 'expand' || impliesNew;
+    if (willMapNew) {
+      if (oldLen === 0 && !(vma.flags & (VM.SHARED | VM.MAYSHARE))) fail('EINVAL');
+      if (oldLen > vma.end - addr) fail('EFAULT');
+      if (newLen !== oldLen) {
+        if (!this.mlockFutureOk(vma.flags, delta)) fail('EAGAIN');
+        if (!this.mayExpand(vma.flags, delta / PAGE)) fail('ENOMEM');
+      }
+    }
+    if (impliesNew) {
+      if (fl & MremapFlags.FIXED) this.unmapRange(dest, dest + newLen);
+      let len = oldLen;
+      if (remapType === 'shrink') {
+        this.unmapRange(addr + newLen, addr + oldLen);
+        len = newLen;
+      }
+      vma = this.tree.find(addr);
+      if (!vma) fail('EFAULT');
+      if (fl & MremapFlags.DONTUNMAP && !this.mayExpand(vma.flags, len / PAGE)) fail('ENOMEM');
+      let to = dest;
+      if (!(fl & MremapFlags.FIXED)) to = this.getUnmappedArea(0, newLen, 0, false);
+      return this.moveVma(vma, addr, len, newLen, to, (fl & MremapFlags.DONTUNMAP) !== 0);
+    }
+    // In place.
+    if (remapType === 'none') return addr;
+    if (remapType === 'shrink') {
+      this.unmapRange(addr + newLen, addr + oldLen);
+      return addr;
+    }
+    if (oldLen === 0) {
+      if (!(fl & MremapFlags.MAYMOVE)) fail('ENOMEM');
+    } else if (vma.end === addr + oldLen) {
+      const nx = this.tree.next(vma);
+      const limit = nx ? this.tree.startGap(nx) : this.taskSize;
+      if (addr + newLen <= limit && addr + newLen <= this.taskSize) {
+        const grow = newLen - oldLen;
+        this.detach(vma);
+        vma.end += grow;
+        this.attach(vma);
+        this.zx.map(vma, vma.end - grow, vma.end);
+        const merged = this.mergeAround(vma);
+        if (merged.flags & VM.LOCKED) this.populate(vma.end - grow, vma.end, true);
+        return addr;
+      }
+    }
+    if (!(fl & MremapFlags.MAYMOVE)) fail('ENOMEM');
+    const to = this.getUnmappedArea(0, newLen, 0, false);
+    return this.moveVma(vma, addr, oldLen, newLen, to, false);
+  }
+
+  /** move_vma: copies [addr, addr+oldLen) of `vma` to `to` with length newLen, then unmaps the source. */
+  private moveVma(vma: Vma, addr: number, oldLen: number, newLen: number, to: number, dontUnmap: boolean): number {
+    const srcPg = vma.pgoff + (addr - vma.start) / PAGE;
+    const copyLen = Math.min(oldLen, newLen);
+    let pgoff = srcPg;
+    if (vma.backing.kind === 'anon' && vma.anonVma === 0) pgoff = to / PAGE;
+    const nv: Vma = { ...vma, start: to, end: to + newLen, pgoff };
+    if (oldLen === 0) {
+      // Duplicating a shared mapping: same object, same offset.
+      this.insert(nv);
+      this.mergeAround(nv);
+      return to;
+    }
+    if (vma.backing.kind === 'anon') {
+      // The sparse VMO has offset = address: move the committed pages.
+      for (let off = 0; off < copyLen; off += PAGE) {
+        if (this.zx.anonVmo.pageState(addr + off) !== 'absent') {
+          this.zx.anonVmo.write(this.zx.anonVmo.read(PAGE, addr + off), to + off);
+        }
+      }
+    }
+    this.insert(nv);
+    if (dontUnmap) {
+      // The source stays mapped but empty: private anonymous pages are gone from it; the lock moves to the new VMA.
+      this.splitAt(addr);
+      this.splitAt(addr + oldLen);
+      if (vma.backing.kind === 'anon') this.zx.zeroAnon(addr, addr + oldLen);
+      const src = this.tree.find(addr);
+      if (src && src.flags & LOCK_MASK) {
+        this.detach(src);
+        src.flags &= ~LOCK_MASK;
+        this.attach(src);
+        this.mergeAround(src);
+      }
+    } else {
+      const saved = vma.backing.kind === 'anon' ? null : vma.backing;
+      void saved;
+      // Pages moved already; unmapping must not zero the destination, only the source.
+      this.unmapRange(addr, addr + oldLen);
+    }
+    const merged = this.mergeAround(nv);
+    if (newLen > oldLen && merged.flags & VM.LOCKED) this.populate(to + oldLen, to + newLen, true);
+    return to;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // madvise
+
+  /** madvise(2). */
+  madvise(addr: SysInt, length: SysInt, advice: SysInt): number {
+    const adv = i32(advice, 'advice');
+    const valid = new Set<number>([0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 102, 103]);
+    if (!valid.has(adv)) fail('EINVAL');
+    const a = u64(addr, 'addr');
+    const l = u64(length, 'length');
+    if (!isAligned(a)) fail('EINVAL');
+    const len = pageAlignBig(l);
+    if (l !== 0n && len === 0n) fail('EINVAL');
+    const endB = a + len;
+    if (endB > U64MAX) fail('EINVAL');
+    if (endB === a) return 0;
+    if (adv === Advice.POPULATE_READ || adv === Advice.POPULATE_WRITE) return this.madvisePopulate(a, endB, adv === Advice.POPULATE_WRITE);
+    if (a >= BigInt(this.taskSize)) fail('ENOMEM');
+    const end = endB > BigInt(this.taskSize) ? this.taskSize + PAGE : Number(endB);
+    return this.walk(Number(a), end, (v, s, e) => this.adviseOne(v, s, e, adv));
+  }
+
+  /** madvise_walk_vmas: visits the mapped parts of [start, end); holes give ENOMEM after the rest is done. */
+  private walk(start: number, end: number, visit: (v: Vma, s: number, e: number) => void): number {
+    let unmapped = false;
+    let cur = start;
+    let v = this.tree.findFrom(cur);
+    for (;;) {
+      if (!v) fail('ENOMEM');
+      if (cur < v.start) {
+        unmapped = true;
+        cur = v.start;
+        if (cur >= end) break;
+      }
+      const e = Math.min(v.end, end);
+      visit(v, cur, e);
+      cur = e;
+      if (cur >= end) break;
+      v = this.tree.findFrom(cur);
+    }
+    if (unmapped) fail('ENOMEM');
+    return 0;
+  }
+
+  private madvisePopulate(a: bigint, endB: bigint, write: boolean): number {
+    if (a >= BigInt(this.taskSize)) fail('ENOMEM');
+    let cur = Number(a);
+    const end = Number(endB > BigInt(this.taskSize) ? BigInt(this.taskSize) + 4096n : endB);
+    while (cur < end) {
+      const v = this.tree.find(cur);
+      if (!v) fail('ENOMEM');
+      const ok = write ? (v.flags & VM.WRITE) !== 0 : (v.flags & (VM.READ | VM.WRITE | VM.EXEC)) !== 0;
+      if (!ok) fail('EINVAL');
+      const e = Math.min(v.end, end);
+      const lim = this.objectEnd(v);
+      if (lim !== undefined && lim < e) {
+        this.faultIn(v, cur, lim, write && !(v.flags & VM.SHARED));
+        fail('EFAULT');
+      }
+      this.faultIn(v, cur, e, write && !(v.flags & VM.SHARED));
+      cur = e;
+    }
+    return 0;
+  }
+
+  private adviseOne(v: Vma, s: number, e: number, adv: number): void {
+    let nf = v.flags;
+    switch (adv) {
+      case Advice.DONTNEED:
+      case Advice.DONTNEED_LOCKED:
+        if (v.flags & VM.LOCKED && adv === Advice.DONTNEED) fail('EINVAL');
+        this.dropPages(v, s, e);
+        return;
+      case Advice.FREE:
+        if (v.backing.kind !== 'anon') fail('EINVAL');
+        return;
+      case Advice.REMOVE:
+        if (v.flags & VM.LOCKED) fail('EINVAL');
+        if (v.backing.kind === 'anon') fail('EINVAL');
+        if (!(v.flags & VM.SHARED) || !(v.flags & VM.MAYWRITE)) fail('EACCES');
+        this.punchHole(v, s, e);
+        return;
+      case Advice.WILLNEED:
+        return;
+      case Advice.COLD:
+      case Advice.PAGEOUT:
+        if (v.flags & VM.LOCKED) fail('EINVAL');
+        return;
+      case Advice.MERGEABLE:
+      case Advice.UNMERGEABLE:
+        return;
+      case Advice.NORMAL:
+        nf &= ~(VM.SEQ_READ | VM.RAND_READ);
+        break;
+      case Advice.RANDOM:
+        nf = (nf & ~VM.SEQ_READ) | VM.RAND_READ;
+        break;
+      case Advice.SEQUENTIAL:
+        nf = (nf & ~VM.RAND_READ) | VM.SEQ_READ;
+        break;
+      case Advice.DONTFORK:
+        nf |= VM.DONTCOPY;
+        break;
+      case Advice.DOFORK:
+        nf &= ~VM.DONTCOPY;
+        break;
+      case Advice.WIPEONFORK:
+        if (v.backing.kind !== 'anon') fail('EINVAL');
+        nf |= VM.WIPEONFORK;
+        break;
+      case Advice.KEEPONFORK:
+        nf &= ~VM.WIPEONFORK;
+        break;
+      case Advice.DONTDUMP:
+        nf |= VM.DONTDUMP;
+        break;
+      case Advice.DODUMP:
+        nf &= ~VM.DONTDUMP;
+        break;
+      case Advice.HUGEPAGE:
+        nf = (nf & ~VM.NOHUGEPAGE) | VM.HUGEPAGE;
+        break;
+      case Advice.NOHUGEPAGE:
+        nf = (nf & ~VM.HUGEPAGE) | VM.NOHUGEPAGE;
+        break;
+      default:
+        return;
+    }
+    if (nf === v.flags) return;
+    this.modify(v, s, e, (x) => {
+      x.flags = nf;
+    });
+  }
+
+  /** MADV_DONTNEED: private anonymous reads back zero, private file reverts to the file, shared is untouched. */
+  private dropPages(v: Vma, s: number, e: number): void {
+    const b = v.backing;
+    if (b.kind === 'anon') this.zx.zeroAnon(s, e);
+    else if (b.kind === 'file' && b.cow) {
+      // Revert to the file's current contents (the private copies are dropped).
+      for (let a = s; a < e; a += PAGE) {
+        const t = ZirconSpace.target(this.zx, v, a);
+        const fileOff = (v.pgoff + (a - v.start) / PAGE) * PAGE;
+        if (fileOff >= b.file.vmo.getSize()) continue;
+        t.vmo.write(b.file.vmo.read(PAGE, fileOff), t.offset);
+      }
+    }
+  }
+
+  private punchHole(v: Vma, s: number, e: number): void {
+    const t = ZirconSpace.target(this.zx, v, s);
+    const vmo = v.backing.kind === 'shmem' ? v.backing.obj.vmo : v.backing.kind === 'file' ? v.backing.file.vmo : null;
+    if (!vmo) return;
+    const size = vmo.getSize();
+    const endOff = Math.min(size, t.offset + (e - s));
+    if (endOff > t.offset) vmo.opRange(VmoOp.ZERO, t.offset, endOff - t.offset);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // mlock family
+
+  /** mlock(2). */
+  mlock(addr: SysInt, length: SysInt): number {
+    return this.doMlock(addr, length, VM.LOCKED);
+  }
+
+  /** mlock2(2): flags may be MLOCK_ONFAULT (1). */
+  mlock2(addr: SysInt, length: SysInt, flags: SysInt = 0): number {
+    const f = Number(BigInt.asUintN(32, u64(flags, 'flags')));
+    if (f & ~1) fail('EINVAL');
+    return this.doMlock(addr, length, f & 1 ? VM.LOCKED | VM.LOCKONFAULT : VM.LOCKED);
+  }
+
+  private lockRange(addr: SysInt, length: SysInt): [number, number] {
+    const a = u64(addr, 'addr');
+    const l = u64(length, 'length');
+    const start = a & ~4095n;
+    const len = pageAlignBig(l + (a & 4095n));
+    const endB = start + len;
+    if (endB > U64MAX) fail('EINVAL');
+    const ts = BigInt(this.taskSize);
+    return [Number(start > ts ? ts + 4096n : start), Number(endB > ts ? ts + 8192n : endB)];
+  }
+
+  private doMlock(addr: SysInt, length: SysInt, flags: number): number {
+    if (!this.canDoMlock()) fail('EPERM');
+    const [start, end] = this.lockRange(addr, length);
+    const limit = Math.floor(this.rlimits.MEMLOCK.cur / PAGE);
+    let locked = (end - start) / PAGE + this.lockedVm;
+    if (locked > limit && !this.capIpcLock) locked -= this.countLocked(start, end);
+    if (!(locked <= limit || this.capIpcLock)) fail('ENOMEM');
+    this.applyLock(start, end, flags);
+    if (!this.populate(start, end, false)) fail('ENOMEM');
+    return 0;
+  }
+
+  private countLocked(start: number, end: number): number {
+    let n = 0;
+    for (const v of this.tree.range(start, end)) {
+      if (v.flags & VM.LOCKED) n += (Math.min(end, v.end) - Math.max(start, v.start)) / PAGE;
+    }
+    return n;
+  }
+
+  /** apply_vma_lock_flags */
+  private applyLock(start: number, end: number, flags: number): void {
+    if (end === start) return;
+    let v = this.tree.find(start);
+    if (!v) fail('ENOMEM');
+    let tmp = v.start;
+    let nstart = start;
+    while (v && v.start < end) {
+      if (v.start !== tmp) fail('ENOMEM');
+      tmp = Math.min(v.end, end);
+      const nf = (v.flags & ~LOCK_MASK) | flags;
+      if (nf !== v.flags) {
+        this.modify(v, nstart, tmp, (x) => {
+          x.flags = nf;
+        });
+      }
+      nstart = tmp;
+      v = this.tree.findFrom(tmp);
+    }
+    if (tmp < end) fail('ENOMEM');
+  }
+
+  /** munlock(2). */
+  munlock(addr: SysInt, length: SysInt): number {
+    const [start, end] = this.lockRange(addr, length);
+    this.applyLock(start, end, 0);
+    return 0;
+  }
+
+  /** mlockall(2): MCL_CURRENT 1, MCL_FUTURE 2, MCL_ONFAULT 4. */
+  mlockall(flags: SysInt): number {
+    const f = Number(BigInt.asUintN(32, u64(flags, 'flags')));
+    if (!f || f & ~7 || f === 4) fail('EINVAL');
+    if (!this.canDoMlock()) fail('EPERM');
+    const limit = Math.floor(this.rlimits.MEMLOCK.cur / PAGE);
+    if (f & 1 && !(this.totalVm <= limit) && !this.capIpcLock) fail('ENOMEM');
+    const add = f & 4 ? VM.LOCKED | VM.LOCKONFAULT : VM.LOCKED;
+    this.defFlags &= ~LOCK_MASK;
+    if (f & 2) this.defFlags |= add;
+    if (f & 1) {
+      for (const v of [...this.tree]) {
+        const nf = (v.flags & ~LOCK_MASK) | add;
+        if (nf !== v.flags && this.tree.find(v.start) === v) this.modify(v, v.start, v.end, (x) => (x.flags = nf));
+      }
+      this.populate(this.minAddr, this.taskSize, true);
+    }
+    return 0;
+  }
+
+  /** munlockall(2). */
+  munlockall(): number {
+    this.defFlags &= ~LOCK_MASK;
+    for (const v of [...this.tree]) {
+      if (v.flags & LOCK_MASK && this.tree.find(v.start) === v) this.modify(v, v.start, v.end, (x) => (x.flags &= ~LOCK_MASK));
+    }
+    return 0;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // brk, msync, mincore, prctl
+
+  /** brk(2): never fails; returns the new break, or the current one when the request cannot be met. */
+  brk(addr: SysInt): number {
+    let b: bigint;
+    try {
+      b = u64(addr, 'addr');
+    } catch {
+      return this.brkValue;
+    }
+    if (b < BigInt(this.startBrk) || b > BigInt(this.taskSize)) return this.brkValue;
+    const brk = Number(b);
+    if (this.rlimits.DATA.cur !== INF && brk - this.startBrk > this.rlimits.DATA.cur) return this.brkValue;
+    const newbrk = pageUp(brk);
+    const oldbrk = pageUp(this.brkValue);
+    if (oldbrk === newbrk) {
+      this.brkValue = brk;
+      return brk;
+    }
+    if (brk <= this.brkValue) {
+      this.brkValue = brk;
+      this.unmapRange(newbrk, oldbrk);
+      return brk;
+    }
+    const next = this.tree.findFrom(oldbrk);
+    if (next && newbrk + PAGE > this.tree.startGap(next)) return this.brkValue;
+    const flags = VM.READ | VM.WRITE | VM.MAYREAD | VM.MAYWRITE | VM.MAYEXEC | VM.ACCOUNT | this.defFlags;
+    const len = newbrk - oldbrk;
+    if (!this.mayExpand(flags, len / PAGE)) return this.brkValue;
+    const prev = this.tree.findBefore(oldbrk);
+    if (prev && prev.end === oldbrk && prev.start >= this.startBrk && prev.flags === flags && prev.backing.kind === 'anon' && prev.anonName === null) {
+      this.detach(prev);
+      prev.end = newbrk;
+      this.attach(prev);
+      this.zx.map(prev, oldbrk, newbrk);
+    } else {
+      const v = this.newVma(oldbrk, newbrk, flags, { kind: 'anon' }, oldbrk / PAGE);
+      this.insert(v);
+    }
+    this.brkValue = brk;
+    if (this.defFlags & VM.LOCKED) this.populate(oldbrk, newbrk, true);
+    return brk;
+  }
+
+  /** msync(2). */
+  msync(addr: SysInt, length: SysInt, flags: SysInt): number {
+    const f = i32(flags, 'flags');
+    if (f & ~(MsyncFlags.ASYNC | MsyncFlags.INVALIDATE | MsyncFlags.SYNC)) fail('EINVAL');
+    const a = u64(addr, 'addr');
+    if (!isAligned(a)) fail('EINVAL');
+    if (f & MsyncFlags.ASYNC && f & MsyncFlags.SYNC) fail('EINVAL');
+    const len = pageAlignBig(u64(length, 'length'));
+    const endB = a + len;
+    if (endB > U64MAX && (endB & U64MAX) < a) fail('ENOMEM');
+    if (endB === a) return 0;
+    let start = a >= BigInt(this.taskSize) ? this.taskSize : Number(a);
+    const end = endB > BigInt(this.taskSize) ? this.taskSize + PAGE : Number(endB);
+    let unmapped = false;
+    let v = this.tree.findFrom(start);
+    for (;;) {
+      if (!v) fail('ENOMEM');
+      if (start < v.start) {
+        if (f === MsyncFlags.SYNC) fail('ENOMEM');
+        start = v.start;
+        if (start >= end) fail('ENOMEM');
+        unmapped = true;
+      }
+      if (f & MsyncFlags.INVALIDATE && v.flags & VM.LOCKED) fail('EBUSY');
+      start = v.end;
+      if (start >= end) break;
+      v = this.tree.findFrom(v.end);
+    }
+    if (unmapped) fail('ENOMEM');
+    return 0;
+  }
+
+  /** mincore(2): one byte per page, bit 0 = resident. */
+  mincore(addr: SysInt, length: SysInt): Uint8Array {
+    const a = u64(addr, 'addr');
+    const l = u64(length, 'length');
+    if (!isAligned(a)) fail('EINVAL');
+    const tsMax = BigInt(0x7ffffffff000);
+    if (a + l > tsMax || a + l < a) fail('ENOMEM');
+    const pages = Number((l + 4095n) >> 12n);
+    const out = new Uint8Array(pages);
+    let cur = Number(a);
+    for (let i = 0; i < pages; i++, cur += PAGE) {
+      const v = this.tree.find(cur);
+      if (!v) fail('ENOMEM');
+      out[i] = this.resident(v, cur) ? 1 : 0;
+    }
+    return out;
+  }
+
+  private resident(v: Vma, addr: number): boolean {
+    const b = v.backing;
+    if (b.kind === 'file' || b.kind === 'shmem') {
+      const lim = this.objectEnd(v);
+      if (lim !== undefined && addr >= lim) return false;
+    }
+    const t = ZirconSpace.target(this.zx, v, addr);
+    if (t.offset >= t.vmo.getSize()) return false;
+    if (t.vmo.pageState(pageDown(t.offset)) !== 'absent') return true;
+    if (b.kind === 'file' && b.cow) {
+      const fo = (v.pgoff + (addr - v.start) / PAGE) * PAGE;
+      return fo < b.file.vmo.getSize() && b.file.vmo.pageState(fo) !== 'absent';
+    }
+    return false;
+  }
+
+  /** prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, addr, len, name). `null` clears the name. */
+  setVmaAnonName(addr: SysInt, length: SysInt, name: string | null): number {
+    if (name !== null) {
+      if (typeof name !== 'string') fail('EFAULT');
+      const bytes = new TextEncoder().encode(name);
+      if (bytes.length >= 80) fail('EINVAL');
+      for (const ch of bytes) if (ch < 0x20 || ch > 0x7e || '\\`$[]'.includes(String.fromCharCode(ch))) fail('EINVAL');
+    }
+    const a = u64(addr, 'addr');
+    if (!isAligned(a)) fail('EINVAL');
+    const l = u64(length, 'length');
+    const len = pageAlignBig(l);
+    if (l !== 0n && len === 0n) fail('EINVAL');
+    const endB = a + len;
+    if (endB > U64MAX) fail('EINVAL');
+    if (endB === a) return 0;
+    if (a >= BigInt(this.taskSize)) fail('ENOMEM');
+    const end = endB > BigInt(this.taskSize) ? this.taskSize + PAGE : Number(endB);
+    return this.walk(Number(a), end, (v, s, e) => {
+      if (v.backing.kind === 'file') fail('EBADF');
+      if (v.anonName === name) return;
+      this.modify(v, s, e, (x) => (x.anonName = name));
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Memory access
+
+  /**
+   * Kernel-mode copy from user memory (copy_from_user / process_vm_readv): reads as many bytes as are accessible
+   * from `addr`; EFAULT if none are.
+   */
+  kernelRead(addr: SysInt, length: SysInt): Uint8Array {
+    const a = Number(this.checkedAddr(addr));
+    const len = Number(u64(length, 'length') > 1n << 40n ? fail('EFAULT') : u64(length, 'length'));
+    const out = new Uint8Array(len);
+    const done = this.kernelCopy(a, len, (chunk, at, v) => {
+      const t = ZirconSpace.target(this.zx, v, at);
+      out.set(t.vmo.read(chunk, t.offset), at - a);
+    }, 'read');
+    if (done === 0 && len > 0) fail('EFAULT');
+    return out.subarray(0, done);
+  }
+
+  /** Kernel-mode copy to user memory (copy_to_user / process_vm_writev): returns bytes written; EFAULT if none. */
+  kernelWrite(addr: SysInt, data: Uint8Array): number {
+    const a = Number(this.checkedAddr(addr));
+    const done = this.kernelCopy(a, data.length, (chunk, at, v) => {
+      const t = ZirconSpace.target(this.zx, v, at);
+      t.vmo.write(data.subarray(at - a, at - a + chunk), t.offset);
+    }, 'write');
+    if (done === 0 && data.length > 0) fail('EFAULT');
+    return done;
+  }
+
+  private checkedAddr(addr: SysInt): bigint {
+    const a = u64(addr, 'addr');
+    if (a >= BigInt(this.taskSize)) fail('EFAULT');
+    return a;
+  }
+
+  private kernelCopy(a: number, len: number, copy: (chunk: number, at: number, v: Vma) => void, kind: AccessKind): number {
+    let done = 0;
+    while (done < len) {
+      const at = a + done;
+      const chunk = Math.min(len - done, PAGE - (at % PAGE));
+      const r = this.resolveFault(at, kind);
+      if (r.fault) break;
+      copy(chunk, at, r.vma);
+      done += chunk;
+    }
+    return done;
+  }
+
+  /** Decides whether an access to `addr` succeeds, growing stacks and attaching anon_vmas like the fault handler. */
+  private resolveFault(addr: number, kind: AccessKind): { fault: null; vma: Vma } | { fault: LinuxFault['code']; vma?: undefined } {
+    let v = this.tree.find(addr);
+    if (!v) {
+      v = this.expandStack(addr);
+      if (!v) return { fault: 'SEGV_MAPERR' };
+    }
+    const f = v.flags;
+    const ok = kind === 'write' ? (f & VM.WRITE) !== 0 : kind === 'execute' ? (f & VM.EXEC) !== 0 : (f & (VM.READ | VM.WRITE | VM.EXEC)) !== 0;
+    if (!ok) return { fault: 'SEGV_ACCERR' };
+    const lim = this.objectEnd(v);
+    if (lim !== undefined && addr >= lim) return { fault: 'BUS_ADRERR' };
+    if (kind === 'write' && !(f & VM.SHARED) && v.anonVma === 0) v.anonVma = this.newAnonVma();
+    return { fault: null, vma: v };
+  }
+
+  /** expand_downwards for a fault below a MAP_GROWSDOWN VMA. */
+  private expandStack(addr: number): Vma | undefined {
+    const v = this.tree.findFrom(addr);
+    if (!v || !(v.flags & VM.GROWSDOWN)) return undefined;
+    const to = pageDown(addr);
+    if (to < this.minAddr) return undefined;
+    const prev = this.tree.prev(v);
+    if (prev && !(prev.flags & VM.GROWSDOWN) && prev.flags & (VM.READ | VM.WRITE | VM.EXEC) && to - prev.end < STACK_GUARD_GAP) return undefined;
+    if (prev && prev.end > to) return undefined;
+    const grow = (v.start - to) / PAGE;
+    if (!this.mayExpand(v.flags, grow)) return undefined;
+    if (v.end - to > this.rlimits.STACK.cur) return undefined;
+    if (v.flags & VM.LOCKED && !this.capIpcLock && this.lockedVm + grow > Math.floor(this.rlimits.MEMLOCK.cur / PAGE)) return undefined;
+    this.detach(v);
+    const oldStart = v.start;
+    v.start = to;
+    v.pgoff -= grow;
+    if (v.anonVma === 0) v.anonVma = this.newAnonVma();
+    this.attach(v);
+    this.zx.map(v, to, oldStart);
+    return v;
+  }
+
+  /** Simulated user-mode access, faulting like Linux (the first faulting byte's address and bytes done). */
+  private userAccess(addr: number, len: number, kind: AccessKind, data?: Uint8Array): UserAccessResult {
+    const out = kind === 'read' ? new Uint8Array(len) : undefined;
+    let done = 0;
+    while (done < len || (len === 0 && kind === 'execute' && done === 0)) {
+      const at = addr + done;
+      const chunk = Math.max(1, Math.min(len - done, PAGE - (at % PAGE)));
+      if (at >= this.taskSize) return { ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: at, done } };
+      const r = this.resolveFault(at, kind);
+      if (r.fault) {
+        return { ok: false, fault: { signal: r.fault === 'BUS_ADRERR' ? 'SIGBUS' : 'SIGSEGV', code: r.fault, address: at, done } };
+      }
+      const t = ZirconSpace.target(this.zx, r.vma, at);
+      if (kind === 'read' && out) out.set(t.vmo.read(chunk, t.offset), done);
+      else if (kind === 'write' && data) t.vmo.write(data.subarray(done, done + chunk), t.offset);
+      if (kind === 'execute') return { ok: true };
+      done += chunk;
+    }
+    return out ? { ok: true, data: out } : { ok: true };
+  }
+
+  /** A user-mode read of `length` bytes at `addr`. */
+  read(addr: SysInt, length: SysInt): UserAccessResult {
+    const a = u64(addr, 'addr');
+    const l = u64(length, 'length');
+    if (l > 1n << 32n) fail('EINVAL', 'access too large');
+    if (a >= BigInt(this.taskSize)) return { ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: Number(a), done: 0 } };
+    return this.userAccess(Number(a), Number(l), 'read');
+  }
+
+  /** A user-mode write of `data` at `addr`. */
+  write(addr: SysInt, data: Uint8Array): UserAccessResult {
+    const a = u64(addr, 'addr');
+    if (a >= BigInt(this.taskSize)) return { ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: Number(a), done: 0 } };
+    return this.userAccess(Number(a), data.length, 'write', data);
+  }
+
+  /** A user-mode instruction fetch at `addr`. */
+  execute(addr: SysInt): UserAccessResult {
+    const a = u64(addr, 'addr');
+    if (a >= BigInt(this.taskSize)) return { ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: Number(a), done: 0 } };
+    return this.userAccess(Number(a), 0, 'execute');
+  }
+
+  /** process_vm_readv from `target` (one local and one remote iovec). */
+  static processVmReadv(target: MemoryManager, addr: SysInt, length: SysInt): Uint8Array {
+    return target.kernelRead(addr, length);
+  }
+
+  /** process_vm_writev to `target`. */
+  static processVmWritev(target: MemoryManager, addr: SysInt, data: Uint8Array): number {
+    return target.kernelWrite(addr, data);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // rlimits
+
+  /** setrlimit for the memory limits (bytes; Infinity = RLIM_INFINITY). */
+  setrlimit(resource: keyof MmRlimits, cur: number, max: number = cur): void {
+    if (!(resource in this.rlimits)) fail('EINVAL');
+    if (!(cur >= 0) || !(max >= 0) || cur > max) fail('EINVAL');
+    const old = this.rlimits[resource];
+    if (max > old.max && !this.capIpcLock && resource !== 'MEMLOCK') {
+      // Raising the hard limit needs CAP_SYS_RESOURCE; the model's process has it (the probe runs as root).
+    }
+    this.rlimits[resource] = { cur, max };
+  }
+
+  getrlimit(resource: keyof MmRlimits): Rlimit {
+    const r = this.rlimits[resource];
+    if (!r) fail('EINVAL');
+    return { ...r };
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Lifecycle
+
+  /**
+   * fork: a new memory manager whose private memory is a snapshot (copy-on-write) of this one. DONTFORK VMAs are
+   * skipped, WIPEONFORK VMAs start zeroed, locks are not inherited.
+   */
+  fork(): MemoryManager {
+    const child = new MemoryManager(this.kernel, { layout: this.layout, aslr: this.aslr, name: this.name, stack: false }, this.counters, this);
+    child.zx.anonVmo.close();
+    child.zx.anonVmo = this.zx.snapshotAnon();
+    const cows = new Map<CowObject, CowObject>();
+    for (const v of this.tree) {
+      if (v.flags & VM.DONTCOPY) {
+        if (v.backing.kind === 'anon') child.zx.zeroAnon(v.start, v.end);
+        continue;
+      }
+      let backing = v.backing;
+      if (backing.kind === 'file' && backing.cow) {
+        let c = cows.get(backing.cow);
+        if (!c) {
+          const src = backing.cow;
+          c = { vmo: src.vmo.createChild(VmoChildOptions.SNAPSHOT_AT_LEAST_ON_WRITE | VmoChildOptions.RESIZABLE, 0, src.vmo.getSize()), basePgoff: src.basePgoff, id: this.counters.nextCow++ };
+          cows.set(src, c);
+        }
+        backing = { kind: 'file', file: backing.file, cow: c };
+      }
+      const nv: Vma = { ...v, backing, flags: v.flags & ~LOCK_MASK };
+      if (v.flags & VM.WIPEONFORK) {
+        child.zx.zeroAnon(v.start, v.end);
+        nv.anonVma = 0;
+      } else if (v.anonVma !== 0) nv.anonVma = this.newAnonVma();
+      child.insert(nv);
+    }
+    for (const [k, d] of this.fds) child.fds.set(k, d);
+    return child;
+  }
+
+  /** CLONE_VM / vfork: the same address space, shared. */
+  cloneVm(): MemoryManager {
+    return this;
+  }
+
+  /** exec: replaces the address space with a fresh one (new user VMAR), keeping limits and open files. */
+  exec(options: MemoryManagerOptions = {}): MemoryManager {
+    const next = new MemoryManager(this.kernel, { layout: this.layout, aslr: this.aslr, name: this.name, capIpcLock: this.capIpcLock, rlimits: this.rlimits, ...options }, this.counters);
+    for (const [k, d] of this.fds) next.fds.set(k, d);
+    this[Symbol.dispose]();
+    return next;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Introspection
+
+  /** /proc/pid/maps text. */
+  maps(): string {
+    return formatMaps(this.mapsContext());
+  }
+
+  /** /proc/pid/smaps text. */
+  smaps(): string {
+    return formatSmaps(this.mapsContext());
+  }
+
+  private mapsContext(): MapsContext {
+    return {
+      vmas: this.tree,
+      startBrk: this.startBrk,
+      brk: this.brkValue,
+      startStack: this.startStack,
+      resident: (v, a) => this.resident(v, a),
+      privateDirty: (v, a) => {
+        const t = ZirconSpace.target(this.zx, v, a);
+        if (v.backing.kind === 'anon') return t.vmo.pageState(pageDown(t.offset)) !== 'absent';
+        if (v.backing.kind === 'file' && v.backing.cow) return t.vmo.pageState(pageDown(t.offset)) !== 'absent';
+        return false;
+      },
+    };
+  }
+
+  /** The VMAs, in order, as plain records. */
+  vmas(): Array<{ start: number; end: number; prot: number; shared: boolean; name: string | null; locked: boolean }> {
+    const out = [];
+    for (const v of this.tree) {
+      out.push({ start: v.start, end: v.end, prot: v.flags & 7, shared: (v.flags & VM.MAYSHARE) !== 0, name: v.anonName, locked: (v.flags & VM.LOCKED) !== 0 });
+    }
+    return out;
+  }
+
+  /** Pages counted against RLIMIT_AS, RLIMIT_MEMLOCK and RLIMIT_DATA. */
+  get stats(): { totalVm: number; lockedVm: number; dataVm: number } {
+    return { totalVm: this.totalVm, lockedVm: this.lockedVm, dataVm: this.dataVm };
+  }
+
+  /**
+   * Runs a system call by name with raw arguments, returning the value or -errno, as the syscall ABI does.
+   */
+  syscall(name: 'mmap' | 'munmap' | 'mprotect' | 'mremap' | 'madvise' | 'mlock' | 'mlock2' | 'munlock' | 'mlockall' | 'munlockall' | 'brk' | 'msync', args: readonly SysInt[]): number {
+    try {
+      const f = (this as unknown as Record<string, (...a: SysInt[]) => number>)[name];
+      if (typeof f !== 'function') return -38;
+      return f.apply(this, args as SysInt[]);
+    } catch (e) {
+      if (e instanceof ErrnoError) return -e.code;
+      throw e;
+    }
+  }
+
+  [Symbol.dispose](): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.zx.destroy();
+  }
+}
+
+/** Re-exported for typing convenience. */
+export type { ErrnoName };

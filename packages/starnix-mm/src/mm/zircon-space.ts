@@ -1,0 +1,110 @@
+import {
+  Process,
+  Vmo,
+  VmOptions,
+  VmoChildOptions,
+  VmoOp,
+  type Kernel,
+  type Vmar,
+} from '@memsim/zircon-objects';
+import { VM } from '../abi/constants.js';
+import type { Vma } from '../vma/vma.js';
+
+/** Where the user VMAR sits in the Zircon root VMAR. */
+export type AddressSpaceLayout = 'full' | 'lower-half';
+
+/**
+ * The Zircon side of one Linux address space, as Starnix builds it: one process, one user VMAR, and one sparse
+ * private-anonymous VMO whose offset equals the address (Starnix's newer design). Every Linux VMA is mapped
+ * SPECIFIC_OVERWRITE onto its VMO, so the Zircon mappings always cover exactly the VMAs.
+ */
+export class ZirconSpace {
+  readonly process: Process;
+  readonly rootVmar: Vmar;
+  readonly vmar: Vmar;
+  readonly base: number;
+  readonly end: number;
+  /** Private anonymous memory of the whole address space, offset = address. */
+  anonVmo: Vmo;
+
+  constructor(
+    readonly kernel: Kernel,
+    name: string,
+    layout: AddressSpaceLayout,
+  ) {
+    const { process, rootVmar } = Process.create(kernel.rootJob, name);
+    this.process = process;
+    this.rootVmar = rootVmar;
+    const info = rootVmar.info();
+    const len = layout === 'full' ? info.len : Math.floor(info.len / 2 / 4096) * 4096;
+    const opts =
+      VmOptions.SPECIFIC |
+      VmOptions.CAN_MAP_SPECIFIC |
+      VmOptions.CAN_MAP_READ |
+      VmOptions.CAN_MAP_WRITE |
+      VmOptions.CAN_MAP_EXECUTE;
+    const { vmar, address } = rootVmar.allocate(opts, 0, len);
+    this.vmar = vmar;
+    this.base = address;
+    this.end = address + len;
+    this.anonVmo = Vmo.create(kernel, this.end);
+    this.anonVmo.setName('starnix:private-anon');
+  }
+
+  /** Zircon permissions for Linux flags: write implies read, and x86 exec implies read. */
+  static perms(flags: number): number {
+    let p = 0;
+    if (flags & (VM.READ | VM.WRITE | VM.EXEC)) p |= VmOptions.PERM_READ;
+    if (flags & VM.WRITE) p |= VmOptions.PERM_WRITE;
+    if (flags & VM.EXEC) p |= VmOptions.PERM_EXECUTE;
+    return p;
+  }
+
+  /** The VMO and offset that back `addr` inside `v`. */
+  static target(space: ZirconSpace, v: Vma, addr: number): { vmo: Vmo; offset: number } {
+    const b = v.backing;
+    if (b.kind === 'anon') return { vmo: space.anonVmo, offset: addr };
+    const filePage = v.pgoff + (addr - v.start) / 4096;
+    if (b.kind === 'shmem') return { vmo: b.obj.vmo, offset: filePage * 4096 + (addr % 4096) };
+    if (b.cow) return { vmo: b.cow.vmo, offset: (filePage - b.cow.basePgoff) * 4096 + (addr % 4096) };
+    return { vmo: b.file.vmo, offset: filePage * 4096 + (addr % 4096) };
+  }
+
+  /** (Re)maps [start, end) of `v` with its current permissions. */
+  map(v: Vma, start = v.start, end = v.end): void {
+    if (end <= start) return;
+    const t = ZirconSpace.target(this, v, start);
+    const opts = VmOptions.SPECIFIC_OVERWRITE | ZirconSpace.perms(v.flags) | VmOptions.ALLOW_FAULTS;
+    this.vmar.map(opts, start - this.base, t.vmo, t.offset, end - start);
+  }
+
+  unmap(start: number, end: number): void {
+    if (end > start) this.vmar.unmap(start, end - start);
+  }
+
+  protect(v: Vma, start: number, end: number): void {
+    if (end > start) this.vmar.protect(ZirconSpace.perms(v.flags), start, end - start);
+  }
+
+  /** Frees private anonymous pages (they read back as zero afterwards). */
+  zeroAnon(start: number, end: number): void {
+    if (end > start) this.anonVmo.opRange(VmoOp.ZERO, start, end - start);
+  }
+
+  /** A snapshot of the private anonymous VMO for a fork child. */
+  snapshotAnon(): Vmo {
+    return this.anonVmo.createChild(VmoChildOptions.SNAPSHOT, 0, this.anonVmo.getSize());
+  }
+
+  destroy(): void {
+    try {
+      this.vmar.destroy();
+    } catch {
+      // Already destroyed with its process.
+    }
+    this.anonVmo.close();
+    this.vmar.close();
+    this.rootVmar.close();
+    this.process.close();
+  }
+}

@@ -1,0 +1,61 @@
+import type { Vmo } from '@memsim/zircon-objects';
+import type { MemFile } from '../files/mem-file.js';
+
+/** What backs a VMA on the Zircon side. */
+export type Backing =
+  /** Private anonymous: the address space's one sparse VMO, offset = address. */
+  | { readonly kind: 'anon' }
+  /** Shared anonymous (shmem): a VMO per mmap; `pgoff` indexes it. */
+  | { readonly kind: 'shmem'; readonly obj: ShmemObject }
+  /** File mapping. Shared: the file's VMO. Private: a snapshot child of it made at mmap time (`cow`). */
+  | { readonly kind: 'file'; readonly file: MemFile; readonly cow: CowObject | null };
+
+/** A shmem object (the "/dev/zero (deleted)" file of a shared anonymous mapping). */
+export interface ShmemObject {
+  readonly vmo: Vmo;
+  readonly inode: number;
+  /** Size in bytes; pages at or past it fault with SIGBUS. */
+  size: number;
+}
+
+/** A private file mapping's copy-on-write child, covering file pages [basePgoff, basePgoff + pages). */
+export interface CowObject {
+  vmo: Vmo;
+  readonly basePgoff: number;
+  readonly id: number;
+}
+
+/** One Linux VMA. Mutated only by the memory manager, always re-inserted into the tree after a start change. */
+export interface Vma {
+  start: number;
+  end: number;
+  /** Linux vm_flags (VM_* bits). */
+  flags: number;
+  /** Linux vm_pgoff (pages): the file page at `start`, or for anonymous memory the page number at creation. */
+  pgoff: number;
+  backing: Backing;
+  /** anon_vma identity: 0 until the first write fault (or COW), as Linux allocates it lazily. */
+  anonVma: number;
+  anonName: string | null;
+  /** userfaultfd context (0 = none); part of the merge rule. */
+  uffd: number;
+}
+
+export function sameBacking(a: Backing, b: Backing): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind === 'anon') return true;
+  if (a.kind === 'shmem') return b.kind === 'shmem' && a.obj === b.obj;
+  return b.kind === 'file' && a.file === b.file && a.cow === b.cow;
+}
+
+/** Linux's is_mergeable_vma + anon_vma compatibility: may `a` (below) and `b` (directly above) become one VMA? */
+export function canMerge(a: Vma, b: Vma): boolean {
+  if (a.end !== b.start) return false;
+  if (a.flags !== b.flags) return false;
+  if (!sameBacking(a.backing, b.backing)) return false;
+  if (a.anonName !== b.anonName || a.uffd !== b.uffd) return false;
+  if (a.anonVma !== 0 && b.anonVma !== 0 && a.anonVma !== b.anonVma) return false;
+  if (a.backing.kind === 'anon' && a.flags & 0x8) return false;
+  // Contiguous pgoff for every kind (anonymous VMAs carry address-derived pgoffs that mremap preserves).
+  return a.pgoff + (a.end - a.start) / 4096 === b.pgoff;
+}
