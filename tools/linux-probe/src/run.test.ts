@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ProbeCrashError,
   ProbeScenarioError,
   ProbeTimeoutError,
   PROBE_WINDOW_BASE,
@@ -56,6 +57,18 @@ describe(`running scenarios ${skipReason}`, () => {
     ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProbeTimeoutError);
     expect((err as ProbeTimeoutError).partial.map((x) => x.op)).toEqual(['mmap', 'uffd_create', 'uffd_api', 'uffd_register']);
+  });
+
+  it.skipIf(!available)('a process killed by a signal outside an access op is a ProbeCrashError', async () => {
+    const err: unknown = await runScenario([
+      { op: 'memfd_create', name: 'f' },
+      { op: 'setrlimit', resource: 'FSIZE', cur: 0 },
+      { op: 'pwrite', fd: 'f', data: '00' }, // past RLIMIT_FSIZE: SIGXFSZ, whose default action kills
+      { op: 'maps' },
+    ]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProbeCrashError);
+    expect((err as ProbeCrashError).signal).toBe('SIGXFSZ');
+    expect((err as ProbeCrashError).partial.map((x) => x.op)).toEqual(['memfd_create', 'setrlimit']);
   });
 
   it.skipIf(!available)('runScenarios runs each scenario in a fresh process', async () => {
