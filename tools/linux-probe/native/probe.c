@@ -1095,7 +1095,7 @@ static void op_addr_len(ctx_t *x, int nr, const named_t *t, size_t nt, const cha
   uint64_t addr, len, flags = 0;
   (void)rel_len_default;
   if (get_addr(x, "addr", 1, &addr) || get_num(x, "length", 1, 0, &len)) return;
-  if (flagkey && get_u64(x, flagkey, t, nt, nr == SYS_madvise, 0, &flags)) return;
+  if (flagkey && get_u64(x, flagkey, t, nt, nr == SYS_madvise || nr == SYS_mprotect, 0, &flags)) return;
   errno = 0;
   long r = flagkey ? syscall(nr, addr, len, flags) : syscall(nr, addr, len);
   res_long(x, r);
@@ -1364,8 +1364,6 @@ static void op_memfd_create(ctx_t *x) {
     return;
   }
   e->memfd_ordinal = ++g_memfd_count;
-  char p[64];
-  snprintf(p, sizeof p, "/proc/self/fd/%d", fd);
   struct stat st;
   if (fstat(fd, &st) == 0) e->ino = st.st_ino;
   if (size && ftruncate(fd, (off_t)size)) {
@@ -1553,11 +1551,8 @@ static void op_uffd_fill(ctx_t *x, int zeropage) {
     /* A source address in the scenario (e.g. window memory, or an unmapped one to see EFAULT). */
     if (get_addr(x, "src", 1, &srcabs) || get_num(x, "length", 1, 0, &len)) return;
   } else {
-    if (x->op->thread >= 0) {
-      bad(x, "uffd_copy with data on a thread needs \"src\"");
-      return;
-    }
-    if (get_data(x, src, DATA_MAX, &dlen)) return;
+    if (x->op->thread >= 0) src = scratch(x); /* g_copy_src belongs to the main flow */
+    if (get_data(x, src, x->op->thread >= 0 ? scratch_cap(x) : DATA_MAX, &dlen)) return;
     len = dlen;
     srcabs = (uint64_t)(uintptr_t)src;
   }
@@ -2196,9 +2191,14 @@ static void run_ops(int from) {
         t->out = (ob_t){t->buf, 0, THREAD_OUT_SIZE / 2, 0};
         atomic_store(&t->tid, 0);
         atomic_store(&t->state, 1);
-        if (pthread_create(&t->th, NULL, thread_main, t)) {
+        int pe = pthread_create(&t->th, NULL, thread_main, t);
+        if (pe) {
+          /* A kernel refusal (e.g. EAGAIN or ENOMEM under a small RLIMIT_AS), reported as such. */
+          char tmp[32];
           atomic_store(&t->state, 0);
-          ob_s(&o, "\"ok\":false,\"probe_error\":\"pthread_create failed\"");
+          ob_s(&o, "\"ok\":false,\"errno\":");
+          ob_jss(&o, errno_name(pe, tmp));
+          ob_s(&o, ",\"detail\":\"pthread_create\"");
         } else {
           while (atomic_load(&t->tid) == 0) sched_yield(); /* so PAGEFAULT ptids can be named */
           ob_s(&o, "\"ok\":true,\"value\":\"started\"");
