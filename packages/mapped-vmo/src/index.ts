@@ -9,3 +9,21 @@
  * @public
  */
 export const PACKAGE_NAME = '@memsim/mapped-vmo';
+
+export { ImmutableMapping } from './immutable-mapping.js';
+export { Mapping, type MappingOptions } from './mapping.js';
+export type { MapTargetOptions } from './map-target.js';
+export { ReadonlyByteView } from './view/readonly-byte-view.js';
+export { ByteView } from './view/byte-view.js';
+export {
+  MappedVmoError,
+  type MappedVmoErrorCode,
+  GetVmoSizeError,
+  VmoSizeNotSafeIntegerError,
+  CreateChildVmoError,
+  MapVmoError,
+  VmarMapReturnedNullError,
+  MappingDisposedError,
+  MappingFaultError,
+  ByteViewArgumentError,
+} from './errors.js';

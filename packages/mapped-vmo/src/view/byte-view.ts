@@ -1,0 +1,51 @@
+import { ByteViewArgumentError } from '../errors.js';
+import { byteArg, integerArg, relativeIndex } from './indices.js';
+import { ReadonlyByteView } from './readonly-byte-view.js';
+
+/**
+ * A read/write window onto mapped memory. Writes go through the process address space, so they land in the VMO and
+ * show in `vmo.read` (and writes to the VMO show here).
+ * @public
+ */
+export class ByteView extends ReadonlyByteView {
+  /** Stores `value` (an integer 0..255, never wrapped) at `index` (negative counts from the end). */
+  set(index: number, value: number): void {
+    const i = integerArg(index, 'index');
+    const resolved = i < 0 ? this.length + i : i;
+    if (resolved < 0 || resolved >= this.length) {
+      throw new ByteViewArgumentError(`index ${i} is outside a view of ${this.length} bytes`);
+    }
+    this.writeRange(resolved, Uint8Array.of(byteArg(value, 'value')));
+  }
+
+  /** Copies `data` into the view at `offset`; throws if it does not fit. */
+  write(data: Uint8Array | readonly number[], offset = 0): void {
+    const at = integerArg(offset, 'offset');
+    const bytes = data instanceof Uint8Array ? data : Uint8Array.from(data, (v, i) => byteArg(v, `data[${i}]`));
+    if (at < 0 || at > this.length || this.length - at < bytes.length) {
+      throw new ByteViewArgumentError(`${bytes.length} bytes at offset ${at} do not fit in ${this.length} bytes`);
+    }
+    this.writeRange(at, bytes);
+  }
+
+  /** Sets `[begin, end)` to `value` (relative indices as in `Uint8Array.fill`). */
+  fill(value: number, begin?: number, end?: number): this {
+    const byte = byteArg(value, 'value');
+    const from = relativeIndex(begin, this.length, 0, 'begin');
+    const to = relativeIndex(end, this.length, this.length, 'end');
+    if (to > from) this.writeRange(from, new Uint8Array(to - from).fill(byte));
+    return this;
+  }
+
+  /** A writable view of `[begin, end)` sharing this view's memory. */
+  override subarray(begin?: number, end?: number): ByteView {
+    const [from, to] = this.bounds(begin, end);
+    this.region.assertLive();
+    return new ByteView(this.region, this.start + from, to - from);
+  }
+
+  private writeRange(offset: number, data: Uint8Array): void {
+    this.region.assertLive();
+    if (data.length > 0) this.region.writeAt(this.start + offset, data);
+  }
+}

@@ -1,0 +1,127 @@
+import { ByteViewArgumentError } from '../errors.js';
+import { CHUNK, integerArg, relativeIndex } from './indices.js';
+import type { Region } from './region.js';
+
+/**
+ * A read-only window onto mapped memory, shaped like a read-only `Uint8Array`: `length`, `at`, `subarray`, `slice`,
+ * iteration and copies out. Every access reads through the process address space, so it sees exactly what a thread
+ * of that process would see; nothing is copied when the view is made.
+ * @public
+ */
+export class ReadonlyByteView implements Iterable<number> {
+  /** @internal */
+  protected readonly region: Region;
+  /** @internal */
+  protected readonly start: number;
+  /** Number of bytes in the view. */
+  readonly length: number;
+
+  /** @internal */
+  constructor(region: Region, start: number, length: number) {
+    this.region = region;
+    this.start = start;
+    this.length = length;
+  }
+
+  /** Same as `length`, for code written against typed arrays. */
+  get byteLength(): number {
+    return this.length;
+  }
+
+  /** The byte at `index` (negative counts from the end), or `undefined` outside the view, like `Uint8Array.at`. */
+  at(index: number): number | undefined {
+    const i = integerArg(index, 'index');
+    const resolved = i < 0 ? this.length + i : i;
+    if (resolved < 0 || resolved >= this.length) return undefined;
+    const one = new Uint8Array(1);
+    this.readRange(resolved, one);
+    return one[0];
+  }
+
+  /** A view of `[begin, end)` sharing this view's memory (relative indices as in `Uint8Array.subarray`). */
+  subarray(begin?: number, end?: number): ReadonlyByteView {
+    const [from, to] = this.bounds(begin, end);
+    this.region.assertLive();
+    return new ReadonlyByteView(this.region, this.start + from, to - from);
+  }
+
+  /** A copy of `[begin, end)` as a new `Uint8Array` (relative indices as in `Uint8Array.slice`). */
+  slice(begin?: number, end?: number): Uint8Array {
+    const [from, to] = this.bounds(begin, end);
+    const out = new Uint8Array(to - from);
+    this.readRange(from, out);
+    return out;
+  }
+
+  /** Copies the whole view into `target` at `targetOffset`; throws if it does not fit. Returns the bytes copied. */
+  copyTo(target: Uint8Array, targetOffset = 0): number {
+    if (!(target instanceof Uint8Array)) throw new ByteViewArgumentError('target must be a Uint8Array');
+    const offset = integerArg(targetOffset, 'targetOffset');
+    if (offset < 0 || offset > target.length || target.length - offset < this.length) {
+      throw new ByteViewArgumentError(
+        `${this.length} bytes do not fit in a target of ${target.length} bytes at offset ${offset}`,
+      );
+    }
+    this.readRange(0, target.subarray(offset, offset + this.length));
+    return this.length;
+  }
+
+  /** A copy of the whole view. */
+  toUint8Array(): Uint8Array {
+    return this.slice();
+  }
+
+  /** A copy of the whole view as a Node.js `Buffer`. */
+  toBuffer(): Buffer {
+    const copy = this.slice();
+    return Buffer.from(copy.buffer, copy.byteOffset, copy.byteLength);
+  }
+
+  /** True when `other` holds the same bytes in the same order. */
+  equals(other: ArrayLike<number> | ReadonlyByteView): boolean {
+    if (other.length !== this.length) return false;
+    const mine = this.slice();
+    const theirs = other instanceof ReadonlyByteView ? other.slice() : other;
+    for (let i = 0; i < mine.length; i++) if (mine[i] !== theirs[i]) return false;
+    return true;
+  }
+
+  /** The bytes in order, read a page at a time. */
+  *values(): Generator<number, void, undefined> {
+    const chunk = new Uint8Array(Math.min(CHUNK, this.length));
+    for (let at = 0; at < this.length; at += CHUNK) {
+      const part = chunk.subarray(0, Math.min(CHUNK, this.length - at));
+      this.readRange(at, part);
+      yield* part;
+    }
+  }
+
+  /** `[index, byte]` pairs in order. */
+  *entries(): Generator<[number, number], void, undefined> {
+    let i = 0;
+    for (const byte of this.values()) yield [i++, byte];
+  }
+
+  /** The indices `0..length-1`. */
+  *keys(): Generator<number, void, undefined> {
+    for (let i = 0; i < this.length; i++) yield i;
+  }
+
+  /** Iterates the bytes, as `values()`. */
+  [Symbol.iterator](): Generator<number, void, undefined> {
+    return this.values();
+  }
+
+  /** @internal */
+  protected bounds(begin: number | undefined, end: number | undefined): [number, number] {
+    const from = relativeIndex(begin, this.length, 0, 'begin');
+    const to = relativeIndex(end, this.length, this.length, 'end');
+    return [from, Math.max(from, to)];
+  }
+
+  /** @internal */
+  protected readRange(offset: number, into: Uint8Array): void {
+    this.region.assertLive();
+    if (into.length > 0) this.region.readAt(this.start + offset, into);
+  }
+}
