@@ -2214,6 +2214,88 @@ static void run_ops(int from) {
   }
 }
 
+/* The fields each op accepts (besides "op", "in" and "thread"), so a misspelt field is an error rather than a
+ * silently defaulted argument. */
+static const struct {
+  const char *op;
+  const char *fields; /* space-separated */
+} OP_FIELDS[] = {
+    {"mmap", "addr length prot flags fd offset"},
+    {"munmap", "addr length"},
+    {"mlock", "addr length"},
+    {"munlock", "addr length"},
+    {"mincore", "addr length"},
+    {"read", "addr length"},
+    {"hash", "addr length"},
+    {"process_vm_readv", "addr length"},
+    {"kernel_read", "addr length"},
+    {"mprotect", "addr length prot"},
+    {"madvise", "addr length advice"},
+    {"mlock2", "addr length flags"},
+    {"msync", "addr length flags"},
+    {"mremap", "old_address old_size new_size flags new_address"},
+    {"mlockall", "flags"},
+    {"munlockall", ""},
+    {"brk", "addr"},
+    {"prctl_set_vma_anon_name", "addr length name"},
+    {"setrlimit", "resource cur max"},
+    {"getrlimit", "resource"},
+    {"write", "addr data fill length"},
+    {"process_vm_writev", "addr data fill length"},
+    {"kernel_write", "addr data fill length"},
+    {"exec", "addr"},
+    {"maps", ""},
+    {"smaps", ""},
+    {"heap_maps", ""},
+    {"memfd_create", "name size flags"},
+    {"open", "file as mode"},
+    {"close", "fd"},
+    {"ftruncate", "fd size"},
+    {"pwrite", "fd offset data fill length"},
+    {"pread", "fd offset length"},
+    {"fork", "child"},
+    {"join", "timeout_ms"},
+    {"wait_blocked", "timeout_ms"},
+    {"sleep", "ms"},
+    {"uffd_create", "name flags"},
+    {"uffd_api", "uffd features api"},
+    {"uffd_register", "uffd addr length mode"},
+    {"uffd_unregister", "uffd addr length"},
+    {"uffd_wake", "uffd addr length"},
+    {"uffd_copy", "uffd addr data fill length src mode"},
+    {"uffd_zeropage", "uffd addr length mode"},
+    {"uffd_writeprotect", "uffd addr length mode"},
+    {"uffd_read", "uffd count timeout_ms"},
+    {"poll", "uffd timeout_ms"},
+    {"bench", "name iterations samples vmas pages mib"},
+};
+static int has_word(const char *list, const char *w) {
+  size_t n = strlen(w);
+  for (const char *p = list; *p;) {
+    const char *e = strchr(p, ' ');
+    size_t k = e ? (size_t)(e - p) : strlen(p);
+    if (k == n && !strncmp(p, w, n)) return 1;
+    p += k;
+    while (*p == ' ') p++;
+  }
+  return 0;
+}
+static int check_fields(const op_t *op, int i, char *err, size_t errlen) {
+  const char *allowed = NULL;
+  for (size_t k = 0; k < N(OP_FIELDS); k++)
+    if (!strcmp(OP_FIELDS[k].op, op->name)) allowed = OP_FIELDS[k].fields;
+  if (!allowed) return snprintf(err, errlen, "line %d (op %d): unknown op \"%s\"", op->line, i, op->name), -1;
+  for (int f = 0; f < op->count; f++) {
+    const char *key = g_fields[op->first + f].key;
+    if (!strcmp(key, "op") || !strcmp(key, "in") || !strcmp(key, "thread")) continue;
+    if (!has_word(allowed, key))
+      return snprintf(err, errlen, "line %d (op %d): %s has no field \"%s\" (fields: %s)", op->line, i, op->name,
+                      key, *allowed ? allowed : "none"),
+             -1;
+  }
+  return 0;
+}
+
 /* Checks names and assigns process and thread indices before anything runs. */
 static int prepare_scenario(char *err, size_t errlen) {
   g_nprocs = 1;
@@ -2221,27 +2303,28 @@ static int prepare_scenario(char *err, size_t errlen) {
   g_nthreads = 0;
   for (int i = 0; i < g_nops; i++) {
     op_t *op = &g_ops[i];
+    if (check_fields(op, i, err, errlen)) return -1;
     const jval_t *in = field(op, "in"), *th = field(op, "thread");
     op->proc = 0;
     op->thread = -1;
     if (in) {
       int found = -1;
-      if (in->t != V_STR) return snprintf(err, errlen, "line %d: \"in\" must be a process name", op->line), -1;
+      if (in->t != V_STR) return snprintf(err, errlen, "line %d (op %d): \"in\" must be a process name", op->line, i), -1;
       for (int k = 0; k < g_nprocs; k++)
         if (!strcmp(g_proc_names[k], in->s)) found = k;
       if (found < 0)
-        return snprintf(err, errlen, "line %d: no process \"%s\" (forked processes are named by fork's \"child\")",
-                        op->line, in->s),
+        return snprintf(err, errlen, "line %d (op %d): no process \"%s\" (forked processes are named by fork's \"child\")",
+                        op->line, i, in->s),
                -1;
       op->proc = found;
     }
     if (th && strcmp(op->name, "join") && strcmp(op->name, "wait_blocked")) {
-      if (th->t != V_STR) return snprintf(err, errlen, "line %d: \"thread\" must be a name", op->line), -1;
+      if (th->t != V_STR) return snprintf(err, errlen, "line %d (op %d): \"thread\" must be a name", op->line, i), -1;
       int found = -1;
       for (int k = 0; k < g_nthreads; k++)
         if (!strcmp(g_thread_names[k], th->s)) found = k;
       if (found < 0) {
-        if (g_nthreads >= MAX_THREADS) return snprintf(err, errlen, "line %d: too many threads", op->line), -1;
+        if (g_nthreads >= MAX_THREADS) return snprintf(err, errlen, "line %d (op %d): too many threads", op->line, i), -1;
         found = g_nthreads;
         g_thread_names[g_nthreads++] = th->s;
       }
@@ -2250,11 +2333,11 @@ static int prepare_scenario(char *err, size_t errlen) {
     if (!strcmp(op->name, "fork")) {
       const jval_t *c = field(op, "child");
       const char *cn = c && c->t == V_STR ? c->s : "child";
-      if (c && c->t != V_STR) return snprintf(err, errlen, "line %d: \"child\" must be a name", op->line), -1;
+      if (c && c->t != V_STR) return snprintf(err, errlen, "line %d (op %d): \"child\" must be a name", op->line, i), -1;
       for (int k = 0; k < g_nprocs; k++)
         if (!strcmp(g_proc_names[k], cn))
-          return snprintf(err, errlen, "line %d: process name \"%s\" already used", op->line, cn), -1;
-      if (g_nprocs >= MAX_PROCS) return snprintf(err, errlen, "line %d: too many processes", op->line), -1;
+          return snprintf(err, errlen, "line %d (op %d): process name \"%s\" already used", op->line, i, cn), -1;
+      if (g_nprocs >= MAX_PROCS) return snprintf(err, errlen, "line %d (op %d): too many processes", op->line, i), -1;
       g_proc_names[g_nprocs++] = cn;
     }
   }

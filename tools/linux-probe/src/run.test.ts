@@ -42,6 +42,9 @@ describe(`running scenarios ${skipReason}`, () => {
     const bad = runScenario([anon(0, 1), { op: 'madvise', addr: 0, length: PAGE, advice: 'SOMETIMES' as never }]);
     await expect(bad).rejects.toMatchObject({ code: 'PROBE_BAD_SCENARIO', opIndex: 1 });
     await expect(runScenario([{ op: 'read', in: 'nobody', addr: 0, length: 1 }])).rejects.toThrow(/no process "nobody"/);
+    // A misspelt field is refused, not silently defaulted.
+    const typo = runScenario([anon(0, 1), { op: 'msync', addr: 0, length: PAGE, flag: 4 } as unknown as LinuxOp]);
+    await expect(typo).rejects.toMatchObject({ opIndex: 1, message: expect.stringMatching(/msync has no field "flag"/) as unknown });
   });
 
   it.skipIf(!available)('a scenario that hangs is killed and reported with its partial results', async () => {

@@ -177,8 +177,9 @@ export async function runScenario(ops: readonly LinuxOp[], options: RunOptions =
       throw new ProbeCrashError(`scenario crashed: ${outcome.detail ?? ''}`, outcome.results, signal);
     }
     case 'rejected': {
-      const m = /^op (\d+) /.exec(outcome.detail ?? '');
-      throw new ProbeScenarioError(`probe rejected the scenario: ${outcome.detail ?? ''}`, m ? Number(m[1]) : undefined);
+      const m = /^op (\d+) |\(op (\d+)\)/.exec(outcome.detail ?? '');
+      const index = m ? Number(m[1] ?? m[2]) : undefined;
+      throw new ProbeScenarioError(`probe rejected the scenario: ${outcome.detail ?? ''}`, index);
     }
   }
 }
