@@ -1,5 +1,6 @@
 import { and, hasAll, u32 } from '../args.js';
-import { ObjType, Rights } from '../constants.js';
+import type { ObjType} from '../constants.js';
+import { Rights } from '../constants.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { KernelObject } from '../kernel/kernel-object.js';
 import { ZxError, ZxStatus, fail } from '../status.js';
@@ -170,11 +171,10 @@ export abstract class Handle implements Disposable {
     if (and(o.signals, mask) !== 0) return Promise.resolve(o.signals);
     return new Promise<number>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      let poll: ReturnType<typeof setInterval> | undefined;
       const done = (): void => {
         cancel();
         if (timer !== undefined) clearTimeout(timer);
-        if (poll !== undefined) clearInterval(poll);
+        clearInterval(poll);
       };
       const cancel = o.addWaiter(mask, (observed) => {
         done();
@@ -187,7 +187,7 @@ export abstract class Handle implements Disposable {
         }, timeoutMs);
       }
       // A closed handle cancels its waits (checked cheaply; closing has no hook per handle).
-      poll = setInterval(() => {
+      const poll = setInterval(() => {
         if (this.#object === null) {
           done();
           reject(new ZxError(ZxStatus.CANCELED, 'handle closed during wait'));

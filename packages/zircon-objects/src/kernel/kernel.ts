@@ -193,8 +193,8 @@ export class Kernel {
   #computeLevel(free: number, current: PressureLevel): PressureLevel {
     let raw: PressureLevel = PressureLevel.Normal;
     for (let l = 4; l >= 1; l--) {
-      if (free <= (this.#watermarks[l - 1] as number)) {
-        raw = l as PressureLevel;
+      if (free <= (this.#watermarks[l - 1])) {
+        raw = l;
         break;
       }
     }
@@ -202,12 +202,12 @@ export class Kernel {
     // Easing needs free memory a margin above the threshold (hysteresis), one level at a time if need be.
     let eased: PressureLevel = PressureLevel.Normal;
     for (let l = 4; l >= 1; l--) {
-      if (free <= (this.#watermarks[l - 1] as number) + this.#hysteresis) {
-        eased = l as PressureLevel;
+      if (free <= (this.#watermarks[l - 1]) + this.#hysteresis) {
+        eased = l;
         break;
       }
     }
-    return Math.max(raw, Math.min(eased, current)) as PressureLevel;
+    return Math.max(raw, Math.min(eased, current));
   }
 
   #follow(): void {
@@ -264,7 +264,7 @@ export class Kernel {
     if (level < PressureLevel.Warning) return result;
     result.discarded = this.#discard();
     if (level < PressureLevel.Critical) return result;
-    const target = (this.#watermarks[0] as number) + this.#hysteresis;
+    const target = (this.#watermarks[0]) + this.#hysteresis;
     const enough = (): boolean => this.#forced === null && this.#mem.freeBytes() > target;
     for (const node of [...this.#nodes]) {
       if (enough()) break;

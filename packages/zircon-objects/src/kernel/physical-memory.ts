@@ -69,7 +69,7 @@ export class PhysicalMemory {
   }
 
   #slab(f: number): Uint8Array {
-    return this.#slabs[f >>> SLAB_SHIFT] as Uint8Array;
+    return this.#slabs[f >>> SLAB_SHIFT];
   }
 
   /** Releases any page-map value (frame or compressed page; markers are free). */

@@ -333,6 +333,7 @@ export class VmarObject extends KernelObject {
 
   /** The mapping containing `addr`, looking into sub-VMARs. */
   resolve(addr: number): Mapping | undefined {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the walk starts here and descends
     let v: VmarObject = this;
     for (;;) {
       const c = v.children.at(addr);

@@ -4,7 +4,8 @@ import { Handle, expectHandle } from '../handles/handle.js';
 import { ZxStatus, fail } from '../status.js';
 import { Vmo, vmoObjectOf } from '../vmo/vmo.js';
 import { PERM_MASK } from './mapping.js';
-import { CAN_MAP_RWX, VmarObject, alignOf, type VmarMapsRecord } from './vmar-object.js';
+import type { VmarObject} from './vmar-object.js';
+import { CAN_MAP_RWX, alignOf, type VmarMapsRecord } from './vmar-object.js';
 
 /**
  * `ZX_INFO_VMAR`.

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-this-alias -- chain walks start at this node and move up */
 import { PAGE_SIZE } from '../constants.js';
 import { isCompressed, ZERO_MARKER, type PhysicalMemory } from '../kernel/physical-memory.js';
 import { ZxStatus, fail } from '../status.js';
@@ -376,8 +377,8 @@ export class CowNode {
         let idx = j;
         let ok = true;
         for (let m = k - 1; m >= 0 && ok; m--) {
-          const child = path[m] as CowNode;
-          const up = path[m + 1] as CowNode;
+          const child = path[m];
+          const up = path[m + 1];
           if (up.right === child && up.left !== null && seesParentAt(up.left, idx)) ok = false;
           idx -= child.parentOffset;
           if (idx < 0 || idx >= child.parentLimit || child.pages.has(idx)) ok = false;

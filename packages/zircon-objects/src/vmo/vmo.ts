@@ -261,8 +261,8 @@ export class Vmo extends Handle {
       case VmoOp.DECOMMIT:
         need(Rights.WRITE);
         if (o.kind === 'snapshot') fail(ZxStatus.NOT_SUPPORTED, 'DECOMMIT on a copy-on-write child');
-        if (!pageAligned(off) || !pageAligned(len)) fail(ZxStatus.INVALID_ARGS, 'DECOMMIT range must be page-aligned');
         checkRange(o, off, len);
+        if (!pageAligned(off) || !pageAligned(len)) fail(ZxStatus.INVALID_ARGS, 'DECOMMIT range must be page-aligned');
         o.zero(off, off + len);
         return undefined;
       case VmoOp.ZERO:
