@@ -28,7 +28,9 @@ export abstract class MappedVmoError extends Error {
  * @public
  */
 export class GetVmoSizeError extends MappedVmoError {
+  /** {@inheritDoc MappedVmoError.code} */
   readonly code = 'GET_VMO_SIZE' as const;
+  /** The kernel's status for zx_vmo_get_size. */
   override readonly cause: ZxError;
   constructor(cause: ZxError) {
     super(`failed to get VMO size: ${cause.message}`, { cause });
@@ -43,6 +45,7 @@ export class GetVmoSizeError extends MappedVmoError {
  * @public
  */
 export class VmoSizeNotSafeIntegerError extends MappedVmoError {
+  /** {@inheritDoc MappedVmoError.code} */
   readonly code = 'VMO_SIZE_NOT_SAFE_INTEGER' as const;
   /** The size the VMO reported. */
   readonly size: number | bigint;
@@ -59,7 +62,9 @@ export class VmoSizeNotSafeIntegerError extends MappedVmoError {
  * @public
  */
 export class CreateChildVmoError extends MappedVmoError {
+  /** {@inheritDoc MappedVmoError.code} */
   readonly code = 'CREATE_CHILD_VMO' as const;
+  /** The kernel's status for zx_vmo_create_child. */
   override readonly cause: ZxError;
   constructor(cause: ZxError) {
     super(`failed to create child VMO: ${cause.message}`, { cause });
@@ -73,7 +78,9 @@ export class CreateChildVmoError extends MappedVmoError {
  * @public
  */
 export class MapVmoError extends MappedVmoError {
+  /** {@inheritDoc MappedVmoError.code} */
   readonly code = 'MAP_VMO' as const;
+  /** The kernel's status for zx_vmar_map. */
   override readonly cause: ZxError;
   constructor(cause: ZxError) {
     super(`failed to map VMO: ${cause.message}`, { cause });
@@ -87,6 +94,7 @@ export class MapVmoError extends MappedVmoError {
  * @public
  */
 export class VmarMapReturnedNullError extends MappedVmoError {
+  /** {@inheritDoc MappedVmoError.code} */
   readonly code = 'VMAR_MAP_RETURNED_NULL' as const;
   constructor() {
     super('zx_vmar_map returned a base address of zero');
@@ -99,6 +107,7 @@ export class VmarMapReturnedNullError extends MappedVmoError {
  * @public
  */
 export class MappingDisposedError extends MappedVmoError {
+  /** {@inheritDoc MappedVmoError.code} */
   readonly code = 'DISPOSED' as const;
   constructor() {
     super('the mapping behind this view has been disposed');
@@ -111,6 +120,7 @@ export class MappingDisposedError extends MappedVmoError {
  * @public
  */
 export class MappingFaultError extends MappedVmoError {
+  /** {@inheritDoc MappedVmoError.code} */
   readonly code = 'FAULT' as const;
   /** The fault the address space reported. */
   readonly fault: PageFault;
@@ -126,6 +136,7 @@ export class MappingFaultError extends MappedVmoError {
  * @public
  */
 export class ByteViewArgumentError extends MappedVmoError {
+  /** {@inheritDoc MappedVmoError.code} */
   readonly code = 'INVALID_ARGUMENT' as const;
   constructor(message: string) {
     super(message);

@@ -21,7 +21,7 @@ import {
   VmarMapReturnedNullError,
   VmoSizeNotSafeIntegerError,
 } from './index.js';
-import { newProcess } from './test-support/process.js';
+import { newProcess, thrown } from './test-support/process.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
 const zeroChildren = (vmo: Vmo) => (vmo.signals() & Signals.VMO_ZERO_CHILDREN) !== 0;
@@ -109,7 +109,7 @@ describe.each([true, false])('ImmutableMapping (immediatelyPage = %s)', (immedia
     // Pull the mapping out from under the view: the next read faults like user code would.
     p.rootVmar.unmap(mapping.address!, PAGE_SIZE);
     expect(() => mapping.at(0)).toThrow(MappingFaultError);
-    expect(() => mapping.slice()).toThrow(expect.objectContaining({ fault: expect.objectContaining({ kind: 'not-mapped' }) }));
+    expect((thrown(() => mapping.slice()) as MappingFaultError).fault.kind).toBe('not-mapped');
   });
 
   it('faults once the owning process is killed', () => {
@@ -144,7 +144,7 @@ describe('ImmutableMapping snapshot property', () => {
             const room = vmo.getSize() - offset;
             if (room > 0) vmo.write(data.subarray(0, room), offset);
           }
-          expect(mapping.toUint8Array()).toEqual(expected);
+          expect(Buffer.from(mapping.toUint8Array()).equals(expected)).toBe(true);
         },
       ),
       { numRuns: 40 },
@@ -153,25 +153,16 @@ describe('ImmutableMapping snapshot property', () => {
 });
 
 describe('ImmutableMapping failures: one typed error per step, the kernel status as cause', () => {
-  const causeOf = (fn: () => unknown) => {
-    try {
-      fn();
-    } catch (error) {
-      return error;
-    }
-    throw new Error('expected a throw');
-  };
-
   it('GetVmoSizeError for a closed handle or a handle of the wrong type', () => {
     const p = newProcess();
     const vmo = Vmo.create(p.kernel, PAGE_SIZE);
     vmo.close();
-    const closed = causeOf(() => ImmutableMapping.createFromVmo(vmo, false, p.target));
+    const closed = thrown(() => ImmutableMapping.createFromVmo(vmo, false, p.target));
     expect(closed).toBeInstanceOf(GetVmoSizeError);
     expect((closed as GetVmoSizeError).code).toBe('GET_VMO_SIZE');
     expect((closed as GetVmoSizeError).cause).toBeInstanceOf(ZxError);
     expect((closed as GetVmoSizeError).cause.status).toBe(ZxStatus.BAD_HANDLE);
-    const wrong = causeOf(() => ImmutableMapping.createFromVmo(p.rootVmar as unknown as Vmo, false, p.target));
+    const wrong = thrown(() => ImmutableMapping.createFromVmo(p.rootVmar as unknown as Vmo, false, p.target));
     expect((wrong as GetVmoSizeError).cause.status).toBe(ZxStatus.WRONG_TYPE);
   });
 
@@ -181,7 +172,7 @@ describe('ImmutableMapping failures: one typed error per step, the kernel status
     const p = newProcess();
     const vmo = Vmo.create(p.kernel, PAGE_SIZE);
     const huge = Object.assign(Object.create(vmo) as Vmo, { getSize: () => 2 ** 53 });
-    const error = causeOf(() => ImmutableMapping.createFromVmo(huge, false, p.target));
+    const error = thrown(() => ImmutableMapping.createFromVmo(huge, false, p.target));
     expect(error).toBeInstanceOf(VmoSizeNotSafeIntegerError);
     expect((error as VmoSizeNotSafeIntegerError).size).toBe(2 ** 53);
     expect(zeroChildren(vmo)).toBe(true);
@@ -191,11 +182,11 @@ describe('ImmutableMapping failures: one typed error per step, the kernel status
     const p = newProcess();
     const vmo = Vmo.create(p.kernel, PAGE_SIZE);
     const noDup = vmo.duplicate(Rights.DEFAULT_VMO & ~Rights.DUPLICATE);
-    const error = causeOf(() => ImmutableMapping.createFromVmo(noDup, false, p.target));
+    const error = thrown(() => ImmutableMapping.createFromVmo(noDup, false, p.target));
     expect(error).toBeInstanceOf(CreateChildVmoError);
     expect((error as CreateChildVmoError).cause.status).toBe(ZxStatus.ACCESS_DENIED);
     const discardable = Vmo.create(p.kernel, PAGE_SIZE, VmoOptions.DISCARDABLE);
-    const error2 = causeOf(() => ImmutableMapping.createFromVmo(discardable, false, p.target));
+    const error2 = thrown(() => ImmutableMapping.createFromVmo(discardable, false, p.target));
     expect((error2 as CreateChildVmoError).cause.status).toBe(ZxStatus.NOT_SUPPORTED);
   });
 
@@ -203,7 +194,7 @@ describe('ImmutableMapping failures: one typed error per step, the kernel status
     const p = newProcess();
     const vmo = Vmo.create(p.kernel, PAGE_SIZE);
     const noMap = vmo.duplicate(Rights.DEFAULT_VMO & ~Rights.MAP);
-    const error = causeOf(() => ImmutableMapping.createFromVmo(noMap, true, p.target));
+    const error = thrown(() => ImmutableMapping.createFromVmo(noMap, true, p.target));
     expect(error).toBeInstanceOf(MapVmoError);
     expect((error as MapVmoError).code).toBe('MAP_VMO');
     expect((error as MapVmoError).cause.status).toBe(ZxStatus.ACCESS_DENIED);
@@ -211,7 +202,7 @@ describe('ImmutableMapping failures: one typed error per step, the kernel status
 
     const small = p.rootVmar.allocate(VmOptions.CAN_MAP_READ, 0, PAGE_SIZE).vmar;
     const big = Vmo.create(p.kernel, 2 * PAGE_SIZE);
-    const error2 = causeOf(() =>
+    const error2 = thrown(() =>
       ImmutableMapping.createFromVmo(big, false, { rootVmar: small, addressSpace: p.process.addressSpace }),
     );
     expect((error2 as MapVmoError).cause.status).toBe(ZxStatus.NO_RESOURCES);
@@ -223,7 +214,7 @@ describe('ImmutableMapping failures: one typed error per step, the kernel status
     const p = newProcess();
     const vmo = Vmo.create(p.kernel, PAGE_SIZE);
     const liar = Object.assign(Object.create(p.rootVmar) as typeof p.rootVmar, { map: () => 0 });
-    const error = causeOf(() =>
+    const error = thrown(() =>
       ImmutableMapping.createFromVmo(vmo, false, { rootVmar: liar, addressSpace: p.process.addressSpace }),
     );
     expect(error).toBeInstanceOf(VmarMapReturnedNullError);

@@ -1,4 +1,4 @@
-import { Kernel, VmOptions, Vmo, ZxError } from '@memsim/zircon-objects';
+import { type Kernel, VmOptions, Vmo, ZxError } from '@memsim/zircon-objects';
 import { MapVmoError, VmarMapReturnedNullError, VmoSizeNotSafeIntegerError } from './errors.js';
 import { isSafeSize, vmoSize } from './immutable-mapping.js';
 import { EmptyRegion, MappedRegion } from './mapped-region.js';

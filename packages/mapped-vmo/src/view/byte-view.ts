@@ -39,13 +39,6 @@ export class ByteView extends ReadonlyByteView {
 
   /** A writable view of `[begin, end)` sharing this view's memory. */
   override subarray(begin?: number, end?: number): ByteView {
-    const [from, to] = this.bounds(begin, end);
-    this.region.assertLive();
-    return new ByteView(this.region, this.start + from, to - from);
-  }
-
-  private writeRange(offset: number, data: Uint8Array): void {
-    this.region.assertLive();
-    if (data.length > 0) this.region.writeAt(this.start + offset, data);
+    return this.derive((region, start, length) => new ByteView(region, start, length), begin, end);
   }
 }

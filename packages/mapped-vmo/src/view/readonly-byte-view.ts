@@ -9,16 +9,18 @@ import type { Region } from './region.js';
  * @public
  */
 export class ReadonlyByteView implements Iterable<number> {
-  /** @internal */
-  protected readonly region: Region;
-  /** @internal */
-  protected readonly start: number;
+  // Private, so the region type stays out of the public declarations; subclasses use the protected helpers.
+  private readonly region: Region;
+  private readonly start: number;
   /** Number of bytes in the view. */
   readonly length: number;
 
-  /** @internal */
-  constructor(region: Region, start: number, length: number) {
-    this.region = region;
+  /**
+   * Only this package makes views: `region` is its internal accessor for a mapped range.
+   * @internal
+   */
+  protected constructor(region: unknown, start: number, length: number) {
+    this.region = region as Region;
     this.start = start;
     this.length = length;
   }
@@ -40,9 +42,7 @@ export class ReadonlyByteView implements Iterable<number> {
 
   /** A view of `[begin, end)` sharing this view's memory (relative indices as in `Uint8Array.subarray`). */
   subarray(begin?: number, end?: number): ReadonlyByteView {
-    const [from, to] = this.bounds(begin, end);
-    this.region.assertLive();
-    return new ReadonlyByteView(this.region, this.start + from, to - from);
+    return this.derive((region, start, length) => new ReadonlyByteView(region, start, length), begin, end);
   }
 
   /** A copy of `[begin, end)` as a new `Uint8Array` (relative indices as in `Uint8Array.slice`). */
@@ -112,6 +112,16 @@ export class ReadonlyByteView implements Iterable<number> {
     return this.values();
   }
 
+  /**
+   * Builds a view of `[begin, end)` of this one with `make`, which receives the region and absolute range.
+   * @internal
+   */
+  protected derive<T>(make: (region: unknown, start: number, length: number) => T, begin?: number, end?: number): T {
+    const [from, to] = this.bounds(begin, end);
+    this.region.assertLive();
+    return make(this.region, this.start + from, to - from);
+  }
+
   /** @internal */
   protected bounds(begin: number | undefined, end: number | undefined): [number, number] {
     const from = relativeIndex(begin, this.length, 0, 'begin');
@@ -123,5 +133,11 @@ export class ReadonlyByteView implements Iterable<number> {
   protected readRange(offset: number, into: Uint8Array): void {
     this.region.assertLive();
     if (into.length > 0) this.region.readAt(this.start + offset, into);
+  }
+
+  /** @internal */
+  protected writeRange(offset: number, data: Uint8Array): void {
+    this.region.assertLive();
+    if (data.length > 0) this.region.writeAt(this.start + offset, data);
   }
 }
