@@ -22,5 +22,6 @@ export {
   type FileDescription,
   type LinuxFault,
   type UserAccessResult,
+  type KernelCopyGranularity,
 } from './mm/memory-manager.js';
 export type { AddressSpaceLayout } from './mm/zircon-space.js';

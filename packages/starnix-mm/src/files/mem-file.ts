@@ -16,13 +16,15 @@ export class MemFile {
   /** Device major:minor printed in maps. */
   readonly device: readonly [number, number];
   private bytes: number;
+  /** Private copies of this file's pages held by MAP_PRIVATE mappings; truncation drops those past EOF. */
+  readonly privateCopies = new Set<Set<number>>();
 
   constructor(kernel: Kernel, path: string, options: { size?: number; inode?: number; device?: readonly [number, number] } = {}) {
     this.path = path;
     this.inode = options.inode ?? 1;
     this.device = options.device ?? [0, 1];
     this.bytes = 0;
-    this.vmo = Vmo.create(kernel, 0, VmoOptions.RESIZABLE);
+    this.vmo = Vmo.create(kernel, 0, VmoOptions.RESIZABLE).replaceAsExecutable();
     if (options.size) this.truncate(options.size);
   }
 
@@ -43,6 +45,10 @@ export class MemFile {
     }
     this.vmo.setSize(pages);
     this.bytes = size;
+    if (size < old) {
+      const first = pages / 4096;
+      for (const set of this.privateCopies) for (const p of set) if (p >= first) set.delete(p);
+    }
   }
 
   /** pwrite: writes bytes at offset, growing the file. */

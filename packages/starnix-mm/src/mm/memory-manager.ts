@@ -1,4 +1,4 @@
-import { Vmo, VmoChildOptions, VmoOp, type Kernel } from '@memsim/zircon-objects';
+import { Vmo, VmoChildOptions, VmoOp, VmoOptions, type Kernel } from '@memsim/zircon-objects';
 import { Advice, MapFlags, MremapFlags, MsyncFlags, PAGE, Prot, STACK_GUARD_GAP, VM } from '../abi/constants.js';
 import { u64, i32, type SysInt } from '../abi/args.js';
 import { ErrnoError, fail, type ErrnoName } from '../errno/errno.js';
@@ -89,6 +89,14 @@ export interface LinuxFault {
 export type UserAccessResult = { readonly ok: true; readonly data?: Uint8Array } | { readonly ok: false; readonly fault: LinuxFault };
 
 type AccessKind = 'read' | 'write' | 'execute';
+
+/**
+ * How kernel-mode copies report partial success: `byte` copies every accessible byte (process_vm_readv,
+ * copy_to_user), `pipe` works in page-sized pipe buffers relative to the start (read/write on a pipe).
+ *
+ * @public
+ */
+export type KernelCopyGranularity = 'byte' | 'pipe';
 
 interface Counters {
   nextAnonVma: number;
@@ -241,6 +249,11 @@ export class MemoryManager implements Disposable {
     const d = this.fds.get(i32(fd, 'fd'));
     if (!d) fail('EBADF');
     return d;
+  }
+
+  /** Installs an existing description at a specific fd number (dup2-like; used when mirroring fd tables). */
+  adoptFd(fd: number, desc: FileDescription): void {
+    this.fds.set(fd, desc);
   }
 
   close(fd: SysInt): void {
@@ -509,13 +522,16 @@ export class MemoryManager implements Disposable {
     if ((vmFlags & (VM.WRITE | VM.SHARED | VM.NORESERVE)) === VM.WRITE) vmFlags |= VM.ACCOUNT;
     this.unmapRange(at, at + len);
     if (backing.kind === 'shmem') {
-      const vmo = Vmo.create(this.kernel, len);
+      const vmo = Vmo.create(this.kernel, len, VmoOptions.RESIZABLE).replaceAsExecutable();
       backing = { kind: 'shmem', obj: { vmo, inode: this.counters.nextInode++, size: len } };
     } else if (backing.kind === 'file' && type === MapFlags.PRIVATE) {
       const file = backing.file;
       const base = Number(pgoff);
-      const cowVmo = file.vmo.createChild(VmoChildOptions.SNAPSHOT_AT_LEAST_ON_WRITE | VmoChildOptions.RESIZABLE, base * PAGE, Math.max(len, PAGE));
-      backing = { kind: 'file', file, cow: { vmo: cowVmo, basePgoff: base, id: this.counters.nextCow++ } };
+      // The child is indexed by file offset (offset 0 = file offset 0) so splits and moves keep their meaning.
+      const cowVmo = file.vmo.createChild(VmoChildOptions.SNAPSHOT_AT_LEAST_ON_WRITE | VmoChildOptions.RESIZABLE, 0, (base * PAGE) + Math.max(len, PAGE)).replaceAsExecutable();
+      const copied = new Set<number>();
+      file.privateCopies.add(copied);
+      backing = { kind: 'file', file, cow: { vmo: cowVmo, basePgoff: 0, id: this.counters.nextCow++, copied } };
     }
     const v = this.newVma(at, at + len, vmFlags, backing, Number(pgoff));
     this.insert(v);
@@ -565,7 +581,7 @@ export class MemoryManager implements Disposable {
     const t = ZirconSpace.target(this.zx, v, s);
     if (write) {
       for (let a = s; a < end; a += PAGE) {
-        const tt = ZirconSpace.target(this.zx, v, a);
+        const tt = ZirconSpace.writeTarget(this.zx, v, a);
         const b = tt.vmo.read(1, tt.offset);
         tt.vmo.write(b, tt.offset);
       }
@@ -934,12 +950,10 @@ export class MemoryManager implements Disposable {
     const b = v.backing;
     if (b.kind === 'anon') this.zx.zeroAnon(s, e);
     else if (b.kind === 'file' && b.cow) {
-      // Revert to the file's current contents (the private copies are dropped).
+      // The private copies are dropped: the pages read the file again.
       for (let a = s; a < e; a += PAGE) {
-        const t = ZirconSpace.target(this.zx, v, a);
-        const fileOff = (v.pgoff + (a - v.start) / PAGE) * PAGE;
-        if (fileOff >= b.file.vmo.getSize()) continue;
-        t.vmo.write(b.file.vmo.read(PAGE, fileOff), t.offset);
+        const page = v.pgoff + (a - v.start) / PAGE;
+        if (b.cow.copied.delete(page) && page * PAGE < b.cow.vmo.getSize()) b.cow.vmo.opRange(VmoOp.ZERO, page * PAGE, PAGE);
       }
     }
   }
@@ -1016,6 +1030,7 @@ export class MemoryManager implements Disposable {
         });
       }
       nstart = tmp;
+      if (tmp >= end) break;
       v = this.tree.findFrom(tmp);
     }
     if (tmp < end) fail('ENOMEM');
@@ -1161,10 +1176,6 @@ export class MemoryManager implements Disposable {
     const t = ZirconSpace.target(this.zx, v, addr);
     if (t.offset >= t.vmo.getSize()) return false;
     if (t.vmo.pageState(pageDown(t.offset)) !== 'absent') return true;
-    if (b.kind === 'file' && b.cow) {
-      const fo = (v.pgoff + (addr - v.start) / PAGE) * PAGE;
-      return fo < b.file.vmo.getSize() && b.file.vmo.pageState(fo) !== 'absent';
-    }
     return false;
   }
 
@@ -1200,23 +1211,32 @@ export class MemoryManager implements Disposable {
    * Kernel-mode copy from user memory (copy_from_user / process_vm_readv): reads as many bytes as are accessible
    * from `addr`; EFAULT if none are.
    */
-  kernelRead(addr: SysInt, length: SysInt): Uint8Array {
+  kernelRead(addr: SysInt, length: SysInt, granularity: KernelCopyGranularity = 'byte'): Uint8Array {
     const a = Number(this.checkedAddr(addr));
-    const len = Number(u64(length, 'length') > 1n << 40n ? fail('EFAULT') : u64(length, 'length'));
+    const l = u64(length, 'length');
+    if (l > 1n << 32n) fail('EFAULT');
+    const len = Number(l);
     const out = new Uint8Array(len);
-    const done = this.kernelCopy(a, len, (chunk, at, v) => {
+    let done = this.kernelCopy(a, len, (chunk, at, v) => {
       const t = ZirconSpace.target(this.zx, v, at);
       out.set(t.vmo.read(chunk, t.offset), at - a);
     }, 'read');
+    if (granularity === 'pipe' && done < len) done -= done % PAGE;
     if (done === 0 && len > 0) fail('EFAULT');
-    return out.subarray(0, done);
+    return out.slice(0, done);
   }
 
   /** Kernel-mode copy to user memory (copy_to_user / process_vm_writev): returns bytes written; EFAULT if none. */
-  kernelWrite(addr: SysInt, data: Uint8Array): number {
+  kernelWrite(addr: SysInt, data: Uint8Array, granularity: KernelCopyGranularity = 'byte'): number {
     const a = Number(this.checkedAddr(addr));
-    const done = this.kernelCopy(a, data.length, (chunk, at, v) => {
-      const t = ZirconSpace.target(this.zx, v, at);
+    let limit = data.length;
+    if (granularity === 'pipe') {
+      // A pipe hands over page-sized buffers; a buffer that cannot be copied whole is not copied at all.
+      const ok = this.kernelCopy(a, data.length, () => undefined, 'write');
+      if (ok < data.length) limit = ok - (ok % PAGE);
+    }
+    const done = this.kernelCopy(a, limit, (chunk, at, v) => {
+      const t = ZirconSpace.writeTarget(this.zx, v, at);
       t.vmo.write(data.subarray(at - a, at - a + chunk), t.offset);
     }, 'write');
     if (done === 0 && data.length > 0) fail('EFAULT');
@@ -1293,7 +1313,7 @@ export class MemoryManager implements Disposable {
       if (r.fault) {
         return { ok: false, fault: { signal: r.fault === 'BUS_ADRERR' ? 'SIGBUS' : 'SIGSEGV', code: r.fault, address: at, done } };
       }
-      const t = ZirconSpace.target(this.zx, r.vma, at);
+      const t = kind === 'write' ? ZirconSpace.writeTarget(this.zx, r.vma, at) : ZirconSpace.target(this.zx, r.vma, at);
       if (kind === 'read' && out) out.set(t.vmo.read(chunk, t.offset), done);
       else if (kind === 'write' && data) t.vmo.write(data.subarray(done, done + chunk), t.offset);
       if (kind === 'execute') return { ok: true };
@@ -1377,7 +1397,9 @@ export class MemoryManager implements Disposable {
         let c = cows.get(backing.cow);
         if (!c) {
           const src = backing.cow;
-          c = { vmo: src.vmo.createChild(VmoChildOptions.SNAPSHOT_AT_LEAST_ON_WRITE | VmoChildOptions.RESIZABLE, 0, src.vmo.getSize()), basePgoff: src.basePgoff, id: this.counters.nextCow++ };
+          const copied = new Set(src.copied);
+          backing.file.privateCopies.add(copied);
+          c = { vmo: src.vmo.createChild(VmoChildOptions.SNAPSHOT | VmoChildOptions.RESIZABLE, 0, src.vmo.getSize()).replaceAsExecutable(), basePgoff: 0, id: this.counters.nextCow++, copied };
           cows.set(src, c);
         }
         backing = { kind: 'file', file: backing.file, cow: c };
@@ -1429,7 +1451,7 @@ export class MemoryManager implements Disposable {
       privateDirty: (v, a) => {
         const t = ZirconSpace.target(this.zx, v, a);
         if (v.backing.kind === 'anon') return t.vmo.pageState(pageDown(t.offset)) !== 'absent';
-        if (v.backing.kind === 'file' && v.backing.cow) return t.vmo.pageState(pageDown(t.offset)) !== 'absent';
+        if (v.backing.kind === 'file' && v.backing.cow) return v.backing.cow.copied.has(v.pgoff + (a - v.start) / PAGE);
         return false;
       },
     };

@@ -47,7 +47,8 @@ export class ZirconSpace {
     this.vmar = vmar;
     this.base = address;
     this.end = address + len;
-    this.anonVmo = Vmo.create(kernel, this.end);
+    // Linux may map any memory PROT_EXEC, so every VMO Starnix maps carries the EXECUTE right.
+    this.anonVmo = Vmo.create(kernel, this.end).replaceAsExecutable();
     this.anonVmo.setName('starnix:private-anon');
   }
 
@@ -64,16 +65,43 @@ export class ZirconSpace {
   static target(space: ZirconSpace, v: Vma, addr: number): { vmo: Vmo; offset: number } {
     const b = v.backing;
     if (b.kind === 'anon') return { vmo: space.anonVmo, offset: addr };
-    const filePage = v.pgoff + (addr - v.start) / 4096;
+    const filePage = v.pgoff + Math.floor((addr - v.start) / 4096);
     if (b.kind === 'shmem') return { vmo: b.obj.vmo, offset: filePage * 4096 + (addr % 4096) };
-    if (b.cow) return { vmo: b.cow.vmo, offset: (filePage - b.cow.basePgoff) * 4096 + (addr % 4096) };
+    if (b.cow && b.cow.copied.has(filePage)) return { vmo: b.cow.vmo, offset: filePage * 4096 + (addr % 4096) };
     return { vmo: b.file.vmo, offset: filePage * 4096 + (addr % 4096) };
+  }
+
+  /** The object a VMA's Zircon mapping uses (a private file mapping maps its copy-on-write child). */
+  static mapTarget(space: ZirconSpace, v: Vma, addr: number): { vmo: Vmo; offset: number } {
+    const b = v.backing;
+    if (b.kind === 'file' && b.cow) return { vmo: b.cow.vmo, offset: (v.pgoff + (addr - v.start) / 4096) * 4096 };
+    return ZirconSpace.target(space, v, addr);
+  }
+
+  /**
+   * Where a write to `addr` in `v` goes, breaking copy-on-write for private file pages: the file page is copied
+   * into the mapping's child VMO first (the child is indexed by file offset, so every mapping of it agrees).
+   */
+  static writeTarget(space: ZirconSpace, v: Vma, addr: number): { vmo: Vmo; offset: number } {
+    const b = v.backing;
+    if (b.kind === 'file' && b.cow) {
+      const page = v.pgoff + Math.floor((addr - v.start) / 4096);
+      const off = page * 4096;
+      if (!b.cow.copied.has(page)) {
+        if (b.cow.vmo.getSize() < off + 4096) b.cow.vmo.setSize(off + 4096);
+        const src = off + 4096 <= b.file.vmo.getSize() ? b.file.vmo.read(4096, off) : new Uint8Array(4096);
+        b.cow.vmo.write(src, off);
+        b.cow.copied.add(page);
+      }
+      return { vmo: b.cow.vmo, offset: off + (addr % 4096) };
+    }
+    return ZirconSpace.target(space, v, addr);
   }
 
   /** (Re)maps [start, end) of `v` with its current permissions. */
   map(v: Vma, start = v.start, end = v.end): void {
     if (end <= start) return;
-    const t = ZirconSpace.target(this, v, start);
+    const t = ZirconSpace.mapTarget(this, v, start);
     const opts = VmOptions.SPECIFIC_OVERWRITE | ZirconSpace.perms(v.flags) | VmOptions.ALLOW_FAULTS;
     this.vmar.map(opts, start - this.base, t.vmo, t.offset, end - start);
   }
@@ -93,7 +121,7 @@ export class ZirconSpace {
 
   /** A snapshot of the private anonymous VMO for a fork child. */
   snapshotAnon(): Vmo {
-    return this.anonVmo.createChild(VmoChildOptions.SNAPSHOT, 0, this.anonVmo.getSize());
+    return this.anonVmo.createChild(VmoChildOptions.SNAPSHOT, 0, this.anonVmo.getSize()).replaceAsExecutable();
   }
 
   destroy(): void {

@@ -43,8 +43,8 @@ function header(v: Vma, c: MapsContext): string {
   let line = `${hex(v.start, 8)}-${hex(v.end, 8)} ${perms} ${hex(off, 8)} ${dev} ${ino} `;
   const name = vmaName(v, c);
   if (name !== null) {
-    if (line.length < 73) line = line.padEnd(73, ' ');
-    line += name;
+    // seq_pad: spaces up to column 72, then one more space before the name.
+    line = `${line.padEnd(72, ' ')} ${name}`;
   }
   return line;
 }

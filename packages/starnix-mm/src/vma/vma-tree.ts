@@ -43,7 +43,7 @@ export class VmaTree {
 
   /** vm_start_gap: a growsdown VMA keeps the guard gap free below it. */
   startGap(v: Vma): number {
-    if (v.growsDown) return Math.max(this.low, v.start - this.guardGap);
+    if (v.flags & 0x100) return Math.max(this.low, v.start - this.guardGap);
     return v.start;
   }
 

@@ -23,6 +23,8 @@ export interface CowObject {
   vmo: Vmo;
   readonly basePgoff: number;
   readonly id: number;
+  /** File pages (absolute page numbers) that have a private copy; the rest still read the file. */
+  readonly copied: Set<number>;
 }
 
 /** One Linux VMA. Mutated only by the memory manager, always re-inserted into the tree after a start change. */
@@ -55,7 +57,6 @@ export function canMerge(a: Vma, b: Vma): boolean {
   if (!sameBacking(a.backing, b.backing)) return false;
   if (a.anonName !== b.anonName || a.uffd !== b.uffd) return false;
   if (a.anonVma !== 0 && b.anonVma !== 0 && a.anonVma !== b.anonVma) return false;
-  if (a.backing.kind === 'anon' && a.flags & 0x8) return false;
   // Contiguous pgoff for every kind (anonymous VMAs carry address-derived pgoffs that mremap preserves).
   return a.pgoff + (a.end - a.start) / 4096 === b.pgoff;
 }

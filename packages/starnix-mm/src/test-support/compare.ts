@@ -1,0 +1,34 @@
+/** Compares probe results with model results, op by op. */
+import type { LinuxCallResult, LinuxOp, LinuxOpResult } from '@memsim/linux-probe';
+
+export interface Disagreement {
+  readonly index: number;
+  readonly op: LinuxOp;
+  readonly linux: unknown;
+  readonly model: unknown;
+}
+
+function norm(r: LinuxCallResult | LinuxOpResult): unknown {
+  const x = { ...(r as Record<string, unknown>) };
+  delete x.i;
+  delete x.op;
+  delete x.in;
+  delete x.thread;
+  // Addresses outside the window are placed by each side's own allocator: compare only that they are outside.
+  const abs = (v: unknown): unknown => (v && typeof v === 'object' && 'abs' in v ? { abs: '*' } : v);
+  x.value = abs(x.value);
+  x.fault_addr = abs(x.fault_addr);
+  if (Array.isArray(x.value)) x.value = x.value.map((l) => (typeof l === 'string' && l.startsWith('!') ? '!outside' : l));
+  for (const k of Object.keys(x)) if (x[k] === undefined) delete x[k];
+  return x;
+}
+
+export function compareResults(ops: readonly LinuxOp[], linux: readonly LinuxOpResult[], model: readonly LinuxCallResult[]): Disagreement[] {
+  const out: Disagreement[] = [];
+  for (let i = 0; i < ops.length; i++) {
+    const a = linux[i] ? norm(linux[i] as LinuxOpResult) : undefined;
+    const b = model[i] ? norm(model[i] as LinuxCallResult) : undefined;
+    if (JSON.stringify(a) !== JSON.stringify(b)) out.push({ index: i, op: ops[i] as LinuxOp, linux: a, model: b });
+  }
+  return out;
+}

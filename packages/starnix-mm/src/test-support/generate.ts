@@ -1,0 +1,100 @@
+/** Seeded generator of Linux call sequences inside the probe window (for the differential check). */
+import type { LinuxOp } from '@memsim/linux-probe';
+
+/** mulberry32: small seeded PRNG (state owned by the caller). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const P = 4096;
+
+export interface GenOptions {
+  readonly ops: number;
+  readonly pages: number;
+  readonly anonName: boolean;
+}
+
+/** One scenario: a few hundred random calls over a small page range so they overlap a lot. */
+export function generateScenario(seed: number, o: GenOptions): LinuxOp[] {
+  const r = rng(seed);
+  const int = (n: number): number => Math.floor(r() * n);
+  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T;
+  const page = (): number => int(o.pages) * P;
+  const len = (): number => (1 + int(6)) * P - (r() < 0.1 ? int(P) : 0);
+  const prot = (): string[] => pick([['READ'], ['READ', 'WRITE'], ['NONE'], ['WRITE'], ['READ', 'EXEC'], ['READ', 'WRITE']]);
+  const ops: LinuxOp[] = [];
+  const procs = ['parent'];
+  let forks = 0;
+  let memfd = false;
+  const inProc = (): { in?: string } => {
+    const p = pick(procs);
+    return p === 'parent' ? {} : { in: p };
+  };
+  if (r() < 0.5) {
+    ops.push({ op: 'memfd_create', name: 'f', size: 8 * P });
+    ops.push({ op: 'pwrite', fd: 'f', offset: 0, fill: 0x5a, length: 3 * P + 100 });
+    memfd = true;
+  }
+  for (let i = 0; i < o.ops; i++) {
+    const k = int(100);
+    const w = inProc();
+    if (k < 22) {
+      const file = memfd && r() < 0.3;
+      const kind = pick(['PRIVATE', 'PRIVATE', 'SHARED']);
+      const flags: string[] = [kind];
+      if (!file) flags.push('ANONYMOUS');
+      const place = int(10);
+      if (place < 6) flags.push('FIXED');
+      else if (place < 8) flags.push('FIXED_NOREPLACE');
+      if (r() < 0.08 && !file && kind === 'PRIVATE') flags.push('GROWSDOWN');
+      if (r() < 0.08) flags.push('POPULATE');
+      if (r() < 0.05) flags.push('NORESERVE');
+      ops.push({
+        op: 'mmap',
+        ...w,
+        addr: page(),
+        length: r() < 0.03 ? 0 : len(),
+        prot: prot(),
+        flags,
+        ...(file ? { fd: 'f', offset: int(6) * P } : {}),
+      });
+    } else if (k < 30) ops.push({ op: 'munmap', ...w, addr: page() + (r() < 0.05 ? 1 : 0), length: len() });
+    else if (k < 42) {
+      const p = prot();
+      if (r() < 0.05) p.push('GROWSDOWN');
+      ops.push({ op: 'mprotect', ...w, addr: page(), length: len(), prot: p });
+    } else if (k < 52) {
+      const advice = pick(['DONTNEED', 'FREE', 'REMOVE', 'WILLNEED', 'NORMAL', 'RANDOM', 'SEQUENTIAL', 'DONTFORK', 'DOFORK', 'WIPEONFORK', 'KEEPONFORK', 'HUGEPAGE', 'NOHUGEPAGE', 'COLD', 'PAGEOUT', 'POPULATE_READ', 'POPULATE_WRITE', 'DONTDUMP', 'DODUMP'] as const);
+      ops.push({ op: 'madvise', ...w, addr: page(), length: len(), advice });
+    } else if (k < 56) ops.push({ op: pick(['mlock', 'munlock'] as const), ...w, addr: page(), length: len() });
+    else if (k < 58) ops.push({ op: 'mlock2', ...w, addr: page(), length: len(), flags: r() < 0.5 ? ['ONFAULT'] : [] });
+    else if (k < 61) ops.push({ op: 'msync', ...w, addr: page(), length: len(), flags: pick([['ASYNC'], ['SYNC'], ['INVALIDATE'], [], ['ASYNC', 'SYNC']]) });
+    else if (k < 68) {
+      const f = pick([[], ['MAYMOVE'], ['MAYMOVE', 'FIXED'], ['MAYMOVE', 'DONTUNMAP']] as const);
+      const oldSize = len();
+      const newSize = f.includes('DONTUNMAP' as never) ? oldSize : r() < 0.1 ? 0 : len();
+      ops.push({ op: 'mremap', ...w, old_address: page(), old_size: oldSize, new_size: newSize, flags: [...f], ...(f.includes('FIXED' as never) ? { new_address: page() } : {}) });
+    } else if (k < 78) ops.push({ op: 'write', ...w, addr: page() + int(P), data: 'a5'.repeat(1 + int(16)) });
+    else if (k < 84) ops.push({ op: pick(['hash', 'read'] as const), ...w, addr: page(), length: r() < 0.5 ? 16 : P + int(P) });
+    else if (k < 87) ops.push({ op: 'mincore', ...w, addr: page(), length: len() });
+    else if (k < 89) ops.push({ op: 'process_vm_readv', ...w, addr: page(), length: 2 * P + int(P) });
+    else if (k < 90) ops.push({ op: 'kernel_write', ...w, addr: page(), data: '11'.repeat(8) });
+    else if (k < 92 && forks < 2) {
+      forks++;
+      const name = `c${forks}`;
+      ops.push({ op: 'fork', ...w, child: name });
+      procs.push(name);
+    } else if (k < 93 && o.anonName) ops.push({ op: 'prctl_set_vma_anon_name', ...w, addr: page(), length: len(), name: pick(['x', 'heap thing', null, 'bad$']) });
+    else if (k < 94 && memfd) ops.push({ op: 'ftruncate', fd: 'f', size: int(10) * P + (r() < 0.5 ? 123 : 0) });
+    else ops.push({ op: 'maps', ...w });
+  }
+  for (const p of procs) ops.push(p === 'parent' ? { op: 'maps' } : { op: 'maps', in: p });
+  return ops;
+}

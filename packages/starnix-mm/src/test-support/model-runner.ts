@@ -1,0 +1,244 @@
+/**
+ * Runs probe-format Linux scenarios (the `@memsim/linux-probe` wire vocabulary) against the model, producing results
+ * in the probe's shapes so the two can be compared line by line.
+ */
+import { Kernel } from '@memsim/zircon-objects';
+import type { LinuxCallResult, LinuxOp } from '@memsim/linux-probe';
+import { Advice, MapFlags, MlockFlags, MremapFlags, MsyncFlags, Prot } from '../abi/constants.js';
+import { ErrnoError } from '../errno/errno.js';
+import { MemoryManager, type MmRlimits } from '../mm/memory-manager.js';
+
+export const WINDOW_BASE = 0x1000_0000_0000;
+export const WINDOW_SIZE = 1 << 30;
+
+type Named = Record<string, number>;
+const PROT: Named = { ...Prot };
+const MAP: Named = { ...MapFlags, ANON: MapFlags.ANONYMOUS };
+const MREMAP: Named = { ...MremapFlags };
+const MSYNC: Named = { ...MsyncFlags };
+const MLOCKALL: Named = { CURRENT: MlockFlags.CURRENT, FUTURE: MlockFlags.FUTURE, ONFAULT: MlockFlags.ONFAULT };
+const ADVICE: Named = { ...Advice, GUARD_INSTALL: 102, GUARD_REMOVE: 103, COLLAPSE: 25 };
+
+function flagsOf(v: unknown, table: Named): bigint {
+  if (v === undefined || v === null) return 0n;
+  const list = Array.isArray(v) ? v : [v];
+  let out = 0n;
+  for (const x of list) {
+    if (typeof x === 'string') {
+      const n = table[x];
+      if (n === undefined) throw new Error(`unknown flag ${x}`);
+      out |= BigInt(n);
+    } else out |= BigInt.asUintN(64, BigInt(x as number | bigint));
+  }
+  return out;
+}
+
+function addrOf(v: unknown): bigint {
+  if (v === undefined || v === null) return 0n;
+  if (typeof v === 'object' && 'abs' in (v as object)) return BigInt.asUintN(64, BigInt((v as { abs: number | bigint }).abs));
+  return BigInt.asUintN(64, BigInt(WINDOW_BASE) + BigInt(v as number | bigint));
+}
+
+function hex(b: Uint8Array): string {
+  return Buffer.from(b).toString('hex');
+}
+
+function fnv(b: Uint8Array): string {
+  // The probe seeds FNV-1a with 1469598103934665603 (the standard basis without its last digit); match it.
+  let h = 1469598103934665603n;
+  for (const x of b) {
+    h ^= BigInt(x);
+    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return h.toString(16).padStart(16, '0');
+}
+
+/** An address as the probe reports it: window-relative inside the window (end included), else abs. */
+export function relAddr(a: number): number | { abs: string } {
+  if (a >= WINDOW_BASE && a <= WINDOW_BASE + WINDOW_SIZE) return a - WINDOW_BASE;
+  return { abs: `0x${a.toString(16)}` };
+}
+
+function bytesOf(op: { data?: string; fill?: number; length?: number | bigint }): Uint8Array {
+  if (op.data !== undefined) return Uint8Array.from(Buffer.from(op.data, 'hex'));
+  return new Uint8Array(Number(op.length ?? 0)).fill(op.fill ?? 0);
+}
+
+/** The model's state for one scenario: processes by name and fds by name. */
+export class ModelScenario {
+  readonly kernel = new Kernel({ seed: 1 });
+  readonly procs = new Map<string, MemoryManager>();
+  private readonly fdNames = new Map<string, number>();
+  private memfds = 0;
+  private readonly inodeOf = new Map<string, number>();
+
+  constructor(private readonly options: { root: boolean }) {
+    const mm = MemoryManager.create(this.kernel, { capIpcLock: options.root, rlimits: { MEMLOCK: { cur: 8 << 20, max: 8 << 20 } } });
+    this.procs.set('parent', mm);
+  }
+
+  private fdNum(mm: MemoryManager, fd: unknown): number {
+    if (typeof fd === 'string') {
+      const n = this.fdNames.get(fd);
+      if (n === undefined) return 1000;
+      void mm;
+      return n;
+    }
+    return Number(fd ?? -1);
+  }
+
+  run(ops: readonly LinuxOp[]): LinuxCallResult[] {
+    return ops.map((op) => this.one(op));
+  }
+
+  one(op: LinuxOp): LinuxCallResult {
+    const mm = this.procs.get(op.in ?? 'parent');
+    if (!mm) throw new Error(`no process ${op.in}`);
+    try {
+      return this.exec(mm, op);
+    } catch (e) {
+      if (e instanceof ErrnoError) return { ok: false, errno: e.errno };
+      throw e;
+    }
+  }
+
+  private exec(mm: MemoryManager, op: LinuxOp): LinuxCallResult {
+    const ok = (value: LinuxCallResult extends infer _ ? unknown : never): LinuxCallResult => ({ ok: true, value } as LinuxCallResult);
+    switch (op.op) {
+      case 'mmap': {
+        const a = mm.mmap(addrOf(op.addr), BigInt(op.length), flagsOf(op.prot, PROT), flagsOf(op.flags, MAP), this.fdNum(mm, op.fd), op.offset ?? 0);
+        return ok(relAddr(a));
+      }
+      case 'munmap':
+        return ok(mm.munmap(addrOf(op.addr), op.length));
+      case 'mprotect':
+        return ok(mm.mprotect(addrOf(op.addr), op.length, flagsOf(op.prot, PROT)));
+      case 'madvise':
+        return ok(mm.madvise(addrOf(op.addr), op.length, flagsOf(op.advice, ADVICE)));
+      case 'mlock':
+        return ok(mm.mlock(addrOf(op.addr), op.length));
+      case 'munlock':
+        return ok(mm.munlock(addrOf(op.addr), op.length));
+      case 'mlock2':
+        return ok(mm.mlock2(addrOf(op.addr), op.length, flagsOf(op.flags, { ONFAULT: 1 })));
+      case 'mlockall':
+        return ok(mm.mlockall(flagsOf(op.flags, MLOCKALL)));
+      case 'munlockall':
+        return ok(mm.munlockall());
+      case 'msync':
+        return ok(mm.msync(addrOf(op.addr), op.length, flagsOf(op.flags, MSYNC)));
+      case 'mincore':
+        return ok([...mm.mincore(addrOf(op.addr), op.length)]);
+      case 'mremap': {
+        const r = mm.mremap(addrOf(op.old_address), op.old_size, op.new_size, flagsOf(op.flags, MREMAP), op.new_address === undefined || op.new_address === null ? 0 : addrOf(op.new_address));
+        return ok(relAddr(r));
+      }
+      case 'brk': {
+        const target = op.addr === undefined || op.addr === null ? 0n : BigInt(mm.startBrk) + BigInt(op.addr);
+        return ok(mm.brk(target < 0n ? 0n : target) - mm.startBrk);
+      }
+      case 'prctl_set_vma_anon_name':
+        return ok(mm.setVmaAnonName(addrOf(op.addr), op.length, op.name));
+      case 'setrlimit': {
+        const lim = (v: unknown): number => (v === 'INFINITY' ? Infinity : Number(v));
+        const cur = lim(op.cur);
+        mm.setrlimit(op.resource as keyof MmRlimits, cur, op.max === undefined ? cur : lim(op.max));
+        return ok(0);
+      }
+      case 'getrlimit': {
+        const r = mm.getrlimit(op.resource as keyof MmRlimits);
+        const f = (v: number): number | 'INFINITY' => (v === Infinity ? 'INFINITY' : v);
+        return ok({ cur: f(r.cur), max: f(r.max) });
+      }
+      case 'read':
+      case 'hash': {
+        const r = mm.read(addrOf(op.addr), op.length);
+        if (!r.ok) return { ok: false, signal: r.fault.signal, code: r.fault.code, fault_addr: relAddr(r.fault.address), done: r.fault.done };
+        return ok(op.op === 'read' ? hex(r.data ?? new Uint8Array()) : fnv(r.data ?? new Uint8Array()));
+      }
+      case 'write': {
+        const data = bytesOf(op as never);
+        const r = mm.write(addrOf(op.addr), data);
+        if (!r.ok) return { ok: false, signal: r.fault.signal, code: r.fault.code, fault_addr: relAddr(r.fault.address), done: r.fault.done };
+        return ok(data.length);
+      }
+      case 'exec': {
+        const r = mm.execute(addrOf(op.addr));
+        if (!r.ok) return { ok: false, signal: r.fault.signal, code: r.fault.code, fault_addr: relAddr(r.fault.address), done: r.fault.done };
+        return ok(0);
+      }
+      case 'process_vm_readv':
+      case 'kernel_read': {
+        const d = mm.kernelRead(addrOf(op.addr), op.length, op.op === 'kernel_read' ? 'pipe' : 'byte');
+        return { ok: true, value: d.length, data: hex(d) };
+      }
+      case 'process_vm_writev':
+      case 'kernel_write': {
+        const n = mm.kernelWrite(addrOf(op.addr), bytesOf(op as never), op.op === 'kernel_write' ? 'pipe' : 'byte');
+        return ok(n);
+      }
+      case 'maps':
+        return ok(this.mapsLines(mm));
+      case 'memfd_create': {
+        this.memfds++;
+        const fd = mm.memfdCreate(op.name, 0);
+        mm.fd(fd).file.truncate(Number(op.size ?? 0));
+        this.fdNames.set(op.name, fd);
+        this.inodeOf.set(mm.fd(fd).file.path, this.memfds);
+        return ok(op.name);
+      }
+      case 'open': {
+        const src = mm.fd(this.fdNum(mm, op.file));
+        const mode = typeof op.mode === 'string' ? op.mode : 'RDWR';
+        const fd = mm.open(src.file, mode);
+        this.fdNames.set(op.as, fd);
+        return ok(op.as);
+      }
+      case 'close':
+        mm.close(this.fdNum(mm, op.fd));
+        return ok(0);
+      case 'ftruncate':
+        mm.ftruncate(this.fdNum(mm, op.fd), op.size);
+        return ok(0);
+      case 'pwrite': {
+        const d = mm.fd(this.fdNum(mm, op.fd));
+        return ok(d.file.pwrite(bytesOf(op as never), Number(op.offset ?? 0)));
+      }
+      case 'pread': {
+        const d = mm.fd(this.fdNum(mm, op.fd));
+        return ok(hex(d.file.pread(Number(op.length), Number(op.offset ?? 0))));
+      }
+      case 'fork': {
+        const name = op.child ?? 'child';
+        this.procs.set(name, mm.fork());
+        return ok(name);
+      }
+      default:
+        throw new Error(`model runner: op ${op.op} not supported`);
+    }
+  }
+
+  /** The maps lines intersecting the window, normalized exactly as the probe does. */
+  mapsLines(mm: MemoryManager): string[] {
+    const out: string[] = [];
+    for (const line of mm.maps().split('\n')) {
+      const m = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) ([0-9a-f]+) (\S+) (\d+) *(.*)$/.exec(line);
+      if (!m) continue;
+      const s = parseInt(m[1] as string, 16);
+      const e = parseInt(m[2] as string, 16);
+      if (!(e > WINDOW_BASE && s < WINDOW_BASE + WINDOW_SIZE)) continue;
+      const inside = s >= WINDOW_BASE && e <= WINDOW_BASE + WINDOW_SIZE;
+      const st = inside ? s - WINDOW_BASE : s;
+      const en = inside ? e - WINDOW_BASE : e;
+      const name = m[7] ?? '';
+      const ino = name.startsWith('/memfd:') ? (this.inodeOf.get(name) ?? 0) : 0;
+      let l = `${inside ? '' : '!'}${st.toString(16).padStart(8, '0')}-${en.toString(16).padStart(8, '0')} ${m[3]} ${m[4]} 00:00 ${ino} `;
+      if (name) {
+        const col = inside ? 72 : 73;
+        l = l.padEnd(col, ' ') + ' ' + name;
+      }
+      out.push(l);
+    }
+    return out;
+  }
+}
