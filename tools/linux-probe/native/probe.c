@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/capability.h>
 #include <linux/futex.h>
 #include <linux/userfaultfd.h>
 #include <malloc.h>
@@ -1182,6 +1183,41 @@ static void op_getrlimit(ctx_t *x) {
   ob_s(x->o, "}");
 }
 
+/* Drops capabilities from the effective and permitted sets (the scenario process and its later forks), so
+ * scenarios can see unprivileged rules: RLIMIT_MEMLOCK without CAP_IPC_LOCK, EVENT_FORK without CAP_SYS_PTRACE. */
+static void op_drop_caps(ctx_t *x) {
+  static const named_t CAPS[] = {{"IPC_LOCK", CAP_IPC_LOCK},         {"SYS_PTRACE", CAP_SYS_PTRACE},
+                                 {"SYS_RESOURCE", CAP_SYS_RESOURCE}, {"SYS_ADMIN", CAP_SYS_ADMIN},
+                                 {"SYS_NICE", CAP_SYS_NICE},         {"IPC_OWNER", CAP_IPC_OWNER}};
+  const jval_t *v = field(x->op, "caps");
+  struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct d[2];
+  if (syscall(SYS_capget, &h, d)) {
+    res_errno(x, errno);
+    return;
+  }
+  if (v && v->t == V_STR && !strcmp(v->s, "ALL")) {
+    memset(d, 0, sizeof d);
+  } else {
+    if (!v || v->t != V_ARR) {
+      bad(x, "\"caps\" must be \"ALL\" or an array of names (IPC_LOCK SYS_PTRACE SYS_RESOURCE SYS_ADMIN ...)");
+      return;
+    }
+    for (int i = 0; i < v->count; i++) {
+      uint64_t c;
+      if (item_value(x, "caps", &g_items[v->first + i], CAPS, N(CAPS), &c)) return;
+      if (c >= 64) {
+        bad(x, "capability number out of range");
+        return;
+      }
+      d[c / 32].effective &= ~(1u << (c % 32));
+      d[c / 32].permitted &= ~(1u << (c % 32));
+    }
+  }
+  errno = 0;
+  res_long(x, syscall(SYS_capset, &h, d));
+}
+
 /* ------------------------------------------------------------------------------------------------------------ */
 /* Memory access: user mode, kernel mode.                                                                        */
 
@@ -1976,6 +2012,7 @@ static void exec_op(ctx_t *x) {
   else if (!strcmp(nm, "prctl_set_vma_anon_name")) op_anon_name(x);
   else if (!strcmp(nm, "setrlimit")) op_setrlimit(x);
   else if (!strcmp(nm, "getrlimit")) op_getrlimit(x);
+  else if (!strcmp(nm, "drop_caps")) op_drop_caps(x);
   else if (!strcmp(nm, "read")) op_read(x);
   else if (!strcmp(nm, "write")) op_write(x);
   else if (!strcmp(nm, "exec")) op_exec(x);
@@ -2240,6 +2277,7 @@ static const struct {
     {"prctl_set_vma_anon_name", "addr length name"},
     {"setrlimit", "resource cur max"},
     {"getrlimit", "resource"},
+    {"drop_caps", "caps"},
     {"write", "addr data fill length"},
     {"process_vm_writev", "addr data fill length"},
     {"kernel_write", "addr data fill length"},
@@ -2388,6 +2426,13 @@ static int print_info(void) {
     mmc[n > 0 ? n : 0] = 0;
     close(fd);
   }
+  char upf[16] = "-1";
+  fd = open("/proc/sys/vm/unprivileged_userfaultfd", O_RDONLY);
+  if (fd >= 0) {
+    ssize_t n = read(fd, upf, sizeof upf - 1);
+    upf[n > 0 ? n : 0] = 0;
+    close(fd);
+  }
   static char buf[4096];
   ob_t o = {buf, 0, sizeof buf, 0};
   ob_s(&o, "{\"kernel\":");
@@ -2399,7 +2444,8 @@ static int print_info(void) {
   ob_f(&o, ",\"anon_vma_name\":%s,\"userfaultfd\":%s,\"uffd_features\":", anon_name ? "true" : "false",
        uffd_ok ? "true" : "false");
   ob_names(&o, UFFD_FEATURES, N(UFFD_FEATURES), features);
-  ob_f(&o, ",\"max_map_count\":%ld,\"euid\":%d}\n", strtol(mmc, NULL, 10), (int)geteuid());
+  ob_f(&o, ",\"max_map_count\":%ld,\"unprivileged_userfaultfd\":%ld,\"euid\":%d}\n", strtol(mmc, NULL, 10),
+       strtol(upf, NULL, 10), (int)geteuid());
   write_all(1, o.buf, o.len);
   return 0;
 }

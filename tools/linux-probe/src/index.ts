@@ -38,6 +38,7 @@ export type {
   MsyncFlagName,
   MlockallFlagName,
   RlimitName,
+  CapabilityName,
   OpenModeName,
   UffdFlagName,
   UffdFeatureName,

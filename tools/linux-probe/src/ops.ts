@@ -88,6 +88,8 @@ export type MlockallFlagName = 'CURRENT' | 'FUTURE' | 'ONFAULT';
 /** @public */
 export type RlimitName = 'AS' | 'DATA' | 'STACK' | 'MEMLOCK' | 'NOFILE' | 'RSS' | 'CORE' | 'FSIZE';
 /** @public */
+export type CapabilityName = 'IPC_LOCK' | 'SYS_PTRACE' | 'SYS_RESOURCE' | 'SYS_ADMIN' | 'SYS_NICE' | 'IPC_OWNER';
+/** @public */
 export type OpenModeName = 'RDONLY' | 'WRONLY' | 'RDWR';
 /** @public */
 export type UffdFlagName = 'CLOEXEC' | 'NONBLOCK' | 'USER_MODE_ONLY';
@@ -198,6 +200,7 @@ export type LinuxOp = OpCommon &
         readonly max?: ProbeInt | 'INFINITY';
       }
     | { readonly op: 'getrlimit'; readonly resource: RlimitName | ProbeInt }
+    | { readonly op: 'drop_caps'; readonly caps: 'ALL' | readonly (CapabilityName | ProbeInt)[] }
     | ({ readonly op: 'write' | 'process_vm_writev' | 'kernel_write'; readonly addr: ProbeAddr } & ProbeBytes)
     | { readonly op: 'exec'; readonly addr: ProbeAddr }
     | ({ readonly op: 'process_vm_readv' | 'kernel_read' } & Range)

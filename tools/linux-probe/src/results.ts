@@ -159,5 +159,7 @@ export interface ProbeInfo {
   readonly userfaultfd: boolean;
   readonly uffd_features: readonly string[];
   readonly max_map_count: number;
+  /** The vm.unprivileged_userfaultfd sysctl (-1 if unreadable). */
+  readonly unprivileged_userfaultfd: number;
   readonly euid: number;
 }
