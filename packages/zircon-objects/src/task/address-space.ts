@@ -82,11 +82,12 @@ export class ProcessAddressSpace implements AddressSpace {
       if (vo >= vmo.size) return fault('beyond-vmo-size', addr);
       const n = Math.min(buf.length - done, m.end - addr, vmo.size - vo);
       const part = n === buf.length ? buf : buf.subarray(done, done + n);
+      const progress = { done: 0 };
       try {
-        if (kind === 'write') vmo.write(part, vo);
+        if (kind === 'write') vmo.write(part, vo, progress);
         else vmo.read(part, vo);
       } catch (e) {
-        if (e instanceof ZxError && e.status === ZxStatus.NO_MEMORY) return fault('out-of-memory', addr);
+        if (e instanceof ZxError && e.status === ZxStatus.NO_MEMORY) return fault('out-of-memory', addr + progress.done);
         throw e;
       }
       done += n;

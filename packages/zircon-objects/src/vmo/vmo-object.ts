@@ -160,7 +160,8 @@ export class VmoObject extends KernelObject implements Discardable {
     }
   }
 
-  write(src: Uint8Array, offset: number): void {
+  /** Writes; `progress.done` tells how many bytes landed if a page cannot be committed (NO_MEMORY). */
+  write(src: Uint8Array, offset: number, progress?: { done: number }): void {
     let done = 0;
     const len = src.length;
     const mem = internals(this.kernel).mem;
@@ -171,6 +172,7 @@ export class VmoObject extends KernelObject implements Discardable {
       const f = this.node.commitPage(this.#index(off));
       mem.writeFrame(f, inPage, src, done, n);
       done += n;
+      if (progress !== undefined) progress.done = done;
     }
   }
 

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { Handle, Kernel, ObjType, Process, Rights, Signals, Vmo, ZxError, ZxStatus, statusName } from '../index.js';
+import { PAGE, expectStatus, setup } from '../test-support/util.js';
+
+describe('handles and rights', () => {
+  it('duplicate needs DUPLICATE and a subset of rights', () => {
+    const { kernel } = setup();
+    const vmo = Vmo.create(kernel, PAGE);
+    const same = vmo.duplicate(Rights.SAME_RIGHTS);
+    expect(same.rights).toBe(vmo.rights);
+    expect(same.koid()).toBe(vmo.koid());
+    expect(vmo.duplicate(Rights.NONE).rights).toBe(0);
+    expectStatus(() => vmo.duplicate((Rights.DEFAULT_VMO | Rights.EXECUTE) >>> 0), ZxStatus.INVALID_ARGS);
+    const noDup = vmo.duplicate(Rights.READ);
+    expectStatus(() => noDup.duplicate(Rights.READ), ZxStatus.ACCESS_DENIED);
+    expect(same).toBeInstanceOf(Vmo);
+  });
+
+  it('replace always invalidates the original', () => {
+    const { kernel } = setup();
+    const vmo = Vmo.create(kernel, PAGE);
+    const weaker = vmo.duplicate(Rights.READ);
+    const replaced = weaker.replace(Rights.READ);
+    expect(weaker.valid).toBe(false);
+    expect(replaced.rights).toBe(Rights.READ);
+    const another = vmo.duplicate(Rights.READ);
+    expectStatus(() => another.replace(Rights.WRITE), ZxStatus.INVALID_ARGS);
+    expect(another.valid).toBe(false);
+    expectStatus(() => another.rights, ZxStatus.BAD_HANDLE);
+    // replace needs no right.
+    const none = vmo.duplicate(Rights.NONE).replace(Rights.SAME_RIGHTS);
+    expect(none.rights).toBe(0);
+  });
+
+  it('closed handles are BAD_HANDLE everywhere, and dispose never throws', () => {
+    const { kernel } = setup();
+    const vmo = Vmo.create(kernel, PAGE);
+    const h = vmo.duplicate();
+    h.close();
+    expectStatus(() => h.close(), ZxStatus.BAD_HANDLE);
+    expectStatus(() => h.read(1, 0), ZxStatus.BAD_HANDLE);
+    expectStatus(() => h.koid(), ZxStatus.BAD_HANDLE);
+    expectStatus(() => h.duplicate(), ZxStatus.BAD_HANDLE);
+    expect(() => h[Symbol.dispose]()).not.toThrow();
+    {
+      using scoped = vmo.duplicate();
+      expect(scoped.valid).toBe(true);
+    }
+    expect(vmo.valid).toBe(true);
+  });
+
+  it('lookup precedence: BAD_HANDLE, then WRONG_TYPE, then ACCESS_DENIED', () => {
+    const { kernel, root } = setup();
+    const vmo = Vmo.create(kernel, PAGE);
+    const closedVmar = root.duplicate();
+    closedVmar.close();
+    // A closed handle of the wrong type is still BAD_HANDLE.
+    expectStatus(() => root.map(1, 0, closedVmar as unknown as Vmo, 0, PAGE), ZxStatus.BAD_HANDLE);
+    expectStatus(() => Process.create(root as never, 'x'), ZxStatus.WRONG_TYPE);
+    expectStatus(() => Process.create(kernel.rootJob.duplicate(Rights.BASIC), 'x'), ZxStatus.ACCESS_DENIED);
+    expectStatus(() => root.map(1, 0, vmo.duplicate(Rights.READ), 0, PAGE), ZxStatus.ACCESS_DENIED);
+  });
+
+  it('HANDLE_BASIC info', () => {
+    const { kernel, process, root } = setup();
+    const vmo = Vmo.create(kernel, PAGE);
+    expect(vmo.basicInfo()).toEqual({ koid: vmo.koid(), rights: Rights.DEFAULT_VMO, type: ObjType.VMO, relatedKoid: 0 });
+    expect(root.basicInfo().type).toBe(ObjType.VMAR);
+    expect(root.basicInfo().relatedKoid).toBe(process.koid());
+    expect(process.basicInfo().relatedKoid).toBe(kernel.rootJob.koid());
+    expect(process.type()).toBe(ObjType.PROCESS);
+    expect(kernel.rootJob.type()).toBe(ObjType.JOB);
+    expect(vmo).toBeInstanceOf(Handle);
+  });
+
+  it('koids start at 1024, grow, and are per kernel', () => {
+    const a = new Kernel();
+    const b = new Kernel();
+    expect(a.rootJob.koid()).toBe(1024);
+    expect(b.rootJob.koid()).toBe(1024);
+    const v1 = Vmo.create(a, PAGE);
+    const v2 = Vmo.create(a, PAGE);
+    expect(v2.koid()).toBeGreaterThan(v1.koid());
+    expect(Vmo.create(b, PAGE).koid()).toBe(1025);
+  });
+
+  it('statuses are a named enum; errors carry them', () => {
+    expect(statusName(ZxStatus.NO_MEMORY)).toBe('ZX_ERR_NO_MEMORY');
+    expect(statusName(ZxStatus.OK)).toBe('ZX_OK');
+    expect(ZxStatus.ACCESS_DENIED).toBe(-30);
+    expect(ZxStatus.IO_DATA_INTEGRITY).toBe(-42);
+    const e = new ZxError(ZxStatus.BAD_STATE, 'why');
+    expect(e.status).toBe(ZxStatus.BAD_STATE);
+    expect(e.message).toContain('ZX_ERR_BAD_STATE');
+  });
+
+  it('waits: polling with a past deadline times out; waitAsync resolves on the signal', async () => {
+    const { kernel } = setup();
+    const vmo = Vmo.create(kernel, PAGE);
+    const child = vmo.createChild(1, 0, PAGE);
+    expectStatus(() => vmo.waitOne(Signals.VMO_ZERO_CHILDREN, kernel.now() - 1), ZxStatus.TIMED_OUT);
+    const p = vmo.waitAsync(Signals.VMO_ZERO_CHILDREN);
+    child.close();
+    expect(await p).toBe(Signals.VMO_ZERO_CHILDREN);
+    const c2 = vmo.createChild(1, 0, PAGE);
+    await expect(vmo.waitAsync(Signals.VMO_ZERO_CHILDREN, 5)).rejects.toMatchObject({ status: ZxStatus.TIMED_OUT });
+    c2.close();
+    // VMAR handles have no WAIT right.
+    expectStatus(() => setup().root.signals(), ZxStatus.ACCESS_DENIED);
+  });
+
+  it('bad JS arguments become statuses', () => {
+    const { kernel } = setup();
+    const vmo = Vmo.create(kernel, PAGE);
+    const calls: [() => unknown, ZxStatus][] = [
+      [() => vmo.duplicate(1.5), ZxStatus.INVALID_ARGS],
+      [() => vmo.duplicate(-1), ZxStatus.INVALID_ARGS],
+      [() => vmo.read(NaN, 0), ZxStatus.INVALID_ARGS],
+      [() => vmo.read(1, 2 ** 60), ZxStatus.OUT_OF_RANGE],
+      [() => vmo.read(1, -1), ZxStatus.OUT_OF_RANGE],
+      [() => vmo.read('1' as unknown as number, 0), ZxStatus.INVALID_ARGS],
+      [() => vmo.setName(5 as unknown as string), ZxStatus.INVALID_ARGS],
+      [() => Vmo.create({} as Kernel, PAGE), ZxStatus.INVALID_ARGS],
+      [() => new Kernel({ seed: 1.5 }), ZxStatus.INVALID_ARGS],
+      [() => new Kernel({ physicalMemoryBytes: -1 }), ZxStatus.INVALID_ARGS],
+      [() => kernel.randomInt(0), ZxStatus.INVALID_ARGS],
+    ];
+    for (const [fn, status] of calls) {
+      try {
+        fn();
+        expect.fail('expected an error');
+      } catch (e) {
+        expect(e).toBeInstanceOf(ZxError);
+        expect(statusName((e as ZxError).status)).toBe(statusName(status));
+      }
+    }
+  });
+});
