@@ -44,6 +44,9 @@ export function encodeOp(op: LinuxOp, index: number): string {
   if (typeof op !== 'object' || op === null || typeof (op as { op?: unknown }).op !== 'string') {
     throw new ProbeScenarioError(`op ${index}: not an operation object`, index);
   }
+  if (op.op === ('end_scenario' as string)) {
+    throw new ProbeScenarioError(`op ${index}: "end_scenario" is the protocol's separator, not an operation`, index);
+  }
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(op)) {
     if (value === undefined) continue;

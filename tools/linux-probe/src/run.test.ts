@@ -19,6 +19,7 @@ describe('bad input is refused with typed errors', () => {
     await expect(runScenario([{ op: 'munmap', addr: 0, length: 1n << 64n }])).rejects.toThrow(/64 bits/);
     await expect(runScenario([{ op: 'munmap', addr: 0, length: 2 ** 60 }])).rejects.toThrow(/safe integer/);
     await expect(runScenario([null as unknown as LinuxOp])).rejects.toBeInstanceOf(ProbeScenarioError);
+    await expect(runScenario([{ op: 'end_scenario' } as unknown as LinuxOp])).rejects.toThrow(/separator/);
     await expect(runScenario([{ op: 'read', addr: { abs: 1.5 }, length: 1 }])).rejects.toThrow(/safe integer/);
     await expect(runScenario([{ op: 'read', addr: { abs: -1 }, length: 1 }])).rejects.toThrow(/0\.\.2\^64-1/);
     await expect(runScenario([], { timeoutMs: -1 })).rejects.toBeInstanceOf(ProbeScenarioError);
