@@ -1,5 +1,6 @@
 /**
- * Linux userfaultfd semantics and a complete userspace swap built on it.
+ * Linux userfaultfd semantics and a complete userspace swap built on it: the ChromeOS design (seed 003) with the
+ * swap-in path, the REMOVE / UNMAP / REMAP / FORK handling, policies and metrics that never landed in Chromium.
  *
  * @packageDocumentation
  */
@@ -9,3 +10,38 @@
  * @public
  */
 export const PACKAGE_NAME = '@memsim/userspace-swap';
+
+export { Errno, UffdError } from './errors/errno.js';
+export type { ErrnoName } from './errors/errno.js';
+export { SwapError } from './errors/swap-error.js';
+export type { SwapErrorCode } from './errors/swap-error.js';
+export { VirtualClock, SystemClock } from './clock/clock.js';
+export type { Clock } from './clock/clock.js';
+export {
+  UFFD_API,
+  UFFD_API_FEATURES,
+  UffdFeature,
+  UffdRegisterMode,
+  UffdIoctl,
+  UffdCopyMode,
+  UffdZeropageMode,
+  UffdWriteProtectMode,
+  UffdPoisonMode,
+  UffdEventCode,
+  UffdPagefaultFlag,
+  UffdOpenFlag,
+} from './uffd/constants.js';
+export type {
+  UffdAddressSpace,
+  UffdContextHooks,
+  UffdFaultAccess,
+  UffdFaultOutcome,
+  UffdTask,
+  UffdVma,
+  UffdVmaKind,
+} from './uffd/address-space.js';
+export type { UffdMessage, UffdPagefaultMessage, UffdEventMessage } from './uffd/messages.js';
+export type { UserfaultFDHandler, PagefaultFlags } from './uffd/handler.js';
+export type { DispatchOptions } from './uffd/event-dispatcher.js';
+export { UserfaultFD } from './uffd/userfaultfd.js';
+export type { UserfaultFDOptions, UffdApiResult } from './uffd/userfaultfd.js';

@@ -1,0 +1,154 @@
+/**
+ * The contract between userfaultfd and an address space (starnix-mm implements it; the tests use a small reference).
+ *
+ * Two directions: the address space answers queries and installs pages for the userfaultfd ioctls
+ * ({@link UffdAddressSpace}), and it calls the registered context's hooks ({@link UffdContextHooks}) when a task
+ * faults in a registered range or changes the mappings (munmap, mremap, madvise, fork).
+ */
+
+/**
+ * A simulated task (thread) of the process that owns the address space.
+ *
+ * @public
+ */
+export interface UffdTask {
+  /** The thread id reported in PAGEFAULT messages with THREAD_ID (`task_pid_vnr`). */
+  readonly tid: number;
+}
+
+/**
+ * The kind of memory behind a VMA, as userfaultfd's compatibility checks see it.
+ *
+ * - `anonymous`: private anonymous memory (MISSING, WP).
+ * - `shmem`: shared anonymous or memfd/tmpfs memory (MISSING, WP, MINOR).
+ * - `hugetlb`: hugetlbfs memory (MISSING, WP, MINOR).
+ * - `file`: any other file mapping (cannot be registered: EINVAL).
+ *
+ * @public
+ */
+export type UffdVmaKind = 'anonymous' | 'shmem' | 'hugetlb' | 'file';
+
+/**
+ * One VMA as userfaultfd sees it.
+ *
+ * @public
+ */
+export interface UffdVma {
+  /** First byte (page aligned). */
+  readonly start: number;
+  /** One past the last byte (page aligned). */
+  readonly end: number;
+  readonly kind: UffdVmaKind;
+  /** VM_MAYWRITE: registration needs it (EPERM otherwise). */
+  readonly mayWrite: boolean;
+  /** The userfaultfd context this VMA is registered with, or null (`vm_userfaultfd_ctx`). */
+  readonly uffd: UffdContextHooks | null;
+  /** The registered UFFDIO_REGISTER_MODE_* bits (0 when `uffd` is null). */
+  readonly uffdMode: number;
+}
+
+/**
+ * What userfaultfd needs from an address space. Every address is a byte address; page-sized operations receive
+ * page-aligned addresses.
+ *
+ * @public
+ */
+export interface UffdAddressSpace {
+  /** The page size (4096 on the modelled machines). */
+  readonly pageSize: number;
+  /** `mmap_min_addr`: ranges starting below it are EINVAL. */
+  readonly mmapMinAddr: number;
+  /** `TASK_SIZE`: the end of the user address range. */
+  readonly taskSize: number;
+  /** False once the process exited (`mmget_not_zero` fails): fills get ESRCH. */
+  readonly alive: boolean;
+  /** The VMAs intersecting [start, end), in address order. */
+  vmasIn(start: number, end: number): readonly UffdVma[];
+  /**
+   * Sets the registration of every VMA part inside [start, end) (splitting VMAs at the boundaries as Linux does;
+   * holes are skipped). `ctx` null with mode 0 unregisters.
+   */
+  setRegistration(start: number, end: number, ctx: UffdContextHooks | null, mode: number): void;
+  /** Whether a page (or a zero page) is mapped at the page-aligned address (a poison marker counts as present). */
+  isPagePresent(address: number): boolean;
+  /** Installs a private page holding `data` (exactly one page) at a missing address; `writeProtected` marks it WP. */
+  installPage(address: number, data: Uint8Array, writeProtected: boolean): void;
+  /** Installs the shared zero page at a missing address. */
+  installZeroPage(address: number): void;
+  /** Installs a poison marker at a missing address: later accesses get SIGBUS (UFFDIO_POISON). */
+  installPoison(address: number): void;
+  /** Sets or clears the userfaultfd write-protect bit of a present page. */
+  setWriteProtected(address: number, writeProtected: boolean): void;
+  /**
+   * Moves the present pages of [start, start + length) out of the address space and returns their contents (in
+   * address order), leaving the range mapped, registered and missing, and raising no userfaultfd event. This is
+   * ChromeOS's swap-out step, mremap(MAYMOVE | DONTUNMAP | FIXED) into a private swap area and then dropping that
+   * area; an implementation may equally copy and zap. The swap manager calls it, never a task, so nothing blocks.
+   */
+  takePages(start: number, length: number): { address: number; data: Uint8Array }[];
+}
+
+/**
+ * Access details of a fault raised into userfaultfd.
+ *
+ * @public
+ */
+export interface UffdFaultAccess {
+  /** A write access (else read). */
+  readonly write: boolean;
+  /** A write to a userfaultfd-write-protected page (reason WP rather than MISSING). */
+  readonly wp?: boolean;
+  /** The access came from user mode (false for kernel accesses such as a syscall copying to user memory). */
+  readonly user?: boolean;
+}
+
+/**
+ * How the address space proceeds after {@link UffdContextHooks.fault} settles.
+ *
+ * - `retry`: re-check the page and retry the access (which may fault again).
+ * - `sigbus`: deliver SIGBUS to the task (SIGBUS feature, or kernel access on a USER_MODE_ONLY fd).
+ *
+ * @public
+ */
+export type UffdFaultOutcome = 'retry' | 'sigbus';
+
+/**
+ * The hooks a registered VMA's context offers the address space (`UserfaultFD` implements them). The address space
+ * calls them exactly where Linux calls `handle_userfault` and the `userfaultfd_*` event helpers.
+ *
+ * @public
+ */
+export interface UffdContextHooks {
+  /** Whether the context enabled a feature bit (for example EVENT_REMAP decides whether mremap keeps registration). */
+  hasFeature(bit: number): boolean;
+  /**
+   * A task touched a registered page that is missing (MISSING mode) or write-protected (WP mode, `access.wp`).
+   * Resolves when the task may retry: a page was installed and woken, UFFDIO_WAKE covered it, or the fd closed.
+   */
+  fault(task: UffdTask, address: number, access: UffdFaultAccess): Promise<UffdFaultOutcome>;
+  /**
+   * madvise(DONTNEED / REMOVE / FREE) is about to zap [start, end) of a VMA registered with this context (one call
+   * per VMA, the range clipped to it). Call BEFORE zapping; resolves when the task may proceed (after the REMOVE
+   * event was read, or at once without EVENT_REMOVE).
+   */
+  remove(task: UffdTask, start: number, end: number): Promise<void>;
+  /**
+   * munmap (or the unmapping part of mremap) removed [start, end), the whole requested range, which overlapped a VMA
+   * registered with this context (one call per context). Call AFTER unmapping; resolves after the UNMAP event was read.
+   */
+  unmap(task: UffdTask, start: number, end: number): Promise<void>;
+  /**
+   * mremap moved a registered VMA from `from` to `to` (`length` = the old length). Call after the move and before
+   * any unmap of the old range; resolves after the REMAP event was read. Without EVENT_REMAP the new VMA must be
+   * unregistered and this call is skipped.
+   */
+  remap(task: UffdTask, from: number, to: number, length: number): Promise<void>;
+  /**
+   * fork is duplicating a VMA registered with this context: returns the child's context (a new userfaultfd with the
+   * same features, created once per parent context and child) when EVENT_FORK is enabled, else null, in which case
+   * the child's VMA is unregistered.
+   */
+  forkContext(child: UffdAddressSpace): UffdContextHooks | null;
+  /** After fork copied the mappings: raises the FORK event for `child`; resolves after it was read. */
+  forkComplete(task: UffdTask, child: UffdContextHooks): Promise<void>;
+}

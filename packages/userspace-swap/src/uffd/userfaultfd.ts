@@ -1,0 +1,584 @@
+import { SystemClock } from '../clock/clock.js';
+import type { Clock } from '../clock/clock.js';
+import { Errno, UffdError } from '../errors/errno.js';
+import type { ErrnoName } from '../errors/errno.js';
+import type {
+  UffdAddressSpace,
+  UffdContextHooks,
+  UffdFaultAccess,
+  UffdFaultOutcome,
+  UffdTask,
+  UffdVma,
+} from './address-space.js';
+import {
+  UFFD_API,
+  UFFD_API_FEATURES,
+  UffdCopyMode,
+  UffdFeature,
+  UffdIoctl,
+  UffdOpenFlag,
+  UffdPagefaultFlag,
+  UffdPoisonMode,
+  UffdRegisterMode,
+  UffdWriteProtectMode,
+  UffdZeropageMode,
+  ioctlBit,
+} from './constants.js';
+import { EventDispatcher } from './event-dispatcher.js';
+import type { DispatchOptions } from './event-dispatcher.js';
+import type { UserfaultFDHandler } from './handler.js';
+import type { UffdEventMessage, UffdMessage, UffdPagefaultMessage } from './messages.js';
+
+/**
+ * Options of {@link UserfaultFD.create}.
+ *
+ * @public
+ */
+export interface UserfaultFDOptions {
+  /** userfaultfd(2) flags: {@link UffdOpenFlag} bits (USER_MODE_ONLY matters; O_CLOEXEC and O_NONBLOCK are accepted). */
+  readonly flags?: number;
+  /** Whether the creator has CAP_SYS_PTRACE (EVENT_FORK needs it). Default true (the model runs as root). */
+  readonly capSysPtrace?: boolean;
+  /** Time source for message timestamps and the retry timer. Default: {@link SystemClock}. */
+  readonly clock?: Clock;
+}
+
+/**
+ * The result of the UFFDIO_API handshake.
+ *
+ * @public
+ */
+export interface UffdApiResult {
+  /** Every feature the kernel supports (not only the requested ones), as Linux reports. */
+  readonly features: number;
+  /** The ioctls usable on the fd itself (REGISTER, UNREGISTER, API), as bits `1n << BigInt(ioctl)`. */
+  readonly ioctls: bigint;
+}
+
+interface FaultWaiter {
+  readonly msg: UffdPagefaultMessage;
+  readonly resolve: (outcome: UffdFaultOutcome) => void;
+}
+
+interface EventWaiter {
+  readonly msg: UffdEventMessage;
+  readonly resolve: () => void;
+}
+
+const ALL_RANGE_IOCTLS =
+  ioctlBit(UffdIoctl.WAKE) |
+  ioctlBit(UffdIoctl.COPY) |
+  ioctlBit(UffdIoctl.ZEROPAGE) |
+  ioctlBit(UffdIoctl.MOVE) |
+  ioctlBit(UffdIoctl.WRITEPROTECT) |
+  ioctlBit(UffdIoctl.CONTINUE) |
+  ioctlBit(UffdIoctl.POISON);
+// hugetlb ranges lack ZEROPAGE and MOVE (UFFD_API_RANGE_IOCTLS_BASIC).
+const BASIC_RANGE_IOCTLS =
+  ioctlBit(UffdIoctl.WAKE) |
+  ioctlBit(UffdIoctl.COPY) |
+  ioctlBit(UffdIoctl.WRITEPROTECT) |
+  ioctlBit(UffdIoctl.CONTINUE) |
+  ioctlBit(UffdIoctl.POISON);
+const FD_IOCTLS = ioctlBit(UffdIoctl.REGISTER) | ioctlBit(UffdIoctl.UNREGISTER) | ioctlBit(UffdIoctl.API);
+
+type FillKind = 'copy' | 'zeropage' | 'poison';
+
+/**
+ * A userfaultfd with Linux's semantics (fs/userfaultfd.c, mm/userfaultfd.c as of Linux 6.18) on a
+ * {@link UffdAddressSpace}, plus the seed's event loop ({@link UserfaultFD.startWaitingForEvents}).
+ *
+ * @remarks
+ * Methods mirror the ioctls: {@link UserfaultFD.api} (UFFDIO_API), {@link UserfaultFD.registerRange},
+ * {@link UserfaultFD.unregisterRange}, {@link UserfaultFD.copyToRange} (UFFDIO_COPY), {@link UserfaultFD.zeroRange}
+ * (UFFDIO_ZEROPAGE), {@link UserfaultFD.wakeRange}, {@link UserfaultFD.writeProtect}, {@link UserfaultFD.poisonRange}.
+ * Failures throw {@link UffdError} with the errno Linux reports. {@link UserfaultFD.read} is a non-blocking read(2).
+ * The instance also implements {@link UffdContextHooks}, which the address space calls.
+ *
+ * @public
+ */
+export class UserfaultFD implements UffdContextHooks, Disposable {
+  /** The address space (mm) this fd was created in. */
+  readonly addressSpace: UffdAddressSpace;
+  /** The creation flags. */
+  readonly flags: number;
+  readonly #capSysPtrace: boolean;
+  readonly #clock: Clock;
+  #features: number | null = null;
+  #released = false;
+  #mmapChanging = 0;
+  readonly #faultPending: FaultWaiter[] = [];
+  readonly #faultRead: FaultWaiter[] = [];
+  readonly #events: EventWaiter[] = [];
+  readonly #readableListeners = new Set<() => void>();
+  readonly #forkChildren = new Map<UffdAddressSpace, UserfaultFD>();
+  #dispatcher: EventDispatcher | null = null;
+
+  private constructor(addressSpace: UffdAddressSpace, flags: number, capSysPtrace: boolean, clock: Clock) {
+    this.addressSpace = addressSpace;
+    this.flags = flags;
+    this.#capSysPtrace = capSysPtrace;
+    this.#clock = clock;
+  }
+
+  /**
+   * userfaultfd(2): a new, not yet handshaken fd on `addressSpace`. Unknown flag bits are EINVAL.
+   */
+  static create(addressSpace: UffdAddressSpace, options: UserfaultFDOptions = {}): UserfaultFD {
+    const flags = options.flags ?? 0;
+    const known = UffdOpenFlag.USER_MODE_ONLY | UffdOpenFlag.O_NONBLOCK | UffdOpenFlag.O_CLOEXEC;
+    if (!Number.isSafeInteger(flags) || flags < 0 || (flags & ~known) !== 0) {
+      throw new UffdError('EINVAL', `unknown userfaultfd flags ${String(flags)}`);
+    }
+    return new UserfaultFD(addressSpace, flags, options.capSysPtrace ?? true, options.clock ?? new SystemClock());
+  }
+
+  /**
+   * The seed's `UserfaultFD::Create`: userfaultfd(2) followed by the UFFDIO_API handshake with `features`.
+   */
+  static open(addressSpace: UffdAddressSpace, features: number, options: UserfaultFDOptions = {}): UserfaultFD {
+    const fd = UserfaultFD.create(addressSpace, options);
+    fd.api(UFFD_API, features);
+    return fd;
+  }
+
+  /** The enabled features, or null before a successful handshake. */
+  get features(): number | null {
+    return this.#features;
+  }
+
+  /** True once the fd was closed (released). */
+  get closed(): boolean {
+    return this.#released;
+  }
+
+  /** The count of mapping changes in flight (fills get EAGAIN while it is non-zero). */
+  get mmapChanging(): number {
+    return this.#mmapChanging;
+  }
+
+  /** Whether read() would return a message (POLLIN). */
+  get readable(): boolean {
+    return this.#faultPending.length > 0 || this.#events.length > 0;
+  }
+
+  /** Tasks blocked in a fault on this fd (read or not). */
+  get blockedFaults(): number {
+    return this.#faultPending.length + this.#faultRead.length;
+  }
+
+  hasFeature(bit: number): boolean {
+    return this.#features !== null && (this.#features & bit) !== 0;
+  }
+
+  /**
+   * UFFDIO_API. `api` must be 0xAA; unknown feature bits, a second successful handshake and bad input are EINVAL;
+   * EVENT_FORK without CAP_SYS_PTRACE is EPERM. A failed handshake leaves the fd uninitialized (it can be retried).
+   */
+  api(api: number, features: number): UffdApiResult {
+    this.#checkOpen();
+    if (api !== UFFD_API) throw new UffdError('EINVAL', `UFFDIO_API: api ${String(api)} is not 0xAA`);
+    if (!Number.isSafeInteger(features) || features < 0 || features > 0xffffffff || (features & ~UFFD_API_FEATURES) !== 0) {
+      throw new UffdError('EINVAL', `UFFDIO_API: unknown feature bits in ${String(features)}`);
+    }
+    if ((features & UffdFeature.EVENT_FORK) !== 0 && !this.#capSysPtrace) {
+      throw new UffdError('EPERM', 'UFFDIO_API: EVENT_FORK needs CAP_SYS_PTRACE');
+    }
+    // WP_ASYNC relies on WP_UNPOPULATED; Linux turns it on unconditionally.
+    const enabled = (features & UffdFeature.WP_ASYNC) !== 0 ? features | UffdFeature.WP_UNPOPULATED : features;
+    if (this.#features !== null) throw new UffdError('EINVAL', 'UFFDIO_API: the handshake was already done');
+    this.#features = enabled;
+    return { features: UFFD_API_FEATURES, ioctls: FD_IOCTLS };
+  }
+
+  /**
+   * UFFDIO_REGISTER of [start, start + length) with `mode` (UffdRegisterMode bits). Returns the range ioctls.
+   *
+   * @remarks
+   * EINVAL: mode 0 or unknown bits, misaligned or zero length, outside [mmap_min_addr, TASK_SIZE), no VMA in the
+   * range, a file (non-shmem) VMA, MINOR on anonymous memory. EPERM: a VMA without VM_MAYWRITE. EBUSY: a VMA
+   * registered with another userfaultfd. Holes between VMAs are skipped, as Linux does.
+   */
+  registerRange(start: number, length: number, mode: number): bigint {
+    this.#checkInitialized();
+    if (!Number.isSafeInteger(mode) || mode === 0 || mode < 0 || (mode & ~0x7) !== 0) {
+      throw new UffdError('EINVAL', `UFFDIO_REGISTER: bad mode ${String(mode)}`);
+    }
+    this.#validateRange(start, length);
+    const end = start + length;
+    if (!this.addressSpace.alive) throw new UffdError('ENOMEM', 'UFFDIO_REGISTER: the process exited');
+    const vmas = this.addressSpace.vmasIn(start, end);
+    if (vmas.length === 0) throw new UffdError('EINVAL', 'UFFDIO_REGISTER: no mapping in the range');
+    let hugetlb = false;
+    for (const vma of vmas) {
+      if (!canUserfault(vma, mode)) {
+        throw new UffdError('EINVAL', `UFFDIO_REGISTER: a ${vma.kind} mapping cannot take mode ${mode}`);
+      }
+      if (!vma.mayWrite) throw new UffdError('EPERM', 'UFFDIO_REGISTER: mapping without VM_MAYWRITE');
+      if (vma.uffd !== null && vma.uffd !== this) {
+        throw new UffdError('EBUSY', 'UFFDIO_REGISTER: the range is registered with another userfaultfd');
+      }
+      if (vma.kind === 'hugetlb') hugetlb = true;
+    }
+    this.addressSpace.setRegistration(start, end, this, mode);
+    let ioctls = hugetlb ? BASIC_RANGE_IOCTLS : ALL_RANGE_IOCTLS;
+    if ((mode & UffdRegisterMode.WP) === 0) ioctls &= ~ioctlBit(UffdIoctl.WRITEPROTECT);
+    if ((mode & UffdRegisterMode.MINOR) === 0) ioctls &= ~ioctlBit(UffdIoctl.CONTINUE);
+    return ioctls;
+  }
+
+  /**
+   * UFFDIO_UNREGISTER of [start, start + length): wakes faults waiting there (so none hang) and clears the
+   * registration. EINVAL: bad range, no VMA in it, a file VMA, or (Linux 6.18) a VMA registered with another fd.
+   */
+  unregisterRange(start: number, length: number): void {
+    this.#checkInitialized();
+    this.#validateRange(start, length);
+    const end = start + length;
+    const vmas = this.addressSpace.vmasIn(start, end);
+    if (vmas.length === 0) throw new UffdError('EINVAL', 'UFFDIO_UNREGISTER: no mapping in the range');
+    for (const vma of vmas) {
+      if (!canUserfault(vma, vma.uffdMode)) throw new UffdError('EINVAL', 'UFFDIO_UNREGISTER: incompatible mapping');
+      // Observed on Linux 6.18: another fd's registration in the range is EINVAL, not skipped.
+      if (vma.uffd !== null && vma.uffd !== this) {
+        throw new UffdError('EINVAL', 'UFFDIO_UNREGISTER: the range is registered with another userfaultfd');
+      }
+    }
+    for (const vma of vmas) {
+      if (vma.uffd !== this) continue;
+      const s = Math.max(vma.start, start);
+      const e = Math.min(vma.end, end);
+      if ((vma.uffdMode & UffdRegisterMode.MISSING) !== 0) this.#wake(s, e - s);
+    }
+    this.addressSpace.setRegistration(start, end, null, 0);
+  }
+
+  /**
+   * UFFDIO_COPY: installs `length` bytes of `source` at `destination` (page by page) and wakes the faulting tasks
+   * there unless MODE_DONTWAKE. MODE_WP installs the pages write-protected. Returns the bytes copied (= length).
+   *
+   * @remarks
+   * Errors, as Linux reports them ({@link UffdError.field} is the ioctl's `copy` field): EAGAIN with no field while
+   * mappings are changing; EINVAL (no field) for a bad range or mode; ESRCH (no field) after the process exited;
+   * ENOENT (-2) when the destination is not inside one registered VMA; EINVAL (-22) for MODE_WP on a range not
+   * registered for WP; EEXIST (-17) when the first page is present; EFAULT (-14) when `source` is too short;
+   * EAGAIN with the bytes done when a later page failed (partial progress, those pages were installed and woken).
+   */
+  copyToRange(destination: number, length: number, source: Uint8Array, mode = 0): number {
+    this.#checkInitialized();
+    if (this.#mmapChanging > 0) throw new UffdError('EAGAIN', 'UFFDIO_COPY: mappings are changing');
+    if (!(source instanceof Uint8Array)) throw new UffdError('EFAULT', 'UFFDIO_COPY: source is not a byte buffer');
+    this.#validateRange(destination, length);
+    if (!Number.isSafeInteger(mode) || (mode & ~(UffdCopyMode.DONTWAKE | UffdCopyMode.WP)) !== 0) {
+      throw new UffdError('EINVAL', `UFFDIO_COPY: bad mode ${String(mode)}`);
+    }
+    return this.#fillIoctl('copy', destination, length, source, (mode & UffdCopyMode.WP) !== 0, (mode & UffdCopyMode.DONTWAKE) !== 0);
+  }
+
+  /**
+   * UFFDIO_ZEROPAGE: maps the zero page over [start, start + length), waking the faulting tasks unless
+   * MODE_DONTWAKE. Errors as {@link UserfaultFD.copyToRange} (the field is `zeropage`).
+   */
+  zeroRange(start: number, length: number, mode = 0): number {
+    this.#checkInitialized();
+    if (this.#mmapChanging > 0) throw new UffdError('EAGAIN', 'UFFDIO_ZEROPAGE: mappings are changing');
+    this.#validateRange(start, length);
+    if (!Number.isSafeInteger(mode) || (mode & ~UffdZeropageMode.DONTWAKE) !== 0) {
+      throw new UffdError('EINVAL', `UFFDIO_ZEROPAGE: bad mode ${String(mode)}`);
+    }
+    return this.#fillIoctl('zeropage', start, length, undefined, false, (mode & UffdZeropageMode.DONTWAKE) !== 0);
+  }
+
+  /**
+   * UFFDIO_POISON: installs poison markers over [start, start + length) (later accesses get SIGBUS) and wakes the
+   * faulting tasks unless MODE_DONTWAKE. Errors as {@link UserfaultFD.copyToRange} (the field is `updated`).
+   */
+  poisonRange(start: number, length: number, mode = 0): number {
+    this.#checkInitialized();
+    if (this.#mmapChanging > 0) throw new UffdError('EAGAIN', 'UFFDIO_POISON: mappings are changing');
+    this.#validateRange(start, length);
+    if (!Number.isSafeInteger(mode) || (mode & ~UffdPoisonMode.DONTWAKE) !== 0) {
+      throw new UffdError('EINVAL', `UFFDIO_POISON: bad mode ${String(mode)}`);
+    }
+    return this.#fillIoctl('poison', start, length, undefined, false, (mode & UffdPoisonMode.DONTWAKE) !== 0);
+  }
+
+  /** UFFDIO_WAKE: wakes tasks blocked on faults in [start, start + length); they retry (and may fault again). */
+  wakeRange(start: number, length: number): void {
+    this.#checkInitialized();
+    this.#validateRange(start, length);
+    this.#wake(start, length);
+  }
+
+  /**
+   * UFFDIO_WRITEPROTECT: mode WP protects the present pages of the range, mode 0 unprotects them and wakes the
+   * writers (unless DONTWAKE). EAGAIN while mappings change; EINVAL for a bad range or mode (WP with DONTWAKE);
+   * ENOENT when a VMA in the range is not registered for WP; ESRCH after exit. Like Linux without WP_UNPOPULATED,
+   * missing pages are left alone.
+   */
+  writeProtect(start: number, length: number, mode: number): void {
+    this.#checkInitialized();
+    if (this.#mmapChanging > 0) throw new UffdError('EAGAIN', 'UFFDIO_WRITEPROTECT: mappings are changing');
+    this.#validateRange(start, length);
+    const known = UffdWriteProtectMode.WP | UffdWriteProtectMode.DONTWAKE;
+    if (!Number.isSafeInteger(mode) || (mode & ~known) !== 0 || mode === known) {
+      throw new UffdError('EINVAL', `UFFDIO_WRITEPROTECT: bad mode ${String(mode)}`);
+    }
+    if (!this.addressSpace.alive) throw new UffdError('ESRCH', 'UFFDIO_WRITEPROTECT: the process exited');
+    const end = start + length;
+    const vmas = this.addressSpace.vmasIn(start, end);
+    if (vmas.length === 0) throw new UffdError('ENOENT', 'UFFDIO_WRITEPROTECT: no mapping in the range');
+    const wp = (mode & UffdWriteProtectMode.WP) !== 0;
+    const page = this.addressSpace.pageSize;
+    for (const vma of vmas) {
+      if (vma.uffd === null || (vma.uffdMode & UffdRegisterMode.WP) === 0) {
+        throw new UffdError('ENOENT', 'UFFDIO_WRITEPROTECT: a mapping in the range is not registered for WP');
+      }
+      for (let a = Math.max(vma.start, start); a < Math.min(vma.end, end); a += page) {
+        if (this.addressSpace.isPagePresent(a)) this.addressSpace.setWriteProtected(a, wp);
+      }
+    }
+    if (!wp && (mode & UffdWriteProtectMode.DONTWAKE) === 0) this.#wake(start, length);
+  }
+
+  /**
+   * read(2) on a non-blocking fd: the oldest unread page fault first, else the oldest non-fault event, else null
+   * (EAGAIN). Reading a non-fault event lets the task that raised it resume.
+   */
+  read(): UffdMessage | null {
+    if (this.#released) throw new UffdError('EBADF', 'read: the userfaultfd is closed');
+    const fault = this.#faultPending.shift();
+    if (fault !== undefined) {
+      this.#faultRead.push(fault);
+      return fault.msg;
+    }
+    const event = this.#events.shift();
+    if (event === undefined) return null;
+    event.resolve();
+    return event.msg;
+  }
+
+  /** Calls `listener` whenever a message becomes readable; dispose the result to stop. */
+  onReadable(listener: () => void): Disposable {
+    this.#readableListeners.add(listener);
+    return { [Symbol.dispose]: () => void this.#readableListeners.delete(listener) };
+  }
+
+  /**
+   * The seed's event loop: reads every message as it arrives, dispatches non-fault events at once and page faults
+   * (in order) after them; faults the handler declines are redelivered after later events and on a timer.
+   * EBUSY when a handler is already attached.
+   */
+  startWaitingForEvents(handler: UserfaultFDHandler, options: DispatchOptions = {}): void {
+    this.#checkInitialized();
+    if (this.#dispatcher !== null) throw new UffdError('EBUSY', 'startWaitingForEvents: a handler is already attached');
+    this.#dispatcher = new EventDispatcher(this, handler, this.#clock, options);
+  }
+
+  /** Closes the fd (see {@link UserfaultFD.close}) and ends the handler with `closed(0)`. */
+  closeAndStopWaitingForEvents(): void {
+    this.close();
+  }
+
+  /**
+   * close(2) of the last reference (userfaultfd_release): unregisters every range, wakes every waiting fault (the
+   * tasks retry and the normal fault path takes over: anonymous memory zero-fills, no SIGBUS) and every task blocked
+   * on an unread event. Idempotent.
+   */
+  close(): void {
+    if (this.#released) return;
+    this.#released = true;
+    const space = this.addressSpace;
+    for (const vma of space.vmasIn(0, space.taskSize)) {
+      if (vma.uffd === this) space.setRegistration(vma.start, vma.end, null, 0);
+    }
+    for (const w of this.#faultPending.splice(0)) w.resolve('retry');
+    for (const w of this.#faultRead.splice(0)) w.resolve('retry');
+    for (const w of this.#events.splice(0)) {
+      if (w.msg.event === 'FORK') w.msg.child.close();
+      w.resolve();
+    }
+    const dispatcher = this.#dispatcher;
+    this.#dispatcher = null;
+    dispatcher?.stop(0);
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  // ---- hooks the address space calls (UffdContextHooks) ----
+
+  fault(task: UffdTask, address: number, access: UffdFaultAccess): Promise<UffdFaultOutcome> {
+    if (this.hasFeature(UffdFeature.SIGBUS)) return Promise.resolve('sigbus');
+    if (access.user === false && (this.flags & UffdOpenFlag.USER_MODE_ONLY) !== 0) return Promise.resolve('sigbus');
+    // A released context returns NOPAGE so closing right after the last fill cannot cause a stray SIGBUS.
+    if (this.#released) return Promise.resolve('retry');
+    const page = this.addressSpace.pageSize;
+    let flags = 0;
+    if (access.write) flags |= UffdPagefaultFlag.WRITE;
+    if (access.wp === true) flags |= UffdPagefaultFlag.WP;
+    const msg: UffdPagefaultMessage = {
+      event: 'PAGEFAULT',
+      flags,
+      address: this.hasFeature(UffdFeature.EXACT_ADDRESS) ? address : address - (address % page),
+      ptid: this.hasFeature(UffdFeature.THREAD_ID) ? task.tid : 0,
+      raisedAtMicros: this.#clock.nowMicros(),
+    };
+    return new Promise<UffdFaultOutcome>((resolve) => {
+      this.#faultPending.push({ msg, resolve });
+      this.#notifyReadable();
+    });
+  }
+
+  remove(_task: UffdTask, start: number, end: number): Promise<void> {
+    return this.#event(UffdFeature.EVENT_REMOVE, { event: 'REMOVE', start, end });
+  }
+
+  unmap(_task: UffdTask, start: number, end: number): Promise<void> {
+    return this.#event(UffdFeature.EVENT_UNMAP, { event: 'UNMAP', start, end });
+  }
+
+  remap(_task: UffdTask, from: number, to: number, length: number): Promise<void> {
+    return this.#event(UffdFeature.EVENT_REMAP, { event: 'REMAP', from, to, len: length });
+  }
+
+  forkContext(child: UffdAddressSpace): UffdContextHooks | null {
+    if (!this.hasFeature(UffdFeature.EVENT_FORK) || this.#released) return null;
+    let fctx = this.#forkChildren.get(child);
+    if (fctx === undefined) {
+      fctx = new UserfaultFD(child, this.flags, this.#capSysPtrace, this.#clock);
+      fctx.#features = this.#features;
+      this.#forkChildren.set(child, fctx);
+      // dup_userfaultfd raises mmap_changing on the parent until the FORK event was read.
+      this.#mmapChanging++;
+    }
+    return fctx;
+  }
+
+  async forkComplete(_task: UffdTask, child: UffdContextHooks): Promise<void> {
+    if (!(child instanceof UserfaultFD) || this.#forkChildren.get(child.addressSpace) !== child) return;
+    this.#forkChildren.delete(child.addressSpace);
+    try {
+      if (this.#released) {
+        child.close();
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        this.#events.push({ msg: { event: 'FORK', child }, resolve });
+        this.#notifyReadable();
+      });
+    } finally {
+      this.#mmapChanging--;
+    }
+  }
+
+  // ---- internals ----
+
+  async #event(feature: number, msg: UffdEventMessage): Promise<void> {
+    if (!this.hasFeature(feature) || this.#released) return;
+    this.#mmapChanging++;
+    try {
+      await new Promise<void>((resolve) => {
+        this.#events.push({ msg, resolve });
+        this.#notifyReadable();
+      });
+    } finally {
+      // Linux drops mmap_changing only when the blocked task resumes, so EAGAIN can briefly outlast the read.
+      this.#mmapChanging--;
+    }
+  }
+
+  #notifyReadable(): void {
+    for (const l of [...this.#readableListeners]) l();
+  }
+
+  #wake(start: number, length: number): void {
+    const inRange = (w: FaultWaiter): boolean => w.msg.address >= start && w.msg.address < start + length;
+    for (const list of [this.#faultPending, this.#faultRead]) {
+      for (let i = list.length - 1; i >= 0; i--) {
+        const w = list[i]!;
+        if (inRange(w)) {
+          list.splice(i, 1);
+          w.resolve('retry');
+        }
+      }
+    }
+  }
+
+  #fillIoctl(kind: FillKind, start: number, length: number, source: Uint8Array | undefined, wp: boolean, dontWake: boolean): number {
+    if (!this.addressSpace.alive) throw new UffdError('ESRCH', `UFFDIO_${kind.toUpperCase()}: the process exited`);
+    const result = this.#mfillAtomic(kind, start, length, source, wp);
+    if (result.done < 0) throw new UffdError(result.errno!, `UFFDIO_${kind.toUpperCase()} failed at ${start}`, result.done);
+    if (!dontWake) this.#wake(start, result.done);
+    if (result.done !== length) {
+      throw new UffdError('EAGAIN', `UFFDIO_${kind.toUpperCase()}: partial progress, ${result.done} of ${length} bytes`, result.done);
+    }
+    return result.done;
+  }
+
+  /** mfill_atomic: bytes done, or a negated errno when nothing was done. */
+  #mfillAtomic(kind: FillKind, start: number, length: number, source: Uint8Array | undefined, wp: boolean): { done: number; errno?: ErrnoName } {
+    const space = this.addressSpace;
+    const page = space.pageSize;
+    const end = start + length;
+    const vmas = space.vmasIn(start, end);
+    const vma = vmas[0];
+    // The destination must lie inside one VMA registered with some userfaultfd (validate_dst_vma).
+    if (vma === undefined || vma.start > start || vma.end < end || vma.uffd === null) return { done: -2, errno: 'ENOENT' };
+    if (wp && (vma.uffdMode & UffdRegisterMode.WP) === 0) return { done: -22, errno: 'EINVAL' };
+    if (kind === 'zeropage' && vma.kind === 'hugetlb') return { done: -22, errno: 'EINVAL' };
+    let done = 0;
+    let errno: ErrnoName | undefined;
+    for (let a = start; a < end; a += page) {
+      if (space.isPagePresent(a)) {
+        errno = 'EEXIST';
+        break;
+      }
+      if (kind === 'copy') {
+        const off = a - start;
+        if (source === undefined || source.byteLength < off + page) {
+          errno = 'EFAULT';
+          break;
+        }
+        space.installPage(a, source.slice(off, off + page), wp);
+      } else if (kind === 'zeropage') {
+        space.installZeroPage(a);
+      } else {
+        space.installPoison(a);
+      }
+      done += page;
+    }
+    if (done > 0 || errno === undefined) return { done };
+    return { done: -Errno[errno], errno };
+  }
+
+  #validateRange(start: number, length: number): void {
+    const space = this.addressSpace;
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(length) || start < 0 || length < 0) {
+      throw new UffdError('EINVAL', `bad range ${String(start)}+${String(length)}`);
+    }
+    if (start % space.pageSize !== 0 || length % space.pageSize !== 0 || length === 0) {
+      throw new UffdError('EINVAL', `range ${start}+${length} is not page aligned or is empty`);
+    }
+    if (start < space.mmapMinAddr || start >= space.taskSize || length > space.taskSize - start) {
+      throw new UffdError('EINVAL', `range ${start}+${length} is outside the user address space`);
+    }
+  }
+
+  #checkOpen(): void {
+    if (this.#released) throw new UffdError('EBADF', 'the userfaultfd is closed');
+  }
+
+  #checkInitialized(): void {
+    this.#checkOpen();
+    if (this.#features === null) throw new UffdError('EINVAL', 'the UFFDIO_API handshake has not been done');
+  }
+}
+
+/** vma_can_userfault (Linux 6.18, CONFIG_PTE_MARKER_UFFD_WP set as on common distributions). */
+function canUserfault(vma: UffdVma, mode: number): boolean {
+  if (vma.kind === 'file') return false;
+  if ((mode & UffdRegisterMode.MINOR) !== 0 && vma.kind === 'anonymous') return false;
+  return true;
+}
