@@ -671,9 +671,11 @@ export class MemoryManager implements Disposable {
           x.flags = nf;
         });
       }
+      // Like vma_iter_end(): continue after the (possibly merged) VMA that now holds the range.
+      tmp = after.end;
       nstart = tmp;
-      v = this.tree.findFrom(Math.max(tmp, after.start === tmp ? tmp : tmp));
       if (tmp >= end) break;
+      v = this.tree.findFrom(tmp);
     }
     if (tmp < end) fail('ENOMEM');
     return 0;
@@ -712,33 +714,36 @@ export class MemoryManager implements Disposable {
     const oldLen = Number(oldLenB);
     const newLen = Number(newLenB);
     const dest = Number(na);
-    let vma = this.tree.find(addr);
-    if (!vma) fail('EFAULT');
-    const delta = Math.abs(newLen - oldLen);
-    const remapType = oldLen === newLen ? 'none' : oldLen > newLen ? 'shrink' : 'expand';
-    const willMapNew = remapType === 'expand' || impliesNew;
-    if (willMapNew) {
-      if (oldLen === 0 && !(vma.flags & (VM.SHARED | VM.MAYSHARE))) fail('EINVAL');
-      if (oldLen > vma.end - addr) fail('EFAULT');
-      if (newLen !== oldLen) {
-        if (!this.mlockFutureOk(vma.flags, delta)) fail('EAGAIN');
-        if (!this.mayExpand(vma.flags, delta / PAGE)) fail('ENOMEM');
+    if (fl & MremapFlags.FIXED && oldLen === newLen) return this.remapMove(addr, oldLen, dest, (fl & MremapFlags.DONTUNMAP) !== 0);
+    const moveChecks = (v: Vma, len: number): void => {
+      if (len === 0 && !(v.flags & (VM.SHARED | VM.MAYSHARE))) fail('EINVAL');
+      if (len > v.end - addr) fail('EFAULT');
+      if (newLen > len) {
+        if (!this.mlockFutureOk(v.flags, newLen - len)) fail('EAGAIN');
+        if (!this.mayExpand(v.flags, (newLen - len) / PAGE)) fail('ENOMEM');
       }
-    }
+    };
     if (impliesNew) {
-      if (fl & MremapFlags.FIXED) this.unmapRange(dest, dest + newLen);
-      let len = oldLen;
-      if (remapType === 'shrink') {
-        this.unmapRange(addr + newLen, addr + oldLen);
-        len = newLen;
+      // Linux 6.18 checks the source (against the shrunk length) before any unmapping: an EFAULT has no side
+      // effects. (Older kernels unmapped the destination first; the machine's kernel is the judge.)
+      const len = Math.min(oldLen, newLen);
+      const v = this.tree.find(addr);
+      if (!v) fail('EFAULT');
+      moveChecks(v, oldLen === 0 ? 0 : len);
+      if (fl & MremapFlags.DONTUNMAP && !this.mayExpand(v.flags, len / PAGE)) fail('ENOMEM');
+      if (fl & MremapFlags.FIXED) {
+        this.unmapRange(dest, dest + newLen);
+        if (oldLen > newLen) this.unmapRange(addr + newLen, addr + oldLen);
       }
-      vma = this.tree.find(addr);
-      if (!vma) fail('EFAULT');
-      if (fl & MremapFlags.DONTUNMAP && !this.mayExpand(vma.flags, len / PAGE)) fail('ENOMEM');
-      let to = dest;
-      if (!(fl & MremapFlags.FIXED)) to = this.getUnmappedArea(0, newLen, 0, false);
-      return this.moveVma(vma, addr, len, newLen, to, (fl & MremapFlags.DONTUNMAP) !== 0);
+      const src = this.tree.find(addr);
+      if (!src) fail('EFAULT');
+      const to = fl & MremapFlags.FIXED ? dest : this.getUnmappedArea(0, newLen, 0, false);
+      return this.moveVma(src, addr, oldLen === 0 ? 0 : len, newLen, to, (fl & MremapFlags.DONTUNMAP) !== 0);
     }
+    const vma = this.tree.find(addr);
+    if (!vma) fail('EFAULT');
+    const remapType = oldLen === newLen ? 'none' : oldLen > newLen ? 'shrink' : 'expand';
+    if (remapType === 'expand') moveChecks(vma, oldLen);
     // In place.
     if (remapType === 'none') return addr;
     if (remapType === 'shrink') {
@@ -749,7 +754,8 @@ export class MemoryManager implements Disposable {
       if (!(fl & MremapFlags.MAYMOVE)) fail('ENOMEM');
     } else if (vma.end === addr + oldLen) {
       const nx = this.tree.next(vma);
-      const limit = nx ? this.tree.startGap(nx) : this.taskSize;
+      // vma_expandable: only an intersecting VMA blocks in-place growth (guard gaps do not).
+      const limit = nx ? nx.start : this.taskSize;
       if (addr + newLen <= limit && addr + newLen <= this.taskSize) {
         const grow = newLen - oldLen;
         this.detach(vma);
@@ -764,6 +770,38 @@ export class MemoryManager implements Disposable {
     if (!(fl & MremapFlags.MAYMOVE)) fail('ENOMEM');
     const to = this.getUnmappedArea(0, newLen, 0, false);
     return this.moveVma(vma, addr, oldLen, newLen, to, false);
+  }
+
+  /**
+   * remap_move (Linux 6.17+): a MREMAP_FIXED move without resizing moves every VMA of the source range, keeping
+   * the gaps between them; a gap at the start is EFAULT.
+   */
+  private remapMove(start: number, len: number, newAddr: number, dontUnmap: boolean): number {
+    const end = start + len;
+    let target = newAddr;
+    let lastEnd = 0;
+    let seen = false;
+    let res = -1;
+    let v = this.tree.findFrom(start);
+    while (v && v.start < end) {
+      if (!seen && start < v.start) fail('EFAULT');
+      const a = Math.max(v.start, start);
+      const l = Math.min(end, v.end) - a;
+      const offset = seen ? v.start - lastEnd : 0;
+      lastEnd = v.end;
+      const to = target + offset;
+      if (dontUnmap && !this.mayExpand(v.flags, l / PAGE)) fail('ENOMEM');
+      this.unmapRange(to, to + l);
+      const cur = this.tree.find(a);
+      if (!cur) fail('EFAULT');
+      const r = this.moveVma(cur, a, l, l, to, dontUnmap);
+      if (!seen) res = r;
+      seen = true;
+      target = r + l;
+      v = this.tree.findFrom(a + l);
+    }
+    if (!seen) fail('EFAULT');
+    return res;
   }
 
   /** move_vma: copies [addr, addr+oldLen) of `vma` to `to` with length newLen, then unmaps the source. */
@@ -789,16 +827,14 @@ export class MemoryManager implements Disposable {
     }
     this.insert(nv);
     if (dontUnmap) {
-      // The source stays mapped but empty: private anonymous pages are gone from it; the lock moves to the new VMA.
-      this.splitAt(addr);
-      this.splitAt(addr + oldLen);
+      // The source VMA stays whole (no split) and loses its lock flags; its private anonymous pages moved away.
       if (vma.backing.kind === 'anon') this.zx.zeroAnon(addr, addr + oldLen);
       const src = this.tree.find(addr);
       if (src && src.flags & LOCK_MASK) {
         this.detach(src);
         src.flags &= ~LOCK_MASK;
         this.attach(src);
-        this.mergeAround(src);
+        this.zx.protect(src, src.start, src.end);
       }
     } else {
       const saved = vma.backing.kind === 'anon' ? null : vma.backing;
@@ -834,7 +870,7 @@ export class MemoryManager implements Disposable {
   }
 
   /** madvise_walk_vmas: visits the mapped parts of [start, end); holes give ENOMEM after the rest is done. */
-  private walk(start: number, end: number, visit: (v: Vma, s: number, e: number) => void): number {
+  private walk(start: number, end: number, visit: (v: Vma, s: number, e: number) => Vma | void): number {
     let unmapped = false;
     let cur = start;
     let v = this.tree.findFrom(cur);
@@ -846,8 +882,9 @@ export class MemoryManager implements Disposable {
         if (cur >= end) break;
       }
       const e = Math.min(v.end, end);
-      visit(v, cur, e);
+      const after = visit(v, cur, e);
       cur = e;
+      if (after && cur < after.end) cur = after.end;
       if (cur >= end) break;
       v = this.tree.findFrom(cur);
     }
@@ -876,7 +913,7 @@ export class MemoryManager implements Disposable {
     return 0;
   }
 
-  private adviseOne(v: Vma, s: number, e: number, adv: number): void {
+  private adviseOne(v: Vma, s: number, e: number, adv: number): Vma | void {
     let nf = v.flags;
     switch (adv) {
       case Advice.DONTNEED:
@@ -940,7 +977,7 @@ export class MemoryManager implements Disposable {
         return;
     }
     if (nf === v.flags) return;
-    this.modify(v, s, e, (x) => {
+    return this.modify(v, s, e, (x) => {
       x.flags = nf;
     });
   }
@@ -1024,11 +1061,13 @@ export class MemoryManager implements Disposable {
       if (v.start !== tmp) fail('ENOMEM');
       tmp = Math.min(v.end, end);
       const nf = (v.flags & ~LOCK_MASK) | flags;
+      let after: Vma = v;
       if (nf !== v.flags) {
-        this.modify(v, nstart, tmp, (x) => {
+        after = this.modify(v, nstart, tmp, (x) => {
           x.flags = nf;
         });
       }
+      tmp = after.end;
       nstart = tmp;
       if (tmp >= end) break;
       v = this.tree.findFrom(tmp);
@@ -1200,7 +1239,7 @@ export class MemoryManager implements Disposable {
     return this.walk(Number(a), end, (v, s, e) => {
       if (v.backing.kind === 'file') fail('EBADF');
       if (v.anonName === name) return;
-      this.modify(v, s, e, (x) => (x.anonName = name));
+      return this.modify(v, s, e, (x) => (x.anonName = name));
     });
   }
 
@@ -1220,7 +1259,7 @@ export class MemoryManager implements Disposable {
     let done = this.kernelCopy(a, len, (chunk, at, v) => {
       const t = ZirconSpace.target(this.zx, v, at);
       out.set(t.vmo.read(chunk, t.offset), at - a);
-    }, 'read');
+    }, granularity === 'pipe' ? 'read' : 'gup-read');
     if (granularity === 'pipe' && done < len) done -= done % PAGE;
     if (done === 0 && len > 0) fail('EFAULT');
     return out.slice(0, done);
@@ -1249,13 +1288,15 @@ export class MemoryManager implements Disposable {
     return a;
   }
 
-  private kernelCopy(a: number, len: number, copy: (chunk: number, at: number, v: Vma) => void, kind: AccessKind): number {
+  private kernelCopy(a: number, len: number, copy: (chunk: number, at: number, v: Vma) => void, kind: AccessKind | 'gup-read'): number {
     let done = 0;
     while (done < len) {
       const at = a + done;
       const chunk = Math.min(len - done, PAGE - (at % PAGE));
-      const r = this.resolveFault(at, kind);
+      // GUP (process_vm_readv) needs VM_READ itself; a hardware access (copy_from_user) also reads write-only pages.
+      const r = this.resolveFault(at, kind === 'gup-read' ? 'read' : kind);
       if (r.fault) break;
+      if (kind === 'gup-read' && !(r.vma.flags & VM.READ)) break;
       copy(chunk, at, r.vma);
       done += chunk;
     }
