@@ -199,9 +199,11 @@ export abstract class Handle implements Disposable {
 }
 
 /** Checks that `h` is an open handle of class `cls` (BAD_HANDLE, then WRONG_TYPE). */
-export function expectHandle<T extends Handle>(h: unknown, cls: abstract new (...args: never[]) => T, what: string): T {
+export function expectHandle<T extends Handle>(h: unknown, cls: abstract new (...args: never[]) => T, what: string, kernel?: Kernel): T {
   if (!(h instanceof Handle)) fail(ZxStatus.BAD_HANDLE, `${what} is not a handle`);
   h._object();
+  // A handle of another kernel is not in this one's handle table.
+  if (kernel !== undefined && h.kernel !== kernel) fail(ZxStatus.BAD_HANDLE, `${what} belongs to another kernel`);
   if (!(h instanceof cls)) fail(ZxStatus.WRONG_TYPE, `${what} has the wrong type`);
   return h;
 }

@@ -268,7 +268,7 @@ export class Kernel {
     const enough = (): boolean => this.#forced === null && this.#mem.freeBytes() > target;
     for (const node of [...this.#nodes]) {
       if (enough()) break;
-      if (node.isProtected()) continue;
+      if (node.discardable || node.isProtected()) continue;
       for (const [i, v] of node.pages) {
         if (v < 0) continue;
         node.pages.set(i, this.#mem.compress(v));

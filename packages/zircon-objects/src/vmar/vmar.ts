@@ -88,7 +88,7 @@ export class Vmar extends Handle {
   /** `zx_vmar_map`: returns the mapped address. */
   map(options: number, vmarOffset: number, vmo: Vmo, vmoOffset: number, length: number): number {
     const o = vmarObjectOf(this);
-    const v = expectHandle(vmo, Vmo, 'vmo');
+    const v = expectHandle(vmo, Vmo, 'vmo', o.kernel);
     const opts = u32(options, 'options');
     const off = u64(vmarOffset, 'vmar offset');
     const vmoOff = u64(vmoOffset, 'vmo offset');

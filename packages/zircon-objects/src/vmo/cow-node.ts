@@ -25,7 +25,8 @@ export class CowNode {
   viewers = 0;
   /** Mappings of VMOs over this node that live in HIGH-priority VMARs. */
   highMappings = 0;
-  /** Whether reclamation may compress this node's pages (anonymous memory). */
+  /** Discardable content is evicted whole, never compressed. */
+  discardable = false;
   readonly mem: PhysicalMemory;
   readonly registry: Set<CowNode>;
 

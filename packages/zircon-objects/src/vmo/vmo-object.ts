@@ -84,6 +84,7 @@ export class VmoObject extends KernelObject implements Discardable {
 
   static createRoot(kernel: Kernel, size: number, contentSize: number, options: { resizable: boolean; discardable: boolean; unbounded: boolean }): VmoObject {
     const node = new CowNode(internals(kernel).mem, internals(kernel).nodes, size / PAGE_SIZE);
+    node.discardable = options.discardable;
     return new VmoObject(kernel, {
       node,
       coreOffset: 0,
