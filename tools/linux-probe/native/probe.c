@@ -906,7 +906,10 @@ static ssize_t read_file(const char *path, char *buf, size_t cap) {
     }
     if (r == 0) break;
     n += (size_t)r;
-    if (n >= cap - 1) break;
+    if (n >= cap - 1) {
+      close(fd);
+      return -2; /* larger than the buffer: never report a truncated file */
+    }
   }
   close(fd);
   buf[n] = 0;
@@ -974,6 +977,10 @@ static int intersects_window(const mapline_t *m) {
 }
 static void op_maps(ctx_t *x) {
   ssize_t n = read_file("/proc/self/maps", g_procbuf, sizeof g_procbuf);
+  if (n == -2) {
+    bad(x, "the /proc file is larger than the probe's %zu-byte buffer", sizeof g_procbuf);
+    return;
+  }
   if (n < 0) {
     res_errno(x, errno);
     return;
@@ -1000,6 +1007,10 @@ static void op_heap_maps(ctx_t *x) {
   uint64_t cur = (uint64_t)syscall(SYS_brk, 0L);
   uint64_t limit = (cur + PAGE - 1) & ~(PAGE - 1);
   ssize_t n = read_file("/proc/self/maps", g_procbuf, sizeof g_procbuf);
+  if (n == -2) {
+    bad(x, "the /proc file is larger than the probe's %zu-byte buffer", sizeof g_procbuf);
+    return;
+  }
   if (n < 0) {
     res_errno(x, errno);
     return;
@@ -1021,6 +1032,10 @@ static void op_heap_maps(ctx_t *x) {
 }
 static void op_smaps(ctx_t *x) {
   ssize_t n = read_file("/proc/self/smaps", g_procbuf, sizeof g_procbuf);
+  if (n == -2) {
+    bad(x, "the /proc file is larger than the probe's %zu-byte buffer", sizeof g_procbuf);
+    return;
+  }
   if (n < 0) {
     res_errno(x, errno);
     return;
