@@ -154,6 +154,11 @@ export class MemoryManager implements Disposable {
   private dataVm = 0;
   private readonly counters: Counters;
   private readonly fds = new Map<number, FileDescription>();
+  /**
+   * Private anonymous pages a read fault mapped to the shared zero page: present for mincore (as in Linux) but
+   * not committed in the VMO and not counted in Rss.
+   */
+  private readonly zeroMapped = new Set<number>();
   private disposed = false;
 
   private constructor(kernel: Kernel, options: MemoryManagerOptions, counters: Counters, inherit?: MemoryManager) {
@@ -338,18 +343,39 @@ export class MemoryManager implements Disposable {
   private mergeAround(v: Vma): Vma {
     let cur = v;
     const p = this.tree.prev(cur);
-    if (p && canMerge(p, cur)) cur = this.join(p, cur);
+    if (p && this.mergeable(p, cur)) cur = this.join(p, cur);
     const n = this.tree.next(cur);
-    if (n && canMerge(cur, n)) cur = this.join(cur, n);
+    if (n && this.mergeable(cur, n)) cur = this.join(cur, n);
     return cur;
+  }
+
+  private mergeable(a: Vma, b: Vma): boolean {
+    if (!canMerge(a, b)) return false;
+    const ba = a.backing;
+    const bb = b.backing;
+    if (ba.kind !== 'file' || bb.kind !== 'file' || ba.cow === bb.cow || !ba.cow || !bb.cow) return true;
+    // Different COW children: the side that was never written (anon_vma 0) has no private pages and adopts the
+    // other's child, provided that child holds no copies of its file pages.
+    const [keep, other] = a.anonVma !== 0 ? [a, b] : [b, a];
+    const cow = (keep.backing as { cow: CowObject }).cow;
+    for (let pg = other.pgoff; pg < other.pgoff + (other.end - other.start) / PAGE; pg++) if (cow.copied.has(pg)) return false;
+    return true;
   }
 
   private join(a: Vma, b: Vma): Vma {
     this.detach(b);
     this.detach(a);
+    const rebindB = a.backing !== b.backing && a.backing.kind === 'file' && b.backing.kind === 'file' && a.backing.cow !== b.backing.cow;
+    const oldEnd = a.end;
     a.end = b.end;
+    if (rebindB && a.anonVma === 0 && b.anonVma !== 0) a.backing = b.backing;
     if (a.anonVma === 0) a.anonVma = b.anonVma;
     this.attach(a);
+    if (rebindB) {
+      // The Zircon mapping of the rebound part now maps the surviving COW child.
+      if (a.backing === b.backing) this.zx.map(a, a.start, oldEnd);
+      else this.zx.map(a, oldEnd, a.end);
+    }
     return a;
   }
 
@@ -368,7 +394,37 @@ export class MemoryManager implements Disposable {
 
   /** Releases the pages of a range that is leaving the address space. */
   private releasePages(v: Vma, start: number, end: number): void {
-    if (v.backing.kind === 'anon') this.zx.zeroAnon(start, end);
+    if (v.backing.kind === 'anon') this.freeAnon(start, end);
+  }
+
+  /** Drops private anonymous pages (and zero-page mappings) of [start, end). */
+  private freeAnon(start: number, end: number): void {
+    this.zx.zeroAnon(start, end);
+    this.forgetZero(start, end);
+  }
+
+  private forgetZero(start: number, end: number): void {
+    if (this.zeroMapped.size === 0) return;
+    if (this.zeroMapped.size < (end - start) / PAGE) {
+      for (const p of this.zeroMapped) if (p >= start && p < end) this.zeroMapped.delete(p);
+    } else for (let p = start; p < end; p += PAGE) this.zeroMapped.delete(p);
+  }
+
+  /** A read fault: anonymous pages map the zero page, file and shmem pages enter the page cache. */
+  private readFault(v: Vma, addr: number): void {
+    const page = pageDown(addr);
+    if (v.backing.kind === 'anon') {
+      if (this.zx.anonVmo.pageState(page) === 'absent') this.zeroMapped.add(page);
+      return;
+    }
+    const t = ZirconSpace.target(this.zx, v, page);
+    if (t.offset + PAGE <= t.vmo.getSize() && t.vmo.pageState(t.offset) === 'absent') {
+      try {
+        t.vmo.opRange(VmoOp.COMMIT, t.offset, PAGE);
+      } catch {
+        // A snapshot child that refuses COMMIT keeps reading its parent, which is what a read fault needs.
+      }
+    }
   }
 
   /** do_munmap of [start, end): no merging afterwards, as in Linux. */
@@ -568,6 +624,12 @@ export class MemoryManager implements Disposable {
       const e = Math.min(end, v.end);
       const write = (v.flags & (VM.WRITE | VM.SHARED)) === VM.WRITE;
       this.faultIn(v, s, e, write);
+      const lim = this.objectEnd(v);
+      if (lim !== undefined && lim < e) {
+        // A page past EOF faults with SIGBUS: GUP reports EFAULT and the populate stops.
+        ok = false;
+        if (!ignore) return false;
+      }
     }
     return ok;
   }
@@ -578,20 +640,13 @@ export class MemoryManager implements Disposable {
     const limit = this.objectEnd(v);
     const end = limit === undefined ? e : Math.min(e, limit);
     if (end <= s) return;
-    const t = ZirconSpace.target(this.zx, v, s);
     if (write) {
       for (let a = s; a < end; a += PAGE) {
         const tt = ZirconSpace.writeTarget(this.zx, v, a);
         const b = tt.vmo.read(1, tt.offset);
         tt.vmo.write(b, tt.offset);
       }
-    } else {
-      try {
-        t.vmo.opRange(VmoOp.COMMIT, t.offset, end - s);
-      } catch {
-        // Snapshot children may refuse COMMIT; a read fault leaves the page shared, which is what Linux does too.
-      }
-    }
+    } else for (let a = s; a < end; a += PAGE) this.readFault(v, a);
   }
 
   /** The address where the backing object ends for file/shmem VMAs (pages past it SIGBUS). */
@@ -822,13 +877,13 @@ export class MemoryManager implements Disposable {
       for (let off = 0; off < copyLen; off += PAGE) {
         if (this.zx.anonVmo.pageState(addr + off) !== 'absent') {
           this.zx.anonVmo.write(this.zx.anonVmo.read(PAGE, addr + off), to + off);
-        }
+        } else if (this.zeroMapped.has(addr + off)) this.zeroMapped.add(to + off);
       }
     }
     this.insert(nv);
     if (dontUnmap) {
       // The source VMA stays whole (no split) and loses its lock flags; its private anonymous pages moved away.
-      if (vma.backing.kind === 'anon') this.zx.zeroAnon(addr, addr + oldLen);
+      if (vma.backing.kind === 'anon') this.freeAnon(addr, addr + oldLen);
       const src = this.tree.find(addr);
       if (src && src.flags & LOCK_MASK) {
         this.detach(src);
@@ -985,7 +1040,7 @@ export class MemoryManager implements Disposable {
   /** MADV_DONTNEED: private anonymous reads back zero, private file reverts to the file, shared is untouched. */
   private dropPages(v: Vma, s: number, e: number): void {
     const b = v.backing;
-    if (b.kind === 'anon') this.zx.zeroAnon(s, e);
+    if (b.kind === 'anon') this.freeAnon(s, e);
     else if (b.kind === 'file' && b.cow) {
       // The private copies are dropped: the pages read the file again.
       for (let a = s; a < e; a += PAGE) {
@@ -1212,10 +1267,10 @@ export class MemoryManager implements Disposable {
       const lim = this.objectEnd(v);
       if (lim !== undefined && addr >= lim) return false;
     }
+    if (b.kind === 'anon' && this.zeroMapped.has(pageDown(addr))) return true;
     const t = ZirconSpace.target(this.zx, v, addr);
     if (t.offset >= t.vmo.getSize()) return false;
-    if (t.vmo.pageState(pageDown(t.offset)) !== 'absent') return true;
-    return false;
+    return t.vmo.pageState(pageDown(t.offset)) !== 'absent';
   }
 
   /** prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, addr, len, name). `null` clears the name. */
@@ -1257,6 +1312,7 @@ export class MemoryManager implements Disposable {
     const len = Number(l);
     const out = new Uint8Array(len);
     let done = this.kernelCopy(a, len, (chunk, at, v) => {
+      this.readFault(v, at);
       const t = ZirconSpace.target(this.zx, v, at);
       out.set(t.vmo.read(chunk, t.offset), at - a);
     }, granularity === 'pipe' ? 'read' : 'gup-read');
@@ -1277,7 +1333,7 @@ export class MemoryManager implements Disposable {
     const done = this.kernelCopy(a, limit, (chunk, at, v) => {
       const t = ZirconSpace.writeTarget(this.zx, v, at);
       t.vmo.write(data.subarray(at - a, at - a + chunk), t.offset);
-    }, 'write');
+    }, granularity === 'pipe' ? 'write' : 'gup-write');
     if (done === 0 && data.length > 0) fail('EFAULT');
     return done;
   }
@@ -1288,13 +1344,14 @@ export class MemoryManager implements Disposable {
     return a;
   }
 
-  private kernelCopy(a: number, len: number, copy: (chunk: number, at: number, v: Vma) => void, kind: AccessKind | 'gup-read'): number {
+  private kernelCopy(a: number, len: number, copy: (chunk: number, at: number, v: Vma) => void, kind: AccessKind | 'gup-read' | 'gup-write'): number {
     let done = 0;
     while (done < len) {
       const at = a + done;
       const chunk = Math.min(len - done, PAGE - (at % PAGE));
       // GUP (process_vm_readv) needs VM_READ itself; a hardware access (copy_from_user) also reads write-only pages.
-      const r = this.resolveFault(at, kind === 'gup-read' ? 'read' : kind);
+      const gup = kind === 'gup-read' || kind === 'gup-write';
+      const r = this.resolveFault(at, kind === 'gup-read' ? 'read' : kind === 'gup-write' ? 'write' : kind, !gup);
       if (r.fault) break;
       if (kind === 'gup-read' && !(r.vma.flags & VM.READ)) break;
       copy(chunk, at, r.vma);
@@ -1304,10 +1361,11 @@ export class MemoryManager implements Disposable {
   }
 
   /** Decides whether an access to `addr` succeeds, growing stacks and attaching anon_vmas like the fault handler. */
-  private resolveFault(addr: number, kind: AccessKind): { fault: null; vma: Vma } | { fault: LinuxFault['code']; vma?: undefined } {
+  private resolveFault(addr: number, kind: AccessKind, grow = true): { fault: null; vma: Vma } | { fault: LinuxFault['code']; vma?: undefined } {
     let v = this.tree.find(addr);
     if (!v) {
-      v = this.expandStack(addr);
+      // GUP (process_vm_readv/writev) stopped expanding stacks in Linux 6.5; real faults still do.
+      v = grow ? this.expandStack(addr) : undefined;
       if (!v) return { fault: 'SEGV_MAPERR' };
     }
     const f = v.flags;
@@ -1355,6 +1413,7 @@ export class MemoryManager implements Disposable {
         return { ok: false, fault: { signal: r.fault === 'BUS_ADRERR' ? 'SIGBUS' : 'SIGSEGV', code: r.fault, address: at, done } };
       }
       const t = kind === 'write' ? ZirconSpace.writeTarget(this.zx, r.vma, at) : ZirconSpace.target(this.zx, r.vma, at);
+      if (kind !== 'write') this.readFault(r.vma, at);
       if (kind === 'read' && out) out.set(t.vmo.read(chunk, t.offset), done);
       else if (kind === 'write' && data) t.vmo.write(data.subarray(done, done + chunk), t.offset);
       if (kind === 'execute') return { ok: true };
@@ -1430,7 +1489,7 @@ export class MemoryManager implements Disposable {
     const cows = new Map<CowObject, CowObject>();
     for (const v of this.tree) {
       if (v.flags & VM.DONTCOPY) {
-        if (v.backing.kind === 'anon') child.zx.zeroAnon(v.start, v.end);
+        if (v.backing.kind === 'anon') child.freeAnon(v.start, v.end);
         continue;
       }
       let backing = v.backing;
@@ -1447,9 +1506,13 @@ export class MemoryManager implements Disposable {
       }
       const nv: Vma = { ...v, backing, flags: v.flags & ~LOCK_MASK };
       if (v.flags & VM.WIPEONFORK) {
-        child.zx.zeroAnon(v.start, v.end);
+        child.freeAnon(v.start, v.end);
         nv.anonVma = 0;
-      } else if (v.anonVma !== 0) nv.anonVma = this.newAnonVma();
+      } else if (v.anonVma !== 0) {
+        nv.anonVma = this.newAnonVma();
+        // copy_page_range copies page tables (zero-page entries too) only for VMAs with an anon_vma.
+        for (const p of this.zeroMapped) if (p >= v.start && p < v.end) child.zeroMapped.add(p);
+      }
       child.insert(nv);
     }
     for (const [k, d] of this.fds) child.fds.set(k, d);

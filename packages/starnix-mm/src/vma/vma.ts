@@ -47,7 +47,9 @@ export function sameBacking(a: Backing, b: Backing): boolean {
   if (a.kind !== b.kind) return false;
   if (a.kind === 'anon') return true;
   if (a.kind === 'shmem') return b.kind === 'shmem' && a.obj === b.obj;
-  return b.kind === 'file' && a.file === b.file && a.cow === b.cow;
+  // Private file mappings of one file may merge across mmaps (Linux compares the file, not our COW children);
+  // the memory manager rebinds the never-written side onto the other's child.
+  return b.kind === 'file' && a.file === b.file && (a.cow === b.cow || (a.cow !== null && b.cow !== null));
 }
 
 /** Linux's is_mergeable_vma + anon_vma compatibility: may `a` (below) and `b` (directly above) become one VMA? */
