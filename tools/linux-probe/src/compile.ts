@@ -1,6 +1,6 @@
 import { spawnSync, execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { ProbeCompileError, ProbeUnavailableError } from './errors.js';
@@ -73,13 +73,50 @@ export async function compileProbe(): Promise<string> {
   const hash = createHash('sha256').update(source).update(avail.compiler).update(FLAGS.join(' ')).digest('hex');
   const binary = join(cacheDir, `probe-${hash.slice(0, 16)}`);
   if (existsSync(binary)) return binary;
-  mkdirSync(cacheDir, { recursive: true });
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+  } catch (e) {
+    throw new ProbeUnavailableError(`cannot create the probe cache ${cacheDir}: ${(e as Error).message}`);
+  }
+  // One compiler run for all concurrent callers (test workers, worker threads): the lock's holder compiles, the
+  // others wait for the binary. A lock older than two minutes is taken to be left by a dead process.
+  const lock = `${binary}.lock`;
+  for (;;) {
+    try {
+      closeSync(openSync(lock, 'wx'));
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new ProbeUnavailableError(`cannot write the probe cache ${cacheDir}: ${(e as Error).message}`);
+      }
+      if (existsSync(binary)) return binary;
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 120_000) rmSync(lock, { force: true });
+      } catch {
+        /* the lock vanished meanwhile: try again */
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  try {
+    if (existsSync(binary)) return binary;
+    return await compileTo(avail.compiler, binary);
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+async function compileTo(compiler: string, binary: string): Promise<string> {
   const tmp = `${binary}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  const r = await run(avail.compiler, [...FLAGS, '-o', tmp, sourcePath]);
+  const r = await run(compiler, [...FLAGS, '-o', tmp, sourcePath]);
   if (r.code !== 0 || !existsSync(tmp)) {
     rmSync(tmp, { force: true });
-    throw new ProbeCompileError(`${avail.compiler} failed to compile the probe (exit ${r.code})`, r.output);
+    throw new ProbeCompileError(`${compiler} failed to compile the probe (exit ${r.code})`, r.output);
   }
   renameSync(tmp, binary); // atomic: a concurrent compile of the same source simply replaces it
+  // Binaries of earlier sources are stale; unlinking one that is still running is harmless on Linux.
+  for (const name of readdirSync(cacheDir)) {
+    if (/^probe-[0-9a-f]{16}$/.test(name) && join(cacheDir, name) !== binary) rmSync(join(cacheDir, name), { force: true });
+  }
   return binary;
 }
