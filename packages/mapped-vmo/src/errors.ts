@@ -132,14 +132,15 @@ export class MappingFaultError extends MappedVmoError {
 }
 
 /**
- * A bad argument to a view method: a non-integer index, a byte value outside 0..255, data that does not fit.
+ * A bad argument that is not a kernel call's to judge: a non-integer index, a byte value outside 0..255, data that
+ * does not fit, a non-boolean flag, a missing address space.
  * @public
  */
-export class ByteViewArgumentError extends MappedVmoError {
+export class MappedVmoArgumentError extends MappedVmoError {
   /** {@inheritDoc MappedVmoError.code} */
   readonly code = 'INVALID_ARGUMENT' as const;
   constructor(message: string) {
     super(message);
-    this.name = 'ByteViewArgumentError';
+    this.name = 'MappedVmoArgumentError';
   }
 }

@@ -3,6 +3,7 @@ import {
   PAGE_SIZE,
   Rights,
   Signals,
+  type Vmar,
   Vmo,
   VmoOptions,
   VmOptions,
@@ -18,6 +19,7 @@ import {
   MapVmoError,
   MappingDisposedError,
   MappingFaultError,
+  MappedVmoArgumentError,
   VmarMapReturnedNullError,
   VmoSizeNotSafeIntegerError,
 } from './index.js';
@@ -218,6 +220,20 @@ describe('ImmutableMapping failures: one typed error per step, the kernel status
       ImmutableMapping.createFromVmo(vmo, false, { rootVmar: liar, addressSpace: p.process.addressSpace }),
     );
     expect(error).toBeInstanceOf(VmarMapReturnedNullError);
+    expect(zeroChildren(vmo)).toBe(true);
+  });
+});
+
+describe('ImmutableMapping argument checks', () => {
+  it('refuses a non-boolean immediatelyPage, a non-VMAR target and a missing address space', () => {
+    const p = newProcess();
+    const vmo = Vmo.create(p.kernel, PAGE_SIZE);
+    expect(() => ImmutableMapping.createFromVmo(vmo, 1 as unknown as boolean, p.target)).toThrow(MappedVmoArgumentError);
+    const wrongType = thrown(() =>
+      ImmutableMapping.createFromVmo(vmo, false, { rootVmar: vmo as unknown as Vmar, addressSpace: p.process.addressSpace }),
+    );
+    expect((wrongType as MapVmoError).cause.status).toBe(ZxStatus.WRONG_TYPE);
+    expect(() => ImmutableMapping.createFromVmo(vmo, false, { rootVmar: p.rootVmar })).toThrow(MappedVmoArgumentError);
     expect(zeroChildren(vmo)).toBe(true);
   });
 });

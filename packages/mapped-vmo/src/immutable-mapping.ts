@@ -1,6 +1,7 @@
 import { Handle, VmOptions, Vmo, VmoChildOptions, ZxError, ZxStatus } from '@memsim/zircon-objects';
 import {
   CreateChildVmoError,
+  MappedVmoArgumentError,
   GetVmoSizeError,
   MapVmoError,
   VmarMapReturnedNullError,
@@ -39,6 +40,7 @@ export class ImmutableMapping extends ReadonlyByteView implements Disposable {
    * {@link MapVmoError}, {@link VmarMapReturnedNullError}: one per step, with the kernel's ZxError as `cause`.
    */
   static createFromVmo(vmo: Vmo, immediatelyPage: boolean, options: MapTargetOptions = {}): ImmutableMapping {
+    if (typeof immediatelyPage !== 'boolean') throw new MappedVmoArgumentError('immediatelyPage must be a boolean');
     const reported = vmoSize(vmo);
     if (reported === 0 || reported === 0n) return new ImmutableMapping(new EmptyRegion(), null, 0);
     if (!isSafeSize(reported)) throw new VmoSizeNotSafeIntegerError(reported);

@@ -25,5 +25,5 @@ export {
   VmarMapReturnedNullError,
   MappingDisposedError,
   MappingFaultError,
-  ByteViewArgumentError,
+  MappedVmoArgumentError,
 } from './errors.js';

@@ -1,5 +1,5 @@
-import type { AddressSpace, Vmar } from '@memsim/zircon-objects';
-import { ByteViewArgumentError } from './errors.js';
+import { type AddressSpace, Handle, Vmar, ZxError, ZxStatus } from '@memsim/zircon-objects';
+import { MapVmoError, MappedVmoArgumentError } from './errors.js';
 
 /**
  * Where a mapping goes and whose address space its view reads through.
@@ -22,7 +22,15 @@ export interface MapTarget {
 export function resolveTarget(options: MapTargetOptions): MapTarget {
   const { rootVmar, addressSpace } = options;
   if (rootVmar === undefined || addressSpace === undefined) {
-    throw new ByteViewArgumentError('rootVmar and addressSpace are required');
+    throw new MappedVmoArgumentError('rootVmar and addressSpace are required');
+  }
+  // zx_vmar_map's own answer for a handle that is not a VMAR.
+  if (!(rootVmar instanceof Vmar)) {
+    const status = (rootVmar as unknown) instanceof Handle ? ZxStatus.WRONG_TYPE : ZxStatus.BAD_HANDLE;
+    throw new MapVmoError(new ZxError(status, 'rootVmar is not a VMAR handle'));
+  }
+  if (typeof addressSpace.read !== 'function' || typeof addressSpace.write !== 'function') {
+    throw new MappedVmoArgumentError('addressSpace must be an AddressSpace');
   }
   return { vmar: rootVmar, addressSpace };
 }

@@ -1,7 +1,7 @@
 import { PAGE_SIZE, Vmo } from '@memsim/zircon-objects';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ByteViewArgumentError, ImmutableMapping, Mapping, MappingDisposedError, ReadonlyByteView } from '../index.js';
+import { MappedVmoArgumentError, ImmutableMapping, Mapping, MappingDisposedError, ReadonlyByteView } from '../index.js';
 import { newProcess } from '../test-support/process.js';
 
 /** An immutable mapping over `bytes` (zero-padded to a page) and the same bytes as a plain array. */
@@ -51,8 +51,8 @@ describe('ReadonlyByteView', () => {
     const target = new Uint8Array(plain.length + 8);
     expect(mapping.copyTo(target, 8)).toBe(plain.length);
     expect(target.subarray(8)).toEqual(plain);
-    expect(() => mapping.copyTo(target, 9)).toThrow(ByteViewArgumentError);
-    expect(() => mapping.copyTo(target, -1)).toThrow(ByteViewArgumentError);
+    expect(() => mapping.copyTo(target, 9)).toThrow(MappedVmoArgumentError);
+    expect(() => mapping.copyTo(target, -1)).toThrow(MappedVmoArgumentError);
     const buffer = mapping.toBuffer();
     expect(Buffer.isBuffer(buffer)).toBe(true);
     expect(buffer.equals(Buffer.from(plain))).toBe(true);
@@ -64,11 +64,11 @@ describe('ReadonlyByteView', () => {
   it('rejects non-integer indices with a typed error instead of truncating', () => {
     const { mapping } = fixture(bytes);
     for (const bad of [1.5, Number.NaN, '1', 2n, null]) {
-      expect(() => mapping.at(bad as number)).toThrow(ByteViewArgumentError);
-      expect(() => mapping.subarray(bad as number)).toThrow(ByteViewArgumentError);
-      expect(() => mapping.slice(0, bad as number)).toThrow(ByteViewArgumentError);
+      expect(() => mapping.at(bad as number)).toThrow(MappedVmoArgumentError);
+      expect(() => mapping.subarray(bad as number)).toThrow(MappedVmoArgumentError);
+      expect(() => mapping.slice(0, bad as number)).toThrow(MappedVmoArgumentError);
     }
-    expect(() => mapping.copyTo([] as unknown as Uint8Array)).toThrow(ByteViewArgumentError);
+    expect(() => mapping.copyTo([] as unknown as Uint8Array)).toThrow(MappedVmoArgumentError);
   });
 
   it('sub-views die with their mapping', () => {
@@ -111,12 +111,12 @@ describe('ByteView', () => {
     expected[PAGE_SIZE - 3] = 6;
     expect(vmo.read(PAGE_SIZE, 0)).toEqual(expected);
 
-    expect(() => mapping.set(0, 256)).toThrow(ByteViewArgumentError);
-    expect(() => mapping.set(0, -1)).toThrow(ByteViewArgumentError);
-    expect(() => mapping.set(PAGE_SIZE, 0)).toThrow(ByteViewArgumentError);
-    expect(() => mapping.write([1, 2, 300], 30)).toThrow(ByteViewArgumentError);
-    expect(() => mapping.write(new Uint8Array(2), PAGE_SIZE - 1)).toThrow(ByteViewArgumentError);
-    expect(() => mapping.fill(1.5)).toThrow(ByteViewArgumentError);
+    expect(() => mapping.set(0, 256)).toThrow(MappedVmoArgumentError);
+    expect(() => mapping.set(0, -1)).toThrow(MappedVmoArgumentError);
+    expect(() => mapping.set(PAGE_SIZE, 0)).toThrow(MappedVmoArgumentError);
+    expect(() => mapping.write([1, 2, 300], 30)).toThrow(MappedVmoArgumentError);
+    expect(() => mapping.write(new Uint8Array(2), PAGE_SIZE - 1)).toThrow(MappedVmoArgumentError);
+    expect(() => mapping.fill(1.5)).toThrow(MappedVmoArgumentError);
     expect(vmo.read(PAGE_SIZE, 0)).toEqual(expected);
   });
 });

@@ -1,4 +1,4 @@
-import { ByteViewArgumentError } from '../errors.js';
+import { MappedVmoArgumentError } from '../errors.js';
 import { byteArg, integerArg, relativeIndex } from './indices.js';
 import { ReadonlyByteView } from './readonly-byte-view.js';
 
@@ -13,7 +13,7 @@ export class ByteView extends ReadonlyByteView {
     const i = integerArg(index, 'index');
     const resolved = i < 0 ? this.length + i : i;
     if (resolved < 0 || resolved >= this.length) {
-      throw new ByteViewArgumentError(`index ${i} is outside a view of ${this.length} bytes`);
+      throw new MappedVmoArgumentError(`index ${i} is outside a view of ${this.length} bytes`);
     }
     this.writeRange(resolved, Uint8Array.of(byteArg(value, 'value')));
   }
@@ -23,7 +23,7 @@ export class ByteView extends ReadonlyByteView {
     const at = integerArg(offset, 'offset');
     const bytes = data instanceof Uint8Array ? data : Uint8Array.from(data, (v, i) => byteArg(v, `data[${i}]`));
     if (at < 0 || at > this.length || this.length - at < bytes.length) {
-      throw new ByteViewArgumentError(`${bytes.length} bytes at offset ${at} do not fit in ${this.length} bytes`);
+      throw new MappedVmoArgumentError(`${bytes.length} bytes at offset ${at} do not fit in ${this.length} bytes`);
     }
     this.writeRange(at, bytes);
   }

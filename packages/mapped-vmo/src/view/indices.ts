@@ -1,9 +1,9 @@
-import { ByteViewArgumentError } from '../errors.js';
+import { MappedVmoArgumentError } from '../errors.js';
 
 /** An integer index argument; anything else is a typed error rather than TypedArray's silent truncation. */
 export function integerArg(value: unknown, what: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new ByteViewArgumentError(`${what} must be an integer, got ${String(value)}`);
+    throw new MappedVmoArgumentError(`${what} must be an integer, got ${String(value)}`);
   }
   return value;
 }
@@ -18,7 +18,7 @@ export function relativeIndex(value: unknown, length: number, fallback: number, 
 /** A byte value for a write: 0..255 exactly, never wrapped. */
 export function byteArg(value: unknown, what: string): number {
   const byte = integerArg(value, what);
-  if (byte < 0 || byte > 255) throw new ByteViewArgumentError(`${what} must be in 0..255, got ${byte}`);
+  if (byte < 0 || byte > 255) throw new MappedVmoArgumentError(`${what} must be in 0..255, got ${byte}`);
   return byte;
 }
 

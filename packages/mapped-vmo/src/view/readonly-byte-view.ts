@@ -1,4 +1,4 @@
-import { ByteViewArgumentError } from '../errors.js';
+import { MappedVmoArgumentError } from '../errors.js';
 import { CHUNK, integerArg, relativeIndex } from './indices.js';
 import type { Region } from './region.js';
 
@@ -55,10 +55,10 @@ export class ReadonlyByteView implements Iterable<number> {
 
   /** Copies the whole view into `target` at `targetOffset`; throws if it does not fit. Returns the bytes copied. */
   copyTo(target: Uint8Array, targetOffset = 0): number {
-    if (!(target instanceof Uint8Array)) throw new ByteViewArgumentError('target must be a Uint8Array');
+    if (!(target instanceof Uint8Array)) throw new MappedVmoArgumentError('target must be a Uint8Array');
     const offset = integerArg(targetOffset, 'targetOffset');
     if (offset < 0 || offset > target.length || target.length - offset < this.length) {
-      throw new ByteViewArgumentError(
+      throw new MappedVmoArgumentError(
         `${this.length} bytes do not fit in a target of ${target.length} bytes at offset ${offset}`,
       );
     }
