@@ -1,7 +1,38 @@
 /**
- * memsim-conformance: checks the model against Zircon's documented behaviour and the live Linux kernel.
+ * memsim-conformance: the scenario format (YAML, validated by a published JSON Schema), the runner that checks the
+ * model against Zircon's documented behaviour and the live Linux kernel, the reporters and the fuzzer.
  *
  * @packageDocumentation
  */
 
-export const PACKAGE_NAME = '@memsim/conformance';
+export { ConformanceError, ScenarioFileError, formatProblem } from './scenario/errors.js';
+export type { ConformanceErrorCode, ScenarioProblem } from './scenario/errors.js';
+export type {
+  Scenario,
+  Step,
+  StepKind,
+  Expectation,
+  ScenarioValue,
+  ScenarioDomain,
+  SourcePos,
+} from './scenario/types.js';
+export { ScenarioParser, parseScenarios } from './scenario/parse.js';
+export { scenarioSchemaPath, loadScenarioSchema } from './scenario/schema.js';
+export { evaluate, resolveTemplate, resolveValue } from './scenario/expr.js';
+export type { ExprScope } from './scenario/expr.js';
+export { runScenario } from './engine/run-case.js';
+export type { RunCaseOptions } from './engine/run-case.js';
+export type { BackendName, CaseResult, CaseStatus } from './engine/case.js';
+export { normalizeValue } from './engine/outcome.js';
+export type { StepOutcome, StepReport } from './engine/outcome.js';
+export { runSuites, summarize } from './runner/run-suites.js';
+export type { RunSuitesOptions, RunReport, SuiteSummary, BackendChoice } from './runner/run-suites.js';
+export type { DiffResult } from './runner/differential.js';
+export { loadScenarios, builtinSuites, builtinSuitesDir } from './runner/discover.js';
+export type { LoadedScenarios } from './runner/discover.js';
+export { renderTable } from './report/table.js';
+export { toJsonReport } from './report/json.js';
+export { toJunit } from './report/junit.js';
+export { toHtml } from './report/html.js';
+export { main } from './cli/main.js';
+export type { CliIo } from './cli/main.js';

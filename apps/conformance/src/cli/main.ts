@@ -1,0 +1,177 @@
+import { writeFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import pc from 'picocolors';
+import { runFuzz } from '../fuzz/fuzz.js';
+import { toHtml } from '../report/html.js';
+import { toJsonReport } from '../report/json.js';
+import { toJunit } from '../report/junit.js';
+import { renderTable } from '../report/table.js';
+import { runSuites, type BackendChoice, type RunReport } from '../runner/run-suites.js';
+import { ConformanceError, formatProblem } from '../scenario/errors.js';
+import type { CaseResult } from '../engine/case.js';
+
+/**
+ * Where the CLI writes, and how it runs cases (tests pass `inProcess` and capture the output).
+ * @public
+ */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Whether stderr is a terminal (live progress bar) rather than a pipe (plain lines). */
+  readonly isTTY: boolean;
+  /** Run cases in this thread instead of worker threads. */
+  readonly inProcess?: boolean;
+}
+
+function positiveInt(what: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${what} must be a positive integer.`);
+    return n;
+  };
+}
+
+function collect(v: string, prev: string[] = []): string[] {
+  return [...prev, ...v.split(',').filter(Boolean)];
+}
+
+function caseLine(r: CaseResult, color: boolean): string {
+  const c = color ? pc : { green: String, red: String, yellow: String, dim: String };
+  const tag = r.status === 'passed' ? c.green('PASS') : r.status === 'failed' ? c.red('FAIL') : c.yellow('SKIP');
+  return `${tag} ${r.id} [${r.backend}]${r.status === 'passed' ? '' : ` ${c.dim(`— ${(r.message ?? '').split('\n')[0]}`)}`}`;
+}
+
+/** Builds the commander program (exported for `memsim` to embed). */
+function program(io: CliIo): Command {
+  const p = new Command('memsim-conformance')
+    .description('Checks memsim against Zircon\'s documented behaviour and the live Linux kernel, case by case.')
+    .argument('[paths...]', 'scenario files or directories (default: the shipped suites)')
+    .option('-s, --suite <name>', 'run only this suite (repeatable, or comma-separated)', collect)
+    .addOption(new Option('-b, --backend <backend>', 'which backend runs the cases').choices(['model', 'linux', 'both']).default('both'))
+    .option('--differential', 'compare Linux cases on the model and the live kernel (default: on when Linux is available)')
+    .option('--no-differential', 'do not compare backends')
+    .option('--fuzz <n>', 'generate N random Linux call sequences, run them on both backends, shrink divergences', positiveInt('--fuzz'))
+    .option('--seed <s>', 'fuzz seed (default: 1)', positiveInt('--seed'))
+    .option('--fuzz-out <dir>', 'where fuzz writes minimal diverging scenarios', 'conformance-fuzz')
+    .option('--json', 'print the report as JSON on stdout')
+    .option('--junit <file>', 'write a JUnit XML report')
+    .option('--html <file>', 'write a self-contained HTML report')
+    .option('-j, --jobs <n>', 'parallel workers (default: all cores)', positiveInt('--jobs'))
+    .option('-t, --timeout <ms>', 'per-case timeout in ms', positiveInt('--timeout'), 30_000)
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+  return p;
+}
+
+interface Opts {
+  suite?: string[];
+  backend: BackendChoice;
+  differential?: boolean;
+  fuzz?: number;
+  seed?: number;
+  fuzzOut: string;
+  json?: boolean;
+  junit?: string;
+  html?: string;
+  jobs?: number;
+  timeout: number;
+}
+
+/**
+ * Runs the CLI with `argv` (without the node and script entries) and returns the exit status: 0 all passed,
+ * 1 failures or divergences, 2 bad usage or malformed input.
+ * @public
+ */
+export async function main(argv: readonly string[], ioIn: Partial<CliIo> = {}): Promise<number> {
+  const io: CliIo = {
+    stdout: ioIn.stdout ?? ((s) => process.stdout.write(s)),
+    stderr: ioIn.stderr ?? ((s) => process.stderr.write(s)),
+    isTTY: ioIn.isTTY ?? Boolean(process.stderr.isTTY),
+    ...(ioIn.inProcess !== undefined ? { inProcess: ioIn.inProcess } : {}),
+  };
+  const cmd = program(io);
+  try {
+    cmd.parse([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2;
+    }
+    throw e;
+  }
+  const o = cmd.opts<Opts>();
+  const paths = cmd.args;
+  if (o.seed !== undefined && o.fuzz === undefined) {
+    io.stderr('error: --seed applies to --fuzz; add --fuzz <n>\n');
+    return 2;
+  }
+  try {
+    if (o.fuzz !== undefined) {
+      return await runFuzz({ runs: o.fuzz, seed: o.seed ?? 1, outDir: o.fuzzOut, timeoutMs: o.timeout, io });
+    }
+    return await runAndReport(o, paths, io);
+  } catch (e) {
+    if (e instanceof ConformanceError) {
+      io.stderr(`error: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+async function runAndReport(o: Opts, paths: string[], io: CliIo): Promise<number> {
+  const color = io.isTTY && !o.json;
+  const lineOut = o.json ? io.stderr : io.stdout;
+  let bar: cliProgress.SingleBar | undefined;
+  const report: RunReport = await runSuites({
+    ...(o.suite ? { suites: o.suite } : {}),
+    paths,
+    backend: o.backend,
+    ...(o.differential !== undefined ? { differential: o.differential } : {}),
+    ...(o.jobs !== undefined ? { jobs: o.jobs } : {}),
+    ...(io.inProcess ? { inProcess: true } : {}),
+    timeoutMs: o.timeout,
+    onPlan: (total) => {
+      if (io.isTTY && total > 0) {
+        bar = new cliProgress.SingleBar(
+          { format: ' {bar} {value}/{total} cases | {failed} failed | {last}', hideCursor: true, clearOnComplete: true, stream: process.stderr },
+          cliProgress.Presets.shades_classic,
+        );
+        bar.start(total, 0, { failed: 0, last: '' });
+      }
+    },
+    onCase: (() => {
+      let failed = 0;
+      return (r: CaseResult) => {
+        if (r.status === 'failed') failed++;
+        if (bar) bar.increment({ failed, last: r.id.slice(0, 50) });
+        else lineOut(`${caseLine(r, false)}\n`);
+      };
+    })(),
+  });
+  bar?.stop();
+  for (const p of report.inputErrors) io.stderr(`${formatProblem(p)}\n`);
+  if (o.junit) writeFileSync(o.junit, toJunit(report));
+  if (o.html) writeFileSync(o.html, toHtml(report));
+  if (o.json) io.stdout(`${JSON.stringify(toJsonReport(report), null, 2)}\n`);
+  else {
+    const failures = report.cases.filter((c) => c.status === 'failed');
+    if (failures.length > 0) {
+      io.stdout(`\n${color ? pc.bold('Failures') : 'Failures'}\n`);
+      for (const f of failures) io.stdout(`  ${caseLine(f, color)}\n    ${f.file}:${f.line} (${f.source})\n`);
+    }
+    const diverged = report.comparisons.filter((d) => d.compared && !d.agree);
+    if (diverged.length > 0) {
+      io.stdout(`\nModel and Linux differ\n`);
+      for (const d of diverged) io.stdout(`  ${d.id} step ${d.divergence?.step}: model ${JSON.stringify(d.divergence?.model)} / linux ${JSON.stringify(d.divergence?.linux)}\n`);
+    }
+    const notes = Object.entries(report.unavailable);
+    io.stdout('\n');
+    for (const [k, v] of notes) io.stdout(`${k === 'linux' ? 'linux backend skipped' : 'Linux cases on the model skipped'}: ${v}\n`);
+    io.stdout(`${renderTable(report, color)}\n${report.cases.length} cases in ${(report.durationMs / 1000).toFixed(1)} s${report.differential ? ', differential on' : ''}\n`);
+  }
+  if (report.inputErrors.length > 0) return 2;
+  const failed = report.cases.some((c) => c.status === 'failed') || report.comparisons.some((d) => d.compared && !d.agree);
+  return failed ? 1 : 0;
+}

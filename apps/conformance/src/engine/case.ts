@@ -1,0 +1,35 @@
+import type { StepReport } from './outcome.js';
+
+/**
+ * The backends: `model` is memsim (zircon-objects, starnix-mm), `linux` the live kernel through the probe.
+ * @public
+ */
+export type BackendName = 'model' | 'linux';
+
+/**
+ * Outcome of one case (one scenario on one backend).
+ * @public
+ */
+export type CaseStatus = 'passed' | 'failed' | 'skipped';
+
+/**
+ * The result of running one scenario on one backend.
+ * @public
+ */
+export interface CaseResult {
+  /** `suite/name`. */
+  readonly id: string;
+  readonly suite: string;
+  readonly name: string;
+  readonly file: string;
+  readonly line: number;
+  readonly source: string;
+  readonly backend: BackendName;
+  readonly status: CaseStatus;
+  /** Why it failed or was skipped (one line for skips). */
+  readonly message?: string;
+  readonly durationMs: number;
+  readonly steps: readonly StepReport[];
+  /** Normalised per-step outputs (differential comparison input). */
+  readonly outputs?: readonly Record<string, unknown>[];
+}

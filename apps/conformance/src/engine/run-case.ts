@@ -1,0 +1,140 @@
+import { linuxBackendUnavailable, runOnProbe } from '../backends/linux-probe.js';
+import { linuxModelUnavailable, runOnModel } from '../backends/linux-model.js';
+import { ZirconBackend } from '../backends/zircon.js';
+import { ConformanceError } from '../scenario/errors.js';
+import { resolveValue } from '../scenario/expr.js';
+import type { Expectation, Scenario, Step } from '../scenario/types.js';
+import { StepArgs } from './args.js';
+import type { BackendName, CaseResult } from './case.js';
+import { checkExpectation } from './expect.js';
+import { normalizeOutcome, type StepOutcome, type StepReport } from './outcome.js';
+import { Bindings } from './scope.js';
+
+/**
+ * Options of {@link runScenario}.
+ * @public
+ */
+export interface RunCaseOptions {
+  readonly backend: BackendName;
+  /** Per-case timeout in ms (the scenario's own `timeout_ms` wins). Default 30 000. */
+  readonly timeoutMs?: number;
+  /**
+   * True when the case runs alone in a worker that may be killed: `debug: crash` then really exits the worker and
+   * `debug: hang` really spins. In-process they throw or wait instead, so a test run survives them.
+   */
+  readonly isolated?: boolean;
+}
+
+function label(step: Step): string {
+  return `${step.kind} ${step.call}`;
+}
+
+function report(index: number, step: Step, outcome: StepOutcome, expect: Expectation | undefined): StepReport {
+  const mismatches = checkExpectation(expect, outcome);
+  return { index, label: label(step), line: step.pos.line, outcome, passed: mismatches.length === 0, mismatches };
+}
+
+async function debugStep(step: Step, isolated: boolean): Promise<never> {
+  switch (step.call) {
+    case 'crash':
+      if (isolated) process.exit(70);
+      throw new Error('debug crash: the case crashed (run in-process, so it threw instead of killing its worker)');
+    case 'hang':
+      if (isolated) for (;;) {
+        // A synchronous spin: only terminating the worker stops it, which is what the timeout must do.
+      }
+      await new Promise<never>(() => undefined);
+      throw new Error('unreachable');
+    default:
+      throw new Error('debug throw: the case threw');
+  }
+}
+
+function zirconRun(scenario: Scenario, isolated: boolean): Promise<StepReport[]> | StepReport[] {
+  const zx = new ZirconBackend(scenario.kernel ?? {});
+  const b = new Bindings();
+  b.set('root_job', zx.kernel.rootJob);
+  const reports: StepReport[] = [];
+  const run = async (): Promise<StepReport[]> => {
+    for (const [i, step] of scenario.steps.entries()) {
+      if (step.kind === 'debug') await debugStep(step, isolated);
+      const args = new StepArgs(step.call, resolveValue(step.args, b) as Record<string, unknown>, b);
+      let outcome: StepOutcome;
+      if (step.kind === 'zx') outcome = zx.call(step.call, args);
+      else if (step.kind === 'access') outcome = zx.access(step.call, args);
+      else throw new ConformanceError('BAD_ARGUMENT', `a ${step.kind} step needs a Linux scenario`);
+      const expect = step.expect === undefined ? undefined : (resolveValue(step.expect, b) as Expectation);
+      reports.push(report(i, step, outcome, expect));
+      if (outcome.kind === 'ok') b.bind(step.bind, outcome.value);
+      // A failed step whose result later steps need stops the case: the rest would only cascade.
+      if (outcome.kind !== 'ok' && step.bind !== undefined) break;
+    }
+    return reports;
+  };
+  return run();
+}
+
+async function linuxRun(scenario: Scenario, backend: BackendName, timeoutMs: number, isolated: boolean): Promise<{ reports: StepReport[]; stopped?: string }> {
+  for (const step of scenario.steps) if (step.kind === 'debug') await debugStep(step, isolated);
+  const run = backend === 'linux' ? await runOnProbe(scenario.steps, timeoutMs) : runOnModel(scenario.steps);
+  const reports = run.outcomes.map((o, i) => {
+    const step = scenario.steps[i]!;
+    const expect = step.expect === undefined ? undefined : (resolveValue(step.expect, run.bindings) as Expectation);
+    return report(i, step, o, expect);
+  });
+  return run.stopped !== undefined ? { reports, stopped: run.stopped } : { reports };
+}
+
+/** Why a scenario cannot run on a backend here, or undefined. */
+export function skipReason(scenario: Scenario, backend: BackendName): string | undefined {
+  if (scenario.domain === 'zircon') return backend === 'model' ? undefined : 'Zircon scenarios run on the model only';
+  return backend === 'linux' ? linuxBackendUnavailable() : linuxModelUnavailable();
+}
+
+/**
+ * Runs one scenario on one backend and checks every expectation. Never throws: scenario mistakes, exceptions and
+ * probe failures become a failed case with a message.
+ * @public
+ */
+export async function runScenario(scenario: Scenario, options: RunCaseOptions): Promise<CaseResult> {
+  const start = performance.now();
+  const base = {
+    id: `${scenario.suite}/${scenario.name}`,
+    suite: scenario.suite,
+    name: scenario.name,
+    file: scenario.file,
+    line: scenario.pos.line,
+    source: scenario.source,
+    backend: options.backend,
+  };
+  const done = (status: CaseResult['status'], steps: StepReport[], message?: string): CaseResult => ({
+    ...base,
+    status,
+    ...(message !== undefined ? { message } : {}),
+    durationMs: performance.now() - start,
+    steps,
+    outputs: steps.map((s) => normalizeOutcome(s.outcome)),
+  });
+  const skip = skipReason(scenario, options.backend);
+  if (skip !== undefined) return { ...base, status: 'skipped', message: skip, durationMs: 0, steps: [] };
+  const isolated = options.isolated ?? false;
+  try {
+    let reports: StepReport[];
+    let stopped: string | undefined;
+    if (scenario.domain === 'zircon') reports = await zirconRun(scenario, isolated);
+    else ({ reports, stopped } = await linuxRun(scenario, options.backend, scenario.timeoutMs ?? options.timeoutMs ?? 30_000, isolated));
+    const bad = reports.find((r) => !r.passed);
+    if (bad) {
+      return done('failed', reports, `step ${bad.index + 1} (${bad.label}, line ${bad.line}): ${bad.mismatches.join('; ')}`);
+    }
+    if (stopped !== undefined) return done('failed', reports, `stopped after step ${reports.length}: ${stopped}`);
+    if (reports.length < scenario.steps.length) {
+      return done('failed', reports, `stopped after step ${reports.length} of ${scenario.steps.length}`);
+    }
+    return done('passed', reports);
+  } catch (e) {
+    const err = e as Error;
+    const what = e instanceof ConformanceError ? 'scenario error' : 'crashed';
+    return done('failed', [], `${what}: ${err.message ?? String(e)}`);
+  }
+}

@@ -1,0 +1,120 @@
+import { Worker } from 'node:worker_threads';
+import type { BackendName, CaseResult } from '../engine/case.js';
+import { runScenario } from '../engine/run-case.js';
+import type { Scenario } from '../scenario/types.js';
+
+/** One unit of work: a scenario on a backend. */
+export interface CaseJob {
+  readonly scenario: Scenario;
+  readonly backend: BackendName;
+}
+
+/** The worker entry, compiled (`dist/runner/worker.js`); undefined when running from TypeScript sources. */
+export function workerEntry(): URL | undefined {
+  const url = new URL('./worker.js', import.meta.url);
+  return import.meta.url.endsWith('.js') ? url : undefined;
+}
+
+function failed(job: CaseJob, message: string, durationMs: number): CaseResult {
+  const s = job.scenario;
+  return {
+    id: `${s.suite}/${s.name}`,
+    suite: s.suite,
+    name: s.name,
+    file: s.file,
+    line: s.pos.line,
+    source: s.source,
+    backend: job.backend,
+    status: 'failed',
+    message,
+    durationMs,
+    steps: [],
+  };
+}
+
+/** Runs jobs one after another in this thread (tests, `--jobs 1`); timeouts still fail the case. */
+export async function runInProcess(jobs: readonly CaseJob[], timeoutMs: number, onResult: (r: CaseResult) => void): Promise<void> {
+  for (const job of jobs) {
+    const limit = job.scenario.timeoutMs ?? timeoutMs;
+    const start = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<CaseResult>((resolve) => {
+      timer = setTimeout(() => resolve(failed(job, `timed out after ${limit} ms`, performance.now() - start)), limit);
+    });
+    const result = await Promise.race([runScenario(job.scenario, { backend: job.backend, timeoutMs: Math.max(1000, limit - 1000) }), timeout]);
+    clearTimeout(timer);
+    onResult(result);
+  }
+}
+
+/**
+ * Runs jobs on `n` worker threads. A case that crashes its worker or exceeds its timeout fails alone: the worker is
+ * replaced and the run goes on.
+ */
+export function runInWorkers(
+  jobs: readonly CaseJob[],
+  n: number,
+  timeoutMs: number,
+  entry: URL,
+  onResult: (r: CaseResult) => void,
+): Promise<void> {
+  let next = 0;
+  let pending = jobs.length;
+  return new Promise((resolveAll) => {
+    if (pending === 0) {
+      resolveAll();
+      return;
+    }
+    const start = (): void => {
+      if (next >= jobs.length) return;
+      const worker = new Worker(entry);
+      let current: { job: CaseJob; id: number; started: number; timer: NodeJS.Timeout } | undefined;
+      let finished = false;
+      const settle = (r: CaseResult): void => {
+        if (current) clearTimeout(current.timer);
+        current = undefined;
+        onResult(r);
+        pending--;
+        if (pending === 0) resolveAll();
+      };
+      const give = (): void => {
+        if (next >= jobs.length) {
+          finished = true;
+          void worker.terminate();
+          return;
+        }
+        const id = next++;
+        const job = jobs[id]!;
+        const limit = job.scenario.timeoutMs ?? timeoutMs;
+        const timer = setTimeout(() => {
+          if (!current || current.id !== id) return;
+          const r = failed(job, `timed out after ${limit} ms (worker stopped)`, performance.now() - current.started);
+          finished = true;
+          void worker.terminate();
+          settle(r);
+          start();
+        }, limit);
+        current = { job, id, started: performance.now(), timer };
+        worker.postMessage({ id, scenario: job.scenario, options: { backend: job.backend, timeoutMs: Math.max(1000, limit - 1000) } });
+      };
+      worker.on('message', (msg: { id: number; result: CaseResult }) => {
+        if (!current || msg.id !== current.id) return;
+        settle(msg.result);
+        give();
+      });
+      const crashed = (why: string): void => {
+        if (finished) return;
+        finished = true;
+        if (current) {
+          const c = current;
+          settle(failed(c.job, `crashed: ${why}`, performance.now() - c.started));
+        }
+        start();
+      };
+      worker.on('error', (e) => crashed(e.message));
+      worker.on('exit', (code) => crashed(`worker exited with code ${code}`));
+      give();
+    };
+    for (let i = 0; i < Math.min(n, jobs.length); i++) start();
+  });
+}

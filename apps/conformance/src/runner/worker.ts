@@ -1,0 +1,16 @@
+// Worker-thread entry: runs one case per message, isolated, so a crash or hang only loses this worker.
+import { parentPort } from 'node:worker_threads';
+import { runScenario, type RunCaseOptions } from '../engine/run-case.js';
+import type { Scenario } from '../scenario/types.js';
+
+interface Job {
+  readonly id: number;
+  readonly scenario: Scenario;
+  readonly options: RunCaseOptions;
+}
+
+parentPort?.on('message', (job: Job) => {
+  void runScenario(job.scenario, { ...job.options, isolated: true }).then((result) => {
+    parentPort?.postMessage({ id: job.id, result });
+  });
+});
