@@ -45,3 +45,5 @@ export type { UserfaultFDHandler, PagefaultFlags } from './uffd/handler.js';
 export type { DispatchOptions } from './uffd/event-dispatcher.js';
 export { UserfaultFD } from './uffd/userfaultfd.js';
 export type { UserfaultFDOptions, UffdApiResult } from './uffd/userfaultfd.js';
+export { SwapFile } from './swap/swap-file.js';
+export type { SwapFileOptions, SwapFileStats } from './swap/swap-file.js';

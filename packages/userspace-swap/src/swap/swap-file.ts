@@ -1,0 +1,309 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { crc32, deflateSync, inflateSync } from 'node:zlib';
+import { SwapError } from '../errors/swap-error.js';
+
+/**
+ * Options of {@link SwapFile.create}.
+ *
+ * @public
+ */
+export interface SwapFileOptions {
+  /** An existing directory for the file (a temporary directory is typical). */
+  readonly directory: string;
+  /**
+   * Compact when dropped (garbage) bytes exceed this fraction of the file and at least `compactionMinBytes`.
+   * Default 0.5.
+   */
+  readonly compactionThreshold?: number;
+  /** The least garbage worth a compaction. Default 64 KiB. */
+  readonly compactionMinBytes?: number;
+  /** zlib level 0-9. Default 6 (zlib's default, like gzip). */
+  readonly compressionLevel?: number;
+}
+
+/**
+ * Space accounting of a {@link SwapFile}.
+ *
+ * @public
+ */
+export interface SwapFileStats {
+  /** Live records. */
+  readonly records: number;
+  /** Bytes of the live records' contents before compression. */
+  readonly plaintextBytes: number;
+  /** Bytes of the live records on disk (headers included): the used bytes. */
+  readonly liveBytes: number;
+  /** Bytes of dropped records still in the file (reclaimed by compaction). */
+  readonly garbageBytes: number;
+  /** The file's size on disk now. */
+  readonly fileBytes: number;
+  /** Every record byte ever written (appends plus compaction rewrites). */
+  readonly bytesWritten: number;
+  /** Compactions run. */
+  readonly compactions: number;
+}
+
+interface RecordLocation {
+  offset: number;
+  size: number;
+  plainLength: number;
+}
+
+const MAGIC = 0x4d535752; // "MSWR"
+const VERSION = 1;
+// magic u32, version u8, 3 reserved, id u64, plain length u32, cipher length u32 | crc32 u32, nonce 12, tag 16
+const AAD_BYTES = 24;
+const HEADER_BYTES = AAD_BYTES + 4 + 12 + 16;
+const MAX_RECORD = 64 * 1024 * 1024;
+
+/**
+ * An append-only swap file on disk (the browser side of ChromeOS userspace swap): each record is compressed with
+ * zlib, encrypted with AES-256-GCM under a random per-file key and a unique 96-bit nonce (a per-file counter), and
+ * carries a CRC-32 and lengths in an authenticated header. Reads verify everything: a damaged or missing record
+ * throws {@link SwapError} (`CORRUPT_RECORD` / `MISSING_RECORD`); wrong bytes are never returned.
+ *
+ * @remarks
+ * Dropping a record cannot punch a hole from Node without native code (fallocate PUNCH_HOLE is not exposed), so the
+ * file compacts instead: once garbage passes the threshold the live records are copied (still encrypted) into a new
+ * file that replaces the old one. {@link SwapFile.stats} reports written, used and on-disk bytes.
+ *
+ * @public
+ */
+export class SwapFile implements Disposable {
+  /** The file's path (for inspection; it is deleted on close). */
+  readonly path: string;
+  readonly #key: Buffer;
+  readonly #nonceSalt: Buffer;
+  readonly #threshold: number;
+  readonly #minCompact: number;
+  readonly #level: number;
+  #fd: number | null;
+  #end = 0;
+  #counter = 0n;
+  #nextId = 1;
+  readonly #index = new Map<number, RecordLocation>();
+  #garbage = 0;
+  #written = 0;
+  #plain = 0;
+  #compactions = 0;
+
+  private constructor(path: string, fd: number, options: SwapFileOptions) {
+    this.path = path;
+    this.#fd = fd;
+    this.#key = randomBytes(32);
+    this.#nonceSalt = randomBytes(4);
+    this.#threshold = options.compactionThreshold ?? 0.5;
+    this.#minCompact = options.compactionMinBytes ?? 64 * 1024;
+    this.#level = options.compressionLevel ?? 6;
+  }
+
+  /** Creates a new, empty swap file (mode 0600) in `options.directory`. */
+  static create(options: SwapFileOptions): SwapFile {
+    if (typeof options?.directory !== 'string' || options.directory === '') {
+      throw new SwapError('INVALID_ARGUMENT', 'directory must be a non-empty string');
+    }
+    const t = options.compactionThreshold ?? 0.5;
+    if (typeof t !== 'number' || !(t > 0 && t <= 1)) throw new SwapError('INVALID_ARGUMENT', 'compactionThreshold must be in (0, 1]');
+    const m = options.compactionMinBytes ?? 0;
+    if (!Number.isSafeInteger(m) || m < 0) throw new SwapError('INVALID_ARGUMENT', 'compactionMinBytes must be a non-negative integer');
+    const l = options.compressionLevel ?? 6;
+    if (!Number.isInteger(l) || l < 0 || l > 9) throw new SwapError('INVALID_ARGUMENT', 'compressionLevel must be 0-9');
+    const path = join(options.directory, `memsim-swap-${randomBytes(8).toString('hex')}.swp`);
+    let fd: number;
+    try {
+      fd = openSync(path, 'wx+', 0o600);
+    } catch (e) {
+      throw new SwapError('IO', `cannot create ${path}`, { cause: e });
+    }
+    return new SwapFile(path, fd, options);
+  }
+
+  /** Whether the file is still open. */
+  get isOpen(): boolean {
+    return this.#fd !== null;
+  }
+
+  /** Stores `data` as a new record and returns its id. */
+  write(data: Uint8Array): number {
+    const fd = this.#open();
+    if (!(data instanceof Uint8Array)) throw new SwapError('INVALID_ARGUMENT', 'data must be a Uint8Array');
+    if (data.byteLength > MAX_RECORD) throw new SwapError('INVALID_ARGUMENT', `a record holds at most ${MAX_RECORD} bytes`);
+    const id = this.#nextId++;
+    const compressed = deflateSync(data, { level: this.#level });
+    const nonce = Buffer.alloc(12);
+    this.#nonceSalt.copy(nonce, 0);
+    nonce.writeBigUInt64BE(this.#counter++, 4);
+    const header = Buffer.alloc(HEADER_BYTES);
+    header.writeUInt32LE(MAGIC, 0);
+    header.writeUInt8(VERSION, 4);
+    header.writeBigUInt64LE(BigInt(id), 8);
+    header.writeUInt32LE(data.byteLength, 16);
+    header.writeUInt32LE(compressed.byteLength, 20);
+    const cipher = createCipheriv('aes-256-gcm', this.#key, nonce);
+    cipher.setAAD(header.subarray(0, AAD_BYTES));
+    const body = Buffer.concat([cipher.update(compressed), cipher.final()]);
+    header.writeUInt32LE(crc32(body), AAD_BYTES);
+    nonce.copy(header, AAD_BYTES + 4);
+    cipher.getAuthTag().copy(header, AAD_BYTES + 16);
+    const record = Buffer.concat([header, body]);
+    this.#writeAt(fd, record, this.#end);
+    this.#index.set(id, { offset: this.#end, size: record.byteLength, plainLength: data.byteLength });
+    this.#end += record.byteLength;
+    this.#written += record.byteLength;
+    this.#plain += data.byteLength;
+    return id;
+  }
+
+  /** Reads a record back, verifying its header, CRC, authentication tag and length. */
+  read(id: number): Uint8Array {
+    const fd = this.#open();
+    const loc = this.#locate(id);
+    const record = Buffer.alloc(loc.size);
+    let got: number;
+    try {
+      got = readSync(fd, record, 0, loc.size, loc.offset);
+    } catch (e) {
+      throw new SwapError('IO', `cannot read record ${id}`, { cause: e });
+    }
+    if (got === 0) throw new SwapError('MISSING_RECORD', `record ${id} lies past the end of the file`);
+    if (got < loc.size) throw new SwapError('CORRUPT_RECORD', `record ${id} is truncated`);
+    const corrupt = (why: string, cause?: unknown): SwapError =>
+      new SwapError('CORRUPT_RECORD', `record ${id}: ${why}`, cause === undefined ? undefined : { cause });
+    if (record.readUInt32LE(0) !== MAGIC || record.readUInt8(4) !== VERSION || record.readUIntLE(5, 3) !== 0) {
+      throw corrupt('bad magic');
+    }
+    if (record.readBigUInt64LE(8) !== BigInt(id)) throw corrupt('id mismatch');
+    const plainLength = record.readUInt32LE(16);
+    const cipherLength = record.readUInt32LE(20);
+    if (plainLength !== loc.plainLength || HEADER_BYTES + cipherLength !== loc.size) throw corrupt('length mismatch');
+    const body = record.subarray(HEADER_BYTES);
+    if (crc32(body) !== record.readUInt32LE(AAD_BYTES)) throw corrupt('CRC mismatch');
+    let compressed: Buffer;
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.#key, record.subarray(AAD_BYTES + 4, AAD_BYTES + 16));
+      decipher.setAAD(record.subarray(0, AAD_BYTES));
+      decipher.setAuthTag(record.subarray(AAD_BYTES + 16, HEADER_BYTES));
+      compressed = Buffer.concat([decipher.update(body), decipher.final()]);
+    } catch (e) {
+      throw corrupt('authentication failed', e);
+    }
+    let plain: Buffer;
+    try {
+      plain = inflateSync(compressed);
+    } catch (e) {
+      throw corrupt('decompression failed', e);
+    }
+    if (plain.byteLength !== plainLength) throw corrupt('decompressed length mismatch');
+    return new Uint8Array(plain.buffer, plain.byteOffset, plain.byteLength);
+  }
+
+  /** Whether a record is stored. */
+  has(id: number): boolean {
+    return this.#index.has(id);
+  }
+
+  /** Drops a record (MISSING_RECORD if it is not stored); compacts when garbage passes the threshold. */
+  drop(id: number): void {
+    this.#open();
+    const loc = this.#locate(id);
+    this.#index.delete(id);
+    this.#garbage += loc.size;
+    this.#plain -= loc.plainLength;
+    if (this.#garbage >= this.#minCompact && this.#garbage > this.#threshold * this.#end) this.compact();
+  }
+
+  /** Rewrites the live records into a fresh file, reclaiming dropped space. */
+  compact(): void {
+    const fd = this.#open();
+    const tmp = `${this.path}.compact`;
+    let out: number;
+    try {
+      out = openSync(tmp, 'w+', 0o600);
+    } catch (e) {
+      throw new SwapError('IO', `cannot create ${tmp}`, { cause: e });
+    }
+    let end = 0;
+    try {
+      const live = [...this.#index.values()].sort((a, b) => a.offset - b.offset);
+      for (const loc of live) {
+        const buf = Buffer.alloc(loc.size);
+        const got = readSync(fd, buf, 0, loc.size, loc.offset);
+        // A damaged record is copied as is, so the damage is still detected when it is read.
+        this.#writeAt(out, buf.subarray(0, got), end);
+        loc.offset = end;
+        end += loc.size;
+        this.#written += loc.size;
+      }
+      renameSync(tmp, this.path);
+    } catch (e) {
+      closeSync(out);
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // already gone
+      }
+      throw e instanceof SwapError ? e : new SwapError('IO', 'compaction failed', { cause: e });
+    }
+    closeSync(fd);
+    this.#fd = out;
+    this.#end = end;
+    this.#garbage = 0;
+    this.#compactions++;
+  }
+
+  /** Space accounting. */
+  stats(): SwapFileStats {
+    const fd = this.#open();
+    let liveBytes = 0;
+    for (const loc of this.#index.values()) liveBytes += loc.size;
+    return {
+      records: this.#index.size,
+      plaintextBytes: this.#plain,
+      liveBytes,
+      garbageBytes: this.#garbage,
+      fileBytes: fstatSync(fd).size,
+      bytesWritten: this.#written,
+      compactions: this.#compactions,
+    };
+  }
+
+  /** Closes and deletes the file. Idempotent. */
+  close(): void {
+    if (this.#fd === null) return;
+    closeSync(this.#fd);
+    this.#fd = null;
+    this.#index.clear();
+    try {
+      unlinkSync(this.path);
+    } catch {
+      // Someone removed it already; nothing left to clean.
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  #open(): number {
+    if (this.#fd === null) throw new SwapError('CLOSED', 'the swap file is closed');
+    return this.#fd;
+  }
+
+  #locate(id: number): RecordLocation {
+    if (!Number.isSafeInteger(id) || id <= 0) throw new SwapError('INVALID_ARGUMENT', `bad record id ${String(id)}`);
+    const loc = this.#index.get(id);
+    if (loc === undefined) throw new SwapError('MISSING_RECORD', `record ${id} is not stored`);
+    return loc;
+  }
+
+  #writeAt(fd: number, data: Uint8Array, position: number): void {
+    let done = 0;
+    try {
+      while (done < data.byteLength) done += writeSync(fd, data, done, data.byteLength - done, position + done);
+    } catch (e) {
+      throw new SwapError('IO', 'write failed', { cause: e });
+    }
+  }
+}
