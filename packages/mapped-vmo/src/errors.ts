@@ -32,6 +32,7 @@ export class GetVmoSizeError extends MappedVmoError {
   readonly code = 'GET_VMO_SIZE' as const;
   /** The kernel's status for zx_vmo_get_size. */
   override readonly cause: ZxError;
+  /** Builds the error; thrown by this package, exported for `instanceof` checks. */
   constructor(cause: ZxError) {
     super(`failed to get VMO size: ${cause.message}`, { cause });
     this.name = 'GetVmoSizeError';
@@ -49,6 +50,7 @@ export class VmoSizeNotSafeIntegerError extends MappedVmoError {
   readonly code = 'VMO_SIZE_NOT_SAFE_INTEGER' as const;
   /** The size the VMO reported. */
   readonly size: number | bigint;
+  /** Builds the error; thrown by this package, exported for `instanceof` checks. */
   constructor(size: number | bigint) {
     super(`VMO size ${String(size)} is beyond Number.MAX_SAFE_INTEGER`);
     this.name = 'VmoSizeNotSafeIntegerError';
@@ -66,6 +68,7 @@ export class CreateChildVmoError extends MappedVmoError {
   readonly code = 'CREATE_CHILD_VMO' as const;
   /** The kernel's status for zx_vmo_create_child. */
   override readonly cause: ZxError;
+  /** Builds the error; thrown by this package, exported for `instanceof` checks. */
   constructor(cause: ZxError) {
     super(`failed to create child VMO: ${cause.message}`, { cause });
     this.name = 'CreateChildVmoError';
@@ -82,6 +85,7 @@ export class MapVmoError extends MappedVmoError {
   readonly code = 'MAP_VMO' as const;
   /** The kernel's status for zx_vmar_map. */
   override readonly cause: ZxError;
+  /** Builds the error; thrown by this package, exported for `instanceof` checks. */
   constructor(cause: ZxError) {
     super(`failed to map VMO: ${cause.message}`, { cause });
     this.name = 'MapVmoError';
@@ -96,6 +100,7 @@ export class MapVmoError extends MappedVmoError {
 export class VmarMapReturnedNullError extends MappedVmoError {
   /** {@inheritDoc MappedVmoError.code} */
   readonly code = 'VMAR_MAP_RETURNED_NULL' as const;
+  /** Builds the error; thrown by this package, exported for `instanceof` checks. */
   constructor() {
     super('zx_vmar_map returned a base address of zero');
     this.name = 'VmarMapReturnedNullError';
@@ -109,6 +114,7 @@ export class VmarMapReturnedNullError extends MappedVmoError {
 export class MappingDisposedError extends MappedVmoError {
   /** {@inheritDoc MappedVmoError.code} */
   readonly code = 'DISPOSED' as const;
+  /** Builds the error; thrown by this package, exported for `instanceof` checks. */
   constructor() {
     super('the mapping behind this view has been disposed');
     this.name = 'MappingDisposedError';
@@ -124,6 +130,7 @@ export class MappingFaultError extends MappedVmoError {
   readonly code = 'FAULT' as const;
   /** The fault the address space reported. */
   readonly fault: PageFault;
+  /** Builds the error; thrown by this package, exported for `instanceof` checks. */
   constructor(fault: PageFault) {
     super(`${fault.access} at 0x${fault.address.toString(16)} faulted: ${fault.kind}`);
     this.name = 'MappingFaultError';
@@ -139,6 +146,7 @@ export class MappingFaultError extends MappedVmoError {
 export class MappedVmoArgumentError extends MappedVmoError {
   /** {@inheritDoc MappedVmoError.code} */
   readonly code = 'INVALID_ARGUMENT' as const;
+  /** Builds the error; thrown by this package, exported for `instanceof` checks. */
   constructor(message: string) {
     super(message);
     this.name = 'MappedVmoArgumentError';

@@ -1,4 +1,4 @@
-import { VmOptions, type Vmar, ZxError } from '@memsim/zircon-objects';
+import { Handle, VmOptions, Vmar, ZxError, ZxStatus } from '@memsim/zircon-objects';
 import { CompactVmarInspectError, CompactVmarNotEmptyError } from './errors.js';
 import { COMPACT_VMAR_SIZE } from './sizes.js';
 
@@ -25,6 +25,10 @@ export class CompactVmar implements Disposable {
    * @throws ZxError from `zx_vmar_allocate` (NO_RESOURCES when `parent` has no room).
    */
   static allocate(parent: Vmar, size: number = COMPACT_VMAR_SIZE): CompactVmar {
+    // What zx_vmar_allocate says about a handle that is not a VMAR.
+    if (!(parent instanceof Vmar)) {
+      throw new ZxError((parent as unknown) instanceof Handle ? ZxStatus.WRONG_TYPE : ZxStatus.BAD_HANDLE, 'not a VMAR');
+    }
     const { vmar, address } = parent.allocate(
       VmOptions.CAN_MAP_READ | VmOptions.CAN_MAP_WRITE | VmOptions.CAN_MAP_SPECIFIC | VmOptions.COMPACT,
       0,

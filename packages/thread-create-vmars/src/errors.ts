@@ -18,6 +18,7 @@ export class VmarPoolError extends Error {
   readonly errno: number = Errno.ENOMEM;
   /** The kernel's status for the failed zx_vmar_allocate. */
   override readonly cause: ZxError;
+  /** Builds the error; thrown by this package, exported for `instanceof` checks. */
   constructor(cause: ZxError) {
     super(`ENOMEM: no VMAR with room and no room for a new one (${cause.message})`, { cause });
     this.name = 'VmarPoolError';
@@ -35,6 +36,7 @@ export class CompactVmarNotEmptyError extends Error {
   readonly code = 'NOT_EMPTY' as const;
   /** INFO_VMAR_MAPS `avail`: 1 for the VMAR itself plus one per child VMAR or mapping. */
   readonly avail: number;
+  /** Builds the error; thrown by this package, exported for `instanceof` checks. */
   constructor(avail: number) {
     super(`VMAR has unexpected allocations (found ${avail}); destroying it would crash threads`);
     this.name = 'CompactVmarNotEmptyError';
@@ -51,9 +53,25 @@ export class CompactVmarInspectError extends Error {
   readonly code = 'INSPECT_FAILED' as const;
   /** The kernel's status for the INFO_VMAR_MAPS query. */
   override readonly cause: ZxError;
+  /** Builds the error; thrown by this package, exported for `instanceof` checks. */
   constructor(cause: ZxError) {
     super(`failed to retrieve VMAR maps info: ${cause.message}`, { cause });
     this.name = 'CompactVmarInspectError';
     this.cause = cause;
+  }
+}
+
+/**
+ * A pool option is malformed (sizes must be positive multiples of the page size that fit in a JavaScript number, and
+ * the probe must fit in a VMAR).
+ * @public
+ */
+export class VmarPoolOptionsError extends Error {
+  /** Machine-readable code. */
+  readonly code = 'INVALID_OPTIONS' as const;
+  /** Builds the error; thrown by this package, exported for `instanceof` checks. */
+  constructor(message: string) {
+    super(message);
+    this.name = 'VmarPoolOptionsError';
   }
 }

@@ -1,7 +1,14 @@
-import { MapsType, PAGE_SIZE, VmOptions, ZxStatus } from '@memsim/zircon-objects';
+import { MapsType, PAGE_SIZE, type Vmar, Vmo, VmOptions, ZxStatus } from '@memsim/zircon-objects';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { COMPACT_VMAR_SIZE, GrowableVmars, PROBE_SIZE, ThreadCreateVmars, VmarPoolError } from './index.js';
+import {
+  COMPACT_VMAR_SIZE,
+  GrowableVmars,
+  PROBE_SIZE,
+  ThreadCreateVmars,
+  VmarPoolError,
+  VmarPoolOptionsError,
+} from './index.js';
 import { fillVmar, newProcess, thrown } from './test-support/process.js';
 
 const GiB = 1024 * 1024 * 1024;
@@ -149,5 +156,25 @@ describe('GrowableVmars search order (model-based)', () => {
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('GrowableVmars argument checks', () => {
+  it('refuses malformed sizes up front', () => {
+    const { rootVmar } = newProcess();
+    for (const bad of [0, -PAGE_SIZE, 100, 1.5 * PAGE_SIZE, 2 ** 60, '4096', Number.NaN]) {
+      expect(() => new GrowableVmars({ rootVmar, vmarSize: bad as number })).toThrow(VmarPoolOptionsError);
+      expect(() => new GrowableVmars({ rootVmar, probeSize: bad as number })).toThrow(VmarPoolOptionsError);
+    }
+    expect(() => new GrowableVmars({ rootVmar, vmarSize: PAGE_SIZE, probeSize: 2 * PAGE_SIZE })).toThrow(
+      VmarPoolOptionsError,
+    );
+  });
+
+  it('reports a root that is not a VMAR as the kernel would, through ENOMEM', () => {
+    const { kernel } = newProcess();
+    const notVmar = Vmo.create(kernel, PAGE_SIZE);
+    const pool = new GrowableVmars({ rootVmar: notVmar as unknown as Vmar });
+    expect((thrown(() => pool.probe()) as VmarPoolError).cause.status).toBe(ZxStatus.WRONG_TYPE);
   });
 });

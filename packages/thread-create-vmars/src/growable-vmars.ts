@@ -1,6 +1,6 @@
-import { type Vmar, ZxError } from '@memsim/zircon-objects';
+import { PAGE_SIZE, type Vmar, ZxError } from '@memsim/zircon-objects';
 import { CompactVmar } from './compact-vmar.js';
-import { VmarPoolError } from './errors.js';
+import { VmarPoolError, VmarPoolOptionsError } from './errors.js';
 import { COMPACT_VMAR_SIZE, PROBE_SIZE } from './sizes.js';
 
 /**
@@ -31,8 +31,11 @@ export class GrowableVmars implements Disposable {
 
   constructor(options: GrowableVmarsOptions) {
     this.rootVmar = options.rootVmar;
-    this.vmarSize = options.vmarSize ?? COMPACT_VMAR_SIZE;
-    this.probeSize = options.probeSize ?? PROBE_SIZE;
+    this.vmarSize = pageMultiple(options.vmarSize ?? COMPACT_VMAR_SIZE, 'vmarSize');
+    this.probeSize = pageMultiple(options.probeSize ?? PROBE_SIZE, 'probeSize');
+    if (this.probeSize > this.vmarSize) {
+      throw new VmarPoolOptionsError(`probeSize ${this.probeSize} is larger than vmarSize ${this.vmarSize}`);
+    }
   }
 
   /**
@@ -88,4 +91,11 @@ export class GrowableVmars implements Disposable {
     this.entries.splice(0, this.entries.length, ...kept);
     if (failed) throw first;
   }
+}
+
+function pageMultiple(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0 || value % PAGE_SIZE !== 0) {
+    throw new VmarPoolOptionsError(`${what} must be a positive multiple of ${PAGE_SIZE}, got ${String(value)}`);
+  }
+  return value;
 }

@@ -11,7 +11,13 @@
 export const PACKAGE_NAME = '@memsim/thread-create-vmars';
 
 export { COMPACT_VMAR_SIZE, PROBE_SIZE } from './sizes.js';
-export { Errno, VmarPoolError, CompactVmarNotEmptyError, CompactVmarInspectError } from './errors.js';
+export {
+  Errno,
+  VmarPoolError,
+  VmarPoolOptionsError,
+  CompactVmarNotEmptyError,
+  CompactVmarInspectError,
+} from './errors.js';
 export { CompactVmar } from './compact-vmar.js';
 export { GrowableVmars, type GrowableVmarsOptions } from './growable-vmars.js';
 export { ThreadCreateVmars, type ThreadVmars } from './thread-create-vmars.js';
