@@ -22,6 +22,9 @@ export class Mapping implements VmoMappingRef {
   readonly parent: VmarObject;
   readonly allowFaults: boolean;
   high = false;
+  prevOnVmo: VmoMappingRef | null = null;
+  nextOnVmo: VmoMappingRef | null = null;
+  onVmo = false;
 
   constructor(parent: VmarObject, base: number, size: number, vmo: VmoObject, vmoOffset: number, perms: number, maxPerms: number, allowFaults: boolean) {
     this.parent = parent;
@@ -56,10 +59,8 @@ export class Mapping implements VmoMappingRef {
 
   setHigh(high: boolean): void {
     if (high === this.high) return;
-    // Re-register so the VMO's count of HIGH mappings follows.
-    this.vmo.mappings.delete(this);
-    if (this.high) this.vmo.node.highMappings--;
+    // The VMO's node counts HIGH mappings: it is what reclamation checks.
+    if (this.onVmo) this.vmo.node.highMappings += high ? 1 : -1;
     this.high = high;
-    this.vmo.addMapping(this);
   }
 }

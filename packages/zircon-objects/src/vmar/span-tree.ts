@@ -4,79 +4,193 @@ export interface Span {
   size: number;
 }
 
-interface TNode<T extends Span> {
-  item: T;
-  pri: number;
-  left: TNode<T> | null;
-  right: TNode<T> | null;
-  /** Subtree aggregates: lowest base, highest end, largest gap between neighbours inside the subtree. */
+/** Fan-out: wide nodes keep the tree 3-4 levels deep at 100k children, so lookups touch few cache lines. */
+const MAX = 64;
+
+interface Agg {
   minBase: number;
   maxEnd: number;
+  /** Largest gap between neighbouring items inside the subtree. */
   maxGap: number;
 }
 
+class Leaf<T extends Span> implements Agg {
+  readonly leaf = true;
+  items: T[] = [];
+  /** Parallel to items: binary searches read this packed array, not the item objects. */
+  bases: number[] = [];
+  minBase = 0;
+  maxEnd = 0;
+  maxGap = 0;
+
+  recompute(): void {
+    const items = this.items;
+    const n = items.length;
+    if (n === 0) {
+      this.minBase = this.maxEnd = this.maxGap = 0;
+      return;
+    }
+    let gap = 0;
+    let prevEnd = (items[0] as T).base + (items[0] as T).size;
+    for (let i = 1; i < n; i++) {
+      const it = items[i] as T;
+      const g = it.base - prevEnd;
+      if (g > gap) gap = g;
+      prevEnd = it.base + it.size;
+    }
+    this.minBase = (items[0] as T).base;
+    this.maxEnd = prevEnd;
+    this.maxGap = gap;
+  }
+}
+
+class Inner<T extends Span> implements Agg {
+  readonly leaf = false;
+  kids: Node<T>[] = [];
+  /** Parallel to kids: each child's minBase. */
+  mins: number[] = [];
+  minBase = 0;
+  maxEnd = 0;
+  maxGap = 0;
+
+  recompute(): void {
+    const kids = this.kids;
+    const first = kids[0] as Node<T>;
+    let gap = first.maxGap;
+    let prevEnd = first.maxEnd;
+    for (let i = 1; i < kids.length; i++) {
+      const k = kids[i] as Node<T>;
+      const g = Math.max(k.maxGap, k.minBase - prevEnd);
+      if (g > gap) gap = g;
+      prevEnd = k.maxEnd;
+    }
+    this.minBase = first.minBase;
+    this.maxEnd = prevEnd;
+    this.maxGap = gap;
+  }
+}
+
+type Node<T extends Span> = Leaf<T> | Inner<T>;
+
+/** Index of the last element <= key in a sorted array, or -1. */
+function lastLE(arr: number[], key: number): number {
+  let lo = 0;
+  let hi = arr.length - 1;
+  let ans = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((arr[mid] as number) <= key) {
+      ans = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return ans;
+}
+
 /**
- * The children of a VMAR, ordered by address: a treap augmented with each subtree's span and largest inner gap, so
- * lookups by address, overlap checks and lowest-first-fit placement are O(log n) expected.
+ * The children of a VMAR, ordered by address: a B+tree whose nodes carry each subtree's span and largest inner gap,
+ * so lookups by address, overlap checks, inserts, removals and lowest-first-fit placement are O(log n).
  */
 export class SpanTree<T extends Span> {
-  #root: TNode<T> | null = null;
+  #root: Node<T> = new Leaf<T>();
   #count = 0;
-  #seed = 0x2545f491;
 
   get count(): number {
     return this.#count;
   }
 
-  #rand(): number {
-    // Treap priorities only shape the tree, never results; a per-tree xorshift keeps them deterministic.
-    let x = this.#seed;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.#seed = x >>> 0;
-    return this.#seed;
-  }
-
   insert(item: T): void {
-    const n: TNode<T> = {
-      item,
-      pri: this.#rand(),
-      left: null,
-      right: null,
-      minBase: item.base,
-      maxEnd: item.base + item.size,
-      maxGap: 0,
-    };
-    const [l, r] = split(this.#root, item.base);
-    this.#root = merge(merge(l, n), r);
+    const split = this.#insert(this.#root, item);
+    if (split !== null) {
+      const r = new Inner<T>();
+      r.kids = [this.#root, split];
+      r.mins = [this.#root.minBase, split.minBase];
+      r.recompute();
+      this.#root = r;
+    }
     this.#count++;
   }
 
-  /** Removes the item whose base is `item.base` (must be `item`). */
-  remove(item: T): void {
-    const [l, r] = split(this.#root, item.base);
-    const [mid, rest] = split(r, item.base + 1);
-    if (mid === null || mid.item !== item) {
-      // Not present: restore the tree unchanged.
-      this.#root = merge(merge(l, mid), rest);
-      return;
+  #insert(n: Node<T>, item: T): Node<T> | null {
+    if (n.leaf) {
+      const at = lastLE(n.bases, item.base) + 1;
+      n.items.splice(at, 0, item);
+      n.bases.splice(at, 0, item.base);
+      if (n.items.length <= MAX) {
+        n.recompute();
+        return null;
+      }
+      const right = new Leaf<T>();
+      const half = n.items.length >>> 1;
+      right.items = n.items.splice(half);
+      right.bases = n.bases.splice(half);
+      n.recompute();
+      right.recompute();
+      return right;
     }
-    this.#root = merge(l, rest);
-    this.#count--;
+    const i = Math.max(0, lastLE(n.mins, item.base));
+    const child = n.kids[i] as Node<T>;
+    const split = this.#insert(child, item);
+    n.mins[i] = child.minBase;
+    if (split !== null) {
+      n.kids.splice(i + 1, 0, split);
+      n.mins.splice(i + 1, 0, split.minBase);
+    }
+    if (n.kids.length <= MAX) {
+      n.recompute();
+      return null;
+    }
+    const right = new Inner<T>();
+    const half = n.kids.length >>> 1;
+    right.kids = n.kids.splice(half);
+    right.mins = n.mins.splice(half);
+    n.recompute();
+    right.recompute();
+    return right;
+  }
+
+  /** Removes `item` (found by its base). */
+  remove(item: T): void {
+    if (this.#remove(this.#root, item)) {
+      this.#count--;
+      // Shrink the root while it has a single child; empty leaves are dropped, so depth follows the size.
+      while (!this.#root.leaf && this.#root.kids.length === 1) this.#root = this.#root.kids[0] as Node<T>;
+      if (!this.#root.leaf && this.#root.kids.length === 0) this.#root = new Leaf<T>();
+    }
+  }
+
+  #remove(n: Node<T>, item: T): boolean {
+    if (n.leaf) {
+      const at = lastLE(n.bases, item.base);
+      if (at < 0 || n.items[at] !== item) return false;
+      n.items.splice(at, 1);
+      n.bases.splice(at, 1);
+      n.recompute();
+      return true;
+    }
+    const i = lastLE(n.mins, item.base);
+    if (i < 0) return false;
+    const child = n.kids[i] as Node<T>;
+    if (!this.#remove(child, item)) return false;
+    const empty = child.leaf ? child.items.length === 0 : child.kids.length === 0;
+    if (empty) {
+      n.kids.splice(i, 1);
+      n.mins.splice(i, 1);
+    } else n.mins[i] = child.minBase;
+    if (n.kids.length > 0) n.recompute();
+    return true;
   }
 
   /** The item with the largest base <= addr. */
   floor(addr: number): T | undefined {
-    let n = this.#root;
-    let best: T | undefined;
-    while (n !== null) {
-      if (n.item.base <= addr) {
-        best = n.item;
-        n = n.right;
-      } else n = n.left;
+    let n: Node<T> = this.#root;
+    while (!n.leaf) {
+      const i = lastLE(n.mins, addr);
+      if (i < 0) return undefined;
+      n = n.kids[i] as Node<T>;
     }
-    return best;
+    const j = lastLE(n.bases, addr);
+    return j < 0 ? undefined : n.items[j];
   }
 
   /** The item containing `addr`. */
@@ -94,24 +208,31 @@ export class SpanTree<T extends Span> {
   /** Items overlapping [start, end), in address order. */
   overlapping(start: number, end: number): T[] {
     const out: T[] = [];
-    const walk = (n: TNode<T> | null): void => {
-      if (n === null || n.maxEnd <= start || n.minBase >= end) return;
-      walk(n.left);
-      if (n.item.base < end && n.item.base + n.item.size > start) out.push(n.item);
-      walk(n.right);
+    const walk = (n: Node<T>): void => {
+      if (n.leaf) {
+        for (let j = Math.max(0, lastLE(n.bases, start)); j < n.items.length; j++) {
+          const it = n.items[j] as T;
+          if (it.base >= end) return;
+          if (it.base + it.size > start) out.push(it);
+        }
+        return;
+      }
+      for (let i = Math.max(0, lastLE(n.mins, start)); i < n.kids.length; i++) {
+        const k = n.kids[i] as Node<T>;
+        if (k.minBase >= end) return;
+        if (k.maxEnd > start) walk(k);
+      }
     };
-    walk(this.#root);
+    if (this.#count > 0) walk(this.#root);
     return out;
   }
 
   /** Every item in address order. */
   items(): T[] {
     const out: T[] = [];
-    const walk = (n: TNode<T> | null): void => {
-      if (n === null) return;
-      walk(n.left);
-      out.push(n.item);
-      walk(n.right);
+    const walk = (n: Node<T>): void => {
+      if (n.leaf) for (const it of n.items) out.push(it);
+      else for (const k of n.kids) walk(k);
     };
     walk(this.#root);
     return out;
@@ -124,94 +245,53 @@ export class SpanTree<T extends Span> {
   firstFit(regionStart: number, regionEnd: number, lo: number, hi: number, size: number, align: number): number {
     const limit = Math.min(hi, regionEnd);
     const tryGap = (gs: number, ge: number): number => {
-      const s = Math.max(gs, lo);
-      const a = Math.ceil(s / align) * align;
+      const a = Math.ceil(Math.max(gs, lo) / align) * align;
       return a + size <= Math.min(ge, limit) ? a : -1;
     };
-    let lastEnd = regionStart;
+    let prevEnd = regionStart;
     let stop = false;
-    const rec = (n: TNode<T> | null, prevEnd: number): number => {
-      if (n === null) {
-        lastEnd = prevEnd;
+    const walk = (n: Node<T>): number => {
+      if (n.leaf) {
+        for (const it of n.items) {
+          if (prevEnd >= limit) {
+            stop = true;
+            return -1;
+          }
+          const a = tryGap(prevEnd, it.base);
+          if (a >= 0) return a;
+          prevEnd = it.base + it.size;
+        }
         return -1;
       }
-      if (prevEnd >= limit) {
-        stop = true;
-        return -1;
+      for (const k of n.kids) {
+        if (prevEnd >= limit) {
+          stop = true;
+          return -1;
+        }
+        if (k.minBase - prevEnd < size && k.maxGap < size) {
+          prevEnd = k.maxEnd;
+          continue;
+        }
+        const a = walk(k);
+        if (a >= 0 || stop) return a;
       }
-      if (n.minBase - prevEnd < size && n.maxGap < size) {
-        lastEnd = n.maxEnd;
-        return -1;
-      }
-      const r = rec(n.left, prevEnd);
-      if (r >= 0 || stop) return r;
-      const a = tryGap(lastEnd, n.item.base);
-      if (a >= 0) return a;
-      return rec(n.right, n.item.base + n.item.size);
+      return -1;
     };
-    const r = rec(this.#root, regionStart);
-    if (r >= 0) return r;
-    if (stop) return -1;
-    return tryGap(lastEnd, regionEnd);
+    if (this.#count > 0) {
+      const a = walk(this.#root);
+      if (a >= 0 || stop) return a;
+    }
+    return tryGap(prevEnd, regionEnd);
   }
 
   /** Calls `cb(gapStart, gapEnd)` for each free gap inside [regionStart, regionEnd) before `until`; stop by returning true. */
   forEachGap(regionStart: number, regionEnd: number, until: number, cb: (gs: number, ge: number) => boolean): void {
     let prev = regionStart;
-    let stopped = false;
-    const walk = (n: TNode<T> | null): void => {
-      if (n === null || stopped) return;
-      walk(n.left);
-      if (stopped) return;
-      if (prev >= until) {
-        stopped = true;
-        return;
-      }
-      if (n.item.base > prev && cb(prev, n.item.base)) {
-        stopped = true;
-        return;
-      }
-      prev = n.item.base + n.item.size;
-      walk(n.right);
-    };
-    walk(this.#root);
-    if (!stopped && prev < regionEnd && prev < until) cb(prev, regionEnd);
+    for (const it of this.items()) {
+      if (prev >= until) return;
+      if (it.base > prev && cb(prev, it.base)) return;
+      prev = it.base + it.size;
+    }
+    if (prev < regionEnd && prev < until) cb(prev, regionEnd);
   }
-}
-
-function pull<T extends Span>(n: TNode<T>): TNode<T> {
-  const end = n.item.base + n.item.size;
-  const l = n.left;
-  const r = n.right;
-  n.minBase = l === null ? n.item.base : l.minBase;
-  n.maxEnd = r === null ? end : r.maxEnd;
-  let g = 0;
-  if (l !== null) g = Math.max(l.maxGap, n.item.base - l.maxEnd);
-  if (r !== null) g = Math.max(g, r.maxGap, r.minBase - end);
-  n.maxGap = g;
-  return n;
-}
-
-/** Splits into (bases < key, bases >= key). */
-function split<T extends Span>(n: TNode<T> | null, key: number): [TNode<T> | null, TNode<T> | null] {
-  if (n === null) return [null, null];
-  if (n.item.base < key) {
-    const [a, b] = split(n.right, key);
-    n.right = a;
-    return [pull(n), b];
-  }
-  const [a, b] = split(n.left, key);
-  n.left = b;
-  return [a, pull(n)];
-}
-
-function merge<T extends Span>(a: TNode<T> | null, b: TNode<T> | null): TNode<T> | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  if (a.pri > b.pri) {
-    a.right = merge(a.right, b);
-    return pull(a);
-  }
-  b.left = merge(a, b.left);
-  return pull(b);
 }

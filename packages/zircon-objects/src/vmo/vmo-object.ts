@@ -20,6 +20,10 @@ export interface VmoMappingRef {
   aspaceKoid(): number;
   /** Whether the mapping lives in a HIGH-priority VMAR. */
   high: boolean;
+  /** Intrusive list links (O(1) add/remove, like Zircon's mapping list). */
+  prevOnVmo: VmoMappingRef | null;
+  nextOnVmo: VmoMappingRef | null;
+  onVmo: boolean;
 }
 
 /**
@@ -39,7 +43,8 @@ export class VmoObject extends KernelObject implements Discardable {
   readonly parent: VmoObject | null;
   name = '';
   liveChildren = 0;
-  readonly mappings = new Set<VmoMappingRef>();
+  #mappingHead: VmoMappingRef | null = null;
+  mappingCount = 0;
   lockCount = 0;
   discardedSinceLock = false;
   everDiscarded = false;
@@ -110,18 +115,30 @@ export class VmoObject extends KernelObject implements Discardable {
   }
 
   removeMapping(m: VmoMappingRef): void {
-    if (!this.mappings.delete(m)) return;
+    if (!m.onVmo) return;
+    m.onVmo = false;
+    if (m.prevOnVmo !== null) m.prevOnVmo.nextOnVmo = m.nextOnVmo;
+    else this.#mappingHead = m.nextOnVmo;
+    if (m.nextOnVmo !== null) m.nextOnVmo.prevOnVmo = m.prevOnVmo;
+    m.prevOnVmo = m.nextOnVmo = null;
+    this.mappingCount--;
     if (m.high) this.node.highMappings--;
     this.#maybeDie();
   }
 
   addMapping(m: VmoMappingRef): void {
-    this.mappings.add(m);
+    if (m.onVmo) return;
+    m.onVmo = true;
+    m.prevOnVmo = null;
+    m.nextOnVmo = this.#mappingHead;
+    if (this.#mappingHead !== null) this.#mappingHead.prevOnVmo = m;
+    this.#mappingHead = m;
+    this.mappingCount++;
     if (m.high) this.node.highMappings++;
   }
 
   #maybeDie(): void {
-    if (this.dead || this.handleCount > 0 || this.mappings.size > 0) return;
+    if (this.dead || this.handleCount > 0 || this.mappingCount > 0) return;
     this.dead = true;
     internals(this.kernel).discardables.delete(this);
     this.node.viewers--;
@@ -249,9 +266,9 @@ export class VmoObject extends KernelObject implements Discardable {
   }
 
   shareCount(): number {
-    if (this.mappings.size < 2) return 1;
+    if (this.mappingCount < 2) return 1;
     const spaces = new Set<number>();
-    for (const m of this.mappings) spaces.add(m.aspaceKoid());
+    for (let m = this.#mappingHead; m !== null; m = m.nextOnVmo) spaces.add(m.aspaceKoid());
     return spaces.size;
   }
 

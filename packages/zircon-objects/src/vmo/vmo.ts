@@ -320,7 +320,7 @@ export class Vmo extends Handle {
       sizeBytes: o.size,
       parentKoid: o.parent?.koid ?? 0,
       numChildren: o.liveChildren,
-      numMappings: o.mappings.size,
+      numMappings: o.mappingCount,
       shareCount: o.shareCount(),
       flags: o.flags(),
       committedBytes: committed,
