@@ -1,5 +1,5 @@
 import { linuxBackendUnavailable, runOnProbe } from '../backends/linux-probe.js';
-import { linuxModelUnavailable, runOnModel } from '../backends/linux-model.js';
+import { linuxModelSkip, linuxModelUnavailable, runOnModel } from '../backends/linux-model.js';
 import { ZirconBackend } from '../backends/zircon.js';
 import { ConformanceError } from '../scenario/errors.js';
 import { resolveValue } from '../scenario/expr.js';
@@ -7,7 +7,7 @@ import type { Expectation, Scenario, Step } from '../scenario/types.js';
 import { StepArgs } from './args.js';
 import type { BackendName, CaseResult } from './case.js';
 import { checkExpectation } from './expect.js';
-import { normalizeOutcome, type StepOutcome, type StepReport } from './outcome.js';
+import { normalizeOutcome, normalizeValue, type StepOutcome, type StepReport } from './outcome.js';
 import { Bindings } from './scope.js';
 
 /**
@@ -31,7 +31,9 @@ function label(step: Step): string {
 
 function report(index: number, step: Step, outcome: StepOutcome, expect: Expectation | undefined): StepReport {
   const mismatches = checkExpectation(expect, outcome);
-  return { index, label: label(step), line: step.pos.line, outcome, passed: mismatches.length === 0, mismatches };
+  // Reports cross thread boundaries: keep only plain data (handles and byte arrays normalised).
+  const plain: StepOutcome = outcome.kind === 'ok' ? { ...outcome, value: normalizeValue(outcome.value) } : outcome;
+  return { index, label: label(step), line: step.pos.line, outcome: plain, passed: mismatches.length === 0, mismatches };
 }
 
 async function debugStep(step: Step, isolated: boolean): Promise<never> {
@@ -88,7 +90,7 @@ async function linuxRun(scenario: Scenario, backend: BackendName, timeoutMs: num
 /** Why a scenario cannot run on a backend here, or undefined. */
 export function skipReason(scenario: Scenario, backend: BackendName): string | undefined {
   if (scenario.domain === 'zircon') return backend === 'model' ? undefined : 'Zircon scenarios run on the model only';
-  return backend === 'linux' ? linuxBackendUnavailable() : linuxModelUnavailable();
+  return backend === 'linux' ? linuxBackendUnavailable() : (linuxModelUnavailable() ?? linuxModelSkip(scenario.steps));
 }
 
 /**

@@ -111,7 +111,7 @@ export function runInWorkers(
         }
         start();
       };
-      worker.on('error', (e) => crashed(e.message));
+      worker.on('error', (e: unknown) => crashed(e instanceof Error ? e.message : String(e)));
       worker.on('exit', (code) => crashed(`worker exited with code ${code}`));
       give();
     };

@@ -11,6 +11,11 @@ interface Job {
 
 parentPort?.on('message', (job: Job) => {
   void runScenario(job.scenario, { ...job.options, isolated: true }).then((result) => {
-    parentPort?.postMessage({ id: job.id, result });
+    try {
+      parentPort?.postMessage({ id: job.id, result });
+    } catch (e) {
+      // A result that cannot cross threads is a runner bug; report it as this case's failure, not a lost worker.
+      parentPort?.postMessage({ id: job.id, result: { ...result, status: 'failed', message: `result not transferable: ${String(e)}`, steps: [], outputs: [] } });
+    }
   });
 });
