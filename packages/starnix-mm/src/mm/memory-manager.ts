@@ -694,7 +694,6 @@ export class MemoryManager implements Disposable {
     const endB = a + len;
     if (endB > U64MAX || endB <= a || len === 0n) fail('ENOMEM');
     if (pr & ~(Prot.READ | Prot.WRITE | Prot.EXEC | Prot.SEM)) fail('EINVAL');
-    if (grows & Prot.GROWSUP) fail('EINVAL');
     if (a >= BigInt(this.taskSize)) fail('ENOMEM');
     let start = Number(a);
     const end = endB > BigInt(this.taskSize) ? this.taskSize + PAGE : Number(endB);
@@ -704,7 +703,11 @@ export class MemoryManager implements Disposable {
       if (v.start >= end) fail('ENOMEM');
       start = v.start;
       if (!(v.flags & VM.GROWSDOWN)) fail('EINVAL');
-    } else if (v.start > start) fail('ENOMEM');
+    } else {
+      if (v.start > start) fail('ENOMEM');
+      // x86 has no VM_GROWSUP mappings: PROT_GROWSUP fails once a VMA is found.
+      if (grows & Prot.GROWSUP) fail('EINVAL');
+    }
     let tmp = v.start;
     let nstart = start;
     const want = pr & 7;
@@ -954,7 +957,8 @@ export class MemoryManager implements Disposable {
     while (cur < end) {
       const v = this.tree.find(cur);
       if (!v) fail('ENOMEM');
-      const ok = write ? (v.flags & VM.WRITE) !== 0 : (v.flags & (VM.READ | VM.WRITE | VM.EXEC)) !== 0;
+      // GUP's check_vma_flags: a read needs VM_READ itself (write-only and exec-only VMAs fail).
+      const ok = write ? (v.flags & VM.WRITE) !== 0 : (v.flags & VM.READ) !== 0;
       if (!ok) fail('EINVAL');
       const e = Math.min(v.end, end);
       const lim = this.objectEnd(v);
@@ -977,7 +981,8 @@ export class MemoryManager implements Disposable {
         this.dropPages(v, s, e);
         return;
       case Advice.FREE:
-        if (v.backing.kind !== 'anon') fail('EINVAL');
+        // madvise_dontneed_free_valid_vma forbids locked VMAs for FREE as well.
+        if (v.flags & VM.LOCKED || v.backing.kind !== 'anon') fail('EINVAL');
         return;
       case Advice.REMOVE:
         if (v.flags & VM.LOCKED) fail('EINVAL');

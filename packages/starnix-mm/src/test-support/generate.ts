@@ -19,6 +19,47 @@ export interface GenOptions {
   readonly ops: number;
   readonly pages: number;
   readonly anonName: boolean;
+  /** Also generate boundary arguments (huge, negative, unaligned), brk, mlockall, rlimits, exec. */
+  readonly edges?: boolean;
+}
+
+// Boundary values. Lengths that could reach past the window are only used where Linux rejects them before any
+// effect (they would otherwise touch the probe's own memory, which the model does not have).
+const HUGE: readonly (number | bigint)[] = [-1, -4096, 2n ** 63n, 2n ** 64n - 4096n, 2n ** 47n, 0x7ffffffff000, 1, 4095];
+const WRAP: readonly (number | bigint)[] = [-1, -4096, 2n ** 64n - 4096n, 1, 4095];
+
+function edgeOp(r: () => number, page: () => number, w: { in?: string }): LinuxOp {
+  const int = (n: number): number => Math.floor(r() * n);
+  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T;
+  switch (int(12)) {
+    case 0:
+      return { op: pick(['munmap', 'mincore'] as const), ...w, addr: page(), length: pick(HUGE) };
+    case 1:
+      return { op: 'mprotect', ...w, addr: pick([page(), page() + 1, { abs: 2n ** 64n - 4096n }, { abs: 0x7ffffffff000 }, { abs: 2n ** 47n }]), length: pick([4096, ...WRAP]), prot: pick([['READ'], ['READ', 'GROWSDOWN', 'GROWSUP'], 0x10, ['GROWSUP']]) };
+    case 2:
+      return r() < 0.5
+        ? { op: 'mmap', ...w, addr: pick([page() + 1, { abs: 2n ** 63n }, page()]), length: pick([4096, ...HUGE]), prot: ['READ'], flags: pick([['SHARED', 'PRIVATE', 'ANONYMOUS'], ['ANONYMOUS'], ['SHARED_VALIDATE', 'ANONYMOUS'], ['SHARED', 'ANONYMOUS', 'GROWSDOWN'], ['PRIVATE', 'ANONYMOUS', 0x800000]]) }
+        : { op: 'mmap', ...w, addr: pick([page() + 1, page()]), length: pick([4096, 8192, 1, 4095]), prot: ['READ'], flags: pick([['PRIVATE', 'ANONYMOUS', 'FIXED'], ['PRIVATE', 'ANONYMOUS', 'FIXED_NOREPLACE'], ['PRIVATE', 'ANONYMOUS', 'LOCKED', 'FIXED'], ['PRIVATE', 'ANONYMOUS', 'FIXED', 'FIXED_NOREPLACE']]) };
+    case 3:
+      return { op: 'madvise', ...w, addr: pick([page(), page() + 1]), length: pick([0, 4096, ...WRAP]), advice: pick(['DONTNEED', 'NORMAL', 77, 'POPULATE_WRITE', 'WIPEONFORK'] as const) };
+    case 4:
+      return { op: 'mremap', ...w, old_address: pick([page(), page() + 1]), old_size: pick([0, 4096, 8192, ...HUGE]), new_size: pick([0, 4096, 8192, ...HUGE]), flags: pick([[], ['FIXED'], ['DONTUNMAP'], ['MAYMOVE'], 8, ['MAYMOVE', 'FIXED']]), new_address: pick([page(), page() + 1, { abs: 2n ** 62n }]) };
+    case 5:
+      return { op: 'msync', ...w, addr: pick([page(), page() + 1, { abs: 0 }]), length: pick([0, 4096, ...WRAP]), flags: pick([['SYNC'], 8, ['INVALIDATE']]) };
+    case 6:
+      return { op: 'brk', ...w, addr: pick([0, 4096, 100, 3 * 4096 + 5, 1 << 20, -4096, 1 << 30]) };
+    case 7:
+      // MCL_CURRENT would lock the probe's own memory too: only the flag validation and MCL_FUTURE are compared.
+      return { op: 'mlockall', ...w, flags: pick([['FUTURE'], ['ONFAULT'], ['FUTURE', 'ONFAULT'], 0, 8]) };
+    case 8:
+      return { op: 'munlockall', ...w };
+    case 9:
+      return { op: 'mlock2', ...w, addr: page(), length: 4096, flags: pick([0, 2, ['ONFAULT']]) };
+    case 10:
+      return { op: 'mremap', ...w, old_address: page(), old_size: 0, new_size: pick([4096, 8192]), flags: pick([[], ['MAYMOVE']]) };
+    default:
+      return { op: 'mprotect', ...w, addr: page(), length: 3 * 4096, prot: ['READ', 'WRITE', 'GROWSDOWN'] };
+  }
 }
 
 /** One scenario: a few hundred random calls over a small page range so they overlap a lot. */
@@ -93,6 +134,7 @@ export function generateScenario(seed: number, o: GenOptions): LinuxOp[] {
       procs.push(name);
     } else if (k < 93 && o.anonName) ops.push({ op: 'prctl_set_vma_anon_name', ...w, addr: page(), length: len(), name: pick(['x', 'heap thing', null, 'bad$']) });
     else if (k < 94 && memfd) ops.push({ op: 'ftruncate', fd: 'f', size: int(10) * P + (r() < 0.5 ? 123 : 0) });
+    else if (k < 96 && o.edges) ops.push(edgeOp(r, page, w));
     else ops.push({ op: 'maps', ...w });
   }
   for (const p of procs) ops.push(p === 'parent' ? { op: 'maps' } : { op: 'maps', in: p });
