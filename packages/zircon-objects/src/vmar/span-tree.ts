@@ -17,29 +17,28 @@ interface Agg {
 class Leaf<T extends Span> implements Agg {
   readonly leaf = true;
   items: T[] = [];
-  /** Parallel to items: binary searches read this packed array, not the item objects. */
+  /** Parallel to items: searches and aggregates read these packed arrays, never the item objects. */
   bases: number[] = [];
+  ends: number[] = [];
   minBase = 0;
   maxEnd = 0;
   maxGap = 0;
 
   recompute(): void {
-    const items = this.items;
-    const n = items.length;
+    const bases = this.bases;
+    const ends = this.ends;
+    const n = bases.length;
     if (n === 0) {
       this.minBase = this.maxEnd = this.maxGap = 0;
       return;
     }
     let gap = 0;
-    let prevEnd = (items[0] as T).base + (items[0] as T).size;
     for (let i = 1; i < n; i++) {
-      const it = items[i] as T;
-      const g = it.base - prevEnd;
+      const g = (bases[i] as number) - (ends[i - 1] as number);
       if (g > gap) gap = g;
-      prevEnd = it.base + it.size;
     }
-    this.minBase = (items[0] as T).base;
-    this.maxEnd = prevEnd;
+    this.minBase = bases[0] as number;
+    this.maxEnd = ends[n - 1] as number;
     this.maxGap = gap;
   }
 }
@@ -47,25 +46,34 @@ class Leaf<T extends Span> implements Agg {
 class Inner<T extends Span> implements Agg {
   readonly leaf = false;
   kids: Node<T>[] = [];
-  /** Parallel to kids: each child's minBase. */
+  /** Parallel to kids: each child's aggregates, packed so recomputing never touches the children. */
   mins: number[] = [];
+  maxEnds: number[] = [];
+  gaps: number[] = [];
   minBase = 0;
   maxEnd = 0;
   maxGap = 0;
 
+  /** Refreshes the cached aggregates of child i. */
+  sync(i: number): void {
+    const k = this.kids[i] as Node<T>;
+    this.mins[i] = k.minBase;
+    this.maxEnds[i] = k.maxEnd;
+    this.gaps[i] = k.maxGap;
+  }
+
   recompute(): void {
-    const kids = this.kids;
-    const first = kids[0] as Node<T>;
-    let gap = first.maxGap;
-    let prevEnd = first.maxEnd;
-    for (let i = 1; i < kids.length; i++) {
-      const k = kids[i] as Node<T>;
-      const g = Math.max(k.maxGap, k.minBase - prevEnd);
+    const mins = this.mins;
+    const ends = this.maxEnds;
+    const gaps = this.gaps;
+    const n = mins.length;
+    let gap = gaps[0] as number;
+    for (let i = 1; i < n; i++) {
+      const g = Math.max(gaps[i] as number, (mins[i] as number) - (ends[i - 1] as number));
       if (g > gap) gap = g;
-      prevEnd = k.maxEnd;
     }
-    this.minBase = first.minBase;
-    this.maxEnd = prevEnd;
+    this.minBase = mins[0] as number;
+    this.maxEnd = ends[n - 1] as number;
     this.maxGap = gap;
   }
 }
@@ -104,7 +112,8 @@ export class SpanTree<T extends Span> {
     if (split !== null) {
       const r = new Inner<T>();
       r.kids = [this.#root, split];
-      r.mins = [this.#root.minBase, split.minBase];
+      r.sync(0);
+      r.sync(1);
       r.recompute();
       this.#root = r;
     }
@@ -116,6 +125,7 @@ export class SpanTree<T extends Span> {
       const at = lastLE(n.bases, item.base) + 1;
       n.items.splice(at, 0, item);
       n.bases.splice(at, 0, item.base);
+      n.ends.splice(at, 0, item.base + item.size);
       if (n.items.length <= MAX) {
         n.recompute();
         return null;
@@ -124,6 +134,7 @@ export class SpanTree<T extends Span> {
       const half = n.items.length >>> 1;
       right.items = n.items.splice(half);
       right.bases = n.bases.splice(half);
+      right.ends = n.ends.splice(half);
       n.recompute();
       right.recompute();
       return right;
@@ -131,10 +142,12 @@ export class SpanTree<T extends Span> {
     const i = Math.max(0, lastLE(n.mins, item.base));
     const child = n.kids[i] as Node<T>;
     const split = this.#insert(child, item);
-    n.mins[i] = child.minBase;
+    n.sync(i);
     if (split !== null) {
       n.kids.splice(i + 1, 0, split);
       n.mins.splice(i + 1, 0, split.minBase);
+      n.maxEnds.splice(i + 1, 0, split.maxEnd);
+      n.gaps.splice(i + 1, 0, split.maxGap);
     }
     if (n.kids.length <= MAX) {
       n.recompute();
@@ -144,6 +157,8 @@ export class SpanTree<T extends Span> {
     const half = n.kids.length >>> 1;
     right.kids = n.kids.splice(half);
     right.mins = n.mins.splice(half);
+    right.maxEnds = n.maxEnds.splice(half);
+    right.gaps = n.gaps.splice(half);
     n.recompute();
     right.recompute();
     return right;
@@ -165,6 +180,7 @@ export class SpanTree<T extends Span> {
       if (at < 0 || n.items[at] !== item) return false;
       n.items.splice(at, 1);
       n.bases.splice(at, 1);
+      n.ends.splice(at, 1);
       n.recompute();
       return true;
     }
@@ -176,7 +192,9 @@ export class SpanTree<T extends Span> {
     if (empty) {
       n.kids.splice(i, 1);
       n.mins.splice(i, 1);
-    } else n.mins[i] = child.minBase;
+      n.maxEnds.splice(i, 1);
+      n.gaps.splice(i, 1);
+    } else n.sync(i);
     if (n.kids.length > 0) n.recompute();
     return true;
   }
@@ -193,16 +211,28 @@ export class SpanTree<T extends Span> {
     return j < 0 ? undefined : n.items[j];
   }
 
+  /** The leaf and slot of the item with the largest base <= addr. */
+  #floorSlot(addr: number): [Leaf<T>, number] | undefined {
+    let n: Node<T> = this.#root;
+    while (!n.leaf) {
+      const i = lastLE(n.mins, addr);
+      if (i < 0) return undefined;
+      n = n.kids[i] as Node<T>;
+    }
+    const j = lastLE(n.bases, addr);
+    return j < 0 ? undefined : [n, j];
+  }
+
   /** The item containing `addr`. */
   at(addr: number): T | undefined {
-    const f = this.floor(addr);
-    return f !== undefined && addr < f.base + f.size ? f : undefined;
+    const f = this.#floorSlot(addr);
+    return f !== undefined && addr < (f[0].ends[f[1]] as number) ? f[0].items[f[1]] : undefined;
   }
 
   /** Whether nothing overlaps [start, end). */
   isFree(start: number, end: number): boolean {
-    const f = this.floor(end - 1);
-    return f === undefined || f.base + f.size <= start;
+    const f = this.#floorSlot(end - 1);
+    return f === undefined || (f[0].ends[f[1]] as number) <= start;
   }
 
   /** Items overlapping [start, end), in address order. */
@@ -218,9 +248,8 @@ export class SpanTree<T extends Span> {
         return;
       }
       for (let i = Math.max(0, lastLE(n.mins, start)); i < n.kids.length; i++) {
-        const k = n.kids[i] as Node<T>;
-        if (k.minBase >= end) return;
-        if (k.maxEnd > start) walk(k);
+        if ((n.mins[i] as number) >= end) return;
+        if ((n.maxEnds[i] as number) > start) walk(n.kids[i] as Node<T>);
       }
     };
     if (this.#count > 0) walk(this.#root);
@@ -252,27 +281,27 @@ export class SpanTree<T extends Span> {
     let stop = false;
     const walk = (n: Node<T>): number => {
       if (n.leaf) {
-        for (const it of n.items) {
+        for (let j = 0; j < n.bases.length; j++) {
           if (prevEnd >= limit) {
             stop = true;
             return -1;
           }
-          const a = tryGap(prevEnd, it.base);
+          const a = tryGap(prevEnd, n.bases[j] as number);
           if (a >= 0) return a;
-          prevEnd = it.base + it.size;
+          prevEnd = n.ends[j] as number;
         }
         return -1;
       }
-      for (const k of n.kids) {
+      for (let i = 0; i < n.kids.length; i++) {
         if (prevEnd >= limit) {
           stop = true;
           return -1;
         }
-        if (k.minBase - prevEnd < size && k.maxGap < size) {
-          prevEnd = k.maxEnd;
+        if ((n.mins[i] as number) - prevEnd < size && (n.gaps[i] as number) < size) {
+          prevEnd = n.maxEnds[i] as number;
           continue;
         }
-        const a = walk(k);
+        const a = walk(n.kids[i] as Node<T>);
         if (a >= 0 || stop) return a;
       }
       return -1;
