@@ -11,7 +11,7 @@ interface Side {
 
 /**
  * One end of an in-memory channel (`zx_channel_create`): an ordered, bidirectional message pipe. Messages are any
- * JS value; handles found inside a message ({@link Handle} objects in plain objects and arrays) are transferred with
+ * JS value; handles found inside a message (zircon-objects `Handle` objects in plain objects and arrays) are transferred with
  * it, so they need TRANSFER and are closed if the message is never read. Writing to a channel whose peer has closed
  * fails with PEER_CLOSED; reading an empty channel gives SHOULD_WAIT while the peer is open, PEER_CLOSED after.
  * @public

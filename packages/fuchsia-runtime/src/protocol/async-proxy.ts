@@ -21,7 +21,7 @@ export interface AsyncCallOptions {
 
 /**
  * An asynchronous client (FIDL `Proxy`): each call returns a promise of the response. Transport failures reject
- * with {@link @memsim/zircon-objects#ZxError}: PEER_CLOSED (or the server's epitaph) when the server end goes away,
+ * with `ZxError`: PEER_CLOSED (or the server's epitaph) when the server end goes away,
  * TIMED_OUT past `timeoutMs`.
  * @public
  */

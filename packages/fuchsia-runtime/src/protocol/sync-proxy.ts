@@ -18,7 +18,7 @@ export const INFINITE = Number.POSITIVE_INFINITY;
  * handles requests inline (a server bound with `serve`, or a `RequestStream` with an `onRequest` handler, which
  * stands for a server thread already waiting for the request). A call that got no reply once the server had its
  * turn can never get one: it fails with TIMED_OUT, whatever the deadline (a real INFINITE wait would hang).
- * Transport failures throw {@link @memsim/zircon-objects#ZxError}: PEER_CLOSED (or the server's epitaph) when the
+ * Transport failures throw `ZxError`: PEER_CLOSED (or the server's epitaph) when the
  * server end is gone, TIMED_OUT as above.
  * @public
  */

@@ -9,7 +9,7 @@ export type RuntimeErrorCode =
   | 'THREAD_STATE';
 
 /**
- * A runtime misuse (not a kernel status). Kernel failures stay {@link @memsim/zircon-objects#ZxError}.
+ * A runtime misuse (not a kernel status). Kernel failures stay `ZxError`.
  * @public
  */
 export class RuntimeError extends Error {
