@@ -369,7 +369,10 @@ export class MemoryManager implements Disposable {
     const oldEnd = a.end;
     a.end = b.end;
     if (rebindB && a.anonVma === 0 && b.anonVma !== 0) a.backing = b.backing;
-    if (a.anonVma === 0) a.anonVma = b.anonVma;
+    if (a.anonVma === 0) {
+      a.anonVma = b.anonVma;
+      a.anonForked = b.anonForked;
+    }
     this.attach(a);
     if (rebindB) {
       // The Zircon mapping of the rebound part now maps the surviving COW child.
@@ -763,13 +766,16 @@ export class MemoryManager implements Disposable {
       if (!(fl & MremapFlags.MAYMOVE)) fail('EINVAL');
       if (fl & MremapFlags.DONTUNMAP && oldLenB !== newLenB) fail('EINVAL');
       if (fl & MremapFlags.FIXED) {
-        const ov = na < a + oldLenB && a < na + newLenB;
+        // vrm_overlaps computes the ends in unsigned 64-bit arithmetic (a huge old length wraps).
+        const ov = ((a + oldLenB) & U64MAX) > na && ((na + newLenB) & U64MAX) > a;
         if (ov) fail('EINVAL');
       }
     }
-    if (a >= ts || oldLenB > ts) fail('EFAULT');
+    if (a >= ts) fail('EFAULT');
     const addr = Number(a);
-    const oldLen = Number(oldLenB);
+    // An old length past TASK_SIZE can only shrink; the tail unmap then fails munmap's checks (EINVAL).
+    const oldTooBig = oldLenB > ts - a;
+    const oldLen = oldTooBig ? this.taskSize - addr + PAGE : Number(oldLenB);
     const newLen = Number(newLenB);
     const dest = Number(na);
     if (fl & MremapFlags.FIXED && oldLen === newLen) return this.remapMove(addr, oldLen, dest, (fl & MremapFlags.DONTUNMAP) !== 0);
@@ -791,6 +797,7 @@ export class MemoryManager implements Disposable {
       if (fl & MremapFlags.DONTUNMAP && !this.mayExpand(v.flags, len / PAGE)) fail('ENOMEM');
       if (fl & MremapFlags.FIXED) {
         this.unmapRange(dest, dest + newLen);
+        if (oldTooBig) fail('EINVAL');
         if (oldLen > newLen) this.unmapRange(addr + newLen, addr + oldLen);
       }
       const src = this.tree.find(addr);
@@ -805,6 +812,7 @@ export class MemoryManager implements Disposable {
     // In place.
     if (remapType === 'none') return addr;
     if (remapType === 'shrink') {
+      if (oldTooBig) fail('EINVAL');
       this.unmapRange(addr + newLen, addr + oldLen);
       return addr;
     }
@@ -1513,8 +1521,10 @@ export class MemoryManager implements Disposable {
       if (v.flags & VM.WIPEONFORK) {
         child.freeAnon(v.start, v.end);
         nv.anonVma = 0;
+        nv.anonForked = false;
       } else if (v.anonVma !== 0) {
         nv.anonVma = this.newAnonVma();
+        nv.anonForked = true;
         // copy_page_range copies page tables (zero-page entries too) only for VMAs with an anon_vma.
         for (const p of this.zeroMapped) if (p >= v.start && p < v.end) child.zeroMapped.add(p);
       }

@@ -41,6 +41,8 @@ export interface Vma {
   anonName: string | null;
   /** userfaultfd context (0 = none); part of the merge rule. */
   uffd: number;
+  /** The anon_vma chain has a parent's anon_vma too (inherited at fork): such VMAs merge only with equals. */
+  anonForked?: boolean;
 }
 
 export function sameBacking(a: Backing, b: Backing): boolean {
@@ -58,7 +60,11 @@ export function canMerge(a: Vma, b: Vma): boolean {
   if (a.flags !== b.flags) return false;
   if (!sameBacking(a.backing, b.backing)) return false;
   if (a.anonName !== b.anonName || a.uffd !== b.uffd) return false;
-  if (a.anonVma !== 0 && b.anonVma !== 0 && a.anonVma !== b.anonVma) return false;
+  if (a.anonVma !== b.anonVma) {
+    if (a.anonVma !== 0 && b.anonVma !== 0) return false;
+    // A forked child's VMA (non-singular anon_vma chain) never absorbs or joins one without an anon_vma.
+    if ((a.anonVma !== 0 && a.anonForked) || (b.anonVma !== 0 && b.anonForked)) return false;
+  }
   // Contiguous pgoff for every kind (anonymous VMAs carry address-derived pgoffs that mremap preserves).
   return a.pgoff + (a.end - a.start) / 4096 === b.pgoff;
 }
