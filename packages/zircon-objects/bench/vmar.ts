@@ -27,12 +27,12 @@ export async function vmarBench(): Promise<boolean> {
           w.root.unmap(a, PAGE);
         });
         b.add(`protect x2 @${n}`, () => {
-          const a = w.addrs[(i = (i + 7919) % n)] as number;
+          const a = w.addrs[(i = (i + 7919) % n)];
           w.root.protect(VmOptions.PERM_READ, a, PAGE);
           w.root.protect(RW, a, PAGE);
         });
         b.add(`unmap+map specific @${n}`, () => {
-          const a = w.addrs[(i = (i + 7919) % n)] as number;
+          const a = w.addrs[(i = (i + 7919) % n)];
           w.root.unmap(a, PAGE);
           w.root.map(RW | VmOptions.SPECIFIC, a - w.root.info().base, w.vmo, 0, PAGE);
         });

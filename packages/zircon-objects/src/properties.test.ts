@@ -105,7 +105,7 @@ describe('properties over random operation sequences', () => {
           const attributed = all.filter((x) => x.kind !== 'slice').reduce((sum, x) => sum + x.vmo.info().populatedBytes, 0);
           expect(attributed).toBe(kernel.memory.pageCount() * PAGE);
         }
-        while (all.length > 0) close(all[all.length - 1] as Live);
+        while (all.length > 0) close(all[all.length - 1]);
         expect(kernel.memory.pageCount()).toBe(0);
       }),
       { numRuns: 300 },
@@ -164,8 +164,8 @@ describe('properties over random operation sequences', () => {
           }
           const recs = vmar.mapsInfo().records.filter((r) => r.type === MapsType.MAPPING);
           for (let i = 1; i < recs.length; i++) {
-            const prev = recs[i - 1]!;
-            expect(prev.base + prev.size).toBeLessThanOrEqual(recs[i]!.base);
+            const prev = recs[i - 1];
+            expect(prev.base + prev.size).toBeLessThanOrEqual(recs[i].base);
           }
           const seen = new Map<number, [number, number]>();
           for (const r of recs) {

@@ -34,11 +34,11 @@ class Leaf<T extends Span> implements Agg {
     }
     let gap = 0;
     for (let i = 1; i < n; i++) {
-      const g = (bases[i] as number) - (ends[i - 1] as number);
+      const g = (bases[i]) - (ends[i - 1]);
       if (g > gap) gap = g;
     }
-    this.minBase = bases[0] as number;
-    this.maxEnd = ends[n - 1] as number;
+    this.minBase = bases[0];
+    this.maxEnd = ends[n - 1];
     this.maxGap = gap;
   }
 }
@@ -56,7 +56,7 @@ class Inner<T extends Span> implements Agg {
 
   /** Refreshes the cached aggregates of child i. */
   sync(i: number): void {
-    const k = this.kids[i] as Node<T>;
+    const k = this.kids[i];
     this.mins[i] = k.minBase;
     this.maxEnds[i] = k.maxEnd;
     this.gaps[i] = k.maxGap;
@@ -67,13 +67,13 @@ class Inner<T extends Span> implements Agg {
     const ends = this.maxEnds;
     const gaps = this.gaps;
     const n = mins.length;
-    let gap = gaps[0] as number;
+    let gap = gaps[0];
     for (let i = 1; i < n; i++) {
-      const g = Math.max(gaps[i] as number, (mins[i] as number) - (ends[i - 1] as number));
+      const g = Math.max(gaps[i], (mins[i]) - (ends[i - 1]));
       if (g > gap) gap = g;
     }
-    this.minBase = mins[0] as number;
-    this.maxEnd = ends[n - 1] as number;
+    this.minBase = mins[0];
+    this.maxEnd = ends[n - 1];
     this.maxGap = gap;
   }
 }
@@ -87,7 +87,7 @@ function lastLE(arr: number[], key: number): number {
   let ans = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
-    if ((arr[mid] as number) <= key) {
+    if ((arr[mid]) <= key) {
       ans = mid;
       lo = mid + 1;
     } else hi = mid - 1;
@@ -140,7 +140,7 @@ export class SpanTree<T extends Span> {
       return right;
     }
     const i = Math.max(0, lastLE(n.mins, item.base));
-    const child = n.kids[i] as Node<T>;
+    const child = n.kids[i];
     const split = this.#insert(child, item);
     n.sync(i);
     if (split !== null) {
@@ -169,7 +169,7 @@ export class SpanTree<T extends Span> {
     if (this.#remove(this.#root, item)) {
       this.#count--;
       // Shrink the root while it has a single child; empty leaves are dropped, so depth follows the size.
-      while (!this.#root.leaf && this.#root.kids.length === 1) this.#root = this.#root.kids[0] as Node<T>;
+      while (!this.#root.leaf && this.#root.kids.length === 1) this.#root = this.#root.kids[0];
       if (!this.#root.leaf && this.#root.kids.length === 0) this.#root = new Leaf<T>();
     }
   }
@@ -186,7 +186,7 @@ export class SpanTree<T extends Span> {
     }
     const i = lastLE(n.mins, item.base);
     if (i < 0) return false;
-    const child = n.kids[i] as Node<T>;
+    const child = n.kids[i];
     if (!this.#remove(child, item)) return false;
     const empty = child.leaf ? child.items.length === 0 : child.kids.length === 0;
     if (empty) {
@@ -205,7 +205,7 @@ export class SpanTree<T extends Span> {
     while (!n.leaf) {
       const i = lastLE(n.mins, addr);
       if (i < 0) return undefined;
-      n = n.kids[i] as Node<T>;
+      n = n.kids[i];
     }
     const j = lastLE(n.bases, addr);
     return j < 0 ? undefined : n.items[j];
@@ -217,7 +217,7 @@ export class SpanTree<T extends Span> {
     while (!n.leaf) {
       const i = lastLE(n.mins, addr);
       if (i < 0) return undefined;
-      n = n.kids[i] as Node<T>;
+      n = n.kids[i];
     }
     const j = lastLE(n.bases, addr);
     return j < 0 ? undefined : [n, j];
@@ -226,13 +226,13 @@ export class SpanTree<T extends Span> {
   /** The item containing `addr`. */
   at(addr: number): T | undefined {
     const f = this.#floorSlot(addr);
-    return f !== undefined && addr < (f[0].ends[f[1]] as number) ? f[0].items[f[1]] : undefined;
+    return f !== undefined && addr < (f[0].ends[f[1]]) ? f[0].items[f[1]] : undefined;
   }
 
   /** Whether nothing overlaps [start, end). */
   isFree(start: number, end: number): boolean {
     const f = this.#floorSlot(end - 1);
-    return f === undefined || (f[0].ends[f[1]] as number) <= start;
+    return f === undefined || (f[0].ends[f[1]]) <= start;
   }
 
   /** Items overlapping [start, end), in address order. */
@@ -241,15 +241,15 @@ export class SpanTree<T extends Span> {
     const walk = (n: Node<T>): void => {
       if (n.leaf) {
         for (let j = Math.max(0, lastLE(n.bases, start)); j < n.items.length; j++) {
-          const it = n.items[j] as T;
+          const it = n.items[j];
           if (it.base >= end) return;
           if (it.base + it.size > start) out.push(it);
         }
         return;
       }
       for (let i = Math.max(0, lastLE(n.mins, start)); i < n.kids.length; i++) {
-        if ((n.mins[i] as number) >= end) return;
-        if ((n.maxEnds[i] as number) > start) walk(n.kids[i] as Node<T>);
+        if ((n.mins[i]) >= end) return;
+        if ((n.maxEnds[i]) > start) walk(n.kids[i]);
       }
     };
     if (this.#count > 0) walk(this.#root);
@@ -286,9 +286,9 @@ export class SpanTree<T extends Span> {
             stop = true;
             return -1;
           }
-          const a = tryGap(prevEnd, n.bases[j] as number);
+          const a = tryGap(prevEnd, n.bases[j]);
           if (a >= 0) return a;
-          prevEnd = n.ends[j] as number;
+          prevEnd = n.ends[j];
         }
         return -1;
       }
@@ -297,11 +297,11 @@ export class SpanTree<T extends Span> {
           stop = true;
           return -1;
         }
-        if ((n.mins[i] as number) - prevEnd < size && (n.gaps[i] as number) < size) {
-          prevEnd = n.maxEnds[i] as number;
+        if ((n.mins[i]) - prevEnd < size && (n.gaps[i]) < size) {
+          prevEnd = n.maxEnds[i];
           continue;
         }
-        const a = walk(n.kids[i] as Node<T>);
+        const a = walk(n.kids[i]);
         if (a >= 0 || stop) return a;
       }
       return -1;
