@@ -47,3 +47,21 @@ export { UserfaultFD } from './uffd/userfaultfd.js';
 export type { UserfaultFDOptions, UffdApiResult } from './uffd/userfaultfd.js';
 export { SwapFile } from './swap/swap-file.js';
 export type { SwapFileOptions, SwapFileStats } from './swap/swap-file.js';
+export { SwapManager } from './swap/swap-manager.js';
+export type { SwapManagerOptions, SwapFaultReport, SwapDecision, SwapWalkResult } from './swap/swap-manager.js';
+export { SwapRenderer } from './swap/swap-renderer.js';
+export type { RendererState } from './swap/swap-renderer.js';
+export { ChromeOSSwapPolicy, CHROMEOS_SWAP_DEFAULTS } from './policy/chromeos-policy.js';
+export type { ChromeOSSwapPolicyConfig } from './policy/chromeos-policy.js';
+export type {
+  SwapPolicy,
+  MemoryPressure,
+  RendererSnapshot,
+  SwapContext,
+  SwapRegion,
+  SwapIneligibleReason,
+  SwapEligibility,
+} from './policy/swap-policy.js';
+export { LatencyHistogram } from './metrics/latency-histogram.js';
+export type { LatencyBucket } from './metrics/latency-histogram.js';
+export type { SwapMetricsSnapshot, FaultResolutionCounts } from './metrics/swap-metrics.js';

@@ -120,6 +120,11 @@ export class SwapFile implements Disposable {
     return new SwapFile(path, fd, options);
   }
 
+  /** Every record byte ever written (appends plus compaction rewrites); still readable after close. */
+  get bytesWritten(): number {
+    return this.#written;
+  }
+
   /** Whether the file is still open. */
   get isOpen(): boolean {
     return this.#fd !== null;
@@ -197,6 +202,12 @@ export class SwapFile implements Disposable {
     }
     if (plain.byteLength !== plainLength) throw corrupt('decompressed length mismatch');
     return new Uint8Array(plain.buffer, plain.byteOffset, plain.byteLength);
+  }
+
+  /** The bytes a stored record occupies on disk (header included). */
+  recordBytes(id: number): number {
+    this.#open();
+    return this.#locate(id).size;
   }
 
   /** Whether a record is stored. */

@@ -99,23 +99,26 @@ export class EventDispatcher {
       const msg = this.#fd.read();
       if (msg === null) break;
       try {
+        let r: void | Promise<void> = undefined;
         switch (msg.event) {
           case 'PAGEFAULT':
             this.#pending.push(msg);
             break;
           case 'REMOVE':
-            await this.#handler.removed?.(msg.start, msg.end);
+            r = this.#handler.removed?.(msg.start, msg.end);
             break;
           case 'UNMAP':
-            await this.#handler.unmapped?.(msg.start, msg.end);
+            r = this.#handler.unmapped?.(msg.start, msg.end);
             break;
           case 'REMAP':
-            await this.#handler.remapped?.(msg.from, msg.to, msg.len);
+            r = this.#handler.remapped?.(msg.from, msg.to, msg.len);
             break;
           case 'FORK':
-            await this.#handler.forked?.(msg.child);
+            r = this.#handler.forked?.(msg.child);
             break;
         }
+        // Synchronous handlers run without yielding, as a handler thread racing the resuming task would.
+        if (r instanceof Promise) await r;
       } catch (e) {
         this.#onError(e);
       }

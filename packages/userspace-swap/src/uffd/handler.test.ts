@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UffdFeature, UffdRegisterMode, UserfaultFD, VirtualClock } from '../index.js';
+import { UffdError, UffdFeature, UffdRegisterMode, UserfaultFD, VirtualClock } from '../index.js';
 import type { PagefaultFlags, UserfaultFDHandler } from '../index.js';
 import { ReferenceSpace } from '../test-support/reference-space.js';
 
@@ -70,18 +70,34 @@ describe('Chromium UserfaultFD behaviours', () => {
     expect(calls).toBe(2);
   });
 
-  it('a declined fault is also retried when the next event arrives', async () => {
-    const { space, fd } = setup(UffdFeature.EVENT_REMOVE, 2);
+  it('a declined fault is also redelivered when the next event arrives (and EAGAIN then defers it to the timer)', async () => {
+    const { space, fd, clock } = setup(UffdFeature.EVENT_REMOVE, 2);
     fd.registerRange(BASE, 2 * P, MISSING);
     let allow = false;
-    const h = recorder((a) => (allow ? (fd.zeroRange(a, P), true) : false));
-    fd.startWaitingForEvents(h, { retryDelayMicros: 1e9 });
+    const results: string[] = [];
+    const h = recorder((a) => {
+      if (!allow) return false;
+      try {
+        fd.zeroRange(a, P);
+        results.push('ok');
+        return true;
+      } catch (e) {
+        results.push((e as UffdError).code);
+        return false;
+      }
+    });
+    fd.startWaitingForEvents(h, { retryDelayMicros: 1_000_000 });
     const t = space.read(space.task(), BASE, 1);
     await tick();
     allow = true;
     await space.madvise(space.task(), BASE + P, P);
-    await t;
+    await tick();
+    // Redelivered right after the REMOVE was read, while the madvise task had not resumed: EAGAIN.
     expect(h.faults.length).toBe(2);
+    expect(results).toEqual(['EAGAIN']);
+    await clock.advance(1_000_000);
+    await t;
+    expect(results).toEqual(['EAGAIN', 'ok']);
   });
 
   it('THREAD_ID reports the faulting thread', async () => {

@@ -1,0 +1,319 @@
+import { SwapError } from '../errors/swap-error.js';
+import { UffdError } from '../errors/errno.js';
+import type { SwapRegion, RendererSnapshot } from '../policy/swap-policy.js';
+import { UffdRegisterMode } from '../uffd/constants.js';
+import type { PagefaultFlags, UserfaultFDHandler } from '../uffd/handler.js';
+import type { UserfaultFD } from '../uffd/userfaultfd.js';
+import type { SharedStore } from './shared-store.js';
+
+interface StoredPage {
+  readonly recordId: number;
+  readonly index: number;
+}
+
+/**
+ * The renderer's visibility and activity, as the browser's performance manager sees it.
+ *
+ * @public
+ */
+export interface RendererState {
+  /** When it was frozen, or null. */
+  readonly frozenSinceMicros?: number | null;
+  /** When it became invisible, or null. */
+  readonly invisibleSinceMicros?: number | null;
+  readonly audible?: boolean;
+  readonly loading?: boolean;
+}
+
+/** What a renderer needs from its manager (kept narrow so the classes stay decoupled). */
+export interface RendererHost {
+  readonly nowMicros: () => number;
+  readonly retryDelayMicros: number;
+  readonly counters: RendererCounters;
+  reportError(rendererId: string, address: number, error: SwapError): void;
+  recordLatency(micros: number): void;
+  adoptFork(parent: SwapRenderer, child: UserfaultFD): SwapRenderer;
+  forget(renderer: SwapRenderer): void;
+}
+
+/** Mutable counters the manager owns. */
+export interface RendererCounters {
+  pagesSwappedOut: number;
+  pagesSwappedIn: number;
+  pagesDropped: number;
+  plainBytesOut: number;
+  recordBytesOut: number;
+  fromSwap: number;
+  zeroFill: number;
+  redundant: number;
+  declined: number;
+  sigbus: number;
+}
+
+/**
+ * One swapped process (a renderer): its userfaultfd, its stored pages and the fault handler that brings them back.
+ *
+ * @public
+ */
+export class SwapRenderer implements UserfaultFDHandler {
+  readonly id: string;
+  readonly uffd: UserfaultFD;
+  readonly #store: SharedStore;
+  readonly #host: RendererHost;
+  readonly #pages = new Map<number, StoredPage>();
+  #state: Required<RendererState> = { frozenSinceMicros: null, invisibleSinceMicros: null, audible: false, loading: false };
+  #lastSwappedAt: number | null = null;
+  #forks = 0;
+  #closed = false;
+
+  /** @internal */
+  constructor(id: string, uffd: UserfaultFD, store: SharedStore, host: RendererHost) {
+    this.id = id;
+    this.uffd = uffd;
+    this.#store = store;
+    this.#host = host;
+    store.acquire();
+  }
+
+  /** Pages stored in the swap file now. */
+  get storedPages(): number {
+    return this.#pages.size;
+  }
+
+  /** Whether the page at `address` is stored. */
+  isStored(address: number): boolean {
+    return this.#pages.has(address);
+  }
+
+  /** Whether the renderer's fd is still open. */
+  get active(): boolean {
+    return !this.#closed;
+  }
+
+  /** Updates what the policy sees. */
+  setState(state: RendererState): void {
+    this.#state = { ...this.#state, ...state };
+  }
+
+  /** The policy's view of this renderer. */
+  snapshot(): RendererSnapshot {
+    return {
+      id: this.id,
+      ...this.#state,
+      lastSwappedAtMicros: this.#lastSwappedAt,
+      swappedBytes: this.#pages.size * this.uffd.addressSpace.pageSize,
+    };
+  }
+
+  /**
+   * Candidate regions: `pagesPerRegion`-page chunks, aligned to the chunk size, of anonymous VMAs registered with
+   * this renderer's fd in MISSING mode, whose pages are all present (ChromeOS takes fully present heap chunks).
+   */
+  candidateRegions(pagesPerRegion: number): SwapRegion[] {
+    const space = this.uffd.addressSpace;
+    const size = pagesPerRegion * space.pageSize;
+    const out: SwapRegion[] = [];
+    for (const vma of space.vmasIn(0, space.taskSize)) {
+      if (vma.uffd !== this.uffd || (vma.uffdMode & UffdRegisterMode.MISSING) === 0 || vma.kind !== 'anonymous') continue;
+      for (let s = Math.ceil(vma.start / size) * size; s + size <= vma.end; s += size) {
+        let full = true;
+        for (let a = s; a < s + size && full; a += space.pageSize) full = space.isPagePresent(a);
+        if (full) out.push({ start: s, length: size });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Swaps out the given regions: their present pages are moved out of the address space and stored as one record
+   * per region. Regions not entirely inside VMAs registered (MISSING) with this renderer's fd are skipped, since
+   * their pages could never fault back. Returns the pages swapped out.
+   */
+  swapOut(regions: readonly SwapRegion[]): number {
+    this.#checkActive();
+    const space = this.uffd.addressSpace;
+    const page = space.pageSize;
+    let total = 0;
+    for (const r of regions) {
+      if (!Number.isSafeInteger(r?.start) || !Number.isSafeInteger(r?.length) || r.length <= 0 || r.start % page !== 0 || r.length % page !== 0) {
+        throw new SwapError('INVALID_ARGUMENT', `bad region ${JSON.stringify(r)}`);
+      }
+      if (!this.#coveredByRegistration(r.start, r.start + r.length)) continue;
+      const taken = space.takePages(r.start, r.length);
+      if (taken.length === 0) continue;
+      const blob = new Uint8Array(taken.length * page);
+      taken.forEach((p, i) => blob.set(p.data, i * page));
+      let recordId: number;
+      try {
+        recordId = this.#store.file.write(blob);
+      } catch (e) {
+        // Put the pages back: nothing may be lost when the disk fails.
+        for (const p of taken) space.installPage(p.address, p.data, false);
+        throw e;
+      }
+      taken.forEach((p, index) => this.#pages.set(p.address, { recordId, index }));
+      this.#store.addRefs(recordId, taken.length);
+      const c = this.#host.counters;
+      c.pagesSwappedOut += taken.length;
+      c.plainBytesOut += blob.byteLength;
+      c.recordBytesOut += this.#store.file.recordBytes(recordId);
+      total += taken.length;
+    }
+    if (total > 0) this.#lastSwappedAt = this.#host.nowMicros();
+    return total;
+  }
+
+  // ---- UserfaultFDHandler ----
+
+  pagefault(address: number, _flags: PagefaultFlags, _tid: number, raisedAtMicros: number): boolean {
+    const page = this.uffd.addressSpace.pageSize;
+    const addr = address - (address % page);
+    const stored = this.#pages.get(addr);
+    const c = this.#host.counters;
+    if (stored === undefined) {
+      const r = this.#fill(() => this.uffd.zeroRange(addr, page), addr);
+      if (r === 'done') {
+        c.zeroFill++;
+        this.#host.recordLatency(this.#host.nowMicros() - raisedAtMicros);
+      }
+      return r !== 'declined';
+    }
+    let blob: Uint8Array;
+    try {
+      blob = this.#store.file.read(stored.recordId);
+    } catch (e) {
+      const err = e instanceof SwapError ? e : new SwapError('IO', String(e), { cause: e });
+      // Never install wrong bytes: poison the page so the faulting task gets SIGBUS, and report.
+      const r = this.#fill(() => this.uffd.poisonRange(addr, page), addr);
+      if (r === 'declined') return false;
+      this.#dropPage(addr, false);
+      c.sigbus++;
+      this.#host.reportError(this.id, addr, err);
+      return true;
+    }
+    const r = this.#fill(() => this.uffd.copyToRange(addr, page, blob.subarray(stored.index * page, (stored.index + 1) * page)), addr);
+    if (r === 'declined') return false;
+    this.#dropPage(addr, false);
+    if (r === 'done') {
+      c.fromSwap++;
+      c.pagesSwappedIn++;
+      this.#host.recordLatency(this.#host.nowMicros() - raisedAtMicros);
+      this.#prefetch(stored.recordId, blob);
+    }
+    return true;
+  }
+
+  removed(start: number, end: number): void {
+    this.#dropRange(start, end);
+  }
+
+  unmapped(start: number, end: number): void {
+    this.#dropRange(start, end);
+  }
+
+  remapped(oldAddress: number, newAddress: number, originalLength: number): void {
+    const moved: [number, StoredPage][] = [];
+    for (const [a, p] of this.#pages) {
+      if (a >= oldAddress && a < oldAddress + originalLength) moved.push([a, p]);
+    }
+    for (const [a] of moved) this.#pages.delete(a);
+    this.#dropRange(newAddress, newAddress + originalLength);
+    for (const [a, p] of moved) this.#pages.set(newAddress + (a - oldAddress), p);
+  }
+
+  forked(child: UserfaultFD): void {
+    const renderer = this.#host.adoptFork(this, child);
+    for (const [a, p] of this.#pages) renderer.#pages.set(a, p);
+    for (const p of this.#pages.values()) this.#store.addRefs(p.recordId, 1);
+    renderer.#state = { ...this.#state };
+    renderer.#lastSwappedAt = this.#lastSwappedAt;
+  }
+
+  closed(_err: number): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#dropRange(0, Number.MAX_SAFE_INTEGER);
+    this.#store.releaseUser();
+    this.#host.forget(this);
+  }
+
+  /** @internal The id a fork child gets. */
+  nextForkId(): string {
+    return `${this.id}/fork${++this.#forks}`;
+  }
+
+  /** @internal */
+  get store(): SharedStore {
+    return this.#store;
+  }
+
+  // ---- internals ----
+
+  /** Runs a fill ioctl: 'done', 'redundant' (EEXIST: woken anyway), 'moot' (ENOENT: woken) or 'declined' (EAGAIN). */
+  #fill(op: () => number, addr: number): 'done' | 'redundant' | 'moot' | 'declined' {
+    const page = this.uffd.addressSpace.pageSize;
+    try {
+      op();
+      return 'done';
+    } catch (e) {
+      if (!(e instanceof UffdError)) throw e;
+      if (e.code === 'EAGAIN') {
+        this.#host.counters.declined++;
+        return 'declined';
+      }
+      if (e.code === 'EEXIST') {
+        // Someone resolved it first (crosvm's pattern): wake the waiters, which a failed fill did not.
+        this.uffd.wakeRange(addr, page);
+        this.#host.counters.redundant++;
+        return 'redundant';
+      }
+      if (e.code === 'ENOENT' || e.code === 'ESRCH') {
+        // The mapping went away (its UNMAP is queued) or the process exited: let the task retry and see that.
+        if (e.code === 'ENOENT') this.uffd.wakeRange(addr, page);
+        return 'moot';
+      }
+      throw e;
+    }
+  }
+
+  /** Installs the other still-stored pages of a record just read (ChromeOS swaps whole regions back). */
+  #prefetch(recordId: number, blob: Uint8Array): void {
+    const page = this.uffd.addressSpace.pageSize;
+    for (const [a, p] of [...this.#pages]) {
+      if (p.recordId !== recordId) continue;
+      try {
+        this.uffd.copyToRange(a, page, blob.subarray(p.index * page, (p.index + 1) * page));
+      } catch (e) {
+        if (e instanceof UffdError) continue; // left stored; a later fault retries it
+        throw e;
+      }
+      this.#dropPage(a, false);
+      this.#host.counters.pagesSwappedIn++;
+    }
+  }
+
+  #dropRange(start: number, end: number): void {
+    for (const a of [...this.#pages.keys()]) if (a >= start && a < end) this.#dropPage(a, true);
+  }
+
+  #dropPage(addr: number, counted: boolean): void {
+    const p = this.#pages.get(addr);
+    if (p === undefined) return;
+    this.#pages.delete(addr);
+    if (counted) this.#host.counters.pagesDropped++;
+    this.#store.release(p.recordId);
+  }
+
+  #coveredByRegistration(start: number, end: number): boolean {
+    let at = start;
+    for (const v of this.uffd.addressSpace.vmasIn(start, end)) {
+      if (v.start > at || v.uffd !== this.uffd || (v.uffdMode & UffdRegisterMode.MISSING) === 0) return false;
+      at = v.end;
+    }
+    return at >= end;
+  }
+
+  #checkActive(): void {
+    if (this.#closed) throw new SwapError('CLOSED', `renderer ${this.id} is closed`);
+  }
+}
