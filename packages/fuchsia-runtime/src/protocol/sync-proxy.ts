@@ -25,6 +25,8 @@ export const INFINITE = Number.POSITIVE_INFINITY;
 export class SyncProxy<M extends MethodMap> implements Disposable {
   readonly #client: ClientEnd<M>;
   #txid = 1;
+  /** The server's epitaph, once seen: every later call reports it. */
+  #epitaph: ZxStatus | undefined;
 
   constructor(client: ClientEnd<M>) {
     this.#client = client;
@@ -49,19 +51,18 @@ export class SyncProxy<M extends MethodMap> implements Disposable {
     checkTimeout(deadline, 'deadline');
     const ch = this.#client.channel;
     const txid = this.#txid++;
-    let epitaph: ZxStatus | undefined;
     try {
       ch.write({ kind: 'request', txid, method, body: request });
     } catch (e) {
       if (e instanceof ZxError && e.status === ZxStatus.PEER_CLOSED) {
-        epitaph = this.#drain(txid).epitaph;
-        throw new ZxError(epitaph ?? ZxStatus.PEER_CLOSED, `${this.protocol.name}.${method}: channel closed`);
+        this.#drain(txid);
+        throw new ZxError(this.#epitaph ?? ZxStatus.PEER_CLOSED, `${this.protocol.name}.${method}: channel closed`);
       }
       throw e;
     }
     const got = this.#drain(txid);
     if (got.found) return got.body;
-    if (ch.peerClosed) throw new ZxError(got.epitaph ?? ZxStatus.PEER_CLOSED, `${this.protocol.name}.${method}: channel closed`);
+    if (ch.peerClosed) throw new ZxError(this.#epitaph ?? ZxStatus.PEER_CLOSED, `${this.protocol.name}.${method}: channel closed`);
     throw new ZxError(
       ZxStatus.TIMED_OUT,
       `${this.protocol.name}.${method}: no reply before the deadline (the server did not answer while the caller was blocked)`,
@@ -69,13 +70,13 @@ export class SyncProxy<M extends MethodMap> implements Disposable {
   }
 
   /** Reads everything queued: the reply to `txid` if there, any epitaph; stale replies are dropped. */
-  #drain(txid: number): { found: boolean; body?: unknown; epitaph?: ZxStatus } {
+  #drain(txid: number): { found: boolean; body?: unknown } {
     const ch = this.#client.channel;
-    const out: { found: boolean; body?: unknown; epitaph?: ZxStatus } = { found: false };
+    const out: { found: boolean; body?: unknown } = { found: false };
     while (!ch.closed && ch.pending > 0) {
       const m = ch.read();
       if (!isEnvelope(m)) continue;
-      if (m.kind === 'epitaph') out.epitaph = m.status;
+      if (m.kind === 'epitaph') this.#epitaph = m.status;
       else if (m.kind === 'response' && m.txid === txid) {
         out.found = true;
         out.body = m.body;

@@ -161,6 +161,8 @@ export class Thread<T = unknown> implements Disposable {
     const regions = this.#regions;
     this.#regions = [];
     this.#onGone(this);
+    // A dead process's address space went with it, thread memory included: nothing is left to unmap.
+    if (this.runtime.disposed || (this.process.valid && this.process.terminated)) return;
     releaseThreadMemory(regions);
   }
 
