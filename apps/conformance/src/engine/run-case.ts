@@ -2,7 +2,8 @@ import { linuxBackendUnavailable, runOnProbe } from '../backends/linux-probe.js'
 import { linuxModelSkip, linuxModelUnavailable, runOnModel } from '../backends/linux-model.js';
 import { ZirconBackend } from '../backends/zircon.js';
 import { ConformanceError } from '../scenario/errors.js';
-import { resolveValue } from '../scenario/expr.js';
+import { evaluate, referencedNames, resolveValue } from '../scenario/expr.js';
+import { CONSTANTS } from '../scenario/constants.js';
 import type { Expectation, Scenario, Step } from '../scenario/types.js';
 import { StepArgs } from './args.js';
 import type { BackendName, CaseResult } from './case.js';
@@ -52,6 +53,21 @@ async function debugStep(step: Step, isolated: boolean): Promise<never> {
   }
 }
 
+function checkStep(index: number, step: Step, b: Bindings): StepReport {
+  const value = evaluate(step.call, b);
+  const passed = value !== 0 && value !== 0n && value !== false && value !== null && value !== undefined;
+  const names = [...new Set(referencedNames(step.call))].filter((n) => !CONSTANTS.has(n));
+  const shown = names.map((n) => `${n}=${JSON.stringify(normalizeValue(b.lookup(n)))}`).join(', ');
+  return {
+    index,
+    label: `check ${step.call}`,
+    line: step.pos.line,
+    outcome: { kind: 'ok', value: normalizeValue(value) },
+    passed,
+    mismatches: passed ? [] : [`check failed: ${step.call}${shown ? ` (${shown})` : ''}`],
+  };
+}
+
 function zirconRun(scenario: Scenario, isolated: boolean): Promise<StepReport[]> | StepReport[] {
   const zx = new ZirconBackend(scenario.kernel ?? {});
   const b = new Bindings();
@@ -60,6 +76,10 @@ function zirconRun(scenario: Scenario, isolated: boolean): Promise<StepReport[]>
   const run = async (): Promise<StepReport[]> => {
     for (const [i, step] of scenario.steps.entries()) {
       if (step.kind === 'debug') await debugStep(step, isolated);
+      if (step.kind === 'check') {
+        reports.push(checkStep(i, step, b));
+        continue;
+      }
       const args = new StepArgs(step.call, resolveValue(step.args, b) as Record<string, unknown>, b);
       let outcome: StepOutcome;
       if (step.kind === 'zx') outcome = zx.call(step.call, args);

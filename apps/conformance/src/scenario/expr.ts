@@ -11,7 +11,7 @@ export interface ExprScope {
 
 type Tok = { t: 'num'; v: bigint } | { t: 'id'; v: string } | { t: 'op'; v: string };
 
-const OPS = ['<<', '>>', '+', '-', '*', '/', '%', '|', '&', '^', '~', '(', ')', '.'];
+const OPS = ['<<', '>>', '==', '!=', '<=', '>=', '&&', '||', '<', '>', '!', '+', '-', '*', '/', '%', '|', '&', '^', '~', '(', ')', '.'];
 
 function tokenize(src: string): Tok[] {
   const out: Tok[] = [];
@@ -105,7 +105,7 @@ export function evaluate(src: string, scope: ExprScope): unknown {
       return v;
     }
     if (t.v === '(') {
-      const v = bor();
+      const v = lor();
       if (!isOp(')')) fail("missing ')'");
       p++;
       return v;
@@ -116,6 +116,10 @@ export function evaluate(src: string, scope: ExprScope): unknown {
     if (isOp('-')) {
       p++;
       return -toBig(unary(), src);
+    }
+    if (isOp('!')) {
+      p++;
+      return toBig(unary(), src) === 0n ? 1n : 0n;
     }
     if (isOp('~')) {
       p++;
@@ -143,7 +147,14 @@ export function evaluate(src: string, scope: ExprScope): unknown {
   const bxor = binary(band, ['^'], (_, a, b) => a ^ b);
   const bor = binary(bxor, ['|'], (_, a, b) => a | b);
 
-  const v = bor();
+  const cmp = binary(bor, ['==', '!=', '<', '<=', '>', '>='], (op, a, b) => {
+    const r = op === '==' ? a === b : op === '!=' ? a !== b : op === '<' ? a < b : op === '<=' ? a <= b : op === '>' ? a > b : a >= b;
+    return r ? 1n : 0n;
+  });
+  const land = binary(cmp, ['&&'], (_, a, b) => (a !== 0n && b !== 0n ? 1n : 0n));
+  const lor = binary(land, ['||'], (_, a, b) => (a !== 0n || b !== 0n ? 1n : 0n));
+
+  const v = lor();
   if (p < toks.length) fail(`unexpected '${String(toks[p]!.v)}'`);
   return typeof v === 'bigint' ? normalizeInt(v) : v;
 }

@@ -9,7 +9,7 @@ import type { Expectation, Scenario, ScenarioDomain, ScenarioValue, SourcePos, S
 import { LINUX_OPS, ZX_CALLS } from './vocabulary.js';
 import type { ValidateFunction } from 'ajv';
 
-const STEP_KINDS: readonly StepKind[] = ['zx', 'linux', 'access', 'fork', 'debug'];
+const STEP_KINDS: readonly StepKind[] = ['zx', 'linux', 'access', 'fork', 'debug', 'check'];
 
 type Path = (string | number)[];
 
@@ -188,6 +188,7 @@ export class ScenarioParser {
         else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) check(x, [...path, k]);
       };
       check(s.args ?? {}, ['steps', i, 'args']);
+      if (kind === 'check') check(`\${${call}}`, ['steps', i, 'check']);
       check(s.expect ?? {}, ['steps', i, 'expect']);
       if (kind === 'zx' && (s.in !== undefined || s.thread !== undefined)) {
         at(offsetOf(['steps', i]), `steps.${i}: 'in' and 'thread' apply to Linux steps only`);
@@ -207,6 +208,10 @@ export class ScenarioParser {
         pos: pos(node?.range?.[0] ?? 0),
       });
     });
+    if (linux && steps.some((s) => s.kind === 'check')) {
+      at(offsetOf(['steps']), "'check' steps apply to Zircon scenarios (Linux scenarios compare outcomes with expect)");
+      return undefined;
+    }
     if (zx && linux) {
       at(offsetOf(['steps']), 'a scenario is either Zircon (zx steps) or Linux (linux/fork steps), not both');
       return undefined;
@@ -238,6 +243,7 @@ interface RawStep {
   access?: string;
   fork?: string;
   debug?: string;
+  check?: string;
   args?: Record<string, unknown>;
   bind?: string | Record<string, string>;
   expect?: Expectation;

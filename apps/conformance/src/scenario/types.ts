@@ -53,7 +53,7 @@ export interface SourcePos {
  * The kinds of step.
  * @public
  */
-export type StepKind = 'zx' | 'linux' | 'access' | 'fork' | 'debug';
+export type StepKind = 'zx' | 'linux' | 'access' | 'fork' | 'debug' | 'check';
 
 /**
  * One step of a scenario.
