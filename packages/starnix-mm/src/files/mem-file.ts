@@ -39,8 +39,8 @@ export class MemFile {
     if (size > 2 ** 46) throw new ErrnoError('EFBIG');
     const old = this.bytes;
     const pages = Math.ceil(size / 4096) * 4096;
-    if (size < old && size % 4096 !== 0 && pages <= this.vmo.getSize()) {
-      // Zero the tail of the new last page so a later grow reads zeros there.
+    if (size < old && size % 4096 !== 0 && pages <= this.vmo.getSize() && this.vmo.pageState(pages - 4096) !== 'absent') {
+      // Zero the tail of the new last page (only if cached, as truncate does) so a later grow reads zeros there.
       this.vmo.write(new Uint8Array(pages - size), size);
     }
     this.vmo.setSize(pages);

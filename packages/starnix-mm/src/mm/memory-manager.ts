@@ -228,6 +228,30 @@ export class MemoryManager implements Disposable {
     return this.counters.nextAnonVma++;
   }
 
+  /**
+   * anon_vma_prepare: a VMA's first write fault reuses a neighbour's anon_vma when the neighbour could merge with
+   * it apart from its access bits (find_mergeable_anon_vma tries the next VMA first), else gets a new one.
+   */
+  private anonVmaPrepare(v: Vma): void {
+    const compatible = (a: Vma, b: Vma): boolean =>
+      a.end === b.start &&
+      a.backing.kind === b.backing.kind &&
+      (a.backing.kind !== 'file' || (b.backing.kind === 'file' && a.backing.file === b.backing.file)) &&
+      ((a.flags ^ b.flags) & ~(VM.READ | VM.WRITE | VM.EXEC | VM.SOFTDIRTY)) === 0 &&
+      b.pgoff === a.pgoff + (b.start - a.start) / PAGE;
+    const next = this.tree.next(v);
+    if (next && next.anonVma !== 0 && !next.anonForked && compatible(v, next)) {
+      v.anonVma = next.anonVma;
+      return;
+    }
+    const prev = this.tree.prev(v);
+    if (prev && prev.anonVma !== 0 && !prev.anonForked && compatible(prev, v)) {
+      v.anonVma = prev.anonVma;
+      return;
+    }
+    v.anonVma = this.newAnonVma();
+  }
+
   private newVma(start: number, end: number, flags: number, backing: Backing, pgoff: number): Vma {
     return { start, end, flags, pgoff, backing, anonVma: 0, anonName: null, uffd: 0 };
   }
@@ -639,7 +663,7 @@ export class MemoryManager implements Disposable {
 
   /** Commits pages as a fault would (write faults break COW and attach an anon_vma). */
   private faultIn(v: Vma, s: number, e: number, write: boolean): void {
-    if (write && !(v.flags & VM.SHARED) && v.anonVma === 0) v.anonVma = this.newAnonVma();
+    if (write && !(v.flags & VM.SHARED) && v.anonVma === 0) this.anonVmaPrepare(v);
     const limit = this.objectEnd(v);
     const end = limit === undefined ? e : Math.min(e, limit);
     if (end <= s) return;
@@ -1386,7 +1410,7 @@ export class MemoryManager implements Disposable {
     if (!ok) return { fault: 'SEGV_ACCERR' };
     const lim = this.objectEnd(v);
     if (lim !== undefined && addr >= lim) return { fault: 'BUS_ADRERR' };
-    if (kind === 'write' && !(f & VM.SHARED) && v.anonVma === 0) v.anonVma = this.newAnonVma();
+    if (kind === 'write' && !(f & VM.SHARED) && v.anonVma === 0) this.anonVmaPrepare(v);
     return { fault: null, vma: v };
   }
 
@@ -1407,8 +1431,8 @@ export class MemoryManager implements Disposable {
     const oldStart = v.start;
     v.start = to;
     v.pgoff -= grow;
-    if (v.anonVma === 0) v.anonVma = this.newAnonVma();
     this.attach(v);
+    if (v.anonVma === 0) this.anonVmaPrepare(v);
     this.zx.map(v, to, oldStart);
     return v;
   }
