@@ -32,7 +32,7 @@ export {
 } from './constants.js';
 export { Kernel, type KernelOptions, type MemoryStats, type ReclaimResult } from './kernel/kernel.js';
 export { Handle, type HandleBasicInfo } from './handles/handle.js';
-export { Vmo, type VmoInfo, type VmoLockState, type PageState } from './vmo/vmo.js';
+export { Vmo, type VmoInfo, type VmoLockState, type PageState, type VmoPin } from './vmo/vmo.js';
 export { Vmar, type VmarInfo, type MapsInfo } from './vmar/vmar.js';
 export type { VmarMapsRecord, MappingInfo } from './vmar/vmar-object.js';
 export { Job } from './task/job.js';

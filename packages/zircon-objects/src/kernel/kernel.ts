@@ -270,7 +270,7 @@ export class Kernel {
       if (enough()) break;
       if (node.discardable || node.isProtected()) continue;
       for (const [i, v] of node.pages) {
-        if (v < 0) continue;
+        if (v < 0 || (node.pins.length > 0 && node.pinnedIn(i, i + 1))) continue;
         node.pages.set(i, this.#mem.compress(v));
         result.compressed++;
         if (enough()) break;

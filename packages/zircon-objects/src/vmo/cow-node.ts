@@ -25,6 +25,15 @@ export class CowNode {
   viewers = 0;
   /** Mappings of VMOs over this node that live in HIGH-priority VMARs. */
   highMappings = 0;
+  /** Pinned page ranges [start, end) in node indices; pinned pages are never decommitted or reclaimed. */
+  readonly pins: [number, number][] = [];
+
+  /** Whether any page in [from, to) is pinned. */
+  pinnedIn(from: number, to: number): boolean {
+    for (const [s, e] of this.pins) if (s < to && e > from) return true;
+    return false;
+  }
+
   /** Discardable content is evicted whole, never compressed. */
   discardable = false;
   readonly mem: PhysicalMemory;

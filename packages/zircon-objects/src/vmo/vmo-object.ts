@@ -48,7 +48,32 @@ export class VmoObject extends KernelObject implements Discardable {
   lockCount = 0;
   discardedSinceLock = false;
   everDiscarded = false;
-  pinCount = 0;
+  /** Pinned byte ranges [start, end) of this VMO's window, pinned through its handle. */
+  get pinCount(): number {
+    return this.node.pins.length;
+  }
+
+  /** Whether any page of the window range [offset, end) is pinned. */
+  pinnedIn(offset: number, end: number): boolean {
+    const from = Math.floor((this.coreOffset + offset) / PAGE_SIZE);
+    const to = Math.ceil((this.coreOffset + end) / PAGE_SIZE);
+    return this.node.pinnedIn(from, to);
+  }
+
+  /** Commits and pins [offset, end); returns the node range to unpin. */
+  pin(offset: number, end: number): [number, number] {
+    this.commit(offset, end);
+    const range: [number, number] = [Math.floor((this.coreOffset + offset) / PAGE_SIZE), Math.ceil((this.coreOffset + end) / PAGE_SIZE)];
+    this.node.pins.push(range);
+    return range;
+  }
+
+  unpin(range: [number, number]): boolean {
+    const i = this.node.pins.indexOf(range);
+    if (i < 0) return false;
+    this.node.pins.splice(i, 1);
+    return true;
+  }
   /** Handles and mappings are gone: the content is released. */
   dead = false;
   #completed = false;
@@ -240,7 +265,7 @@ export class VmoObject extends KernelObject implements Discardable {
   }
 
   tryDiscard(): number {
-    if (this.lockCount > 0 || this.dead) return 0;
+    if (this.lockCount > 0 || this.dead || this.node.pins.length > 0) return 0;
     const n = this.node.discardAll();
     this.discardedSinceLock = true;
     this.everDiscarded = true;

@@ -448,3 +448,27 @@ describe('vmo properties and handles', () => {
     expect(vmo.valid).toBe(true);
   });
 });
+
+describe('pinning (memsim extension)', () => {
+  it('pinned pages are committed, never decommitted, truncated, reclaimed, nor snapshotted', () => {
+    const { kernel } = setup();
+    const vmo = Vmo.create(kernel, 4 * PAGE, VmoOptions.RESIZABLE);
+    const pin = vmo.pin(PAGE, 2 * PAGE);
+    expect(vmo.info().committedBytes).toBe(2 * PAGE);
+    expectStatus(() => vmo.opRange(VmoOp.DECOMMIT, 0, 2 * PAGE), ZxStatus.BAD_STATE);
+    vmo.opRange(VmoOp.DECOMMIT, 3 * PAGE, PAGE);
+    expectStatus(() => vmo.setSize(2 * PAGE), ZxStatus.BAD_STATE);
+    vmo.setSize(3 * PAGE);
+    expectStatus(() => vmo.createChild(VmoChildOptions.SNAPSHOT, 0, PAGE), ZxStatus.BAD_STATE);
+    kernel.forcePressure(PressureLevel.Critical);
+    expect(kernel.reclaim().compressed).toBe(0);
+    expectStatus(() => vmo.pin(1, PAGE), ZxStatus.INVALID_ARGS);
+    expectStatus(() => vmo.pin(0, 8 * PAGE), ZxStatus.OUT_OF_RANGE);
+    expectStatus(() => vmo.duplicate(Rights.READ).pin(0, PAGE), ZxStatus.ACCESS_DENIED);
+    pin.unpin();
+    expectStatus(() => pin.unpin(), ZxStatus.BAD_STATE);
+    expect(() => pin[Symbol.dispose]()).not.toThrow();
+    vmo.createChild(VmoChildOptions.SNAPSHOT, 0, PAGE);
+    vmo.opRange(VmoOp.DECOMMIT, 0, 2 * PAGE);
+  });
+});

@@ -44,6 +44,16 @@ export interface VmoLockState {
 }
 
 /**
+ * A pinned range of a VMO (memsim extension; see {@link Vmo.pin}). Unpinning twice is BAD_STATE.
+ * @public
+ */
+export interface VmoPin extends Disposable {
+  readonly offset: number;
+  readonly length: number;
+  unpin(): void;
+}
+
+/**
  * Residency of one page (memsim extension, for mincore and userfaultfd modelling).
  * @public
  */
@@ -134,7 +144,7 @@ export class Vmo extends Handle {
     if (!hasAll(this.rights, Rights.RESIZE)) fail(ZxStatus.ACCESS_DENIED, 'set_size needs RESIZE');
     const rounded = roundUpPage(sz);
     if (rounded === HUGE || rounded > MAX_VMO_SIZE) fail(ZxStatus.OUT_OF_RANGE, 'size too large');
-    if (rounded < o.size && o.pinCount > 0) fail(ZxStatus.BAD_STATE, 'pinned pages in the truncated range');
+    if (rounded < o.size && o.pinnedIn(rounded, o.size)) fail(ZxStatus.BAD_STATE, 'pinned pages in the truncated range');
     if (rounded < o.size) o.resize(rounded);
     else if (rounded > o.size) o.resize(rounded);
     // Bytes between the new size and the page boundary read as zeros.
@@ -173,7 +183,6 @@ export class Vmo extends Handle {
     const opts = u32(options, 'options');
     const off = u64(offset, 'offset');
     const sz = u64(size, 'size');
-    if ((opts & ~CHILD_OPTIONS) !== 0) fail(ZxStatus.INVALID_ARGS, 'unknown child options');
     const rounded = roundUpPage(sz);
     if (rounded === HUGE) fail(ZxStatus.OUT_OF_RANGE, 'size too large');
     const noWrite = hasAny(opts, VmoChildOptions.NO_WRITE);
@@ -181,6 +190,8 @@ export class Vmo extends Handle {
     if (noWrite && resizable) fail(ZxStatus.INVALID_ARGS, 'NO_WRITE and RESIZABLE exclude each other');
     if (!hasAll(this.rights, Rights.DUPLICATE | Rights.READ)) fail(ZxStatus.ACCESS_DENIED, 'needs DUPLICATE and READ');
     if (parent.discardable) fail(ZxStatus.NOT_SUPPORTED, 'discardable VMOs have no children');
+    // Unknown bits are caught by the object's CreateChild, after the syscall's own checks.
+    if ((opts & ~CHILD_OPTIONS) !== 0) fail(ZxStatus.INVALID_ARGS, 'unknown child options');
     const kernel = parent.kernel;
     let child: VmoObject;
     let snapshot = false;
@@ -263,6 +274,7 @@ export class Vmo extends Handle {
         if (o.kind === 'snapshot') fail(ZxStatus.NOT_SUPPORTED, 'DECOMMIT on a copy-on-write child');
         checkRange(o, off, len);
         if (!pageAligned(off) || !pageAligned(len)) fail(ZxStatus.INVALID_ARGS, 'DECOMMIT range must be page-aligned');
+        if (o.pinnedIn(off, off + len)) fail(ZxStatus.BAD_STATE, 'DECOMMIT of pinned pages');
         o.zero(off, off + len);
         return undefined;
       case VmoOp.ZERO:
@@ -333,6 +345,34 @@ export class Vmo extends Handle {
       populatedPrivateBytes: populated,
       committedScaledBytes: committed,
       populatedScaledBytes: populated,
+    };
+  }
+
+  /**
+   * memsim extension: commits and pins a page-aligned range, as `zx_bti_pin` does to the VMO (needs MAP and READ,
+   * plus WRITE when `writable`). While pinned, pages are never decommitted (BAD_STATE), truncated away (BAD_STATE),
+   * reclaimed or discarded, and SNAPSHOT children are refused (BAD_STATE).
+   */
+  pin(offset: number, length: number, writable = false): VmoPin {
+    const o = vmoObjectOf(this, Rights.MAP | Rights.READ | (writable ? Rights.WRITE : 0));
+    const off = u64(offset, 'offset');
+    const len = u64(length, 'length');
+    if (len === 0 || !pageAligned(off) || !pageAligned(len)) fail(ZxStatus.INVALID_ARGS, 'pin range must be page-aligned and non-empty');
+    checkRange(o, off, len);
+    const range = o.pin(off, off + len);
+    let pinned = true;
+    const unpin = (): void => {
+      if (!pinned) fail(ZxStatus.BAD_STATE, 'already unpinned');
+      pinned = false;
+      o.unpin(range);
+    };
+    return {
+      offset: off,
+      length: len,
+      unpin,
+      [Symbol.dispose]: () => {
+        if (pinned) unpin();
+      },
     };
   }
 
