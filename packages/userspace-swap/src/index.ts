@@ -49,8 +49,7 @@ export { SwapFile } from './swap/swap-file.js';
 export type { SwapFileOptions, SwapFileStats } from './swap/swap-file.js';
 export { SwapManager } from './swap/swap-manager.js';
 export type { SwapManagerOptions, SwapFaultReport, SwapDecision, SwapWalkResult } from './swap/swap-manager.js';
-export { SwapRenderer } from './swap/swap-renderer.js';
-export type { RendererState } from './swap/swap-renderer.js';
+export type { SwapRenderer, RendererState } from './swap/swap-renderer.js';
 export { ChromeOSSwapPolicy, CHROMEOS_SWAP_DEFAULTS } from './policy/chromeos-policy.js';
 export type { ChromeOSSwapPolicyConfig } from './policy/chromeos-policy.js';
 export type {

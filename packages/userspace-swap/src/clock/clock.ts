@@ -25,10 +25,12 @@ export class VirtualClock implements Clock {
     this.#now = startMicros;
   }
 
+  /** {@inheritDoc Clock.nowMicros} */
   nowMicros(): number {
     return this.#now;
   }
 
+  /** {@inheritDoc Clock.schedule} */
   schedule(delayMicros: number, callback: () => void): Disposable {
     const id = ++this.#seq;
     this.#timers.set(id, { due: this.#now + Math.max(0, delayMicros), callback });
@@ -72,10 +74,12 @@ export class VirtualClock implements Clock {
  * @public
  */
 export class SystemClock implements Clock {
+  /** {@inheritDoc Clock.nowMicros} */
   nowMicros(): number {
     return Math.round(performance.now() * 1000);
   }
 
+  /** {@inheritDoc Clock.schedule} */
   schedule(delayMicros: number, callback: () => void): Disposable {
     const t = setTimeout(callback, Math.ceil(delayMicros / 1000));
     return { [Symbol.dispose]: () => clearTimeout(t) };

@@ -8,6 +8,7 @@ export interface LatencyBucket {
   readonly lowMicros: number;
   /** 2^(N+1) microseconds. */
   readonly highMicros: number;
+  /** Latencies in the bucket. */
   readonly count: number;
 }
 
@@ -36,7 +37,7 @@ export class LatencyHistogram {
     // Guard log2 rounding at exact powers of two.
     const bucket = 2 ** (n + 1) <= micros ? n + 1 : 2 ** n > micros ? n - 1 : n;
     while (this.#counts.length <= bucket) this.#counts.push(0);
-    this.#counts[bucket]!++;
+    this.#counts[bucket]++;
   }
 
   /** Latencies recorded. */

@@ -24,7 +24,9 @@ export interface FaultResolutionCounts {
  * @public
  */
 export interface SwapMetricsSnapshot {
+  /** Pages moved to swap files. */
   readonly pagesSwappedOut: number;
+  /** Pages installed back from swap files (faulted or prefetched with their region). */
   readonly pagesSwappedIn: number;
   /** Pages whose stored copy was dropped (REMOVE, UNMAP, close) without being swapped in. */
   readonly pagesDropped: number;
@@ -36,6 +38,7 @@ export interface SwapMetricsSnapshot {
   readonly bytesUsed: number;
   /** Memory bytes swapped out divided by record bytes written for them (higher is better; 0 before any swap). */
   readonly compressionRatio: number;
+  /** Faults by resolution. */
   readonly faults: FaultResolutionCounts;
   /** Fault latency (raised to resolved) in [2^N, 2^(N+1)) microsecond buckets. */
   readonly faultLatency: readonly LatencyBucket[];

@@ -37,7 +37,7 @@ const MB = 1024 * 1024;
 const S = 1_000_000;
 
 /**
- * ChromeOS userspace swap's defaults: frozen or invisible >= 60 s, not audible, not loading, last swapped >= 120 s
+ * ChromeOS userspace swap's defaults: frozen or invisible for at least 60 s, not audible, not loading, last swapped at least 120 s
  * ago, walk at most every 60 s under pressure, 128 MB minimum free disk, 1024 MB global cap, 128 MB per renderer,
  * 100 regions of 16 pages per swap.
  *
@@ -61,7 +61,9 @@ export const CHROMEOS_SWAP_DEFAULTS: ChromeOSSwapPolicyConfig = Object.freeze({
  * @public
  */
 export class ChromeOSSwapPolicy implements SwapPolicy {
+  /** `'chromeos'`. */
   readonly name: string = 'chromeos';
+  /** The effective configuration (defaults merged with the overrides). */
   readonly config: ChromeOSSwapPolicyConfig;
 
   constructor(config: Partial<ChromeOSSwapPolicyConfig> = {}) {
@@ -77,15 +79,18 @@ export class ChromeOSSwapPolicy implements SwapPolicy {
     this.config = Object.freeze(merged);
   }
 
+  /** {@inheritDoc SwapPolicy.pagesPerRegion} */
   get pagesPerRegion(): number {
     return this.config.pagesPerRegion;
   }
 
+  /** Under moderate or critical pressure, at most once per `graphWalkIntervalMicros`. */
   shouldWalk(context: SwapContext): boolean {
     if (context.pressure === 'none') return false;
     return context.lastWalkMicros === null || context.nowMicros - context.lastWalkMicros >= this.config.graphWalkIntervalMicros;
   }
 
+  /** The rules in order: frozen or invisible long enough, not audible, not loading, not swapped recently, disk free, caps. */
   eligibility(renderer: RendererSnapshot, context: SwapContext): SwapEligibility {
     const c = this.config;
     const now = context.nowMicros;
@@ -104,6 +109,7 @@ export class ChromeOSSwapPolicy implements SwapPolicy {
     return { eligible: true };
   }
 
+  /** The least of the renderer cap left, the global cap left, the disk above its minimum and one swap's regions. */
   byteBudget(renderer: RendererSnapshot, context: SwapContext, pageSize: number): number {
     const c = this.config;
     return Math.max(
@@ -117,12 +123,13 @@ export class ChromeOSSwapPolicy implements SwapPolicy {
     );
   }
 
+  /** Shuffles (if configured) and takes regions while they fit the budget and the per-swap count. */
   selectRegions(candidates: readonly SwapRegion[], budgetBytes: number, random: () => number): SwapRegion[] {
     const pool = [...candidates];
     if (this.config.shuffle) {
       for (let i = pool.length - 1; i > 0; i--) {
         const j = Math.floor(random() * (i + 1));
-        [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+        [pool[i], pool[j]] = [pool[j], pool[i]];
       }
     }
     const out: SwapRegion[] = [];

@@ -11,12 +11,15 @@ export type MemoryPressure = 'none' | 'moderate' | 'critical';
  * @public
  */
 export interface RendererSnapshot {
+  /** The renderer's id. */
   readonly id: string;
   /** When the renderer was frozen, or null when it is not frozen (microseconds). */
   readonly frozenSinceMicros: number | null;
   /** When the renderer became invisible, or null when it is visible. */
   readonly invisibleSinceMicros: number | null;
+  /** Playing audio. */
   readonly audible: boolean;
+  /** Loading a page. */
   readonly loading: boolean;
   /** When it was last swapped out, or null. */
   readonly lastSwappedAtMicros: number | null;
@@ -30,7 +33,9 @@ export interface RendererSnapshot {
  * @public
  */
 export interface SwapContext {
+  /** The current time. */
   readonly nowMicros: number;
+  /** The current memory pressure. */
   readonly pressure: MemoryPressure;
   /** When the renderer graph was last walked, or null. */
   readonly lastWalkMicros: number | null;
@@ -46,7 +51,9 @@ export interface SwapContext {
  * @public
  */
 export interface SwapRegion {
+  /** First byte (page aligned). */
   readonly start: number;
+  /** Length in bytes (a page multiple). */
   readonly length: number;
 }
 

@@ -29,7 +29,7 @@ function flipByte(path: string, position: number): void {
   const fd = openSync(path, 'r+');
   const b = Buffer.alloc(1);
   readSync(fd, b, 0, 1, position);
-  b[0] = b[0]! ^ 0x40;
+  b[0] = b[0] ^ 0x40;
   writeSync(fd, b, 0, 1, position);
   closeSync(fd);
 }
@@ -69,7 +69,7 @@ describe('SwapFile', () => {
     const ids = [...stored.keys()];
     for (let i = ids.length - 1; i > 0; i--) {
       const j = Math.floor(next() * (i + 1));
-      [ids[i], ids[j]] = [ids[j]!, ids[i]!];
+      [ids[i], ids[j]] = [ids[j], ids[i]];
     }
     let mismatches = 0;
     for (const id of ids) if (Buffer.compare(f.read(id), stored.get(id)!) !== 0) mismatches++;
@@ -102,8 +102,8 @@ describe('SwapFile', () => {
     expect(after.fileBytes).toBe(after.liveBytes + after.garbageBytes);
     expect(after.bytesWritten).toBeGreaterThan(before.bytesWritten);
     for (const id of ids.slice(70)) expect(f.read(id)).toEqual(data.get(id));
-    expect(codeOf(() => f.read(ids[0]!))).toBe('MISSING_RECORD');
-    expect(codeOf(() => f.drop(ids[0]!))).toBe('MISSING_RECORD');
+    expect(codeOf(() => f.read(ids[0]))).toBe('MISSING_RECORD');
+    expect(codeOf(() => f.drop(ids[0]))).toBe('MISSING_RECORD');
   });
 
   it('detects a flipped bit anywhere in a record (header, nonce, tag or body), never returning wrong bytes', () => {

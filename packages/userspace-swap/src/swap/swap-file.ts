@@ -293,6 +293,7 @@ export class SwapFile implements Disposable {
     }
   }
 
+  /** Same as {@link SwapFile.close}. */
   [Symbol.dispose](): void {
     this.close();
   }

@@ -116,18 +116,18 @@ describe('SwapManager', () => {
   it('a corrupted record gives the faulting task SIGBUS and is reported; wrong bytes are never installed', async () => {
     const { space, manager, renderer } = setup();
     renderer.swapOut([{ start: BASE, length: REGION }, { start: BASE + REGION, length: REGION }]);
-    const file = join(dir, readdirSync(dir)[0]!);
+    const file = join(dir, readdirSync(dir)[0]);
     const fd = openSync(file, 'r+');
     const b = Buffer.alloc(1);
     readSync(fd, b, 0, 1, 100);
-    b[0] = b[0]! ^ 1;
+    b[0] = b[0] ^ 1;
     writeSync(fd, b, 0, 1, 100);
     closeSync(fd);
     await expect(readPage(space, 1)).rejects.toMatchObject({ signal: 'SIGBUS' });
     const errors = manager.errors();
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ rendererId: 'r1', address: BASE + P });
-    expect(errors[0]!.error.code).toBe('CORRUPT_RECORD');
+    expect(errors[0].error.code).toBe('CORRUPT_RECORD');
     expect(manager.metrics().faults.sigbus).toBe(1);
     // The other record is intact.
     expect(await readPage(space, 17)).toEqual(pageContent(17));
@@ -190,7 +190,7 @@ describe('SwapManager', () => {
     expect(space.presentPages(BASE, PAGES * P)).toBe(0);
     await readPage(space, 0);
     await clock.advance(60_000_000);
-    expect(manager.runPolicy('moderate').decisions[0]!.reason).toBe('swapped-too-recently');
+    expect(manager.runPolicy('moderate').decisions[0].reason).toBe('swapped-too-recently');
     expect(existsSync(dir)).toBe(true);
   });
 

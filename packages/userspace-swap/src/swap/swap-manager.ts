@@ -10,8 +10,8 @@ import type { UserfaultFD } from '../uffd/userfaultfd.js';
 import { SharedStore } from './shared-store.js';
 import { SwapFile } from './swap-file.js';
 import type { SwapFileOptions } from './swap-file.js';
-import { SwapRenderer } from './swap-renderer.js';
-import type { RendererCounters, RendererHost } from './swap-renderer.js';
+import { RendererSwapper } from './swap-renderer.js';
+import type { RendererCounters, RendererHost, SwapRenderer } from './swap-renderer.js';
 
 /**
  * Options of {@link SwapManager}.
@@ -44,8 +44,11 @@ export interface SwapManagerOptions {
  * @public
  */
 export interface SwapFaultReport {
+  /** The renderer whose task faulted. */
   readonly rendererId: string;
+  /** The faulting page. */
   readonly address: number;
+  /** What the swap file reported. */
   readonly error: SwapError;
 }
 
@@ -55,7 +58,9 @@ export interface SwapFaultReport {
  * @public
  */
 export interface SwapDecision {
+  /** The renderer decided on. */
   readonly rendererId: string;
+  /** Pages swapped out in this walk. */
   readonly pagesSwapped: number;
   /** Why nothing was swapped, when nothing was. */
   readonly reason?: SwapIneligibleReason | 'no-candidates' | 'budget';
@@ -67,7 +72,9 @@ export interface SwapDecision {
  * @public
  */
 export interface SwapWalkResult {
+  /** Whether the policy walked the renderers at all. */
   readonly walked: boolean;
+  /** One entry per managed renderer when walked. */
   readonly decisions: readonly SwapDecision[];
 }
 
@@ -79,9 +86,10 @@ export interface SwapWalkResult {
  * @public
  */
 export class SwapManager implements Disposable {
+  /** The policy {@link SwapManager.runPolicy} follows. */
   readonly policy: SwapPolicy;
   readonly #options: SwapManagerOptions;
-  readonly #renderers = new Map<string, SwapRenderer>();
+  readonly #renderers = new Map<string, RendererSwapper>();
   readonly #latency = new LatencyHistogram();
   readonly #errors: SwapFaultReport[] = [];
   readonly #files = new Set<SwapFile>();
@@ -236,12 +244,13 @@ export class SwapManager implements Disposable {
     this.#closed = true;
   }
 
+  /** Same as {@link SwapManager.close}. */
   [Symbol.dispose](): void {
     this.close();
   }
 
-  #attach(id: string, uffd: UserfaultFD, store: SharedStore): SwapRenderer {
-    const renderer = new SwapRenderer(id, uffd, store, this.#host);
+  #attach(id: string, uffd: UserfaultFD, store: SharedStore): RendererSwapper {
+    const renderer = new RendererSwapper(id, uffd, store, this.#host);
     this.#renderers.set(id, renderer);
     uffd.startWaitingForEvents(renderer, { retryDelayMicros: this.#host.retryDelayMicros });
     return renderer;

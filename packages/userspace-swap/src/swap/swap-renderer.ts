@@ -21,7 +21,9 @@ export interface RendererState {
   readonly frozenSinceMicros?: number | null;
   /** When it became invisible, or null. */
   readonly invisibleSinceMicros?: number | null;
+  /** Playing audio. */
   readonly audible?: boolean;
+  /** Loading a page. */
   readonly loading?: boolean;
 }
 
@@ -32,8 +34,8 @@ export interface RendererHost {
   readonly counters: RendererCounters;
   reportError(rendererId: string, address: number, error: SwapError): void;
   recordLatency(micros: number): void;
-  adoptFork(parent: SwapRenderer, child: UserfaultFD): SwapRenderer;
-  forget(renderer: SwapRenderer): void;
+  adoptFork(parent: RendererSwapper, child: UserfaultFD): RendererSwapper;
+  forget(renderer: RendererSwapper): void;
 }
 
 /** Mutable counters the manager owns. */
@@ -51,11 +53,40 @@ export interface RendererCounters {
 }
 
 /**
- * One swapped process (a renderer): its userfaultfd, its stored pages and the fault handler that brings them back.
+ * One swapped process (a renderer) as the swap manager serves it: its userfaultfd and its stored pages.
  *
  * @public
  */
-export class SwapRenderer implements UserfaultFDHandler {
+export interface SwapRenderer {
+  /** The manager's name for it (fork children are `<parent>/fork<n>`). */
+  readonly id: string;
+  /** Its userfaultfd (the manager is the fd's handler). */
+  readonly uffd: UserfaultFD;
+  /** Pages stored in the swap file now. */
+  readonly storedPages: number;
+  /** Whether the fd is still open. */
+  readonly active: boolean;
+  /** Whether the page at the page-aligned `address` is stored. */
+  isStored(address: number): boolean;
+  /** Updates what the policy sees. */
+  setState(state: RendererState): void;
+  /** The policy's view of this renderer. */
+  snapshot(): RendererSnapshot;
+  /**
+   * Candidate regions: `pagesPerRegion`-page chunks, aligned to the chunk size, of anonymous VMAs registered with
+   * this renderer's fd in MISSING mode, whose pages are all present (ChromeOS takes fully present heap chunks).
+   */
+  candidateRegions(pagesPerRegion: number): SwapRegion[];
+  /**
+   * Swaps out the given regions: their present pages are moved out of the address space and stored as one record
+   * per region. Regions not entirely inside VMAs registered (MISSING) with this renderer's fd are skipped, since
+   * their pages could never fault back. Returns the pages swapped out.
+   */
+  swapOut(regions: readonly SwapRegion[]): number;
+}
+
+/** The implementation: also the userfaultfd handler that brings pages back and follows the mappings. */
+export class RendererSwapper implements SwapRenderer, UserfaultFDHandler {
   readonly id: string;
   readonly uffd: UserfaultFD;
   readonly #store: SharedStore;
@@ -66,7 +97,6 @@ export class SwapRenderer implements UserfaultFDHandler {
   #forks = 0;
   #closed = false;
 
-  /** @internal */
   constructor(id: string, uffd: UserfaultFD, store: SharedStore, host: RendererHost) {
     this.id = id;
     this.uffd = uffd;
@@ -237,12 +267,11 @@ export class SwapRenderer implements UserfaultFDHandler {
     this.#host.forget(this);
   }
 
-  /** @internal The id a fork child gets. */
+  /** The id a fork child gets. */
   nextForkId(): string {
     return `${this.id}/fork${++this.#forks}`;
   }
 
-  /** @internal */
   get store(): SharedStore {
     return this.#store;
   }

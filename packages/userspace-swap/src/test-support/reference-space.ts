@@ -294,7 +294,7 @@ export class ReferenceSpace implements UffdAddressSpace {
   #split(at: number): void {
     const i = this.#vmas.findIndex((v) => v.start < at && at < v.end);
     if (i < 0) return;
-    const v = this.#vmas[i]!;
+    const v = this.#vmas[i];
     this.#vmas.splice(i + 1, 0, { ...v, start: at });
     v.end = at;
   }

@@ -38,6 +38,7 @@ export interface UffdVma {
   readonly start: number;
   /** One past the last byte (page aligned). */
   readonly end: number;
+  /** What memory backs it. */
   readonly kind: UffdVmaKind;
   /** VM_MAYWRITE: registration needs it (EPERM otherwise). */
   readonly mayWrite: boolean;

@@ -126,7 +126,7 @@ export class EventDispatcher {
     // Deliver queued faults in order; declined ones stay queued for the next event or the retry timer.
     const batch = this.#pending.splice(0);
     for (let i = 0; i < batch.length; i++) {
-      const msg = batch[i]!;
+      const msg = batch[i];
       if (this.#stopped) return;
       let handled = false;
       try {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UffdError, UffdFeature, UffdRegisterMode, UserfaultFD, VirtualClock } from '../index.js';
-import type { PagefaultFlags, UserfaultFDHandler } from '../index.js';
+import { UffdFeature, UffdRegisterMode, UserfaultFD, VirtualClock } from '../index.js';
+import type { PagefaultFlags, UserfaultFDHandler , UffdError} from '../index.js';
 import { ReferenceSpace } from '../test-support/reference-space.js';
 
 // Chromium's userfaultfd unit-test behaviours, re-expressed on the model.
@@ -106,7 +106,7 @@ describe('Chromium UserfaultFD behaviours', () => {
     const h = recorder((a) => (fd.zeroRange(a, P), true));
     fd.startWaitingForEvents(h);
     await space.read(space.task(4242), BASE, 1);
-    expect(h.faults[0]!.tid).toBe(4242);
+    expect(h.faults[0].tid).toBe(4242);
   });
 
   it('a write fault carries the write flag; COPY resolves it with the given bytes', async () => {
@@ -115,7 +115,7 @@ describe('Chromium UserfaultFD behaviours', () => {
     const h = recorder((a) => (fd.copyToRange(a, P, new Uint8Array(P).fill(0x61)), true));
     fd.startWaitingForEvents(h);
     await space.write(space.task(), BASE + 1, new Uint8Array([0x62]));
-    expect(h.faults[0]!.flags.write).toBe(true);
+    expect(h.faults[0].flags.write).toBe(true);
     expect(await space.read(space.task(), BASE, 3)).toEqual(new Uint8Array([0x61, 0x62, 0x61]));
   });
 

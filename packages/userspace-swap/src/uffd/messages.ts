@@ -6,6 +6,7 @@ import type { UserfaultFD } from './userfaultfd.js';
  * @public
  */
 export interface UffdPagefaultMessage {
+  /** UFFD_EVENT_PAGEFAULT. */
   readonly event: 'PAGEFAULT';
   /** UFFD_PAGEFAULT_FLAG_* bits (WRITE 1, WP 2, MINOR 4). */
   readonly flags: number;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UffdError, UffdFeature, UffdRegisterMode, UserfaultFD, VirtualClock } from '../index.js';
-import type { UffdMessage } from '../index.js';
+import { UffdFeature, UffdRegisterMode, UserfaultFD, VirtualClock } from '../index.js';
+import type { UffdMessage , UffdError} from '../index.js';
 import { ReferenceSpace, SignalError } from '../test-support/reference-space.js';
 
 const P = 4096;
@@ -90,13 +90,13 @@ describe('Linux ordering of userfaultfd messages', () => {
     expect(mover.done()).toBe(false);
     expect(fd.read()).toEqual({ event: 'UNMAP', start: BASE, end: BASE + 2 * P });
     expect(await mover.p).toBe(0x20_0000);
-    expect(space.vmasIn(0x20_0000, 0x20_0000 + 2 * P)[0]!.uffd).toBe(fd);
+    expect(space.vmasIn(0x20_0000, 0x20_0000 + 2 * P)[0].uffd).toBe(fd);
   });
 
   it('without EVENT_REMAP a moved VMA loses its registration', async () => {
     const { space } = setup(0, 2);
     const to = await space.mremap(space.task(), BASE, 2 * P, 2 * P, { mayMove: true, fixed: 0x20_0000 });
-    expect(space.vmasIn(to, to + P)[0]!.uffd).toBeNull();
+    expect(space.vmasIn(to, to + P)[0].uffd).toBeNull();
   });
 
   it('a fault woken before it was read disappears from the queue', async () => {
@@ -147,7 +147,7 @@ describe('Linux ordering of userfaultfd messages', () => {
   it('fork without EVENT_FORK: the child\'s VMAs are unregistered and zero-fill', async () => {
     const { space } = setup(0);
     const child = await space.fork(space.task());
-    expect(child.vmasIn(BASE, BASE + P)[0]!.uffd).toBeNull();
+    expect(child.vmasIn(BASE, BASE + P)[0].uffd).toBeNull();
     expect(await child.read(child.task(), BASE, 1)).toEqual(new Uint8Array([0]));
   });
 });

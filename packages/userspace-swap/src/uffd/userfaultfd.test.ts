@@ -113,7 +113,7 @@ describe('UFFDIO_REGISTER / UNREGISTER', () => {
     other.unregisterRange(BASE + 2 * P, P);
     fd.unregisterRange(BASE, 4 * P);
     other.registerRange(BASE, P, MISSING);
-    expect(space.vmasIn(BASE, BASE + P)[0]!.uffd).toBe(other);
+    expect(space.vmasIn(BASE, BASE + P)[0].uffd).toBe(other);
   });
 
   it('registration splits VMAs; unregister wakes tasks waiting there, which then zero-fill', async () => {

@@ -167,6 +167,7 @@ export class UserfaultFD implements UffdContextHooks, Disposable {
     return this.#faultPending.length + this.#faultRead.length;
   }
 
+  /** Whether the handshake enabled feature `bit`. */
   hasFeature(bit: number): boolean {
     return this.#features !== null && (this.#features & bit) !== 0;
   }
@@ -403,12 +404,14 @@ export class UserfaultFD implements UffdContextHooks, Disposable {
     dispatcher?.stop(0);
   }
 
+  /** Same as {@link UserfaultFD.close}. */
   [Symbol.dispose](): void {
     this.close();
   }
 
   // ---- hooks the address space calls (UffdContextHooks) ----
 
+  /** {@inheritDoc UffdContextHooks.fault} */
   fault(task: UffdTask, address: number, access: UffdFaultAccess): Promise<UffdFaultOutcome> {
     if (this.hasFeature(UffdFeature.SIGBUS)) return Promise.resolve('sigbus');
     if (access.user === false && (this.flags & UffdOpenFlag.USER_MODE_ONLY) !== 0) return Promise.resolve('sigbus');
@@ -431,18 +434,22 @@ export class UserfaultFD implements UffdContextHooks, Disposable {
     });
   }
 
+  /** {@inheritDoc UffdContextHooks.remove} */
   remove(_task: UffdTask, start: number, end: number): Promise<void> {
     return this.#event(UffdFeature.EVENT_REMOVE, { event: 'REMOVE', start, end });
   }
 
+  /** {@inheritDoc UffdContextHooks.unmap} */
   unmap(_task: UffdTask, start: number, end: number): Promise<void> {
     return this.#event(UffdFeature.EVENT_UNMAP, { event: 'UNMAP', start, end });
   }
 
+  /** {@inheritDoc UffdContextHooks.remap} */
   remap(_task: UffdTask, from: number, to: number, length: number): Promise<void> {
     return this.#event(UffdFeature.EVENT_REMAP, { event: 'REMAP', from, to, len: length });
   }
 
+  /** {@inheritDoc UffdContextHooks.forkContext} */
   forkContext(child: UffdAddressSpace): UffdContextHooks | null {
     if (!this.hasFeature(UffdFeature.EVENT_FORK) || this.#released) return null;
     let fctx = this.#forkChildren.get(child);
@@ -456,6 +463,7 @@ export class UserfaultFD implements UffdContextHooks, Disposable {
     return fctx;
   }
 
+  /** {@inheritDoc UffdContextHooks.forkComplete} */
   async forkComplete(_task: UffdTask, child: UffdContextHooks): Promise<void> {
     if (!(child instanceof UserfaultFD) || this.#forkChildren.get(child.addressSpace) !== child) return;
     this.#forkChildren.delete(child.addressSpace);
@@ -497,7 +505,7 @@ export class UserfaultFD implements UffdContextHooks, Disposable {
     const inRange = (w: FaultWaiter): boolean => w.msg.address >= start && w.msg.address < start + length;
     for (const list of [this.#faultPending, this.#faultRead]) {
       for (let i = list.length - 1; i >= 0; i--) {
-        const w = list[i]!;
+        const w = list[i];
         if (inRange(w)) {
           list.splice(i, 1);
           w.resolve('retry');
