@@ -377,24 +377,31 @@ export class CowNode {
         populated++;
       } else if (isCompressed(v)) populated++;
     };
-    for (const [i, v] of this.pages) if (i >= from && i < to) count(v);
+    forEachIn(this.pages, from, to, (_i, v) => count(v));
+    // Walk up, keeping the window [lo, hi) of this leaf's view translated into each ancestor's indices.
     const path: CowNode[] = [this];
-    for (let a = this.parent; a !== null; a = a.parent) {
+    let lo = from;
+    let hi = to;
+    for (let child: CowNode = this, a = this.parent; a !== null; child = a, a = a.parent) {
+      hi = Math.min(hi, child.parentLimit);
+      if (hi <= lo) break;
+      lo += child.parentOffset;
+      hi += child.parentOffset;
       const k = path.length;
       path.push(a);
-      for (const [j, v] of a.pages) {
-        if (v === ZERO_MARKER) continue;
+      forEachIn(a.pages, lo, hi, (j, v) => {
+        if (v === ZERO_MARKER) return;
         let idx = j;
-        let ok = true;
-        for (let m = k - 1; m >= 0 && ok; m--) {
-          const child = path[m];
-          const up = path[m + 1];
-          if (up.right === child && up.left !== null && seesParentAt(up.left, idx)) ok = false;
-          idx -= child.parentOffset;
-          if (idx < 0 || idx >= child.parentLimit || child.pages.has(idx)) ok = false;
+        for (let m = k - 1; m >= 0; m--) {
+          const c = path[m] as CowNode;
+          const up = path[m + 1] as CowNode;
+          // A page shared by both sides is attributed to the left (older) side only.
+          if (up.right === c && up.left !== null && seesParentAt(up.left, idx)) return;
+          idx -= c.parentOffset;
+          if (idx < 0 || idx >= c.parentLimit || c.pages.has(idx)) return;
         }
-        if (ok && idx >= from && idx < to) count(v);
-      }
+        count(v);
+      });
     }
     return { committed, populated };
   }
@@ -403,6 +410,18 @@ export class CowNode {
   isProtected(): boolean {
     if (!this.hidden) return this.highMappings > 0;
     return (this.left?.isProtected() ?? false) || (this.right?.isProtected() ?? false);
+  }
+}
+
+/** Calls cb for the entries of `pages` with index in [lo, hi), by lookup or by scan, whichever is cheaper. */
+function forEachIn(pages: Map<number, number>, lo: number, hi: number, cb: (i: number, v: number) => void): void {
+  if (hi - lo < pages.size) {
+    for (let i = lo; i < hi; i++) {
+      const v = pages.get(i);
+      if (v !== undefined) cb(i, v);
+    }
+  } else {
+    for (const [i, v] of pages) if (i >= lo && i < hi) cb(i, v);
   }
 }
 
