@@ -32,7 +32,8 @@ export type ErrnoName = keyof typeof Errno;
  * @remarks
  * For UFFDIO_COPY and UFFDIO_ZEROPAGE, `field` is what the kernel wrote into the ioctl's `copy` / `zeropage` field:
  * the bytes done before the failure (partial progress, reported as EAGAIN), a negated errno (the first page failed),
- * or `undefined` when the kernel returned before writing it (validation errors, mmap_changing seen on entry, ESRCH).
+ * or `undefined` when the kernel returned before writing it (validation errors, ESRCH). While mappings are changing
+ * Linux 6.18 writes -EAGAIN (-11).
  *
  * @public
  */

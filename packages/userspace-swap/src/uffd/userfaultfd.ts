@@ -259,7 +259,7 @@ export class UserfaultFD implements UffdContextHooks, Disposable {
    * there unless MODE_DONTWAKE. MODE_WP installs the pages write-protected. Returns the bytes copied (= length).
    *
    * @remarks
-   * Errors, as Linux reports them ({@link UffdError.field} is the ioctl's `copy` field): EAGAIN with no field while
+   * Errors, as Linux reports them ({@link UffdError.field} is the ioctl's `copy` field): EAGAIN (-11) while
    * mappings are changing; EINVAL (no field) for a bad range or mode; ESRCH (no field) after the process exited;
    * ENOENT (-2) when the destination is not inside one registered VMA; EINVAL (-22) for MODE_WP on a range not
    * registered for WP; EEXIST (-17) when the first page is present; EFAULT (-14) when `source` is too short;
@@ -267,7 +267,8 @@ export class UserfaultFD implements UffdContextHooks, Disposable {
    */
   copyToRange(destination: number, length: number, source: Uint8Array, mode = 0): number {
     this.#checkInitialized();
-    if (this.#mmapChanging > 0) throw new UffdError('EAGAIN', 'UFFDIO_COPY: mappings are changing');
+    // Linux 6.18 writes -EAGAIN into the result field here too (observed with tools/linux-probe).
+    if (this.#mmapChanging > 0) throw new UffdError('EAGAIN', 'UFFDIO_COPY: mappings are changing', -Errno.EAGAIN);
     if (!(source instanceof Uint8Array)) throw new UffdError('EFAULT', 'UFFDIO_COPY: source is not a byte buffer');
     this.#validateRange(destination, length);
     if (!Number.isSafeInteger(mode) || (mode & ~(UffdCopyMode.DONTWAKE | UffdCopyMode.WP)) !== 0) {
@@ -282,7 +283,8 @@ export class UserfaultFD implements UffdContextHooks, Disposable {
    */
   zeroRange(start: number, length: number, mode = 0): number {
     this.#checkInitialized();
-    if (this.#mmapChanging > 0) throw new UffdError('EAGAIN', 'UFFDIO_ZEROPAGE: mappings are changing');
+    // Linux 6.18 writes -EAGAIN into the result field here too (observed with tools/linux-probe).
+    if (this.#mmapChanging > 0) throw new UffdError('EAGAIN', 'UFFDIO_ZEROPAGE: mappings are changing', -Errno.EAGAIN);
     this.#validateRange(start, length);
     if (!Number.isSafeInteger(mode) || (mode & ~UffdZeropageMode.DONTWAKE) !== 0) {
       throw new UffdError('EINVAL', `UFFDIO_ZEROPAGE: bad mode ${String(mode)}`);
@@ -296,7 +298,8 @@ export class UserfaultFD implements UffdContextHooks, Disposable {
    */
   poisonRange(start: number, length: number, mode = 0): number {
     this.#checkInitialized();
-    if (this.#mmapChanging > 0) throw new UffdError('EAGAIN', 'UFFDIO_POISON: mappings are changing');
+    // Linux 6.18 writes -EAGAIN into the result field here too (observed with tools/linux-probe).
+    if (this.#mmapChanging > 0) throw new UffdError('EAGAIN', 'UFFDIO_POISON: mappings are changing', -Errno.EAGAIN);
     this.#validateRange(start, length);
     if (!Number.isSafeInteger(mode) || (mode & ~UffdPoisonMode.DONTWAKE) !== 0) {
       throw new UffdError('EINVAL', `UFFDIO_POISON: bad mode ${String(mode)}`);
