@@ -393,8 +393,8 @@ export class CowNode {
         if (v === ZERO_MARKER) return;
         let idx = j;
         for (let m = k - 1; m >= 0; m--) {
-          const c = path[m] as CowNode;
-          const up = path[m + 1] as CowNode;
+          const c = path[m];
+          const up = path[m + 1];
           // A page shared by both sides is attributed to the left (older) side only.
           if (up.right === c && up.left !== null && seesParentAt(up.left, idx)) return;
           idx -= c.parentOffset;
