@@ -1,4 +1,7 @@
+import { Runtime, RuntimeError } from '@memsim/fuchsia-runtime';
 import {
+  type AddressSpace,
+  Kernel,
   MapsType,
   PAGE_SIZE,
   Rights,
@@ -233,7 +236,47 @@ describe('ImmutableMapping argument checks', () => {
       ImmutableMapping.createFromVmo(vmo, false, { rootVmar: vmo as unknown as Vmar, addressSpace: p.process.addressSpace }),
     );
     expect((wrongType as MapVmoError).cause.status).toBe(ZxStatus.WRONG_TYPE);
-    expect(() => ImmutableMapping.createFromVmo(vmo, false, { rootVmar: p.rootVmar })).toThrow(MappedVmoArgumentError);
+    expect(() => ImmutableMapping.createFromVmo(vmo, false, { runtime: p.rootVmar as unknown as Runtime })).toThrow(
+      MappedVmoArgumentError,
+    );
+    expect(() =>
+      ImmutableMapping.createFromVmo(vmo, false, { rootVmar: p.rootVmar, addressSpace: {} as AddressSpace }),
+    ).toThrow(MappedVmoArgumentError);
+    // Without a runtime, explicit or ambient, there is no process to map into.
+    expect(thrown(() => ImmutableMapping.createFromVmo(vmo, false))).toMatchObject({ code: 'NO_AMBIENT_RUNTIME' });
+    expect(() => ImmutableMapping.createFromVmo(vmo, false, { rootVmar: p.rootVmar })).toThrow(RuntimeError);
+    expect(zeroChildren(vmo)).toBe(true);
+  });
+});
+
+describe('ImmutableMapping through the Fuchsia runtime', () => {
+  it('maps into the ambient process (vmar_root_self) by default, or into an explicit runtime', () => {
+    const kernel = new Kernel({ seed: 3 });
+    using runtime = Runtime.create(kernel, { name: 'snapshotter' });
+    const vmo = Vmo.create(kernel, PAGE_SIZE);
+    vmo.write(text('ambient'), 0);
+    const records = () => runtime.rootVmar.mapsInfo().records.filter((r) => r.type === MapsType.MAPPING);
+
+    const ambient = runtime.run(() => ImmutableMapping.createFromVmo(vmo, true));
+    expect(new TextDecoder().decode(ambient.slice(0, 7))).toBe('ambient');
+    expect(records().map((r) => r.base)).toEqual([ambient.address]);
+
+    using explicit = ImmutableMapping.createFromVmo(vmo, false, { runtime });
+    expect(explicit.equals(ambient)).toBe(true);
+    expect(records()).toHaveLength(2);
+    ambient[Symbol.dispose]();
+    expect(records()).toHaveLength(1);
+  });
+
+  it('maps into the process of the runtime thread it runs on', async () => {
+    const kernel = new Kernel({ seed: 4 });
+    using runtime = Runtime.create(kernel, { name: 'threaded' });
+    const vmo = Vmo.create(kernel, PAGE_SIZE);
+    const thread = runtime.spawnThread(() => {
+      using mapping = ImmutableMapping.createFromVmo(vmo, false);
+      return mapping.length;
+    });
+    expect(await thread.join()).toBe(PAGE_SIZE);
     expect(zeroChildren(vmo)).toBe(true);
   });
 });
