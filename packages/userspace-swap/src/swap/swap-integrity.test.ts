@@ -41,7 +41,7 @@ describe('swap data integrity (model-based)', () => {
         const space = new ReferenceSpace();
         space.mmap(BASE, PAGES * P);
         const model: Uint8Array[] = Array.from({ length: PAGES }, (_, i) => new Uint8Array(P).fill(i + 1));
-        for (let i = 0; i < PAGES; i++) space.populate(BASE + i * P, model[i]!);
+        for (let i = 0; i < PAGES; i++) space.populate(BASE + i * P, model[i]);
         const uffd = UserfaultFD.open(space, UffdFeature.EVENT_REMOVE | UffdFeature.EVENT_UNMAP | UffdFeature.EVENT_REMAP, { clock });
         uffd.registerRange(BASE, PAGES * P, UffdRegisterMode.MISSING);
         const manager = new SwapManager({ directory: dir, clock, freeDiskBytes: () => 2 ** 40 });
@@ -54,10 +54,10 @@ describe('swap data integrity (model-based)', () => {
             } else if (o.kind === 'write') {
               const data = new Uint8Array(16).fill(o.value);
               await space.write(space.task(), base + o.page * P + o.offset, data);
-              model[o.page]!.set(data, o.offset);
+              model[o.page].set(data, o.offset);
             } else if (o.kind === 'read') {
               const got = await space.read(space.task(), base + o.page * P, P);
-              expect(Buffer.compare(got, model[o.page]!)).toBe(0);
+              expect(Buffer.compare(got, model[o.page])).toBe(0);
             } else if (o.kind === 'remap') {
               base = await space.mremap(space.task(), base, PAGES * P, PAGES * P, { mayMove: true, fixed: base === BASE ? ALT : BASE });
             } else {
@@ -68,7 +68,7 @@ describe('swap data integrity (model-based)', () => {
             expect(renderer.storedPages + space.presentPages(base, PAGES * P)).toBeLessThanOrEqual(PAGES);
           }
           for (let i = 0; i < PAGES; i++) {
-            expect(Buffer.compare(await space.read(space.task(), base + i * P, P), model[i]!)).toBe(0);
+            expect(Buffer.compare(await space.read(space.task(), base + i * P, P), model[i])).toBe(0);
           }
           expect(renderer.storedPages).toBe(0);
           expect(manager.metrics().bytesUsed).toBe(0);
