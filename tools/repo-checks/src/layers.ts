@@ -31,6 +31,18 @@ export const ALLOWED_DEPENDENCIES: Readonly<Record<string, readonly string[]>> =
   // Private tooling sits beside the layers and depends on none of them.
   '@memsim/linux-probe': [],
   '@memsim/repo-checks': [],
+  // The benchmark suite measures the model against the native kernel, so it may use everything.
+  '@memsim/bench': [
+    '@memsim/zircon-objects',
+    '@memsim/fuchsia-runtime',
+    '@memsim/scheduler-roles',
+    '@memsim/memory-pinning',
+    '@memsim/thread-create-vmars',
+    '@memsim/mapped-vmo',
+    '@memsim/userspace-swap',
+    '@memsim/starnix-mm',
+    '@memsim/linux-probe',
+  ],
   '@memsim/conformance': [
     '@memsim/zircon-objects',
     '@memsim/fuchsia-runtime',
