@@ -216,7 +216,9 @@ export class ScenarioParser {
       at(offsetOf(['steps']), 'a scenario is either Zircon (zx steps) or Linux (linux/fork steps), not both');
       return undefined;
     }
-    const domain: ScenarioDomain = linux ? 'linux' : 'zircon';
+    // Access-only scenarios: Zircon accesses name their process, Linux ones run in the probe's process.
+    const linuxAccess = !zx && steps.some((s) => s.kind === 'access' && s.args['process'] === undefined);
+    const domain: ScenarioDomain = linux || linuxAccess ? 'linux' : 'zircon';
     if (raw.differential === true && domain !== 'linux') {
       at(offsetOf(['differential']), 'differential applies to Linux scenarios only (Zircon has no live judge here)');
       return undefined;
