@@ -184,6 +184,58 @@ describe('properties over random operation sequences', () => {
   });
 });
 
+describe('nested regions', () => {
+  const op = fc.oneof(
+    fc.record({ t: fc.constant('allocate' as const), who: fc.nat(), pages: fc.integer({ min: 1, max: 64 }), align: fc.constantFrom(0, 13, 16), compact: fc.boolean() }),
+    fc.record({ t: fc.constant('map' as const), who: fc.nat(), pages: fc.integer({ min: 1, max: 16 }), align: fc.constantFrom(0, 14) }),
+    fc.record({ t: fc.constant('destroy' as const), who: fc.nat() }),
+    fc.record({ t: fc.constant('unmap' as const), who: fc.nat(), page: fc.nat(255), pages: fc.integer({ min: 1, max: 32 }) }),
+  );
+
+  it('siblings never overlap and every child lies inside its parent, at any depth', () => {
+    fc.assert(
+      fc.property(fc.boolean(), fc.integer(), fc.array(op, { minLength: 1, maxLength: 50 }), (aslr, seed, ops) => {
+        const { kernel, process, root } = setup({ aslr, seed });
+        const top = root.allocate(VmOptions.CAN_MAP_READ | VmOptions.CAN_MAP_WRITE, 0, 256 * PAGE).vmar;
+        const regions: Vmar[] = [top];
+        const vmo = Vmo.create(kernel, 16 * PAGE);
+        for (const o of ops) {
+          const v = regions[o.who % regions.length];
+          try {
+            if (o.t === 'allocate') {
+              const opts = VmOptions.CAN_MAP_READ | VmOptions.CAN_MAP_WRITE | (o.compact ? VmOptions.COMPACT : 0) | (o.align ? o.align * 2 ** 24 : 0);
+              regions.push(v.allocate(opts, 0, o.pages * PAGE).vmar);
+            } else if (o.t === 'map') v.map(VmOptions.PERM_READ | (o.align ? o.align * 2 ** 24 : 0), 0, vmo, 0, o.pages * PAGE);
+            else if (o.t === 'destroy') {
+              if (v !== top) v.destroy();
+            } else v.unmap(v.info().base + o.page * PAGE, o.pages * PAGE);
+          } catch (e) {
+            if (!(e instanceof ZxError)) throw e;
+          }
+          const recs = top.mapsInfo().records;
+          // Pre-order with depths: a stack of open parents checks containment; siblings are in address order.
+          const stack: { end: number; base: number; lastEnd: number }[] = [];
+          for (const r of recs) {
+            while (stack.length > r.depth) stack.pop();
+            const parent = stack[stack.length - 1];
+            if (parent !== undefined) {
+              expect(r.base).toBeGreaterThanOrEqual(parent.base);
+              expect(r.base + r.size).toBeLessThanOrEqual(parent.end);
+              expect(r.base).toBeGreaterThanOrEqual(parent.lastEnd);
+              parent.lastEnd = r.base + r.size;
+            }
+            if (r.type === MapsType.VMAR) stack.push({ base: r.base, end: r.base + r.size, lastEnd: r.base });
+          }
+        }
+        process.kill();
+        vmo.close();
+        expect(kernel.memory.pageCount()).toBe(0);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
 function closeAll(v: Vmar): void {
   v.destroy();
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Kernel, Process, Vmo, VmoChildOptions, VmOptions, ZxError, ZxStatus } from './index.js';
+import type { ZxError} from './index.js';
+import { Kernel, Process, Vmo, VmoChildOptions, VmOptions, ZxStatus } from './index.js';
 
 // The README example, kept runnable.
 describe('README example', () => {
