@@ -15,8 +15,8 @@ const GiB = 1024 * 1024 * 1024;
 
 describe('GrowableVmars (the seed tests)', () => {
   it('ThreadCreateVmars: each pool probes successfully', () => {
-    const { rootVmar } = newProcess();
-    using tcv = new ThreadCreateVmars({ rootVmar });
+    const { rootVmar, process } = newProcess();
+    using tcv = new ThreadCreateVmars({ rootVmar, process });
     const machine = tcv.machineStack.probe();
     const security = tcv.securityStack.probe();
     const block = tcv.threadBlock.probe();

@@ -1,3 +1,4 @@
+import { Runtime, vmarRootSelf } from '@memsim/fuchsia-runtime';
 import { PAGE_SIZE, type Vmar, ZxError } from '@memsim/zircon-objects';
 import { CompactVmar } from './compact-vmar.js';
 import { VmarPoolError, VmarPoolOptionsError } from './errors.js';
@@ -8,8 +9,10 @@ import { COMPACT_VMAR_SIZE, PROBE_SIZE } from './sizes.js';
  * @public
  */
 export interface GrowableVmarsOptions {
-  /** Where new compact VMARs are allocated (Fuchsia's `vmar_root_self()`). */
-  rootVmar: Vmar;
+  /** The process whose root VMAR the pools allocate from. Default: the ambient runtime (`vmarRootSelf()`). */
+  runtime?: Runtime;
+  /** Where new compact VMARs are allocated, instead of the runtime's root VMAR. */
+  rootVmar?: Vmar;
   /** Size of each compact VMAR; default {@link COMPACT_VMAR_SIZE} (1 GiB). */
   vmarSize?: number;
   /** Room a VMAR must have to be handed out; default {@link PROBE_SIZE} (32 MiB). */
@@ -29,8 +32,13 @@ export class GrowableVmars implements Disposable {
   private readonly vmarSize: number;
   private readonly probeSize: number;
 
-  constructor(options: GrowableVmarsOptions) {
-    this.rootVmar = options.rootVmar;
+  /**
+   * An empty pool. The root VMAR is looked up now: `options.rootVmar`, else `options.runtime`'s, else the ambient
+   * process's (`vmarRootSelf()`, which throws fuchsia-runtime's RuntimeError outside any process).
+   * @throws {@link VmarPoolOptionsError} for malformed options.
+   */
+  constructor(options: GrowableVmarsOptions = {}) {
+    this.rootVmar = rootVmarOf(options);
     this.vmarSize = pageMultiple(options.vmarSize ?? COMPACT_VMAR_SIZE, 'vmarSize');
     this.probeSize = pageMultiple(options.probeSize ?? PROBE_SIZE, 'probeSize');
     if (this.probeSize > this.vmarSize) {
@@ -98,4 +106,13 @@ function pageMultiple(value: unknown, what: string): number {
     throw new VmarPoolOptionsError(`${what} must be a positive multiple of ${PAGE_SIZE}, got ${String(value)}`);
   }
   return value;
+}
+
+/** The VMAR pools allocate from, per the options. */
+export function rootVmarOf(options: GrowableVmarsOptions): Vmar {
+  if (typeof options !== 'object' || options === null) throw new VmarPoolOptionsError('options must be an object');
+  if (options.runtime !== undefined && !(options.runtime instanceof Runtime)) {
+    throw new VmarPoolOptionsError('runtime must be a Runtime');
+  }
+  return options.rootVmar ?? options.runtime?.vmarRootSelf() ?? vmarRootSelf();
 }

@@ -20,4 +20,4 @@ export {
 } from './errors.js';
 export { CompactVmar } from './compact-vmar.js';
 export { GrowableVmars, type GrowableVmarsOptions } from './growable-vmars.js';
-export { ThreadCreateVmars, type ThreadVmars } from './thread-create-vmars.js';
+export { ThreadCreateVmars, type ThreadCreateVmarsOptions } from './thread-create-vmars.js';

@@ -1,3 +1,4 @@
+import * as runtime from '@memsim/fuchsia-runtime';
 import * as zircon from '@memsim/zircon-objects';
 import { expect, it } from 'vitest';
 import * as self from './index.js';
@@ -7,6 +8,7 @@ it('the README example runs and prints what its comments say', () => {
   const { logged, promised } = runReadmeExample(new URL('../README.md', import.meta.url), {
     '@memsim/thread-create-vmars': self,
     '@memsim/zircon-objects': zircon,
+    '@memsim/fuchsia-runtime': runtime,
   });
   expect(promised.length).toBeGreaterThan(0);
   expect(logged).toEqual(promised);
