@@ -19,8 +19,20 @@ export function linuxBackendUnavailable(): string | undefined {
   return a.available ? undefined : a.reason;
 }
 
+/** Addresses bound from results come back as `{ abs: "0x..." }`; the probe takes `{ abs: <integer> }`. */
+function absToInt(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(absToInt);
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if (typeof o['abs'] === 'string' && Object.keys(o).length === 1) return { abs: BigInt(o['abs']) };
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, absToInt(x)]));
+  }
+  return v;
+}
+
 /** The probe op a Linux-domain step becomes. `args` are already resolved. */
-export function toProbeOp(step: Step, args: Record<string, unknown>): LinuxOp {
+export function toProbeOp(step: Step, rawArgs: Record<string, unknown>): LinuxOp {
+  const args = absToInt(rawArgs) as Record<string, unknown>;
   const common: Record<string, unknown> = {};
   if (step.in !== undefined) common['in'] = step.in;
   if (step.thread !== undefined) common['thread'] = step.thread;

@@ -16,10 +16,14 @@ export interface DiffResult {
   readonly reason?: string;
 }
 
-/** Stable JSON (sorted keys) so equal outputs compare equal. */
+/**
+ * Stable JSON (sorted keys) so equal outputs compare equal. Addresses outside the probe window (`{ abs }`) are
+ * placed by each side's own allocator (and ASLR), so only "outside the window" is compared, not the value.
+ */
 export function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v !== null && typeof v === 'object') {
+    if ('abs' in v && Object.keys(v).length === 1) return '{"abs":"outside-window"}';
     return `{${Object.keys(v)
       .sort()
       .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
