@@ -19,7 +19,7 @@ async function differential(seeds: number[], options: { ops: number; pages: numb
   let total = 0;
   const disagreements: Disagreement[] = [];
   outcomes.forEach((o, i) => {
-    const ops = scenarios[i] as LinuxOp[];
+    const ops = scenarios[i];
     expect(o.status, `scenario seed ${seeds[i]}`).toBe('ok');
     const model = new ModelScenario({ root: info.euid === 0 }).run(ops);
     const d = compareResults(ops, o.results, model);

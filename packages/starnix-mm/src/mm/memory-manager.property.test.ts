@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { MapsType } from '@memsim/zircon-objects';
 import { Prot } from '../abi/constants.js';
-import { ErrnoError } from '../errno/errno.js';
+import type { ErrnoError } from '../errno/errno.js';
 import { FIX, newMm, P, PA, W } from '../test-support/setup.js';
 import { ZirconSpace } from './zircon-space.js';
 import type { MemoryManager } from './memory-manager.js';
@@ -60,7 +60,7 @@ class Ref {
       const ok = e && (write ? e.prot & Prot.WRITE : e.prot & (Prot.READ | Prot.WRITE | Prot.EXEC));
       if (!e || !ok) return { fault: a, data: out };
       if (write) e.data[a % P] = val;
-      else out.push(e.data[a % P] as number);
+      else out.push(e.data[a % P]);
     }
     return { fault: null, data: out };
   }

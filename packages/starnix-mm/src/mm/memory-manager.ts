@@ -562,23 +562,17 @@ export class MemoryManager implements Disposable {
     let backing: Backing;
     if (desc) {
       if (pgoff + BigInt(len / PAGE) > 1n << 52n) fail('EOVERFLOW');
-      switch (type) {
-        case MapFlags.SHARED:
-        case MapFlags.SHARED_VALIDATE: {
-          const legacy = 0x0f | MapFlags.FIXED | MapFlags.ANONYMOUS | MapFlags['32BIT'] | MapFlags.GROWSDOWN | MapFlags.DENYWRITE | MapFlags.EXECUTABLE | MapFlags.LOCKED | MapFlags.NORESERVE | MapFlags.POPULATE | MapFlags.NONBLOCK | MapFlags.STACK | MapFlags.HUGETLB;
-          if (type === MapFlags.SHARED_VALIDATE && fl & ~legacy & ~MapFlags.FIXED_NOREPLACE) fail('EOPNOTSUPP');
-          if (pr & Prot.WRITE && !desc.writable) fail('EACCES');
-          vmFlags |= VM.SHARED | VM.MAYSHARE;
-          if (!desc.writable) vmFlags &= ~(VM.MAYWRITE | VM.SHARED);
-        }
-        // falls through
-        case MapFlags.PRIVATE:
-          if (!desc.readable) fail('EACCES');
-          if (vmFlags & VM.GROWSDOWN) fail('EINVAL');
-          break;
-        default:
-          fail('EINVAL');
+      if (type !== MapFlags.SHARED && type !== MapFlags.SHARED_VALIDATE && type !== MapFlags.PRIVATE) fail('EINVAL');
+      if (type !== MapFlags.PRIVATE) {
+        // LEGACY_MAP_MASK: MAP_SHARED_VALIDATE rejects anything else (FIXED_NOREPLACE and SYNC included) on memfd.
+        const legacy = 0x0f | MapFlags.FIXED | MapFlags.ANONYMOUS | MapFlags['32BIT'] | MapFlags.GROWSDOWN | MapFlags.DENYWRITE | MapFlags.EXECUTABLE | MapFlags.LOCKED | MapFlags.NORESERVE | MapFlags.POPULATE | MapFlags.NONBLOCK | MapFlags.STACK | MapFlags.HUGETLB | MapFlags.UNINITIALIZED | (21 << 26) | (30 << 26);
+        if (type === MapFlags.SHARED_VALIDATE && (fl & ~MapFlags.FIXED) & ~legacy) fail('EOPNOTSUPP');
+        if (pr & Prot.WRITE && !desc.writable) fail('EACCES');
+        vmFlags |= VM.SHARED | VM.MAYSHARE;
+        if (!desc.writable) vmFlags &= ~(VM.MAYWRITE | VM.SHARED);
       }
+      if (!desc.readable) fail('EACCES');
+      if (vmFlags & VM.GROWSDOWN) fail('EINVAL');
       backing = { kind: 'file', file: desc.file, cow: null };
     } else {
       switch (type) {

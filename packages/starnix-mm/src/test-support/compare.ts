@@ -9,7 +9,7 @@ export interface Disagreement {
 }
 
 function norm(r: LinuxCallResult | LinuxOpResult): unknown {
-  const x = { ...(r as Record<string, unknown>) };
+  const x = { ...(r as unknown as Record<string, unknown>) };
   delete x.i;
   delete x.op;
   delete x.in;
@@ -18,7 +18,7 @@ function norm(r: LinuxCallResult | LinuxOpResult): unknown {
   const abs = (v: unknown): unknown => (v && typeof v === 'object' && 'abs' in v ? { abs: '*' } : v);
   x.value = abs(x.value);
   x.fault_addr = abs(x.fault_addr);
-  if (Array.isArray(x.value)) x.value = x.value.map((l) => (typeof l === 'string' && l.startsWith('!') ? '!outside' : l));
+  if (Array.isArray(x.value)) x.value = (x.value as unknown[]).map((l): unknown => (typeof l === "string" && l.startsWith("!") ? "!outside" : l));
   for (const k of Object.keys(x)) if (x[k] === undefined) delete x[k];
   return x;
 }
@@ -26,9 +26,9 @@ function norm(r: LinuxCallResult | LinuxOpResult): unknown {
 export function compareResults(ops: readonly LinuxOp[], linux: readonly LinuxOpResult[], model: readonly LinuxCallResult[]): Disagreement[] {
   const out: Disagreement[] = [];
   for (let i = 0; i < ops.length; i++) {
-    const a = linux[i] ? norm(linux[i] as LinuxOpResult) : undefined;
-    const b = model[i] ? norm(model[i] as LinuxCallResult) : undefined;
-    if (JSON.stringify(a) !== JSON.stringify(b)) out.push({ index: i, op: ops[i] as LinuxOp, linux: a, model: b });
+    const a = linux[i] ? norm(linux[i]) : undefined;
+    const b = model[i] ? norm(model[i]) : undefined;
+    if (JSON.stringify(a) !== JSON.stringify(b)) out.push({ index: i, op: ops[i], linux: a, model: b });
   }
   return out;
 }

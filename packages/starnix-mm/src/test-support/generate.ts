@@ -1,5 +1,5 @@
 /** Seeded generator of Linux call sequences inside the probe window (for the differential check). */
-import type { LinuxOp } from '@memsim/linux-probe';
+import type { LinuxOp, MapFlagName, ProtName } from '@memsim/linux-probe';
 
 /** mulberry32: small seeded PRNG (state owned by the caller). */
 export function rng(seed: number): () => number {
@@ -30,7 +30,7 @@ const WRAP: readonly (number | bigint)[] = [-1, -4096, 2n ** 64n - 4096n, 1, 409
 
 function edgeOp(r: () => number, page: () => number, w: { in?: string }): LinuxOp {
   const int = (n: number): number => Math.floor(r() * n);
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T;
+  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
   switch (int(12)) {
     case 0:
       return { op: pick(['munmap', 'mincore'] as const), ...w, addr: page(), length: pick(HUGE) };
@@ -66,10 +66,10 @@ function edgeOp(r: () => number, page: () => number, w: { in?: string }): LinuxO
 export function generateScenario(seed: number, o: GenOptions): LinuxOp[] {
   const r = rng(seed);
   const int = (n: number): number => Math.floor(r() * n);
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T;
+  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
   const page = (): number => int(o.pages) * P;
   const len = (): number => (1 + int(6)) * P - (r() < 0.1 ? int(P) : 0);
-  const prot = (): string[] => pick([['READ'], ['READ', 'WRITE'], ['NONE'], ['WRITE'], ['READ', 'EXEC'], ['READ', 'WRITE']]);
+  const prot = (): ProtName[] => pick<ProtName[]>([['READ'], ['READ', 'WRITE'], ['NONE'], ['WRITE'], ['READ', 'EXEC'], ['READ', 'WRITE']]);
   const ops: LinuxOp[] = [];
   const procs = ['parent'];
   let forks = 0;
@@ -88,8 +88,8 @@ export function generateScenario(seed: number, o: GenOptions): LinuxOp[] {
     const w = inProc();
     if (k < 22) {
       const file = memfd && r() < 0.3;
-      const kind = pick(['PRIVATE', 'PRIVATE', 'SHARED']);
-      const flags: string[] = [kind];
+      const kind = pick(['PRIVATE', 'PRIVATE', 'SHARED'] as const);
+      const flags: MapFlagName[] = [kind];
       if (!file) flags.push('ANONYMOUS');
       const place = int(10);
       if (place < 6) flags.push('FIXED');

@@ -35,7 +35,7 @@ function flagsOf(v: unknown, table: Named): bigint {
 
 function addrOf(v: unknown): bigint {
   if (v === undefined || v === null) return 0n;
-  if (typeof v === 'object' && 'abs' in (v as object)) return BigInt.asUintN(64, BigInt((v as { abs: number | bigint }).abs));
+  if (typeof v === 'object' && 'abs' in (v)) return BigInt.asUintN(64, BigInt((v as { abs: number | bigint }).abs));
   return BigInt.asUintN(64, BigInt(WINDOW_BASE) + BigInt(v as number | bigint));
 }
 
@@ -157,7 +157,7 @@ export class ModelScenario {
         return ok(op.op === 'read' ? hex(r.data ?? new Uint8Array()) : fnv(r.data ?? new Uint8Array()));
       }
       case 'write': {
-        const data = bytesOf(op as never);
+        const data = bytesOf(op);
         const r = mm.write(addrOf(op.addr), data);
         if (!r.ok) return { ok: false, signal: r.fault.signal, code: r.fault.code, fault_addr: relAddr(r.fault.address), done: r.fault.done };
         return ok(data.length);
@@ -174,7 +174,7 @@ export class ModelScenario {
       }
       case 'process_vm_writev':
       case 'kernel_write': {
-        const n = mm.kernelWrite(addrOf(op.addr), bytesOf(op as never), op.op === 'kernel_write' ? 'pipe' : 'byte');
+        const n = mm.kernelWrite(addrOf(op.addr), bytesOf(op), op.op === 'kernel_write' ? 'pipe' : 'byte');
         return ok(n);
       }
       case 'maps':
@@ -202,7 +202,7 @@ export class ModelScenario {
         return ok(0);
       case 'pwrite': {
         const d = mm.fd(this.fdNum(mm, op.fd));
-        return ok(d.file.pwrite(bytesOf(op as never), Number(op.offset ?? 0)));
+        return ok(d.file.pwrite(bytesOf(op), Number(op.offset ?? 0)));
       }
       case 'pread': {
         const d = mm.fd(this.fdNum(mm, op.fd));
@@ -224,8 +224,8 @@ export class ModelScenario {
     for (const line of mm.maps().split('\n')) {
       const m = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) ([0-9a-f]+) (\S+) (\d+) *(.*)$/.exec(line);
       if (!m) continue;
-      const s = parseInt(m[1] as string, 16);
-      const e = parseInt(m[2] as string, 16);
+      const s = parseInt(m[1], 16);
+      const e = parseInt(m[2], 16);
       if (!(e > WINDOW_BASE && s < WINDOW_BASE + WINDOW_SIZE)) continue;
       const inside = s >= WINDOW_BASE && e <= WINDOW_BASE + WINDOW_SIZE;
       const st = inside ? s - WINDOW_BASE : s;

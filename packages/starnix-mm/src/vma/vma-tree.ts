@@ -176,7 +176,7 @@ export class VmaTree {
     if (!n) return;
     n.gap = this.gapOf(n.vma);
     this.pull(n);
-    for (let i = path.length - 1; i >= 0; i--) this.pull(path[i] as Node);
+    for (let i = path.length - 1; i >= 0; i--) this.pull(path[i]);
   }
 
   insert(v: Vma): void {
