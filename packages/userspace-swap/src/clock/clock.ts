@@ -22,6 +22,7 @@ export class VirtualClock implements Clock {
   readonly #timers = new Map<number, { due: number; callback: () => void }>();
 
   constructor(startMicros = 0) {
+    if (!Number.isFinite(startMicros)) throw new RangeError(`bad start time ${String(startMicros)}`);
     this.#now = startMicros;
   }
 
@@ -32,6 +33,8 @@ export class VirtualClock implements Clock {
 
   /** {@inheritDoc Clock.schedule} */
   schedule(delayMicros: number, callback: () => void): Disposable {
+    if (typeof delayMicros !== 'number' || Number.isNaN(delayMicros)) throw new RangeError(`bad timer delay ${String(delayMicros)}`);
+    if (typeof callback !== 'function') throw new TypeError('callback must be a function');
     const id = ++this.#seq;
     this.#timers.set(id, { due: this.#now + Math.max(0, delayMicros), callback });
     return { [Symbol.dispose]: () => void this.#timers.delete(id) };
@@ -47,6 +50,9 @@ export class VirtualClock implements Clock {
    * promise chains it started settle before the next timer.
    */
   async advance(micros: number): Promise<void> {
+    if (typeof micros !== 'number' || !Number.isFinite(micros) || micros < 0) {
+      throw new RangeError(`a virtual clock only moves forward by a finite amount, got ${String(micros)}`);
+    }
     const target = this.#now + micros;
     for (;;) {
       let nextId = -1;

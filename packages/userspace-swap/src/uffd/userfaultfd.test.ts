@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import {
   UFFD_API,
   UffdCopyMode,
@@ -225,5 +226,46 @@ describe('fills: COPY, ZEROPAGE, WAKE, WRITEPROTECT, POISON', () => {
       expect(fd.read()).toMatchObject({ event: 'PAGEFAULT', address: expected, flags: 0, ptid: 0 });
       fd.close();
     }
+  });
+});
+
+describe('bad input and creation flags', () => {
+  it('USER_MODE_ONLY: a kernel-mode fault gets SIGBUS instead of waiting', async () => {
+    const space = new ReferenceSpace();
+    space.mmap(BASE, P);
+    const fd = UserfaultFD.open(space, 0, { flags: 1 });
+    fd.registerRange(BASE, P, MISSING);
+    await expect(fd.fault(space.task(), BASE, { write: false, user: false })).resolves.toBe('sigbus');
+    const pending = fd.fault(space.task(), BASE, { write: false, user: true });
+    expect(fd.blockedFaults).toBe(1);
+    fd.close();
+    await expect(pending).resolves.toBe('retry');
+  });
+
+  it('any argument of the wrong type or range gets a UffdError, never a crash', () => {
+    fc.assert(
+      fc.property(fc.anything(), fc.anything(), fc.anything(), (a, b, c) => {
+        const { fd } = setup();
+        const calls: (() => unknown)[] = [
+          () => fd.registerRange(a as number, b as number, c as number),
+          () => fd.unregisterRange(a as number, b as number),
+          () => fd.copyToRange(a as number, b as number, c as Uint8Array),
+          () => fd.zeroRange(a as number, b as number, c as number),
+          () => fd.wakeRange(a as number, b as number),
+          () => fd.writeProtect(a as number, b as number, c as number),
+          () => fd.poisonRange(a as number, b as number, c as number),
+          () => fd.api(a as number, b as number),
+        ];
+        for (const call of calls) {
+          try {
+            call();
+          } catch (e) {
+            if (!(e instanceof UffdError)) return false;
+          }
+        }
+        return true;
+      }),
+      { numRuns: 100 },
+    );
   });
 });
