@@ -1,5 +1,6 @@
 /**
- * Pinning VMO pages by mapping them into a never-started shadow process with a high-priority memory role.
+ * Memory pinning through a shadow process: VMO pages mapped into a never-started process whose root VMAR has the
+ * `fuchsia.starnix.pinned_memory` role stay resident under memory pressure (Starnix's mlock).
  *
  * @packageDocumentation
  */
@@ -9,3 +10,9 @@
  * @public
  */
 export const PACKAGE_NAME = '@memsim/memory-pinning';
+
+export { ShadowProcess, MEMORY_ROLE, type ShadowProcessOptions } from './pin/shadow-process.js';
+export { PinnedMapping } from './pin/pinned-mapping.js';
+export { consoleLogger, type PinLogger } from './pin/logger.js';
+export { Errno, ErrnoError, type ErrnoName } from './errno/errno.js';
+export { FDIO_STATUS_TO_ERRNO, fromStatusLikeFdio } from './errno/from-status.js';
