@@ -241,3 +241,21 @@ describe('copy-on-write structure', () => {
     expect(m.info().flags & VmoInfoFlags.IS_COW_CLONE).toBe(VmoInfoFlags.IS_COW_CLONE);
   });
 });
+
+describe('deep clone chains', () => {
+  it('a chain of 3,000 live snapshots reads, writes and frees correctly', () => {
+    const { kernel } = setup();
+    const first = valueVmo(kernel, 2);
+    const chain: Vmo[] = [first];
+    for (let i = 0; i < 3000; i++) chain.push((chain[i]).createChild(VmoChildOptions.SNAPSHOT, 0, 2 * PAGE));
+    const last = chain[3000];
+    expect(last.read(1, PAGE)[0]).toBe(2);
+    first.write(bytes(9), PAGE);
+    last.write(bytes(8), 0);
+    expect(last.read(1, PAGE)[0]).toBe(2);
+    expect((chain[1500]).read(1, 0)[0]).toBe(1);
+    expect(last.info().committedBytes).toBe(PAGE);
+    for (const v of chain) v.close();
+    expect(kernel.memory.pageCount()).toBe(0);
+  });
+});

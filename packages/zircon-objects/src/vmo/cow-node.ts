@@ -249,14 +249,14 @@ export class CowNode {
 
   /** Frees hidden pages no child can see any more, here and up the chain. */
   sweep(): void {
-    if (!this.hidden) return;
-    for (const [i, v] of this.pages) {
-      if (!anyChildSees(this, i)) {
-        this.pages.delete(i);
-        this.mem.release(v);
+    for (let n: CowNode | null = this; n !== null && n.hidden; n = n.parent) {
+      for (const [i, v] of n.pages) {
+        if (!anyChildSees(n, i)) {
+          n.pages.delete(i);
+          this.mem.release(v);
+        }
       }
     }
-    this.parent?.sweep();
   }
 
   /** Drops every page (discard): the content reads as zeros and nothing is held. */
@@ -408,8 +408,17 @@ export class CowNode {
 
   /** True when this leaf, or any leaf under this hidden node, must not be reclaimed (HIGH priority mapping). */
   isProtected(): boolean {
-    if (!this.hidden) return this.highMappings > 0;
-    return (this.left?.isProtected() ?? false) || (this.right?.isProtected() ?? false);
+    const todo: CowNode[] = [this];
+    while (todo.length > 0) {
+      const n = todo.pop() as CowNode;
+      if (!n.hidden) {
+        if (n.highMappings > 0) return true;
+        continue;
+      }
+      if (n.left !== null) todo.push(n.left);
+      if (n.right !== null) todo.push(n.right);
+    }
+    return false;
   }
 }
 
@@ -425,12 +434,25 @@ function forEachIn(pages: Map<number, number>, lo: number, hi: number, cb: (i: n
   }
 }
 
-/** Whether `child` (or a leaf below it) sees page `pj` of its parent. */
+/** Whether `child` (or a leaf below it) sees page `pj` of its parent. Iterative: clone trees can be deep. */
 function seesParentAt(child: CowNode, pj: number): boolean {
-  const c = pj - child.parentOffset;
-  if (c < 0 || c >= child.parentLimit || child.pages.has(c)) return false;
-  if (!child.hidden) return true;
-  return anyChildSees(child, c);
+  const nodes: CowNode[] = [child];
+  const idxs: number[] = [pj];
+  while (nodes.length > 0) {
+    const c = nodes.pop() as CowNode;
+    const ci = (idxs.pop() as number) - c.parentOffset;
+    if (ci < 0 || ci >= c.parentLimit || c.pages.has(ci)) continue;
+    if (!c.hidden) return true;
+    if (c.left !== null) {
+      nodes.push(c.left);
+      idxs.push(ci);
+    }
+    if (c.right !== null) {
+      nodes.push(c.right);
+      idxs.push(ci);
+    }
+  }
+  return false;
 }
 
 /** Whether any child of `n` sees page `i` of `n`. */
