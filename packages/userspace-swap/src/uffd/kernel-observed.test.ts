@@ -107,4 +107,30 @@ describe('event sequences observed on Linux 6.18', () => {
     // A copy straddling the end of a VMA: ENOENT with -2 in the field.
     expect(outcome(() => fd.copyToRange(W, 3 * P, new Uint8Array(3 * P)))).toEqual({ ok: false, errno: 'ENOENT', done: -2 });
   });
+
+  it('a fault raised after a REMOVE is read first; fork holds mmap_changing (EAGAIN) until FORK is read', async () => {
+    const space = new ReferenceSpace();
+    space.mmap(W, 4 * P);
+    const fd = UserfaultFD.open(space, UffdFeature.EVENT_REMOVE | UffdFeature.EVENT_FORK | UffdFeature.THREAD_ID, {
+      clock: new VirtualClock(),
+    });
+    fd.registerRange(W, 4 * P, UffdRegisterMode.MISSING);
+    const madv = space.madvise(space.task(1), W, P);
+    await tick();
+    const reader = space.read(space.task(2), W + 2 * P, 1);
+    await tick();
+    expect(events(fd)).toEqual([
+      { event: 'PAGEFAULT', flags: 0, address: W + 2 * P, ptid: 2, raisedAtMicros: 0 },
+      { event: 'REMOVE', start: W, end: W + P },
+    ]);
+    await madv;
+    expect(outcome(() => fd.zeroRange(W + 2 * P, P))).toEqual({ ok: true, value: P });
+    expect(await reader).toEqual(new Uint8Array([0]));
+    const forker = space.fork(space.task(3));
+    await tick();
+    expect(outcome(() => fd.zeroRange(W + 3 * P, P))).toEqual({ ok: false, errno: 'EAGAIN', done: -11 });
+    expect(events(fd).map((m) => m.event)).toEqual(['FORK']);
+    await forker;
+    expect(outcome(() => fd.zeroRange(W + 3 * P, P))).toEqual({ ok: true, value: P });
+  });
 });
