@@ -117,6 +117,9 @@ describe('ByteView', () => {
     expect(() => mapping.write([1, 2, 300], 30)).toThrow(MappedVmoArgumentError);
     expect(() => mapping.write(new Uint8Array(2), PAGE_SIZE - 1)).toThrow(MappedVmoArgumentError);
     expect(() => mapping.fill(1.5)).toThrow(MappedVmoArgumentError);
+    expect(() => mapping.write(null as unknown as Uint8Array)).toThrow(MappedVmoArgumentError);
+    expect(() => mapping.write('abc' as unknown as Uint8Array)).toThrow(MappedVmoArgumentError);
+    expect(() => mapping.equals(null as unknown as Uint8Array)).toThrow(MappedVmoArgumentError);
     expect(vmo.read(PAGE_SIZE, 0)).toEqual(expected);
   });
 });

@@ -21,6 +21,9 @@ export class ByteView extends ReadonlyByteView {
   /** Copies `data` into the view at `offset`; throws if it does not fit. */
   write(data: Uint8Array | readonly number[], offset = 0): void {
     const at = integerArg(offset, 'offset');
+    if (!(data instanceof Uint8Array) && !Array.isArray(data)) {
+      throw new MappedVmoArgumentError('data must be a Uint8Array or an array of bytes');
+    }
     const bytes = data instanceof Uint8Array ? data : Uint8Array.from(data, (v, i) => byteArg(v, `data[${i}]`));
     if (at < 0 || at > this.length || this.length - at < bytes.length) {
       throw new MappedVmoArgumentError(`${bytes.length} bytes at offset ${at} do not fit in ${this.length} bytes`);

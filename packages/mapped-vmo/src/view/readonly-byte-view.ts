@@ -79,6 +79,9 @@ export class ReadonlyByteView implements Iterable<number> {
 
   /** True when `other` holds the same bytes in the same order. */
   equals(other: ArrayLike<number> | ReadonlyByteView): boolean {
+    if (typeof other !== 'object' || other === null || typeof other.length !== 'number') {
+      throw new MappedVmoArgumentError('equals needs a byte array or a view');
+    }
     if (other.length !== this.length) return false;
     const mine = this.slice();
     const theirs = other instanceof ReadonlyByteView ? other.slice() : other;
