@@ -128,8 +128,8 @@ const pageAlignBig = (b: bigint): bigint => (b + 4095n) & ~4095n & U64MAX;
 export class MemoryManager implements Disposable {
   /** The kernel whose objects back this address space. */
   readonly kernel: Kernel;
-  /** @internal */ zx: ZirconSpace;
-  /** @internal */ tree: VmaTree;
+  private readonly zx: ZirconSpace;
+  private readonly tree: VmaTree;
   /** The highest usable user address + 1 (TASK_SIZE of this address space). */
   taskSize: number;
   /** Lowest address mmap may use (mmap_min_addr, or the VMAR base if higher). */

@@ -10,7 +10,11 @@ import {
 import { VM } from '../abi/constants.js';
 import type { Vma } from '../vma/vma.js';
 
-/** Where the user VMAR sits in the Zircon root VMAR. */
+/**
+ * Where the user VMAR sits in the Zircon root VMAR: the whole user range, or its lower half.
+ *
+ * @public
+ */
 export type AddressSpaceLayout = 'full' | 'lower-half';
 
 /**
