@@ -139,6 +139,8 @@ export class SwapManager implements Disposable {
   /**
    * Takes over a renderer's userfaultfd (it must have done the handshake with EVENT_REMOVE, EVENT_UNMAP and
    * EVENT_REMAP, as ChromeOS's renderer does, and have its heap registered in MISSING mode) and starts serving it.
+   * With EVENT_FORK too, fork children are served as renderers `<id>/fork<n>` sharing the stored records; without
+   * it Linux unregisters the child's ranges, so the child reads its swapped-out pages as zeros.
    */
   addRenderer(id: string, uffd: UserfaultFD): SwapRenderer {
     this.#checkOpen();

@@ -151,3 +151,22 @@ describe('Linux ordering of userfaultfd messages', () => {
     expect(await child.read(child.task(), BASE, 1)).toEqual(new Uint8Array([0]));
   });
 });
+
+describe('references', () => {
+  it('the context is released only when the last reference closes', async () => {
+    const { space, fd } = setup(0, 1);
+    const other = fd.dup();
+    const reader = tracked(space.read(space.task(), BASE, 1));
+    await tick();
+    fd.close();
+    await tick();
+    expect(fd.closed).toBe(false);
+    expect(reader.done()).toBe(false);
+    expect(space.vmasIn(BASE, BASE + P)[0]!.uffd).toBe(fd);
+    other.close();
+    other.close();
+    expect(fd.closed).toBe(true);
+    expect(await reader.p).toEqual(new Uint8Array([0]));
+    expect(() => fd.dup()).toThrow(/EBADF/);
+  });
+});

@@ -106,6 +106,8 @@ export class UserfaultFD implements UffdContextHooks, Disposable {
   readonly #clock: Clock;
   #features: number | null = null;
   #released = false;
+  #references = 1;
+  #ownReferenceOpen = true;
   #mmapChanging = 0;
   readonly #faultPending: FaultWaiter[] = [];
   readonly #faultRead: FaultWaiter[] = [];
@@ -147,7 +149,7 @@ export class UserfaultFD implements UffdContextHooks, Disposable {
     return this.#features;
   }
 
-  /** True once the fd was closed (released). */
+  /** True once the context was released: its last reference closed (the methods then fail with EBADF). */
   get closed(): boolean {
     return this.#released;
   }
@@ -385,12 +387,36 @@ export class UserfaultFD implements UffdContextHooks, Disposable {
   }
 
   /**
-   * close(2) of the last reference (userfaultfd_release): unregisters every range, wakes every waiting fault (the
-   * tasks retry and the normal fault path takes over: anonymous memory zero-fills, no SIGBUS) and every task blocked
-   * on an unread event. Idempotent.
+   * Another reference to the same userfaultfd file, as dup(2) or passing the fd to another process gives (ChromeOS's
+   * renderer hands its fd to the browser this way). The context is released only when the last reference closes.
+   * EBADF once released.
+   */
+  dup(): Disposable & { close(): void } {
+    this.#checkOpen();
+    this.#references++;
+    let open = true;
+    const close = (): void => {
+      if (!open) return;
+      open = false;
+      this.#dropReference();
+    };
+    return { close, [Symbol.dispose]: close };
+  }
+
+  /**
+   * close(2) of this handle's reference; when it is the last one (see {@link UserfaultFD.dup}), the context is
+   * released (userfaultfd_release): every range is unregistered, every waiting fault is woken (the tasks retry and
+   * the normal fault path takes over: anonymous memory zero-fills, no SIGBUS), every task blocked on an unread event
+   * resumes, and the handler ends with `closed(0)`. Idempotent.
    */
   close(): void {
-    if (this.#released) return;
+    if (!this.#ownReferenceOpen) return;
+    this.#ownReferenceOpen = false;
+    this.#dropReference();
+  }
+
+  #dropReference(): void {
+    if (--this.#references > 0 || this.#released) return;
     this.#released = true;
     const space = this.addressSpace;
     for (const vma of space.vmasIn(0, space.taskSize)) {
