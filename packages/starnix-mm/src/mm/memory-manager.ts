@@ -1,4 +1,4 @@
-import { Vmo, VmoChildOptions, VmoOp, VmoOptions, type Kernel } from '@memsim/zircon-objects';
+import { Vmo, VmoChildOptions, VmoOp, VmoOptions, type Kernel, type Process, type Vmar } from '@memsim/zircon-objects';
 import { Advice, MapFlags, MremapFlags, MsyncFlags, PAGE, Prot, STACK_GUARD_GAP, VM } from '../abi/constants.js';
 import { u64, i32, type SysInt } from '../abi/args.js';
 import { ErrnoError, fail, type ErrnoName } from '../errno/errno.js';
@@ -210,12 +210,12 @@ export class MemoryManager implements Disposable {
   }
 
   /** The Zircon process that holds this address space. */
-  get process(): ZirconSpace['process'] {
+  get process(): Process {
     return this.zx.process;
   }
 
   /** The user VMAR (one per address space). */
-  get userVmar(): ZirconSpace['vmar'] {
+  get userVmar(): Vmar {
     return this.zx.vmar;
   }
 
