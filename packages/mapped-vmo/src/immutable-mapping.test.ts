@@ -117,6 +117,17 @@ describe.each([true, false])('ImmutableMapping (immediatelyPage = %s)', (immedia
     expect((thrown(() => mapping.slice()) as MappingFaultError).fault.kind).toBe('not-mapped');
   });
 
+  it('is mapped read-only: a user-mode write to it faults and changes nothing', () => {
+    const p = newProcess();
+    const vmo = Vmo.create(p.kernel, PAGE_SIZE);
+    vmo.write(text('ro'), 0);
+    using mapping = ImmutableMapping.createFromVmo(vmo, immediatelyPage, p.target);
+    const result = p.process.addressSpace.write(mapping.address!, text('rw'));
+    expect(result).toMatchObject({ ok: false, fault: { kind: 'access-denied', access: 'write' } });
+    expect(mapping.slice(0, 2)).toEqual(text('ro'));
+    expect(vmo.read(2, 0)).toEqual(text('ro'));
+  });
+
   it('faults once the owning process is killed', () => {
     const p = newProcess();
     const vmo = Vmo.create(p.kernel, PAGE_SIZE);
@@ -130,29 +141,40 @@ describe.each([true, false])('ImmutableMapping (immediatelyPage = %s)', (immedia
 });
 
 describe('ImmutableMapping snapshot property', () => {
-  it('shows exactly the bytes at creation, whatever is written afterwards', () => {
+  it('shows exactly the bytes at creation, whatever is written or resized afterwards', () => {
+    type Change = { kind: 'write'; offset: number; data: Uint8Array } | { kind: 'resize'; size: number };
+    const change: fc.Arbitrary<Change> = fc.oneof(
+      fc
+        .tuple(fc.nat(4 * PAGE_SIZE - 1), fc.uint8Array({ minLength: 1, maxLength: 64 }))
+        .map(([offset, data]) => ({ kind: 'write' as const, offset, data })),
+      fc.nat(4 * PAGE_SIZE).map((size) => ({ kind: 'resize' as const, size })),
+    );
     fc.assert(
       fc.property(
         fc.uint8Array({ minLength: 1, maxLength: 3 * PAGE_SIZE }),
-        fc.array(fc.tuple(fc.nat(3 * PAGE_SIZE - 1), fc.uint8Array({ minLength: 1, maxLength: 64 })), {
-          maxLength: 8,
-        }),
+        fc.array(change, { maxLength: 8 }),
         fc.boolean(),
-        (initial, writes, immediatelyPage) => {
+        fc.boolean(),
+        (initial, changes, immediatelyPage, resizable) => {
           const p = newProcess();
-          const vmo = Vmo.create(p.kernel, initial.length);
+          const vmo = Vmo.create(p.kernel, initial.length, resizable ? VmoOptions.RESIZABLE : 0);
           vmo.write(initial, 0);
           const expected = new Uint8Array(vmo.getSize());
           expected.set(initial);
           using mapping = ImmutableMapping.createFromVmo(vmo, immediatelyPage, p.target);
-          for (const [offset, data] of writes) {
-            const room = vmo.getSize() - offset;
-            if (room > 0) vmo.write(data.subarray(0, room), offset);
+          for (const c of changes) {
+            if (c.kind === 'resize') {
+              if (resizable) vmo.setSize(c.size);
+            } else {
+              const room = vmo.getSize() - c.offset;
+              if (room > 0) vmo.write(c.data.subarray(0, room), c.offset);
+            }
           }
+          expect(mapping.length).toBe(expected.length);
           expect(Buffer.from(mapping.toUint8Array()).equals(expected)).toBe(true);
         },
       ),
-      { numRuns: 40 },
+      { numRuns: 50 },
     );
   });
 });
