@@ -162,7 +162,7 @@ describe('references', () => {
     await tick();
     expect(fd.closed).toBe(false);
     expect(reader.done()).toBe(false);
-    expect(space.vmasIn(BASE, BASE + P)[0]!.uffd).toBe(fd);
+    expect(space.vmasIn(BASE, BASE + P)[0].uffd).toBe(fd);
     other.close();
     other.close();
     expect(fd.closed).toBe(true);
