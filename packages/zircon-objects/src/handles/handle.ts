@@ -124,11 +124,6 @@ export abstract class Handle implements Disposable {
     return h;
   }
 
-  /** @internal */
-  get _rights(): number {
-    return this.#rights;
-  }
-
   /** `zx_handle_close`. Closing an already-closed handle is BAD_HANDLE. */
   close(): void {
     const o = this.#obj();
