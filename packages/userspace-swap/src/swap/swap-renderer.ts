@@ -216,6 +216,7 @@ export class RendererSwapper implements SwapRenderer, UserfaultFDHandler {
       // Never install wrong bytes: poison the page so the faulting task gets SIGBUS, and report.
       const r = this.#fill(() => this.uffd.poisonRange(addr, page), addr);
       if (r === 'declined') return false;
+      if (r === 'moot') return true;
       this.#dropPage(addr, false);
       c.sigbus++;
       this.#host.reportError(this.id, addr, err);
@@ -223,6 +224,8 @@ export class RendererSwapper implements SwapRenderer, UserfaultFDHandler {
     }
     const r = this.#fill(() => this.uffd.copyToRange(addr, page, blob.subarray(stored.index * page, (stored.index + 1) * page)), addr);
     if (r === 'declined') return false;
+    // On ENOENT the mapping moved or went away: keep the page for the REMAP / UNMAP event that must follow.
+    if (r === 'moot') return true;
     this.#dropPage(addr, false);
     if (r === 'done') {
       c.fromSwap++;
