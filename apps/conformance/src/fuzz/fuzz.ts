@@ -1,6 +1,122 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { stringify } from 'yaml';
 import type { CliIo } from '../cli/main.js';
+import { linuxBackendUnavailable, runOnProbe } from '../backends/linux-probe.js';
+import { runOnModel } from '../backends/linux-model.js';
+import { normalizeOutcome, type StepOutcome } from '../engine/outcome.js';
+import { firstDivergence } from '../runner/differential.js';
+import type { Step } from '../scenario/types.js';
+import { linuxOpsArbitrary, type FuzzOp } from './generate.js';
 
-/** Options of a fuzz run. */
+/**
+ * Runs a list of Linux steps on one side and returns one outcome per step.
+ * @public
+ */
+export type FuzzBackend = (steps: readonly Step[]) => Promise<readonly StepOutcome[]> | readonly StepOutcome[];
+
+/**
+ * Options of {@link fuzzDifferential}.
+ * @public
+ */
+export interface FuzzOptions {
+  /** How many random call sequences to try. */
+  readonly runs: number;
+  readonly seed: number;
+  /** Per-sequence timeout on the live kernel, in ms (default 10 000). */
+  readonly timeoutMs?: number;
+  /** The two sides (default: starnix-mm and the live kernel through the probe). */
+  readonly model?: FuzzBackend;
+  readonly linux?: FuzzBackend;
+}
+
+/**
+ * A fuzz run's result: how many sequences ran and how fast, and the shrunk divergence if one was found.
+ * @public
+ */
+export interface FuzzResult {
+  readonly runs: number;
+  readonly seconds: number;
+  readonly casesPerSecond: number;
+  /** The minimal diverging scenario as YAML (expectations from Linux), rerunnable with memsim-conformance. */
+  readonly divergence?: { readonly yaml: string; readonly step: number; readonly model: unknown; readonly linux: unknown };
+}
+
+function toSteps(ops: readonly FuzzOp[]): Step[] {
+  return ops.map((o, i) => ({ kind: 'linux', call: o.op, args: o.args, pos: { line: i + 1, column: 1 } }));
+}
+
+function expectOf(call: string, o: StepOutcome): Record<string, unknown> {
+  const n = normalizeOutcome(o);
+  if (o.kind === 'ok' && call === 'maps') return { maps: (o.value as string[]).map((l) => l.trimEnd()) };
+  if (o.kind === 'fault') return { signal: o.signal, code: o.code };
+  return n;
+}
+
+/** The rerunnable scenario of a diverging sequence, expectations taken from the live kernel. */
+export function divergenceYaml(ops: readonly FuzzOp[], linux: readonly StepOutcome[], seed: number): string {
+  const doc = {
+    name: `fuzz seed ${seed} divergence`,
+    suite: 'fuzz',
+    source: `memsim-conformance --fuzz --seed ${seed}: minimal sequence on which the model and the live kernel differ (expectations from Linux)`,
+    differential: true,
+    steps: ops.map((o, i) => ({ linux: o.op, args: o.args, ...(linux[i] ? { expect: expectOf(o.op, linux[i]) } : {}) })),
+  };
+  return stringify(doc, { lineWidth: 120 });
+}
+
+/**
+ * Differential fuzzing: fast-check generates random Linux call sequences, each runs on the model and on the live
+ * kernel, and the first divergence is shrunk to a minimal sequence.
+ * @public
+ */
+export async function fuzzDifferential(options: FuzzOptions): Promise<FuzzResult> {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const model: FuzzBackend = options.model ?? ((steps) => runOnModel(steps).outcomes);
+  const linux: FuzzBackend = options.linux ?? (async (steps) => (await runOnProbe(steps, timeoutMs)).outcomes);
+  let runs = 0;
+  const start = performance.now();
+  const property = fc.asyncProperty(linuxOpsArbitrary(), async (ops) => {
+    runs++;
+    const steps = toSteps(ops);
+    const l = await linux(steps);
+    let m: readonly StepOutcome[];
+    try {
+      m = await model(steps);
+    } catch (e) {
+      // A model that throws diverges by definition: record it as such.
+      m = [{ kind: 'errno', errno: 'MODEL_THREW', detail: (e as Error).message }];
+    }
+    const a = m.map(normalizeOutcome);
+    const b = l.map(normalizeOutcome);
+    if (firstDivergence(a, b) < 0) return true;
+    return false;
+  });
+  const out = await fc.check(property, { numRuns: options.runs, seed: options.seed, endOnFailure: false });
+  const seconds = (performance.now() - start) / 1000;
+  const base = { runs, seconds, casesPerSecond: runs / Math.max(seconds, 1e-9) };
+  if (!out.failed || !out.counterexample) return base;
+  // fast-check's counterexample is the shrunk one; rerun it to get both sides' outputs.
+  const [ops] = out.counterexample;
+  const steps = toSteps(ops);
+  const l = await linux(steps);
+  let m: readonly StepOutcome[];
+  try {
+    m = await model(steps);
+  } catch (e) {
+    m = [{ kind: 'errno', errno: 'MODEL_THREW', detail: (e as Error).message }];
+  }
+  const a = m.map(normalizeOutcome);
+  const b = l.map(normalizeOutcome);
+  const i = Math.max(0, firstDivergence(a, b));
+  return {
+    ...base,
+    divergence: { yaml: divergenceYaml(ops, l, options.seed), step: i + 1, model: a[i] ?? null, linux: b[i] ?? null },
+  };
+}
+
+/** Options of the CLI's fuzz mode. */
 export interface FuzzCliOptions {
   readonly runs: number;
   readonly seed: number;
@@ -9,7 +125,25 @@ export interface FuzzCliOptions {
   readonly io: CliIo;
 }
 
-export function runFuzz(o: FuzzCliOptions): Promise<number> {
-  o.io.stderr('fuzz: not yet\n');
-  return Promise.resolve(2);
+/** `--fuzz N --seed S`: exit 0 when the sides agree, 1 with a divergence written to `outDir`. */
+export async function runFuzz(o: FuzzCliOptions): Promise<number> {
+  const down = linuxBackendUnavailable();
+  if (down !== undefined) {
+    o.io.stdout(`fuzz skipped: the linux backend is unavailable here (${down})\n`);
+    return 0;
+  }
+  const r = await fuzzDifferential({ runs: o.runs, seed: o.seed, timeoutMs: o.timeoutMs });
+  o.io.stdout(`fuzz: ${r.runs} sequences (seed ${o.seed}) in ${r.seconds.toFixed(1)} s, ${r.casesPerSecond.toFixed(1)} cases/s\n`);
+  if (!r.divergence) {
+    o.io.stdout('fuzz: the model and the live kernel agreed on every sequence\n');
+    return 0;
+  }
+  mkdirSync(o.outDir, { recursive: true });
+  const file = join(o.outDir, `fuzz-seed-${o.seed}.yaml`);
+  writeFileSync(file, r.divergence.yaml);
+  o.io.stdout(
+    `fuzz: divergence at step ${r.divergence.step}: model ${JSON.stringify(r.divergence.model)} / linux ${JSON.stringify(r.divergence.linux)}\n` +
+      `fuzz: minimal scenario written to ${file}; rerun with: memsim-conformance ${file}\n`,
+  );
+  return 1;
 }
