@@ -1,8 +1,7 @@
-import { Handle, VmOptions, Vmo, VmoChildOptions, ZxError, ZxStatus } from '@memsim/zircon-objects';
+import { VmOptions, type Vmo, VmoChildOptions, ZxError } from '@memsim/zircon-objects';
 import {
   CreateChildVmoError,
   MappedVmoArgumentError,
-  GetVmoSizeError,
   MapVmoError,
   VmarMapReturnedNullError,
   VmoSizeNotSafeIntegerError,
@@ -10,6 +9,7 @@ import {
 import { EmptyRegion, MappedRegion } from './mapped-region.js';
 import { type MapTargetOptions, resolveTarget } from './map-target.js';
 import { ReadonlyByteView } from './view/readonly-byte-view.js';
+import { isSafeSize, vmoSize } from './vmo-size.js';
 
 /**
  * A read-only byte view of a VMO's contents as they were when the mapping was created.
@@ -81,22 +81,4 @@ export class ImmutableMapping extends ReadonlyByteView implements Disposable {
   [Symbol.dispose](): void {
     this.owned.unmap();
   }
-}
-
-/** `zx_vmo_get_size`, with a non-VMO argument reported as the syscall would (BAD_HANDLE / WRONG_TYPE). */
-export function vmoSize(vmo: unknown): number | bigint {
-  // The model's sizes are numbers; the bigint case is what a 64-bit kernel could report.
-  try {
-    if (!(vmo instanceof Vmo)) {
-      throw new ZxError(vmo instanceof Handle ? ZxStatus.WRONG_TYPE : ZxStatus.BAD_HANDLE, 'not a VMO handle');
-    }
-    return vmo.getSize();
-  } catch (error) {
-    throw error instanceof ZxError ? new GetVmoSizeError(error) : error;
-  }
-}
-
-/** True for a size a JavaScript number indexes exactly. */
-export function isSafeSize(size: number | bigint): size is number {
-  return typeof size === 'number' && Number.isSafeInteger(size);
 }

@@ -1,6 +1,6 @@
 import { type Kernel, VmOptions, Vmo, ZxError } from '@memsim/zircon-objects';
 import { MapVmoError, VmarMapReturnedNullError, VmoSizeNotSafeIntegerError } from './errors.js';
-import { isSafeSize, vmoSize } from './immutable-mapping.js';
+import { isSafeSize, vmoSize } from './vmo-size.js';
 import { EmptyRegion, MappedRegion } from './mapped-region.js';
 import { type MapTargetOptions, resolveTarget } from './map-target.js';
 import { ByteView } from './view/byte-view.js';

@@ -1,3 +1,4 @@
+import { PAGE_SIZE } from '@memsim/zircon-objects';
 import { MappedVmoArgumentError } from '../errors.js';
 
 /** An integer index argument; anything else is a typed error rather than TypedArray's silent truncation. */
@@ -23,4 +24,4 @@ export function byteArg(value: unknown, what: string): number {
 }
 
 /** Bytes per bulk read while iterating: one page keeps memory flat without a call per byte. */
-export const CHUNK = 4096;
+export const CHUNK = PAGE_SIZE;
