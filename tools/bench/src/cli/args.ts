@@ -1,0 +1,63 @@
+import { parseArgs } from 'node:util';
+
+/** Parsed command line of the bench binary. */
+export interface BenchArgs {
+  readonly quick: boolean;
+  readonly json: string | null;
+  readonly only: readonly string[];
+  readonly writeDocs: boolean;
+  readonly skipMemory: boolean;
+  readonly help: boolean;
+}
+
+/** A command-line error (unknown option, missing value). */
+export class UsageError extends Error {
+  readonly code = 'USAGE' as const;
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const USAGE = `usage: bench [--quick] [--json FILE] [--only ROW[,ROW...]] [--write-docs] [--no-memory]
+
+  --quick        N up to 10k VMAs and 3 samples per cell (what quick CI-like runs use)
+  --json FILE    also write the results as JSON
+  --only ROW     run only these rows (repeatable or comma-separated)
+  --write-docs   regenerate docs/benchmarks.md and docs/benchmarks/*.svg from this run
+  --no-memory    skip the heap measurement
+`;
+
+/** Parses argv (without node and the script). A leading "--" (as pnpm passes it) is ignored. */
+export function parseBenchArgs(argv: readonly string[]): BenchArgs {
+  const args = argv[0] === '--' ? argv.slice(1) : [...argv];
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        quick: { type: 'boolean', default: false },
+        json: { type: 'string' },
+        only: { type: 'string', multiple: true },
+        'write-docs': { type: 'boolean', default: false },
+        'no-memory': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const v = parsed.values;
+  const only = (v.only ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s.length > 0);
+  if (v.json !== undefined && v.json.length === 0) throw new UsageError('--json needs a file name');
+  return {
+    quick: v.quick === true,
+    json: v.json ?? null,
+    only,
+    writeDocs: v['write-docs'] === true,
+    skipMemory: v['no-memory'] === true,
+    help: v.help === true,
+  };
+}

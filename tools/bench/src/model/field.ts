@@ -1,0 +1,42 @@
+import { Kernel } from '@memsim/zircon-objects';
+import { MapFlags, MemoryManager, Prot } from '@memsim/starnix-mm';
+
+/** Page size of the modelled x86-64 Linux. */
+export const PAGE = 4096;
+/** Where the VMA field starts: the same address the native probe uses for its benchmarks. */
+export const FIELD_BASE = 0x2000_0000_0000;
+/** Private anonymous mapping flags. */
+export const PRIVATE_ANON = MapFlags.PRIVATE | MapFlags.ANONYMOUS;
+/** Read + write. */
+export const RW = Prot.READ | Prot.WRITE;
+
+/** A fresh memsim Linux process (its own Zircon kernel, deterministic placement). */
+export function newProcess(): MemoryManager {
+  return MemoryManager.create(new Kernel({ seed: 1 }));
+}
+
+/**
+ * Builds `n` VMAs exactly as the native probe does: one read-only mapping of n pages at FIELD_BASE, then every odd
+ * page made PROT_NONE, so neighbours differ in protection and never merge. Returns the process.
+ */
+export function buildField(n: number, mm: MemoryManager = newProcess()): MemoryManager {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`bad VMA count ${n}`);
+  if (n === 0) return mm;
+  mm.mmap(FIELD_BASE, n * PAGE, Prot.READ, PRIVATE_ANON | MapFlags.FIXED | MapFlags.NORESERVE);
+  for (let i = 1; i < n; i += 2) mm.mprotect(FIELD_BASE + i * PAGE, PAGE, Prot.NONE);
+  return mm;
+}
+
+/** A scratch area right after a field of n VMAs (as the probe places it: 16 pages of clearance). */
+export function scratchArea(n: number): number {
+  return FIELD_BASE + (n > 0 ? n : 2) * PAGE + 16 * PAGE;
+}
+
+/** One byte per page written from user mode, as a first-touch loop does. */
+export function touchPages(mm: MemoryManager, start: number, pages: number, byte = 1): void {
+  const one = new Uint8Array([byte]);
+  for (let k = 0; k < pages; k++) {
+    const r = mm.write(start + k * PAGE, one);
+    if (!r.ok) throw new Error(`unexpected ${r.fault.signal} at 0x${r.fault.address.toString(16)}`);
+  }
+}

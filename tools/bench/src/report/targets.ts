@@ -1,0 +1,97 @@
+import type { MemoryResult } from '../memory/heap.js';
+import { measured } from '../runner/measurement.js';
+import type { RowResult, SuiteResult } from '../suite.js';
+
+/** One target of issue 10 point 5, evaluated against a run. */
+export interface TargetResult {
+  readonly id: string;
+  readonly target: string;
+  /** The measured figure, formatted. */
+  readonly measured: string;
+  /** true met, false missed, null not measurable in this run. */
+  readonly met: boolean | null;
+  /** Why it was missed and what would close it (filled by the docs for missed targets). */
+  readonly detail?: string;
+}
+
+const VMA_TARGET_ROWS = ['mmap_munmap_1page', 'map_fixed', 'mprotect_whole_vma', 'mprotect_split_merge', 'mremap_grow_shrink'];
+
+const fmt = (x: number, d = 2): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(d));
+
+function findRow(rows: readonly RowResult[], id: string, n: number | null = null): RowResult | undefined {
+  return rows.find((r) => r.row === id && r.n === n);
+}
+
+/** Evaluates every target; missing measurements give `met: null`, never a guess. */
+export function evaluateTargets(result: Pick<SuiteResult, 'rows' | 'memcpy64MiB' | 'memory' | 'ns'>): TargetResult[] {
+  const out: TargetResult[] = [];
+  const rows = result.rows;
+  // 1. memsim <= 1.0x native at every N.
+  for (const id of VMA_TARGET_ROWS) {
+    const cells = rows.filter((r) => r.row === id && r.n !== null);
+    if (cells.length === 0) continue;
+    const ratios = cells.map((c) => c.ratio);
+    const known = ratios.filter((r): r is number => r !== null);
+    const worst = known.length ? Math.max(...known) : null;
+    out.push({
+      id: `ratio:${id}`,
+      target: `${id}: memsim <= 1.0x native at every N`,
+      measured: cells.map((c) => `${c.n}: ${c.ratio === null ? 'n/a' : `${fmt(c.ratio)}x`}`).join(', '),
+      met: worst === null ? null : known.length < cells.length ? (worst <= 1 ? null : false) : worst <= 1,
+    });
+  }
+  // 2. growth from the smallest to the largest N <= 2x.
+  const nMin = Math.min(...result.ns);
+  const nMax = Math.max(...result.ns);
+  for (const id of VMA_TARGET_ROWS) {
+    const a = findRow(rows, id, nMin);
+    const b = findRow(rows, id, nMax);
+    if (!a || !b) continue;
+    const ok = measured(a.memsim) && measured(b.memsim);
+    const g = ok ? (b.memsim as { nsPerUnit: number }).nsPerUnit / (a.memsim as { nsPerUnit: number }).nsPerUnit : null;
+    out.push({
+      id: `growth:${id}`,
+      target: `${id}: per-op growth from 1k to 1M VMAs <= 2x`,
+      measured: g === null ? 'n/a' : `${fmt(g)}x (${nMin} -> ${nMax}${nMax < 1_000_000 ? ', 1M not in this run' : ''})`,
+      met: g === null ? null : nMax < 1_000_000 && g <= 2 ? null : g <= 2,
+    });
+  }
+  const single = (id: string, label: string, limit: number): void => {
+    const r = findRow(rows, id);
+    if (!r) return;
+    out.push({
+      id: `ratio:${id}`,
+      target: `${label} <= ${limit}x native`,
+      measured: r.ratio === null ? 'n/a' : `${fmt(r.ratio)}x`,
+      met: r.ratio === null ? null : r.ratio <= limit,
+    });
+  };
+  single('fork_256mib_touched', 'fork with 256 MiB touched', 0.1);
+  single('uffd_roundtrip', 'userfaultfd round trip', 0.1);
+  // 5. bulk bandwidth >= 0.5x memcpy.
+  for (const id of ['kernel_read_64mib', 'kernel_write_64mib']) {
+    const r = findRow(rows, id);
+    if (!r) continue;
+    const m = result.memcpy64MiB;
+    const frac = measured(r.memsim) && measured(m) ? m.nsPerUnit / r.memsim.nsPerUnit : null;
+    out.push({
+      id: `bandwidth:${id}`,
+      target: `${id}: bandwidth >= 0.5x native memcpy`,
+      measured: frac === null ? 'n/a' : `${fmt(frac, 3)}x memcpy`,
+      met: frac === null ? null : frac >= 0.5,
+    });
+  }
+  // 6, 7. memory.
+  const mem = result.memory as MemoryResult | { unavailable: string };
+  if (!('unavailable' in mem)) {
+    const perVma = mem.heapBytesPerVma + mem.externalBytesPerVma;
+    out.push({ id: 'memory:vma', target: '<= 512 bytes per VMA', measured: `${Math.round(perVma)} B`, met: perVma <= 512 });
+    out.push({
+      id: 'memory:page',
+      target: '<= 4.3 KiB per touched 4 KiB page',
+      measured: `${(mem.totalBytesPerPage / 1024).toFixed(2)} KiB`,
+      met: mem.totalBytesPerPage <= 4.3 * 1024,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,189 @@
+import { machineInfo, type MachineInfo } from './machine.js';
+import { measureMemory, type MemoryResult } from './memory/heap.js';
+import { buildField, newProcess } from './model/field.js';
+import { PAGE_ROWS } from './rows/page-rows.js';
+import type { RowSpec } from './rows/row.js';
+import { UFFD_ROWS } from './rows/uffd-rows.js';
+import { VMA_ROWS } from './rows/vma-rows.js';
+import { measured, type Side } from './runner/measurement.js';
+import { measureMemsim } from './runner/memsim-runner.js';
+import { ensureMapCount, measureNative } from './runner/native-runner.js';
+import { ratio } from './stats/summary.js';
+
+/** Every row, in report order. */
+export const ALL_ROWS: readonly RowSpec[] = [...VMA_ROWS, ...PAGE_ROWS, ...UFFD_ROWS];
+
+/** The VMA counts of a full run and of a quick one. */
+export const FULL_NS = [1_000, 10_000, 100_000, 1_000_000] as const;
+export const QUICK_NS = [1_000, 10_000] as const;
+
+/** Options of {@link runSuite}. */
+export interface SuiteOptions {
+  readonly quick: boolean;
+  /** Row ids to run (all when empty). */
+  readonly only: readonly string[];
+  /** Progress lines. */
+  readonly log: (line: string) => void;
+  /** Skip the heap measurement. */
+  readonly skipMemory?: boolean;
+}
+
+/** One cell of the table: a row at one N (null for rows N does not apply to). */
+export interface RowResult {
+  readonly row: string;
+  readonly title: string;
+  readonly unit: string;
+  readonly n: number | null;
+  readonly bytesPerUnit?: number;
+  readonly memsim: Side;
+  readonly native: Side;
+  /** memsim / native (time), or null. */
+  readonly ratio: number | null;
+}
+
+/** A whole run. */
+export interface SuiteResult {
+  readonly machine: MachineInfo;
+  readonly quick: boolean;
+  readonly ns: readonly number[];
+  readonly rows: readonly RowResult[];
+  /** Native memcpy of 64 MiB, the bandwidth yardstick for the bulk rows. */
+  readonly memcpy64MiB: Side;
+  readonly memory: MemoryResult | { unavailable: string };
+  /** Time to build each memsim field, ms. */
+  readonly fieldBuildMs: Readonly<Record<string, number>>;
+  readonly durationS: number;
+}
+
+/** Samples per cell: fewer for quick runs and at 1M VMAs (a full run stays within minutes on 2 cores). */
+export function samplesFor(quick: boolean, n: number | null): number {
+  if (quick) return 3;
+  if (n !== null && n >= 1_000_000) return 3;
+  return 7;
+}
+
+function errorSide(e: unknown): Side {
+  return { unavailable: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+}
+
+async function memsimSide(row: RowSpec, mm: Parameters<RowSpec['memsim']>[0]['mm'], n: number, samples: number): Promise<Side> {
+  let sampler;
+  try {
+    sampler = await row.memsim({ mm, n });
+  } catch (e) {
+    return errorSide(e);
+  }
+  try {
+    return await measureMemsim(row.id, sampler, samples);
+  } catch (e) {
+    return errorSide(e);
+  } finally {
+    sampler.dispose?.();
+  }
+}
+
+function cell(row: RowSpec, n: number | null, memsim: Side, native: Side): RowResult {
+  return {
+    row: row.id,
+    title: row.title,
+    unit: row.unit,
+    n,
+    ...(row.bytesPerUnit !== undefined ? { bytesPerUnit: row.bytesPerUnit } : {}),
+    memsim,
+    native,
+    ratio: measured(memsim) && measured(native) ? ratio(memsim.nsPerUnit, native.nsPerUnit) : null,
+  };
+}
+
+/** Runs the suite: per N, the native rows (one probe process) then the memsim rows on one field; then the rest. */
+export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
+  const started = Date.now();
+  const selected = ALL_ROWS.filter((r) => options.only.length === 0 || options.only.includes(r.id));
+  const unknown = options.only.filter((id) => !ALL_ROWS.some((r) => r.id === id));
+  if (unknown.length > 0) throw new RangeError(`unknown row(s) ${unknown.join(', ')}; rows: ${ALL_ROWS.map((r) => r.id).join(', ')}`);
+  const ns = options.quick ? [...QUICK_NS] : [...FULL_NS];
+  const rows: RowResult[] = [];
+  const fieldBuildMs: Record<string, number> = {};
+  const perN = selected.filter((r) => r.perN);
+  for (const n of perN.length > 0 ? ns : []) {
+    const samples = samplesFor(options.quick, n);
+    options.log(`N = ${n}: native`);
+    const nativeRows = perN.filter((r) => !('unavailable' in r.native));
+    let natives: Side[];
+    const mapCount = await ensureMapCount(n);
+    if ('reason' in mapCount) natives = nativeRows.map(() => ({ unavailable: mapCount.reason }));
+    else {
+      try {
+        natives = await measureNative(
+          nativeRows.map((r) => ({ spec: r.native as Exclude<RowSpec['native'], { unavailable: string }>, vmas: n })),
+          samples,
+        );
+      } catch (e) {
+        natives = nativeRows.map(() => errorSide(e));
+      } finally {
+        mapCount.restore();
+      }
+    }
+    options.log(`N = ${n}: building the memsim field`);
+    const t0 = performance.now();
+    const mm = buildField(n);
+    fieldBuildMs[String(n)] = Math.round(performance.now() - t0);
+    for (const row of perN) {
+      options.log(`N = ${n}: memsim ${row.id}`);
+      const memsim = await memsimSide(row, mm, n, samples);
+      const k = nativeRows.indexOf(row);
+      const native: Side = 'unavailable' in row.native ? { unavailable: row.native.unavailable } : (natives[k] as Side);
+      rows.push(cell(row, n, memsim, native));
+    }
+    mm[Symbol.dispose]();
+  }
+  const flat = selected.filter((r) => !r.perN);
+  let memcpy: Side = { unavailable: 'not run (no bulk row selected)' };
+  if (flat.length > 0) {
+    const samples = samplesFor(options.quick, null);
+    options.log('native: per-page, bulk and userfaultfd rows');
+    const nativeRows = flat.filter((r) => !('unavailable' in r.native));
+    const wantMemcpy = flat.some((r) => r.bytesPerUnit !== undefined && r.bytesPerUnit > 4096);
+    let natives: Side[];
+    try {
+      natives = await measureNative(
+        [
+          ...nativeRows.map((r) => ({ spec: r.native as Exclude<RowSpec['native'], { unavailable: string }>, vmas: 0 })),
+          ...(wantMemcpy ? [{ spec: { name: 'memcpy' as const, iterations: 2, mib: 64 }, vmas: 0 }] : []),
+        ],
+        samples,
+      );
+    } catch (e) {
+      natives = [...nativeRows, ...(wantMemcpy ? [null] : [])].map(() => errorSide(e));
+    }
+    if (wantMemcpy) memcpy = natives[nativeRows.length] as Side;
+    for (const row of flat) {
+      options.log(`memsim ${row.id}`);
+      const mm = newProcess();
+      const memsim = await memsimSide(row, mm, 0, samples);
+      mm[Symbol.dispose]();
+      const k = nativeRows.indexOf(row);
+      const native: Side = 'unavailable' in row.native ? { unavailable: row.native.unavailable } : (natives[k] as Side);
+      rows.push(cell(row, null, memsim, native));
+    }
+  }
+  let memory: SuiteResult['memory'] = { unavailable: 'skipped' };
+  if (!options.skipMemory) {
+    options.log('memory: heap bytes per VMA and per touched page');
+    try {
+      memory = measureMemory(options.quick ? 10_000 : 100_000, options.quick ? 4096 : 16_384);
+    } catch (e) {
+      memory = { unavailable: e instanceof Error ? e.message : String(e) };
+    }
+  }
+  return {
+    machine: machineInfo(),
+    quick: options.quick,
+    ns,
+    rows,
+    memcpy64MiB: memcpy,
+    memory,
+    fieldBuildMs,
+    durationS: Math.round((Date.now() - started) / 1000),
+  };
+}
