@@ -36,3 +36,6 @@ export { toJunit } from './report/junit.js';
 export { toHtml } from './report/html.js';
 export { main } from './cli/main.js';
 export type { CliIo } from './cli/main.js';
+export { fuzzDifferential } from './fuzz/fuzz.js';
+export type { FuzzOptions, FuzzResult, FuzzBackend } from './fuzz/fuzz.js';
+export type { FuzzOp } from './fuzz/generate.js';

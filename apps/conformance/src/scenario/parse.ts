@@ -135,7 +135,7 @@ export class ScenarioParser {
         return `${where}: '${got}' is not a known value${hint || ` (one of: ${allowed.slice(0, 12).join(', ')}${allowed.length > 12 ? ', ...' : ''})`}`;
       }
       case 'oneOf':
-        if (e.schemaPath.endsWith('/step/oneOf')) return `${where}: a step needs exactly one of ${STEP_KINDS.join(', ')}`;
+        if ((e.parentSchema?.['properties'] as Record<string, unknown> | undefined)?.['zx'] !== undefined) return `${where}: a step needs exactly one of ${STEP_KINDS.join(', ')}`;
         return `${where}: ${e.message ?? 'matches no allowed form'}`;
       case 'type':
         return `${where}: must be ${String(p['type'])} (got ${Array.isArray(e.data) ? 'array' : e.data === null ? 'null' : typeof e.data})`;
