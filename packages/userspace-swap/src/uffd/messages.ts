@@ -24,7 +24,11 @@ export interface UffdPagefaultMessage {
  * @public
  */
 export type UffdEventMessage =
-  | { readonly event: 'FORK'; /** The child's new userfaultfd (the `ufd` the reader receives). */ readonly child: UserfaultFD }
+  | {
+      readonly event: 'FORK';
+      /** The child's new userfaultfd (the `ufd` the reader receives). */
+      readonly child: UserfaultFD;
+    }
   | { readonly event: 'REMAP'; readonly from: number; readonly to: number; readonly len: number }
   | { readonly event: 'REMOVE'; readonly start: number; readonly end: number }
   | { readonly event: 'UNMAP'; readonly start: number; readonly end: number };
