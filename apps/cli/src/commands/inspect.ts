@@ -1,0 +1,104 @@
+import type { Scenario } from '@memsim/conformance';
+import type { Colors } from '../cli/io.js';
+import { checkStep, stepperFor } from '../model/open.js';
+import type { ModelState, PageResidency, ProcessState, VmoState } from '../model/state.js';
+import { bytes, hexAddr } from './format.js';
+
+/**
+ * The model's state after the first `step` steps of a scenario (all of them by default; 0 is the initial state).
+ * @public
+ */
+export function inspectScenario(scenario: Scenario, step?: number): ModelState {
+  const stepper = stepperFor(scenario);
+  stepper.runTo(checkStep(scenario, step));
+  return stepper.state();
+}
+
+/**
+ * The state before the first step and after every step, in order (what `draw` animates).
+ * @public
+ */
+export function statesOf(scenario: Scenario, step?: number): ModelState[] {
+  const n = checkStep(scenario, step);
+  const stepper = stepperFor(scenario);
+  const out = [stepper.state()];
+  while (stepper.executed < n) {
+    stepper.step();
+    out.push(stepper.state());
+  }
+  return out;
+}
+
+const PAGE_CHAR: Record<PageResidency, string> = { committed: '#', compressed: '~', absent: '.' };
+
+function pageBar(pages: readonly PageResidency[], max = 64): string {
+  if (pages.length === 0) return '';
+  const shown = pages.slice(0, max).map((p) => PAGE_CHAR[p]).join('');
+  return `[${shown}${pages.length > max ? '…' : ''}]`;
+}
+
+function vmarTree(p: ProcessState, c: Colors): string[] {
+  const out: string[] = [];
+  for (const r of p.regions) {
+    const pad = '  '.repeat(r.depth + 1);
+    const range = `${hexAddr(r.base)}-${hexAddr(r.base + r.size)}`;
+    if (r.kind !== 'mapping') {
+      out.push(`${pad}${c.cyan(r.kind === 'aspace' ? 'aspace' : 'vmar')} ${range} ${c.dim(`(${bytes(r.size)})`)}${r.name ? ` ${r.name}` : ''}`);
+      continue;
+    }
+    const detail = `vmo ${r.vmoKoid} @${hexAddr(r.vmoOffset ?? 0)}, committed ${bytes(r.committedBytes ?? 0)}, populated ${bytes(r.populatedBytes ?? 0)}`;
+    out.push(`${pad}${c.magenta('map')} ${range} ${r.perms} ${c.dim(`(${bytes(r.size)})`)} ${detail}${r.name ? ` ${r.name}` : ''}`);
+  }
+  return out;
+}
+
+function vmoTree(vmos: readonly VmoState[], c: Colors): string[] {
+  const byKoid = new Map(vmos.map((v) => [v.koid, v]));
+  const children = new Map<number, VmoState[]>();
+  const roots: VmoState[] = [];
+  for (const v of vmos) {
+    if (v.parentKoid !== 0 && byKoid.has(v.parentKoid)) children.set(v.parentKoid, [...(children.get(v.parentKoid) ?? []), v]);
+    else roots.push(v);
+  }
+  const out: string[] = [];
+  const walk = (v: VmoState, depth: number): void => {
+    const pad = '  '.repeat(depth + 1);
+    const name = v.name ? `'${v.name}' ` : '';
+    const parent = v.parentKoid !== 0 && !byKoid.has(v.parentKoid) ? ` (parent ${v.parentKoid} not held)` : '';
+    out.push(
+      `${pad}${c.bold(`vmo ${v.koid}`)} ${name}${bytes(v.sizeBytes)}: committed ${bytes(v.committedBytes)}, populated ${bytes(v.populatedBytes)}, shared ${bytes(v.sharedBytes)}` +
+        `${v.flags.length ? c.dim(` [${v.flags.join('|')}]`) : ''}${v.viaHandle ? '' : c.dim(' (mapped, no handle)')}${parent}`,
+    );
+    const bar = pageBar(v.pages);
+    if (bar) out.push(`${pad}  ${bar}`);
+    for (const ch of children.get(v.koid) ?? []) walk(ch, depth + 1);
+  };
+  for (const r of roots) walk(r, 0);
+  return out;
+}
+
+/**
+ * Human-readable state: maps (or smaps), the VMAR tree, the VMO clone tree and kernel memory.
+ * @public
+ */
+export function formatState(scenario: Scenario, s: ModelState, c: Colors, smaps = false): string {
+  const lines: string[] = [];
+  lines.push(c.bold(scenario.name) + c.dim(` (${scenario.domain}, ${scenario.file})`));
+  lines.push(s.step === 0 ? 'before the first step' : `after step ${s.step} of ${scenario.steps.length}: ${s.label} -> ${s.outcome}`);
+  for (const p of s.processes) {
+    lines.push('', c.bold(`process ${p.name}`) + c.dim(` (koid ${p.koid})`));
+    const text = (smaps ? (p.smaps ?? `${p.maps}\n(smaps: only Linux scenarios have them)`) : p.maps).trimEnd();
+    lines.push(`  ${smaps ? '/proc/pid/smaps' : '/proc/pid/maps'}:`);
+    lines.push(...(text ? text.split('\n').map((l) => `    ${l}`) : ['    (no mappings)']));
+    lines.push('  VMAR tree:');
+    lines.push(...(p.regions.length ? vmarTree(p, c).map((l) => `  ${l}`) : ['    (process terminated)']));
+  }
+  lines.push('', c.bold('VMO clone tree') + c.dim(' (pages: # committed, ~ compressed, . absent)'));
+  lines.push(...(s.vmos.length ? vmoTree(s.vmos, c) : ['  (no VMOs)']));
+  const m = s.memory;
+  lines.push('', c.bold('kernel memory'));
+  lines.push(
+    `  total ${bytes(m.totalBytes)}, committed ${bytes(m.committedBytes)}, compressed ${bytes(m.compressedBytes)}, free ${bytes(m.freeBytes)}, pressure ${m.pressure}`,
+  );
+  return `${lines.join('\n')}\n`;
+}

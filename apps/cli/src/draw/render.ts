@@ -1,0 +1,281 @@
+import type { Scenario } from '@memsim/conformance';
+import { bytes, hexAddr } from '../commands/format.js';
+import type { ModelState, ProcessState, RegionState, VmoState } from '../model/state.js';
+import { BACKING_COLOR, COMMITTED_SHADE, COMPRESSED_SHADE, PERM_FILL } from './palette.js';
+import { esc, n } from './svg-text.js';
+
+const WIDTH = 1100;
+const MARGIN = 20;
+const ROW = 34;
+const PAGE = 4096;
+
+/** What backs a mapping, for its colour stripe. */
+export function backingOf(r: RegionState, vmos: ReadonlyMap<number, VmoState>, domain: ModelState['domain']): string {
+  const v = r.vmoKoid !== undefined ? vmos.get(r.vmoKoid) : undefined;
+  if (v?.flags.includes('IS_COW_CLONE')) return 'cow-clone';
+  if (v?.flags.includes('SLICE')) return 'slice';
+  if (domain === 'linux') {
+    if (r.name.includes('[stack')) return 'stack';
+    if (r.name.includes('[heap')) return 'heap';
+    if (r.name.startsWith('/') || r.name.includes('memfd')) return r.name.includes('memfd') ? 'shared' : 'file';
+  }
+  return 'anonymous';
+}
+
+/**
+ * Lays out a process's address space on a piecewise scale: every boundary of every region becomes a tick, and each
+ * interval between ticks gets a width that grows with the log of its size. A linear scale would show a 128 TiB
+ * root VMAR with invisible mappings; this one keeps small mappings readable and still shows big gaps as wider.
+ */
+function layout(regions: readonly RegionState[], x0: number, width: number): (addr: number) => number {
+  const ticks = [...new Set(regions.flatMap((r) => [r.base, r.base + r.size]))].sort((a, b) => a - b);
+  if (ticks.length < 2) return () => x0;
+  const weights = ticks.slice(1).map((t, i) => 1 + Math.log2(Math.max(1, (t - ticks[i]!) / PAGE)));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const xs = [x0];
+  for (const w of weights) xs.push(xs[xs.length - 1]! + (w / total) * width);
+  return (addr: number): number => {
+    // Binary search for the tick; addresses between ticks interpolate linearly inside their interval.
+    let lo = 0;
+    let hi = ticks.length - 1;
+    while (lo < hi - 1) {
+      const mid = (lo + hi) >> 1;
+      if (ticks[mid]! <= addr) lo = mid;
+      else hi = mid;
+    }
+    const a = ticks[lo]!;
+    const b = ticks[hi]!;
+    const f = b === a ? 0 : Math.min(1, Math.max(0, (addr - a) / (b - a)));
+    return xs[lo]! + f * (xs[hi]! - xs[lo]!);
+  };
+}
+
+/** Unmapped stretches inside each VMAR (and the address space): guard gaps and free space. */
+function gapsOf(regions: readonly RegionState[]): Array<{ base: number; size: number; depth: number }> {
+  const out: Array<{ base: number; size: number; depth: number }> = [];
+  regions.forEach((r, i) => {
+    if (r.kind === 'mapping') return;
+    const kids = regions.slice(i + 1).filter((k) => k.depth === r.depth + 1 && k.base >= r.base && k.base + k.size <= r.base + r.size);
+    // Only the region's own children: stop at the next region of the same or lower depth.
+    const end = regions.findIndex((k, j) => j > i && k.depth <= r.depth);
+    const own = kids.filter((k) => end === -1 || regions.indexOf(k) < end);
+    let at = r.base;
+    for (const k of [...own].sort((a, b) => a.base - b.base)) {
+      if (k.base > at) out.push({ base: at, size: k.base - at, depth: r.depth + 1 });
+      at = Math.max(at, k.base + k.size);
+    }
+    if (own.length > 0 && at < r.base + r.size) out.push({ base: at, size: r.base + r.size - at, depth: r.depth + 1 });
+  });
+  return out;
+}
+
+function processSvg(p: ProcessState, s: ModelState, vmos: ReadonlyMap<number, VmoState>, y0: number): { svg: string; height: number } {
+  const x0 = MARGIN;
+  const w = WIDTH - 2 * MARGIN;
+  const x = layout(p.regions, x0, w);
+  const maxDepth = p.regions.reduce((m, r) => Math.max(m, r.depth), 0);
+  const parts: string[] = [`<g class="process" data-name="${esc(p.name)}" data-koid="${p.koid}">`];
+  parts.push(`<text class="title" x="${x0}" y="${y0 + 14}" font-weight="bold">process ${esc(p.name)} (koid ${p.koid})</text>`);
+  const top = y0 + 22;
+  for (const g of gapsOf(p.regions)) {
+    const gx = x(g.base);
+    const gw = Math.max(1, x(g.base + g.size) - gx);
+    parts.push(
+      `<rect class="gap" data-base="${hexAddr(g.base)}" data-size="${g.size}" x="${n(gx)}" y="${n(top + g.depth * ROW + 4)}" width="${n(gw)}" height="${ROW - 8}" fill="url(#hatch)" stroke="#bbb" stroke-dasharray="3 2"><title>unmapped ${hexAddr(g.base)}-${hexAddr(g.base + g.size)} (${bytes(g.size)})</title></rect>`,
+    );
+  }
+  for (const r of p.regions) {
+    const rx = x(r.base);
+    const rw = Math.max(2, x(r.base + r.size) - rx);
+    const ry = top + r.depth * ROW;
+    const range = `${hexAddr(r.base)}-${hexAddr(r.base + r.size)}`;
+    if (r.kind !== 'mapping') {
+      parts.push(
+        `<rect class="${r.kind}" data-base="${hexAddr(r.base)}" data-size="${r.size}" x="${n(rx)}" y="${n(ry)}" width="${n(rw)}" height="${(maxDepth - r.depth + 1) * ROW}" fill="none" stroke="#333" stroke-width="1.2" rx="3"><title>${r.kind} ${esc(r.name)} ${range} (${bytes(r.size)})</title></rect>`,
+      );
+      parts.push(`<text x="${n(rx + 3)}" y="${n(ry + 11)}" font-size="9" fill="#333">${esc(r.kind === 'aspace' ? 'aspace' : r.name || 'vmar')}</text>`);
+      continue;
+    }
+    const backing = backingOf(r, vmos, s.domain);
+    const perms = r.perms ?? '---';
+    parts.push(`<g class="mapping" data-perms="${perms}" data-backing="${backing}" data-vmo="${r.vmoKoid ?? ''}" data-base="${hexAddr(r.base)}" data-size="${r.size}" data-committed="${r.committedBytes ?? 0}">`);
+    parts.push(
+      `<rect x="${n(rx)}" y="${n(ry + 2)}" width="${n(rw)}" height="${ROW - 4}" fill="${PERM_FILL[perms] ?? '#ccc'}" stroke="#222" stroke-width="0.8"><title>${esc(r.name)} ${range} ${perms} ${backing} vmo ${r.vmoKoid} committed ${bytes(r.committedBytes ?? 0)} of ${bytes(r.size)}</title></rect>`,
+    );
+    parts.push(`<rect class="backing" x="${n(rx)}" y="${n(ry + 2)}" width="${n(rw)}" height="4" fill="${BACKING_COLOR[backing] ?? '#000'}"/>`);
+    // Committed pages shaded: per page when the VMO's residency is known, else as a fraction of the mapping.
+    const v = r.vmoKoid !== undefined ? vmos.get(r.vmoKoid) : undefined;
+    const pages = Math.ceil(r.size / PAGE);
+    const first = Math.floor((r.vmoOffset ?? 0) / PAGE);
+    if (v && v.pages.length > 0 && pages <= 256) {
+      for (let i = 0; i < pages; i++) {
+        const st = v.pages[first + i];
+        if (st !== 'committed' && st !== 'compressed') continue;
+        const px = x(r.base + i * PAGE);
+        const pw = Math.max(1, x(r.base + (i + 1) * PAGE) - px);
+        parts.push(`<rect class="page ${st}" x="${n(px)}" y="${n(ry + ROW - 12)}" width="${n(pw)}" height="8" fill="${st === 'committed' ? COMMITTED_SHADE : COMPRESSED_SHADE}"/>`);
+      }
+    } else if ((r.committedBytes ?? 0) > 0) {
+      const f = Math.min(1, (r.committedBytes ?? 0) / r.size);
+      parts.push(`<rect class="page committed" x="${n(rx)}" y="${n(ry + ROW - 12)}" width="${n(Math.max(1, rw * f))}" height="8" fill="${COMMITTED_SHADE}"/>`);
+    }
+    if (rw > 40) parts.push(`<text x="${n(rx + 3)}" y="${n(ry + 17)}" font-size="9">${perms} ${esc(r.name || `vmo ${r.vmoKoid}`).slice(0, Math.floor(rw / 6))}</text>`);
+    parts.push('</g>');
+  }
+  parts.push('</g>');
+  return { svg: parts.join('\n'), height: 22 + (maxDepth + 1) * ROW + 16 };
+}
+
+function vmoTreeSvg(vmoList: readonly VmoState[], y0: number): { svg: string; height: number } {
+  const byKoid = new Map(vmoList.map((v) => [v.koid, v]));
+  const kids = new Map<number, VmoState[]>();
+  const roots: VmoState[] = [];
+  for (const v of vmoList) {
+    if (v.parentKoid !== 0 && byKoid.has(v.parentKoid)) kids.set(v.parentKoid, [...(kids.get(v.parentKoid) ?? []), v]);
+    else roots.push(v);
+  }
+  const BOX_W = 230;
+  const BOX_H = 62;
+  const GAP_X = 20;
+  const GAP_Y = 34;
+  const pos = new Map<number, { x: number; y: number }>();
+  let col = 0;
+  let maxDepth = 0;
+  // A tidy-enough tree: leaves take consecutive columns, parents centre over their children.
+  const place = (v: VmoState, depth: number): number => {
+    maxDepth = Math.max(maxDepth, depth);
+    const ch = kids.get(v.koid) ?? [];
+    const cx = ch.length === 0 ? col++ : ch.map((c) => place(c, depth + 1)).reduce((a, b) => a + b, 0) / ch.length;
+    pos.set(v.koid, { x: MARGIN + cx * (BOX_W + GAP_X), y: y0 + 24 + depth * (BOX_H + GAP_Y) });
+    return cx;
+  };
+  for (const r of roots) place(r, 0);
+  const parts = ['<g class="vmo-tree">', `<text class="title" x="${MARGIN}" y="${y0 + 14}" font-weight="bold">VMO clone tree</text>`];
+  for (const v of vmoList) {
+    const p = pos.get(v.koid)!;
+    const parent = v.parentKoid !== 0 ? pos.get(v.parentKoid) : undefined;
+    if (parent) {
+      parts.push(`<line class="edge" data-from="${v.parentKoid}" data-to="${v.koid}" x1="${n(parent.x + BOX_W / 2)}" y1="${n(parent.y + BOX_H)}" x2="${n(p.x + BOX_W / 2)}" y2="${n(p.y)}" stroke="#555"/>`);
+    }
+  }
+  for (const v of vmoList) {
+    const p = pos.get(v.koid)!;
+    const kind = v.flags.includes('IS_COW_CLONE') ? 'cow-clone' : v.flags.includes('SLICE') ? 'slice' : 'anonymous';
+    parts.push(`<g class="vmo" data-koid="${v.koid}" data-parent="${v.parentKoid}" data-committed="${v.committedBytes}" data-populated="${v.populatedBytes}" data-shared="${v.sharedBytes}">`);
+    parts.push(`<rect x="${n(p.x)}" y="${n(p.y)}" width="${BOX_W}" height="${BOX_H}" rx="5" fill="#f7f7f7" stroke="${BACKING_COLOR[kind]}" stroke-width="2"${v.viaHandle ? '' : ' stroke-dasharray="4 3"'}/>`);
+    parts.push(`<text x="${n(p.x + 6)}" y="${n(p.y + 14)}" font-size="11" font-weight="bold">vmo ${v.koid}${v.name ? ` '${esc(v.name.slice(0, 18))}'` : ''} ${esc(bytes(v.sizeBytes))}</text>`);
+    parts.push(`<text x="${n(p.x + 6)}" y="${n(p.y + 28)}" font-size="9">committed ${esc(bytes(v.committedBytes))} · populated ${esc(bytes(v.populatedBytes))} · shared ${esc(bytes(v.sharedBytes))}</text>`);
+    const cells = v.pages.slice(0, 64);
+    const cw = Math.min(12, (BOX_W - 12) / Math.max(1, cells.length));
+    cells.forEach((st, i) => {
+      const fill = st === 'committed' ? '#444' : st === 'compressed' ? '#999' : '#fff';
+      parts.push(`<rect class="cell ${st}" x="${n(p.x + 6 + i * cw)}" y="${n(p.y + 38)}" width="${n(Math.max(1, cw - 1))}" height="14" fill="${fill}" stroke="#888" stroke-width="0.4"/>`);
+    });
+    parts.push('</g>');
+  }
+  parts.push('</g>');
+  const height = vmoList.length === 0 ? 40 : 24 + (maxDepth + 1) * (BOX_H + GAP_Y);
+  if (vmoList.length === 0) parts.splice(2, 0, `<text x="${MARGIN}" y="${y0 + 32}" font-size="10">(no VMOs)</text>`);
+  return { svg: parts.join('\n'), height: Math.max(height, 24 + col * 0) };
+}
+
+function legend(y0: number): string {
+  const items = [
+    ...Object.entries(PERM_FILL).filter(([k]) => ['r--', 'rw-', 'r-x', 'rwx', '---'].includes(k)).map(([k, c]) => ({ label: k, color: c })),
+    ...Object.entries(BACKING_COLOR).map(([k, c]) => ({ label: k, color: c })),
+  ];
+  const parts = ['<g class="legend">'];
+  items.forEach((it, i) => {
+    const x = MARGIN + i * 88;
+    parts.push(`<rect x="${x}" y="${y0}" width="12" height="12" fill="${it.color}" stroke="#333" stroke-width="0.5"/><text x="${x + 16}" y="${y0 + 10}" font-size="10">${esc(it.label)}</text>`);
+  });
+  parts.push(`<rect x="${MARGIN}" y="${y0 + 18}" width="12" height="8" fill="${COMMITTED_SHADE}"/><text x="${MARGIN + 16}" y="${y0 + 26}" font-size="10">committed page</text>`);
+  parts.push(`<rect x="${MARGIN + 120}" y="${y0 + 18}" width="24" height="8" fill="url(#hatch)" stroke="#bbb"/><text x="${MARGIN + 150}" y="${y0 + 26}" font-size="10">unmapped gap (guard)</text>`);
+  parts.push('</g>');
+  return parts.join('\n');
+}
+
+/**
+ * An SVG of one state: each process's address space (VMAR nesting, mappings coloured by permission with a stripe
+ * for their backing, committed pages shaded, unmapped gaps hatched), then the VMO clone tree.
+ * @public
+ */
+export function drawSvg(s: ModelState): string {
+  const vmos = new Map(s.vmos.map((v) => [v.koid, v]));
+  const parts: string[] = [];
+  let y = MARGIN;
+  const caption = s.step === 0 ? 'initial state' : `after step ${s.step}: ${s.label} -> ${s.outcome}`;
+  parts.push(`<text class="caption" x="${MARGIN}" y="${y + 4}" font-size="12">${esc(caption.slice(0, 160))}</text>`);
+  y += 14;
+  parts.push(legend(y));
+  y += 40;
+  for (const p of s.processes) {
+    const r = processSvg(p, s, vmos, y);
+    parts.push(r.svg);
+    y += r.height;
+  }
+  const t = vmoTreeSvg(s.vmos, y);
+  parts.push(t.svg);
+  y += t.height;
+  const m = s.memory;
+  parts.push(
+    `<text class="memory" x="${MARGIN}" y="${y + 16}" font-size="11">kernel memory: total ${esc(bytes(m.totalBytes))}, committed ${esc(bytes(m.committedBytes))}, compressed ${esc(bytes(m.compressedBytes))}, free ${esc(bytes(m.freeBytes))}, pressure ${esc(m.pressure)}</text>`,
+  );
+  y += 30;
+  const trees = s.vmos.length;
+  const width = Math.max(WIDTH, MARGIN * 2 + trees * 250);
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" class="memsim-state" data-step="${s.step}" width="${width}" height="${n(y)}" viewBox="0 0 ${width} ${n(y)}" font-family="sans-serif" font-size="11">`,
+    '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#ccc" stroke-width="2"/></pattern></defs>',
+    `<rect width="100%" height="100%" fill="#fff"/>`,
+    ...parts,
+    '</svg>',
+    '',
+  ].join('\n');
+}
+
+/**
+ * A self-contained HTML page: every state's SVG, a step slider that redraws the picture, and `#step=N` in the
+ * address to open at a step.
+ * @public
+ */
+export function drawHtml(scenario: Scenario, states: readonly ModelState[]): string {
+  const svgs = states.map(drawSvg);
+  const labels = states.map((s) => (s.step === 0 ? 'initial state' : `step ${s.step}: ${s.label} -> ${s.outcome}`));
+  // JSON inside <script>: escape '<' so no string can close the script element.
+  const data = JSON.stringify({ svgs, labels }).replace(/</g, '\\u003c');
+  const last = states.length - 1;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>memsim: ${esc(scenario.name)}</title>
+<style>body{font-family:sans-serif;margin:16px}#controls{display:flex;gap:12px;align-items:center;margin-bottom:8px}#slider{width:420px}#label{font-family:monospace}</style>
+</head><body>
+<h1>${esc(scenario.name)}</h1>
+<p>${esc(scenario.source)} <small>(${esc(scenario.file)})</small></p>
+<div id="controls"><input id="slider" type="range" min="0" max="${last}" value="${last}" step="1" aria-label="step"><span id="label"></span></div>
+<div id="view"></div>
+<script id="memsim-data" type="application/json">${data}</script>
+<script>
+(function () {
+  var d = JSON.parse(document.getElementById('memsim-data').textContent);
+  var slider = document.getElementById('slider');
+  var view = document.getElementById('view');
+  var label = document.getElementById('label');
+  function draw() {
+    var i = Number(slider.value);
+    view.innerHTML = d.svgs[i];
+    label.textContent = d.labels[i];
+    document.body.setAttribute('data-step', String(i));
+  }
+  slider.addEventListener('input', draw);
+  function fromHash() {
+    var m = /step=(\\d+)/.exec(location.hash);
+    if (m) { slider.value = String(Math.min(Number(m[1]), ${last})); slider.dispatchEvent(new Event('input')); }
+  }
+  window.addEventListener('hashchange', fromHash);
+  draw();
+  fromHash();
+})();
+</script>
+</body></html>
+`;
+}
