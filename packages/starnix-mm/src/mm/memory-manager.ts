@@ -6,6 +6,8 @@ import { MemFile } from '../files/mem-file.js';
 import { VmaTree } from '../vma/vma-tree.js';
 import { canMerge, type Backing, type CowObject, type ShmemObject, type Vma } from '../vma/vma.js';
 import { ZirconSpace, type AddressSpaceLayout } from './zircon-space.js';
+import { Pinning } from './pinning.js';
+import type { PinnedMapping, ShadowProcess } from '@memsim/memory-pinning';
 import { formatMaps, formatSmaps, type MapsContext } from '../proc/maps.js';
 
 const U64MAX = (1n << 64n) - 1n;
@@ -65,6 +67,11 @@ export interface MemoryManagerOptions {
   stack?: boolean;
   /** A name for the Zircon process. */
   name?: string;
+  /**
+   * The memory-pinning shadow process mlocked pages are mapped into (Starnix has one per kernel). Default: one is
+   * created on first use, with its own RoleManager.
+   */
+  shadowProcess?: ShadowProcess;
 }
 
 /**
@@ -102,6 +109,14 @@ interface Counters {
   nextAnonVma: number;
   nextCow: number;
   nextInode: number;
+  /** Shared by every address space of one Starnix kernel (forks included). */
+  pinning: Pinning;
+}
+
+interface Pin {
+  start: number;
+  end: number;
+  mapping: PinnedMapping;
 }
 
 function defaultLimits(): MmRlimits {
@@ -159,6 +174,8 @@ export class MemoryManager implements Disposable {
    * not committed in the VMO and not counted in Rss.
    */
   private readonly zeroMapped = new Set<number>();
+  /** Pinned (mlocked) ranges, mapped into the kernel's shadow process; sorted by start. */
+  private pins: Pin[] = [];
   private disposed = false;
 
   private constructor(kernel: Kernel, options: MemoryManagerOptions, counters: Counters, inherit?: MemoryManager) {
@@ -206,7 +223,7 @@ export class MemoryManager implements Disposable {
    * Creates the memory manager of a new Linux process: a Zircon process with one user VMAR.
    */
   static create(kernel: Kernel, options: MemoryManagerOptions = {}): MemoryManager {
-    return new MemoryManager(kernel, options, { nextAnonVma: 1, nextCow: 1, nextInode: 1 });
+    return new MemoryManager(kernel, options, { nextAnonVma: 1, nextCow: 1, nextInode: 1, pinning: new Pinning(kernel, options.shadowProcess) });
   }
 
   /** The Zircon process that holds this address space. */
@@ -313,6 +330,7 @@ export class MemoryManager implements Disposable {
   }
 
   private insert(v: Vma): void {
+    this.dirty(v.start, v.end);
     this.tree.insert(v);
     this.account(v, 1);
     this.zx.map(v);
@@ -320,11 +338,13 @@ export class MemoryManager implements Disposable {
 
   /** Removes from the tree only (no Zircon change). */
   private detach(v: Vma): void {
+    this.dirty(v.start, v.end);
     this.tree.remove(v);
     this.account(v, -1);
   }
 
   private attach(v: Vma): void {
+    this.dirty(v.start, v.end);
     this.tree.insert(v);
     this.account(v, 1);
   }
@@ -517,108 +537,112 @@ export class MemoryManager implements Disposable {
    * mmap(2). Returns the address.
    */
   mmap(addr: SysInt, length: SysInt, prot: SysInt, flags: SysInt, fd: SysInt = -1, offset: SysInt = 0): number {
-    const a = u64(addr, 'addr');
-    const l = u64(length, 'length');
-    const pr = Number(BigInt.asUintN(32, u64(prot, 'prot')));
-    let fl = Number(BigInt.asUintN(32, u64(flags, 'flags')));
-    const off = u64(offset, 'offset');
-    if (off & 4095n) fail('EINVAL');
-    let pgoff = off >> 12n;
-    let desc: FileDescription | null = null;
-    if (!(fl & MapFlags.ANONYMOUS)) {
-      desc = this.fds.get(i32(fd, 'fd')) ?? null;
-      if (!desc) fail('EBADF');
-      if (fl & MapFlags.HUGETLB) fail('EINVAL');
-    }
-    if (l === 0n) fail('EINVAL');
-    const alen = pageAlignBig(l);
-    if (alen === 0n || l > U64MAX - 4095n) fail('ENOMEM');
-    if (pgoff + (alen >> 12n) < pgoff || pgoff + (alen >> 12n) > U64MAX >> 12n) fail('EOVERFLOW');
-    if (fl & MapFlags.FIXED_NOREPLACE) fl |= MapFlags.FIXED;
-    let hint = a;
-    if (!(fl & MapFlags.FIXED) && hint !== 0n && hint < BigInt(this.minAddr)) hint = BigInt(pageUp(this.minAddr));
-    if (alen > BigInt(this.taskSize)) fail('ENOMEM');
-    const len = Number(alen);
-    if (hint > BigInt(this.taskSize)) {
-      if (fl & MapFlags.FIXED) fail(hint & 4095n ? 'ENOMEM' : 'ENOMEM');
-      hint = 0n;
-    }
-    const hintN = Number(hint);
-    const type = fl & MapFlags.TYPE;
-    const isAnonPrivate = !desc && type === MapFlags.PRIVATE;
-    if (fl & MapFlags.FIXED && hintN < this.minAddr && hintN % PAGE === 0) fail('EPERM');
-    const at = this.getUnmappedArea(hintN, len, fl, isAnonPrivate);
-    if (fl & MapFlags.FIXED_NOREPLACE) {
-      const v = this.tree.findFrom(at);
-      if (v && v.start < at + len) fail('EEXIST');
-    }
-    let vmFlags = (pr & 7) | ((fl & MapFlags.GROWSDOWN) ? VM.GROWSDOWN : 0) | (fl & MapFlags.LOCKED ? VM.LOCKED : 0);
-    vmFlags |= this.defFlags | VM.MAYREAD | VM.MAYWRITE | VM.MAYEXEC;
-    if (pr & ~(Prot.READ | Prot.WRITE | Prot.EXEC | Prot.SEM)) {
-      // Linux's calc_vm_prot_bits ignores unknown prot bits in mmap; only GROWSDOWN/GROWSUP are meaningful.
-    }
-    if (fl & MapFlags.LOCKED && !this.canDoMlock()) fail('EPERM');
-    if (!this.mlockFutureOk(vmFlags, len)) fail('EAGAIN');
-    let backing: Backing;
-    if (desc) {
-      if (pgoff + BigInt(len / PAGE) > 1n << 52n) fail('EOVERFLOW');
-      if (type !== MapFlags.SHARED && type !== MapFlags.SHARED_VALIDATE && type !== MapFlags.PRIVATE) fail('EINVAL');
-      if (type !== MapFlags.PRIVATE) {
-        // LEGACY_MAP_MASK: MAP_SHARED_VALIDATE rejects anything else (FIXED_NOREPLACE and SYNC included) on memfd.
-        const legacy = 0x0f | MapFlags.FIXED | MapFlags.ANONYMOUS | MapFlags['32BIT'] | MapFlags.GROWSDOWN | MapFlags.DENYWRITE | MapFlags.EXECUTABLE | MapFlags.LOCKED | MapFlags.NORESERVE | MapFlags.POPULATE | MapFlags.NONBLOCK | MapFlags.STACK | MapFlags.HUGETLB | MapFlags.UNINITIALIZED | (21 << 26) | (30 << 26);
-        if (type === MapFlags.SHARED_VALIDATE && (fl & ~MapFlags.FIXED) & ~legacy) fail('EOPNOTSUPP');
-        if (pr & Prot.WRITE && !desc.writable) fail('EACCES');
-        vmFlags |= VM.SHARED | VM.MAYSHARE;
-        if (!desc.writable) vmFlags &= ~(VM.MAYWRITE | VM.SHARED);
+    try {
+      const a = u64(addr, 'addr');
+      const l = u64(length, 'length');
+      const pr = Number(BigInt.asUintN(32, u64(prot, 'prot')));
+      let fl = Number(BigInt.asUintN(32, u64(flags, 'flags')));
+      const off = u64(offset, 'offset');
+      if (off & 4095n) fail('EINVAL');
+      let pgoff = off >> 12n;
+      let desc: FileDescription | null = null;
+      if (!(fl & MapFlags.ANONYMOUS)) {
+        desc = this.fds.get(i32(fd, 'fd')) ?? null;
+        if (!desc) fail('EBADF');
+        if (fl & MapFlags.HUGETLB) fail('EINVAL');
       }
-      if (!desc.readable) fail('EACCES');
-      if (vmFlags & VM.GROWSDOWN) fail('EINVAL');
-      backing = { kind: 'file', file: desc.file, cow: null };
-    } else {
-      switch (type) {
-        case MapFlags.SHARED:
-          if (vmFlags & VM.GROWSDOWN) fail('EINVAL');
-          pgoff = 0n;
+      if (l === 0n) fail('EINVAL');
+      const alen = pageAlignBig(l);
+      if (alen === 0n || l > U64MAX - 4095n) fail('ENOMEM');
+      if (pgoff + (alen >> 12n) < pgoff || pgoff + (alen >> 12n) > U64MAX >> 12n) fail('EOVERFLOW');
+      if (fl & MapFlags.FIXED_NOREPLACE) fl |= MapFlags.FIXED;
+      let hint = a;
+      if (!(fl & MapFlags.FIXED) && hint !== 0n && hint < BigInt(this.minAddr)) hint = BigInt(pageUp(this.minAddr));
+      if (alen > BigInt(this.taskSize)) fail('ENOMEM');
+      const len = Number(alen);
+      if (hint > BigInt(this.taskSize)) {
+        if (fl & MapFlags.FIXED) fail(hint & 4095n ? 'ENOMEM' : 'ENOMEM');
+        hint = 0n;
+      }
+      const hintN = Number(hint);
+      const type = fl & MapFlags.TYPE;
+      const isAnonPrivate = !desc && type === MapFlags.PRIVATE;
+      if (fl & MapFlags.FIXED && hintN < this.minAddr && hintN % PAGE === 0) fail('EPERM');
+      const at = this.getUnmappedArea(hintN, len, fl, isAnonPrivate);
+      if (fl & MapFlags.FIXED_NOREPLACE) {
+        const v = this.tree.findFrom(at);
+        if (v && v.start < at + len) fail('EEXIST');
+      }
+      let vmFlags = (pr & 7) | ((fl & MapFlags.GROWSDOWN) ? VM.GROWSDOWN : 0) | (fl & MapFlags.LOCKED ? VM.LOCKED : 0);
+      vmFlags |= this.defFlags | VM.MAYREAD | VM.MAYWRITE | VM.MAYEXEC;
+      if (pr & ~(Prot.READ | Prot.WRITE | Prot.EXEC | Prot.SEM)) {
+        // Linux's calc_vm_prot_bits ignores unknown prot bits in mmap; only GROWSDOWN/GROWSUP are meaningful.
+      }
+      if (fl & MapFlags.LOCKED && !this.canDoMlock()) fail('EPERM');
+      if (!this.mlockFutureOk(vmFlags, len)) fail('EAGAIN');
+      let backing: Backing;
+      if (desc) {
+        if (pgoff + BigInt(len / PAGE) > 1n << 52n) fail('EOVERFLOW');
+        if (type !== MapFlags.SHARED && type !== MapFlags.SHARED_VALIDATE && type !== MapFlags.PRIVATE) fail('EINVAL');
+        if (type !== MapFlags.PRIVATE) {
+          // LEGACY_MAP_MASK: MAP_SHARED_VALIDATE rejects anything else (FIXED_NOREPLACE and SYNC included) on memfd.
+          const legacy = 0x0f | MapFlags.FIXED | MapFlags.ANONYMOUS | MapFlags['32BIT'] | MapFlags.GROWSDOWN | MapFlags.DENYWRITE | MapFlags.EXECUTABLE | MapFlags.LOCKED | MapFlags.NORESERVE | MapFlags.POPULATE | MapFlags.NONBLOCK | MapFlags.STACK | MapFlags.HUGETLB | MapFlags.UNINITIALIZED | (21 << 26) | (30 << 26);
+          if (type === MapFlags.SHARED_VALIDATE && (fl & ~MapFlags.FIXED) & ~legacy) fail('EOPNOTSUPP');
+          if (pr & Prot.WRITE && !desc.writable) fail('EACCES');
           vmFlags |= VM.SHARED | VM.MAYSHARE;
-          backing = { kind: 'shmem', obj: null as unknown as ShmemObject };
-          break;
-        case MapFlags.PRIVATE:
-          pgoff = BigInt(at / PAGE);
-          backing = { kind: 'anon' };
-          break;
-        default:
-          fail('EINVAL');
+          if (!desc.writable) vmFlags &= ~(VM.MAYWRITE | VM.SHARED);
+        }
+        if (!desc.readable) fail('EACCES');
+        if (vmFlags & VM.GROWSDOWN) fail('EINVAL');
+        backing = { kind: 'file', file: desc.file, cow: null };
+      } else {
+        switch (type) {
+          case MapFlags.SHARED:
+            if (vmFlags & VM.GROWSDOWN) fail('EINVAL');
+            pgoff = 0n;
+            vmFlags |= VM.SHARED | VM.MAYSHARE;
+            backing = { kind: 'shmem', obj: null as unknown as ShmemObject };
+            break;
+          case MapFlags.PRIVATE:
+            pgoff = BigInt(at / PAGE);
+            backing = { kind: 'anon' };
+            break;
+          default:
+            fail('EINVAL');
+        }
       }
+      if (fl & MapFlags.NORESERVE) vmFlags |= VM.NORESERVE;
+      // mmap_region: RLIMIT_AS, counting what a FIXED mapping replaces.
+      if (!this.mayExpand(vmFlags, len / PAGE)) {
+        const replaced = this.countPages(at, at + len);
+        if (!this.mayExpand(vmFlags, len / PAGE - replaced)) fail('ENOMEM');
+      }
+      if ((vmFlags & (VM.WRITE | VM.SHARED | VM.NORESERVE)) === VM.WRITE) vmFlags |= VM.ACCOUNT;
+      this.unmapRange(at, at + len);
+      if (backing.kind === 'shmem') {
+        const vmo = Vmo.create(this.kernel, len, VmoOptions.RESIZABLE).replaceAsExecutable();
+        backing = { kind: 'shmem', obj: { vmo, inode: this.counters.nextInode++, size: len } };
+      } else if (backing.kind === 'file' && type === MapFlags.PRIVATE) {
+        const file = backing.file;
+        const base = Number(pgoff);
+        // The child is indexed by file offset (offset 0 = file offset 0) so splits and moves keep their meaning.
+        const cowVmo = file.vmo.createChild(VmoChildOptions.SNAPSHOT_AT_LEAST_ON_WRITE | VmoChildOptions.RESIZABLE, 0, (base * PAGE) + Math.max(len, PAGE)).replaceAsExecutable();
+        const copied = new Set<number>();
+        file.privateCopies.add(copied);
+        backing = { kind: 'file', file, cow: { vmo: cowVmo, basePgoff: 0, id: this.counters.nextCow++, copied } };
+      }
+      const v = this.newVma(at, at + len, vmFlags, backing, Number(pgoff));
+      this.insert(v);
+      const merged = backing.kind === 'anon' || backing.kind === 'file' ? this.mergeAround(v) : v;
+      void merged;
+      if (vmFlags & VM.LOCKED) this.lockedPopulateNote(at, len);
+      if (vmFlags & VM.LOCKED || (fl & (MapFlags.POPULATE | MapFlags.NONBLOCK)) === MapFlags.POPULATE) {
+        this.populate(at, at + len, true);
+      }
+      return at;
+    } finally {
+      this.flushPins();
     }
-    if (fl & MapFlags.NORESERVE) vmFlags |= VM.NORESERVE;
-    // mmap_region: RLIMIT_AS, counting what a FIXED mapping replaces.
-    if (!this.mayExpand(vmFlags, len / PAGE)) {
-      const replaced = this.countPages(at, at + len);
-      if (!this.mayExpand(vmFlags, len / PAGE - replaced)) fail('ENOMEM');
-    }
-    if ((vmFlags & (VM.WRITE | VM.SHARED | VM.NORESERVE)) === VM.WRITE) vmFlags |= VM.ACCOUNT;
-    this.unmapRange(at, at + len);
-    if (backing.kind === 'shmem') {
-      const vmo = Vmo.create(this.kernel, len, VmoOptions.RESIZABLE).replaceAsExecutable();
-      backing = { kind: 'shmem', obj: { vmo, inode: this.counters.nextInode++, size: len } };
-    } else if (backing.kind === 'file' && type === MapFlags.PRIVATE) {
-      const file = backing.file;
-      const base = Number(pgoff);
-      // The child is indexed by file offset (offset 0 = file offset 0) so splits and moves keep their meaning.
-      const cowVmo = file.vmo.createChild(VmoChildOptions.SNAPSHOT_AT_LEAST_ON_WRITE | VmoChildOptions.RESIZABLE, 0, (base * PAGE) + Math.max(len, PAGE)).replaceAsExecutable();
-      const copied = new Set<number>();
-      file.privateCopies.add(copied);
-      backing = { kind: 'file', file, cow: { vmo: cowVmo, basePgoff: 0, id: this.counters.nextCow++, copied } };
-    }
-    const v = this.newVma(at, at + len, vmFlags, backing, Number(pgoff));
-    this.insert(v);
-    const merged = backing.kind === 'anon' || backing.kind === 'file' ? this.mergeAround(v) : v;
-    void merged;
-    if (vmFlags & VM.LOCKED) this.lockedPopulateNote(at, len);
-    if (vmFlags & VM.LOCKED || (fl & (MapFlags.POPULATE | MapFlags.NONBLOCK)) === MapFlags.POPULATE) {
-      this.populate(at, at + len, true);
-    }
-    return at;
   }
 
   private lockedPopulateNote(_at: number, _len: number): void {
@@ -680,21 +704,86 @@ export class MemoryManager implements Disposable {
   }
 
   // ---------------------------------------------------------------------------------------------------------
+  // Pinning
+
+  /**
+   * Re-pins [start, end): pins overlapping it are released and every VM_LOCKED part is mapped into the shadow
+   * process again, so locked pages are exactly the pinned ones (and never reclaimed).
+   */
+  private syncPins(start: number, end: number): void {
+    if (this.pins.length === 0 && this.lockedVm === 0) return;
+    let lo = start;
+    let hi = end;
+    const keep: Pin[] = [];
+    for (const p of this.pins) {
+      if (p.end > start && p.start < end) {
+        lo = Math.min(lo, p.start);
+        hi = Math.max(hi, p.end);
+        p.mapping[Symbol.dispose]();
+      } else keep.push(p);
+    }
+    this.pins = keep;
+    for (const v of this.tree.range(lo, hi)) {
+      if (!(v.flags & VM.LOCKED)) continue;
+      let s = Math.max(lo, v.start);
+      let e = Math.min(hi, v.end);
+      const limit = this.objectEnd(v);
+      if (limit !== undefined) e = Math.min(e, limit);
+      while (s < e) {
+        // A private file mapping's pages may live in two objects (copied or not): pin page by page there.
+        const t = ZirconSpace.target(this.zx, v, s);
+        const chunk = v.backing.kind === 'file' && v.backing.cow ? PAGE : Math.min(e - s, t.vmo.getSize() - t.offset);
+        if (chunk <= 0) break;
+        this.pins.push({ start: s, end: s + chunk, mapping: this.counters.pinning.pin(t.vmo, t.offset, chunk) });
+        s += chunk;
+      }
+    }
+    this.pins.sort((a, b) => a.start - b.start);
+  }
+
+  private dirtyLo = Infinity;
+  private dirtyHi = -Infinity;
+
+  /** Records a range whose VMAs changed; pins are re-synced for it when the system call returns. */
+  private dirty(start: number, end: number): void {
+    if (start < this.dirtyLo) this.dirtyLo = start;
+    if (end > this.dirtyHi) this.dirtyHi = end;
+  }
+
+  private flushPins(): void {
+    if (this.dirtyHi <= this.dirtyLo) return;
+    const lo = this.dirtyLo;
+    const hi = this.dirtyHi;
+    this.dirtyLo = Infinity;
+    this.dirtyHi = -Infinity;
+    if (!this.disposed) this.syncPins(lo, hi);
+  }
+
+  /** Pages currently pinned in the shadow process (what mlock holds). */
+  get pinnedPages(): number {
+    return this.pins.reduce((n, p) => n + (p.end - p.start) / PAGE, 0);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
   // munmap / mprotect
 
   /** munmap(2). */
   munmap(addr: SysInt, length: SysInt): number {
-    const a = u64(addr, 'addr');
-    const l = u64(length, 'length');
-    const ts = BigInt(this.taskSize);
-    if (!isAligned(a) || a > ts || l > ts - a) fail('EINVAL');
-    const len = pageAlignBig(l);
-    if (len === 0n) fail('EINVAL');
-    const start = Number(a);
-    const end = Math.min(start + Number(len), this.taskSize);
-    for (const v of this.tree.range(start, end)) if (v.flags & VM.LOCKED) this.lockedNoop();
-    this.unmapRange(start, end);
-    return 0;
+    try {
+      const a = u64(addr, 'addr');
+      const l = u64(length, 'length');
+      const ts = BigInt(this.taskSize);
+      if (!isAligned(a) || a > ts || l > ts - a) fail('EINVAL');
+      const len = pageAlignBig(l);
+      if (len === 0n) fail('EINVAL');
+      const start = Number(a);
+      const end = Math.min(start + Number(len), this.taskSize);
+      for (const v of this.tree.range(start, end)) if (v.flags & VM.LOCKED) this.lockedNoop();
+      this.unmapRange(start, end);
+      return 0;
+    } finally {
+      this.flushPins();
+    }
   }
 
   private lockedNoop(): void {
@@ -703,61 +792,65 @@ export class MemoryManager implements Disposable {
 
   /** mprotect(2), including PROT_GROWSDOWN and the partial effects before a hole. */
   mprotect(addr: SysInt, length: SysInt, prot: SysInt): number {
-    const a = u64(addr, 'addr');
-    const l = u64(length, 'length');
-    let pr = Number(BigInt.asUintN(32, u64(prot, 'prot')));
-    const grows = pr & (Prot.GROWSDOWN | Prot.GROWSUP);
-    pr &= ~grows;
-    if (grows === (Prot.GROWSDOWN | Prot.GROWSUP)) fail('EINVAL');
-    if (!isAligned(a)) fail('EINVAL');
-    if (l === 0n) return 0;
-    const len = pageAlignBig(l);
-    const endB = a + len;
-    if (endB > U64MAX || endB <= a || len === 0n) fail('ENOMEM');
-    if (pr & ~(Prot.READ | Prot.WRITE | Prot.EXEC | Prot.SEM)) fail('EINVAL');
-    if (a >= BigInt(this.taskSize)) fail('ENOMEM');
-    let start = Number(a);
-    const end = endB > BigInt(this.taskSize) ? this.taskSize + PAGE : Number(endB);
-    let v = this.tree.findFrom(start);
-    if (!v) fail('ENOMEM');
-    if (grows & Prot.GROWSDOWN) {
-      if (v.start >= end) fail('ENOMEM');
-      start = v.start;
-      if (!(v.flags & VM.GROWSDOWN)) fail('EINVAL');
-    } else {
-      if (v.start > start) fail('ENOMEM');
-      // x86 has no VM_GROWSUP mappings: PROT_GROWSUP fails once a VMA is found.
-      if (grows & Prot.GROWSUP) fail('EINVAL');
-    }
-    let tmp = v.start;
-    let nstart = start;
-    const want = pr & 7;
-    while (v && v.start < end) {
-      if (v.start !== tmp) fail('ENOMEM');
-      let newFlags = want | (v.flags & ~(VM.READ | VM.WRITE | VM.EXEC));
-      if (newFlags & ~(newFlags >> 4) & (VM.READ | VM.WRITE | VM.EXEC)) fail('EACCES');
-      tmp = Math.min(v.end, end);
-      const old = v.flags;
-      if (newFlags & VM.WRITE) {
-        if (!(old & (VM.ACCOUNT | VM.WRITE | VM.SHARED | VM.NORESERVE))) newFlags |= VM.ACCOUNT;
-      } else if (old & VM.ACCOUNT && v.backing.kind === 'anon' && v.anonVma === 0) {
-        newFlags &= ~VM.ACCOUNT;
+    try {
+      const a = u64(addr, 'addr');
+      const l = u64(length, 'length');
+      let pr = Number(BigInt.asUintN(32, u64(prot, 'prot')));
+      const grows = pr & (Prot.GROWSDOWN | Prot.GROWSUP);
+      pr &= ~grows;
+      if (grows === (Prot.GROWSDOWN | Prot.GROWSUP)) fail('EINVAL');
+      if (!isAligned(a)) fail('EINVAL');
+      if (l === 0n) return 0;
+      const len = pageAlignBig(l);
+      const endB = a + len;
+      if (endB > U64MAX || endB <= a || len === 0n) fail('ENOMEM');
+      if (pr & ~(Prot.READ | Prot.WRITE | Prot.EXEC | Prot.SEM)) fail('EINVAL');
+      if (a >= BigInt(this.taskSize)) fail('ENOMEM');
+      let start = Number(a);
+      const end = endB > BigInt(this.taskSize) ? this.taskSize + PAGE : Number(endB);
+      let v = this.tree.findFrom(start);
+      if (!v) fail('ENOMEM');
+      if (grows & Prot.GROWSDOWN) {
+        if (v.start >= end) fail('ENOMEM');
+        start = v.start;
+        if (!(v.flags & VM.GROWSDOWN)) fail('EINVAL');
+      } else {
+        if (v.start > start) fail('ENOMEM');
+        // x86 has no VM_GROWSUP mappings: PROT_GROWSUP fails once a VMA is found.
+        if (grows & Prot.GROWSUP) fail('EINVAL');
       }
-      let after: Vma = v;
-      if (newFlags !== old) {
-        const nf = newFlags;
-        after = this.modify(v, nstart, tmp, (x) => {
-          x.flags = nf;
-        });
+      let tmp = v.start;
+      let nstart = start;
+      const want = pr & 7;
+      while (v && v.start < end) {
+        if (v.start !== tmp) fail('ENOMEM');
+        let newFlags = want | (v.flags & ~(VM.READ | VM.WRITE | VM.EXEC));
+        if (newFlags & ~(newFlags >> 4) & (VM.READ | VM.WRITE | VM.EXEC)) fail('EACCES');
+        tmp = Math.min(v.end, end);
+        const old = v.flags;
+        if (newFlags & VM.WRITE) {
+          if (!(old & (VM.ACCOUNT | VM.WRITE | VM.SHARED | VM.NORESERVE))) newFlags |= VM.ACCOUNT;
+        } else if (old & VM.ACCOUNT && v.backing.kind === 'anon' && v.anonVma === 0) {
+          newFlags &= ~VM.ACCOUNT;
+        }
+        let after: Vma = v;
+        if (newFlags !== old) {
+          const nf = newFlags;
+          after = this.modify(v, nstart, tmp, (x) => {
+            x.flags = nf;
+          });
+        }
+        // Like vma_iter_end(): continue after the (possibly merged) VMA that now holds the range.
+        tmp = after.end;
+        nstart = tmp;
+        if (tmp >= end) break;
+        v = this.tree.findFrom(tmp);
       }
-      // Like vma_iter_end(): continue after the (possibly merged) VMA that now holds the range.
-      tmp = after.end;
-      nstart = tmp;
-      if (tmp >= end) break;
-      v = this.tree.findFrom(tmp);
+      if (tmp < end) fail('ENOMEM');
+      return 0;
+    } finally {
+      this.flushPins();
     }
-    if (tmp < end) fail('ENOMEM');
-    return 0;
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -765,95 +858,99 @@ export class MemoryManager implements Disposable {
 
   /** mremap(2). Returns the (possibly new) address. */
   mremap(oldAddress: SysInt, oldSize: SysInt, newSize: SysInt, flags: SysInt = 0, newAddress: SysInt = 0): number {
-    const a = u64(oldAddress, 'old_address');
-    const ol = u64(oldSize, 'old_size');
-    const nl = u64(newSize, 'new_size');
-    const fl = Number(BigInt.asUintN(64, u64(flags, 'flags')) & 0xffffffffn);
-    const na = u64(newAddress, 'new_address');
-    if (fl & ~(MremapFlags.MAYMOVE | MremapFlags.FIXED | MremapFlags.DONTUNMAP)) fail('EINVAL');
-    if (!isAligned(a)) fail('EINVAL');
-    const oldLenB = pageAlignBig(ol);
-    const newLenB = pageAlignBig(nl);
-    if (newLenB === 0n) fail('EINVAL');
-    const ts = BigInt(this.taskSize);
-    const impliesNew = (fl & (MremapFlags.FIXED | MremapFlags.DONTUNMAP)) !== 0;
-    if (newLenB > ts) fail('EINVAL');
-    if (impliesNew && (fl & MremapFlags.FIXED) && na > ts - newLenB) fail('EINVAL');
-    if (impliesNew) {
-      if (fl & MremapFlags.FIXED && !isAligned(na)) fail('EINVAL');
-      if (!(fl & MremapFlags.MAYMOVE)) fail('EINVAL');
-      if (fl & MremapFlags.DONTUNMAP && oldLenB !== newLenB) fail('EINVAL');
-      if (fl & MremapFlags.FIXED) {
-        // vrm_overlaps computes the ends in unsigned 64-bit arithmetic (a huge old length wraps).
-        const ov = ((a + oldLenB) & U64MAX) > na && ((na + newLenB) & U64MAX) > a;
-        if (ov) fail('EINVAL');
+    try {
+      const a = u64(oldAddress, 'old_address');
+      const ol = u64(oldSize, 'old_size');
+      const nl = u64(newSize, 'new_size');
+      const fl = Number(BigInt.asUintN(64, u64(flags, 'flags')) & 0xffffffffn);
+      const na = u64(newAddress, 'new_address');
+      if (fl & ~(MremapFlags.MAYMOVE | MremapFlags.FIXED | MremapFlags.DONTUNMAP)) fail('EINVAL');
+      if (!isAligned(a)) fail('EINVAL');
+      const oldLenB = pageAlignBig(ol);
+      const newLenB = pageAlignBig(nl);
+      if (newLenB === 0n) fail('EINVAL');
+      const ts = BigInt(this.taskSize);
+      const impliesNew = (fl & (MremapFlags.FIXED | MremapFlags.DONTUNMAP)) !== 0;
+      if (newLenB > ts) fail('EINVAL');
+      if (impliesNew && (fl & MremapFlags.FIXED) && na > ts - newLenB) fail('EINVAL');
+      if (impliesNew) {
+        if (fl & MremapFlags.FIXED && !isAligned(na)) fail('EINVAL');
+        if (!(fl & MremapFlags.MAYMOVE)) fail('EINVAL');
+        if (fl & MremapFlags.DONTUNMAP && oldLenB !== newLenB) fail('EINVAL');
+        if (fl & MremapFlags.FIXED) {
+          // vrm_overlaps computes the ends in unsigned 64-bit arithmetic (a huge old length wraps).
+          const ov = ((a + oldLenB) & U64MAX) > na && ((na + newLenB) & U64MAX) > a;
+          if (ov) fail('EINVAL');
+        }
       }
-    }
-    if (a >= ts) fail('EFAULT');
-    const addr = Number(a);
-    // An old length past TASK_SIZE can only shrink; the tail unmap then fails munmap's checks (EINVAL).
-    const oldTooBig = oldLenB > ts - a;
-    const oldLen = oldTooBig ? this.taskSize - addr + PAGE : Number(oldLenB);
-    const newLen = Number(newLenB);
-    const dest = Number(na);
-    if (fl & MremapFlags.FIXED && oldLen === newLen) return this.remapMove(addr, oldLen, dest, (fl & MremapFlags.DONTUNMAP) !== 0);
-    const moveChecks = (v: Vma, len: number): void => {
-      if (len === 0 && !(v.flags & (VM.SHARED | VM.MAYSHARE))) fail('EINVAL');
-      if (len > v.end - addr) fail('EFAULT');
-      if (newLen > len) {
-        if (!this.mlockFutureOk(v.flags, newLen - len)) fail('EAGAIN');
-        if (!this.mayExpand(v.flags, (newLen - len) / PAGE)) fail('ENOMEM');
+      if (a >= ts) fail('EFAULT');
+      const addr = Number(a);
+      // An old length past TASK_SIZE can only shrink; the tail unmap then fails munmap's checks (EINVAL).
+      const oldTooBig = oldLenB > ts - a;
+      const oldLen = oldTooBig ? this.taskSize - addr + PAGE : Number(oldLenB);
+      const newLen = Number(newLenB);
+      const dest = Number(na);
+      if (fl & MremapFlags.FIXED && oldLen === newLen) return this.remapMove(addr, oldLen, dest, (fl & MremapFlags.DONTUNMAP) !== 0);
+      const moveChecks = (v: Vma, len: number): void => {
+        if (len === 0 && !(v.flags & (VM.SHARED | VM.MAYSHARE))) fail('EINVAL');
+        if (len > v.end - addr) fail('EFAULT');
+        if (newLen > len) {
+          if (!this.mlockFutureOk(v.flags, newLen - len)) fail('EAGAIN');
+          if (!this.mayExpand(v.flags, (newLen - len) / PAGE)) fail('ENOMEM');
+        }
+      };
+      if (impliesNew) {
+        // Linux 6.18 checks the source (against the shrunk length) before any unmapping: an EFAULT has no side
+        // effects. (Older kernels unmapped the destination first; the machine's kernel is the judge.)
+        const len = Math.min(oldLen, newLen);
+        const v = this.tree.find(addr);
+        if (!v) fail('EFAULT');
+        moveChecks(v, oldLen === 0 ? 0 : len);
+        if (fl & MremapFlags.DONTUNMAP && !this.mayExpand(v.flags, len / PAGE)) fail('ENOMEM');
+        if (fl & MremapFlags.FIXED) {
+          this.unmapRange(dest, dest + newLen);
+          if (oldTooBig) fail('EINVAL');
+          if (oldLen > newLen) this.unmapRange(addr + newLen, addr + oldLen);
+        }
+        const src = this.tree.find(addr);
+        if (!src) fail('EFAULT');
+        const to = fl & MremapFlags.FIXED ? dest : this.getUnmappedArea(0, newLen, 0, false);
+        return this.moveVma(src, addr, oldLen === 0 ? 0 : len, newLen, to, (fl & MremapFlags.DONTUNMAP) !== 0);
       }
-    };
-    if (impliesNew) {
-      // Linux 6.18 checks the source (against the shrunk length) before any unmapping: an EFAULT has no side
-      // effects. (Older kernels unmapped the destination first; the machine's kernel is the judge.)
-      const len = Math.min(oldLen, newLen);
-      const v = this.tree.find(addr);
-      if (!v) fail('EFAULT');
-      moveChecks(v, oldLen === 0 ? 0 : len);
-      if (fl & MremapFlags.DONTUNMAP && !this.mayExpand(v.flags, len / PAGE)) fail('ENOMEM');
-      if (fl & MremapFlags.FIXED) {
-        this.unmapRange(dest, dest + newLen);
+      const vma = this.tree.find(addr);
+      if (!vma) fail('EFAULT');
+      const remapType = oldLen === newLen ? 'none' : oldLen > newLen ? 'shrink' : 'expand';
+      if (remapType === 'expand') moveChecks(vma, oldLen);
+      // In place.
+      if (remapType === 'none') return addr;
+      if (remapType === 'shrink') {
         if (oldTooBig) fail('EINVAL');
-        if (oldLen > newLen) this.unmapRange(addr + newLen, addr + oldLen);
-      }
-      const src = this.tree.find(addr);
-      if (!src) fail('EFAULT');
-      const to = fl & MremapFlags.FIXED ? dest : this.getUnmappedArea(0, newLen, 0, false);
-      return this.moveVma(src, addr, oldLen === 0 ? 0 : len, newLen, to, (fl & MremapFlags.DONTUNMAP) !== 0);
-    }
-    const vma = this.tree.find(addr);
-    if (!vma) fail('EFAULT');
-    const remapType = oldLen === newLen ? 'none' : oldLen > newLen ? 'shrink' : 'expand';
-    if (remapType === 'expand') moveChecks(vma, oldLen);
-    // In place.
-    if (remapType === 'none') return addr;
-    if (remapType === 'shrink') {
-      if (oldTooBig) fail('EINVAL');
-      this.unmapRange(addr + newLen, addr + oldLen);
-      return addr;
-    }
-    if (oldLen === 0) {
-      if (!(fl & MremapFlags.MAYMOVE)) fail('ENOMEM');
-    } else if (vma.end === addr + oldLen) {
-      const nx = this.tree.next(vma);
-      // vma_expandable: only an intersecting VMA blocks in-place growth (guard gaps do not).
-      const limit = nx ? nx.start : this.taskSize;
-      if (addr + newLen <= limit && addr + newLen <= this.taskSize) {
-        const grow = newLen - oldLen;
-        this.detach(vma);
-        vma.end += grow;
-        this.attach(vma);
-        this.zx.map(vma, vma.end - grow, vma.end);
-        const merged = this.mergeAround(vma);
-        if (merged.flags & VM.LOCKED) this.populate(vma.end - grow, vma.end, true);
+        this.unmapRange(addr + newLen, addr + oldLen);
         return addr;
       }
+      if (oldLen === 0) {
+        if (!(fl & MremapFlags.MAYMOVE)) fail('ENOMEM');
+      } else if (vma.end === addr + oldLen) {
+        const nx = this.tree.next(vma);
+        // vma_expandable: only an intersecting VMA blocks in-place growth (guard gaps do not).
+        const limit = nx ? nx.start : this.taskSize;
+        if (addr + newLen <= limit && addr + newLen <= this.taskSize) {
+          const grow = newLen - oldLen;
+          this.detach(vma);
+          vma.end += grow;
+          this.attach(vma);
+          this.zx.map(vma, vma.end - grow, vma.end);
+          const merged = this.mergeAround(vma);
+          if (merged.flags & VM.LOCKED) this.populate(vma.end - grow, vma.end, true);
+          return addr;
+        }
+      }
+      if (!(fl & MremapFlags.MAYMOVE)) fail('ENOMEM');
+      const to = this.getUnmappedArea(0, newLen, 0, false);
+      return this.moveVma(vma, addr, oldLen, newLen, to, false);
+    } finally {
+      this.flushPins();
     }
-    if (!(fl & MremapFlags.MAYMOVE)) fail('ENOMEM');
-    const to = this.getUnmappedArea(0, newLen, 0, false);
-    return this.moveVma(vma, addr, oldLen, newLen, to, false);
   }
 
   /**
@@ -936,21 +1033,25 @@ export class MemoryManager implements Disposable {
 
   /** madvise(2). */
   madvise(addr: SysInt, length: SysInt, advice: SysInt): number {
-    const adv = i32(advice, 'advice');
-    const valid = new Set<number>([0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 102, 103]);
-    if (!valid.has(adv)) fail('EINVAL');
-    const a = u64(addr, 'addr');
-    const l = u64(length, 'length');
-    if (!isAligned(a)) fail('EINVAL');
-    const len = pageAlignBig(l);
-    if (l !== 0n && len === 0n) fail('EINVAL');
-    const endB = a + len;
-    if (endB > U64MAX) fail('EINVAL');
-    if (endB === a) return 0;
-    if (adv === Advice.POPULATE_READ || adv === Advice.POPULATE_WRITE) return this.madvisePopulate(a, endB, adv === Advice.POPULATE_WRITE);
-    if (a >= BigInt(this.taskSize)) fail('ENOMEM');
-    const end = endB > BigInt(this.taskSize) ? this.taskSize + PAGE : Number(endB);
-    return this.walk(Number(a), end, (v, s, e) => this.adviseOne(v, s, e, adv));
+    try {
+      const adv = i32(advice, 'advice');
+      const valid = new Set<number>([0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 102, 103]);
+      if (!valid.has(adv)) fail('EINVAL');
+      const a = u64(addr, 'addr');
+      const l = u64(length, 'length');
+      if (!isAligned(a)) fail('EINVAL');
+      const len = pageAlignBig(l);
+      if (l !== 0n && len === 0n) fail('EINVAL');
+      const endB = a + len;
+      if (endB > U64MAX) fail('EINVAL');
+      if (endB === a) return 0;
+      if (adv === Advice.POPULATE_READ || adv === Advice.POPULATE_WRITE) return this.madvisePopulate(a, endB, adv === Advice.POPULATE_WRITE);
+      if (a >= BigInt(this.taskSize)) fail('ENOMEM');
+      const end = endB > BigInt(this.taskSize) ? this.taskSize + PAGE : Number(endB);
+      return this.walk(Number(a), end, (v, s, e) => this.adviseOne(v, s, e, adv));
+    } finally {
+      this.flushPins();
+    }
   }
 
   /** madvise_walk_vmas: visits the mapped parts of [start, end); holes give ENOMEM after the rest is done. */
@@ -1095,14 +1196,22 @@ export class MemoryManager implements Disposable {
 
   /** mlock(2). */
   mlock(addr: SysInt, length: SysInt): number {
-    return this.doMlock(addr, length, VM.LOCKED);
+    try {
+      return this.doMlock(addr, length, VM.LOCKED);
+    } finally {
+      this.flushPins();
+    }
   }
 
   /** mlock2(2): flags may be MLOCK_ONFAULT (1). */
   mlock2(addr: SysInt, length: SysInt, flags: SysInt = 0): number {
-    const f = Number(BigInt.asUintN(32, u64(flags, 'flags')));
-    if (f & ~1) fail('EINVAL');
-    return this.doMlock(addr, length, f & 1 ? VM.LOCKED | VM.LOCKONFAULT : VM.LOCKED);
+    try {
+      const f = Number(BigInt.asUintN(32, u64(flags, 'flags')));
+      if (f & ~1) fail('EINVAL');
+      return this.doMlock(addr, length, f & 1 ? VM.LOCKED | VM.LOCKONFAULT : VM.LOCKED);
+    } finally {
+      this.flushPins();
+    }
   }
 
   private lockRange(addr: SysInt, length: SysInt): [number, number] {
@@ -1163,38 +1272,50 @@ export class MemoryManager implements Disposable {
 
   /** munlock(2). */
   munlock(addr: SysInt, length: SysInt): number {
-    const [start, end] = this.lockRange(addr, length);
-    this.applyLock(start, end, 0);
-    return 0;
+    try {
+      const [start, end] = this.lockRange(addr, length);
+      this.applyLock(start, end, 0);
+      return 0;
+    } finally {
+      this.flushPins();
+    }
   }
 
   /** mlockall(2): MCL_CURRENT 1, MCL_FUTURE 2, MCL_ONFAULT 4. */
   mlockall(flags: SysInt): number {
-    const f = Number(BigInt.asUintN(32, u64(flags, 'flags')));
-    if (!f || f & ~7 || f === 4) fail('EINVAL');
-    if (!this.canDoMlock()) fail('EPERM');
-    const limit = Math.floor(this.rlimits.MEMLOCK.cur / PAGE);
-    if (f & 1 && !(this.totalVm <= limit) && !this.capIpcLock) fail('ENOMEM');
-    const add = f & 4 ? VM.LOCKED | VM.LOCKONFAULT : VM.LOCKED;
-    this.defFlags &= ~LOCK_MASK;
-    if (f & 2) this.defFlags |= add;
-    if (f & 1) {
-      for (const v of [...this.tree]) {
-        const nf = (v.flags & ~LOCK_MASK) | add;
-        if (nf !== v.flags && this.tree.find(v.start) === v) this.modify(v, v.start, v.end, (x) => (x.flags = nf));
+    try {
+      const f = Number(BigInt.asUintN(32, u64(flags, 'flags')));
+      if (!f || f & ~7 || f === 4) fail('EINVAL');
+      if (!this.canDoMlock()) fail('EPERM');
+      const limit = Math.floor(this.rlimits.MEMLOCK.cur / PAGE);
+      if (f & 1 && !(this.totalVm <= limit) && !this.capIpcLock) fail('ENOMEM');
+      const add = f & 4 ? VM.LOCKED | VM.LOCKONFAULT : VM.LOCKED;
+      this.defFlags &= ~LOCK_MASK;
+      if (f & 2) this.defFlags |= add;
+      if (f & 1) {
+        for (const v of [...this.tree]) {
+          const nf = (v.flags & ~LOCK_MASK) | add;
+          if (nf !== v.flags && this.tree.find(v.start) === v) this.modify(v, v.start, v.end, (x) => (x.flags = nf));
+        }
+        this.populate(this.minAddr, this.taskSize, true);
       }
-      this.populate(this.minAddr, this.taskSize, true);
+      return 0;
+    } finally {
+      this.flushPins();
     }
-    return 0;
   }
 
   /** munlockall(2). */
   munlockall(): number {
-    this.defFlags &= ~LOCK_MASK;
-    for (const v of [...this.tree]) {
-      if (v.flags & LOCK_MASK && this.tree.find(v.start) === v) this.modify(v, v.start, v.end, (x) => (x.flags &= ~LOCK_MASK));
+    try {
+      this.defFlags &= ~LOCK_MASK;
+      for (const v of [...this.tree]) {
+        if (v.flags & LOCK_MASK && this.tree.find(v.start) === v) this.modify(v, v.start, v.end, (x) => (x.flags &= ~LOCK_MASK));
+      }
+      return 0;
+    } finally {
+      this.flushPins();
     }
-    return 0;
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -1202,44 +1323,48 @@ export class MemoryManager implements Disposable {
 
   /** brk(2): never fails; returns the new break, or the current one when the request cannot be met. */
   brk(addr: SysInt): number {
-    let b: bigint;
     try {
-      b = u64(addr, 'addr');
-    } catch {
-      return this.brkValue;
-    }
-    if (b < BigInt(this.startBrk) || b > BigInt(this.taskSize)) return this.brkValue;
-    const brk = Number(b);
-    if (this.rlimits.DATA.cur !== INF && brk - this.startBrk > this.rlimits.DATA.cur) return this.brkValue;
-    const newbrk = pageUp(brk);
-    const oldbrk = pageUp(this.brkValue);
-    if (oldbrk === newbrk) {
+      let b: bigint;
+      try {
+        b = u64(addr, 'addr');
+      } catch {
+        return this.brkValue;
+      }
+      if (b < BigInt(this.startBrk) || b > BigInt(this.taskSize)) return this.brkValue;
+      const brk = Number(b);
+      if (this.rlimits.DATA.cur !== INF && brk - this.startBrk > this.rlimits.DATA.cur) return this.brkValue;
+      const newbrk = pageUp(brk);
+      const oldbrk = pageUp(this.brkValue);
+      if (oldbrk === newbrk) {
+        this.brkValue = brk;
+        return brk;
+      }
+      if (brk <= this.brkValue) {
+        this.brkValue = brk;
+        this.unmapRange(newbrk, oldbrk);
+        return brk;
+      }
+      const next = this.tree.findFrom(oldbrk);
+      if (next && newbrk + PAGE > this.tree.startGap(next)) return this.brkValue;
+      const flags = VM.READ | VM.WRITE | VM.MAYREAD | VM.MAYWRITE | VM.MAYEXEC | VM.ACCOUNT | this.defFlags;
+      const len = newbrk - oldbrk;
+      if (!this.mayExpand(flags, len / PAGE)) return this.brkValue;
+      const prev = this.tree.findBefore(oldbrk);
+      if (prev && prev.end === oldbrk && prev.start >= this.startBrk && prev.flags === flags && prev.backing.kind === 'anon' && prev.anonName === null) {
+        this.detach(prev);
+        prev.end = newbrk;
+        this.attach(prev);
+        this.zx.map(prev, oldbrk, newbrk);
+      } else {
+        const v = this.newVma(oldbrk, newbrk, flags, { kind: 'anon' }, oldbrk / PAGE);
+        this.insert(v);
+      }
       this.brkValue = brk;
+      if (this.defFlags & VM.LOCKED) this.populate(oldbrk, newbrk, true);
       return brk;
+    } finally {
+      this.flushPins();
     }
-    if (brk <= this.brkValue) {
-      this.brkValue = brk;
-      this.unmapRange(newbrk, oldbrk);
-      return brk;
-    }
-    const next = this.tree.findFrom(oldbrk);
-    if (next && newbrk + PAGE > this.tree.startGap(next)) return this.brkValue;
-    const flags = VM.READ | VM.WRITE | VM.MAYREAD | VM.MAYWRITE | VM.MAYEXEC | VM.ACCOUNT | this.defFlags;
-    const len = newbrk - oldbrk;
-    if (!this.mayExpand(flags, len / PAGE)) return this.brkValue;
-    const prev = this.tree.findBefore(oldbrk);
-    if (prev && prev.end === oldbrk && prev.start >= this.startBrk && prev.flags === flags && prev.backing.kind === 'anon' && prev.anonName === null) {
-      this.detach(prev);
-      prev.end = newbrk;
-      this.attach(prev);
-      this.zx.map(prev, oldbrk, newbrk);
-    } else {
-      const v = this.newVma(oldbrk, newbrk, flags, { kind: 'anon' }, oldbrk / PAGE);
-      this.insert(v);
-    }
-    this.brkValue = brk;
-    if (this.defFlags & VM.LOCKED) this.populate(oldbrk, newbrk, true);
-    return brk;
   }
 
   /** msync(2). */
@@ -1306,27 +1431,31 @@ export class MemoryManager implements Disposable {
 
   /** prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, addr, len, name). `null` clears the name. */
   setVmaAnonName(addr: SysInt, length: SysInt, name: string | null): number {
-    if (name !== null) {
-      if (typeof name !== 'string') fail('EFAULT');
-      const bytes = new TextEncoder().encode(name);
-      if (bytes.length >= 80) fail('EINVAL');
-      for (const ch of bytes) if (ch < 0x20 || ch > 0x7e || '\\`$[]'.includes(String.fromCharCode(ch))) fail('EINVAL');
+    try {
+      if (name !== null) {
+        if (typeof name !== 'string') fail('EFAULT');
+        const bytes = new TextEncoder().encode(name);
+        if (bytes.length >= 80) fail('EINVAL');
+        for (const ch of bytes) if (ch < 0x20 || ch > 0x7e || '\\`$[]'.includes(String.fromCharCode(ch))) fail('EINVAL');
+      }
+      const a = u64(addr, 'addr');
+      if (!isAligned(a)) fail('EINVAL');
+      const l = u64(length, 'length');
+      const len = pageAlignBig(l);
+      if (l !== 0n && len === 0n) fail('EINVAL');
+      const endB = a + len;
+      if (endB > U64MAX) fail('EINVAL');
+      if (endB === a) return 0;
+      if (a >= BigInt(this.taskSize)) fail('ENOMEM');
+      const end = endB > BigInt(this.taskSize) ? this.taskSize + PAGE : Number(endB);
+      return this.walk(Number(a), end, (v, s, e) => {
+        if (v.backing.kind === 'file') fail('EBADF');
+        if (v.anonName === name) return;
+        return this.modify(v, s, e, (x) => (x.anonName = name));
+      });
+    } finally {
+      this.flushPins();
     }
-    const a = u64(addr, 'addr');
-    if (!isAligned(a)) fail('EINVAL');
-    const l = u64(length, 'length');
-    const len = pageAlignBig(l);
-    if (l !== 0n && len === 0n) fail('EINVAL');
-    const endB = a + len;
-    if (endB > U64MAX) fail('EINVAL');
-    if (endB === a) return 0;
-    if (a >= BigInt(this.taskSize)) fail('ENOMEM');
-    const end = endB > BigInt(this.taskSize) ? this.taskSize + PAGE : Number(endB);
-    return this.walk(Number(a), end, (v, s, e) => {
-      if (v.backing.kind === 'file') fail('EBADF');
-      if (v.anonName === name) return;
-      return this.modify(v, s, e, (x) => (x.anonName = name));
-    });
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -1337,36 +1466,44 @@ export class MemoryManager implements Disposable {
    * from `addr`; EFAULT if none are.
    */
   kernelRead(addr: SysInt, length: SysInt, granularity: KernelCopyGranularity = 'byte'): Uint8Array {
-    const a = Number(this.checkedAddr(addr));
-    const l = u64(length, 'length');
-    if (l > 1n << 32n) fail('EFAULT');
-    const len = Number(l);
-    const out = new Uint8Array(len);
-    let done = this.kernelCopy(a, len, (chunk, at, v) => {
-      this.readFault(v, at);
-      const t = ZirconSpace.target(this.zx, v, at);
-      out.set(t.vmo.read(chunk, t.offset), at - a);
-    }, granularity === 'pipe' ? 'read' : 'gup-read');
-    if (granularity === 'pipe' && done < len) done -= done % PAGE;
-    if (done === 0 && len > 0) fail('EFAULT');
-    return out.slice(0, done);
+    try {
+      const a = Number(this.checkedAddr(addr));
+      const l = u64(length, 'length');
+      if (l > 1n << 32n) fail('EFAULT');
+      const len = Number(l);
+      const out = new Uint8Array(len);
+      let done = this.kernelCopy(a, len, (chunk, at, v) => {
+        this.readFault(v, at);
+        const t = ZirconSpace.target(this.zx, v, at);
+        out.set(t.vmo.read(chunk, t.offset), at - a);
+      }, granularity === 'pipe' ? 'read' : 'gup-read');
+      if (granularity === 'pipe' && done < len) done -= done % PAGE;
+      if (done === 0 && len > 0) fail('EFAULT');
+      return out.slice(0, done);
+    } finally {
+      this.flushPins();
+    }
   }
 
   /** Kernel-mode copy to user memory (copy_to_user / process_vm_writev): returns bytes written; EFAULT if none. */
   kernelWrite(addr: SysInt, data: Uint8Array, granularity: KernelCopyGranularity = 'byte'): number {
-    const a = Number(this.checkedAddr(addr));
-    let limit = data.length;
-    if (granularity === 'pipe') {
-      // A pipe hands over page-sized buffers; a buffer that cannot be copied whole is not copied at all.
-      const ok = this.kernelCopy(a, data.length, () => undefined, 'write');
-      if (ok < data.length) limit = ok - (ok % PAGE);
+    try {
+      const a = Number(this.checkedAddr(addr));
+      let limit = data.length;
+      if (granularity === 'pipe') {
+        // A pipe hands over page-sized buffers; a buffer that cannot be copied whole is not copied at all.
+        const ok = this.kernelCopy(a, data.length, () => undefined, 'write');
+        if (ok < data.length) limit = ok - (ok % PAGE);
+      }
+      const done = this.kernelCopy(a, limit, (chunk, at, v) => {
+        const t = ZirconSpace.writeTarget(this.zx, v, at);
+        t.vmo.write(data.subarray(at - a, at - a + chunk), t.offset);
+      }, granularity === 'pipe' ? 'write' : 'gup-write');
+      if (done === 0 && data.length > 0) fail('EFAULT');
+      return done;
+    } finally {
+      this.flushPins();
     }
-    const done = this.kernelCopy(a, limit, (chunk, at, v) => {
-      const t = ZirconSpace.writeTarget(this.zx, v, at);
-      t.vmo.write(data.subarray(at - a, at - a + chunk), t.offset);
-    }, granularity === 'pipe' ? 'write' : 'gup-write');
-    if (done === 0 && data.length > 0) fail('EFAULT');
-    return done;
   }
 
   private checkedAddr(addr: SysInt): bigint {
@@ -1455,25 +1592,37 @@ export class MemoryManager implements Disposable {
 
   /** A user-mode read of `length` bytes at `addr`. */
   read(addr: SysInt, length: SysInt): UserAccessResult {
-    const a = u64(addr, 'addr');
-    const l = u64(length, 'length');
-    if (l > 1n << 32n) fail('EINVAL', 'access too large');
-    if (a >= BigInt(this.taskSize)) return { ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: Number(a), done: 0 } };
-    return this.userAccess(Number(a), Number(l), 'read');
+    try {
+      const a = u64(addr, 'addr');
+      const l = u64(length, 'length');
+      if (l > 1n << 32n) fail('EINVAL', 'access too large');
+      if (a >= BigInt(this.taskSize)) return { ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: Number(a), done: 0 } };
+      return this.userAccess(Number(a), Number(l), 'read');
+    } finally {
+      this.flushPins();
+    }
   }
 
   /** A user-mode write of `data` at `addr`. */
   write(addr: SysInt, data: Uint8Array): UserAccessResult {
-    const a = u64(addr, 'addr');
-    if (a >= BigInt(this.taskSize)) return { ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: Number(a), done: 0 } };
-    return this.userAccess(Number(a), data.length, 'write', data);
+    try {
+      const a = u64(addr, 'addr');
+      if (a >= BigInt(this.taskSize)) return { ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: Number(a), done: 0 } };
+      return this.userAccess(Number(a), data.length, 'write', data);
+    } finally {
+      this.flushPins();
+    }
   }
 
   /** A user-mode instruction fetch at `addr`. */
   execute(addr: SysInt): UserAccessResult {
-    const a = u64(addr, 'addr');
-    if (a >= BigInt(this.taskSize)) return { ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: Number(a), done: 0 } };
-    return this.userAccess(Number(a), 0, 'execute');
+    try {
+      const a = u64(addr, 'addr');
+      if (a >= BigInt(this.taskSize)) return { ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: Number(a), done: 0 } };
+      return this.userAccess(Number(a), 0, 'execute');
+    } finally {
+      this.flushPins();
+    }
   }
 
   /** process_vm_readv from `target` (one local and one remote iovec). */
@@ -1625,6 +1774,8 @@ export class MemoryManager implements Disposable {
   [Symbol.dispose](): void {
     if (this.disposed) return;
     this.disposed = true;
+    for (const p of this.pins) p.mapping[Symbol.dispose]();
+    this.pins = [];
     this.zx.destroy();
   }
 }
