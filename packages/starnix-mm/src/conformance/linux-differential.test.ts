@@ -44,5 +44,11 @@ describe.skipIf(!availability.available)('model vs the live Linux kernel (linux-
     console.info(`linux differential (edges): ${r.agree}/${r.total} operations agree (${((100 * r.agree) / r.total).toFixed(2)}%)`);
     expect(r.disagreements).toEqual([]);
   }, 60_000);
-});
 
+  it('agrees on 100 long sequences (120 calls over 48 pages, with boundary arguments)', async () => {
+    const seeds = Array.from({ length: 100 }, (_, i) => 5_000 + i);
+    const r = await differential(seeds, { ops: 120, pages: 48, edges: true });
+    console.info(`linux differential (long): ${r.agree}/${r.total} operations agree (${((100 * r.agree) / r.total).toFixed(2)}%)`);
+    expect(r.disagreements).toEqual([]);
+  }, 60_000);
+});
