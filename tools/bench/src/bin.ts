@@ -1,11 +1,11 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseBenchArgs, USAGE, UsageError } from './cli/args.js';
 import { renderDocs } from './report/docs.js';
 import { renderCharts, renderTerminal } from './report/render.js';
 import { evaluateTargets } from './report/targets.js';
-import { runSuite } from './suite.js';
+import { runSuite, type SuiteResult } from './suite.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -24,7 +24,8 @@ async function main(): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const result = await runSuite({
+  const cwd = process.env['INIT_CWD'] ?? process.cwd();
+  const result: SuiteResult = args.fromJson !== null ? (JSON.parse(readFileSync(resolve(cwd, args.fromJson), 'utf8')) as SuiteResult) : await runSuite({
     quick: args.quick,
     only: args.only,
     skipMemory: args.skipMemory,
@@ -35,7 +36,7 @@ async function main(): Promise<number> {
   for (const t of targets) process.stdout.write(`${t.met === null ? 'n/a ' : t.met ? 'MET ' : 'MISS'}  ${t.target}: ${t.measured}\n`);
   process.stdout.write(`\n${result.machine.cpuModel}, ${result.machine.cores} cores, Node ${result.machine.node}, ${result.machine.date}, ${result.durationS} s\n`);
   if (args.json !== null) {
-    const file = resolve(process.env['INIT_CWD'] ?? process.cwd(), args.json);
+    const file = resolve(cwd, args.json);
     writeFileSync(file, JSON.stringify({ ...result, targets }, null, 2) + '\n');
     process.stderr.write(`wrote ${file}\n`);
   }

@@ -1,5 +1,5 @@
 import { machineInfo, type MachineInfo } from './machine.js';
-import { measureMemory, type MemoryResult } from './memory/heap.js';
+import { getGc, measureMemory, type MemoryResult } from './memory/heap.js';
 import { buildField, newProcess } from './model/field.js';
 import { PAGE_ROWS } from './rows/page-rows.js';
 import type { RowSpec } from './rows/row.js';
@@ -57,7 +57,7 @@ export interface SuiteResult {
 
 /** Samples per cell: fewer for quick runs and at 1M VMAs (a full run stays within minutes on 2 cores). */
 export function samplesFor(quick: boolean, n: number | null): number {
-  if (quick) return 3;
+  if (quick) return 5;
   if (n !== null && n >= 1_000_000) return 3;
   return 7;
 }
@@ -74,7 +74,7 @@ async function memsimSide(row: RowSpec, mm: Parameters<RowSpec['memsim']>[0]['mm
     return errorSide(e);
   }
   try {
-    return await measureMemsim(row.id, sampler, samples);
+    return await measureMemsim(row.id, sampler, samples, getGc());
   } catch (e) {
     return errorSide(e);
   } finally {

@@ -7,6 +7,8 @@ export interface BenchArgs {
   readonly only: readonly string[];
   readonly writeDocs: boolean;
   readonly skipMemory: boolean;
+  /** Render from a saved --json file instead of running. */
+  readonly fromJson: string | null;
   readonly help: boolean;
 }
 
@@ -26,6 +28,7 @@ export const USAGE = `usage: bench [--quick] [--json FILE] [--only ROW[,ROW...]]
   --only ROW     run only these rows (repeatable or comma-separated)
   --write-docs   regenerate docs/benchmarks.md and docs/benchmarks/*.svg from this run
   --no-memory    skip the heap measurement
+  --from-json F  do not run: render the table (and docs with --write-docs) from a saved --json file
 `;
 
 /** Parses argv (without node and the script). A leading "--" (as pnpm passes it) is ignored. */
@@ -43,6 +46,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         only: { type: 'string', multiple: true },
         'write-docs': { type: 'boolean', default: false },
         'no-memory': { type: 'boolean', default: false },
+        'from-json': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -58,6 +62,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     only,
     writeDocs: v['write-docs'] === true,
     skipMemory: v['no-memory'] === true,
+    fromJson: v['from-json'] ?? null,
     help: v.help === true,
   };
 }

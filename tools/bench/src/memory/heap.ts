@@ -21,7 +21,8 @@ export interface MemoryResult {
   readonly totalBytesPerPage: number;
 }
 
-function getGc(): () => void {
+/** The V8 garbage collector (exposing it if Node was started without --expose-gc). */
+export function getGc(): () => void {
   const g = (globalThis as { gc?: () => void }).gc;
   if (typeof g === 'function') return g;
   // Not started with --expose-gc: turn it on now and fetch gc from a fresh context.
