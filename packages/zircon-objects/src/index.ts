@@ -37,4 +37,5 @@ export { Vmar, type VmarInfo, type MapsInfo } from './vmar/vmar.js';
 export type { VmarMapsRecord, MappingInfo } from './vmar/vmar-object.js';
 export { Job } from './task/job.js';
 export { Process } from './task/process.js';
+export { Thread } from './task/thread.js';
 export type { AddressSpace, AccessKind, AccessResult, PageFault, PageFaultKind } from './task/address-space.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Job, MapsType, Process, Rights, Signals, TASK_RETCODE_SYSCALL_KILL, VmOptions, Vmo, ZxStatus } from '../index.js';
+import { Job, MapsType, ObjType, Process, Rights, Signals, TASK_RETCODE_SYSCALL_KILL, Thread, VmOptions, Vmo, ZxStatus } from '../index.js';
 import { PAGE, expectStatus, setup } from '../test-support/util.js';
 
 const RW = VmOptions.PERM_READ | VmOptions.PERM_WRITE;
@@ -149,5 +149,29 @@ describe('address-space access', () => {
     const r = process.addressSpace.write(a, new Uint8Array(8 * PAGE));
     expect(r).toEqual({ ok: false, fault: { kind: 'out-of-memory', address: a + 4 * PAGE, access: 'write' } });
     expectStatus(() => vmo.write(new Uint8Array(1), 5 * PAGE), ZxStatus.NO_MEMORY);
+  });
+});
+
+describe('threads', () => {
+  it('create needs MANAGE_THREAD; kill or process death asserts TASK_TERMINATED', async () => {
+    const { kernel, process } = setup();
+    const t = Thread.create(process, 'worker');
+    expect(t.type()).toBe(ObjType.THREAD);
+    expect(t.basicInfo().relatedKoid).toBe(process.koid());
+    expect(t.rights).toBe(Rights.DEFAULT_THREAD);
+    expect(t.koid()).toBeGreaterThan(process.koid());
+    expectStatus(() => Thread.create(process.duplicate(Rights.BASIC), 'x'), ZxStatus.ACCESS_DENIED);
+    expectStatus(() => Thread.create(process, 'x', 1), ZxStatus.INVALID_ARGS);
+    expectStatus(() => Thread.create(kernel.rootJob as never, 'x'), ZxStatus.WRONG_TYPE);
+    t.start();
+    expectStatus(() => t.start(), ZxStatus.BAD_STATE);
+    const other = Thread.create(process, 'other');
+    const ended = other.waitAsync(Signals.TASK_TERMINATED);
+    t.kill();
+    expect(t.waitOne(Signals.TASK_TERMINATED, 0)).toBe(Signals.TASK_TERMINATED);
+    process.kill();
+    expect(await ended).toBe(Signals.TASK_TERMINATED);
+    expect(other.state).toBe('dead');
+    expectStatus(() => Thread.create(process, 'late'), ZxStatus.BAD_STATE);
   });
 });

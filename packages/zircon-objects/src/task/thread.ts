@@ -1,0 +1,52 @@
+import { str, truncateName, u32 } from '../args.js';
+import { Rights } from '../constants.js';
+import { Handle, expectHandle } from '../handles/handle.js';
+import { ZxStatus, fail } from '../status.js';
+import { Process, processObjectOf } from './process.js';
+import { ThreadObject } from './thread-object.js';
+
+/**
+ * A handle to a thread: identity (koid, name, owning process) and lifecycle (start, kill, TASK_TERMINATED). Code
+ * execution is not modelled; memory accesses go through `Process.addressSpace`.
+ * @public
+ */
+export class Thread extends Handle {
+  /** `zx_thread_create`: the process handle needs MANAGE_THREAD; options must be 0; a dead process is BAD_STATE. */
+  static create(process: Process, name: string, options = 0): Thread {
+    const p = expectHandle(process, Process, 'process');
+    const obj = processObjectOf(p, Rights.MANAGE_THREAD);
+    if (u32(options, 'options') !== 0) fail(ZxStatus.INVALID_ARGS, 'options must be 0');
+    const n = truncateName(str(name, 'name'));
+    if (obj.dead) fail(ZxStatus.BAD_STATE, 'process is dead');
+    const t = new ThreadObject(obj.kernel, obj, n);
+    obj.threads.add(t);
+    return new Thread(t, Rights.DEFAULT_THREAD);
+  }
+
+  /** @internal */
+  protected _wrap(object: object, rights: number): this {
+    return new Thread(object, rights) as this;
+  }
+
+  /** `zx_thread_start` (needs WRITE): BAD_STATE if already started or dead. */
+  start(): void {
+    const t = this._require(Rights.WRITE) as ThreadObject;
+    if (t.state !== 'new') fail(ZxStatus.BAD_STATE, 'thread already started or dead');
+    t.state = 'running';
+  }
+
+  /** `zx_task_kill` (needs DESTROY): asserts TASK_TERMINATED. */
+  kill(): void {
+    (this._require(Rights.DESTROY) as ThreadObject).killTask();
+  }
+
+  /** The thread name (31 bytes at most; needs GET_PROPERTY). */
+  getName(): string {
+    return (this._require(Rights.GET_PROPERTY) as ThreadObject).name;
+  }
+
+  /** 'new', 'running' or 'dead'. */
+  get state(): 'new' | 'running' | 'dead' {
+    return (this._require(0) as ThreadObject).state;
+  }
+}
