@@ -11,7 +11,7 @@
  */
 export const PACKAGE_NAME = '@memsim/userspace-swap';
 
-export { Errno, UffdError } from './errors/errno.js';
+export { LinuxErrno, UffdError } from './errors/errno.js';
 export type { ErrnoName } from './errors/errno.js';
 export { SwapError } from './errors/swap-error.js';
 export type { SwapErrorCode } from './errors/swap-error.js';

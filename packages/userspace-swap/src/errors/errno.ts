@@ -3,7 +3,7 @@
  *
  * @public
  */
-export const Errno = Object.freeze({
+export const LinuxErrno = Object.freeze({
   EPERM: 1,
   ENOENT: 2,
   ESRCH: 3,
@@ -24,7 +24,7 @@ export const Errno = Object.freeze({
  *
  * @public
  */
-export type ErrnoName = keyof typeof Errno;
+export type ErrnoName = keyof typeof LinuxErrno;
 
 /**
  * A failed userfaultfd operation, carrying the Linux errno exactly as the kernel reports it.
@@ -49,7 +49,7 @@ export class UffdError extends Error {
     super(`${code}: ${message}`);
     this.name = 'UffdError';
     this.code = code;
-    this.errno = Errno[code];
+    this.errno = LinuxErrno[code];
     this.field = field;
   }
 

@@ -1,6 +1,6 @@
 import { SystemClock } from '../clock/clock.js';
 import type { Clock } from '../clock/clock.js';
-import { Errno, UffdError } from '../errors/errno.js';
+import { LinuxErrno, UffdError } from '../errors/errno.js';
 import type { ErrnoName } from '../errors/errno.js';
 import type {
   UffdAddressSpace,
@@ -270,7 +270,7 @@ export class UserfaultFD implements UffdContextHooks, Disposable {
   copyToRange(destination: number, length: number, source: Uint8Array, mode = 0): number {
     this.#checkInitialized();
     // Linux 6.18 writes -EAGAIN into the result field here too (observed with tools/linux-probe).
-    if (this.#mmapChanging > 0) throw new UffdError('EAGAIN', 'UFFDIO_COPY: mappings are changing', -Errno.EAGAIN);
+    if (this.#mmapChanging > 0) throw new UffdError('EAGAIN', 'UFFDIO_COPY: mappings are changing', -LinuxErrno.EAGAIN);
     if (!(source instanceof Uint8Array)) throw new UffdError('EFAULT', 'UFFDIO_COPY: source is not a byte buffer');
     this.#validateRange(destination, length);
     if (!Number.isSafeInteger(mode) || (mode & ~(UffdCopyMode.DONTWAKE | UffdCopyMode.WP)) !== 0) {
@@ -286,7 +286,7 @@ export class UserfaultFD implements UffdContextHooks, Disposable {
   zeroRange(start: number, length: number, mode = 0): number {
     this.#checkInitialized();
     // Linux 6.18 writes -EAGAIN into the result field here too (observed with tools/linux-probe).
-    if (this.#mmapChanging > 0) throw new UffdError('EAGAIN', 'UFFDIO_ZEROPAGE: mappings are changing', -Errno.EAGAIN);
+    if (this.#mmapChanging > 0) throw new UffdError('EAGAIN', 'UFFDIO_ZEROPAGE: mappings are changing', -LinuxErrno.EAGAIN);
     this.#validateRange(start, length);
     if (!Number.isSafeInteger(mode) || (mode & ~UffdZeropageMode.DONTWAKE) !== 0) {
       throw new UffdError('EINVAL', `UFFDIO_ZEROPAGE: bad mode ${String(mode)}`);
@@ -301,7 +301,7 @@ export class UserfaultFD implements UffdContextHooks, Disposable {
   poisonRange(start: number, length: number, mode = 0): number {
     this.#checkInitialized();
     // Linux 6.18 writes -EAGAIN into the result field here too (observed with tools/linux-probe).
-    if (this.#mmapChanging > 0) throw new UffdError('EAGAIN', 'UFFDIO_POISON: mappings are changing', -Errno.EAGAIN);
+    if (this.#mmapChanging > 0) throw new UffdError('EAGAIN', 'UFFDIO_POISON: mappings are changing', -LinuxErrno.EAGAIN);
     this.#validateRange(start, length);
     if (!Number.isSafeInteger(mode) || (mode & ~UffdPoisonMode.DONTWAKE) !== 0) {
       throw new UffdError('EINVAL', `UFFDIO_POISON: bad mode ${String(mode)}`);
@@ -587,7 +587,7 @@ export class UserfaultFD implements UffdContextHooks, Disposable {
       done += page;
     }
     if (done > 0 || errno === undefined) return { done };
-    return { done: -Errno[errno], errno };
+    return { done: -LinuxErrno[errno], errno };
   }
 
   #validateRange(start: number, length: number): void {
