@@ -95,7 +95,8 @@ export function vmoState(vmo: Vmo): VmoState | undefined {
     shareCount: info.shareCount,
     committedBytes: info.committedBytes,
     populatedBytes: info.populatedBytes,
-    sharedBytes: Math.max(0, info.committedBytes - info.committedPrivateBytes),
+    // Pages this VMO sees that are attributed elsewhere: read copy-on-write from an ancestor (hidden node).
+    sharedBytes: Math.max(0, pages.filter((p) => p === 'committed').length * PAGE_SIZE - info.committedBytes),
     flags: flagNames(info.flags),
     pages,
     viaHandle: true,

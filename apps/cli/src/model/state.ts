@@ -69,7 +69,10 @@ export interface VmoState {
   readonly shareCount: number;
   readonly committedBytes: number;
   readonly populatedBytes: number;
-  /** Committed bytes shared with relatives (committed minus private). */
+  /**
+   * Committed bytes this VMO sees but that are attributed to a relative: pages it reads copy-on-write from an
+   * ancestor (counted over the first {@link MAX_PAGES_SHOWN} pages).
+   */
   readonly sharedBytes: number;
   /** INFO_VMO flag names (`PAGED`, `IS_COW_CLONE`, ...). */
   readonly flags: readonly string[];

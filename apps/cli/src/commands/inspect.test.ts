@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { loadScenario } from '../model/open.js';
+import { fixture } from '../test-support/fixtures.js';
+import { capture } from '../test-support/capture.js';
+import { inspectScenario, statesOf } from './inspect.js';
+
+describe('memsim inspect', () => {
+  const scenario = loadScenario(fixture('clone-space.yaml'));
+
+  it('shows the VMAR tree with nesting and permissions', () => {
+    const s = inspectScenario(scenario, 7);
+    const p = s.processes[0]!;
+    expect(p.name).toBe('proc');
+    const maps = p.regions.filter((r) => r.kind === 'mapping');
+    expect(maps.map((m) => [m.base, m.size, m.perms])).toEqual([
+      [0x200000, 0x4000, 'rw-'],
+      [0x208000, 0x4000, 'r--'],
+    ]);
+    const sub = p.regions.find((r) => r.kind === 'vmar' && r.base === 0x200000 && r.size === 0x10000)!;
+    expect(maps.every((m) => m.depth === sub.depth + 1)).toBe(true);
+    expect(p.maps.split('\n')).toHaveLength(2);
+  });
+
+  it('shows the clone tree with committed, populated and shared pages at each step', () => {
+    const before = inspectScenario(scenario, 7);
+    const heap = before.vmos.find((v) => v.name === 'heap')!;
+    const snap = before.vmos.find((v) => v.name === 'snap')!;
+    expect(snap.parentKoid).toBe(heap.koid);
+    expect(snap.flags).toContain('IS_COW_CLONE');
+    // The two written pages: both sides see them; the parent is charged, the clone shares them.
+    expect(heap.pages.slice(0, 4)).toEqual(['committed', 'committed', 'absent', 'absent']);
+    expect(snap.pages.slice(0, 4)).toEqual(['committed', 'committed', 'absent', 'absent']);
+    expect([heap.committedBytes, heap.sharedBytes]).toEqual([0x2000, 0]);
+    expect([snap.committedBytes, snap.populatedBytes, snap.sharedBytes]).toEqual([0, 0, 0x2000]);
+    // A write through the parent's mapping forks page 0: the clone is now charged for the old copy.
+    const after = inspectScenario(scenario, 8);
+    const snap2 = after.vmos.find((v) => v.name === 'snap')!;
+    expect([snap2.committedBytes, snap2.sharedBytes]).toEqual([0x1000, 0x1000]);
+    expect(after.memory.committedBytes).toBe(before.memory.committedBytes + 0x1000);
+    expect(after.memory.pressure).toBe('Normal');
+  });
+
+  it('statesOf gives the initial state and one per step', () => {
+    const states = statesOf(scenario);
+    expect(states.map((s) => s.step)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(states[0]!.processes).toEqual([]);
+    expect(states[9]!.label).toBe('zx vmo_read');
+  });
+
+  it('prints maps, smaps, the trees and kernel memory', async () => {
+    const { code, out } = await capture(['inspect', fixture('linux-space.yaml'), '--step', '3', '--smaps']);
+    expect(code).toBe(0);
+    expect(out).toContain('after step 3 of 4: linux mprotect -> ok: 0');
+    expect(out).toMatch(/100000010000-100000012000 rw-p 00000000 00:00 0/);
+    expect(out).toMatch(/Rss: +4 kB/);
+    expect(out).toContain('VMAR tree:');
+    expect(out).toMatch(/map 0x100000012000-0x100000014000 r-- \(8 KiB\)/);
+    expect(out).toContain('VMO clone tree');
+    expect(out).toMatch(/kernel memory\n {2}total 4 GiB, committed 4 KiB, .* pressure Normal/);
+  });
+
+  it('--json gives the state as data', async () => {
+    const { out } = await capture(['inspect', fixture('clone-space.yaml'), '--step', '0', '--json']);
+    expect(JSON.parse(out)).toMatchObject({ domain: 'zircon', step: 0, processes: [], vmos: [] });
+  });
+});
