@@ -30,7 +30,13 @@ export function backingOf(r: RegionState, vmos: ReadonlyMap<number, VmoState>, d
 function layout(regions: readonly RegionState[], x0: number, width: number): (addr: number) => number {
   const ticks = [...new Set(regions.flatMap((r) => [r.base, r.base + r.size]))].sort((a, b) => a - b);
   if (ticks.length < 2) return () => x0;
-  const weights = ticks.slice(1).map((t, i) => 1 + Math.log2(Math.max(1, (t - ticks[i]!) / PAGE)));
+  const maps = regions.filter((r) => r.kind === 'mapping');
+  // Mapped stretches weigh more than free ones: the mappings are what a reader came to see.
+  const weights = ticks.slice(1).map((t, i) => {
+    const a = ticks[i]!;
+    const lg = Math.log2(Math.max(1, (t - a) / PAGE));
+    return maps.some((m) => m.base <= a && m.base + m.size >= t) ? 4 + lg : 1 + lg / 3;
+  });
   const total = weights.reduce((a, b) => a + b, 0);
   const xs = [x0];
   for (const w of weights) xs.push(xs[xs.length - 1]! + (w / total) * width);
@@ -83,6 +89,7 @@ function processSvg(p: ProcessState, s: ModelState, vmos: ReadonlyMap<number, Vm
     parts.push(
       `<rect class="gap" data-base="${hexAddr(g.base)}" data-size="${g.size}" x="${n(gx)}" y="${n(top + g.depth * ROW + 4)}" width="${n(gw)}" height="${ROW - 8}" fill="url(#hatch)" stroke="#bbb" stroke-dasharray="3 2"><title>unmapped ${hexAddr(g.base)}-${hexAddr(g.base + g.size)} (${bytes(g.size)})</title></rect>`,
     );
+    if (gw > 50) parts.push(`<text x="${n(gx + gw / 2)}" y="${n(top + g.depth * ROW + 20)}" font-size="9" fill="#777" text-anchor="middle">${esc(bytes(g.size))} free</text>`);
   }
   for (const r of p.regions) {
     const rx = x(r.base);
