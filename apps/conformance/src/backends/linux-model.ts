@@ -220,7 +220,7 @@ class ModelLinux {
       case 'pread':
         return ok(toHex(mm.fd(this.fd(o['fd'])).file.pread(Number(o['length']), Number(o['offset'] ?? 0))));
       case 'fork': {
-        const name = String(o['child'] ?? 'child');
+        const name = typeof o['child'] === 'string' ? o['child'] : 'child';
         this.procs.set(name, mm.fork());
         return ok(name);
       }
@@ -235,8 +235,8 @@ class ModelLinux {
     for (const line of mm.maps().split('\n')) {
       const m = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) ([0-9a-f]+) (\S+) (\d+) *(.*)$/.exec(line);
       if (!m) continue;
-      const s = parseInt(m[1]!, 16);
-      const e = parseInt(m[2]!, 16);
+      const s = parseInt(m[1], 16);
+      const e = parseInt(m[2], 16);
       if (!(e > BASE && s < BASE + SIZE)) continue;
       const inside = s >= BASE && e <= BASE + SIZE;
       const name = m[7] ?? '';

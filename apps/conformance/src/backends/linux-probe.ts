@@ -40,7 +40,7 @@ export function toProbeOp(step: Step, rawArgs: Record<string, unknown>): LinuxOp
     case 'linux':
       return { ...args, ...common, op: step.call } as unknown as LinuxOp;
     case 'fork':
-      return { ...common, op: 'fork', child: step.call } as LinuxOp;
+      return { ...common, op: 'fork', child: step.call };
     case 'access': {
       const op = step.call === 'read' ? 'read' : step.call === 'write' ? 'write' : 'exec';
       return { ...args, ...common, op } as unknown as LinuxOp;
@@ -96,11 +96,11 @@ export async function runOnProbe(steps: readonly Step[], timeoutMs: number): Pro
     const pending = new Set<string>();
     let end = known;
     do {
-      for (const n of boundNames(steps[end]!)) pending.add(n);
+      for (const n of boundNames(steps[end])) pending.add(n);
       end++;
-    } while (end < steps.length && ![...refs[end]!].some((n) => pending.has(n)));
+    } while (end < steps.length && ![...refs[end]].some((n) => pending.has(n)));
     for (let j = ops.length; j < end; j++) {
-      const step = steps[j]!;
+      const step = steps[j];
       ops.push(toProbeOp(step, resolveValue(step.args, bindings) as Record<string, unknown>));
     }
     let got: LinuxOpResult[];
@@ -111,7 +111,7 @@ export async function runOnProbe(steps: readonly Step[], timeoutMs: number): Pro
         const partial = [...e.partial];
         const outcomes = partial.map(probeOutcome);
         partial.slice(known).forEach((r, k) => {
-          if (r.ok) bindings.bind(steps[known + k]!.bind, r.value);
+          if (r.ok) bindings.bind(steps[known + k].bind, r.value);
         });
         return { outcomes, bindings, stopped: e.message };
       }
@@ -122,14 +122,14 @@ export async function runOnProbe(steps: readonly Step[], timeoutMs: number): Pro
       throw e;
     }
     for (let j = 0; j < known; j++) {
-      const a = JSON.stringify(normalizeOutcome(probeOutcome(results[j]!)));
-      const b = JSON.stringify(normalizeOutcome(probeOutcome(got[j]!)));
+      const a = JSON.stringify(normalizeOutcome(probeOutcome(results[j])));
+      const b = JSON.stringify(normalizeOutcome(probeOutcome(got[j])));
       if (a !== b) throw new ConformanceError('BAD_ARGUMENT', `replaying step ${j + 1} gave ${b}, first run ${a}: bind only values the window makes deterministic`);
     }
     results = got;
     for (let j = known; j < end; j++) {
       const r = got[j];
-      if (r?.ok) bindings.bind(steps[j]!.bind, r.value);
+      if (r?.ok) bindings.bind(steps[j].bind, r.value);
     }
     known = end;
   }

@@ -11,9 +11,8 @@ import {
   statusName,
   type AccessResult,
   type KernelOptions,
-  type MemoryPriority,
 } from '@memsim/zircon-objects';
-import { StepArgs } from '../engine/args.js';
+import type { StepArgs } from '../engine/args.js';
 import type { StepOutcome } from '../engine/outcome.js';
 import { ConformanceError } from '../scenario/errors.js';
 import type { ScenarioValue } from '../scenario/types.js';
@@ -56,7 +55,7 @@ const VMAR_CALLS: Record<string, Call> = {
   vmar_op_range: (a) => a.obj('handle', Vmar).opRange(a.num('op'), a.num('addr'), a.num('len')),
   vmar_info: (a) => a.obj('handle', Vmar).info(),
   vmar_maps_info: (a) => a.obj('handle', Vmar).mapsInfo(a.num('max', Number.MAX_SAFE_INTEGER)),
-  vmar_set_memory_priority: (a) => a.obj('handle', Vmar).setMemoryPriority(a.num('priority') as MemoryPriority),
+  vmar_set_memory_priority: (a) => a.obj('handle', Vmar).setMemoryPriority(a.num('priority')),
   vmar_memory_priority: (a) => a.obj('handle', Vmar).memoryPriority(),
 };
 
@@ -80,7 +79,7 @@ const TASK_CALLS: Record<string, Call> = {
     const level = a.raw('level');
     if (level === null || level === undefined) return k.forcePressure(null);
     const n = typeof level === 'string' && level in PressureLevel ? (PressureLevel[level as keyof typeof PressureLevel] as number) : a.num('level');
-    return k.forcePressure(n as PressureLevel);
+    return k.forcePressure(n);
   },
   kernel_reclaim: (_a, k) => k.reclaim(),
 };

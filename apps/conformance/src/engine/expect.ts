@@ -87,7 +87,7 @@ export function checkExpectation(expect: Expectation | undefined, outcome: StepO
       }
       if (e.fill !== undefined) {
         const bad = b.findIndex((x) => x !== e.fill);
-        if (bad >= 0) out.push(`expected every byte 0x${e.fill.toString(16)}, byte ${bad} is 0x${b[bad]!.toString(16)}`);
+        if (bad >= 0) out.push(`expected every byte 0x${e.fill.toString(16)}, byte ${bad} is 0x${b[bad].toString(16)}`);
       }
       if (e.hash !== undefined && fnv1a64(b) !== e.hash) out.push(`expected hash ${e.hash}, got ${fnv1a64(b)}`);
     }

@@ -72,19 +72,19 @@ export function normalizeValue(v: unknown, depth = 0): unknown {
     const o = v as Record<string, unknown> & { koid?: () => number; valid?: boolean };
     // Handles: identify by class and koid (the koid is stable for the object's life).
     if (typeof o.koid === 'function' && 'rights' in o) {
-      let koid: number | null = null;
+      let koid: number | null;
       try {
         koid = o.koid();
       } catch {
         koid = null;
       }
-      return { handle: (v as object).constructor.name, koid };
+      return { handle: (v).constructor.name, koid };
     }
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(o)) if (typeof x !== 'function') out[k] = normalizeValue(x, depth + 1);
     return out;
   }
-  return String(v);
+  return typeof v === 'symbol' ? v.toString() : 'function';
 }
 
 /** The normalised outcome as JSON, for differential comparison and reports. */

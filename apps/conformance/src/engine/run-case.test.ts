@@ -23,14 +23,14 @@ steps:
 describe('runScenario', () => {
   it('binds results for later steps and checks every expectation on the model', async () => {
     const [sc] = parseScenarios(LINUX, 'l.yaml');
-    const r = await runScenario(sc!, { backend: 'model' });
+    const r = await runScenario(sc, { backend: 'model' });
     expect(r.status).toBe('passed');
     expect(r.steps.map((s) => s.outcome.kind)).toEqual(['ok', 'ok', 'ok', 'fault', 'ok']);
   });
 
   it('never throws: a mistyped argument becomes a failed case with the reason', async () => {
     const [sc] = parseScenarios('name: x\nsuite: demo\nsource: s\nsteps:\n  - zx: vmo_create\n    args: {size: 1}\n    bind: v\n  - zx: vmar_map\n    args: {handle: "${v}", options: 1, vmo: "${v}", len: 4096}\n', 'x.yaml');
-    const r = await runScenario(sc!, { backend: 'model' });
+    const r = await runScenario(sc, { backend: 'model' });
     expect(r.status).toBe('failed');
     expect(r.message).toMatch(/scenario error: vmar_map: argument 'handle' must be a Vmar handle/);
   });

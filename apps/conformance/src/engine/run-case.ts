@@ -100,7 +100,7 @@ async function linuxRun(scenario: Scenario, backend: BackendName, timeoutMs: num
   for (const step of scenario.steps) if (step.kind === 'debug') await debugStep(step, isolated);
   const run = backend === 'linux' ? await runOnProbe(scenario.steps, timeoutMs) : runOnModel(scenario.steps);
   const reports = run.outcomes.map((o, i) => {
-    const step = scenario.steps[i]!;
+    const step = scenario.steps[i];
     const expect = step.expect === undefined ? undefined : (resolveValue(step.expect, run.bindings) as Expectation);
     return report(i, step, o, expect);
   });

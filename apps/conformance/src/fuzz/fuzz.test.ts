@@ -16,16 +16,16 @@ describe('differential fuzzing', () => {
   it('shrinks a divergence to a minimal sequence and writes a rerunnable scenario', async () => {
     // A "kernel" that disagrees about mlock: every successful mlock reports EPERM.
     const skewed: FuzzBackend = (steps) =>
-      runOnModel(steps).outcomes.map((o, i) => (steps[i]!.call === 'mlock' && o.kind === 'ok' ? { kind: 'errno', errno: 'EPERM' } : o));
+      runOnModel(steps).outcomes.map((o, i) => (steps[i].call === 'mlock' && o.kind === 'ok' ? { kind: 'errno', errno: 'EPERM' } : o));
     const r = await fuzzDifferential({ runs: 200, seed: 11, model, linux: skewed });
     expect(r.divergence).toBeDefined();
     const [sc] = parseScenarios(r.divergence!.yaml, 'fuzz.yaml');
     // Shrunk to a handful of calls around the mlock (fast-check may keep an mprotect making the shrunk mapping lockable).
-    const calls = sc!.steps.map((s) => s.call);
+    const calls = sc.steps.map((s) => s.call);
     expect(calls.length).toBeLessThanOrEqual(4);
     expect(calls[0]).toBe('mmap');
     expect(calls.at(-1)).toBe('maps');
-    expect(sc!.steps.find((s) => s.call === 'mlock')!.expect).toEqual({ errno: 'EPERM' });
+    expect(sc.steps.find((s) => s.call === 'mlock')!.expect).toEqual({ errno: 'EPERM' });
     expect(r.divergence!.linux).toEqual({ errno: 'EPERM' });
   });
 

@@ -21,7 +21,7 @@ export function toJunit(report: RunReport): string {
     out.push(`  <testsuite name="${x(s.suite)}" tests="${cases.length + diffs.length}" failures="${fails}" errors="0" skipped="${skips}" time="${time.toFixed(3)}">`);
     for (const c of cases) {
       out.push(`    <testcase classname="${x(`${c.suite}.${c.backend}`)}" name="${x(c.name)}" file="${x(c.file)}" line="${c.line}" time="${(c.durationMs / 1000).toFixed(3)}">`);
-      if (c.status === 'failed') out.push(`      <failure message="${x((c.message ?? 'failed').split('\n')[0]!)}">${x(c.message ?? '')}\nsource: ${x(c.source)}</failure>`);
+      if (c.status === 'failed') out.push(`      <failure message="${x((c.message ?? 'failed').split('\n')[0])}">${x(c.message ?? '')}\nsource: ${x(c.source)}</failure>`);
       if (c.status === 'skipped') out.push(`      <skipped message="${x(c.message ?? '')}"/>`);
       out.push('    </testcase>');
     }

@@ -18,9 +18,9 @@ export function renderTable(report: RunReport, color = false): string {
   );
   rows.push(['total', String(tot.p), String(tot.f), String(tot.k), tot.c === 0 ? 'n/a' : `${((tot.g / tot.c) * 100).toFixed(1)}% (${tot.g}/${tot.c})`]);
   const head = ['suite', 'passed', 'failed', 'skipped', 'agreement with Linux'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[], paint?: (i: number, s: string) => string): string =>
-    cells.map((x, i) => (paint ? paint(i, i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!)) : i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
+    cells.map((x, i) => (paint ? paint(i, i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i])) : i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join('  ');
   const sep = widths.map((w) => '-'.repeat(w)).join('  ');
   const out = [c.bold(line(head)), sep];
   rows.forEach((r, k) => {

@@ -84,7 +84,7 @@ export function runInWorkers(
           return;
         }
         const id = next++;
-        const job = jobs[id]!;
+        const job = jobs[id];
         const limit = job.scenario.timeoutMs ?? timeoutMs;
         const timer = setTimeout(() => {
           if (!current || current.id !== id) return;

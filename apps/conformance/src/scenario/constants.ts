@@ -45,9 +45,9 @@ function build(): ReadonlyMap<string, number | bigint> {
   prefixed('ZX_VMO_OP_', VmoOp, m);
   prefixed('ZX_VMAR_OP_', VmarOp, m);
   prefixed('ZX_INFO_VMO_', VmoInfoFlags, m);
-  prefixed('ZX_OBJ_TYPE_', numericEnum(ObjType as unknown as Record<string, string | number>), m);
-  prefixed('ZX_INFO_MAPS_TYPE_', numericEnum(MapsType as unknown as Record<string, string | number>), m);
-  prefixed('ZX_PRIORITY_', numericEnum(MemoryPriority as unknown as Record<string, string | number>), m);
+  prefixed('ZX_OBJ_TYPE_', numericEnum(ObjType), m);
+  prefixed('ZX_INFO_MAPS_TYPE_', numericEnum(MapsType), m);
+  prefixed('ZX_PRIORITY_', numericEnum(MemoryPriority), m);
   m.set('ZX_VMO_ZERO_CHILDREN', Signals.VMO_ZERO_CHILDREN);
   m.set('ZX_TASK_TERMINATED', Signals.TASK_TERMINATED);
   m.set('ZX_PROCESS_TERMINATED', Signals.PROCESS_TERMINATED);

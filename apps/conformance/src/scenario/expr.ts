@@ -17,15 +17,15 @@ function tokenize(src: string): Tok[] {
   const out: Tok[] = [];
   let i = 0;
   while (i < src.length) {
-    const c = src[i]!;
+    const c = src[i];
     if (c === ' ' || c === '\t') {
       i++;
       continue;
     }
     const num = /^(0x[0-9a-fA-F_]+|0b[01_]+|0o[0-7_]+|[0-9][0-9_]*)/.exec(src.slice(i));
     if (num) {
-      out.push({ t: 'num', v: BigInt(num[1]!.replace(/_/g, '')) });
-      i += num[1]!.length;
+      out.push({ t: 'num', v: BigInt(num[1].replace(/_/g, '')) });
+      i += num[1].length;
       continue;
     }
     const id = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i));
@@ -62,7 +62,8 @@ function toBig(v: unknown, src: string): bigint {
 
 function describe(v: unknown): string {
   if (v === null || v === undefined) return String(v);
-  if (typeof v === 'object') return (v as object).constructor?.name ?? 'object';
+  if (typeof v === 'object') return (v as { constructor?: { name?: string } }).constructor?.name ?? 'object';
+  if (typeof v === 'function' || typeof v === 'symbol') return typeof v;
   return `${typeof v} ${String(v)}`;
 }
 
@@ -155,7 +156,7 @@ export function evaluate(src: string, scope: ExprScope): unknown {
   const lor = binary(land, ['||'], (_, a, b) => (a !== 0n || b !== 0n ? 1n : 0n));
 
   const v = lor();
-  if (p < toks.length) fail(`unexpected '${String(toks[p]!.v)}'`);
+  if (p < toks.length) fail(`unexpected '${String(toks[p].v)}'`);
   return typeof v === 'bigint' ? normalizeInt(v) : v;
 }
 
@@ -168,7 +169,7 @@ export function hasTemplate(s: string): boolean {
 
 /** Every `${...}` expression inside a string. */
 export function templateExprs(s: string): string[] {
-  return [...s.matchAll(TEMPLATE)].map((m) => m[1]!);
+  return [...s.matchAll(TEMPLATE)].map((m) => m[1]);
 }
 
 /**
@@ -178,7 +179,7 @@ export function templateExprs(s: string): string[] {
  */
 export function resolveTemplate(s: string, scope: ExprScope): unknown {
   const whole = /^\$\{([^}]*)\}$/.exec(s.trim());
-  if (whole) return evaluate(whole[1]!, scope);
+  if (whole) return evaluate(whole[1], scope);
   return s.replace(TEMPLATE, (_, e: string) => String(evaluate(e, scope)));
 }
 

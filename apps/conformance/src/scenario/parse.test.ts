@@ -18,15 +18,15 @@ describe('scenario parser', () => {
     const text = `name: a\nsuite: zircon\nsource: s\nsteps:\n  - zx: vmo_create\n    args: {size: 4096}\n    bind: v\n---\nname: b\nsuite: linux-mm\nsource: s\nsteps:\n  - linux: mmap\n    args: {addr: 0, length: 4096, prot: [READ], flags: [PRIVATE, ANONYMOUS, FIXED]}\n    bind: a\n  - access: read\n    args: {addr: "\${a + 0x10}", length: 1}\n`;
     const [a, b] = parseScenarios(text, 'f.yaml');
     expect(a).toMatchObject({ name: 'a', domain: 'zircon', differential: false, pos: { line: 1, column: 1 } });
-    expect(a!.steps[0]).toMatchObject({ kind: 'zx', call: 'vmo_create', bind: 'v', pos: { line: 5, column: 5 } });
+    expect(a.steps[0]).toMatchObject({ kind: 'zx', call: 'vmo_create', bind: 'v', pos: { line: 5, column: 5 } });
     expect(b).toMatchObject({ name: 'b', domain: 'linux', differential: true });
-    expect(b!.steps.map((s) => s.kind)).toEqual(['linux', 'access']);
+    expect(b.steps.map((s) => s.kind)).toEqual(['linux', 'access']);
   });
 
   it('reports YAML syntax errors with line and column', () => {
     const p = problems('name: x\nsuite: zircon\nsteps: [\n');
     expect(p[0]).toMatchObject({ line: expect.any(Number) as number, column: expect.any(Number) as number });
-    expect(p[0]!.line).toBeGreaterThanOrEqual(3);
+    expect(p[0].line).toBeGreaterThanOrEqual(3);
   });
 
   it('reports unknown keys and values at their position, with the closest name', () => {
@@ -47,18 +47,18 @@ describe('scenario parser', () => {
   });
 
   it('refuses mixing Zircon and Linux steps, and differential on Zircon scenarios', () => {
-    expect(problems('name: x\nsuite: s\nsource: s\nsteps:\n  - zx: vmo_create\n    args: {size: 1}\n  - linux: maps\n')[0]!.message).toMatch(/either Zircon/);
+    expect(problems('name: x\nsuite: s\nsource: s\nsteps:\n  - zx: vmo_create\n    args: {size: 1}\n  - linux: maps\n')[0].message).toMatch(/either Zircon/);
     expect(problems('name: x\nsuite: s\nsource: s\ndifferential: true\nsteps:\n  - zx: vmo_create\n    args: {size: 1}\n')[0]).toMatchObject({ line: 4 });
   });
 
   it('refuses an empty file', () => {
-    expect(problems('')[0]!.message).toMatch(/no scenario/);
+    expect(problems('')[0].message).toMatch(/no scenario/);
   });
 
   it('publishes a schema whose step vocabularies match the runner', () => {
     const schema = loadScenarioSchema() as { definitions: { step: { properties: Record<string, { enum?: string[] }> } } };
-    expect(schema.definitions.step.properties['zx']!.enum).toEqual([...ZX_CALLS]);
-    expect(schema.definitions.step.properties['linux']!.enum).toEqual([...LINUX_OPS]);
+    expect(schema.definitions.step.properties['zx'].enum).toEqual([...ZX_CALLS]);
+    expect(schema.definitions.step.properties['linux'].enum).toEqual([...LINUX_OPS]);
   });
 
   it('parses every shipped suite file', () => {

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
+import { LineCounter, isMap, isPair, isScalar, parseAllDocuments, type Document, type Node } from 'yaml';
 import { CONSTANTS, PREBOUND } from './constants.js';
-import { ConformanceError, ScenarioFileError, type ScenarioProblem } from './errors.js';
+import type { ConformanceError} from './errors.js';
+import { ScenarioFileError, type ScenarioProblem } from './errors.js';
 import { referencedNames, templateExprs } from './expr.js';
 import { compileSchema, type ErrorObject } from './schema.js';
 import { didYouMean } from './suggest.js';
@@ -63,7 +64,7 @@ export class ScenarioParser {
       throw new ScenarioFileError('SCENARIO_SCHEMA', [{ file, line: 1, column: 1, message: 'the file holds no scenario' }]);
     }
     for (const doc of docs) {
-      for (const err of doc.errors) at(err.pos[0], err.message.split('\n')[0]!);
+      for (const err of doc.errors) at(err.pos[0], err.message.split('\n')[0]);
     }
     if (problems.length > 0) throw new ScenarioFileError('SCENARIO_SYNTAX', problems);
 
@@ -113,7 +114,7 @@ export class ScenarioParser {
       if (pair && isScalar(pair.key) && pair.key.range) return pair.key.range[0];
     }
     // Point at the value that is wrong; for a missing key, at the map that lacks it.
-    if (!node || !('range' in node) || !node.range) node = doc.contents as Node | null;
+    if (!node || !('range' in node) || !node.range) node = doc.contents;
     return node?.range?.[0] ?? 0;
   }
 
