@@ -1,6 +1,6 @@
 import { Kernel, type ZxError } from '@memsim/zircon-objects';
 import { describe, expect, it } from 'vitest';
-import { Namespace, Runtime, defineProtocol, serve, vmarRootSelf, type MethodResult } from './index.js';
+import { Namespace, Runtime, defineProtocol, ok, serve, vmarRootSelf, type MethodResult } from './index.js';
 
 // The README example, kept runnable.
 describe('README example', () => {
@@ -10,7 +10,7 @@ describe('README example', () => {
 
     const kernel = new Kernel({ seed: 1 });
     const namespace = new Namespace();
-    namespace.offerProtocol(Echo, (server) => serve(server, { Echo: ({ text }) => ({ ok: true, value: { text } }) }));
+    namespace.offerProtocol(Echo, (server) => serve(server, { Echo: ({ text }) => ok({ text }) }));
     using runtime = Runtime.create(kernel, { name: 'example', namespace });
 
     const reply = runtime.run(() => {

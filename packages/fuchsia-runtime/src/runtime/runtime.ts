@@ -218,7 +218,7 @@ export class Runtime implements Disposable {
       name,
       createHandles: handles,
       regions,
-      onGone: (x) => void this.#threads.delete(x),
+      onGone: (x: Thread) => void this.#threads.delete(x),
     });
     this.#threads.add(t);
     return t;

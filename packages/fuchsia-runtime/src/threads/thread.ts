@@ -48,8 +48,9 @@ export class Thread<T = unknown> implements Disposable {
   #signalExit!: () => void;
   readonly #onGone: (t: Thread) => void;
 
-  /** @internal */
-  constructor(init: ThreadInit) {
+  /** @internal Made by `Runtime.createThread` (the argument is a `ThreadInit`). */
+  constructor(initArg: object) {
+    const init = initArg as ThreadInit;
     this.runtime = init.runtime;
     this.koid = init.koid;
     this.name = init.name;

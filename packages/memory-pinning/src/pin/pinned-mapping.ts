@@ -18,9 +18,9 @@ export class PinnedMapping implements Disposable {
   readonly #logger: PinLogger;
   #released = false;
 
-  /** @internal Made by `ShadowProcess.pinPages`. */
-  constructor(cell: VmarCell, base: number, length: number, logger: PinLogger) {
-    this.#cell = cell;
+  /** @internal Made by `ShadowProcess.pinPages` (`cell` is the shadow's `VmarCell`). */
+  constructor(cell: object, base: number, length: number, logger: PinLogger) {
+    this.#cell = cell as VmarCell;
     this.base = base;
     this.length = length;
     this.#logger = logger;

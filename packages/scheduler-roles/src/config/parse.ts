@@ -6,7 +6,10 @@ import JSON5 from 'json5';
 import { RoleConfigError } from './errors.js';
 import { RoleConfig, SCOPES, type MemoryRole, type Parameter, type RoleScope, type ThreadRole } from './role-config.js';
 
-/** Longest role name SetRole accepts (FIDL `RoleName.role` is `string:2048`). */
+/**
+ * Longest role name SetRole accepts, in bytes (FIDL `RoleName.role` is `string:2048`).
+ * @public
+ */
 export const MAX_ROLE_NAME = 2048;
 
 type Obj = Record<string, unknown>;

@@ -4,7 +4,7 @@ import { RoleConfigError } from './errors.js';
 
 /**
  * Where a configuration file comes from; a role defined in a higher scope overrides the same role in a lower one
- * (builtin < bringup < core < product), as with Fuchsia's profile configs.
+ * (builtin, then bringup, core, product), as with Fuchsia's profile configs.
  * @public
  */
 export type RoleScope = 'builtin' | 'bringup' | 'core' | 'product';
