@@ -120,5 +120,4 @@ describe('memsim draw: HTML', () => {
     expect((at8.match(/class="mapping"/g) ?? []).length).toBe(2);
     expect((at2.match(/class="mapping"/g) ?? []).length).toBe(0);
   }, 60_000);
-
 });

@@ -104,7 +104,13 @@ export async function replayTrace(trace: SwapTrace, options: ReplayOptions = {})
   const policy = policyOf(policyName);
   const kernel = new Kernel({ seed: 1 });
   const mm = MemoryManager.create(kernel);
-  const base = mm.mmap(0, trace.pages * PAGE, Prot.READ | Prot.WRITE, MapFlags.PRIVATE | MapFlags.ANONYMOUS);
+  // Align the heap to ChromeOS's 16-page regions (swap takes whole aligned regions): over-map, then trim.
+  const ALIGN = 16 * PAGE;
+  const len = trace.pages * PAGE;
+  const raw = mm.mmap(0, len + ALIGN, Prot.READ | Prot.WRITE, MapFlags.PRIVATE | MapFlags.ANONYMOUS);
+  const base = Math.ceil(raw / ALIGN) * ALIGN;
+  if (base > raw) mm.munmap(raw, base - raw);
+  if (raw + len + ALIGN > base + len) mm.munmap(base + len, raw + len + ALIGN - (base + len));
   const space = new MmUffdSpace(mm, base, trace.pages);
   const clock = new VirtualClock();
   const uffd = UserfaultFD.open(space, UffdFeature.EVENT_REMOVE | UffdFeature.EVENT_UNMAP | UffdFeature.EVENT_REMAP, { clock });
