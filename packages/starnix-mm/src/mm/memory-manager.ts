@@ -206,7 +206,7 @@ export class MemoryManager implements Disposable {
     let gap = Math.min(this.rlimits.STACK.cur, 2 ** 46) + stackPad;
     gap = Math.max(gap, 128 << 20);
     gap = Math.min(gap, Math.floor(this.taskSize / 6) * 5);
-    this.mmapBase = pageUp(this.taskSize - gap - rnd(Math.min(28, Math.max(8, Math.log2(this.taskSize) - 19))) * PAGE);
+    this.mmapBase = pageUp(this.taskSize - gap - rnd(Math.min(28, Math.max(8, Math.floor(Math.log2(this.taskSize)) - 19))) * PAGE);
     const brk0 = options.brkBase ?? 0x555555559000;
     this.startBrk = pageUp(Math.min(brk0, this.taskSize / 2) + (this.aslr ? rnd(13) * PAGE : 0));
     this.brkValue = this.startBrk;
