@@ -63,8 +63,8 @@ function toBig(v: unknown, src: string): bigint {
 function describe(v: unknown): string {
   if (v === null || v === undefined) return String(v);
   if (typeof v === 'object') return (v as { constructor?: { name?: string } }).constructor?.name ?? 'object';
-  if (typeof v === 'function' || typeof v === 'symbol') return typeof v;
-  return `${typeof v} ${String(v)}`;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return `${typeof v} ${v}`;
+  return typeof v;
 }
 
 /** Turns a bigint back into a number when it is safe, so results compare with YAML numbers. */
