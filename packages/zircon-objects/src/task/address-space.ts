@@ -42,6 +42,10 @@ export interface AddressSpace {
 }
 
 const OK: AccessResult = Object.freeze({ ok: true });
+
+function fault(access: AccessKind, kind: PageFaultKind, address: number): AccessResult {
+  return { ok: false, fault: { kind, address, access } };
+}
 const NEED = { read: VmOptions.PERM_READ, write: VmOptions.PERM_WRITE, execute: VmOptions.PERM_EXECUTE } as const;
 
 /** The AddressSpace of one process. */
@@ -66,20 +70,20 @@ export class ProcessAddressSpace implements AddressSpace {
     return this.#access('execute', address, new Uint8Array(1));
   }
 
+  // Results are built only on faults; the common path allocates nothing.
   #access(kind: AccessKind, address: number, buf: Uint8Array): AccessResult {
     if (typeof address !== 'number' || !Number.isInteger(address)) fail(ZxStatus.INVALID_ARGS, 'address must be an integer');
-    const fault = (k: PageFaultKind, at: number): AccessResult => ({ ok: false, fault: { kind: k, address: at, access: kind } });
     const root = this.#proc.rootVmar;
     let done = 0;
     while (done < buf.length) {
       const addr = address + done;
-      if (addr < 0 || addr > Number.MAX_SAFE_INTEGER) return fault('not-mapped', addr);
+      if (addr < 0 || addr > Number.MAX_SAFE_INTEGER) return fault(kind, 'not-mapped', addr);
       const m = root.resolve(addr);
-      if (m === undefined) return fault('not-mapped', addr);
-      if ((m.perms & NEED[kind]) === 0) return fault('access-denied', addr);
+      if (m === undefined) return fault(kind, 'not-mapped', addr);
+      if ((m.perms & NEED[kind]) === 0) return fault(kind, 'access-denied', addr);
       const vo = m.vmoOffset + (addr - m.base);
       const vmo = m.vmo;
-      if (vo >= vmo.size) return fault('beyond-vmo-size', addr);
+      if (vo >= vmo.size) return fault(kind, 'beyond-vmo-size', addr);
       const n = Math.min(buf.length - done, m.end - addr, vmo.size - vo);
       const part = n === buf.length ? buf : buf.subarray(done, done + n);
       const progress = { done: 0 };
@@ -87,7 +91,7 @@ export class ProcessAddressSpace implements AddressSpace {
         if (kind === 'write') vmo.write(part, vo, progress);
         else vmo.read(part, vo);
       } catch (e) {
-        if (e instanceof ZxError && e.status === ZxStatus.NO_MEMORY) return fault('out-of-memory', addr + progress.done);
+        if (e instanceof ZxError && e.status === ZxStatus.NO_MEMORY) return fault(kind, 'out-of-memory', addr + progress.done);
         throw e;
       }
       done += n;

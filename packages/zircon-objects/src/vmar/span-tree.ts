@@ -80,6 +80,21 @@ class Inner<T extends Span> implements Agg {
 
 type Node<T extends Span> = Leaf<T> | Inner<T>;
 
+/** Collects items of subtree n overlapping [start, end) into out, in order (no closure: this is a hot path). */
+function overlap<T extends Span>(n: Node<T>, start: number, end: number, out: T[]): void {
+  if (n.leaf) {
+    for (let j = Math.max(0, lastLE(n.bases, start)); j < n.items.length; j++) {
+      if ((n.bases[j]) >= end) return;
+      if ((n.ends[j]) > start) out.push(n.items[j]);
+    }
+    return;
+  }
+  for (let i = Math.max(0, lastLE(n.mins, start)); i < n.kids.length; i++) {
+    if ((n.mins[i]) >= end) return;
+    if ((n.maxEnds[i]) > start) overlap(n.kids[i], start, end, out);
+  }
+}
+
 /** Index of the last element <= key in a sorted array, or -1. */
 function lastLE(arr: number[], key: number): number {
   let lo = 0;
@@ -211,48 +226,41 @@ export class SpanTree<T extends Span> {
     return j < 0 ? undefined : n.items[j];
   }
 
-  /** The leaf and slot of the item with the largest base <= addr. */
-  #floorSlot(addr: number): [Leaf<T>, number] | undefined {
+  // Result of #floorSlot, kept in fields so hot lookups allocate nothing.
+  #slotLeaf: Leaf<T> | null = null;
+  #slotIdx = -1;
+
+  /** Finds the leaf and slot of the item with the largest base <= addr; false if there is none. */
+  #floorSlot(addr: number): boolean {
     let n: Node<T> = this.#root;
     while (!n.leaf) {
       const i = lastLE(n.mins, addr);
-      if (i < 0) return undefined;
+      if (i < 0) return false;
       n = n.kids[i];
     }
     const j = lastLE(n.bases, addr);
-    return j < 0 ? undefined : [n, j];
+    if (j < 0) return false;
+    this.#slotLeaf = n;
+    this.#slotIdx = j;
+    return true;
   }
 
   /** The item containing `addr`. */
   at(addr: number): T | undefined {
-    const f = this.#floorSlot(addr);
-    return f !== undefined && addr < (f[0].ends[f[1]]) ? f[0].items[f[1]] : undefined;
+    if (!this.#floorSlot(addr)) return undefined;
+    const leaf = this.#slotLeaf as Leaf<T>;
+    return addr < (leaf.ends[this.#slotIdx]) ? leaf.items[this.#slotIdx] : undefined;
   }
 
   /** Whether nothing overlaps [start, end). */
   isFree(start: number, end: number): boolean {
-    const f = this.#floorSlot(end - 1);
-    return f === undefined || (f[0].ends[f[1]]) <= start;
+    return !this.#floorSlot(end - 1) || ((this.#slotLeaf as Leaf<T>).ends[this.#slotIdx]) <= start;
   }
 
   /** Items overlapping [start, end), in address order. */
   overlapping(start: number, end: number): T[] {
     const out: T[] = [];
-    const walk = (n: Node<T>): void => {
-      if (n.leaf) {
-        for (let j = Math.max(0, lastLE(n.bases, start)); j < n.items.length; j++) {
-          const it = n.items[j];
-          if (it.base >= end) return;
-          if (it.base + it.size > start) out.push(it);
-        }
-        return;
-      }
-      for (let i = Math.max(0, lastLE(n.mins, start)); i < n.kids.length; i++) {
-        if ((n.mins[i]) >= end) return;
-        if ((n.maxEnds[i]) > start) walk(n.kids[i]);
-      }
-    };
-    if (this.#count > 0) walk(this.#root);
+    if (this.#count > 0) overlap(this.#root, start, end, out);
     return out;
   }
 

@@ -221,12 +221,12 @@ export class VmarObject extends KernelObject {
   }
 
   /** Collects the mappings covering [a, b) (recursing into sub-VMARs); NOT_FOUND on any gap. */
-  cover(a: number, b: number, depth: number, out: { m: Mapping; nested: boolean }[], gap: ZxStatus): void {
+  cover(a: number, b: number, out: Mapping[], gap: ZxStatus): void {
     let pos = a;
     for (const c of this.children.overlapping(a, b)) {
       if (c.base > pos) fail(gap, 'gap in range');
-      if (c instanceof VmarObject) c.cover(Math.max(a, c.base), Math.min(b, c.end), depth + 1, out, gap);
-      else out.push({ m: c, nested: depth > 0 });
+      if (c instanceof VmarObject) c.cover(Math.max(a, c.base), Math.min(b, c.end), out, gap);
+      else out.push(c);
       pos = c.base + c.size;
     }
     if (pos < b) fail(gap, 'gap in range');
@@ -235,15 +235,17 @@ export class VmarObject extends KernelObject {
   protect(perms: number, a: number, b: number, opChildren: boolean): void {
     this.checkAlive();
     if (a < this.base || b > this.end) fail(ZxStatus.INVALID_ARGS, 'range outside the VMAR');
-    const list: { m: Mapping; nested: boolean }[] = [];
-    this.cover(a, b, 0, list, ZxStatus.NOT_FOUND);
-    for (const { m, nested } of list) {
+    const list: Mapping[] = [];
+    this.cover(a, b, list, ZxStatus.NOT_FOUND);
+    for (const m of list) {
+      // Nested: the mapping lives in a sub-region of this one.
+      const nested = m.parent !== this;
       if (nested && !opChildren) fail(ZxStatus.INVALID_ARGS, 'mapping in a sub-VMAR needs OP_CHILDREN');
       if (hasAny(perms, ~m.maxPerms)) fail(ZxStatus.ACCESS_DENIED, 'beyond the mapping maximum');
       if (nested && hasAny(perms, ~m.perms)) fail(ZxStatus.ACCESS_DENIED, 'sub-VMAR mappings may only lose permissions');
     }
     // Every check passed: now change, splitting at the range ends.
-    for (const { m } of list) {
+    for (const m of list) {
       if (m.perms === perms) continue;
       const owner = m.parent;
       if (m.base >= a && m.end <= b) {
@@ -282,9 +284,9 @@ export class VmarObject extends KernelObject {
 
   // ---- op_range -------------------------------------------------------------------------------------------------
 
-  rangeList(a: number, b: number): { m: Mapping; nested: boolean }[] {
-    const list: { m: Mapping; nested: boolean }[] = [];
-    this.cover(a, b, 0, list, ZxStatus.BAD_STATE);
+  rangeList(a: number, b: number): Mapping[] {
+    const list: Mapping[] = [];
+    this.cover(a, b, list, ZxStatus.BAD_STATE);
     return list;
   }
 

@@ -175,7 +175,8 @@ export class Vmar extends Handle {
     if (!Number.isFinite(end) || addr < o.base || end > o.end) fail(ZxStatus.OUT_OF_RANGE, 'range not inside the VMAR');
     o.checkAlive();
     const list = o.rangeList(addr, end);
-    for (const { m, nested } of list) {
+    for (const m of list) {
+      const nested = m.parent !== o;
       if (nested && (code === VmarOp.COMMIT || code === VmarOp.DECOMMIT || code === VmarOp.PREFETCH))
         fail(ZxStatus.INVALID_ARGS, 'op on a mapping in a sub-VMAR');
       if ((code === VmarOp.COMMIT || code === VmarOp.DECOMMIT) && !hasAny(m.maxPerms, VmOptions.PERM_WRITE))
@@ -183,7 +184,7 @@ export class Vmar extends Handle {
       if (code === VmarOp.ZERO && !hasAny(m.perms, VmOptions.PERM_WRITE)) fail(ZxStatus.ACCESS_DENIED, 'mapping not writable');
       if (code === VmarOp.PREFETCH && !hasAny(m.perms, VmOptions.PERM_READ)) fail(ZxStatus.ACCESS_DENIED, 'mapping not readable');
     }
-    for (const { m } of list) {
+    for (const m of list) {
       const s = Math.max(addr, m.base);
       const e = Math.min(end, m.end);
       const vs = m.vmoOffset + (s - m.base);
