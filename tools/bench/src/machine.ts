@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, loadavg, release, totalmem } from 'node:os';
 
 /** Where a run happened. */
 export interface MachineInfo {
@@ -9,6 +9,8 @@ export interface MachineInfo {
   readonly kernel: string;
   readonly node: string;
   readonly date: string;
+  /** 1, 5 and 15 minute load averages when the run started. */
+  readonly loadAverage?: readonly number[];
 }
 
 /** The CPU model (from /proc/cpuinfo when os.cpus() is vague), cores, kernel, Node version and the date. */
@@ -31,5 +33,6 @@ export function machineInfo(now: Date = new Date()): MachineInfo {
     kernel: release(),
     node: process.version,
     date: now.toISOString().replace(/\.\d+Z$/, 'Z'),
+    loadAverage: loadavg(),
   };
 }

@@ -5,10 +5,10 @@ import { PAGE_ROWS } from './rows/page-rows.js';
 import type { RowSpec } from './rows/row.js';
 import { UFFD_ROWS } from './rows/uffd-rows.js';
 import { VMA_ROWS } from './rows/vma-rows.js';
-import { measured, type Side } from './runner/measurement.js';
+import { measured, poolRounds, type Side } from './runner/measurement.js';
 import { measureMemsim } from './runner/memsim-runner.js';
 import { ensureMapCount, measureNative } from './runner/native-runner.js';
-import { ratio } from './stats/summary.js';
+import { ratio, summarize } from './stats/summary.js';
 
 /** Every row, in report order. */
 export const ALL_ROWS: readonly RowSpec[] = [...VMA_ROWS, ...PAGE_ROWS, ...UFFD_ROWS];
@@ -55,11 +55,12 @@ export interface SuiteResult {
   readonly durationS: number;
 }
 
-/** Samples per cell: fewer for quick runs and at 1M VMAs (a full run stays within minutes on 2 cores). */
-export function samplesFor(quick: boolean, n: number | null): number {
-  if (quick) return 5;
-  if (n !== null && n >= 1_000_000) return 3;
-  return 7;
+/** Rounds per cell and samples per round: fewer for quick runs and at 1M VMAs (a full run stays within minutes). */
+export function plan(quick: boolean, n: number | null): { rounds: number; samples: number } {
+  if (quick) return { rounds: 2, samples: 4 };
+  if (n !== null && n >= 1_000_000) return { rounds: 1, samples: 7 };
+  if (n === null) return { rounds: 2, samples: 6 };
+  return { rounds: 3, samples: 7 };
 }
 
 function errorSide(e: unknown): Side {
@@ -82,6 +83,23 @@ async function memsimSide(row: RowSpec, mm: Parameters<RowSpec['memsim']>[0]['mm
   }
 }
 
+/** One native round for these rows at N VMAs (raising vm.max_map_count for the round when needed). */
+async function nativeSides(rows: readonly RowSpec[], n: number, samples: number): Promise<Side[]> {
+  if (rows.length === 0) return [];
+  const mapCount = await ensureMapCount(n);
+  if ('reason' in mapCount) return rows.map(() => ({ unavailable: mapCount.reason }));
+  try {
+    return await measureNative(
+      rows.map((r) => ({ spec: r.native as Exclude<RowSpec['native'], { unavailable: string }>, vmas: n })),
+      samples,
+    );
+  } catch (e) {
+    return rows.map(() => errorSide(e));
+  } finally {
+    mapCount.restore();
+  }
+}
+
 function cell(row: RowSpec, n: number | null, memsim: Side, native: Side): RowResult {
   return {
     row: row.id,
@@ -98,6 +116,7 @@ function cell(row: RowSpec, n: number | null, memsim: Side, native: Side): RowRe
 /** Runs the suite: per N, the native rows (one probe process) then the memsim rows on one field; then the rest. */
 export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const started = Date.now();
+  const machine = machineInfo();
   const selected = ALL_ROWS.filter((r) => options.only.length === 0 || options.only.includes(r.id));
   const unknown = options.only.filter((id) => !ALL_ROWS.some((r) => r.id === id));
   if (unknown.length > 0) throw new RangeError(`unknown row(s) ${unknown.join(', ')}; rows: ${ALL_ROWS.map((r) => r.id).join(', ')}`);
@@ -106,65 +125,63 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const fieldBuildMs: Record<string, number> = {};
   const perN = selected.filter((r) => r.perN);
   for (const n of perN.length > 0 ? ns : []) {
-    const samples = samplesFor(options.quick, n);
-    options.log(`N = ${n}: native`);
-    const nativeRows = perN.filter((r) => !('unavailable' in r.native));
-    let natives: Side[];
-    const mapCount = await ensureMapCount(n);
-    if ('reason' in mapCount) natives = nativeRows.map(() => ({ unavailable: mapCount.reason }));
-    else {
-      try {
-        natives = await measureNative(
-          nativeRows.map((r) => ({ spec: r.native as Exclude<RowSpec['native'], { unavailable: string }>, vmas: n })),
-          samples,
-        );
-      } catch (e) {
-        natives = nativeRows.map(() => errorSide(e));
-      } finally {
-        mapCount.restore();
-      }
-    }
+    const { rounds, samples } = plan(options.quick, n);
     options.log(`N = ${n}: building the memsim field`);
     const t0 = performance.now();
     const mm = buildField(n);
     fieldBuildMs[String(n)] = Math.round(performance.now() - t0);
-    for (const row of perN) {
-      options.log(`N = ${n}: memsim ${row.id}`);
-      const memsim = await memsimSide(row, mm, n, samples);
-      const k = nativeRows.indexOf(row);
-      const native: Side = 'unavailable' in row.native ? { unavailable: row.native.unavailable } : (natives[k] as Side);
-      rows.push(cell(row, n, memsim, native));
+    const nativeRows = perN.filter((r) => !('unavailable' in r.native));
+    const memsimRounds = new Map<RowSpec, Side[]>(perN.map((r) => [r, []]));
+    const nativeRounds = new Map<RowSpec, Side[]>(perN.map((r) => [r, []]));
+    for (let round = 0; round < rounds; round++) {
+      options.log(`N = ${n}, round ${round + 1}/${rounds}: native`);
+      const natives = await nativeSides(nativeRows, n, samples);
+      nativeRows.forEach((r, k) => nativeRounds.get(r)?.push(natives[k] as Side));
+      for (const row of perN) {
+        options.log(`N = ${n}, round ${round + 1}/${rounds}: memsim ${row.id}`);
+        memsimRounds.get(row)?.push(await memsimSide(row, mm, n, samples));
+      }
     }
     mm[Symbol.dispose]();
+    for (const row of perN) {
+      const native: Side = 'unavailable' in row.native ? { unavailable: row.native.unavailable } : poolRounds(nativeRounds.get(row) ?? [], summarize);
+      rows.push(cell(row, n, poolRounds(memsimRounds.get(row) ?? [], summarize), native));
+    }
   }
   const flat = selected.filter((r) => !r.perN);
   let memcpy: Side = { unavailable: 'not run (no bulk row selected)' };
   if (flat.length > 0) {
-    const samples = samplesFor(options.quick, null);
-    options.log('native: per-page, bulk and userfaultfd rows');
+    const { rounds, samples } = plan(options.quick, null);
     const nativeRows = flat.filter((r) => !('unavailable' in r.native));
     const wantMemcpy = flat.some((r) => r.bytesPerUnit !== undefined && r.bytesPerUnit > 4096);
-    let natives: Side[];
-    try {
-      natives = await measureNative(
-        [
-          ...nativeRows.map((r) => ({ spec: r.native as Exclude<RowSpec['native'], { unavailable: string }>, vmas: 0 })),
-          ...(wantMemcpy ? [{ spec: { name: 'memcpy' as const, iterations: 2, mib: 64 }, vmas: 0 }] : []),
-        ],
-        samples,
-      );
-    } catch (e) {
-      natives = [...nativeRows, ...(wantMemcpy ? [null] : [])].map(() => errorSide(e));
+    const memcpyRow: RowSpec = {
+      id: 'memcpy_64mib',
+      title: 'native memcpy of 64 MiB',
+      unit: '64 MiB',
+      perN: false,
+      native: { name: 'memcpy', iterations: 2, mib: 64 },
+      memsim: () => {
+        throw new Error('native only');
+      },
+    };
+    const nativeAll = wantMemcpy ? [...nativeRows, memcpyRow] : nativeRows;
+    const memsimRounds = new Map<RowSpec, Side[]>(flat.map((r) => [r, []]));
+    const nativeRounds = new Map<RowSpec, Side[]>(nativeAll.map((r) => [r, []]));
+    for (let round = 0; round < rounds; round++) {
+      options.log(`round ${round + 1}/${rounds}: native per-page, bulk and userfaultfd rows`);
+      const natives = await nativeSides(nativeAll, 0, samples);
+      nativeAll.forEach((r, k) => nativeRounds.get(r)?.push(natives[k] as Side));
+      for (const row of flat) {
+        options.log(`round ${round + 1}/${rounds}: memsim ${row.id}`);
+        const mm = newProcess();
+        memsimRounds.get(row)?.push(await memsimSide(row, mm, 0, samples));
+        mm[Symbol.dispose]();
+      }
     }
-    if (wantMemcpy) memcpy = natives[nativeRows.length] as Side;
+    if (wantMemcpy) memcpy = poolRounds(nativeRounds.get(memcpyRow) ?? [], summarize);
     for (const row of flat) {
-      options.log(`memsim ${row.id}`);
-      const mm = newProcess();
-      const memsim = await memsimSide(row, mm, 0, samples);
-      mm[Symbol.dispose]();
-      const k = nativeRows.indexOf(row);
-      const native: Side = 'unavailable' in row.native ? { unavailable: row.native.unavailable } : (natives[k] as Side);
-      rows.push(cell(row, null, memsim, native));
+      const native: Side = 'unavailable' in row.native ? { unavailable: row.native.unavailable } : poolRounds(nativeRounds.get(row) ?? [], summarize);
+      rows.push(cell(row, null, poolRounds(memsimRounds.get(row) ?? [], summarize), native));
     }
   }
   let memory: SuiteResult['memory'] = { unavailable: 'skipped' };
@@ -177,7 +194,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     }
   }
   return {
-    machine: machineInfo(),
+    machine,
     quick: options.quick,
     ns,
     rows,

@@ -1,8 +1,232 @@
+import type { MemoryResult } from '../memory/heap.js';
+import { measured } from '../runner/measurement.js';
 import type { SuiteResult } from '../suite.js';
+import { formatBytes, formatCount, formatNs } from './format.js';
+import { renderCharts, renderMarkdownResults, unavailableNotes } from './render.js';
+import { renderMarkdownTable } from './table.js';
 import type { TargetResult } from './targets.js';
-import { renderMarkdownResults } from './render.js';
 
-/** Placeholder; replaced below. */
+/**
+ * Why a target is missed and what would close it, keyed by target id prefix. Written from CPU profiles of the
+ * suite's own rows (node --cpu-prof); shown only for targets this run missed.
+ */
+const MISSED: ReadonlyArray<readonly [string, string]> = [
+  [
+    'ratio:mmap_munmap_1page',
+    'Every Linux mapping call does its work twice, as Starnix does: once in the VMA tree and once in the Zircon VMAR ' +
+      '(each VMA is a Zircon mapping). In the profile of this row, munmap spends about a third of its time in ' +
+      '`Vmar.unmap` and another third zeroing the freed range of the anonymous VMO (`zeroPage` in the copy-on-write ' +
+      'tree) even though the page was never touched; Linux frees nothing there because no page was populated. ' +
+      'Closing it: skip the VMO ZERO when the range has no committed pages (a range query on the page tree), and keep ' +
+      'one interval structure whose nodes are both the VMA and the Zircon mapping instead of two trees updated in step.',
+  ],
+  [
+    'ratio:map_fixed',
+    'MAP_FIXED over an existing page is an unmap of the old VMA (two tree updates plus a VMO ZERO) followed by a map ' +
+      '(two inserts), each allocating JavaScript objects; the kernel replaces one maple-tree slot in C. The same fixes ' +
+      'as for munmap apply, plus reusing the replaced VMA object when the new mapping has the same bounds.',
+  ],
+  [
+    'ratio:mprotect_whole_vma',
+    'About half of the time is `Vmar.protect` in zircon-objects (finding and re-flagging the mapping), the rest is ' +
+      'detaching and re-attaching the VMA in the tree and trying to merge with its neighbours. Closing it: change ' +
+      'flags in place when the range is exactly one VMA and no neighbour can merge (no detach/attach), and let the ' +
+      'Zircon protect look the mapping up through the VMA instead of searching the VMAR again.',
+  ],
+  [
+    'ratio:mprotect_split_merge',
+    'A split creates two new VMA objects, two treap nodes and two Zircon mappings, and the merge throws them away ' +
+      'again; the profile shows the time spread over `detach`/`attach`, `split`/`merge` in the VMA treap and the span ' +
+      'tree of the VMAR, i.e. allocation and rebalancing rather than one hot spot. Closing it: a B-tree (like Linux\'s ' +
+      'maple tree) over flat arrays so splits and merges move array slots instead of allocating nodes, and the Zircon ' +
+      'mapping split done lazily (a VMA carries its protection; the VMAR is brought up to date on the next fault or ' +
+      'query).',
+  ],
+  [
+    'ratio:mremap_grow_shrink',
+    'In-place mremap checks the gap, detaches, resizes and re-attaches the VMA and remaps the Zircon mapping (a ' +
+      'SPECIFIC_OVERWRITE map, which is itself an unmap plus a map). Resizing the Zircon mapping in place and ' +
+      'updating the tree\'s gap augmentation without a detach would close most of it.',
+  ],
+  [
+    'growth:',
+    'Per-operation cost should be O(log N) in both trees; the measured growth comes mostly from the garbage ' +
+      'collector: with a million VMAs the heap holds about half a gigabyte of small objects, so every young-generation ' +
+      'collection triggered by an operation\'s garbage costs more (write barriers, remembered sets), and full ' +
+      'collections land in samples. Fewer allocations per operation (see the rows above) is what closes it.',
+  ],
+  [
+    'ratio:uffd_roundtrip',
+    'starnix-mm does not yet raise userfaultfd faults itself, so the bench plays the faulting task: it polls ' +
+      '`mincore` for the page, calls the userfaultfd\'s `fault()` (a message and a promise), the dispatcher runs the ' +
+      'handler in a microtask, UFFDIO_COPY writes through the process\'s kernel-mode copy, and the read completes. ' +
+      'Each step allocates, and the promise hop costs more than the C probe\'s thread wake-up. Closing it needs the ' +
+      'fault path inside starnix-mm (no polling, the VMA already in hand) and a synchronous path when the handler ' +
+      'resolves the fault immediately; a 0.1x target for a modelled round trip is below what any design with a ' +
+      'per-fault promise can reach.',
+  ],
+  [
+    'bandwidth:kernel_read_64mib',
+    'The kernel-mode read resolves the VMA and the fault page by page, reads each page from the VMO into a fresh ' +
+      'array, copies it into the output, and finally copies the whole 64 MiB again (`slice`). Reading straight into ' +
+      'the output buffer, resolving once per VMA run of pages, and returning the buffer itself when the read is ' +
+      'complete would remove two of the three copies and 16,384 allocations.',
+  ],
+  [
+    'bandwidth:kernel_write_64mib',
+    'The write side copies page by page through the VMO with one lookup per page; copying whole runs of committed ' +
+      'pages at once would bring it to memcpy speed.',
+  ],
+  [
+    'memory:vma',
+    'A VMA costs a VMA record, a treap node, a Zircon mapping object and its span-tree node. Merging the VMA and the ' +
+      'Zircon mapping into one object would roughly halve it.',
+  ],
+  [
+    'memory:page',
+    'Page contents are 4,096-byte ArrayBuffers; the rest is the page-tree entry. Storing pages in large slabs would ' +
+      'remove the per-buffer overhead.',
+  ],
+];
+
+function missedNote(id: string): string | undefined {
+  return MISSED.find(([prefix]) => id.startsWith(prefix))?.[1];
+}
+
+const ROW_DESCRIPTIONS: ReadonlyArray<readonly [string, string]> = [
+  ['mmap_munmap_1page', 'mmap of one private anonymous page where the kernel chooses the address, then munmap (per pair).'],
+  ['map_fixed', 'MAP_FIXED over one read-only page in the middle of the field (the VMA count stays N).'],
+  ['mprotect_whole_vma', 'mprotect of a whole three-page VMA, alternating read-write and read-only.'],
+  ['mprotect_split_merge', 'mprotect of the middle page of a three-page VMA to read-only (a split into three) and back (a merge), per pair.'],
+  ['mremap_grow_shrink', 'mremap of a one-page VMA to two pages in place and back, per pair.'],
+  ['first_touch_fault', 'First write to each page of a fresh 1,024-page private anonymous mapping (a demand-zero fault per page).'],
+  ['madvise_dontneed', 'MADV_DONTNEED over 1,024 touched pages, per page.'],
+  ['fork_256mib_touched', 'fork of a process with 256 MiB of touched private memory, and the child\'s exit (natively: fork, _exit, waitpid).'],
+  ['kernel_read_64mib', 'Kernel-mode read of 64 MiB of populated user memory (memsim: `kernelRead`; natively: process_vm_readv).'],
+  ['kernel_write_64mib', 'Kernel-mode write of 64 MiB into populated user memory (memsim: `kernelWrite`; natively: process_vm_writev).'],
+  ['uffd_roundtrip', 'A read of a missing page in a userfaultfd-registered range, resolved by a handler with UFFDIO_COPY, per page (256 pages).'],
+  ['uffd_copy', 'UFFDIO_COPY of one page into a missing page, no fault, per page.'],
+  ['swap_out', 'userspace-swap swap-out of 4 MiB in 16-page regions (take the pages, compress, encrypt, append to the swap file), per page.'],
+  ['swap_in', 'Swap-in of those pages through the fault path (fault, read, decrypt and decompress the record, UFFDIO_COPY), per page.'],
+];
+
+/** The whole of docs/benchmarks.md for a run. */
 export function renderDocs(result: SuiteResult, targets: readonly TargetResult[]): string {
-  return `# Benchmarks\n\n${renderMarkdownResults(result.rows)}\n${targets.map((t) => `- ${t.target}: ${t.measured}`).join('\n')}\n`;
+  const m = result.machine;
+  const out: string[] = [];
+  out.push('# Benchmarks: memsim against the Linux kernel');
+  out.push('');
+  out.push(
+    'Generated by `pnpm --filter @memsim/bench bench -- --write-docs` (the suite in `tools/bench`); do not edit by ' +
+      'hand. Every row runs the same operation sequence twice in one run: in memsim (starnix-mm on zircon-objects, ' +
+      'userspace-swap for the userfaultfd and swap rows) and natively on this machine\'s kernel through the C probe of ' +
+      '`tools/linux-probe`. The ratio is memsim time / native time, so below 1 means memsim is faster.',
+  );
+  out.push('');
+  out.push('## Machine and run');
+  out.push('');
+  out.push(`- CPU: ${m.cpuModel}, ${m.cores} cores; ${m.memoryGiB} GiB memory`);
+  out.push(`- Kernel: Linux ${m.kernel}`);
+  out.push(`- Node: ${m.node}`);
+  out.push(`- Date: ${m.date}; the run took ${result.durationS} s${result.quick ? ' (quick run: N up to 10k)' : ''}`);
+  if (m.loadAverage !== undefined) {
+    out.push(
+      `- Load average at the start: ${m.loadAverage.map((x) => x.toFixed(1)).join(', ')} (1, 5, 15 min). The machine is ` +
+        'shared with other work, so single samples swing widely; memsim and native samples alternate in rounds so ' +
+        'load hits both sides, and the medians are the figures to read.',
+    );
+  }
+  const builds = Object.entries(result.fieldBuildMs);
+  if (builds.length > 0) out.push(`- Building the memsim field of N VMAs took ${builds.map(([n, ms]) => `${formatCount(Number(n))}: ${formatNs(ms * 1e6)}`).join(', ')}`);
+  out.push('');
+  out.push('## Method');
+  out.push('');
+  out.push(
+    '- The per-N rows run in an address space of N VMAs built the same way on both sides: one read-only mapping of N ' +
+      'pages at 0x2000_0000_0000 with every odd page made PROT_NONE, so neighbours never merge. Natively N above ' +
+      '`vm.max_map_count` (65,530 by default) needs the limit raised; the suite raises it for the run when it runs ' +
+      'as root and restores it afterwards, and reports the cell unavailable otherwise.',
+  );
+  out.push(
+    '- memsim is timed with tinybench: warm-up samples first (at least two and 20 ms), then a fixed number of samples, ' +
+      'each timing a batch of operations (set-up excluded). A full GC runs between cells. The native side is the ' +
+      'probe\'s `bench` op: one warm-up sample, then timed samples of a batch each.',
+  );
+  out.push(
+    '- Figures are medians of the per-unit time over all samples; "spread" is half the interquartile range relative ' +
+      'to the median. Samples of both sides are in the JSON (`--json FILE`).',
+  );
+  out.push('');
+  out.push(renderMarkdownTable(['row', 'what runs'], ROW_DESCRIPTIONS.filter(([id]) => result.rows.some((r) => r.row === id)).map(([a, b]) => [`\`${a}\``, b])));
+  out.push('## Results');
+  out.push('');
+  out.push(renderMarkdownResults(result.rows));
+  const notes = unavailableNotes(result.rows);
+  if (notes.length > 0) {
+    out.push('Cells without a figure:');
+    out.push('');
+    for (const n of notes) out.push(`- ${n}`);
+    out.push('');
+  }
+  if (measured(result.memcpy64MiB)) {
+    const bw = (64 * 2 ** 20) / (result.memcpy64MiB.nsPerUnit / 1e9) / 2 ** 30;
+    out.push(`Native memcpy of 64 MiB (the bandwidth yardstick): ${formatNs(result.memcpy64MiB.nsPerUnit)} (${bw.toFixed(1)} GiB/s).`);
+    out.push('');
+  }
+  const charts = [...renderCharts(result).keys()];
+  if (charts.length > 0) {
+    out.push('### Cost against N');
+    out.push('');
+    for (const name of charts) out.push(`![${name.replace(/\.svg$/, '')}](benchmarks/${name})`);
+    out.push('');
+  }
+  out.push('## Memory');
+  out.push('');
+  const mem = result.memory as MemoryResult | { unavailable: string };
+  if ('unavailable' in mem) out.push(`Not measured: ${mem.unavailable}.`);
+  else {
+    out.push(
+      `Measured with \`process.memoryUsage()\` after forced full GCs, around ${formatCount(mem.vmas)} VMAs built as above ` +
+        `and ${formatCount(mem.pages)} pages first-touched in one mapping:`,
+    );
+    out.push('');
+    out.push(
+      renderMarkdownTable(
+        ['what', 'V8 heap', 'ArrayBuffers', 'total'],
+        [
+          ['per VMA', formatBytes(mem.heapBytesPerVma), formatBytes(mem.externalBytesPerVma), formatBytes(mem.heapBytesPerVma + mem.externalBytesPerVma)],
+          ['per touched 4 KiB page', formatBytes(mem.heapBytesPerPage), formatBytes(mem.externalBytesPerPage), formatBytes(mem.totalBytesPerPage)],
+        ],
+        ['left', 'right', 'right', 'right'],
+      ),
+    );
+  }
+  out.push('## Targets (issue 10)');
+  out.push('');
+  out.push(
+    renderMarkdownTable(
+      ['target', 'measured', 'met'],
+      targets.map((t) => [t.target, t.measured, t.met === null ? 'not measurable in this run' : t.met ? 'yes' : 'no']),
+    ),
+  );
+  const missed = targets.filter((t) => t.met === false);
+  if (missed.length > 0) {
+    out.push('### Missed targets: why, and what would close them');
+    out.push('');
+    const done = new Set<string>();
+    for (const t of missed) {
+      const note = missedNote(t.id);
+      const key = note ?? t.id;
+      if (done.has(key)) continue;
+      done.add(key);
+      out.push(`- **${t.target}** (${t.measured}). ${note ?? 'No analysis recorded for this target yet.'}`);
+    }
+    out.push('');
+  }
+  out.push(
+    'Swap-out and swap-in have no native counterpart: Linux has no userspace swap of its own, and its kernel swap ' +
+      'needs a swap device and is a different operation sequence. Their memsim cost is reported alone.',
+  );
+  out.push('');
+  return out.join('\n');
 }

@@ -2,8 +2,8 @@ import { MapFlags, Prot } from '@memsim/starnix-mm';
 import { FIELD_BASE, PAGE, PRIVATE_ANON, RW, scratchArea } from '../model/field.js';
 import { since, type RowSpec } from './row.js';
 
-const BATCH = 200;
-const PAIR_BATCH = 100;
+const BATCH = 50;
+const PAIR_BATCH = 25;
 
 /** mmap + munmap of one page where the kernel chooses the address. */
 export const mmapMunmap: RowSpec = {

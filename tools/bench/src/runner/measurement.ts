@@ -20,3 +20,17 @@ export type Side = Measurement | Unavailable;
 export function measured(s: Side | undefined): s is Measurement {
   return s !== undefined && 'nsPerUnit' in s;
 }
+
+/**
+ * Pools the samples of several rounds of one cell (memsim and native alternate in rounds, so load on a shared
+ * machine hits both sides alike). Any unavailable round makes the cell unavailable, with that round's reason.
+ */
+export function poolRounds(rounds: readonly Side[], summarizeFn: (xs: readonly number[]) => Measurement['summary']): Side {
+  if (rounds.length === 0) return { unavailable: 'no rounds ran' };
+  const bad = rounds.find((r) => !measured(r));
+  if (bad !== undefined) return bad;
+  const ms = rounds as readonly Measurement[];
+  const samples = ms.flatMap((m) => m.samplesNsPerUnit);
+  const summary = summarizeFn(samples);
+  return { nsPerUnit: summary.median, summary, samplesNsPerUnit: samples, unitsPerSample: (ms[0] as Measurement).unitsPerSample };
+}
