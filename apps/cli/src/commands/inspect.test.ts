@@ -9,7 +9,7 @@ describe('memsim inspect', () => {
 
   it('shows the VMAR tree with nesting and permissions', () => {
     const s = inspectScenario(scenario, 7);
-    const p = s.processes[0]!;
+    const p = s.processes[0];
     expect(p.name).toBe('proc');
     const maps = p.regions.filter((r) => r.kind === 'mapping');
     expect(maps.map((m) => [m.base, m.size, m.perms])).toEqual([
@@ -43,8 +43,8 @@ describe('memsim inspect', () => {
   it('statesOf gives the initial state and one per step', () => {
     const states = statesOf(scenario);
     expect(states.map((s) => s.step)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(states[0]!.processes).toEqual([]);
-    expect(states[9]!.label).toBe('zx vmo_read');
+    expect(states[0].processes).toEqual([]);
+    expect(states[9].label).toBe('zx vmo_read');
   });
 
   it('prints maps, smaps, the trees and kernel memory', async () => {

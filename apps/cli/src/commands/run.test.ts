@@ -9,7 +9,7 @@ describe('memsim run', () => {
     const r = await runCommand(loadScenario(fixture('clone-space.yaml')));
     expect(r.result.status).toBe('passed');
     expect(r.result.steps).toHaveLength(9);
-    expect(r.result.steps[8]!.outcome).toEqual({ kind: 'ok', value: '07' });
+    expect(r.result.steps[8].outcome).toEqual({ kind: 'ok', value: '07' });
   });
 
   it('--step N stops after step N', async () => {
@@ -33,7 +33,7 @@ describe('memsim run', () => {
     const { code, out } = await capture(['run', fixture('linux-space.yaml'), '--json']);
     expect(code).toBe(0);
     const j = JSON.parse(out) as { steps: { outcome: { value: unknown } }[] };
-    expect(j.steps[3]!.outcome.value).toEqual(['00010000-00012000 rw-p 00000000 00:00 0 ', '00012000-00014000 r--p 00000000 00:00 0 ']);
+    expect(j.steps[3].outcome.value).toEqual(['00010000-00012000 rw-p 00000000 00:00 0 ', '00012000-00014000 r--p 00000000 00:00 0 ']);
   });
 
   it('rejects a step past the end and an unknown scenario name with exit 2', async () => {

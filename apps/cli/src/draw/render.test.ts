@@ -46,7 +46,7 @@ describe('memsim draw: SVG', () => {
       expect(x(r) + w(r)).toBeLessThanOrEqual(x(sub) + w(sub) + 0.1);
     }
     // Different permissions, different fills.
-    const fills = maps.map((m) => m.children[0]!.attrs['fill']);
+    const fills = maps.map((m) => m.children[0].attrs['fill']);
     expect(new Set(fills).size).toBe(2);
   });
 
@@ -62,11 +62,11 @@ describe('memsim draw: SVG', () => {
     const vmos = byClass(svg, 'vmo');
     expect(vmos).toHaveLength(2);
     const [heap, snap] = vmos;
-    expect(snap!.attrs['data-parent']).toBe(heap!.attrs['data-koid']);
-    expect(snap!.attrs['data-shared']).toBe('4096');
+    expect(snap.attrs['data-parent']).toBe(heap.attrs['data-koid']);
+    expect(snap.attrs['data-shared']).toBe('4096');
     const edges = byClass(svg, 'edge');
-    expect(edges.map((e) => [e.attrs['data-from'], e.attrs['data-to']])).toEqual([[heap!.attrs['data-koid'], snap!.attrs['data-koid']]]);
-    expect(byClass(heap!, 'cell').map((c) => c.attrs['class'])).toEqual(['cell committed', 'cell committed', 'cell absent', 'cell absent']);
+    expect(edges.map((e) => [e.attrs['data-from'], e.attrs['data-to']])).toEqual([[heap.attrs['data-koid'], snap.attrs['data-koid']]]);
+    expect(byClass(heap, 'cell').map((c) => c.attrs['class'])).toEqual(['cell committed', 'cell committed', 'cell absent', 'cell absent']);
   });
 
   it('escapes scenario text', () => {
@@ -94,7 +94,7 @@ describe('memsim draw: HTML', () => {
   it('is one self-contained page with a slider over every step', () => {
     expect(html).toContain(`<input id="slider" type="range" min="0" max="${states.length - 1}"`);
     expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)=/);
-    const data = /<script id="memsim-data" type="application\/json">([\s\S]*?)<\/script>/.exec(html)![1]!;
+    const data = /<script id="memsim-data" type="application\/json">([\s\S]*?)<\/script>/.exec(html)![1];
     const parsed = JSON.parse(data) as { svgs: string[] };
     expect(parsed.svgs).toHaveLength(states.length);
     for (const s of parsed.svgs) expect(() => parseXml(s)).not.toThrow();

@@ -33,26 +33,26 @@ function layout(regions: readonly RegionState[], x0: number, width: number): (ad
   const maps = regions.filter((r) => r.kind === 'mapping');
   // Mapped stretches weigh more than free ones: the mappings are what a reader came to see.
   const weights = ticks.slice(1).map((t, i) => {
-    const a = ticks[i]!;
+    const a = ticks[i];
     const lg = Math.log2(Math.max(1, (t - a) / PAGE));
     return maps.some((m) => m.base <= a && m.base + m.size >= t) ? 4 + lg : 1 + lg / 3;
   });
   const total = weights.reduce((a, b) => a + b, 0);
   const xs = [x0];
-  for (const w of weights) xs.push(xs[xs.length - 1]! + (w / total) * width);
+  for (const w of weights) xs.push(xs[xs.length - 1] + (w / total) * width);
   return (addr: number): number => {
     // Binary search for the tick; addresses between ticks interpolate linearly inside their interval.
     let lo = 0;
     let hi = ticks.length - 1;
     while (lo < hi - 1) {
       const mid = (lo + hi) >> 1;
-      if (ticks[mid]! <= addr) lo = mid;
+      if (ticks[mid] <= addr) lo = mid;
       else hi = mid;
     }
-    const a = ticks[lo]!;
-    const b = ticks[hi]!;
+    const a = ticks[lo];
+    const b = ticks[hi];
     const f = b === a ? 0 : Math.min(1, Math.max(0, (addr - a) / (b - a)));
-    return xs[lo]! + f * (xs[hi]! - xs[lo]!);
+    return xs[lo] + f * (xs[hi] - xs[lo]);
   };
 }
 

@@ -200,7 +200,7 @@ export class LinuxStepper extends Stepper {
       case 'pread':
         return hex(mm.fd(this.#fd(o['fd'])).file.pread(Number(o['length']), Number(o['offset'] ?? 0)));
       case 'fork': {
-        const name = String(o['child'] ?? 'child');
+        const name = typeof o['child'] === 'string' ? o['child'] : 'child';
         this.procs.set(name, mm.fork());
         return name;
       }

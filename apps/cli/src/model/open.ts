@@ -17,12 +17,12 @@ export function loadScenario(file: string, name?: string): Scenario {
     throw new CliError('BAD_INPUT', (e as Error).message);
   }
   if (loaded.problems.length > 0) {
-    const p = loaded.problems[0]!;
+    const p = loaded.problems[0];
     throw new CliError('BAD_INPUT', `${p.file}:${p.line}:${p.column}: ${p.message}`);
   }
   const all = loaded.scenarios;
   if (all.length === 0) throw new CliError('BAD_INPUT', `${file}: no scenario in the file`);
-  if (name === undefined) return all[0]!;
+  if (name === undefined) return all[0];
   const found = all.find((s) => s.name === name);
   if (!found) throw new CliError('BAD_INPUT', `${file}: no scenario named '${name}' (it has: ${all.map((s) => `'${s.name}'`).join(', ')})`);
   return found;

@@ -62,10 +62,11 @@ export function zirconMapsText(regions: readonly RegionState[]): string {
 }
 
 export function processState(name: string, process: Process, maps?: string, smaps?: string): ProcessState {
-  let koid = 0;
+  let koid: number;
   try {
     koid = process.koid();
   } catch {
+    // A closed process handle: the process is still drawn, without its koid.
     koid = 0;
   }
   const regions = regionsOf(process);

@@ -41,7 +41,7 @@ export abstract class Stepper {
   /** Runs the next step; domain errors become a failed outcome, scenario mistakes throw. */
   step(): ExecutedStep {
     const index = this.#next++;
-    const step = this.scenario.steps[index]!;
+    const step = this.scenario.steps[index];
     let r: ExecutedStep;
     if (step.kind === 'check') {
       const v = evaluate(step.call, this.scope);

@@ -12,7 +12,6 @@ import {
   statusName,
   type AccessResult,
   type KernelOptions,
-  type MemoryPriority,
 } from '@memsim/zircon-objects';
 import { CliError } from '../cli/errors.js';
 import { Args } from './args.js';
@@ -52,7 +51,7 @@ const CALLS: Record<string, Call> = {
   vmar_op_range: (a) => a.obj('handle', Vmar).opRange(a.num('op'), a.num('addr'), a.num('len')),
   vmar_info: (a) => a.obj('handle', Vmar).info(),
   vmar_maps_info: (a) => a.obj('handle', Vmar).mapsInfo(a.num('max', Number.MAX_SAFE_INTEGER)),
-  vmar_set_memory_priority: (a) => a.obj('handle', Vmar).setMemoryPriority(a.num('priority') as MemoryPriority),
+  vmar_set_memory_priority: (a) => a.obj('handle', Vmar).setMemoryPriority(a.num('priority')),
   vmar_memory_priority: (a) => a.obj('handle', Vmar).memoryPriority(),
   process_create: (a, k) => {
     const { process, rootVmar } = Process.create(a.obj('job', Job, k.rootJob), a.str('name', ''), a.num('options', 0));
@@ -67,7 +66,7 @@ const CALLS: Record<string, Call> = {
     const level = a.raw('level');
     if (level === null || level === undefined) return k.forcePressure(null);
     const n = typeof level === 'string' && level in PressureLevel ? (PressureLevel[level as keyof typeof PressureLevel] as number) : a.num('level');
-    return k.forcePressure(n as PressureLevel);
+    return k.forcePressure(n);
   },
   kernel_reclaim: (_a, k) => k.reclaim(),
 };

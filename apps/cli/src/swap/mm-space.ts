@@ -1,4 +1,5 @@
-import { Advice, MemoryManager } from '@memsim/starnix-mm';
+import type { MemoryManager } from '@memsim/starnix-mm';
+import { Advice } from '@memsim/starnix-mm';
 import type { UffdAddressSpace, UffdContextHooks, UffdVma } from '@memsim/userspace-swap';
 
 const PAGE = 4096;
@@ -48,7 +49,7 @@ export class MmUffdSpace implements UffdAddressSpace {
 
   isPagePresent(address: number): boolean {
     if (this.poisoned.has(address)) return true;
-    return (this.mm.mincore(address, PAGE)[0]! & 1) === 1;
+    return (this.mm.mincore(address, PAGE)[0] & 1) === 1;
   }
 
   installPage(address: number, data: Uint8Array): void {
@@ -71,7 +72,7 @@ export class MmUffdSpace implements UffdAddressSpace {
     const out: { address: number; data: Uint8Array }[] = [];
     const present = this.mm.mincore(start, length);
     for (let i = 0; i < present.length; i++) {
-      if ((present[i]! & 1) === 0) continue;
+      if ((present[i] & 1) === 0) continue;
       const address = start + i * PAGE;
       out.push({ address, data: this.mm.kernelRead(address, PAGE) });
     }

@@ -144,7 +144,7 @@ export function generateTrace(o: GenerateOptions): string {
   if (o.shape === 'zipf') {
     let sum = 0;
     for (let k = 1; k <= P; k++) cdf.push((sum += 1 / k));
-    for (let k = 0; k < P; k++) cdf[k] = cdf[k]! / sum;
+    for (let k = 0; k < P; k++) cdf[k] = cdf[k] / sum;
   }
   let cursor = 0;
   for (let ph = 0; ph < phases; ph++) {
@@ -170,7 +170,7 @@ export function generateTrace(o: GenerateOptions): string {
           let hi = P - 1;
           while (lo < hi) {
             const mid = (lo + hi) >> 1;
-            if (cdf[mid]! < u) lo = mid + 1;
+            if (cdf[mid] < u) lo = mid + 1;
             else hi = mid;
           }
           page = lo;

@@ -19,7 +19,7 @@ export function parseXml(src: string): XmlElement {
     if (m[6]) throw new Error(`stray '<' at ${m.index}`);
     if (m[5] !== undefined) {
       if (/&(?!(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/.test(m[5])) throw new Error(`bad entity at ${m.index}`);
-      stack[stack.length - 1]!.text += m[5];
+      stack[stack.length - 1].text += m[5];
       continue;
     }
     if (!m[2]) continue;
@@ -30,16 +30,16 @@ export function parseXml(src: string): XmlElement {
     }
     const attrs: Record<string, string> = {};
     for (const a of (m[3] ?? '').matchAll(/([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
-      if (a[1]! in attrs) throw new Error(`duplicate attribute ${a[1]}`);
-      attrs[a[1]!] = a[2] ?? a[3] ?? '';
+      if (a[1] in attrs) throw new Error(`duplicate attribute ${a[1]}`);
+      attrs[a[1]] = a[2] ?? a[3] ?? '';
     }
     const el: XmlElement = { name: m[2], attrs, children: [], text: '' };
-    stack[stack.length - 1]!.children.push(el);
+    stack[stack.length - 1].children.push(el);
     if (!m[4]) stack.push(el);
   }
-  if (stack.length !== 1) throw new Error(`unclosed <${stack[stack.length - 1]!.name}>`);
+  if (stack.length !== 1) throw new Error(`unclosed <${stack[stack.length - 1].name}>`);
   if (root.children.length !== 1) throw new Error('an XML document has exactly one root element');
-  return root.children[0]!;
+  return root.children[0];
 }
 
 /** Every element of a tree, depth first. */
