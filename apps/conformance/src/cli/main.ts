@@ -92,8 +92,11 @@ export async function main(argv: readonly string[], ioIn: Partial<CliIo> = {}): 
     ...(ioIn.inProcess !== undefined ? { inProcess: ioIn.inProcess } : {}),
   };
   const cmd = program(io);
+  // `pnpm conformance -- --suite x` forwards the separators; leading ones carry no meaning here.
+  const args = [...argv];
+  while (args[0] === '--') args.shift();
   try {
-    cmd.parse([...argv], { from: 'user' });
+    cmd.parse(args, { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
       return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2;
