@@ -55,6 +55,29 @@ function policyOf(name: PolicyName): SwapPolicy {
 }
 
 /**
+ * The contents of a page after a given write: half pseudo-random bytes and half zeros, roughly as compressible as a
+ * renderer heap, and different for every write so a lost or stale page shows up on the next read.
+ */
+function pageData(page: number, version: number): Uint8Array {
+  const out = new Uint8Array(PAGE);
+  if (version === 0) return out;
+  let x = (Math.imul(page + 1, 0x9e3779b1) ^ Math.imul(version, 0x85ebca6b)) >>> 0 || 1;
+  for (let i = 0; i < PAGE / 2; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
  * Options of {@link replayTrace}.
  * @public
  */
@@ -121,7 +144,8 @@ export async function replayTrace(trace: SwapTrace, options: ReplayOptions = {})
   const start = clock.nowMicros();
   try {
     const renderer = manager.addRenderer('renderer', uffd);
-    const expected = new Uint8Array(trace.pages);
+    // The version of each page's last write (0: never written, reads zeros).
+    const version = new Uint32Array(trace.pages);
     let reads = 0;
     let writes = 0;
     let userfaults = 0;
@@ -146,16 +170,14 @@ export async function replayTrace(trace: SwapTrace, options: ReplayOptions = {})
           }
           if (e.op === 'write') {
             writes++;
-            // A per-write pattern: a lost or stale page shows up as a mismatch on the next read.
-            const v = (e.page * 31 + writes) & 0xff || 1;
-            expected[e.page] = v;
-            const r = mm.write(addr, new Uint8Array(PAGE).fill(v));
+            version[e.page] = writes;
+            const r = mm.write(addr, pageData(e.page, writes));
             if (!r.ok) sigbus++;
           } else {
             reads++;
             const r = mm.read(addr, PAGE);
             if (!r.ok) sigbus++;
-            else if (r.data!.some((b) => b !== expected[e.page])) integrityErrors++;
+            else if (!sameBytes(r.data ?? new Uint8Array(), pageData(e.page, version[e.page]!))) integrityErrors++;
           }
           break;
         }
