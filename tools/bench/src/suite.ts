@@ -136,7 +136,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     for (let round = 0; round < rounds; round++) {
       options.log(`N = ${n}, round ${round + 1}/${rounds}: native`);
       const natives = await nativeSides(nativeRows, n, samples);
-      nativeRows.forEach((r, k) => nativeRounds.get(r)?.push(natives[k] as Side));
+      nativeRows.forEach((r, k) => nativeRounds.get(r)?.push(natives[k]));
       for (const row of perN) {
         options.log(`N = ${n}, round ${round + 1}/${rounds}: memsim ${row.id}`);
         memsimRounds.get(row)?.push(await memsimSide(row, mm, n, samples));
@@ -170,7 +170,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     for (let round = 0; round < rounds; round++) {
       options.log(`round ${round + 1}/${rounds}: native per-page, bulk and userfaultfd rows`);
       const natives = await nativeSides(nativeAll, 0, samples);
-      nativeAll.forEach((r, k) => nativeRounds.get(r)?.push(natives[k] as Side));
+      nativeAll.forEach((r, k) => nativeRounds.get(r)?.push(natives[k]));
       for (const row of flat) {
         options.log(`round ${round + 1}/${rounds}: memsim ${row.id}`);
         const mm = newProcess();

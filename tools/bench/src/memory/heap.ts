@@ -1,6 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { MemoryManager } from '@memsim/starnix-mm';
+import type { MemoryManager } from '@memsim/starnix-mm';
 import { buildField, newProcess, PAGE, PRIVATE_ANON, RW, touchPages } from '../model/field.js';
 
 /** Memory cost of the model, measured from heap deltas around many objects. */

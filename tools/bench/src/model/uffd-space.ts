@@ -38,8 +38,8 @@ export class MmUffdSpace implements UffdAddressSpace {
       }
       const points = [...cuts].sort((a, b) => a - b);
       for (let i = 0; i + 1 < points.length; i++) {
-        const s = points[i] as number;
-        const e = points[i + 1] as number;
+        const s = points[i];
+        const e = points[i + 1];
         if (e <= start || s >= end) continue;
         const reg = this.regs.find((r) => r.start <= s && r.end >= e);
         out.push({ start: s, end: e, kind: v.shared ? 'shmem' : 'anonymous', mayWrite: true, uffd: reg?.ctx ?? null, uffdMode: reg?.mode ?? 0 });
@@ -113,5 +113,5 @@ export async function userRead(space: MmUffdSpace, address: number): Promise<num
   }
   const r = space.mm.read(address, 1);
   if (!r.ok) throw new Error(`${r.fault.signal} at 0x${r.fault.address.toString(16)}`);
-  return (r.data as Uint8Array)[0] as number;
+  return (r.data as Uint8Array)[0];
 }

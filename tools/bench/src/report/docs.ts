@@ -1,4 +1,3 @@
-import type { MemoryResult } from '../memory/heap.js';
 import { measured } from '../runner/measurement.js';
 import type { SuiteResult } from '../suite.js';
 import { formatBytes, formatCount, formatNs } from './format.js';
@@ -182,7 +181,7 @@ export function renderDocs(result: SuiteResult, targets: readonly TargetResult[]
   }
   out.push('## Memory');
   out.push('');
-  const mem = result.memory as MemoryResult | { unavailable: string };
+  const mem = result.memory;
   if ('unavailable' in mem) out.push(`Not measured: ${mem.unavailable}.`);
   else {
     out.push(

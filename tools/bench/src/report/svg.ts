@@ -84,7 +84,7 @@ export function renderLineChart(chart: LineChart): string {
   out.push(`<text transform="translate(14 ${M.top + ph / 2}) rotate(-90)" text-anchor="middle">${escapeXml(chart.yLabel)}</text>`);
   // Series: consecutive present points are joined; a null breaks the line.
   chart.series.forEach((s, i) => {
-    const color = PALETTE[i % PALETTE.length] as string;
+    const color = PALETTE[i % PALETTE.length];
     const dash = s.dashed ? ' stroke-dasharray="5 3"' : '';
     let run: string[] = [];
     const flush = (): void => {

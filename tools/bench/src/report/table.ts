@@ -9,9 +9,9 @@ export function renderTable(headers: readonly string[], rows: readonly (readonly
   const width = (s: string): number => [...s].length;
   const cols = headers.length;
   for (const r of rows) if (r.length !== cols) throw new RangeError(`row has ${r.length} cells, expected ${cols}`);
-  const w = headers.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] as string))));
+  const w = headers.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i]))));
   const pad = (s: string, i: number): string => {
-    const fill = ' '.repeat((w[i] as number) - width(s));
+    const fill = ' '.repeat((w[i]) - width(s));
     return align[i] === 'right' ? fill + s : s + fill;
   };
   const line = (cells: readonly string[]): string => cells.map(pad).join('  ').trimEnd();

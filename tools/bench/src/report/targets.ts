@@ -1,4 +1,3 @@
-import type { MemoryResult } from '../memory/heap.js';
 import { measured } from '../runner/measurement.js';
 import type { RowResult, SuiteResult } from '../suite.js';
 
@@ -82,7 +81,7 @@ export function evaluateTargets(result: Pick<SuiteResult, 'rows' | 'memcpy64MiB'
     });
   }
   // 6, 7. memory.
-  const mem = result.memory as MemoryResult | { unavailable: string };
+  const mem = result.memory;
   if (!('unavailable' in mem)) {
     const perVma = mem.heapBytesPerVma + mem.externalBytesPerVma;
     out.push({ id: 'memory:vma', target: '<= 512 bytes per VMA', measured: `${Math.round(perVma)} B`, met: perVma <= 512 });

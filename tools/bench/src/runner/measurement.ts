@@ -32,5 +32,5 @@ export function poolRounds(rounds: readonly Side[], summarizeFn: (xs: readonly n
   const ms = rounds as readonly Measurement[];
   const samples = ms.flatMap((m) => m.samplesNsPerUnit);
   const summary = summarizeFn(samples);
-  return { nsPerUnit: summary.median, summary, samplesNsPerUnit: samples, unitsPerSample: (ms[0] as Measurement).unitsPerSample };
+  return { nsPerUnit: summary.median, summary, samplesNsPerUnit: samples, unitsPerSample: (ms[0]).unitsPerSample };
 }

@@ -33,8 +33,8 @@ export function quantile(sorted: readonly number[], q: number): number {
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
-  const a = sorted[lo] as number;
-  const b = sorted[hi] as number;
+  const a = sorted[lo];
+  const b = sorted[hi];
   return a + (b - a) * (pos - lo);
 }
 
@@ -50,8 +50,8 @@ export function summarize(samples: readonly number[]): Summary {
   return {
     n: sorted.length,
     median,
-    min: sorted[0] as number,
-    max: sorted[sorted.length - 1] as number,
+    min: sorted[0],
+    max: sorted[sorted.length - 1],
     q1,
     q3,
     mad: quantile(dev, 0.5),

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import type { Measurement, Side } from '../runner/measurement.js';
+import { summarize } from '../stats/summary.js';
+import type { RowResult } from '../suite.js';
+import { renderDocs } from './docs.js';
+import { renderCharts, renderTerminal } from './render.js';
+import { evaluateTargets } from './targets.js';
+
+const side = (ns: number): Measurement => ({ nsPerUnit: ns, summary: summarize([ns]), samplesNsPerUnit: [ns], unitsPerSample: 1 });
+const cell = (row: string, n: number | null, memsim: Side, native: Side): RowResult => ({
+  row,
+  title: row,
+  unit: 'op',
+  n,
+  memsim,
+  native,
+  ratio: 'nsPerUnit' in memsim && 'nsPerUnit' in native ? memsim.nsPerUnit / native.nsPerUnit : null,
+});
+
+const rows: RowResult[] = [
+  cell('map_fixed', 1000, side(500), side(1000)),
+  cell('map_fixed', 1_000_000, side(1500), { unavailable: 'vm.max_map_count is 65530 and the probe is not root' }),
+  cell('fork_256mib_touched', null, side(1e5), side(3e7)),
+  cell('uffd_roundtrip', null, side(5e4), side(1e4)),
+  cell('kernel_read_64mib', null, side(4e7), side(1.5e7)),
+];
+const result = {
+  machine: { cpuModel: 'Test CPU', cores: 2, memoryGiB: 8, kernel: '6.0', node: 'v20.0.0', date: '2026-01-01T00:00:00Z', loadAverage: [1, 2, 3] },
+  quick: false,
+  ns: [1000, 1_000_000],
+  rows,
+  memcpy64MiB: side(1e7),
+  memory: { vmas: 1000, heapBytesPerVma: 600, externalBytesPerVma: 0, pages: 10, heapBytesPerPage: 40, externalBytesPerPage: 4096, totalBytesPerPage: 4136 },
+  fieldBuildMs: { '1000': 5 },
+  durationS: 1,
+};
+
+describe('evaluateTargets', () => {
+  const targets = evaluateTargets(result);
+  const byId = (id: string) => targets.find((t) => t.id === id);
+
+  it('never counts a missing native cell as met', () => {
+    expect(byId('ratio:map_fixed')).toMatchObject({ met: null, measured: '1000: 0.50x, 1000000: n/a' });
+    expect(byId('growth:map_fixed')).toMatchObject({ met: false, measured: '3.00x (1000 -> 1000000)' });
+  });
+
+  it('checks fork and the round trip against 0.1x native, and bandwidth against memcpy', () => {
+    expect(byId('ratio:fork_256mib_touched')?.met).toBe(true);
+    expect(byId('ratio:uffd_roundtrip')).toMatchObject({ met: false, measured: '5.00x' });
+    expect(byId('bandwidth:kernel_read_64mib')).toMatchObject({ met: false, measured: '0.250x memcpy' });
+  });
+
+  it('checks bytes per VMA and per touched page', () => {
+    expect(byId('memory:vma')).toMatchObject({ met: false, measured: '600 B' });
+    expect(byId('memory:page')?.met).toBe(true);
+  });
+});
+
+describe('rendering a run', () => {
+  it('puts every row, the unavailable reason and the machine into the outputs', () => {
+    const term = renderTerminal(result);
+    expect(term).toContain('map_fixed');
+    expect(term).toContain('not root');
+    const docs = renderDocs(result, evaluateTargets(result));
+    expect(docs).toContain('Test CPU, 2 cores');
+    expect(docs).toContain('v20.0.0');
+    expect(docs).toContain('2026-01-01T00:00:00Z');
+    expect(docs).toContain('![map_fixed](benchmarks/map_fixed.svg)');
+    expect(docs).toContain('Missed targets');
+    expect([...renderCharts(result).keys()].sort()).toEqual(['map_fixed.svg', 'ratio-vs-n.svg']);
+  });
+});
