@@ -24,7 +24,7 @@ export interface RunSuitesOptions {
   /** Scenario files or directories (default: the shipped suites). */
   readonly paths?: readonly string[];
   readonly backend?: BackendChoice;
-  /** Compare Linux scenarios across backends (default: on when the linux backend is available). Implies both. */
+  /** Compare Linux scenarios across backends (default: on when the linux backend is available and both run). */
   readonly differential?: boolean;
   /** Parallel workers (default: all cores). */
   readonly jobs?: number;
@@ -125,7 +125,8 @@ export async function runSuites(options: RunSuitesOptions = {}): Promise<RunRepo
   const modelDown = linuxModelUnavailable();
   const choice = options.backend ?? 'both';
   const backends: BackendName[] = choice === 'both' ? ['model', 'linux'] : [choice];
-  const differential = options.differential ?? linuxDown === undefined;
+  // Asking for one backend means no comparison unless --differential says otherwise.
+  const differential = options.differential ?? (linuxDown === undefined && choice === 'both');
   const jobs = plan(loaded.scenarios, backends, differential);
   const total = jobs.length;
   options.onPlan?.(total);
