@@ -355,13 +355,6 @@ export class CowNode {
     this.registry.delete(this);
   }
 
-  /** Depth of the chain above this node (tests and diagnostics). */
-  depth(): number {
-    let d = 0;
-    for (let n = this.parent; n !== null; n = n.parent) d++;
-    return d;
-  }
-
   // ---- accounting -----------------------------------------------------------------------------------------------
 
   /**
