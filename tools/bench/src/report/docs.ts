@@ -147,7 +147,7 @@ export function renderDocs(result: SuiteResult, targets: readonly TargetResult[]
       'as root and restores it afterwards, and reports the cell unavailable otherwise.',
   );
   out.push(
-    '- memsim is timed with tinybench: warm-up samples first (at least two and 20 ms), then a fixed number of samples, ' +
+    '- memsim is timed with tinybench: warm-up samples first (at least two and 250 ms, so V8 has optimized the code), then a fixed number of samples, ' +
       'each timing a batch of operations (set-up excluded). A full GC runs between cells. The native side is the ' +
       'probe\'s `bench` op: one warm-up sample, then timed samples of a batch each.',
   );
