@@ -177,7 +177,7 @@ export async function replayTrace(trace: SwapTrace, options: ReplayOptions = {})
             reads++;
             const r = mm.read(addr, PAGE);
             if (!r.ok) sigbus++;
-            else if (!sameBytes(r.data ?? new Uint8Array(), pageData(e.page, version[e.page]!))) integrityErrors++;
+            else if (!sameBytes(r.data ?? new Uint8Array(), pageData(e.page, version[e.page]))) integrityErrors++;
           }
           break;
         }
