@@ -1,3 +1,5 @@
+import { describeValue } from '../errors/describe.js';
+
 /**
  * Time for the swap machinery: a reading in microseconds and one-shot timers. Inject a {@link VirtualClock} for
  * deterministic runs; {@link SystemClock} follows wall time.
@@ -22,7 +24,7 @@ export class VirtualClock implements Clock {
   readonly #timers = new Map<number, { due: number; callback: () => void }>();
 
   constructor(startMicros = 0) {
-    if (!Number.isFinite(startMicros)) throw new RangeError(`bad start time ${String(startMicros)}`);
+    if (!Number.isFinite(startMicros)) throw new RangeError(`bad start time ${describeValue(startMicros)}`);
     this.#now = startMicros;
   }
 
@@ -33,7 +35,7 @@ export class VirtualClock implements Clock {
 
   /** {@inheritDoc Clock.schedule} */
   schedule(delayMicros: number, callback: () => void): Disposable {
-    if (typeof delayMicros !== 'number' || Number.isNaN(delayMicros)) throw new RangeError(`bad timer delay ${String(delayMicros)}`);
+    if (typeof delayMicros !== 'number' || Number.isNaN(delayMicros)) throw new RangeError(`bad timer delay ${describeValue(delayMicros)}`);
     if (typeof callback !== 'function') throw new TypeError('callback must be a function');
     const id = ++this.#seq;
     this.#timers.set(id, { due: this.#now + Math.max(0, delayMicros), callback });
@@ -51,7 +53,7 @@ export class VirtualClock implements Clock {
    */
   async advance(micros: number): Promise<void> {
     if (typeof micros !== 'number' || !Number.isFinite(micros) || micros < 0) {
-      throw new RangeError(`a virtual clock only moves forward by a finite amount, got ${String(micros)}`);
+      throw new RangeError(`a virtual clock only moves forward by a finite amount, got ${describeValue(micros)}`);
     }
     const target = this.#now + micros;
     for (;;) {

@@ -164,4 +164,21 @@ describe('SwapFile', () => {
     expect(nonce(0)).not.toBe(nonce(1));
     expect(body(0)).not.toBe(body(1));
   });
+
+  it('any bad argument gets a SwapError, never a crash', () => {
+    using f = SwapFile.create({ directory: dir });
+    fc.assert(
+      fc.property(fc.anything(), (a) => {
+        for (const call of [() => f.write(a as never), () => f.read(a as never), () => f.drop(a as never), () => SwapFile.create(a as never)]) {
+          try {
+            call();
+          } catch (e) {
+            if (!(e instanceof SwapError)) return false;
+          }
+        }
+        return true;
+      }),
+      { numRuns: 200 },
+    );
+  });
 });

@@ -1,3 +1,4 @@
+import { describeValue } from '../errors/describe.js';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -304,7 +305,7 @@ export class SwapFile implements Disposable {
   }
 
   #locate(id: number): RecordLocation {
-    if (!Number.isSafeInteger(id) || id <= 0) throw new SwapError('INVALID_ARGUMENT', `bad record id ${String(id)}`);
+    if (!Number.isSafeInteger(id) || id <= 0) throw new SwapError('INVALID_ARGUMENT', `bad record id ${describeValue(id)}`);
     const loc = this.#index.get(id);
     if (loc === undefined) throw new SwapError('MISSING_RECORD', `record ${id} is not stored`);
     return loc;

@@ -2,7 +2,8 @@ import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readSync, rm
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SwapManager, UffdFeature, UffdRegisterMode, UserfaultFD, VirtualClock } from '../index.js';
+import fc from 'fast-check';
+import { SwapError, SwapManager, UffdFeature, UffdRegisterMode, UserfaultFD, VirtualClock } from '../index.js';
 import type { SwapPolicy } from '../index.js';
 import { ReferenceSpace, SignalError } from '../test-support/reference-space.js';
 
@@ -212,5 +213,31 @@ describe('SwapManager', () => {
     await b.clock.advance(61_000_000);
     expect(b.manager.runPolicy('none').walked).toBe(false);
     expect(b.manager.runPolicy('critical').decisions).toEqual([{ rendererId: 'r1', pagesSwapped: 64 }]);
+  });
+
+  it('any bad argument gets a SwapError, never a crash', () => {
+    const { manager, renderer } = setup();
+    fc.assert(
+      fc.property(fc.anything(), fc.anything(), (a, b) => {
+        const calls: (() => unknown)[] = [
+          () => renderer.swapOut([a as never]),
+          () => renderer.swapOut([{ start: a, length: b } as never]),
+          () => manager.runPolicy(a as never),
+          () => manager.renderer(a as never),
+          () => manager.addRenderer(a as never, b as never),
+          () => new SwapManager({ directory: a, clock: b } as never),
+        ];
+        for (const call of calls) {
+          try {
+            call();
+          } catch (e) {
+            if (!(e instanceof SwapError)) return false;
+          }
+        }
+        return true;
+      }),
+      { numRuns: 200 },
+    );
+    manager.close();
   });
 });

@@ -1,3 +1,4 @@
+import { describeValue } from '../errors/describe.js';
 import { statfsSync } from 'node:fs';
 import type { Clock } from '../clock/clock.js';
 import { SwapError } from '../errors/swap-error.js';
@@ -6,7 +7,7 @@ import type { SwapMetricsSnapshot } from '../metrics/swap-metrics.js';
 import { ChromeOSSwapPolicy } from '../policy/chromeos-policy.js';
 import type { MemoryPressure, SwapIneligibleReason, SwapPolicy } from '../policy/swap-policy.js';
 import { UffdFeature } from '../uffd/constants.js';
-import type { UserfaultFD } from '../uffd/userfaultfd.js';
+import { UserfaultFD } from '../uffd/userfaultfd.js';
 import { SharedStore } from './shared-store.js';
 import { SwapFile } from './swap-file.js';
 import type { SwapFileOptions } from './swap-file.js';
@@ -146,6 +147,7 @@ export class SwapManager implements Disposable {
     this.#checkOpen();
     if (typeof id !== 'string' || id === '') throw new SwapError('INVALID_ARGUMENT', 'renderer id must be a non-empty string');
     if (this.#renderers.has(id)) throw new SwapError('INVALID_ARGUMENT', `renderer ${id} is already managed`);
+    if (!(uffd instanceof UserfaultFD)) throw new SwapError('INVALID_ARGUMENT', 'uffd must be a UserfaultFD');
     const need = UffdFeature.EVENT_REMOVE | UffdFeature.EVENT_UNMAP | UffdFeature.EVENT_REMAP;
     if (uffd.closed || uffd.features === null || (uffd.features & need) !== need) {
       throw new SwapError('INVALID_ARGUMENT', 'the userfaultfd needs EVENT_REMOVE, EVENT_UNMAP and EVENT_REMAP');
@@ -158,7 +160,7 @@ export class SwapManager implements Disposable {
   /** A managed renderer (fork children are named `<parent>/fork<n>`). */
   renderer(id: string): SwapRenderer {
     const r = this.#renderers.get(id);
-    if (r === undefined) throw new SwapError('NOT_REGISTERED', `no renderer ${id}`);
+    if (r === undefined) throw new SwapError('NOT_REGISTERED', `no renderer ${describeValue(id)}`);
     return r;
   }
 
@@ -174,7 +176,7 @@ export class SwapManager implements Disposable {
   runPolicy(pressure: MemoryPressure): SwapWalkResult {
     this.#checkOpen();
     if (pressure !== 'none' && pressure !== 'moderate' && pressure !== 'critical') {
-      throw new SwapError('INVALID_ARGUMENT', `unknown pressure ${String(pressure)}`);
+      throw new SwapError('INVALID_ARGUMENT', `unknown pressure ${describeValue(pressure)}`);
     }
     const now = this.#options.clock.nowMicros();
     const freeDiskBytes = this.#freeDisk();

@@ -1,3 +1,4 @@
+import { describeValue } from '../errors/describe.js';
 import { SwapError } from '../errors/swap-error.js';
 import { UffdError } from '../errors/errno.js';
 import type { SwapRegion, RendererSnapshot } from '../policy/swap-policy.js';
@@ -166,7 +167,7 @@ export class RendererSwapper implements SwapRenderer, UserfaultFDHandler {
     let total = 0;
     for (const r of regions) {
       if (!Number.isSafeInteger(r?.start) || !Number.isSafeInteger(r?.length) || r.length <= 0 || r.start % page !== 0 || r.length % page !== 0) {
-        throw new SwapError('INVALID_ARGUMENT', `bad region ${JSON.stringify(r)}`);
+        throw new SwapError('INVALID_ARGUMENT', `bad region ${describeValue(r)}`);
       }
       if (!this.#coveredByRegistration(r.start, r.start + r.length)) continue;
       const taken = space.takePages(r.start, r.length);
@@ -212,7 +213,7 @@ export class RendererSwapper implements SwapRenderer, UserfaultFDHandler {
     try {
       blob = this.#store.file.read(stored.recordId);
     } catch (e) {
-      const err = e instanceof SwapError ? e : new SwapError('IO', String(e), { cause: e });
+      const err = e instanceof SwapError ? e : new SwapError('IO', 'reading the swap file failed', { cause: e });
       // Never install wrong bytes: poison the page so the faulting task gets SIGBUS, and report.
       const r = this.#fill(() => this.uffd.poisonRange(addr, page), addr);
       if (r === 'declined') return false;

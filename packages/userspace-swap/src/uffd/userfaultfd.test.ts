@@ -265,7 +265,7 @@ describe('bad input and creation flags', () => {
         }
         return true;
       }),
-      { numRuns: 100 },
+      { numRuns: 300 },
     );
   });
 });

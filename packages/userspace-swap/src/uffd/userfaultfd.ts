@@ -1,3 +1,4 @@
+import { describeValue } from '../errors/describe.js';
 import { SystemClock } from '../clock/clock.js';
 import type { Clock } from '../clock/clock.js';
 import { LinuxErrno, UffdError } from '../errors/errno.js';
@@ -130,7 +131,7 @@ export class UserfaultFD implements UffdContextHooks, Disposable {
     const flags = options.flags ?? 0;
     const known = UffdOpenFlag.USER_MODE_ONLY | UffdOpenFlag.O_NONBLOCK | UffdOpenFlag.O_CLOEXEC;
     if (!Number.isSafeInteger(flags) || flags < 0 || (flags & ~known) !== 0) {
-      throw new UffdError('EINVAL', `unknown userfaultfd flags ${String(flags)}`);
+      throw new UffdError('EINVAL', `unknown userfaultfd flags ${describeValue(flags)}`);
     }
     return new UserfaultFD(addressSpace, flags, options.capSysPtrace ?? true, options.clock ?? new SystemClock());
   }
@@ -180,9 +181,9 @@ export class UserfaultFD implements UffdContextHooks, Disposable {
    */
   api(api: number, features: number): UffdApiResult {
     this.#checkOpen();
-    if (api !== UFFD_API) throw new UffdError('EINVAL', `UFFDIO_API: api ${String(api)} is not 0xAA`);
+    if (api !== UFFD_API) throw new UffdError('EINVAL', `UFFDIO_API: api ${describeValue(api)} is not 0xAA`);
     if (!Number.isSafeInteger(features) || features < 0 || features > 0xffffffff || (features & ~UFFD_API_FEATURES) !== 0) {
-      throw new UffdError('EINVAL', `UFFDIO_API: unknown feature bits in ${String(features)}`);
+      throw new UffdError('EINVAL', `UFFDIO_API: unknown feature bits in ${describeValue(features)}`);
     }
     if ((features & UffdFeature.EVENT_FORK) !== 0 && !this.#capSysPtrace) {
       throw new UffdError('EPERM', 'UFFDIO_API: EVENT_FORK needs CAP_SYS_PTRACE');
@@ -205,7 +206,7 @@ export class UserfaultFD implements UffdContextHooks, Disposable {
   registerRange(start: number, length: number, mode: number): bigint {
     this.#checkInitialized();
     if (!Number.isSafeInteger(mode) || mode === 0 || mode < 0 || (mode & ~0x7) !== 0) {
-      throw new UffdError('EINVAL', `UFFDIO_REGISTER: bad mode ${String(mode)}`);
+      throw new UffdError('EINVAL', `UFFDIO_REGISTER: bad mode ${describeValue(mode)}`);
     }
     this.#validateRange(start, length);
     const end = start + length;
@@ -274,7 +275,7 @@ export class UserfaultFD implements UffdContextHooks, Disposable {
     if (!(source instanceof Uint8Array)) throw new UffdError('EFAULT', 'UFFDIO_COPY: source is not a byte buffer');
     this.#validateRange(destination, length);
     if (!Number.isSafeInteger(mode) || (mode & ~(UffdCopyMode.DONTWAKE | UffdCopyMode.WP)) !== 0) {
-      throw new UffdError('EINVAL', `UFFDIO_COPY: bad mode ${String(mode)}`);
+      throw new UffdError('EINVAL', `UFFDIO_COPY: bad mode ${describeValue(mode)}`);
     }
     return this.#fillIoctl('copy', destination, length, source, (mode & UffdCopyMode.WP) !== 0, (mode & UffdCopyMode.DONTWAKE) !== 0);
   }
@@ -289,7 +290,7 @@ export class UserfaultFD implements UffdContextHooks, Disposable {
     if (this.#mmapChanging > 0) throw new UffdError('EAGAIN', 'UFFDIO_ZEROPAGE: mappings are changing', -LinuxErrno.EAGAIN);
     this.#validateRange(start, length);
     if (!Number.isSafeInteger(mode) || (mode & ~UffdZeropageMode.DONTWAKE) !== 0) {
-      throw new UffdError('EINVAL', `UFFDIO_ZEROPAGE: bad mode ${String(mode)}`);
+      throw new UffdError('EINVAL', `UFFDIO_ZEROPAGE: bad mode ${describeValue(mode)}`);
     }
     return this.#fillIoctl('zeropage', start, length, undefined, false, (mode & UffdZeropageMode.DONTWAKE) !== 0);
   }
@@ -304,7 +305,7 @@ export class UserfaultFD implements UffdContextHooks, Disposable {
     if (this.#mmapChanging > 0) throw new UffdError('EAGAIN', 'UFFDIO_POISON: mappings are changing', -LinuxErrno.EAGAIN);
     this.#validateRange(start, length);
     if (!Number.isSafeInteger(mode) || (mode & ~UffdPoisonMode.DONTWAKE) !== 0) {
-      throw new UffdError('EINVAL', `UFFDIO_POISON: bad mode ${String(mode)}`);
+      throw new UffdError('EINVAL', `UFFDIO_POISON: bad mode ${describeValue(mode)}`);
     }
     return this.#fillIoctl('poison', start, length, undefined, false, (mode & UffdPoisonMode.DONTWAKE) !== 0);
   }
@@ -328,7 +329,7 @@ export class UserfaultFD implements UffdContextHooks, Disposable {
     this.#validateRange(start, length);
     const known = UffdWriteProtectMode.WP | UffdWriteProtectMode.DONTWAKE;
     if (!Number.isSafeInteger(mode) || (mode & ~known) !== 0 || mode === known) {
-      throw new UffdError('EINVAL', `UFFDIO_WRITEPROTECT: bad mode ${String(mode)}`);
+      throw new UffdError('EINVAL', `UFFDIO_WRITEPROTECT: bad mode ${describeValue(mode)}`);
     }
     if (!this.addressSpace.alive) throw new UffdError('ESRCH', 'UFFDIO_WRITEPROTECT: the process exited');
     const end = start + length;
@@ -593,7 +594,7 @@ export class UserfaultFD implements UffdContextHooks, Disposable {
   #validateRange(start: number, length: number): void {
     const space = this.addressSpace;
     if (!Number.isSafeInteger(start) || !Number.isSafeInteger(length) || start < 0 || length < 0) {
-      throw new UffdError('EINVAL', `bad range ${String(start)}+${String(length)}`);
+      throw new UffdError('EINVAL', `bad range ${describeValue(start)}+${describeValue(length)}`);
     }
     if (start % space.pageSize !== 0 || length % space.pageSize !== 0 || length === 0) {
       throw new UffdError('EINVAL', `range ${start}+${length} is not page aligned or is empty`);
