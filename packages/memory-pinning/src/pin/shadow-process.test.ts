@@ -160,6 +160,27 @@ describe('ShadowProcess', () => {
     kernel.forcePressure(null);
   });
 
+  it('without the role (no RoleManager), a pin protects nothing', () => {
+    const { kernel, rt } = world({ roleManager: false });
+    using shadow = ShadowProcess.create('no-role', { runtime: rt, logger: recordingLogger() });
+    using vmo = Vmo.create(kernel, 4 * 4096);
+    vmo.write(new Uint8Array(4 * 4096).fill(1), 0);
+    using _pin = shadow.pinPages(vmo, 0, 4 * 4096);
+    kernel.forcePressure(PressureLevel.Critical);
+    kernel.reclaim();
+    expect(vmo.pageState(0)).toBe('compressed');
+    kernel.forcePressure(null);
+  });
+
+  it('rejects a bad RoleManager, name or options with typed errors', () => {
+    const { rt } = world({ roleManager: true });
+    const { proxy } = createRoleManagerSyncProxyAndStream();
+    expect(() => ShadowProcess.fromRoleManager('x', {} as typeof proxy, { runtime: rt })).toThrow(expect.objectContaining({ status: ZxStatus.INVALID_ARGS }) as Error);
+    expect(() => ShadowProcess.fromRoleManager(3 as unknown as string, proxy, { runtime: rt })).toThrow(expect.objectContaining({ status: ZxStatus.INVALID_ARGS }) as Error);
+    expect(() => ShadowProcess.create('x', { runtime: rt, logger: {} as never })).toThrow(expect.objectContaining({ status: ZxStatus.INVALID_ARGS }) as Error);
+    expect(() => ShadowProcess.create('x', { runtime: rt, job: rt.rootVmar as never })).toThrow(expect.objectContaining({ status: ZxStatus.WRONG_TYPE }) as Error);
+  });
+
   it('after unpinning, the same pages can be reclaimed', () => {
     const { kernel, rt } = world({ roleManager: true });
     using shadow = ShadowProcess.create('unpin', { runtime: rt, logger: recordingLogger() });

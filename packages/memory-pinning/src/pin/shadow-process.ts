@@ -1,5 +1,5 @@
 import { jobDefault, type Runtime } from '@memsim/fuchsia-runtime';
-import { connectToRoleManagerSync, type RoleManagerSynchronousProxy } from '@memsim/scheduler-roles';
+import { RoleManagerSynchronousProxy, connectToRoleManagerSync } from '@memsim/scheduler-roles';
 import type { Vmo} from '@memsim/zircon-objects';
 import { Job, Process, Rights, VmOptions, ZxError, ZxStatus, statusName, type Vmar } from '@memsim/zircon-objects';
 import { withErrno } from '../errno/from-status.js';
@@ -64,6 +64,8 @@ export class ShadowProcess implements Disposable {
    * warning is logged and creation still succeeds.
    */
   static fromRoleManager(name: string, roleManager: RoleManagerSynchronousProxy, options: ShadowProcessOptions = {}): ShadowProcess {
+    if (!(roleManager instanceof RoleManagerSynchronousProxy))
+      throw new ZxError(ZxStatus.INVALID_ARGS, 'roleManager must be a RoleManagerSynchronousProxy');
     const o = checkOptions(options);
     if (typeof name !== 'string') throw new ZxError(ZxStatus.INVALID_ARGS, 'name must be a string');
     const logger = o.logger ?? consoleLogger;
