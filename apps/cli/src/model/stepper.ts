@@ -1,4 +1,5 @@
 import { evaluate, normalizeValue, resolveValue, type Scenario, type Step } from '@memsim/conformance';
+import { CliError } from '../cli/errors.js';
 import type { ModelState } from './state.js';
 import { Scope } from './scope.js';
 
@@ -51,7 +52,14 @@ export abstract class Stepper {
       r = { index, label: stepLabel(step), ok: true, outcome: 'skipped (runner self-test action)' };
     } else {
       const args = resolveValue(step.args, this.scope) as Record<string, unknown>;
-      const res = this.exec(step, args);
+      let res;
+      try {
+        res = this.exec(step, args);
+      } catch (e) {
+        // Say where: scenario files are long and the same call appears many times.
+        if (e instanceof CliError) throw new CliError(e.code, `step ${index + 1} (${stepLabel(step)}, line ${step.pos.line}): ${e.message}`);
+        throw e;
+      }
       if (res.ok) this.scope.bind(step.bind, res.value);
       r = { index, label: stepLabel(step), ok: res.ok, outcome: res.text };
     }
