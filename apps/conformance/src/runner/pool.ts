@@ -1,4 +1,6 @@
-import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { BackendName, CaseResult } from '../engine/case.js';
 import { runScenario } from '../engine/run-case.js';
 import type { Scenario } from '../scenario/types.js';
@@ -9,10 +11,29 @@ export interface CaseJob {
   readonly backend: BackendName;
 }
 
-/** The worker entry, compiled (`dist/runner/worker.js`); undefined when running from TypeScript sources. */
-export function workerEntry(): URL | undefined {
-  const url = new URL('./worker.js', import.meta.url);
-  return import.meta.url.endsWith('.js') ? url : undefined;
+/** How to start a case worker. */
+export interface WorkerSpec {
+  readonly entry: URL | string;
+  readonly options: WorkerOptions;
+}
+
+/**
+ * The worker entry: the compiled `dist/runner/worker.js`, or, when running from TypeScript sources (tests, a
+ * checkout without a build), `worker.ts` loaded through tsx when it can be found. Undefined means run in-process.
+ */
+export function workerSpec(): WorkerSpec | undefined {
+  if (import.meta.url.endsWith('.js')) return { entry: new URL('./worker.js', import.meta.url), options: {} };
+  let tsx: string;
+  try {
+    // require.resolve picks the CommonJS build; the ESM loader API sits beside it as index.mjs.
+    const cjs = createRequire(import.meta.url).resolve('tsx/esm/api');
+    tsx = pathToFileURL(cjs.replace(/index\.cjs$/, 'index.mjs')).href;
+  } catch {
+    return undefined;
+  }
+  const src = new URL('./worker.ts', import.meta.url).href;
+  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(src)}); })`;
+  return { entry: code, options: { eval: true, execArgv: ['--conditions=@memsim/source'] } };
 }
 
 function failed(job: CaseJob, message: string, durationMs: number): CaseResult {
@@ -55,7 +76,7 @@ export function runInWorkers(
   jobs: readonly CaseJob[],
   n: number,
   timeoutMs: number,
-  entry: URL,
+  spec: WorkerSpec,
   onResult: (r: CaseResult) => void,
 ): Promise<void> {
   let next = 0;
@@ -67,7 +88,7 @@ export function runInWorkers(
     }
     const start = (): void => {
       if (next >= jobs.length) return;
-      const worker = new Worker(entry);
+      const worker = new Worker(spec.entry, spec.options);
       let current: { job: CaseJob; id: number; started: number; timer: NodeJS.Timeout } | undefined;
       let finished = false;
       const settle = (r: CaseResult): void => {

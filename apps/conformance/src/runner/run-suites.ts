@@ -6,7 +6,7 @@ import type { ScenarioProblem } from '../scenario/errors.js';
 import type { Scenario } from '../scenario/types.js';
 import { compareCases, type DiffResult } from './differential.js';
 import { loadScenarios } from './discover.js';
-import { runInProcess, runInWorkers, workerEntry, type CaseJob } from './pool.js';
+import { runInProcess, runInWorkers, workerSpec, type CaseJob } from './pool.js';
 
 /**
  * Which backends to run: both by default (each scenario on every backend that applies to it).
@@ -28,7 +28,7 @@ export interface RunSuitesOptions {
   readonly differential?: boolean;
   /** Parallel workers (default: all cores). */
   readonly jobs?: number;
-  /** Run every case in this thread, one at a time (tests and sources use this; workers need the compiled JS). */
+  /** Run every case in this thread, one at a time (no isolation from crashes and hangs; fastest for a few cases). */
   readonly inProcess?: boolean;
   /** Per-case timeout in ms (default 30 000). */
   readonly timeoutMs?: number;
@@ -136,10 +136,10 @@ export async function runSuites(options: RunSuitesOptions = {}): Promise<RunRepo
     options.onCase?.(r, results.length, total);
   };
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const entry = workerEntry();
   const jobsN = Math.max(1, options.jobs ?? availableParallelism());
-  if (options.inProcess || entry === undefined || jobsN === 1) await runInProcess(jobs, timeoutMs, onResult);
-  else await runInWorkers(jobs, jobsN, timeoutMs, entry, onResult);
+  const spec = options.inProcess || jobsN === 1 ? undefined : workerSpec();
+  if (spec === undefined) await runInProcess(jobs, timeoutMs, onResult);
+  else await runInWorkers(jobs, jobsN, timeoutMs, spec, onResult);
 
   const order = (c: CaseResult): string => `${c.suite}\u0000${c.file}\u0000${String(c.line).padStart(8, '0')}\u0000${c.backend}`;
   results.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
