@@ -74,7 +74,7 @@ describe('memsim inspect', () => {
     for (const sc of scenarios.filter((x) => !x.steps.some((st) => st.kind === 'debug'))) {
       try {
         const states = statesOf(sc);
-        expect(() => parseXml(drawSvg(states[states.length - 1]!))).not.toThrow();
+        expect(() => parseXml(drawSvg(states[states.length - 1]))).not.toThrow();
         drawn++;
       } catch (e) {
         expect(e).toBeInstanceOf(CliError);
