@@ -35,6 +35,15 @@ function version(): string {
   return pkg.version;
 }
 
+/** Writes an output file; a path that cannot be written is bad input, reported in one line. */
+function writeOut(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (e) {
+    throw new CliError('BAD_INPUT', `cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
 interface Ctx {
   io: CliIo;
   /** The command's exit status once it ran. */
@@ -102,8 +111,8 @@ function program(ctx: Ctx): Command {
     .addHelpText('after', examples(['memsim draw clones.yaml -o clone.svg --step 3', 'memsim draw clones.yaml -o clone.html']))
     .action((file: string, o: { output: string; name?: string; step?: number }) => {
       const scenario = loadScenario(file, o.name);
-      if (/\.html?$/i.test(o.output)) writeFileSync(o.output, drawHtml(scenario, statesOf(scenario, o.step)));
-      else if (/\.svg$/i.test(o.output)) writeFileSync(o.output, drawSvg(inspectScenario(scenario, o.step)));
+      if (/\.html?$/i.test(o.output)) writeOut(o.output, drawHtml(scenario, statesOf(scenario, o.step)));
+      else if (/\.svg$/i.test(o.output)) writeOut(o.output, drawSvg(inspectScenario(scenario, o.step)));
       else throw new CliError('BAD_USAGE', `--output must end in .svg or .html: ${o.output}`);
       io.stderr(`wrote ${o.output}\n`);
     });
@@ -146,7 +155,7 @@ function program(ctx: Ctx): Command {
     .addHelpText('after', examples(['memsim swap-trace generate --shape sequential --pages 64 -o seq.txt', 'memsim swap-trace generate --shape random --seed 7']))
     .action((o: { shape: TraceShape; pages: number; accesses: number; seed: number; output?: string }) => {
       const text = generateTrace({ shape: o.shape, pages: o.pages, accesses: o.accesses, seed: o.seed });
-      if (o.output) writeFileSync(o.output, text);
+      if (o.output) writeOut(o.output, text);
       else io.stdout(text);
     });
 

@@ -84,6 +84,9 @@ describe('memsim draw: SVG', () => {
     const bad = await capture(['draw', fixture('clone-space.yaml'), '-o', join(dir, 'a.png')]);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('--output must end in .svg or .html');
+    const unwritable = await capture(['draw', fixture('clone-space.yaml'), '-o', join(dir, 'no', 'such', 'dir.svg')]);
+    expect(unwritable.code).toBe(2);
+    expect(unwritable.err).toMatch(/^error: cannot write .*dir\.svg: ENOENT\n$/);
   });
 });
 
