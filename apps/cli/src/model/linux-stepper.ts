@@ -78,7 +78,7 @@ export class LinuxStepper extends Stepper {
   }
 
   protected exec(step: Step, o: Record<string, unknown>): Result {
-    if (step.thread !== undefined) throw new CliError('BAD_INPUT', `step at line ${step.pos.line}: threads are not modelled`);
+    if (step.thread !== undefined) throw new CliError('FAILED', 'threads are not modelled');
     const mm = this.procs.get(step.in ?? 'parent');
     if (!mm) throw new CliError('BAD_INPUT', `no process '${step.in}' (fork it first)`);
     try {
@@ -205,7 +205,7 @@ export class LinuxStepper extends Stepper {
         return name;
       }
       default:
-        throw new CliError('BAD_INPUT', `'${op}' is not modelled by starnix-mm yet`);
+        throw new CliError('FAILED', `'${op}' is not modelled by starnix-mm yet`);
     }
   }
 
