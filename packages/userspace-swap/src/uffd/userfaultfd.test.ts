@@ -269,3 +269,18 @@ describe('bad input and creation flags', () => {
     );
   });
 });
+
+describe('unregistering write protection', () => {
+  it('clears the uffd-wp bits and wakes the blocked writer', async () => {
+    const { space, fd } = setup(UffdFeature.PAGEFAULT_FLAG_WP);
+    space.populate(BASE, new Uint8Array(P).fill(1));
+    fd.registerRange(BASE, P, MISSING | UffdRegisterMode.WP);
+    fd.writeProtect(BASE, P, UffdWriteProtectMode.WP);
+    const w = space.write(space.task(), BASE, new Uint8Array([2]));
+    await new Promise((r) => setImmediate(r));
+    expect(fd.blockedFaults).toBe(1);
+    fd.unregisterRange(BASE, P);
+    await w;
+    expect(await space.read(space.task(), BASE, 2)).toEqual(new Uint8Array([2, 1]));
+  });
+});

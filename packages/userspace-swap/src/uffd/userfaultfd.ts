@@ -252,7 +252,9 @@ export class UserfaultFD implements UffdContextHooks, Disposable {
       if (vma.uffd !== this) continue;
       const s = Math.max(vma.start, start);
       const e = Math.min(vma.end, end);
-      if ((vma.uffdMode & UffdRegisterMode.MISSING) !== 0) this.#wake(s, e - s);
+      this.#clearWriteProtect(vma, s, e);
+      // Wake waiters so none hangs once the range is no longer served (they retry on the normal path).
+      this.#wake(s, e - s);
     }
     this.addressSpace.setRegistration(start, end, null, 0);
   }
@@ -421,7 +423,9 @@ export class UserfaultFD implements UffdContextHooks, Disposable {
     this.#released = true;
     const space = this.addressSpace;
     for (const vma of space.vmasIn(0, space.taskSize)) {
-      if (vma.uffd === this) space.setRegistration(vma.start, vma.end, null, 0);
+      if (vma.uffd !== this) continue;
+      this.#clearWriteProtect(vma, vma.start, vma.end);
+      space.setRegistration(vma.start, vma.end, null, 0);
     }
     for (const w of this.#faultPending.splice(0)) w.resolve('retry');
     for (const w of this.#faultRead.splice(0)) w.resolve('retry');
@@ -525,6 +529,13 @@ export class UserfaultFD implements UffdContextHooks, Disposable {
       // Linux drops mmap_changing only when the blocked task resumes, so EAGAIN can briefly outlast the read.
       this.#mmapChanging--;
     }
+  }
+
+  /** userfaultfd_clear_vma: dropping WP registration also clears the uffd-wp bits of the present pages. */
+  #clearWriteProtect(vma: UffdVma, start: number, end: number): void {
+    if ((vma.uffdMode & UffdRegisterMode.WP) === 0) return;
+    const space = this.addressSpace;
+    for (let a = start; a < end; a += space.pageSize) if (space.isPagePresent(a)) space.setWriteProtected(a, false);
   }
 
   #notifyReadable(): void {
