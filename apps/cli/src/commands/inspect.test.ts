@@ -80,7 +80,7 @@ describe('memsim inspect', () => {
         expect(e).toBeInstanceOf(CliError);
         // A model limitation, not the user's mistake: exit 1.
         expect((e as CliError).exitCode).toBe(1);
-        expect((e as Error).message).toMatch(/^step \d+ \(linux uffd_\w+, line \d+\): 'uffd_\w+' is not modelled by starnix-mm yet$/);
+        expect((e as Error).message).toMatch(/^step \d+ \(linux \w+, line \d+\): ('\w+' is not modelled by starnix-mm yet|threads are not modelled)$/);
       }
     }
     expect(drawn).toBeGreaterThan(100);
