@@ -42,7 +42,10 @@ function yamlFiles(path: string, out: string[]): void {
   } else out.push(path);
 }
 
-/** What {@link loadScenarios} found: the usable scenarios and every problem, located. */
+/**
+ * What {@link loadScenarios} found: the usable scenarios and every problem, located.
+ * @public
+ */
 export interface LoadedScenarios {
   readonly scenarios: Scenario[];
   readonly problems: ScenarioProblem[];
