@@ -1,11 +1,11 @@
-import { Job, Kernel, PAGE_SIZE, Process, Vmo, ZxError, ZxStatus, type Vmar } from '@memsim/zircon-objects';
+import { Job, Kernel, PAGE_SIZE, Process, Thread as ZxThread, ZxError, ZxStatus, type Vmar } from '@memsim/zircon-objects';
 import { Namespace } from '../namespace/namespace.js';
 import { AsyncProxy } from '../protocol/async-proxy.js';
 import { createEndpoints } from '../protocol/endpoints.js';
 import type { MethodMap, ProtocolMarker } from '../protocol/protocol.js';
 import { SyncProxy } from '../protocol/sync-proxy.js';
 import { checkCreateHandles, type ThreadCreateHandles } from '../threads/create-handles.js';
-import { allocateThreadMemory, type Arch, type ThreadRegion } from '../threads/thread-memory.js';
+import { allocateThreadMemory, releaseThreadMemory, type Arch, type ThreadRegion } from '../threads/thread-memory.js';
 import { Thread } from '../threads/thread.js';
 import { ambient, runIn } from './ambient.js';
 
@@ -115,6 +115,7 @@ export class Runtime implements Disposable {
       threadBlockVmar: this.rootVmar,
     });
     this.mainThread = this.#newThread('initial-thread', handles, []);
+    this.mainThread.handle.start();
   }
 
   /**
@@ -211,10 +212,18 @@ export class Runtime implements Disposable {
   }
 
   #newThread(name: string, handles: ThreadCreateHandles, regions: ThreadRegion[]): Thread {
+    let handle: ZxThread;
+    try {
+      // zx_thread_create in the creation handles' process (MANAGE_THREAD; BAD_STATE if it is dead).
+      handle = ZxThread.create(handles.process, name);
+    } catch (e) {
+      releaseThreadMemory(regions);
+      throw e;
+    }
     this.#threadCount++;
     const t = new Thread({
       runtime: this,
-      koid: allocateKoid(this.kernel),
+      handle,
       name,
       createHandles: handles,
       regions,
@@ -258,13 +267,4 @@ export class Runtime implements Disposable {
       this.job[Symbol.dispose]();
     }
   }
-}
-
-/**
- * A fresh koid from the kernel's koid space. zircon-objects has no thread object yet, so the koid is taken from a
- * zero-size VMO made and closed at once (it allocates no pages).
- */
-function allocateKoid(kernel: Kernel): number {
-  using v = Vmo.create(kernel, 0);
-  return v.koid();
 }

@@ -1,5 +1,5 @@
 import type { ZxError} from '@memsim/zircon-objects';
-import { Kernel, MapsType, PAGE_SIZE, VmOptions, ZxStatus, type Vmar } from '@memsim/zircon-objects';
+import { Kernel, MapsType, PAGE_SIZE, Rights, VmOptions, ZxStatus, type Vmar } from '@memsim/zircon-objects';
 import { describe, expect, it } from 'vitest';
 import {
   Runtime,
@@ -160,6 +160,34 @@ describe('thread creation', () => {
     expect(() => t.setSchedulerProfile({ kind: 'deadline', capacityNs: 3, deadlineNs: 2, periodNs: 3 })).toThrow(status(ZxStatus.INVALID_ARGS));
     expect(t.koid).toBeGreaterThan(0);
     expect(t.koid).not.toBe(rt.mainThread.koid);
+  });
+
+  it('backs each thread with a kernel thread: created, started, dead at exit, killed with its process', async () => {
+    const kernel = new Kernel();
+    const rt = Runtime.create(kernel, { name: 'p' });
+    expect(rt.mainThread.handle.state).toBe('running');
+    const t = rt.createThread({ name: 'worker', stackSize: PAGE_SIZE });
+    expect(t.koid).toBe(t.handle.koid());
+    expect(t.handle.basicInfo().relatedKoid).toBe(rt.process.koid());
+    expect(t.handle.getName()).toBe('worker');
+    expect(t.handle.state).toBe('new');
+    const watcher = t.handle.duplicate();
+    t.start(() => watcher.state);
+    expect(await t.join()).toBe('running');
+    expect(watcher.state).toBe('dead');
+    expect(t.handle.valid).toBe(false);
+    const u = rt.createThread({ stackSize: PAGE_SIZE });
+    rt[Symbol.dispose]();
+    expect(u.handle.state).toBe('dead');
+  });
+
+  it('needs MANAGE_THREAD on the creation process, leaving nothing allocated otherwise', () => {
+    const kernel = new Kernel();
+    using rt = Runtime.create(kernel, { name: 'p' });
+    using weak = rt.process.duplicate(Rights.BASIC);
+    rt.mainThread.setCreateHandles({ ...rt.mainThread.createHandles(), process: weak });
+    expect(() => rt.createThread({ stackSize: PAGE_SIZE })).toThrow(status(ZxStatus.ACCESS_DENIED));
+    expect(layout(rt.rootVmar)).toEqual({ vmars: [], maps: [] });
   });
 
   it('cannot create threads in a dead process; killing the process takes thread memory with it', async () => {

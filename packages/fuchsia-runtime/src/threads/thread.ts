@@ -1,4 +1,4 @@
-import { ZxError, ZxStatus, type Process } from '@memsim/zircon-objects';
+import { ZxError, ZxStatus, type Process, type Thread as ZxThread } from '@memsim/zircon-objects';
 import { runIn } from '../runtime/ambient.js';
 import { RuntimeError } from '../runtime/errors.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -16,7 +16,7 @@ export type ThreadState = 'new' | 'running' | 'exited' | 'released';
 /** What only the runtime passes to the constructor. */
 export interface ThreadInit {
   readonly runtime: Runtime;
-  readonly koid: number;
+  readonly handle: ZxThread;
   readonly name: string;
   readonly createHandles: ThreadCreateHandles;
   readonly regions: ThreadRegion[];
@@ -32,8 +32,10 @@ export interface ThreadInit {
 export class Thread<T = unknown> implements Disposable {
   /** The runtime (process) the thread belongs to. */
   readonly runtime: Runtime;
-  /** The thread's koid. */
+  /** The thread's koid (its kernel thread's). */
   readonly koid: number;
+  /** The kernel thread (owned by this object: borrowed, do not close). It starts with `start` and dies at exit. */
+  readonly handle: ZxThread;
   /** The thread's name. */
   readonly name: string;
   /** The process it was created in (its creation handles' `process`). */
@@ -52,7 +54,8 @@ export class Thread<T = unknown> implements Disposable {
   constructor(initArg: object) {
     const init = initArg as ThreadInit;
     this.runtime = init.runtime;
-    this.koid = init.koid;
+    this.handle = init.handle;
+    this.koid = init.handle.koid();
     this.name = init.name;
     this.#handles = init.createHandles;
     this.process = init.createHandles.process;
@@ -114,6 +117,8 @@ export class Thread<T = unknown> implements Disposable {
   start(body: () => T | PromiseLike<T>): this {
     if (typeof body !== 'function') throw new ZxError(ZxStatus.INVALID_ARGS, 'body must be a function');
     if (this.#state !== 'new') throw new RuntimeError('THREAD_STATE', `thread ${this.name} was already started`);
+    // zx_thread_start: BAD_STATE if the process has died meanwhile.
+    this.handle.start();
     this.#state = 'running';
     const ctx = { runtime: this.runtime, thread: this as Thread };
     void runIn(ctx, () =>
@@ -130,6 +135,8 @@ export class Thread<T = unknown> implements Disposable {
   #exit(outcome: { ok: true; value: T } | { ok: false; error: unknown }): void {
     this.#outcome = outcome;
     this.#state = 'exited';
+    // zx_thread_exit: the kernel thread dies (it may have died with its process already).
+    if (this.handle.valid && this.handle.state !== 'dead') this.handle.kill();
     if (this.#detached) this.#release();
     this.#signalExit();
   }
@@ -162,6 +169,7 @@ export class Thread<T = unknown> implements Disposable {
     const regions = this.#regions;
     this.#regions = [];
     this.#onGone(this);
+    this.handle[Symbol.dispose]();
     // A dead process's address space went with it, thread memory included: nothing is left to unmap.
     if (this.runtime.disposed || (this.process.valid && this.process.terminated)) return;
     releaseThreadMemory(regions);

@@ -12,14 +12,15 @@ import {
   type RequestStream,
   type Thread,
 } from '@memsim/fuchsia-runtime';
-import type { Vmar } from '@memsim/zircon-objects';
+import type { Thread as ZxThread, Vmar } from '@memsim/zircon-objects';
 import type { Parameter } from '../config/role-config.js';
 
 /**
- * What SetRole applies a role to (FIDL `RoleTarget`, a resource union): a thread or a VMAR handle.
+ * What SetRole applies a role to (FIDL `RoleTarget`, a resource union): a thread (a runtime thread, or a kernel
+ * thread handle) or a VMAR handle.
  * @public
  */
-export type RoleTarget = { readonly thread: Thread } | { readonly vmar: Vmar };
+export type RoleTarget = { readonly thread: Thread | ZxThread } | { readonly vmar: Vmar };
 
 /**
  * A role name (FIDL `RoleName`, `string:2048`).

@@ -1,5 +1,5 @@
 import { Namespace, Runtime, err, ok } from '@memsim/fuchsia-runtime';
-import { Kernel, MemoryPriority, Vmo, VmOptions, ZxStatus, type Vmar } from '@memsim/zircon-objects';
+import { Kernel, MemoryPriority, Thread as ZxThread, Vmo, VmOptions, ZxStatus, type Vmar } from '@memsim/zircon-objects';
 import { describe, expect, it } from 'vitest';
 import {
   RoleManagerServer,
@@ -49,6 +49,20 @@ describe('RoleManager server', () => {
     const a = await rt.run(() => connectToRoleManager().setRole({ target: { thread: t }, role: { role: 'fuchsia.default' } }));
     expect(a.ok).toBe(true);
     expect(t.schedulerProfile).toEqual({ kind: 'priority', priority: 16 });
+    rt[Symbol.dispose]();
+  });
+
+  it('applies a thread role to a kernel thread handle, which it remembers by koid', () => {
+    const { rt, server } = world();
+    const zx = ZxThread.create(rt.process, 'kernel-thread');
+    const koid = zx.koid();
+    const watcher = zx.duplicate();
+    const rm = connectToRoleManagerSync(rt);
+    expect(rm.setRole({ target: { thread: zx }, role: { role: 'fuchsia.default' } }).ok).toBe(true);
+    expect(server.threadProfile(koid)).toEqual({ kind: 'priority', priority: 16 });
+    expect(zx.valid).toBe(false);
+    watcher.kill();
+    expect(rm.setRole({ target: { thread: watcher.duplicate() }, role: { role: 'fuchsia.default' } })).toEqual(err(ZxStatus.BAD_STATE));
     rt[Symbol.dispose]();
   });
 

@@ -1,5 +1,5 @@
-import { Thread, err, ok, serve, type MethodResult, type Namespace, type RequestStream, type ServerEnd } from '@memsim/fuchsia-runtime';
-import { Handle, Vmar, ZxError, ZxStatus } from '@memsim/zircon-objects';
+import { Thread, err, ok, serve, type MethodResult, type Namespace, type RequestStream, type SchedulerProfile, type ServerEnd } from '@memsim/fuchsia-runtime';
+import { Handle, Vmar, ZxError, ZxStatus, Thread as ZxThread } from '@memsim/zircon-objects';
 import { MAX_ROLE_NAME } from '../config/parse.js';
 import type { RoleConfig, ThreadRole, MemoryRole } from '../config/role-config.js';
 import { defaultRoleConfig } from '../config/default-config.js';
@@ -32,6 +32,7 @@ export class RoleManagerServer {
   /** The configuration roles come from. */
   readonly config: RoleConfig;
   readonly #log: SetRoleRecord[] = [];
+  readonly #zxThreadProfiles = new Map<number, SchedulerProfile>();
 
   constructor(config: RoleConfig = defaultRoleConfig()) {
     this.config = config;
@@ -40,6 +41,15 @@ export class RoleManagerServer {
   /** The SetRole calls handled so far, oldest first. */
   get history(): readonly SetRoleRecord[] {
     return this.#log;
+  }
+
+  /**
+   * The profile last applied to a bare kernel thread (a zircon-objects `Thread` handle target), by koid. Runtime
+   * threads keep theirs on the object (`thread.schedulerProfile`); kernel threads carry no scheduler state in the
+   * model, so the server remembers it.
+   */
+  threadProfile(koid: number): SchedulerProfile | undefined {
+    return this.#zxThreadProfiles.get(koid);
   }
 
   /** Handles one SetRole request directly (what the bound server does per message). */
@@ -87,13 +97,21 @@ export class RoleManagerServer {
         return ok({ outputParameters: r.outputParameters });
       }
       const thread = target.thread;
-      if (!(thread instanceof Thread) && !(thread instanceof Handle)) return err(ZxStatus.INVALID_ARGS);
-      if (thread instanceof Handle && !thread.valid) return err(ZxStatus.BAD_HANDLE);
-      if (!(thread instanceof Thread)) return err(ZxStatus.WRONG_TYPE);
-      note('thread', thread.koid);
+      if (thread instanceof Thread) {
+        note('thread', thread.koid);
+        const r = this.config.threadRole(name, params);
+        if (r === undefined) return err(ZxStatus.NOT_FOUND);
+        thread.setSchedulerProfile(r.profile);
+        return ok({ outputParameters: r.outputParameters });
+      }
+      if (!(thread instanceof Handle)) return err(ZxStatus.INVALID_ARGS);
+      if (!thread.valid) return err(ZxStatus.BAD_HANDLE);
+      if (!(thread instanceof ZxThread)) return err(ZxStatus.WRONG_TYPE);
+      note('thread', thread.koid());
       const r: ThreadRole | undefined = this.config.threadRole(name, params);
       if (r === undefined) return err(ZxStatus.NOT_FOUND);
-      thread.setSchedulerProfile(r.profile);
+      if (thread.state === 'dead') return err(ZxStatus.BAD_STATE);
+      this.#zxThreadProfiles.set(thread.koid(), r.profile);
       return ok({ outputParameters: r.outputParameters });
     } catch (e) {
       if (e instanceof ZxError) return err(e.status);
