@@ -7,3 +7,7 @@ export const sourceConditions = {
   resolve: { conditions },
   ssr: { resolve: { conditions } },
 };
+
+// CI runs every project at once on two cores, and the first test to use the native probe compiles it; a test that
+// takes seconds locally can take several times that there. Speed is measured by benchmarks, not by this limit.
+export const sharedTestTimeout = 30_000;
