@@ -82,6 +82,17 @@ describe('SyncProxy', () => {
     expect(() => proxy.call('Fail', { status: 0 })).toThrow(status(ZxStatus.INTERNAL));
   });
 
+  it('treats a throwing onRequest handler as a crashed server', () => {
+    const { proxy, stream } = createSyncProxyAndStream(Echo);
+    const boom = new Error('handler bug');
+    stream.onRequest(() => {
+      throw boom;
+    });
+    expect(() => proxy.call('Echo', { value: 'a' })).toThrow(status(ZxStatus.INTERNAL));
+    expect(stream.handlerError).toBe(boom);
+    expect(stream.isTerminated).toBe(true);
+  });
+
   it('rejects unknown methods and bad deadlines', () => {
     const { proxy } = createSyncProxyAndStream(Echo);
     expect(() => proxy.call('Nope' as 'Echo', { value: '' })).toThrow(status(ZxStatus.INVALID_ARGS));

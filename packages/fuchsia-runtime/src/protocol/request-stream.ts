@@ -21,6 +21,7 @@ export class RequestStream<M extends MethodMap> implements AsyncIterable<Protoco
   readonly #server: ServerEnd<M>;
   readonly #waiters: Waiter<M>[] = [];
   #handler: ((request: ProtocolRequest<M>) => void) | null = null;
+  #handlerError: unknown;
 
   constructor(server: ServerEnd<M>) {
     this.#server = server;
@@ -49,6 +50,14 @@ export class RequestStream<M extends MethodMap> implements AsyncIterable<Protoco
   /** A queued request, or `undefined` if none is queued. */
   tryNext(): ProtocolRequest<M> | undefined {
     return this.#take();
+  }
+
+  /**
+   * What an `onRequest` handler threw, if one did. A throwing handler is a crashed server: the connection is shut
+   * down with an epitaph (the ZxError's status, else INTERNAL) so the client sees a failure, never the exception.
+   */
+  get handlerError(): unknown {
+    return this.#handlerError;
   }
 
   /** Serves inline: `handler` runs for every queued and future request. Dispose the result to stop. */
@@ -122,8 +131,15 @@ export class RequestStream<M extends MethodMap> implements AsyncIterable<Protoco
       if (h === null && this.#waiters.length === 0) break;
       const r = this.#take();
       if (r === undefined) break;
-      if (h !== null) h(r);
-      else this.#waiters.shift()?.({ done: false, value: r });
+      if (h !== null) {
+        try {
+          h(r);
+        } catch (e) {
+          this.#handlerError = e;
+          this.shutdownWithEpitaph(e instanceof ZxError ? e.status : ZxStatus.INTERNAL);
+          break;
+        }
+      } else this.#waiters.shift()?.({ done: false, value: r });
     }
     if (this.isTerminated) this.#finish();
   }
