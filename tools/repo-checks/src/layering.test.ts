@@ -70,3 +70,12 @@ describe('the checks themselves', () => {
     fs.rmSync(dir, { recursive: true });
   });
 });
+
+describe('published documents', () => {
+  it('docs/scenario.schema.json is the conformance runner schema', async () => {
+    const fs = await import('node:fs');
+    const published = fs.readFileSync(path.join(root, 'docs', 'scenario.schema.json'), 'utf8');
+    const source = fs.readFileSync(path.join(root, 'apps', 'conformance', 'schema', 'scenario.schema.json'), 'utf8');
+    expect(published, 'copy apps/conformance/schema/scenario.schema.json to docs/').toBe(source);
+  });
+});
