@@ -1,4 +1,4 @@
-import { Vmo, VmoChildOptions, VmoOp, VmoOptions, type Kernel, type Process, type Vmar } from '@memsim/zircon-objects';
+import { Vmo, VmoChildOptions, VmoOp, VmoOptions, ZxError, type Kernel, type Process, type Vmar } from '@memsim/zircon-objects';
 import { Advice, MapFlags, MremapFlags, MsyncFlags, PAGE, Prot, STACK_GUARD_GAP, VM } from '../abi/constants.js';
 import { u64, i32, type SysInt } from '../abi/args.js';
 import { ErrnoError, fail, type ErrnoName } from '../errno/errno.js';
@@ -683,15 +683,27 @@ export class MemoryManager implements Disposable {
   private faultIn(v: Vma, s: number, e: number, write: boolean): void {
     if (write && !(v.flags & VM.SHARED) && v.anonVma === 0) this.anonVmaPrepare(v);
     const limit = this.objectEnd(v);
-    const end = limit === undefined ? e : Math.min(e, limit);
+    let end = limit === undefined ? e : Math.min(e, limit);
+    // Populating more than the machine's free memory would end in the OOM killer on Linux; the model stops there
+    // (populate errors are ignored by mmap and MCL_CURRENT) instead of walking an astronomically large range.
+    end = Math.min(end, s + (Math.floor(this.kernel.memory.freeBytes() / PAGE) + 1) * PAGE);
     if (end <= s) return;
-    if (write) {
-      for (let a = s; a < end; a += PAGE) {
-        const tt = ZirconSpace.writeTarget(this.zx, v, a);
-        const b = tt.vmo.read(1, tt.offset);
-        tt.vmo.write(b, tt.offset);
-      }
-    } else for (let a = s; a < end; a += PAGE) this.readFault(v, a);
+    const b = v.backing;
+    try {
+      if (write && b.kind !== 'file') {
+        const t = ZirconSpace.target(this.zx, v, s);
+        t.vmo.opRange(VmoOp.COMMIT, t.offset, end - s);
+        if (b.kind === 'anon') this.forgetZero(s, end);
+      } else if (write) {
+        for (let a = s; a < end; a += PAGE) {
+          const tt = ZirconSpace.writeTarget(this.zx, v, a);
+          tt.vmo.write(tt.vmo.read(1, tt.offset), tt.offset);
+        }
+      } else for (let a = s; a < end; a += PAGE) this.readFault(v, a);
+    } catch (err) {
+      // Out of memory while populating: like a failed populate, the mapping stays as it is.
+      if (!(err instanceof ZxError)) throw err;
+    }
   }
 
   /** The address where the backing object ends for file/shmem VMAs (pages past it SIGBUS). */
@@ -1407,6 +1419,14 @@ export class MemoryManager implements Disposable {
     const tsMax = BigInt(0x7ffffffff000);
     if (a + l > tsMax || a + l < a) fail('ENOMEM');
     const pages = Number((l + 4095n) >> 12n);
+    // do_mincore stops at the first unmapped page with ENOMEM: check coverage before sizing the vector.
+    const endAddr = Number(a) + pages * PAGE;
+    for (let at = Number(a); at < endAddr; ) {
+      const v = this.tree.find(at);
+      if (!v) fail('ENOMEM');
+      at = v.end;
+    }
+    if (pages > 2 ** 28) fail('ENOMEM', 'mincore vector too large for the model');
     const out = new Uint8Array(pages);
     let cur = Number(a);
     for (let i = 0; i < pages; i++, cur += PAGE) {

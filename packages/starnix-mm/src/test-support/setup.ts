@@ -1,4 +1,4 @@
-import { Kernel } from '@memsim/zircon-objects';
+import { Kernel, type KernelOptions } from '@memsim/zircon-objects';
 import { ErrnoError } from '../errno/errno.js';
 import { MemoryManager, type MemoryManagerOptions } from '../mm/memory-manager.js';
 import { MapFlags, Prot } from '../abi/constants.js';
@@ -10,8 +10,8 @@ export const PA = MapFlags.PRIVATE | MapFlags.ANONYMOUS;
 export const SA = MapFlags.SHARED | MapFlags.ANONYMOUS;
 export const FIX = MapFlags.FIXED;
 
-export function newMm(options: MemoryManagerOptions = {}): MemoryManager {
-  return MemoryManager.create(new Kernel({ seed: 7 }), options);
+export function newMm(options: MemoryManagerOptions = {}, kernel: KernelOptions = {}): MemoryManager {
+  return MemoryManager.create(new Kernel({ seed: 7, ...kernel }), options);
 }
 
 /** The errno name a call throws, or 'ok'. */
