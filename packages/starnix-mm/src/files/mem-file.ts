@@ -18,6 +18,8 @@ export class MemFile {
   private bytes: number;
   /** Private copies of this file's pages held by MAP_PRIVATE mappings; truncation drops those past EOF. */
   readonly privateCopies = new Set<Set<number>>();
+  /** Byte offsets of cached pages that were only read (clean): MADV_PAGEOUT can drop them without swap. */
+  readonly cleanPages = new Set<number>();
 
   constructor(kernel: Kernel, path: string, options: { size?: number; inode?: number; device?: readonly [number, number] } = {}) {
     this.path = path;
@@ -48,6 +50,7 @@ export class MemFile {
     if (size < old) {
       const first = pages / 4096;
       for (const set of this.privateCopies) for (const p of set) if (p >= first) set.delete(p);
+      for (const off of this.cleanPages) if (off >= pages) this.cleanPages.delete(off);
     }
   }
 
@@ -57,6 +60,7 @@ export class MemFile {
     const end = offset + data.length;
     if (end > this.bytes) this.truncate(end);
     this.vmo.write(data, offset);
+    for (let p = offset - (offset % 4096); p < end; p += 4096) this.cleanPages.delete(p);
     return data.length;
   }
 

@@ -174,6 +174,8 @@ export class MemoryManager implements Disposable {
    * not committed in the VMO and not counted in Rss.
    */
   private readonly zeroMapped = new Set<number>();
+  /** Addresses whose file or shmem page is mapped (has a PTE): the candidates MADV_PAGEOUT walks. */
+  private readonly mappedShared = new Set<number>();
   /** Pinned (mlocked) ranges, mapped into the kernel's shadow process; sorted by start. */
   private pins: Pin[] = [];
   private disposed = false;
@@ -442,6 +444,7 @@ export class MemoryManager implements Disposable {
   /** Releases the pages of a range that is leaving the address space. */
   private releasePages(v: Vma, start: number, end: number): void {
     if (v.backing.kind === 'anon') this.freeAnon(start, end);
+    else MemoryManager.forget(this.mappedShared, start, end);
   }
 
   /** Drops private anonymous pages (and zero-page mappings) of [start, end). */
@@ -451,10 +454,14 @@ export class MemoryManager implements Disposable {
   }
 
   private forgetZero(start: number, end: number): void {
-    if (this.zeroMapped.size === 0) return;
-    if (this.zeroMapped.size < (end - start) / PAGE) {
-      for (const p of this.zeroMapped) if (p >= start && p < end) this.zeroMapped.delete(p);
-    } else for (let p = start; p < end; p += PAGE) this.zeroMapped.delete(p);
+    MemoryManager.forget(this.zeroMapped, start, end);
+  }
+
+  private static forget(set: Set<number>, start: number, end: number): void {
+    if (set.size === 0) return;
+    if (set.size < (end - start) / PAGE) {
+      for (const p of set) if (p >= start && p < end) set.delete(p);
+    } else for (let p = start; p < end; p += PAGE) set.delete(p);
   }
 
   /** A read fault: anonymous pages map the zero page, file and shmem pages enter the page cache. */
@@ -465,11 +472,49 @@ export class MemoryManager implements Disposable {
       return;
     }
     const t = ZirconSpace.target(this.zx, v, page);
+    if (this.cleanSet(v, t.vmo)) this.mappedShared.add(page);
     if (t.offset + PAGE <= t.vmo.getSize() && t.vmo.pageState(t.offset) === 'absent') {
       try {
         t.vmo.opRange(VmoOp.COMMIT, t.offset, PAGE);
+        this.cleanSet(v, t.vmo)?.add(t.offset);
       } catch {
         // A snapshot child that refuses COMMIT keeps reading its parent, which is what a read fault needs.
+      }
+    }
+  }
+
+  /** The clean-page set of the shared object a VMA page lives in (none for private copies). */
+  private cleanSet(v: Vma, vmo: Vmo): Set<number> | undefined {
+    const b = v.backing;
+    if (b.kind === 'shmem') return b.obj.clean;
+    if (b.kind === 'file' && vmo === b.file.vmo) return b.file.cleanPages;
+    return undefined;
+  }
+
+  /** A store into a shared page makes it dirty (PAGEOUT can no longer drop it without swap). */
+  private noteWrite(v: Vma, addr: number): void {
+    const t = ZirconSpace.target(this.zx, v, pageDown(addr));
+    const set = this.cleanSet(v, t.vmo);
+    if (!set) return;
+    set.delete(t.offset);
+    this.mappedShared.add(pageDown(addr));
+  }
+
+  /**
+   * MADV_PAGEOUT on a machine without swap: clean page-cache and shmem pages (only ever read) are reclaimed;
+   * anonymous and dirty pages stay.
+   */
+  private pageOut(v: Vma, s: number, e: number): void {
+    if (v.backing.kind === 'anon') return;
+    for (let a = s; a < e; a += PAGE) {
+      // Only pages mapped here are walked (madvise_cold_or_pageout_pte_range follows the page tables).
+      if (!this.mappedShared.has(a)) continue;
+      const t = ZirconSpace.target(this.zx, v, a);
+      const set = this.cleanSet(v, t.vmo);
+      if (set?.has(t.offset)) {
+        set.delete(t.offset);
+        this.mappedShared.delete(a);
+        t.vmo.opRange(VmoOp.DECOMMIT, t.offset, PAGE);
       }
     }
   }
@@ -621,7 +666,7 @@ export class MemoryManager implements Disposable {
       this.unmapRange(at, at + len);
       if (backing.kind === 'shmem') {
         const vmo = Vmo.create(this.kernel, len, VmoOptions.RESIZABLE).replaceAsExecutable();
-        backing = { kind: 'shmem', obj: { vmo, inode: this.counters.nextInode++, size: len } };
+        backing = { kind: 'shmem', obj: { vmo, inode: this.counters.nextInode++, size: len, clean: new Set() } };
       } else if (backing.kind === 'file' && type === MapFlags.PRIVATE) {
         const file = backing.file;
         const base = Number(pgoff);
@@ -851,6 +896,8 @@ export class MemoryManager implements Disposable {
           after = this.modify(v, nstart, tmp, (x) => {
             x.flags = nf;
           });
+          // mprotect_fixup: a locked private VMA that becomes writable is populated (COW-broken) right away.
+          if ((old & (VM.WRITE | VM.SHARED | VM.LOCKED)) === VM.LOCKED && nf & VM.WRITE) this.populate(nstart, tmp, true);
         }
         // Like vma_iter_end(): continue after the (possibly merged) VMA that now holds the range.
         tmp = after.end;
@@ -1017,11 +1064,15 @@ export class MemoryManager implements Disposable {
           this.zx.anonVmo.write(this.zx.anonVmo.read(PAGE, addr + off), to + off);
         } else if (this.zeroMapped.has(addr + off)) this.zeroMapped.add(to + off);
       }
+    } else {
+      // move_page_tables carries the mapped file/shmem pages' entries to the new address.
+      for (let off = 0; off < copyLen; off += PAGE) if (this.mappedShared.has(addr + off)) this.mappedShared.add(to + off);
     }
     this.insert(nv);
     if (dontUnmap) {
       // The source VMA stays whole (no split) and loses its lock flags; its private anonymous pages moved away.
       if (vma.backing.kind === 'anon') this.freeAnon(addr, addr + oldLen);
+      else MemoryManager.forget(this.mappedShared, addr, addr + oldLen);
       const src = this.tree.find(addr);
       if (src && src.flags & LOCK_MASK) {
         this.detach(src);
@@ -1106,6 +1157,8 @@ export class MemoryManager implements Disposable {
         fail('EFAULT');
       }
       this.faultIn(v, cur, e, write && !(v.flags & VM.SHARED));
+      // A write fault dirties shared pages too.
+      if (write && v.flags & VM.SHARED) for (let a = cur; a < e; a += PAGE) this.noteWrite(v, a);
       cur = e;
     }
     return 0;
@@ -1134,6 +1187,7 @@ export class MemoryManager implements Disposable {
       case Advice.COLD:
       case Advice.PAGEOUT:
         if (v.flags & VM.LOCKED) fail('EINVAL');
+        if (adv === Advice.PAGEOUT) this.pageOut(v, s, e);
         return;
       case Advice.MERGEABLE:
       case Advice.UNMERGEABLE:
@@ -1184,6 +1238,7 @@ export class MemoryManager implements Disposable {
   /** MADV_DONTNEED: private anonymous reads back zero, private file reverts to the file, shared is untouched. */
   private dropPages(v: Vma, s: number, e: number): void {
     const b = v.backing;
+    if (b.kind !== 'anon') MemoryManager.forget(this.mappedShared, s, e);
     if (b.kind === 'anon') this.freeAnon(s, e);
     else if (b.kind === 'file' && b.cow) {
       // The private copies are dropped: the pages read the file again.
@@ -1518,6 +1573,7 @@ export class MemoryManager implements Disposable {
       const done = this.kernelCopy(a, limit, (chunk, at, v) => {
         const t = ZirconSpace.writeTarget(this.zx, v, at);
         t.vmo.write(data.subarray(at - a, at - a + chunk), t.offset);
+        this.noteWrite(v, at);
       }, granularity === 'pipe' ? 'write' : 'gup-write');
       if (done === 0 && data.length > 0) fail('EFAULT');
       return done;
@@ -1603,7 +1659,10 @@ export class MemoryManager implements Disposable {
       const t = kind === 'write' ? ZirconSpace.writeTarget(this.zx, r.vma, at) : ZirconSpace.target(this.zx, r.vma, at);
       if (kind !== 'write') this.readFault(r.vma, at);
       if (kind === 'read' && out) out.set(t.vmo.read(chunk, t.offset), done);
-      else if (kind === 'write' && data) t.vmo.write(data.subarray(done, done + chunk), t.offset);
+      else if (kind === 'write' && data) {
+        t.vmo.write(data.subarray(done, done + chunk), t.offset);
+        this.noteWrite(r.vma, at);
+      }
       if (kind === 'execute') return { ok: true };
       done += chunk;
     }

@@ -95,7 +95,10 @@ export class ZirconSpace {
         if (b.cow.vmo.getSize() < off + 4096) b.cow.vmo.setSize(off + 4096);
         const inFile = off + 4096 <= b.file.vmo.getSize();
         // The COW fault reads the file page first, so it enters the page cache (mincore sees it elsewhere).
-        if (inFile && b.file.vmo.pageState(off) === 'absent') b.file.vmo.opRange(VmoOp.COMMIT, off, 4096);
+        if (inFile && b.file.vmo.pageState(off) === 'absent') {
+          b.file.vmo.opRange(VmoOp.COMMIT, off, 4096);
+          b.file.cleanPages.add(off);
+        }
         const src = inFile ? b.file.vmo.read(4096, off) : new Uint8Array(4096);
         b.cow.vmo.write(src, off);
         b.cow.copied.add(page);

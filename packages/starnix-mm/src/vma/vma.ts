@@ -16,6 +16,8 @@ export interface ShmemObject {
   readonly inode: number;
   /** Size in bytes; pages at or past it fault with SIGBUS. */
   size: number;
+  /** Offsets of pages that were only read (clean zero pages): MADV_PAGEOUT drops them. */
+  readonly clean: Set<number>;
 }
 
 /** A private file mapping's copy-on-write child, covering file pages [basePgoff, basePgoff + pages). */
