@@ -472,7 +472,6 @@ export class MemoryManager implements Disposable {
       return;
     }
     const t = ZirconSpace.target(this.zx, v, page);
-    if (this.cleanSet(v, t.vmo)) this.mappedShared.add(page);
     if (t.offset + PAGE <= t.vmo.getSize() && t.vmo.pageState(t.offset) === 'absent') {
       try {
         t.vmo.opRange(VmoOp.COMMIT, t.offset, PAGE);
@@ -480,6 +479,18 @@ export class MemoryManager implements Disposable {
       } catch {
         // A snapshot child that refuses COMMIT keeps reading its parent, which is what a read fault needs.
       }
+    }
+    if (!this.cleanSet(v, t.vmo)) return;
+    this.mappedShared.add(page);
+    // Fault-around (do_fault_around): the 16-page aligned window around the fault, inside the VMA, maps every page
+    // already in the page cache.
+    const from = Math.max(v.start, page - (page % (16 * PAGE)));
+    const to = Math.min(v.end, from + 16 * PAGE);
+    const limit = this.objectEnd(v) ?? to;
+    for (let a = from; a < Math.min(to, limit); a += PAGE) {
+      if (this.mappedShared.has(a)) continue;
+      const u = ZirconSpace.target(this.zx, v, a);
+      if (this.cleanSet(v, u.vmo) && u.offset + PAGE <= u.vmo.getSize() && u.vmo.pageState(u.offset) !== 'absent') this.mappedShared.add(a);
     }
   }
 
@@ -1051,6 +1062,24 @@ export class MemoryManager implements Disposable {
     let pgoff = srcPg;
     if (vma.backing.kind === 'anon' && vma.anonVma === 0) pgoff = to / PAGE;
     const nv: Vma = { ...vma, start: to, end: to + newLen, pgoff };
+    const b = vma.backing;
+    if (dontUnmap && b.kind === 'file' && b.cow) {
+      // The private copies move with the page tables: the destination gets its own COW child holding them, and
+      // the source VMA reads the file again.
+      const cowVmo = b.file.vmo.createChild(VmoChildOptions.SNAPSHOT_AT_LEAST_ON_WRITE | VmoChildOptions.RESIZABLE, 0, b.cow.vmo.getSize()).replaceAsExecutable();
+      const copied = new Set<number>();
+      b.file.privateCopies.add(copied);
+      for (let off = 0; off < Math.min(oldLen, newLen); off += PAGE) {
+        const page = srcPg + off / PAGE;
+        if (!b.cow.copied.has(page)) continue;
+        if (cowVmo.getSize() < (page + 1) * PAGE) cowVmo.setSize((page + 1) * PAGE);
+        cowVmo.write(b.cow.vmo.read(PAGE, page * PAGE), page * PAGE);
+        copied.add(page);
+        b.cow.copied.delete(page);
+        b.cow.vmo.opRange(VmoOp.ZERO, page * PAGE, PAGE);
+      }
+      nv.backing = { kind: 'file', file: b.file, cow: { vmo: cowVmo, basePgoff: 0, id: this.counters.nextCow++, copied } };
+    }
     if (oldLen === 0) {
       // Duplicating a shared mapping: same object, same offset.
       this.insert(nv);
@@ -1773,6 +1802,7 @@ export class MemoryManager implements Disposable {
         nv.anonForked = true;
         // copy_page_range copies page tables (zero-page entries too) only for VMAs with an anon_vma.
         for (const p of this.zeroMapped) if (p >= v.start && p < v.end) child.zeroMapped.add(p);
+        for (const p of this.mappedShared) if (p >= v.start && p < v.end) child.mappedShared.add(p);
       }
       child.insert(nv);
     }
@@ -1813,6 +1843,19 @@ export class MemoryManager implements Disposable {
       brk: this.brkValue,
       startStack: this.startStack,
       resident: (v, a) => this.resident(v, a),
+      // Rss counts pages mapped in this VMA: committed private pages, and file/shmem pages with a page-table entry
+      // (the shared zero page is not counted).
+      mapped: (v, a) => {
+        const b = v.backing;
+        if (b.kind === 'anon') return this.zx.anonVmo.pageState(a) !== 'absent';
+        if (b.kind === 'file' && b.cow && b.cow.copied.has(v.pgoff + (a - v.start) / PAGE)) return true;
+        if (!this.mappedShared.has(a)) return false;
+        // Truncation unmaps pages past the new EOF from every mapping; a page that left the cache is unmapped too.
+        const lim = this.objectEnd(v);
+        if (lim !== undefined && a >= lim) return false;
+        const t = ZirconSpace.target(this.zx, v, a);
+        return t.offset + PAGE <= t.vmo.getSize() && t.vmo.pageState(t.offset) !== 'absent';
+      },
       privateDirty: (v, a) => {
         const t = ZirconSpace.target(this.zx, v, a);
         if (v.backing.kind === 'anon') return t.vmo.pageState(pageDown(t.offset)) !== 'absent';

@@ -8,6 +8,7 @@ export interface MapsContext {
   readonly brk: number;
   readonly startStack: number;
   resident(v: Vma, addr: number): boolean;
+  mapped(v: Vma, addr: number): boolean;
   privateDirty(v: Vma, addr: number): boolean;
 }
 
@@ -89,7 +90,7 @@ export function formatSmaps(c: MapsContext): string {
     let rss = 0;
     let dirty = 0;
     for (let a = v.start; a < v.end; a += 4096) {
-      if (c.resident(v, a)) rss++;
+      if (c.mapped(v, a)) rss++;
       if (c.privateDirty(v, a)) dirty++;
     }
     const anon = v.backing.kind === 'anon' || (v.backing.kind === 'file' && v.backing.cow !== null) ? dirty : 0;

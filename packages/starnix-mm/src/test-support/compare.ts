@@ -18,6 +18,15 @@ function norm(r: LinuxCallResult | LinuxOpResult): unknown {
   const abs = (v: unknown): unknown => (v && typeof v === 'object' && 'abs' in v ? { abs: '*' } : v);
   x.value = abs(x.value);
   x.fault_addr = abs(x.fault_addr);
+  // smaps: compare the fields the model keeps exactly (sharing-dependent ones such as Pss, Locked and Shared_* are
+  // not: Linux divides them between the processes that share a page).
+  if (Array.isArray(x.value) && x.value.length > 0 && typeof x.value[0] === 'object') {
+    const keep = ['Size', 'KernelPageSize', 'MMUPageSize', 'Rss', 'Anonymous', 'Swap', 'VmFlags'];
+    x.value = (x.value as { line: string; fields: Record<string, unknown> }[]).map((e) => ({
+      line: e.line.startsWith('!') ? '!outside' : e.line,
+      fields: e.line.startsWith('!') ? {} : Object.fromEntries(keep.map((k) => [k, e.fields[k]])),
+    }));
+  }
   if (Array.isArray(x.value)) x.value = (x.value as unknown[]).map((l): unknown => (typeof l === "string" && l.startsWith("!") ? "!outside" : l));
   for (const k of Object.keys(x)) if (x[k] === undefined) delete x[k];
   return x;

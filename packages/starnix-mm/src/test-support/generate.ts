@@ -135,7 +135,7 @@ export function generateScenario(seed: number, o: GenOptions): LinuxOp[] {
     } else if (k < 93 && o.anonName) ops.push({ op: 'prctl_set_vma_anon_name', ...w, addr: page(), length: len(), name: pick(['x', 'heap thing', null, 'bad$']) });
     else if (k < 94 && memfd) ops.push({ op: 'ftruncate', fd: 'f', size: int(10) * P + (r() < 0.5 ? 123 : 0) });
     else if (k < 96 && o.edges) ops.push(edgeOp(r, page, w));
-    else ops.push({ op: 'maps', ...w });
+    else ops.push(r() < 0.3 ? { op: 'smaps', ...w } : { op: 'maps', ...w });
   }
   for (const p of procs) ops.push(p === 'parent' ? { op: 'maps' } : { op: 'maps', in: p });
   return ops;

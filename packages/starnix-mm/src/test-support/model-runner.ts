@@ -179,6 +179,8 @@ export class ModelScenario {
       }
       case 'maps':
         return ok(this.mapsLines(mm));
+      case 'smaps':
+        return ok(this.smapsEntries(mm));
       case 'memfd_create': {
         this.memfds++;
         const fd = mm.memfdCreate(op.name, 0);
@@ -218,27 +220,54 @@ export class ModelScenario {
     }
   }
 
+  /** smaps entries intersecting the window: the normalized line and the numeric fields (VmFlags as text). */
+  smapsEntries(mm: MemoryManager): { line: string; fields: Record<string, number | string> }[] {
+    const lines = mm.smaps().split('\n');
+    const out: { line: string; fields: Record<string, number | string> }[] = [];
+    let cur: { line: string; fields: Record<string, number | string> } | null = null;
+    for (const l of lines) {
+      const header = /^[0-9a-f]+-[0-9a-f]+ /.test(l);
+      if (header) {
+        const norm = this.normalizeLine(l);
+        cur = norm === null ? null : { line: norm, fields: {} };
+        if (cur) out.push(cur);
+      } else if (cur) {
+        const m = /^(\S+):\s*(.*)$/.exec(l);
+        if (!m) continue;
+        const key = m[1] as string;
+        cur.fields[key] = key === 'VmFlags' ? (m[2] as string).trimEnd() : parseInt(m[2] as string, 10);
+      }
+    }
+    return out;
+  }
+
   /** The maps lines intersecting the window, normalized exactly as the probe does. */
   mapsLines(mm: MemoryManager): string[] {
     const out: string[] = [];
     for (const line of mm.maps().split('\n')) {
-      const m = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) ([0-9a-f]+) (\S+) (\d+) *(.*)$/.exec(line);
-      if (!m) continue;
-      const s = parseInt(m[1], 16);
-      const e = parseInt(m[2], 16);
-      if (!(e > WINDOW_BASE && s < WINDOW_BASE + WINDOW_SIZE)) continue;
-      const inside = s >= WINDOW_BASE && e <= WINDOW_BASE + WINDOW_SIZE;
-      const st = inside ? s - WINDOW_BASE : s;
-      const en = inside ? e - WINDOW_BASE : e;
-      const name = m[7] ?? '';
-      const ino = name.startsWith('/memfd:') ? (this.inodeOf.get(name) ?? 0) : 0;
-      let l = `${inside ? '' : '!'}${st.toString(16).padStart(8, '0')}-${en.toString(16).padStart(8, '0')} ${m[3]} ${m[4]} 00:00 ${ino} `;
-      if (name) {
-        const col = inside ? 72 : 73;
-        l = l.padEnd(col, ' ') + ' ' + name;
-      }
-      out.push(l);
+      const l = this.normalizeLine(line);
+      if (l !== null) out.push(l);
     }
     return out;
+  }
+
+  /** One maps line normalized as the probe does, or null when it does not touch the window. */
+  normalizeLine(line: string): string | null {
+    const m = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) ([0-9a-f]+) (\S+) (\d+) *(.*)$/.exec(line);
+    if (!m) return null;
+    const s = parseInt(m[1] as string, 16);
+    const e = parseInt(m[2] as string, 16);
+    if (!(e > WINDOW_BASE && s < WINDOW_BASE + WINDOW_SIZE)) return null;
+    const inside = s >= WINDOW_BASE && e <= WINDOW_BASE + WINDOW_SIZE;
+    const st = inside ? s - WINDOW_BASE : s;
+    const en = inside ? e - WINDOW_BASE : e;
+    const name = m[7] ?? '';
+    const ino = name.startsWith('/memfd:') ? (this.inodeOf.get(name) ?? 0) : 0;
+    let l = `${inside ? '' : '!'}${st.toString(16).padStart(8, '0')}-${en.toString(16).padStart(8, '0')} ${m[3]} ${m[4]} 00:00 ${ino} `;
+    if (name) {
+      const col = inside ? 72 : 73;
+      l = l.padEnd(col, ' ') + ' ' + name;
+    }
+    return l;
   }
 }
