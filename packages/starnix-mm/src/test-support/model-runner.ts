@@ -234,8 +234,8 @@ export class ModelScenario {
       } else if (cur) {
         const m = /^(\S+):\s*(.*)$/.exec(l);
         if (!m) continue;
-        const key = m[1] as string;
-        cur.fields[key] = key === 'VmFlags' ? (m[2] as string).trimEnd() : parseInt(m[2] as string, 10);
+        const key = m[1];
+        cur.fields[key] = key === 'VmFlags' ? (m[2]).trimEnd() : parseInt(m[2], 10);
       }
     }
     return out;
@@ -255,8 +255,8 @@ export class ModelScenario {
   normalizeLine(line: string): string | null {
     const m = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) ([0-9a-f]+) (\S+) (\d+) *(.*)$/.exec(line);
     if (!m) return null;
-    const s = parseInt(m[1] as string, 16);
-    const e = parseInt(m[2] as string, 16);
+    const s = parseInt(m[1], 16);
+    const e = parseInt(m[2], 16);
     if (!(e > WINDOW_BASE && s < WINDOW_BASE + WINDOW_SIZE)) return null;
     const inside = s >= WINDOW_BASE && e <= WINDOW_BASE + WINDOW_SIZE;
     const st = inside ? s - WINDOW_BASE : s;
