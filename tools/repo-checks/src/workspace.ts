@@ -86,7 +86,7 @@ export function findInternalImports(dir: string): InternalImport[] {
       else if (/\.(ts|tsx|mts|cts)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) {
         const lines = fs.readFileSync(p, 'utf8').split('\n');
         lines.forEach((text, i) => {
-          for (const m of text.matchAll(IMPORT_RE)) found.push({ file: p, line: i + 1, specifier: m[1]! });
+          for (const m of text.matchAll(IMPORT_RE)) found.push({ file: p, line: i + 1, specifier: m[1] });
         });
       }
     }
