@@ -1,11 +1,37 @@
 import type { BenchName } from '@memsim/linux-probe';
 import type { MemoryManager } from '@memsim/starnix-mm';
 
-/** One memsim sample source: `units` operations per sample, `sample()` returns the measured nanoseconds. */
+/** A timed sample: nanoseconds over `units` operations. */
+export interface TimedSample {
+  readonly ns: number;
+  readonly units: number;
+}
+
+/**
+ * One memsim sample source. `sample()` returns the measured nanoseconds of `units` operations, or a
+ * {@link TimedSample} when it decides the count itself (the VMA rows run until a time budget is spent, so every
+ * sample amortizes the garbage collections its operations cause).
+ */
 export interface MemsimSampler {
   readonly units: number;
-  sample(): number | Promise<number>;
+  sample(): number | TimedSample | Promise<number | TimedSample>;
   dispose?(): void;
+}
+
+/** Nanoseconds a sample should at least last, so GC pauses are amortized rather than hit or missed. */
+export const SAMPLE_BUDGET_NS = 20e6;
+
+/** Runs `chunk` (which performs `per` operations) until {@link SAMPLE_BUDGET_NS} have passed; at least once. */
+export function timedLoop(per: number, chunk: () => void): TimedSample {
+  const t0 = process.hrtime.bigint();
+  let units = 0;
+  let ns: number;
+  do {
+    chunk();
+    units += per;
+    ns = since(t0);
+  } while (ns < SAMPLE_BUDGET_NS);
+  return { ns, units };
 }
 
 /** The native counterpart of a row, run by the probe. */

@@ -1,6 +1,6 @@
 import { MapFlags, Prot } from '@memsim/starnix-mm';
 import { FIELD_BASE, PAGE, PRIVATE_ANON, RW, scratchArea } from '../model/field.js';
-import { since, type RowSpec } from './row.js';
+import { timedLoop, type RowSpec } from './row.js';
 
 const BATCH = 50;
 const PAIR_BATCH = 25;
@@ -14,11 +14,10 @@ export const mmapMunmap: RowSpec = {
   native: { name: 'mmap_munmap_1page', iterations: 2000 },
   memsim: ({ mm }) => ({
     units: BATCH,
-    sample: () => {
-      const t0 = process.hrtime.bigint();
-      for (let i = 0; i < BATCH; i++) mm.munmap(mm.mmap(0, PAGE, RW, PRIVATE_ANON), PAGE);
-      return since(t0);
-    },
+    sample: () =>
+      timedLoop(BATCH, () => {
+        for (let i = 0; i < BATCH; i++) mm.munmap(mm.mmap(0, PAGE, RW, PRIVATE_ANON), PAGE);
+      }),
   }),
 };
 
@@ -35,11 +34,10 @@ export const mapFixed: RowSpec = {
     if (n < 2) mm.mmap(target, PAGE, Prot.READ, PRIVATE_ANON | MapFlags.FIXED);
     return {
       units: BATCH,
-      sample: () => {
-        const t0 = process.hrtime.bigint();
-        for (let i = 0; i < BATCH; i++) mm.mmap(target, PAGE, Prot.READ, PRIVATE_ANON | MapFlags.FIXED);
-        return since(t0);
-      },
+      sample: () =>
+        timedLoop(BATCH, () => {
+          for (let i = 0; i < BATCH; i++) mm.mmap(target, PAGE, Prot.READ, PRIVATE_ANON | MapFlags.FIXED);
+        }),
     };
   },
 };
@@ -61,11 +59,10 @@ export const mprotectWhole: RowSpec = {
     const t = scratch3(mm, n);
     return {
       units: BATCH,
-      sample: () => {
-        const t0 = process.hrtime.bigint();
-        for (let i = 0; i < BATCH; i++) mm.mprotect(t, 3 * PAGE, i & 1 ? RW : Prot.READ);
-        return since(t0);
-      },
+      sample: () =>
+        timedLoop(BATCH, () => {
+          for (let i = 0; i < BATCH; i++) mm.mprotect(t, 3 * PAGE, i & 1 ? RW : Prot.READ);
+        }),
       dispose: () => void mm.munmap(t, 3 * PAGE),
     };
   },
@@ -82,14 +79,13 @@ export const mprotectSplitMerge: RowSpec = {
     const t = scratch3(mm, n);
     return {
       units: PAIR_BATCH,
-      sample: () => {
-        const t0 = process.hrtime.bigint();
-        for (let i = 0; i < PAIR_BATCH; i++) {
-          mm.mprotect(t + PAGE, PAGE, Prot.READ);
-          mm.mprotect(t + PAGE, PAGE, RW);
-        }
-        return since(t0);
-      },
+      sample: () =>
+        timedLoop(PAIR_BATCH, () => {
+          for (let i = 0; i < PAIR_BATCH; i++) {
+            mm.mprotect(t + PAGE, PAGE, Prot.READ);
+            mm.mprotect(t + PAGE, PAGE, RW);
+          }
+        }),
       dispose: () => void mm.munmap(t, 3 * PAGE),
     };
   },
@@ -107,14 +103,13 @@ export const mremapGrowShrink: RowSpec = {
     mm.munmap(t + PAGE, 2 * PAGE);
     return {
       units: PAIR_BATCH,
-      sample: () => {
-        const t0 = process.hrtime.bigint();
-        for (let i = 0; i < PAIR_BATCH; i++) {
-          mm.mremap(t, PAGE, 2 * PAGE, 0);
-          mm.mremap(t, 2 * PAGE, PAGE, 0);
-        }
-        return since(t0);
-      },
+      sample: () =>
+        timedLoop(PAIR_BATCH, () => {
+          for (let i = 0; i < PAIR_BATCH; i++) {
+            mm.mremap(t, PAGE, 2 * PAGE, 0);
+            mm.mremap(t, 2 * PAGE, PAGE, 0);
+          }
+        }),
       dispose: () => void mm.munmap(t, 3 * PAGE),
     };
   },
