@@ -5,6 +5,20 @@
  * @packageDocumentation
  */
 
+// The published layers, bottom-up.
+const LAYERS = [
+  '@memsim/zircon-objects',
+  '@memsim/fuchsia-runtime',
+  '@memsim/scheduler-roles',
+  '@memsim/memory-pinning',
+  '@memsim/thread-create-vmars',
+  '@memsim/mapped-vmo',
+  '@memsim/userspace-swap',
+  '@memsim/starnix-mm',
+] as const;
+const PROBE = '@memsim/linux-probe';
+const ALL_LAYERS_AND_PROBE = [...LAYERS, PROBE];
+
 /**
  * Allowed internal dependencies, by package name. A package absent from a list may not be imported.
  * @public
@@ -18,53 +32,14 @@ export const ALLOWED_DEPENDENCIES: Readonly<Record<string, readonly string[]>> =
   '@memsim/mapped-vmo': ['@memsim/zircon-objects', '@memsim/fuchsia-runtime'],
   // userspace-swap reaches the address space through an interface that starnix-mm implements.
   '@memsim/userspace-swap': ['@memsim/zircon-objects'],
-  '@memsim/starnix-mm': [
-    '@memsim/zircon-objects',
-    '@memsim/fuchsia-runtime',
-    '@memsim/scheduler-roles',
-    '@memsim/memory-pinning',
-    '@memsim/thread-create-vmars',
-    '@memsim/mapped-vmo',
-    '@memsim/userspace-swap',
-    '@memsim/linux-probe',
-  ],
+  // starnix-mm may use every layer below it; the probe only as a dev dependency, for its differential tests.
+  '@memsim/starnix-mm': [...LAYERS.filter((l) => l !== '@memsim/starnix-mm'), PROBE],
   // Private tooling sits beside the layers and depends on none of them.
-  '@memsim/linux-probe': [],
+  [PROBE]: [],
   '@memsim/repo-checks': [],
   // The benchmark suite measures the model against the native kernel, so it may use everything.
-  '@memsim/bench': [
-    '@memsim/zircon-objects',
-    '@memsim/fuchsia-runtime',
-    '@memsim/scheduler-roles',
-    '@memsim/memory-pinning',
-    '@memsim/thread-create-vmars',
-    '@memsim/mapped-vmo',
-    '@memsim/userspace-swap',
-    '@memsim/starnix-mm',
-    '@memsim/linux-probe',
-  ],
-  '@memsim/conformance': [
-    '@memsim/zircon-objects',
-    '@memsim/fuchsia-runtime',
-    '@memsim/scheduler-roles',
-    '@memsim/memory-pinning',
-    '@memsim/thread-create-vmars',
-    '@memsim/mapped-vmo',
-    '@memsim/userspace-swap',
-    '@memsim/starnix-mm',
-    '@memsim/linux-probe',
-  ],
+  '@memsim/bench': ALL_LAYERS_AND_PROBE,
+  '@memsim/conformance': ALL_LAYERS_AND_PROBE,
   // The CLI reuses the conformance runner's scenario format.
-  '@memsim/cli': [
-    '@memsim/zircon-objects',
-    '@memsim/fuchsia-runtime',
-    '@memsim/scheduler-roles',
-    '@memsim/memory-pinning',
-    '@memsim/thread-create-vmars',
-    '@memsim/mapped-vmo',
-    '@memsim/userspace-swap',
-    '@memsim/starnix-mm',
-    '@memsim/linux-probe',
-    '@memsim/conformance',
-  ],
+  '@memsim/cli': [...ALL_LAYERS_AND_PROBE, '@memsim/conformance'],
 };
