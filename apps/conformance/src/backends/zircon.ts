@@ -142,5 +142,8 @@ export class ZirconBackend {
   }
 }
 
-/** Zircon call names the model backend implements. */
+/**
+ * Zircon call names (`zx:` steps) the model backend implements.
+ * @public
+ */
 export const ZIRCON_CALL_NAMES: readonly string[] = Object.keys(CALLS);

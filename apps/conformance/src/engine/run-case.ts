@@ -1,15 +1,16 @@
 import { linuxBackendUnavailable, runOnProbe } from '../backends/linux-probe.js';
-import { linuxModelSkip, linuxModelUnavailable, runOnModel } from '../backends/linux-model.js';
-import { ZirconBackend } from '../backends/zircon.js';
+import { linuxModelSkip, linuxModelUnavailable } from '../backends/linux-model.js';
 import { ConformanceError } from '../scenario/errors.js';
-import { evaluate, referencedNames, resolveValue } from '../scenario/expr.js';
+import { referencedNames, resolveValue } from '../scenario/expr.js';
 import { CONSTANTS } from '../scenario/constants.js';
 import type { Expectation, Scenario, Step } from '../scenario/types.js';
-import { StepArgs } from './args.js';
 import type { BackendName, CaseResult } from './case.js';
 import { checkExpectation } from './expect.js';
 import { normalizeOutcome, normalizeValue, type StepOutcome, type StepReport } from './outcome.js';
-import { Bindings } from './scope.js';
+import type { Bindings } from './scope.js';
+import type { ModelStep } from '../session/model-session.js';
+import { ZirconModelSession } from '../session/zircon-session.js';
+import { runOnModel } from '../session/linux-session.js';
 
 /**
  * Options of {@link runScenario}.
@@ -53,47 +54,39 @@ async function debugStep(step: Step, isolated: boolean): Promise<never> {
   }
 }
 
-function checkStep(index: number, step: Step, b: Bindings): StepReport {
-  const value = evaluate(step.call, b);
-  const passed = value !== 0 && value !== 0n && value !== false && value !== null && value !== undefined;
+function checkReport(r: ModelStep, b: Bindings): StepReport {
+  const { index, step } = r;
+  const passed = r.holds === true;
   const names = [...new Set(referencedNames(step.call))].filter((n) => !CONSTANTS.has(n));
   const shown = names.map((n) => `${n}=${JSON.stringify(normalizeValue(b.lookup(n)))}`).join(', ');
   return {
     index,
-    label: `check ${step.call}`,
+    label: r.label,
     line: step.pos.line,
-    outcome: { kind: 'ok', value: normalizeValue(value) },
+    outcome: { kind: 'ok', value: normalizeValue(r.outcome.kind === 'ok' ? r.outcome.value : undefined) },
     passed,
     mismatches: passed ? [] : [`check failed: ${step.call}${shown ? ` (${shown})` : ''}`],
   };
 }
 
-function zirconRun(scenario: Scenario, isolated: boolean): Promise<StepReport[]> | StepReport[] {
-  const zx = new ZirconBackend(scenario.kernel ?? {});
-  const b = new Bindings();
-  b.set('root_job', zx.kernel.rootJob);
+async function zirconRun(scenario: Scenario, isolated: boolean): Promise<StepReport[]> {
+  const session = new ZirconModelSession(scenario.steps, scenario.kernel ?? {});
+  const b = session.bindings;
   const reports: StepReport[] = [];
-  const run = async (): Promise<StepReport[]> => {
-    for (const [i, step] of scenario.steps.entries()) {
-      if (step.kind === 'debug') await debugStep(step, isolated);
-      if (step.kind === 'check') {
-        reports.push(checkStep(i, step, b));
-        continue;
-      }
-      const args = new StepArgs(step.call, resolveValue(step.args, b) as Record<string, unknown>, b);
-      let outcome: StepOutcome;
-      if (step.kind === 'zx') outcome = zx.call(step.call, args);
-      else if (step.kind === 'access') outcome = zx.access(step.call, args);
-      else throw new ConformanceError('BAD_ARGUMENT', `a ${step.kind} step needs a Linux scenario`);
-      const expect = step.expect === undefined ? undefined : (resolveValue(step.expect, b) as Expectation);
-      reports.push(report(i, step, outcome, expect));
-      if (outcome.kind === 'ok') b.bind(step.bind, outcome.value);
-      // A failed step whose result later steps need stops the case: the rest would only cascade.
-      if (outcome.kind !== 'ok' && step.bind !== undefined) break;
+  for (const step of scenario.steps) {
+    if (step.kind === 'debug') await debugStep(step, isolated);
+    // Resolved before the step binds its result, so an expectation sees the bindings the step itself saw.
+    const expect = step.kind === 'check' || step.expect === undefined ? undefined : (resolveValue(step.expect, b) as Expectation);
+    const r = session.step();
+    if (r.kind === 'check') {
+      reports.push(checkReport(r, b));
+      continue;
     }
-    return reports;
-  };
-  return run();
+    reports.push(report(r.index, step, r.outcome, expect));
+    // A failed step whose result later steps need stops the case: the rest would only cascade.
+    if (r.outcome.kind !== 'ok' && step.bind !== undefined) break;
+  }
+  return reports;
 }
 
 async function linuxRun(scenario: Scenario, backend: BackendName, timeoutMs: number, isolated: boolean): Promise<{ reports: StepReport[]; stopped?: string }> {

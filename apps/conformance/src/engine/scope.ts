@@ -1,15 +1,22 @@
 import { CONSTANTS } from '../scenario/constants.js';
 import type { ExprScope } from '../scenario/expr.js';
 
-/** Bound step results of one case run, falling back to the constants. */
+/**
+ * Bound step results of one case run (`bind:`), falling back to the scenario constants: the scope `${...}`
+ * expressions of later steps resolve in.
+ * @public
+ */
 export class Bindings implements ExprScope {
   readonly #values = new Map<string, unknown>();
+  /** Binds `name` (overwriting an earlier binding). */
   set(name: string, value: unknown): void {
     this.#values.set(name, value);
   }
+  /** Whether `name` is bound or a constant. */
   has(name: string): boolean {
     return this.#values.has(name) || CONSTANTS.has(name);
   }
+  /** The bound value, else the constant, else undefined. */
   lookup(name: string): unknown {
     return this.#values.has(name) ? this.#values.get(name) : CONSTANTS.get(name);
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isProbeAvailable } from '@memsim/linux-probe';
 import { fuzzDifferential, parseScenarios, type FuzzBackend } from '../index.js';
-import { runOnModel } from '../backends/linux-model.js';
+import { runOnModel } from '../session/linux-session.js';
 
 const model: FuzzBackend = (steps) => runOnModel(steps).outcomes;
 

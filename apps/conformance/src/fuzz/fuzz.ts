@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { stringify } from 'yaml';
 import type { CliIo } from '../cli/main.js';
 import { linuxBackendUnavailable, runOnProbe } from '../backends/linux-probe.js';
-import { runOnModel } from '../backends/linux-model.js';
+import { runOnModel } from '../session/linux-session.js';
 import { normalizeOutcome, type StepOutcome } from '../engine/outcome.js';
 import { firstDivergence } from '../runner/differential.js';
 import type { Step } from '../scenario/types.js';

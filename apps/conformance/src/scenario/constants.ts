@@ -58,7 +58,11 @@ function build(): ReadonlyMap<string, number | bigint> {
   return m;
 }
 
-/** Constant names usable in `${...}` expressions. Built once per call site; immutable. */
+/**
+ * Constant names usable in `${...}` expressions (the C headers' names: `ZX_VM_PERM_READ`, `ZX_RIGHT_MAP`,
+ * `PAGE_SIZE`, `UINT64_MAX`, ...), with their values. Immutable.
+ * @public
+ */
 export const CONSTANTS: ReadonlyMap<string, number | bigint> = build();
 
 /** Names every scenario starts with (the model pre-binds them). */

@@ -10,6 +10,7 @@ export type ConformanceErrorCode =
   | 'BAD_EXPRESSION'
   | 'UNBOUND_NAME'
   | 'BAD_ARGUMENT'
+  | 'NOT_MODELLED'
   | 'UNKNOWN_SUITE'
   | 'BAD_USAGE';
 
