@@ -975,7 +975,8 @@ static void render_mapline(ob_t *o, const mapline_t *m) { render_rel(o, m, WINDO
 static int intersects_window(const mapline_t *m) {
   return m->end > WINDOW_BASE && m->start < WINDOW_BASE + WINDOW_SIZE;
 }
-static void op_maps(ctx_t *x) {
+/* Reads /proc/self/maps and emits, relative to `base`, the lines that intersect [lo, hi). */
+static void emit_maps_in(ctx_t *x, uint64_t lo, uint64_t hi, uint64_t base, uint64_t limit) {
   ssize_t n = read_file("/proc/self/maps", g_procbuf, sizeof g_procbuf);
   if (n == -2) {
     bad(x, "the /proc file is larger than the probe's %zu-byte buffer", sizeof g_procbuf);
@@ -991,44 +992,24 @@ static void op_maps(ctx_t *x) {
     char *e = strchr(s, '\n');
     if (!e) e = s + strlen(s);
     mapline_t m;
-    if (!parse_mapline(s, e, &m) && intersects_window(&m)) {
+    if (!parse_mapline(s, e, &m) && m.end > lo && m.start < hi) {
       if (!first) ob_s(x->o, ",");
-      render_mapline(x->o, &m);
+      render_rel(x->o, &m, base, limit);
       first = 0;
     }
     s = *e ? e + 1 : e;
   }
   ob_s(x->o, "]");
 }
+static void op_maps(ctx_t *x) { emit_maps_in(x, WINDOW_BASE, WINDOW_BASE + WINDOW_SIZE, WINDOW_BASE, WINDOW_BASE + WINDOW_SIZE); }
 /* The maps lines of the program break's area ([heap]), with addresses relative to the initial break, so brk
  * scenarios can compare the [heap] line too. */
 static uint64_t g_initial_brk;
 static void op_heap_maps(ctx_t *x) {
   uint64_t cur = (uint64_t)syscall(SYS_brk, 0L);
   uint64_t limit = (cur + PAGE - 1) & ~(PAGE - 1);
-  ssize_t n = read_file("/proc/self/maps", g_procbuf, sizeof g_procbuf);
-  if (n == -2) {
-    bad(x, "the /proc file is larger than the probe's %zu-byte buffer", sizeof g_procbuf);
-    return;
-  }
-  if (n < 0) {
-    res_errno(x, errno);
-    return;
-  }
-  ob_s(x->o, "\"ok\":true,\"value\":[");
-  int first = 1;
-  for (char *s = g_procbuf; *s;) {
-    char *e = strchr(s, '\n');
-    if (!e) e = s + strlen(s);
-    mapline_t m;
-    if (!parse_mapline(s, e, &m) && m.end > g_initial_brk && m.start < (limit > g_initial_brk ? limit : g_initial_brk + 1)) {
-      if (!first) ob_s(x->o, ",");
-      render_rel(x->o, &m, g_initial_brk, limit > g_initial_brk ? limit : g_initial_brk);
-      first = 0;
-    }
-    s = *e ? e + 1 : e;
-  }
-  ob_s(x->o, "]");
+  emit_maps_in(x, g_initial_brk, limit > g_initial_brk ? limit : g_initial_brk + 1, g_initial_brk,
+               limit > g_initial_brk ? limit : g_initial_brk);
 }
 static void op_smaps(ctx_t *x) {
   ssize_t n = read_file("/proc/self/smaps", g_procbuf, sizeof g_procbuf);
