@@ -23,5 +23,7 @@ export {
   type LinuxFault,
   type UserAccessResult,
   type KernelCopyGranularity,
+  type MemoryManagerUffdOptions,
 } from './mm/memory-manager.js';
+export { UffdWouldBlockError } from './uffd/uffd-would-block.js';
 export type { AddressSpaceLayout } from './mm/zircon-space.js';

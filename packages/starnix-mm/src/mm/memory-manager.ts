@@ -9,6 +9,19 @@ import { ZirconSpace, type AddressSpaceLayout } from './zircon-space.js';
 import { Pinning } from './pinning.js';
 import type { PinnedMapping, ShadowProcess } from '@memsim/memory-pinning';
 import { formatMaps, formatSmaps, type MapsContext } from '../proc/maps.js';
+import {
+  UffdFeature,
+  UffdRegisterMode,
+  UserfaultFD,
+  type Clock,
+  type UffdAddressSpace,
+  type UffdContextHooks,
+  type UffdFaultAccess,
+  type UffdTask,
+  type UffdVma,
+} from '@memsim/userspace-swap';
+import { UffdRegistry } from '../uffd/uffd-registry.js';
+import { UffdWouldBlockError } from '../uffd/uffd-would-block.js';
 
 const U64MAX = (1n << 64n) - 1n;
 const INF = Number.POSITIVE_INFINITY;
@@ -81,7 +94,8 @@ export interface MemoryManagerOptions {
  */
 export interface LinuxFault {
   readonly signal: 'SIGSEGV' | 'SIGBUS';
-  readonly code: 'SEGV_MAPERR' | 'SEGV_ACCERR' | 'BUS_ADRERR';
+  /** `BUS_MCEERR_AR` is a poisoned page (UFFDIO_POISON, like hardware memory errors). */
+  readonly code: 'SEGV_MAPERR' | 'SEGV_ACCERR' | 'BUS_ADRERR' | 'BUS_MCEERR_AR';
   /** The faulting address. */
   readonly address: number;
   /** Bytes accessed before the fault. */
@@ -111,7 +125,28 @@ interface Counters {
   nextInode: number;
   /** Shared by every address space of one Starnix kernel (forks included). */
   pinning: Pinning;
+  /** The userfaultfd registrations VMAs refer to (shared with forks, whose VMAs may keep a context). */
+  uffd: UffdRegistry;
 }
+
+/**
+ * Options of {@link MemoryManager.userfaultfd}.
+ *
+ * @public
+ */
+export interface MemoryManagerUffdOptions {
+  /** userfaultfd(2) flags (`UffdOpenFlag` bits); unknown bits are EINVAL. */
+  readonly flags?: number;
+  /** Perform the UFFDIO_API handshake with these feature bits (omit to handshake later with `api`). */
+  readonly features?: number;
+  /** CAP_SYS_PTRACE (kernel-mode faults without USER_MODE_ONLY); default true, as the probes run as root. */
+  readonly capSysPtrace?: boolean;
+  /** The clock fault messages are stamped with. */
+  readonly clock?: Clock;
+}
+
+/** The task sync calls report events with (they never wait, see UffdWouldBlockError). */
+const SYNC_TASK: UffdTask = Object.freeze({ tid: 0 });
 
 interface Pin {
   start: number;
@@ -179,6 +214,13 @@ export class MemoryManager implements Disposable {
   /** Pinned (mlocked) ranges, mapped into the kernel's shadow process; sorted by start. */
   private pins: Pin[] = [];
   private disposed = false;
+  /** Pages holding a UFFDIO_POISON marker (any access: SIGBUS). */
+  private readonly uffdPoison = new Set<number>();
+  /** Present pages with the userfaultfd write-protect bit. */
+  private readonly uffdWp = new Set<number>();
+  /** While an async system call runs: its task and the userfaultfd events it must wait for. */
+  private uffdEvents: { task: UffdTask; pending: Promise<unknown>[] } | null = null;
+  private uffdSpace: UffdAddressSpace | null = null;
 
   private constructor(kernel: Kernel, options: MemoryManagerOptions, counters: Counters, inherit?: MemoryManager) {
     this.kernel = kernel;
@@ -225,7 +267,7 @@ export class MemoryManager implements Disposable {
    * Creates the memory manager of a new Linux process: a Zircon process with one user VMAR.
    */
   static create(kernel: Kernel, options: MemoryManagerOptions = {}): MemoryManager {
-    return new MemoryManager(kernel, options, { nextAnonVma: 1, nextCow: 1, nextInode: 1, pinning: new Pinning(kernel, options.shadowProcess) });
+    return new MemoryManager(kernel, options, { nextAnonVma: 1, nextCow: 1, nextInode: 1, pinning: new Pinning(kernel, options.shadowProcess), uffd: new UffdRegistry() });
   }
 
   /** The Zircon process that holds this address space. */
@@ -444,13 +486,23 @@ export class MemoryManager implements Disposable {
   /** Releases the pages of a range that is leaving the address space. */
   private releasePages(v: Vma, start: number, end: number): void {
     if (v.backing.kind === 'anon') this.freeAnon(start, end);
-    else MemoryManager.forget(this.mappedShared, start, end);
+    else {
+      MemoryManager.forget(this.mappedShared, start, end);
+      this.forgetUffdMarkers(start, end);
+    }
   }
 
   /** Drops private anonymous pages (and zero-page mappings) of [start, end). */
   private freeAnon(start: number, end: number): void {
     this.zx.zeroAnon(start, end);
     this.forgetZero(start, end);
+    this.forgetUffdMarkers(start, end);
+  }
+
+  /** Zapping page table entries drops poison markers and uffd-wp bits with them. */
+  private forgetUffdMarkers(start: number, end: number): void {
+    MemoryManager.forget(this.uffdPoison, start, end);
+    MemoryManager.forget(this.uffdWp, start, end);
   }
 
   private forgetZero(start: number, end: number): void {
@@ -535,6 +587,7 @@ export class MemoryManager implements Disposable {
     if (end <= start) return;
     const first = this.tree.findFrom(start);
     if (!first || first.start >= end) return;
+    const ctxs = this.uffdContextsIn(start, end);
     this.splitAt(start);
     this.splitAt(end);
     for (const v of this.tree.range(start, end)) {
@@ -542,6 +595,8 @@ export class MemoryManager implements Disposable {
       this.releasePages(v, v.start, v.end);
     }
     this.zx.unmap(start, end);
+    // userfaultfd_unmap_complete: after the unmap, once per context, with the whole requested range.
+    for (const ctx of ctxs) this.raiseUffd((t) => ctx.unmap(t, start, end));
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -674,6 +729,7 @@ export class MemoryManager implements Disposable {
         if (!this.mayExpand(vmFlags, len / PAGE - replaced)) fail('ENOMEM');
       }
       if ((vmFlags & (VM.WRITE | VM.SHARED | VM.NORESERVE)) === VM.WRITE) vmFlags |= VM.ACCOUNT;
+      this.refuseBlockingUffd(at, at + len, UffdFeature.EVENT_UNMAP, 'mmap(MAP_FIXED)');
       this.unmapRange(at, at + len);
       if (backing.kind === 'shmem') {
         const vmo = Vmo.create(this.kernel, len, VmoOptions.RESIZABLE).replaceAsExecutable();
@@ -846,6 +902,7 @@ export class MemoryManager implements Disposable {
       if (len === 0n) fail('EINVAL');
       const start = Number(a);
       const end = Math.min(start + Number(len), this.taskSize);
+      this.refuseBlockingUffd(start, end, UffdFeature.EVENT_UNMAP, 'munmap');
       for (const v of this.tree.range(start, end)) if (v.flags & VM.LOCKED) this.lockedNoop();
       this.unmapRange(start, end);
       return 0;
@@ -960,6 +1017,8 @@ export class MemoryManager implements Disposable {
       const oldLen = oldTooBig ? this.taskSize - addr + PAGE : Number(oldLenB);
       const newLen = Number(newLenB);
       const dest = Number(na);
+      this.refuseBlockingUffd(addr, Math.min(addr + oldLen, this.taskSize), UffdFeature.EVENT_REMAP | UffdFeature.EVENT_UNMAP, 'mremap');
+      if (fl & MremapFlags.FIXED && dest < this.taskSize) this.refuseBlockingUffd(dest, Math.min(dest + newLen, this.taskSize), UffdFeature.EVENT_UNMAP, 'mremap');
       if (fl & MremapFlags.FIXED && oldLen === newLen) return this.remapMove(addr, oldLen, dest, (fl & MremapFlags.DONTUNMAP) !== 0);
       const moveChecks = (v: Vma, len: number): void => {
         if (len === 0 && !(v.flags & (VM.SHARED | VM.MAYSHARE))) fail('EINVAL');
@@ -1061,7 +1120,10 @@ export class MemoryManager implements Disposable {
     const copyLen = Math.min(oldLen, newLen);
     let pgoff = srcPg;
     if (vma.backing.kind === 'anon' && vma.anonVma === 0) pgoff = to / PAGE;
-    const nv: Vma = { ...vma, start: to, end: to + newLen, pgoff };
+    // mremap_userfaultfd_prep: the moved VMA keeps its registration only with EVENT_REMAP.
+    const reg = this.counters.uffd.get(vma.uffd);
+    const keepUffd = reg !== undefined && reg.ctx.hasFeature(UffdFeature.EVENT_REMAP);
+    const nv: Vma = { ...vma, start: to, end: to + newLen, pgoff, uffd: keepUffd ? vma.uffd : 0 };
     const b = vma.backing;
     if (dontUnmap && b.kind === 'file' && b.cow) {
       // The private copies move with the page tables: the destination gets its own COW child holding them, and
@@ -1097,11 +1159,21 @@ export class MemoryManager implements Disposable {
       // move_page_tables carries the mapped file/shmem pages' entries to the new address.
       for (let off = 0; off < copyLen; off += PAGE) if (this.mappedShared.has(addr + off)) this.mappedShared.add(to + off);
     }
+    // Poison markers move with the page tables; uffd-wp bits only when the registration moves too.
+    for (let off = 0; off < copyLen; off += PAGE) {
+      if (this.uffdPoison.has(addr + off)) this.uffdPoison.add(to + off);
+      if (keepUffd && this.uffdWp.has(addr + off)) this.uffdWp.add(to + off);
+    }
     this.insert(nv);
+    // REMAP after the move and before the old range's UNMAP (mremap_userfaultfd_complete runs first).
+    if (keepUffd) this.raiseUffd((t) => reg.ctx.remap(t, addr, to, oldLen));
     if (dontUnmap) {
       // The source VMA stays whole (no split) and loses its lock flags; its private anonymous pages moved away.
       if (vma.backing.kind === 'anon') this.freeAnon(addr, addr + oldLen);
-      else MemoryManager.forget(this.mappedShared, addr, addr + oldLen);
+      else {
+        MemoryManager.forget(this.mappedShared, addr, addr + oldLen);
+        this.forgetUffdMarkers(addr, addr + oldLen);
+      }
       const src = this.tree.find(addr);
       if (src && src.flags & LOCK_MASK) {
         this.detach(src);
@@ -1140,6 +1212,9 @@ export class MemoryManager implements Disposable {
       if (adv === Advice.POPULATE_READ || adv === Advice.POPULATE_WRITE) return this.madvisePopulate(a, endB, adv === Advice.POPULATE_WRITE);
       if (a >= BigInt(this.taskSize)) fail('ENOMEM');
       const end = endB > BigInt(this.taskSize) ? this.taskSize + PAGE : Number(endB);
+      if (adv === Advice.DONTNEED || adv === Advice.DONTNEED_LOCKED || adv === Advice.FREE || adv === Advice.REMOVE) {
+        this.refuseBlockingUffd(Number(a), Math.min(end, this.taskSize), UffdFeature.EVENT_REMOVE, 'madvise');
+      }
       return this.walk(Number(a), end, (v, s, e) => this.adviseOne(v, s, e, adv));
     } finally {
       this.flushPins();
@@ -1199,16 +1274,19 @@ export class MemoryManager implements Disposable {
       case Advice.DONTNEED:
       case Advice.DONTNEED_LOCKED:
         if (v.flags & VM.LOCKED && adv === Advice.DONTNEED) fail('EINVAL');
+        this.raiseUffdRemove(v, s, e);
         this.dropPages(v, s, e);
         return;
       case Advice.FREE:
         // madvise_dontneed_free_valid_vma forbids locked VMAs for FREE as well.
         if (v.flags & VM.LOCKED || v.backing.kind !== 'anon') fail('EINVAL');
+        this.raiseUffdRemove(v, s, e);
         return;
       case Advice.REMOVE:
         if (v.flags & VM.LOCKED) fail('EINVAL');
         if (v.backing.kind === 'anon') fail('EINVAL');
         if (!(v.flags & VM.SHARED) || !(v.flags & VM.MAYWRITE)) fail('EACCES');
+        this.raiseUffdRemove(v, s, e);
         this.punchHole(v, s, e);
         return;
       case Advice.WILLNEED:
@@ -1267,7 +1345,10 @@ export class MemoryManager implements Disposable {
   /** MADV_DONTNEED: private anonymous reads back zero, private file reverts to the file, shared is untouched. */
   private dropPages(v: Vma, s: number, e: number): void {
     const b = v.backing;
-    if (b.kind !== 'anon') MemoryManager.forget(this.mappedShared, s, e);
+    if (b.kind !== 'anon') {
+      MemoryManager.forget(this.mappedShared, s, e);
+      this.forgetUffdMarkers(s, e);
+    }
     if (b.kind === 'anon') this.freeAnon(s, e);
     else if (b.kind === 'file' && b.cow) {
       // The private copies are dropped: the pages read the file again.
@@ -1627,6 +1708,9 @@ export class MemoryManager implements Disposable {
       const r = this.resolveFault(at, kind === 'gup-read' ? 'read' : kind === 'gup-write' ? 'write' : kind, !gup);
       if (r.fault) break;
       if (kind === 'gup-read' && !(r.vma.flags & VM.READ)) break;
+      if (this.uffdPoison.has(pageDown(at))) break;
+      const write = kind === 'write' || kind === 'gup-write';
+      if (this.uffdFaultFor(r.vma, at, write, false)) throw new UffdWouldBlockError(at, 'kernel copy');
       copy(chunk, at, r.vma);
       done += chunk;
     }
@@ -1673,6 +1757,46 @@ export class MemoryManager implements Disposable {
     return v;
   }
 
+  /**
+   * The fault decision for one page of a user access: a Linux fault, a userfaultfd fault to raise (the task must
+   * wait), or the VMA to access.
+   */
+  private accessPage(at: number, kind: AccessKind): { fault: Omit<LinuxFault, 'done'> } | { vma: Vma; uffd: { ctx: UffdContextHooks; access: UffdFaultAccess } | null } {
+    if (at >= this.taskSize) return { fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: at } };
+    const r = this.resolveFault(at, kind);
+    if (r.fault) return { fault: { signal: r.fault === 'BUS_ADRERR' ? 'SIGBUS' : 'SIGSEGV', code: r.fault, address: at } };
+    const page = pageDown(at);
+    if (this.uffdPoison.has(page)) return { fault: { signal: 'SIGBUS', code: 'BUS_MCEERR_AR', address: at } };
+    return { vma: r.vma, uffd: this.uffdFaultFor(r.vma, at, kind === 'write') };
+  }
+
+  /** handle_userfault's trigger: a missing page in a MISSING range, or a write to a uffd-wp page in a WP range. */
+  private uffdFaultFor(v: Vma, at: number, write: boolean, user = true): { ctx: UffdContextHooks; access: UffdFaultAccess } | null {
+    const page = pageDown(at);
+    const reg = this.counters.uffd.get(v.uffd);
+    if (!reg) {
+      if (write) this.uffdWp.delete(page);
+      return null;
+    }
+    if (!this.uffdPresent(v, page)) return reg.mode & UffdRegisterMode.MISSING ? { ctx: reg.ctx, access: { write, user } } : null;
+    if (write && this.uffdWp.has(page)) {
+      if (reg.mode & UffdRegisterMode.WP) return { ctx: reg.ctx, access: { write: true, wp: true, user } };
+      this.uffdWp.delete(page);
+    }
+    return null;
+  }
+
+  /** Performs one page-bounded chunk of a user access that needs no fault. */
+  private accessChunk(v: Vma, at: number, chunk: number, kind: AccessKind, out: Uint8Array | undefined, at0: number, data?: Uint8Array): void {
+    const t = kind === 'write' ? ZirconSpace.writeTarget(this.zx, v, at) : ZirconSpace.target(this.zx, v, at);
+    if (kind !== 'write') this.readFault(v, at);
+    if (kind === 'read' && out) out.set(t.vmo.read(chunk, t.offset), at - at0);
+    else if (kind === 'write' && data) {
+      t.vmo.write(data.subarray(at - at0, at - at0 + chunk), t.offset);
+      this.noteWrite(v, at);
+    }
+  }
+
   /** Simulated user-mode access, faulting like Linux (the first faulting byte's address and bytes done). */
   private userAccess(addr: number, len: number, kind: AccessKind, data?: Uint8Array): UserAccessResult {
     const out = kind === 'read' ? new Uint8Array(len) : undefined;
@@ -1680,22 +1804,41 @@ export class MemoryManager implements Disposable {
     while (done < len || (len === 0 && kind === 'execute' && done === 0)) {
       const at = addr + done;
       const chunk = Math.max(1, Math.min(len - done, PAGE - (at % PAGE)));
-      if (at >= this.taskSize) return { ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: at, done } };
-      const r = this.resolveFault(at, kind);
-      if (r.fault) {
-        return { ok: false, fault: { signal: r.fault === 'BUS_ADRERR' ? 'SIGBUS' : 'SIGSEGV', code: r.fault, address: at, done } };
-      }
-      const t = kind === 'write' ? ZirconSpace.writeTarget(this.zx, r.vma, at) : ZirconSpace.target(this.zx, r.vma, at);
-      if (kind !== 'write') this.readFault(r.vma, at);
-      if (kind === 'read' && out) out.set(t.vmo.read(chunk, t.offset), done);
-      else if (kind === 'write' && data) {
-        t.vmo.write(data.subarray(done, done + chunk), t.offset);
-        this.noteWrite(r.vma, at);
-      }
+      const r = this.accessPage(at, kind);
+      if ('fault' in r) return { ok: false, fault: { ...r.fault, done } };
+      if (r.uffd) throw new UffdWouldBlockError(at, `user ${kind}`);
+      this.accessChunk(r.vma, at, chunk, kind, out, addr, data);
       if (kind === 'execute') return { ok: true };
       done += chunk;
     }
     return out ? { ok: true, data: out } : { ok: true };
+  }
+
+  /** The same access by `task`, waiting in userfaultfd like Linux's handle_userfault. */
+  private async userAccessAsync(task: UffdTask, addr: number, len: number, kind: AccessKind, data?: Uint8Array): Promise<UserAccessResult> {
+    const out = kind === 'read' ? new Uint8Array(len) : undefined;
+    let done = 0;
+    try {
+      while (done < len || (len === 0 && kind === 'execute' && done === 0)) {
+        const at = addr + done;
+        const chunk = Math.max(1, Math.min(len - done, PAGE - (at % PAGE)));
+        const r = this.accessPage(at, kind);
+        if ('fault' in r) return { ok: false, fault: { ...r.fault, done } };
+        if (r.uffd) {
+          this.flushPins();
+          const outcome = await r.uffd.ctx.fault(task, at, r.uffd.access);
+          // VM_FAULT_SIGBUS: the handler asked for it (SIGBUS feature) or the mm is gone.
+          if (outcome === 'sigbus' || this.disposed) return { ok: false, fault: { signal: 'SIGBUS', code: 'BUS_ADRERR', address: at, done } };
+          continue;
+        }
+        this.accessChunk(r.vma, at, chunk, kind, out, addr, data);
+        if (kind === 'execute') return { ok: true };
+        done += chunk;
+      }
+      return out ? { ok: true, data: out } : { ok: true };
+    } finally {
+      this.flushPins();
+    }
   }
 
   /** A user-mode read of `length` bytes at `addr`. */
@@ -1744,6 +1887,239 @@ export class MemoryManager implements Disposable {
   }
 
   // ---------------------------------------------------------------------------------------------------------
+  // userfaultfd
+
+  /**
+   * userfaultfd(2) on this address space: a {@link @memsim/userspace-swap#UserfaultFD} whose ioctls act on these
+   * VMAs and pages. With `features` the UFFDIO_API handshake is done too.
+   */
+  userfaultfd(options: MemoryManagerUffdOptions = {}): UserfaultFD {
+    const opts = { flags: options.flags, capSysPtrace: options.capSysPtrace, clock: options.clock };
+    return options.features === undefined ? UserfaultFD.create(this.userfaultfdSpace, opts) : UserfaultFD.open(this.userfaultfdSpace, options.features, opts);
+  }
+
+  /** This address space as userfaultfd sees it (the `UffdAddressSpace` contract of `@memsim/userspace-swap`). */
+  get userfaultfdSpace(): UffdAddressSpace {
+    this.uffdSpace ??= this.makeUffdSpace();
+    return this.uffdSpace;
+  }
+
+  /** A user-mode read by `task` that waits in userfaultfd (a registered missing page) as Linux does. */
+  readAsync(task: UffdTask, addr: SysInt, length: SysInt): Promise<UserAccessResult> {
+    const a = u64(addr, 'addr');
+    const l = u64(length, 'length');
+    if (l > 1n << 32n) fail('EINVAL', 'access too large');
+    if (a >= BigInt(this.taskSize)) return Promise.resolve({ ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: Number(a), done: 0 } });
+    return this.userAccessAsync(task, Number(a), Number(l), 'read');
+  }
+
+  /** A user-mode write by `task` that waits in userfaultfd (missing or write-protected pages). */
+  writeAsync(task: UffdTask, addr: SysInt, data: Uint8Array): Promise<UserAccessResult> {
+    const a = u64(addr, 'addr');
+    if (!(data instanceof Uint8Array)) fail('EFAULT');
+    if (a >= BigInt(this.taskSize)) return Promise.resolve({ ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: Number(a), done: 0 } });
+    return this.userAccessAsync(task, Number(a), data.length, 'write', data);
+  }
+
+  /** A user-mode instruction fetch by `task` that waits in userfaultfd. */
+  executeAsync(task: UffdTask, addr: SysInt): Promise<UserAccessResult> {
+    const a = u64(addr, 'addr');
+    if (a >= BigInt(this.taskSize)) return Promise.resolve({ ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: Number(a), done: 0 } });
+    return this.userAccessAsync(task, Number(a), 0, 'execute');
+  }
+
+  /** munmap(2) by `task`: resolves after every UNMAP event it raised was read. */
+  munmapAsync(task: UffdTask, addr: SysInt, length: SysInt): Promise<number> {
+    return this.withUffdEvents(task, () => this.munmap(addr, length));
+  }
+
+  /** mmap(2) by `task` (MAP_FIXED over registered memory raises UNMAP and waits). */
+  mmapAsync(task: UffdTask, addr: SysInt, length: SysInt, prot: SysInt, flags: SysInt, fd: SysInt = -1, offset: SysInt = 0): Promise<number> {
+    return this.withUffdEvents(task, () => this.mmap(addr, length, prot, flags, fd, offset));
+  }
+
+  /** mremap(2) by `task`: a move raises REMAP (with EVENT_REMAP) then UNMAP of the old range, and waits. */
+  mremapAsync(task: UffdTask, oldAddress: SysInt, oldSize: SysInt, newSize: SysInt, flags: SysInt = 0, newAddress: SysInt = 0): Promise<number> {
+    return this.withUffdEvents(task, () => this.mremap(oldAddress, oldSize, newSize, flags, newAddress));
+  }
+
+  /** madvise(2) by `task`: DONTNEED / DONTNEED_LOCKED / FREE / REMOVE raise REMOVE per VMA and wait. */
+  madviseAsync(task: UffdTask, addr: SysInt, length: SysInt, advice: SysInt): Promise<number> {
+    return this.withUffdEvents(task, () => this.madvise(addr, length, advice));
+  }
+
+  /** fork by `task`: registered VMAs follow EVENT_FORK and the FORK events are waited for. */
+  forkAsync(task: UffdTask): Promise<MemoryManager> {
+    return this.withUffdEvents(task, () => this.fork());
+  }
+
+  /**
+   * Runs a system call whose userfaultfd events `task` must wait for. The hooks are called where Linux calls them
+   * (each raises its event and mmap_changing at once); no other task runs before the call returns, so waiting
+   * afterwards, in order, is what the task observes in Linux.
+   */
+  private async withUffdEvents<T>(task: UffdTask, op: () => T): Promise<T> {
+    const outer = this.uffdEvents;
+    const pending: Promise<unknown>[] = [];
+    this.uffdEvents = { task, pending };
+    let result: T;
+    try {
+      result = op();
+    } catch (e) {
+      this.uffdEvents = outer;
+      for (const p of pending) await p;
+      throw e;
+    }
+    this.uffdEvents = outer;
+    for (const p of pending) await p;
+    return result;
+  }
+
+  /** Calls a context hook for the running system call (sync calls only get here when it does not block). */
+  private raiseUffd(call: (task: UffdTask) => Promise<unknown>): void {
+    const ev = this.uffdEvents;
+    const p = call(ev?.task ?? SYNC_TASK);
+    if (ev) ev.pending.push(p);
+    else void p;
+  }
+
+  /** userfaultfd_remove: before zapping [s, e) of `v`. */
+  private raiseUffdRemove(v: Vma, s: number, e: number): void {
+    const reg = this.counters.uffd.get(v.uffd);
+    if (reg) this.raiseUffd((t) => reg.ctx.remove(t, s, e));
+  }
+
+  /** The distinct contexts registered on VMAs intersecting [start, end). */
+  private uffdContextsIn(start: number, end: number): UffdContextHooks[] {
+    const out: UffdContextHooks[] = [];
+    if (end <= start) return out;
+    for (const v of this.tree.range(start, end)) {
+      const reg = this.counters.uffd.get(v.uffd);
+      if (reg && !out.includes(reg.ctx)) out.push(reg.ctx);
+    }
+    return out;
+  }
+
+  /** A sync system call cannot wait: refuse (before any change) when a context in range would block it. */
+  private refuseBlockingUffd(start: number, end: number, features: number, what: string): void {
+    if (this.uffdEvents !== null || end <= start) return;
+    for (const ctx of this.uffdContextsIn(start, end)) {
+      for (let bit = 1; bit <= features; bit *= 2) {
+        if (features & bit && ctx.hasFeature(bit)) throw new UffdWouldBlockError(start, what);
+      }
+    }
+  }
+
+  /** A page, the zero page or a poison marker is mapped at `page`. */
+  private uffdPresent(v: Vma, page: number): boolean {
+    if (this.uffdPoison.has(page)) return true;
+    if (v.backing.kind === 'anon') return this.zeroMapped.has(page) || this.zx.anonVmo.pageState(page) !== 'absent';
+    return this.resident(v, page);
+  }
+
+  private vmaAt(address: number): Vma {
+    const v = this.tree.find(address);
+    if (!v) throw new ErrnoError('EFAULT', `no VMA at 0x${address.toString(16)}`);
+    return v;
+  }
+
+  /** Sets the registration of every VMA part in [start, end), splitting and merging as userfaultfd_register does. */
+  private setUffdRegistration(start: number, end: number, ctx: UffdContextHooks | null, mode: number): void {
+    const id = this.counters.uffd.id(ctx, ctx === null ? 0 : mode);
+    let cur = start;
+    try {
+      while (cur < end) {
+        const v = this.tree.findFrom(cur);
+        if (!v || v.start >= end) break;
+        const s = Math.max(v.start, cur);
+        const e = Math.min(v.end, end);
+        cur = e;
+        if (v.uffd === id) continue;
+        const m = this.modify(v, s, e, (x) => {
+          x.uffd = id;
+        });
+        cur = Math.max(e, m.end);
+      }
+    } finally {
+      this.flushPins();
+    }
+  }
+
+  private makeUffdSpace(): UffdAddressSpace {
+    const taskSize = (): number => this.taskSize;
+    const alive = (): boolean => !this.disposed;
+    const kindOf = (v: Vma): UffdVma['kind'] => {
+      if (v.backing.kind === 'anon') return 'anonymous';
+      if (v.backing.kind === 'shmem') return 'shmem';
+      // A MemFile is memfd-like (shmem) when shared; private file mappings are not modelled for userfaultfd.
+      return v.flags & VM.SHARED ? 'shmem' : 'file';
+    };
+    return {
+      pageSize: PAGE,
+      mmapMinAddr: this.minAddr,
+      get taskSize(): number {
+        return taskSize();
+      },
+      get alive(): boolean {
+        return alive();
+      },
+      vmasIn: (start: number, end: number): readonly UffdVma[] => {
+        if (end <= start) return [];
+        return this.tree.range(start, end).map((v) => {
+          const reg = this.counters.uffd.get(v.uffd);
+          return { start: v.start, end: v.end, kind: kindOf(v), mayWrite: (v.flags & VM.MAYWRITE) !== 0, uffd: reg?.ctx ?? null, uffdMode: reg?.mode ?? 0 };
+        });
+      },
+      setRegistration: (start: number, end: number, ctx: UffdContextHooks | null, mode: number): void => {
+        this.setUffdRegistration(start, end, ctx, mode);
+      },
+      isPagePresent: (address: number): boolean => {
+        const v = this.tree.find(address);
+        return v !== undefined && this.uffdPresent(v, pageDown(address));
+      },
+      installPage: (address: number, data: Uint8Array, writeProtected: boolean): void => {
+        const v = this.vmaAt(address);
+        const page = pageDown(address);
+        if (!(v.flags & VM.SHARED) && v.anonVma === 0) this.anonVmaPrepare(v);
+        const t = ZirconSpace.writeTarget(this.zx, v, page);
+        t.vmo.write(data.subarray(0, PAGE), t.offset);
+        this.zeroMapped.delete(page);
+        this.noteWrite(v, page);
+        if (writeProtected) this.uffdWp.add(page);
+        this.flushPins();
+      },
+      installZeroPage: (address: number): void => {
+        const v = this.vmaAt(address);
+        this.readFault(v, pageDown(address));
+      },
+      installPoison: (address: number): void => {
+        this.vmaAt(address);
+        this.uffdPoison.add(pageDown(address));
+      },
+      setWriteProtected: (address: number, writeProtected: boolean): void => {
+        const page = pageDown(address);
+        if (this.uffdPoison.has(page)) return;
+        if (writeProtected) this.uffdWp.add(page);
+        else this.uffdWp.delete(page);
+      },
+      takePages: (start: number, length: number): { address: number; data: Uint8Array }[] => {
+        const out: { address: number; data: Uint8Array }[] = [];
+        for (let a = pageDown(start); a < start + length; a += PAGE) {
+          const v = this.tree.find(a);
+          // Only private anonymous memory is swapped (as ChromeOS does); poison markers stay.
+          if (!v || v.backing.kind !== 'anon' || this.uffdPoison.has(a)) continue;
+          if (this.zx.anonVmo.pageState(a) !== 'absent') out.push({ address: a, data: this.zx.anonVmo.read(PAGE, a) });
+          else if (this.zeroMapped.has(a)) out.push({ address: a, data: new Uint8Array(PAGE) });
+          else continue;
+          this.freeAnon(a, a + PAGE);
+        }
+        this.flushPins();
+        return out;
+      },
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
   // rlimits
 
   /** setrlimit for the memory limits (bytes; Infinity = RLIM_INFINITY). */
@@ -1771,10 +2147,17 @@ export class MemoryManager implements Disposable {
    * skipped, WIPEONFORK VMAs start zeroed, locks are not inherited.
    */
   fork(): MemoryManager {
+    if (this.uffdEvents === null) {
+      for (const v of this.tree) {
+        const reg = this.counters.uffd.get(v.uffd);
+        if (reg && reg.ctx.hasFeature(UffdFeature.EVENT_FORK) && !(v.flags & VM.DONTCOPY)) throw new UffdWouldBlockError(v.start, 'fork');
+      }
+    }
     const child = new MemoryManager(this.kernel, { layout: this.layout, aslr: this.aslr, name: this.name, stack: false }, this.counters, this);
     child.zx.anonVmo.close();
     child.zx.anonVmo = this.zx.snapshotAnon();
     const cows = new Map<CowObject, CowObject>();
+    const forks = new Map<UffdContextHooks, UffdContextHooks | null>();
     for (const v of this.tree) {
       if (v.flags & VM.DONTCOPY) {
         if (v.backing.kind === 'anon') child.freeAnon(v.start, v.end);
@@ -1793,6 +2176,21 @@ export class MemoryManager implements Disposable {
         backing = { kind: 'file', file: backing.file, cow: c };
       }
       const nv: Vma = { ...v, backing, flags: v.flags & ~LOCK_MASK };
+      const reg = this.counters.uffd.get(v.uffd);
+      let childMode = 0;
+      if (reg) {
+        // dup_userfaultfd: one child context per parent context (null without EVENT_FORK: unregistered).
+        let fctx = forks.get(reg.ctx);
+        if (fctx === undefined) {
+          fctx = reg.ctx.forkContext(child.userfaultfdSpace);
+          forks.set(reg.ctx, fctx);
+        }
+        childMode = fctx === null ? 0 : reg.mode;
+        nv.uffd = this.counters.uffd.id(fctx, childMode);
+      }
+      // Poison markers are copied; uffd-wp bits only into a child VMA still registered for WP.
+      for (const p of this.uffdPoison) if (p >= v.start && p < v.end) child.uffdPoison.add(p);
+      if (childMode & UffdRegisterMode.WP) for (const p of this.uffdWp) if (p >= v.start && p < v.end) child.uffdWp.add(p);
       if (v.flags & VM.WIPEONFORK) {
         child.freeAnon(v.start, v.end);
         nv.anonVma = 0;
@@ -1807,6 +2205,8 @@ export class MemoryManager implements Disposable {
       child.insert(nv);
     }
     for (const [k, d] of this.fds) child.fds.set(k, d);
+    // dup_userfaultfd_complete: FORK events once the child's mappings are complete.
+    for (const [parent, fctx] of forks) if (fctx !== null) this.raiseUffd((t) => parent.forkComplete(t, fctx));
     return child;
   }
 
