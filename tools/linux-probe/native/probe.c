@@ -847,7 +847,7 @@ enum { ACC_READ, ACC_WRITE, ACC_HASH };
 static int user_access(ctx_t *x, int kind, uint64_t addr_in, unsigned char *buf, size_t len, uint64_t *hash) {
   sigjmp_buf jb;
   volatile uint64_t addr = addr_in;
-  volatile uint64_t h = 1469598103934665603ULL;
+  volatile uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a 64 offset basis */
   if (sigsetjmp(jb, 1)) {
     t_jb = NULL;
     res_fault(x, addr);

@@ -67,4 +67,17 @@ describe(`memory access on the live kernel ${skipReason}`, () => {
     expect(valueOf(r[8])).toMatch(/^[0-9a-f]{16}$/);
     expect(outcome(r[9])).toMatchObject({ signal: 'SIGSEGV', code: 'SEGV_MAPERR', done: 2 * PAGE });
   });
+
+  it.skipIf(!available)('hash is standard FNV-1a 64', async () => {
+    // Published test vectors: FNV-1a 64 of "a" and of "foobar".
+    const r = await run([
+      anon(0, 1),
+      { op: 'write', addr: 0, data: '61' },
+      { op: 'hash', addr: 0, length: 1 },
+      { op: 'write', addr: 0, data: '666f6f626172' },
+      { op: 'hash', addr: 0, length: 6 },
+    ]);
+    expect(valueOf(r[2])).toBe('af63dc4c8601ec8c');
+    expect(valueOf(r[4])).toBe('85944171f73967e8');
+  });
 });

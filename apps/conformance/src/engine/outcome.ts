@@ -45,11 +45,11 @@ export function fromHex(hex: string): Uint8Array {
 }
 
 /**
- * FNV-1a 64 of bytes, 16 hex digits, exactly as the linux probe's `hash` computes it: its offset basis is
- * 1469598103934665603 (the standard basis without its last digit), so page hashes compare across backends.
+ * FNV-1a 64 of bytes, 16 hex digits, exactly as the linux probe's `hash` computes it, so page hashes compare
+ * across backends.
  */
 export function fnv1a64(bytes: Uint8Array): string {
-  let h = 1469598103934665603n;
+  let h = 0xcbf29ce484222325n;
   for (const b of bytes) {
     h ^= BigInt(b);
     h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
