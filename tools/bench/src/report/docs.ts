@@ -49,20 +49,24 @@ const MISSED: ReadonlyArray<readonly [string, string]> = [
   ],
   [
     'growth:',
-    'Per-operation cost should be O(log N) in both trees; the measured growth comes mostly from the garbage ' +
-      'collector: with a million VMAs the heap holds about half a gigabyte of small objects, so every young-generation ' +
-      'collection triggered by an operation\'s garbage costs more (write barriers, remembered sets), and full ' +
-      'collections land in samples. Fewer allocations per operation (see the rows above) is what closes it.',
+    'The tree operations are O(log N) on both layers (a treap for VMAs, a span tree in the Zircon VMAR); what grows ' +
+      'with N is the cost of garbage collection. A field of a million VMAs keeps about half a gigabyte of small ' +
+      'objects alive, and the split, merge, map and unmap paths allocate new VMA, node and mapping objects on every ' +
+      'call, so the collections they trigger take longer the larger the heap (measured per-sample pauses of tens of ' +
+      'milliseconds at 1M VMAs). Allocating less per operation (mutating VMAs and mappings in place, flat-array ' +
+      'trees, one object per VMA instead of four) is what closes it; a larger young generation ' +
+      '(`--max-semi-space-size`) would only hide part of it.',
   ],
   [
     'ratio:uffd_roundtrip',
     'starnix-mm does not yet raise userfaultfd faults itself, so the bench plays the faulting task: it polls ' +
       '`mincore` for the page, calls the userfaultfd\'s `fault()` (a message and a promise), the dispatcher runs the ' +
       'handler in a microtask, UFFDIO_COPY writes through the process\'s kernel-mode copy, and the read completes. ' +
-      'Each step allocates, and the promise hop costs more than the C probe\'s thread wake-up. Closing it needs the ' +
-      'fault path inside starnix-mm (no polling, the VMA already in hand) and a synchronous path when the handler ' +
-      'resolves the fault immediately; a 0.1x target for a modelled round trip is below what any design with a ' +
-      'per-fault promise can reach.',
+      'Each step allocates (a message, a promise, a page buffer) and the task resumes only after a microtask hop. ' +
+      'Closing it needs the fault path inside starnix-mm (no polling, the VMA already in hand) and a synchronous ' +
+      'path when the handler resolves the fault at once; even then 0.1x of native means well under a microsecond ' +
+      'per modelled fault, which is about the cost of the 4 KiB copy alone in JavaScript, so the target needs the ' +
+      'copy avoided too (installing the handler\'s buffer as the page instead of copying it).',
   ],
   [
     'bandwidth:kernel_read_64mib',
@@ -148,7 +152,9 @@ export function renderDocs(result: SuiteResult, targets: readonly TargetResult[]
   );
   out.push(
     '- memsim is timed with tinybench: warm-up samples first (at least two and 250 ms, so V8 has optimized the code), then a fixed number of samples, ' +
-      'each timing a batch of operations (set-up excluded). A full GC runs between cells. The native side is the ' +
+      'each timing a batch of operations (set-up excluded); the VMA rows repeat their batch until a sample has lasted ' +
+      '20 ms, so garbage-collection pauses are spread over the operations that caused them instead of landing in a ' +
+      'few samples. A full GC runs between cells. The native side is the ' +
       'probe\'s `bench` op: one warm-up sample, then timed samples of a batch each.',
   );
   out.push(
