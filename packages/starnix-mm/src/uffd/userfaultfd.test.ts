@@ -1,0 +1,192 @@
+import { describe, expect, it } from 'vitest';
+import { Kernel } from '@memsim/zircon-objects';
+import { UffdFeature, UffdRegisterMode, UffdWriteProtectMode, VirtualClock, type UserfaultFD } from '@memsim/userspace-swap';
+import { Advice, MapFlags, MemoryManager, MremapFlags, Prot, UffdWouldBlockError } from '../index.js';
+
+const P = 4096;
+const MISSING = UffdRegisterMode.MISSING;
+const EVENTS = UffdFeature.EVENT_REMOVE | UffdFeature.EVENT_UNMAP | UffdFeature.EVENT_REMAP | UffdFeature.EVENT_FORK;
+const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+const task = { tid: 7 };
+
+function setup(pages = 4, features = EVENTS): { mm: MemoryManager; fd: UserfaultFD; a: number } {
+  const mm = MemoryManager.create(new Kernel({ seed: 1 }), { stack: false });
+  const a = mm.mmap(0, pages * P, Prot.READ | Prot.WRITE, MapFlags.PRIVATE | MapFlags.ANONYMOUS);
+  const fd = mm.userfaultfd({ features, clock: new VirtualClock() });
+  fd.registerRange(a, pages * P, MISSING);
+  return { mm, fd, a };
+}
+
+function tracked<T>(p: Promise<T>): { done: () => boolean; p: Promise<T> } {
+  let done = false;
+  const q = p.finally(() => (done = true));
+  return { done: () => done, p: q };
+}
+
+const page = (byte: number): Uint8Array => new Uint8Array(P).fill(byte);
+
+describe('userfaultfd on a starnix-mm address space', () => {
+  it('blocks a user read on a missing page until a handler copies it in', async () => {
+    const { mm, fd, a } = setup(4, EVENTS | UffdFeature.THREAD_ID);
+    const reader = tracked(mm.readAsync(task, a + P + 10, 2));
+    await tick();
+    expect(reader.done()).toBe(false);
+    const msg = fd.read();
+    expect(msg).toMatchObject({ event: 'PAGEFAULT', address: a + P, ptid: 7 });
+    expect(fd.copyToRange(a + P, P, page(0x5a))).toBe(P);
+    expect(await reader.p).toEqual({ ok: true, data: new Uint8Array([0x5a, 0x5a]) });
+    // The installed page is a normal private page now: sync accesses see it, mincore reports it.
+    expect(mm.read(a + P, 1)).toEqual({ ok: true, data: new Uint8Array([0x5a]) });
+    expect(Array.from(mm.mincore(a, 4 * P))).toEqual([0, 1, 0, 0]);
+  });
+
+  it('resolves faults through startWaitingForEvents and keeps sync accesses from blocking silently', async () => {
+    const { mm, fd, a } = setup();
+    const faults: number[] = [];
+    fd.startWaitingForEvents({
+      pagefault: (address) => {
+        faults.push(address);
+        fd.copyToRange(address, P, page(address === a ? 1 : 2));
+        return true;
+      },
+      closed: () => undefined,
+    });
+    expect(() => mm.read(a, 1)).toThrow(UffdWouldBlockError);
+    expect(() => mm.kernelRead(a, 1)).toThrow(UffdWouldBlockError);
+    const w = await mm.writeAsync(task, a + P - 1, new Uint8Array([9, 9]));
+    expect(w).toEqual({ ok: true });
+    expect(faults).toEqual([a, a + P]);
+    expect(mm.read(a + P - 2, 4)).toEqual({ ok: true, data: new Uint8Array([1, 9, 9, 2]) });
+    fd.closeAndStopWaitingForEvents();
+    // Closed: the normal anonymous path (zero-fill) takes over.
+    expect(mm.read(a + 2 * P, 1)).toEqual({ ok: true, data: new Uint8Array([0]) });
+  });
+
+  it('MADV_DONTNEED raises REMOVE before the zap; the range stays registered and zero-fills later', async () => {
+    const { mm, fd, a } = setup();
+    fd.copyToRange(a, 2 * P, new Uint8Array(2 * P).fill(3));
+    expect(() => mm.madvise(a, 2 * P, Advice.DONTNEED)).toThrow(UffdWouldBlockError);
+    expect(mm.read(a, 1)).toEqual({ ok: true, data: new Uint8Array([3]) });
+    const adv = tracked(mm.madviseAsync(task, a, 2 * P, Advice.DONTNEED));
+    await tick();
+    expect(adv.done()).toBe(false);
+    expect(fd.read()).toEqual({ event: 'REMOVE', start: a, end: a + 2 * P });
+    expect(await adv.p).toBe(0);
+    const reader = tracked(mm.readAsync(task, a + P, 1));
+    await tick();
+    expect(fd.read()).toMatchObject({ event: 'PAGEFAULT', address: a + P });
+    expect(fd.zeroRange(a + P, P)).toBe(P);
+    expect(await reader.p).toEqual({ ok: true, data: new Uint8Array([0]) });
+  });
+
+  it('munmap raises UNMAP after unmapping; the range and its registration are gone', async () => {
+    const { mm, fd, a } = setup();
+    const un = tracked(mm.munmapAsync(task, a + P, 2 * P));
+    await tick();
+    expect(un.done()).toBe(false);
+    expect(mm.read(a + P, 1)).toMatchObject({ ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR' } });
+    expect(fd.read()).toEqual({ event: 'UNMAP', start: a + P, end: a + 3 * P });
+    expect(await un.p).toBe(0);
+    expect(mm.userfaultfdSpace.vmasIn(a, a + 4 * P).map((v) => [v.start - a, v.end - a, v.uffd === fd])).toEqual([
+      [0, P, true],
+      [3 * P, 4 * P, true],
+    ]);
+    // A new mapping in the hole is not registered: it zero-fills without userfaultfd.
+    mm.mmap(a + P, P, Prot.READ | Prot.WRITE, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED);
+    expect(mm.read(a + P, 1)).toEqual({ ok: true, data: new Uint8Array([0]) });
+  });
+
+  it('mremap growth that moves raises REMAP then UNMAP, and faults at the new address', async () => {
+    const { mm, fd, a } = setup(2);
+    fd.copyToRange(a, P, page(4));
+    // Block in-place growth.
+    mm.mmap(a + 2 * P, P, Prot.READ, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED);
+    const mv = tracked(mm.mremapAsync(task, a, 2 * P, 4 * P, MremapFlags.MAYMOVE));
+    await tick();
+    expect(mv.done()).toBe(false);
+    const remap = fd.read();
+    expect(remap).toMatchObject({ event: 'REMAP', from: a, len: 2 * P });
+    const to = (remap as { to: number }).to;
+    expect(to).not.toBe(a);
+    expect(fd.read()).toEqual({ event: 'UNMAP', start: a, end: a + 2 * P });
+    expect(await mv.p).toBe(to);
+    expect(mm.read(to, 1)).toEqual({ ok: true, data: new Uint8Array([4]) });
+    // The grown tail is registered too.
+    const reader = tracked(mm.readAsync(task, to + 3 * P, 1));
+    await tick();
+    expect(fd.read()).toMatchObject({ event: 'PAGEFAULT', address: to + 3 * P });
+    fd.copyToRange(to + 3 * P, P, page(8));
+    expect(await reader.p).toEqual({ ok: true, data: new Uint8Array([8]) });
+  });
+
+  it('without EVENT_REMAP the moved VMA is unregistered and no event is raised', () => {
+    const { mm, fd, a } = setup(2, 0);
+    const to = mm.mremap(a, 2 * P, 2 * P, MremapFlags.MAYMOVE | MremapFlags.FIXED, a + 64 * P);
+    expect(to).toBe(a + 64 * P);
+    expect(mm.read(to, 1)).toEqual({ ok: true, data: new Uint8Array([0]) });
+    expect(fd.read()).toBeNull();
+  });
+
+  it('keeps the registration through an mprotect split and merges back when equal', () => {
+    const { mm, fd, a } = setup();
+    const n = mm.vmaCount;
+    mm.mprotect(a + P, P, Prot.READ);
+    expect(mm.vmaCount).toBe(n + 2);
+    expect(mm.userfaultfdSpace.vmasIn(a, a + 4 * P).every((v) => v.uffd === fd && v.uffdMode === MISSING)).toBe(true);
+    mm.mprotect(a + P, P, Prot.READ | Prot.WRITE);
+    expect(mm.vmaCount).toBe(n);
+    // Different registrations never merge; unregistering the middle splits, re-registering merges again.
+    fd.unregisterRange(a + P, P);
+    expect(mm.vmaCount).toBe(n + 2);
+    fd.registerRange(a + P, P, MISSING);
+    expect(mm.vmaCount).toBe(n);
+    expect(() => mm.read(a + P, 1)).toThrow(UffdWouldBlockError);
+  });
+
+  it('fork raises FORK with the child fd, which receives the child task faults', async () => {
+    const { mm, fd, a } = setup(2);
+    fd.copyToRange(a, P, page(6));
+    expect(() => mm.fork()).toThrow(UffdWouldBlockError);
+    const f = tracked(mm.forkAsync(task));
+    await tick();
+    expect(f.done()).toBe(false);
+    const msg = fd.read();
+    expect(msg?.event).toBe('FORK');
+    const child = await f.p;
+    const cfd = (msg as { child: UserfaultFD }).child;
+    expect(child.read(a, 1)).toEqual({ ok: true, data: new Uint8Array([6]) });
+    const reader = tracked(child.readAsync({ tid: 8 }, a + P, 1));
+    await tick();
+    expect(fd.read()).toBeNull();
+    expect(cfd.read()).toMatchObject({ event: 'PAGEFAULT', address: a + P });
+    cfd.copyToRange(a + P, P, page(1));
+    expect(await reader.p).toEqual({ ok: true, data: new Uint8Array([1]) });
+    // The parent's page is still missing.
+    expect(() => mm.read(a + P, 1)).toThrow(UffdWouldBlockError);
+  });
+
+  it('poisoned pages SIGBUS; uffd-wp writes fault with the WP flag', async () => {
+    const { mm, fd, a } = setup(2, EVENTS);
+    fd.poisonRange(a, P);
+    expect(mm.read(a, 1)).toMatchObject({ ok: false, fault: { signal: 'SIGBUS', code: 'BUS_MCEERR_AR', address: a } });
+    const wfd = mm.userfaultfd({ features: UffdFeature.PAGEFAULT_FLAG_WP, clock: new VirtualClock() });
+    fd.unregisterRange(a + P, P);
+    mm.write(a + P, new Uint8Array([1]));
+    wfd.registerRange(a + P, P, UffdRegisterMode.WP);
+    wfd.writeProtect(a + P, P, UffdWriteProtectMode.WP);
+    expect(mm.read(a + P, 1)).toEqual({ ok: true, data: new Uint8Array([1]) });
+    const writer = tracked(mm.writeAsync(task, a + P, new Uint8Array([2])));
+    await tick();
+    expect(fd.read()).toBeNull();
+    expect(wfd.read()).toMatchObject({ event: 'PAGEFAULT', address: a + P });
+    wfd.writeProtect(a + P, P, 0);
+    expect(await writer.p).toEqual({ ok: true });
+    expect(mm.read(a + P, 1)).toEqual({ ok: true, data: new Uint8Array([2]) });
+  });
+
+  it('SIGBUS feature: the fault is a SIGBUS instead of a message', async () => {
+    const { mm, fd, a } = setup(1, UffdFeature.SIGBUS);
+    expect(await mm.readAsync(task, a, 1)).toMatchObject({ ok: false, fault: { signal: 'SIGBUS', code: 'BUS_ADRERR', address: a } });
+    expect(fd.read()).toBeNull();
+  });
+});
