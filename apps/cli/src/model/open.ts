@@ -1,8 +1,6 @@
 import { loadScenarios, type Scenario } from '@memsim/conformance';
 import { CliError } from '../cli/errors.js';
-import { LinuxStepper } from './linux-stepper.js';
-import type { Stepper } from './stepper.js';
-import { ZirconStepper } from './zircon-stepper.js';
+import { Stepper } from './stepper.js';
 
 /**
  * Loads the scenario of a YAML file through the conformance package's parser. A file may hold several scenarios
@@ -30,7 +28,7 @@ export function loadScenario(file: string, name?: string): Scenario {
 
 /** A stepper for the scenario's domain. */
 export function stepperFor(scenario: Scenario): Stepper {
-  return scenario.domain === 'zircon' ? new ZirconStepper(scenario) : new LinuxStepper(scenario);
+  return new Stepper(scenario);
 }
 
 /** Checks a `--step N` value against the scenario (N steps executed; 0 is the initial state). */

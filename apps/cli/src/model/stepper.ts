@@ -1,7 +1,17 @@
-import { evaluate, normalizeValue, resolveValue, type Scenario, type Step } from '@memsim/conformance';
+import {
+  ConformanceError,
+  LINUX_WINDOW_BASE,
+  createModelSession,
+  normalizeValue,
+  type LinuxModelSession,
+  type Scenario,
+  type StepOutcome,
+  type ZirconModelSession,
+} from '@memsim/conformance';
+import { Process, Vmo } from '@memsim/zircon-objects';
 import { CliError } from '../cli/errors.js';
-import type { ModelState } from './state.js';
-import { Scope } from './scope.js';
+import { mappedOnlyVmos, memoryOf, processState, vmoState } from './snapshot.js';
+import type { ModelState, VmoState } from './state.js';
 
 /** What one executed step produced, in one line. */
 export interface ExecutedStep {
@@ -11,76 +21,107 @@ export interface ExecutedStep {
   readonly outcome: string;
 }
 
-export function stepLabel(step: Step): string {
-  return `${step.kind} ${step.call}`;
-}
-
-export function showValue(v: unknown): string {
+function showValue(v: unknown): string {
   const s = JSON.stringify(normalizeValue(v));
   return s === undefined ? 'null' : s.length > 100 ? `${s.slice(0, 97)}...` : s;
 }
 
+/** An absolute fault address: Linux outcomes give it window-relative, or as `{ abs }` outside the window. */
+function faultAddress(a: unknown): string {
+  if (typeof a === 'number') return `0x${(a + LINUX_WINDOW_BASE).toString(16)}`;
+  if (a !== null && typeof a === 'object' && 'abs' in a) return String(a.abs);
+  return '?';
+}
+
+function outcomeText(o: StepOutcome, domain: 'zircon' | 'linux'): string {
+  switch (o.kind) {
+    case 'ok':
+      return showValue(o.value);
+    case 'status':
+      return o.status;
+    case 'errno':
+      return o.errno;
+    case 'fault':
+      if (domain === 'zircon') return `fault ${o.fault} at 0x${Number(o.faultAddr).toString(16)}`;
+      return `${o.signal}/${o.code} at ${faultAddress(o.faultAddr)}`;
+  }
+}
+
 /**
- * Executes a scenario's steps one at a time on a live model, keeping its objects so the state after any step can be
- * inspected. (The conformance runner's `runScenario` judges a whole case and returns plain data only.)
+ * Executes a scenario's steps one at a time on the conformance package's model session, and pictures the live model
+ * after any step as plain data.
  */
-export abstract class Stepper {
-  protected readonly scope = new Scope();
-  #next = 0;
+export class Stepper {
+  readonly #session: ZirconModelSession | LinuxModelSession;
   #last: ExecutedStep | undefined;
 
-  constructor(readonly scenario: Scenario) {}
+  constructor(readonly scenario: Scenario) {
+    this.#session = createModelSession(scenario);
+  }
 
   get executed(): number {
-    return this.#next;
+    return this.#session.executed;
   }
 
   get done(): boolean {
-    return this.#next >= this.scenario.steps.length;
+    return this.#session.done;
   }
 
   /** Runs the next step; domain errors become a failed outcome, scenario mistakes throw. */
   step(): ExecutedStep {
-    const index = this.#next++;
-    const step = this.scenario.steps[index];
-    let r: ExecutedStep;
-    if (step.kind === 'check') {
-      const v = evaluate(step.call, this.scope);
-      const ok = v !== 0 && v !== 0n && v !== false && v !== null && v !== undefined;
-      r = { index, label: `check ${step.call}`, ok, outcome: ok ? 'holds' : 'does not hold' };
-    } else if (step.kind === 'debug') {
-      r = { index, label: stepLabel(step), ok: true, outcome: 'skipped (runner self-test action)' };
-    } else {
-      const args = resolveValue(step.args, this.scope) as Record<string, unknown>;
-      let res;
-      try {
-        res = this.exec(step, args);
-      } catch (e) {
-        // Say where: scenario files are long and the same call appears many times.
-        if (e instanceof CliError) throw new CliError(e.code, `step ${index + 1} (${stepLabel(step)}, line ${step.pos.line}): ${e.message}`);
-        throw e;
-      }
-      if (res.ok) this.scope.bind(step.bind, res.value);
-      r = { index, label: stepLabel(step), ok: res.ok, outcome: res.text };
+    const index = this.#session.executed;
+    let r;
+    try {
+      r = this.#session.step();
+    } catch (e) {
+      if (!(e instanceof ConformanceError)) throw e;
+      // Say where: scenario files are long and the same call appears many times. A model limitation is not the
+      // user's mistake (exit 1, not 2).
+      const step = this.scenario.steps[index];
+      const where = `step ${index + 1} (${step.kind} ${step.call}, line ${step.pos.line})`;
+      throw new CliError(e.code === 'NOT_MODELLED' ? 'FAILED' : 'BAD_INPUT', `${where}: ${e.message}`);
     }
-    this.#last = r;
-    return r;
+    let out: ExecutedStep;
+    if (r.kind === 'check') out = { index, label: r.label, ok: r.holds === true, outcome: r.holds ? 'holds' : 'does not hold' };
+    else if (r.kind === 'debug') out = { index, label: r.label, ok: true, outcome: 'skipped (runner self-test action)' };
+    else out = { index, label: r.label, ok: r.outcome.kind === 'ok', outcome: outcomeText(r.outcome, this.#session.domain) };
+    this.#last = out;
+    return out;
   }
 
   /** Runs steps until `count` have executed (or the scenario ends). */
   runTo(count: number): void {
-    while (this.#next < count && !this.done) this.step();
+    while (this.executed < count && !this.done) this.step();
   }
 
   state(): ModelState {
     return {
-      ...this.snapshot(),
-      step: this.#next,
+      ...this.#snapshot(),
+      step: this.executed,
       label: this.#last?.label ?? '',
       outcome: this.#last ? `${this.#last.ok ? 'ok' : 'failed'}: ${this.#last.outcome}` : 'initial state',
     };
   }
 
-  protected abstract exec(step: Step, args: Record<string, unknown>): { ok: boolean; value?: unknown; text: string };
-  protected abstract snapshot(): Omit<ModelState, 'step' | 'label' | 'outcome'>;
+  #snapshot(): Omit<ModelState, 'step' | 'label' | 'outcome'> {
+    const s = this.#session;
+    if (s.domain === 'linux') {
+      const processes = [...s.processes.entries()].map(([name, mm]) => processState(name, mm.process, mm.maps(), mm.smaps()));
+      return { domain: 'linux', processes, vmos: mappedOnlyVmos(processes, new Set()), memory: memoryOf(s.kernel) };
+    }
+    const handles = s.handles();
+    const processes = handles.filter((h): h is Process => h instanceof Process).map((p) => processState(s.nameOf(p) ?? p.getName(), p));
+    const vmos: VmoState[] = [];
+    const known = new Set<number>();
+    for (const h of handles) {
+      if (!(h instanceof Vmo)) continue;
+      const v = vmoState(h);
+      if (!v || known.has(v.koid)) continue;
+      known.add(v.koid);
+      const bound = s.nameOf(h);
+      vmos.push(bound && !v.name ? { ...v, name: bound } : v);
+    }
+    vmos.push(...mappedOnlyVmos(processes, known));
+    return { domain: 'zircon', processes, vmos, memory: memoryOf(s.kernel) };
+  }
 }
