@@ -2,6 +2,7 @@ import type { Scenario } from '@memsim/conformance';
 import type { Colors } from '../cli/io.js';
 import { checkStep, stepperFor } from '../model/open.js';
 import type { ModelState, PageResidency, ProcessState, VmoState } from '../model/state.js';
+import { vmoForest } from '../model/vmo-forest.js';
 import { bytes, hexAddr } from './format.js';
 
 /**
@@ -53,13 +54,7 @@ function vmarTree(p: ProcessState, c: Colors): string[] {
 }
 
 function vmoTree(vmos: readonly VmoState[], c: Colors): string[] {
-  const byKoid = new Map(vmos.map((v) => [v.koid, v]));
-  const children = new Map<number, VmoState[]>();
-  const roots: VmoState[] = [];
-  for (const v of vmos) {
-    if (v.parentKoid !== 0 && byKoid.has(v.parentKoid)) children.set(v.parentKoid, [...(children.get(v.parentKoid) ?? []), v]);
-    else roots.push(v);
-  }
+  const { byKoid, roots, children } = vmoForest(vmos);
   const out: string[] = [];
   const walk = (v: VmoState, depth: number): void => {
     const pad = '  '.repeat(depth + 1);

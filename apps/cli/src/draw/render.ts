@@ -1,6 +1,7 @@
 import type { Scenario } from '@memsim/conformance';
 import { bytes, hexAddr } from '../commands/format.js';
 import type { ModelState, ProcessState, RegionState, VmoState } from '../model/state.js';
+import { vmoForest } from '../model/vmo-forest.js';
 import { BACKING_COLOR, COMMITTED_SHADE, COMPRESSED_SHADE, PERM_FILL } from './palette.js';
 import { esc, n } from './svg-text.js';
 
@@ -134,13 +135,7 @@ function processSvg(p: ProcessState, s: ModelState, vmos: ReadonlyMap<number, Vm
 }
 
 function vmoTreeSvg(vmoList: readonly VmoState[], y0: number): { svg: string; height: number } {
-  const byKoid = new Map(vmoList.map((v) => [v.koid, v]));
-  const kids = new Map<number, VmoState[]>();
-  const roots: VmoState[] = [];
-  for (const v of vmoList) {
-    if (v.parentKoid !== 0 && byKoid.has(v.parentKoid)) kids.set(v.parentKoid, [...(kids.get(v.parentKoid) ?? []), v]);
-    else roots.push(v);
-  }
+  const { roots, children: kids } = vmoForest(vmoList);
   const BOX_W = 230;
   const BOX_H = 62;
   const GAP_X = 20;

@@ -5,6 +5,7 @@ import { Kernel } from '@memsim/zircon-objects';
 import { fnv1a64, fromHex, toHex } from '../engine/outcome.js';
 import { ConformanceError } from '../scenario/errors.js';
 import type { Step } from '../scenario/types.js';
+import { LINUX_OPS } from '../scenario/vocabulary.js';
 
 const BASE = Number(PROBE_WINDOW_BASE);
 const SIZE = Number(PROBE_WINDOW_SIZE);
@@ -19,22 +20,14 @@ const MLOCKALL: Table = { CURRENT: MlockFlags.CURRENT, FUTURE: MlockFlags.FUTURE
 const ADVICE: Table = { ...Advice, COLLAPSE: 25, GUARD_INSTALL: 102, GUARD_REMOVE: 103, HWPOISON: 100, SOFT_OFFLINE: 101 };
 
 /** Ops the model does not implement yet: a scenario using one is skipped on the model, with this reason. */
-const UNMODELLED = new Set([
+const UNMODELLED: ReadonlySet<string> = new Set([
   'join',
   'sleep',
   'wait_blocked',
   'poll',
   'smaps',
   'heap_maps',
-  'uffd_create',
-  'uffd_api',
-  'uffd_register',
-  'uffd_unregister',
-  'uffd_copy',
-  'uffd_zeropage',
-  'uffd_wake',
-  'uffd_writeprotect',
-  'uffd_read',
+  ...LINUX_OPS.filter((op) => op.startsWith('uffd_')),
 ]);
 
 /** Why Linux scenarios cannot run on the model here, or undefined. */

@@ -66,6 +66,19 @@ export function divergenceYaml(ops: readonly FuzzOp[], linux: readonly StepOutco
   return stringify(doc, { lineWidth: 120 });
 }
 
+/** Runs `steps` on both sides: the live kernel's outcomes, and both sides' normalised (`a` model, `b` Linux). */
+async function runBoth(steps: Step[], model: FuzzBackend, linux: FuzzBackend): Promise<{ l: readonly StepOutcome[]; a: Record<string, unknown>[]; b: Record<string, unknown>[] }> {
+  const l = await linux(steps);
+  let m: readonly StepOutcome[];
+  try {
+    m = await model(steps);
+  } catch (e) {
+    // A model that throws diverges by definition: record it as such.
+    m = [{ kind: 'errno', errno: 'MODEL_THREW', detail: (e as Error).message }];
+  }
+  return { l, a: m.map(normalizeOutcome), b: l.map(normalizeOutcome) };
+}
+
 /**
  * Differential fuzzing: fast-check generates random Linux call sequences, each runs on the model and on the live
  * kernel, and the first divergence is shrunk to a minimal sequence.
@@ -79,19 +92,8 @@ export async function fuzzDifferential(options: FuzzOptions): Promise<FuzzResult
   const start = performance.now();
   const property = fc.asyncProperty(linuxOpsArbitrary(), async (ops) => {
     runs++;
-    const steps = toSteps(ops);
-    const l = await linux(steps);
-    let m: readonly StepOutcome[];
-    try {
-      m = await model(steps);
-    } catch (e) {
-      // A model that throws diverges by definition: record it as such.
-      m = [{ kind: 'errno', errno: 'MODEL_THREW', detail: (e as Error).message }];
-    }
-    const a = m.map(normalizeOutcome);
-    const b = l.map(normalizeOutcome);
-    if (firstDivergence(a, b) < 0) return true;
-    return false;
+    const { a, b } = await runBoth(toSteps(ops), model, linux);
+    return firstDivergence(a, b) < 0;
   });
   const out = await fc.check(property, { numRuns: options.runs, seed: options.seed, endOnFailure: false });
   const seconds = (performance.now() - start) / 1000;
@@ -99,16 +101,7 @@ export async function fuzzDifferential(options: FuzzOptions): Promise<FuzzResult
   if (!out.failed || !out.counterexample) return base;
   // fast-check's counterexample is the shrunk one; rerun it to get both sides' outputs.
   const [ops] = out.counterexample;
-  const steps = toSteps(ops);
-  const l = await linux(steps);
-  let m: readonly StepOutcome[];
-  try {
-    m = await model(steps);
-  } catch (e) {
-    m = [{ kind: 'errno', errno: 'MODEL_THREW', detail: (e as Error).message }];
-  }
-  const a = m.map(normalizeOutcome);
-  const b = l.map(normalizeOutcome);
+  const { l, a, b } = await runBoth(toSteps(ops), model, linux);
   const i = Math.max(0, firstDivergence(a, b));
   return {
     ...base,

@@ -18,7 +18,9 @@ export function scenarioDir(files: Record<string, string>): string {
   return dir;
 }
 
-export const PASSING = `name: passes
+/** A one-VMO case whose size check expects `size` (the VMO is 4096 bytes). */
+function vmoSizeCase(name: string, size: number): string {
+  return `name: ${name}
 suite: demo
 source: test
 steps:
@@ -27,20 +29,13 @@ steps:
     bind: vmo
   - zx: vmo_get_size
     args: {handle: "\${vmo}"}
-    expect: {ok: 4096}
+    expect: {ok: ${size}}
 `;
+}
 
-export const FAILING = `name: fails
-suite: demo
-source: test
-steps:
-  - zx: vmo_create
-    args: {size: 4096}
-    bind: vmo
-  - zx: vmo_get_size
-    args: {handle: "\${vmo}"}
-    expect: {ok: 8192}
-`;
+export const PASSING = vmoSizeCase('passes', 4096);
+
+export const FAILING = vmoSizeCase('fails', 8192);
 
 export const THROWING = `name: throws
 suite: demo
