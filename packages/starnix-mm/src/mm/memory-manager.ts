@@ -148,6 +148,11 @@ export interface MemoryManagerUffdOptions {
 /** The task sync calls report events with (they never wait, see UffdWouldBlockError). */
 const SYNC_TASK: UffdTask = Object.freeze({ tid: 0 });
 
+/** A task is an object with a non-negative integer thread id (PAGEFAULT messages report it). */
+function checkTask(task: UffdTask): void {
+  if (typeof task !== 'object' || task === null || !Number.isSafeInteger(task.tid) || task.tid < 0) fail('EINVAL', 'task must be { tid: non-negative integer }');
+}
+
 interface Pin {
   start: number;
   end: number;
@@ -1017,7 +1022,9 @@ export class MemoryManager implements Disposable {
       const oldLen = oldTooBig ? this.taskSize - addr + PAGE : Number(oldLenB);
       const newLen = Number(newLenB);
       const dest = Number(na);
-      this.refuseBlockingUffd(addr, Math.min(addr + oldLen, this.taskSize), UffdFeature.EVENT_REMAP | UffdFeature.EVENT_UNMAP, 'mremap');
+      // Only a move (REMAP, UNMAP of the source) or a shrink (UNMAP of the tail) can block.
+      const blocking = (fl & MremapFlags.MAYMOVE ? UffdFeature.EVENT_REMAP | UffdFeature.EVENT_UNMAP : 0) | (newLen < oldLen ? UffdFeature.EVENT_UNMAP : 0);
+      if (blocking !== 0) this.refuseBlockingUffd(addr, Math.min(addr + oldLen, this.taskSize), blocking, 'mremap');
       if (fl & MremapFlags.FIXED && dest < this.taskSize) this.refuseBlockingUffd(dest, Math.min(dest + newLen, this.taskSize), UffdFeature.EVENT_UNMAP, 'mremap');
       if (fl & MremapFlags.FIXED && oldLen === newLen) return this.remapMove(addr, oldLen, dest, (fl & MremapFlags.DONTUNMAP) !== 0);
       const moveChecks = (v: Vma, len: number): void => {
@@ -1905,27 +1912,30 @@ export class MemoryManager implements Disposable {
   }
 
   /** A user-mode read by `task` that waits in userfaultfd (a registered missing page) as Linux does. */
-  readAsync(task: UffdTask, addr: SysInt, length: SysInt): Promise<UserAccessResult> {
+  async readAsync(task: UffdTask, addr: SysInt, length: SysInt): Promise<UserAccessResult> {
+    checkTask(task);
     const a = u64(addr, 'addr');
     const l = u64(length, 'length');
     if (l > 1n << 32n) fail('EINVAL', 'access too large');
-    if (a >= BigInt(this.taskSize)) return Promise.resolve({ ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: Number(a), done: 0 } });
-    return this.userAccessAsync(task, Number(a), Number(l), 'read');
+    if (a >= BigInt(this.taskSize)) return { ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: Number(a), done: 0 } };
+    return await this.userAccessAsync(task, Number(a), Number(l), 'read');
   }
 
   /** A user-mode write by `task` that waits in userfaultfd (missing or write-protected pages). */
-  writeAsync(task: UffdTask, addr: SysInt, data: Uint8Array): Promise<UserAccessResult> {
+  async writeAsync(task: UffdTask, addr: SysInt, data: Uint8Array): Promise<UserAccessResult> {
+    checkTask(task);
     const a = u64(addr, 'addr');
     if (!(data instanceof Uint8Array)) fail('EFAULT');
-    if (a >= BigInt(this.taskSize)) return Promise.resolve({ ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: Number(a), done: 0 } });
-    return this.userAccessAsync(task, Number(a), data.length, 'write', data);
+    if (a >= BigInt(this.taskSize)) return { ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: Number(a), done: 0 } };
+    return await this.userAccessAsync(task, Number(a), data.length, 'write', data);
   }
 
   /** A user-mode instruction fetch by `task` that waits in userfaultfd. */
-  executeAsync(task: UffdTask, addr: SysInt): Promise<UserAccessResult> {
+  async executeAsync(task: UffdTask, addr: SysInt): Promise<UserAccessResult> {
+    checkTask(task);
     const a = u64(addr, 'addr');
-    if (a >= BigInt(this.taskSize)) return Promise.resolve({ ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: Number(a), done: 0 } });
-    return this.userAccessAsync(task, Number(a), 0, 'execute');
+    if (a >= BigInt(this.taskSize)) return { ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: Number(a), done: 0 } };
+    return await this.userAccessAsync(task, Number(a), 0, 'execute');
   }
 
   /** munmap(2) by `task`: resolves after every UNMAP event it raised was read. */
@@ -1959,6 +1969,7 @@ export class MemoryManager implements Disposable {
    * afterwards, in order, is what the task observes in Linux.
    */
   private async withUffdEvents<T>(task: UffdTask, op: () => T): Promise<T> {
+    checkTask(task);
     const outer = this.uffdEvents;
     const pending: Promise<unknown>[] = [];
     this.uffdEvents = { task, pending };

@@ -190,3 +190,42 @@ describe('userfaultfd on a starnix-mm address space', () => {
     expect(fd.read()).toBeNull();
   });
 });
+
+describe('userfaultfd address-space adapter', () => {
+  it('takePages moves present pages out without events; the next access faults', async () => {
+    const { mm, fd, a } = setup(3);
+    fd.copyToRange(a, P, page(1));
+    fd.zeroRange(a + 2 * P, P);
+    const taken = mm.userfaultfdSpace.takePages(a, 3 * P);
+    expect(taken.map((t) => [t.address - a, t.data[0]])).toEqual([
+      [0, 1],
+      [2 * P, 0],
+    ]);
+    expect(fd.read()).toBeNull();
+    expect(mm.userfaultfdSpace.isPagePresent(a)).toBe(false);
+    const reader = tracked(mm.readAsync(task, a, 1));
+    await tick();
+    expect(fd.read()).toMatchObject({ event: 'PAGEFAULT', address: a });
+    fd.copyToRange(a, P, taken[0].data);
+    expect(await reader.p).toEqual({ ok: true, data: new Uint8Array([1]) });
+  });
+
+  it('reports VMA kinds and rejects a bad task', async () => {
+    const { mm, a } = setup(1);
+    const fdn = mm.memfdCreate('m', P);
+    const s = mm.mmap(0, P, Prot.READ | Prot.WRITE, MapFlags.SHARED, fdn, 0);
+    const p = mm.mmap(0, P, Prot.READ, MapFlags.PRIVATE, fdn, 0);
+    const kinds = (x: number): string => mm.userfaultfdSpace.vmasIn(x, x + P)[0].kind;
+    expect([kinds(a), kinds(s), kinds(p)]).toEqual(['anonymous', 'shmem', 'file']);
+    await expect(mm.readAsync({ tid: -1 }, a, 1)).rejects.toMatchObject({ errno: 'EINVAL' });
+    await expect(mm.munmapAsync({ tid: 1 }, a + 1, P)).rejects.toMatchObject({ errno: 'EINVAL' });
+  });
+
+  it('sync calls work on registered ranges whose events are off', () => {
+    const { mm, fd, a } = setup(4, 0);
+    expect(mm.madvise(a, P, Advice.DONTNEED)).toBe(0);
+    expect(mm.munmap(a, P)).toBe(0);
+    expect(mm.fork().vmaCount).toBe(mm.vmaCount);
+    expect(fd.read()).toBeNull();
+  });
+});
