@@ -23,7 +23,7 @@ export type { ExprScope } from './scenario/expr.js';
 export { runScenario } from './engine/run-case.js';
 export type { RunCaseOptions } from './engine/run-case.js';
 export type { BackendName, CaseResult, CaseStatus } from './engine/case.js';
-export { normalizeValue } from './engine/outcome.js';
+export { normalizeValue, normalizeOutcome } from './engine/outcome.js';
 export type { StepOutcome, StepReport } from './engine/outcome.js';
 export { runSuites, summarize } from './runner/run-suites.js';
 export type { RunSuitesOptions, RunReport, SuiteSummary, BackendChoice } from './runner/run-suites.js';

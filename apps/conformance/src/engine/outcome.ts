@@ -87,7 +87,10 @@ export function normalizeValue(v: unknown, depth = 0): unknown {
   return typeof v === 'symbol' ? v.toString() : 'function';
 }
 
-/** The normalised outcome as JSON, for differential comparison and reports. */
+/**
+ * The normalised outcome as JSON, for differential comparison and reports.
+ * @public
+ */
 export function normalizeOutcome(o: StepOutcome): Record<string, unknown> {
   switch (o.kind) {
     case 'ok':
