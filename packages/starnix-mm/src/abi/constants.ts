@@ -103,6 +103,9 @@ export const VM = Object.freeze({
   MAYEXEC: 0x40,
   MAYSHARE: 0x80,
   GROWSDOWN: 0x100,
+  /** userfaultfd registration modes (kept in `Vma.uffd` for merging; shown in smaps VmFlags as um / uw). */
+  UFFD_MISSING: 0x200,
+  UFFD_WP: 0x1000,
   LOCKED: 0x2000,
   SEQ_READ: 0x8000,
   RAND_READ: 0x10000,

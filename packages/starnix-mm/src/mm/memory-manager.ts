@@ -2254,6 +2254,10 @@ export class MemoryManager implements Disposable {
       brk: this.brkValue,
       startStack: this.startStack,
       resident: (v, a) => this.resident(v, a),
+      uffdFlags: (v) => {
+        const mode = this.counters.uffd.get(v.uffd)?.mode ?? 0;
+        return (mode & UffdRegisterMode.MISSING ? VM.UFFD_MISSING : 0) | (mode & UffdRegisterMode.WP ? VM.UFFD_WP : 0);
+      },
       // Rss counts pages mapped in this VMA: committed private pages, and file/shmem pages with a page-table entry
       // (the shared zero page is not counted).
       mapped: (v, a) => {

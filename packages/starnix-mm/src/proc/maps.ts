@@ -10,6 +10,8 @@ export interface MapsContext {
   resident(v: Vma, addr: number): boolean;
   mapped(v: Vma, addr: number): boolean;
   privateDirty(v: Vma, addr: number): boolean;
+  /** The VM_UFFD_* bits of a VMA's userfaultfd registration. */
+  uffdFlags?(v: Vma): number;
 }
 
 const hex = (n: number, w: number): string => n.toString(16).padStart(w, '0');
@@ -67,6 +69,8 @@ const FLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
   [VM.MAYEXEC, 'me'],
   [VM.MAYSHARE, 'ms'],
   [VM.GROWSDOWN, 'gd'],
+  [VM.UFFD_MISSING, 'um'],
+  [VM.UFFD_WP, 'uw'],
   [VM.LOCKED, 'lo'],
   [VM.SEQ_READ, 'sr'],
   [VM.RAND_READ, 'rr'],
@@ -105,7 +109,8 @@ export function formatSmaps(c: MapsContext): string {
     out += kb('Shared_Hugetlb', 0) + kb('Private_Hugetlb', 0) + kb('Swap', 0) + kb('SwapPss', 0);
     out += kb('Locked', v.flags & VM.LOCKED ? rss * 4 : 0);
     out += `THPeligible:    ${String(0).padStart(8)}\n`;
-    out += `VmFlags: ${FLAG_NAMES.filter(([bit]) => v.flags & bit).map(([, n]) => `${n} `).join('')}\n`;
+    const flags = v.flags | (c.uffdFlags?.(v) ?? 0);
+    out += `VmFlags: ${FLAG_NAMES.filter(([bit]) => flags & bit).map(([, n]) => `${n} `).join('')}\n`;
   }
   return out;
 }

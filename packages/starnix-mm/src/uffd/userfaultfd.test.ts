@@ -229,3 +229,31 @@ describe('userfaultfd address-space adapter', () => {
     expect(fd.read()).toBeNull();
   });
 });
+
+describe('smaps VmFlags of registered VMAs (as Linux 6.18 prints them)', () => {
+  it('shows um / uw, splits by registration and merges back after mprotect and unregister', () => {
+    const mm = MemoryManager.create(new Kernel({ seed: 1 }), { stack: false });
+    const a = mm.mmap(0, 10 * P, Prot.READ | Prot.WRITE, MapFlags.PRIVATE | MapFlags.ANONYMOUS);
+    // A written VMA has an anon_vma, so mprotect keeps VM_ACCOUNT (as in the kernel run this mirrors).
+    mm.write(a, new Uint8Array([1]));
+    const fd = mm.userfaultfd({ features: UffdFeature.PAGEFAULT_FLAG_WP, clock: new VirtualClock() });
+    const flags = (): string[] =>
+      mm
+        .smaps()
+        .split('\n')
+        .filter((l) => l.startsWith('VmFlags'))
+        .map((l) => l.slice(9).trim());
+    const ranges = (): number[][] => mm.vmas().map((v) => [(v.start - a) / P, (v.end - a) / P]);
+    fd.registerRange(a + P, 2 * P, MISSING);
+    fd.registerRange(a + 5 * P, P, MISSING | UffdRegisterMode.WP);
+    expect(ranges()).toEqual([[0, 1], [1, 3], [3, 5], [5, 6], [6, 10]]);
+    expect(flags()).toEqual(['rd wr mr mw me ac', 'rd wr mr mw me um ac', 'rd wr mr mw me ac', 'rd wr mr mw me um uw ac', 'rd wr mr mw me ac']);
+    mm.mprotect(a + P, P, Prot.READ);
+    expect(flags()[1]).toBe('rd mr mw me um ac');
+    mm.mprotect(a + P, P, Prot.READ | Prot.WRITE);
+    expect(ranges()).toEqual([[0, 1], [1, 3], [3, 5], [5, 6], [6, 10]]);
+    fd.unregisterRange(a, 10 * P);
+    expect(ranges()).toEqual([[0, 10]]);
+    expect(flags()).toEqual(['rd wr mr mw me ac']);
+  });
+});
