@@ -798,6 +798,16 @@ export class MemoryManager implements Disposable {
 
   /** Commits pages as a fault would (write faults break COW and attach an anon_vma). */
   private faultIn(v: Vma, s: number, e: number, write: boolean): void {
+    if (v.uffd !== 0) {
+      // Pages that would trap into userfaultfd are left to its handler (a populating Linux task would wait for
+      // it); the others populate as usual.
+      for (let a = s; a < e; a += PAGE) if (!this.uffdFaultFor(v, a, write, false)) this.faultInRange(v, a, Math.min(e, a + PAGE), write);
+      return;
+    }
+    this.faultInRange(v, s, e, write);
+  }
+
+  private faultInRange(v: Vma, s: number, e: number, write: boolean): void {
     if (write && !(v.flags & VM.SHARED) && v.anonVma === 0) this.anonVmaPrepare(v);
     const limit = this.objectEnd(v);
     let end = limit === undefined ? e : Math.min(e, limit);
@@ -1255,6 +1265,12 @@ export class MemoryManager implements Disposable {
     if (a >= BigInt(this.taskSize)) fail('ENOMEM');
     let cur = Number(a);
     const end = Number(endB > BigInt(this.taskSize) ? BigInt(this.taskSize) + 4096n : endB);
+    // MADV_POPULATE_* waits for userfaultfd like a user fault; the model cannot wait inside madvise (not even in
+    // madviseAsync), so it refuses before populating anything.
+    for (const v of this.tree.range(cur, Math.min(end, this.taskSize))) {
+      if (v.uffd === 0) continue;
+      for (let p = Math.max(v.start, cur); p < Math.min(v.end, end); p += PAGE) if (this.uffdFaultFor(v, p, write, false)) throw new UffdWouldBlockError(p, 'madvise(MADV_POPULATE)');
+    }
     while (cur < end) {
       const v = this.tree.find(cur);
       if (!v) fail('ENOMEM');

@@ -257,3 +257,19 @@ describe('smaps VmFlags of registered VMAs (as Linux 6.18 prints them)', () => {
     expect(flags()).toEqual(['rd wr mr mw me ac']);
   });
 });
+
+describe('populating registered memory', () => {
+  it('MADV_POPULATE refuses to fill missing registered pages; mlock leaves them to the handler', async () => {
+    const { mm, fd, a } = setup(2);
+    expect(() => mm.madvise(a, 2 * P, Advice.POPULATE_WRITE)).toThrow(UffdWouldBlockError);
+    fd.copyToRange(a, P, page(3));
+    expect(mm.madvise(a, P, Advice.POPULATE_WRITE)).toBe(0);
+    expect(mm.mlock(a, 2 * P)).toBe(0);
+    expect(Array.from(mm.mincore(a, 2 * P))).toEqual([1, 0]);
+    const reader = tracked(mm.readAsync(task, a + P, 1));
+    await tick();
+    expect(fd.read()).toMatchObject({ event: 'PAGEFAULT', address: a + P });
+    fd.zeroRange(a + P, P);
+    expect(await reader.p).toEqual({ ok: true, data: new Uint8Array([0]) });
+  });
+});
