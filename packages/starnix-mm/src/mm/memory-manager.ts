@@ -1954,6 +1954,58 @@ export class MemoryManager implements Disposable {
     return await this.userAccessAsync(task, Number(a), 0, 'execute');
   }
 
+  /**
+   * {@link MemoryManager.kernelRead} by `task` (copy_from_user, process_vm_readv) that waits in userfaultfd like a
+   * kernel-mode fault: a registered missing page suspends the copy until the handler resolves it; a SIGBUS outcome
+   * (SIGBUS feature, or USER_MODE_ONLY) ends the copy there, EFAULT when nothing was copied.
+   */
+  async kernelReadAsync(task: UffdTask, addr: SysInt, length: SysInt, granularity: KernelCopyGranularity = 'byte'): Promise<Uint8Array> {
+    checkTask(task);
+    const a = Number(this.checkedAddr(addr));
+    return await this.retryKernelCopy(task, false, (stop) => {
+      if (stop === undefined) return this.kernelRead(addr, length, granularity);
+      return this.kernelRead(a, this.copyLimit(a, stop, granularity), granularity);
+    });
+  }
+
+  /** {@link MemoryManager.kernelWrite} by `task` (copy_to_user, process_vm_writev), waiting in userfaultfd. */
+  async kernelWriteAsync(task: UffdTask, addr: SysInt, data: Uint8Array, granularity: KernelCopyGranularity = 'byte'): Promise<number> {
+    checkTask(task);
+    const a = Number(this.checkedAddr(addr));
+    return await this.retryKernelCopy(task, true, (stop) => {
+      if (stop === undefined) return this.kernelWrite(addr, data, granularity);
+      return this.kernelWrite(a, data.subarray(0, this.copyLimit(a, stop, granularity)), granularity);
+    });
+  }
+
+  /** Bytes a kernel copy from `a` may still do when the page at `stop` SIGBUSes (EFAULT when none). */
+  private copyLimit(a: number, stop: number, granularity: KernelCopyGranularity): number {
+    let n = stop - a;
+    if (granularity === 'pipe') n -= n % PAGE;
+    if (n <= 0) fail('EFAULT');
+    return n;
+  }
+
+  /**
+   * Runs a sync kernel copy; when it stops at a page that traps into userfaultfd, waits for the fault and runs it
+   * again (the bytes before that page are copied again, with the same data), or with `stop` after a SIGBUS.
+   */
+  private async retryKernelCopy<T>(task: UffdTask, write: boolean, run: (stop?: number) => T): Promise<T> {
+    for (;;) {
+      try {
+        return run();
+      } catch (e) {
+        if (!(e instanceof UffdWouldBlockError)) throw e;
+        const v = this.tree.find(e.address);
+        const trap = v === undefined ? null : this.uffdFaultFor(v, e.address, write, false);
+        if (trap === null) continue;
+        this.flushPins();
+        const outcome = await trap.ctx.fault(task, e.address, trap.access);
+        if (outcome === 'sigbus' || this.disposed) return run(e.address);
+      }
+    }
+  }
+
   /** munmap(2) by `task`: resolves after every UNMAP event it raised was read. */
   munmapAsync(task: UffdTask, addr: SysInt, length: SysInt): Promise<number> {
     return this.withUffdEvents(task, () => this.munmap(addr, length));

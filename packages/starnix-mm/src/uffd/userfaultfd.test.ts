@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Kernel } from '@memsim/zircon-objects';
-import { UffdFeature, UffdRegisterMode, UffdWriteProtectMode, VirtualClock, type UserfaultFD } from '@memsim/userspace-swap';
+import { UffdFeature, UffdOpenFlag, UffdRegisterMode, UffdWriteProtectMode, VirtualClock, type UserfaultFD } from '@memsim/userspace-swap';
 import { Advice, MapFlags, MemoryManager, MremapFlags, Prot, UffdWouldBlockError } from '../index.js';
 
 const P = 4096;
@@ -271,5 +271,27 @@ describe('populating registered memory', () => {
     expect(fd.read()).toMatchObject({ event: 'PAGEFAULT', address: a + P });
     fd.zeroRange(a + P, P);
     expect(await reader.p).toEqual({ ok: true, data: new Uint8Array([0]) });
+  });
+});
+
+describe('kernel-mode copies into registered memory', () => {
+  it('kernelWriteAsync waits for the handler; USER_MODE_ONLY makes kernel faults stop the copy (EFAULT)', async () => {
+    const { mm, fd, a } = setup(2);
+    const w = tracked(mm.kernelWriteAsync(task, a + P - 2, new Uint8Array([1, 2, 3, 4])));
+    await tick();
+    expect(fd.read()).toMatchObject({ event: 'PAGEFAULT', address: a });
+    fd.zeroRange(a, P);
+    await tick();
+    expect(fd.read()).toMatchObject({ event: 'PAGEFAULT', address: a + P });
+    fd.zeroRange(a + P, P);
+    expect(await w.p).toBe(4);
+    expect(await mm.kernelReadAsync(task, a + P - 2, 4)).toEqual(new Uint8Array([1, 2, 3, 4]));
+
+    const mm2 = MemoryManager.create(new Kernel({ seed: 1 }), { stack: false });
+    const b = mm2.mmap(0, 2 * P, Prot.READ | Prot.WRITE, MapFlags.PRIVATE | MapFlags.ANONYMOUS);
+    const ufd = mm2.userfaultfd({ flags: UffdOpenFlag.USER_MODE_ONLY, features: 0, clock: new VirtualClock() });
+    ufd.registerRange(b + P, P, MISSING);
+    expect(await mm2.kernelReadAsync(task, b + P - 3, 6)).toEqual(new Uint8Array(3));
+    await expect(mm2.kernelReadAsync(task, b + P, 6)).rejects.toMatchObject({ errno: 'EFAULT' });
   });
 });
