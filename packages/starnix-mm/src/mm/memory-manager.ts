@@ -2104,6 +2104,8 @@ export class MemoryManager implements Disposable {
 
   /** Sets the registration of every VMA part in [start, end), splitting and merging as userfaultfd_register does. */
   private setUffdRegistration(start: number, end: number, ctx: UffdContextHooks | null, mode: number): void {
+    // The mm is gone (exit, exec): there is nothing left to register or clear, as mmget_not_zero fails in Linux.
+    if (this.disposed) return;
     const id = this.counters.uffd.id(ctx, ctx === null ? 0 : mode);
     let cur = start;
     try {

@@ -295,3 +295,17 @@ describe('kernel-mode copies into registered memory', () => {
     await expect(mm2.kernelReadAsync(task, b + P, 6)).rejects.toMatchObject({ errno: 'EFAULT' });
   });
 });
+
+describe('userfaultfd after the address space is gone', () => {
+  it('exec: fills get ESRCH, a blocked task gets SIGBUS, closing the fd is harmless', async () => {
+    const { mm, fd, a } = setup(1);
+    const reader = tracked(mm.readAsync(task, a, 1));
+    await tick();
+    expect(fd.read()).toMatchObject({ event: 'PAGEFAULT', address: a });
+    const next = mm.exec({ stack: false });
+    expect(() => fd.copyToRange(a, P, page(1))).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+    fd.close();
+    expect(await reader.p).toMatchObject({ ok: false, fault: { signal: 'SIGBUS' } });
+    expect(next.vmaCount).toBe(0);
+  });
+});
