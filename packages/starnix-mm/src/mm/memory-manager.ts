@@ -2026,6 +2026,14 @@ export class MemoryManager implements Disposable {
     return this.withUffdEvents(task, () => this.madvise(addr, length, advice));
   }
 
+  /**
+   * brk(2) by `task`: shrinking over registered memory raises UNMAP and waits. (The sync `brk` never throws, like
+   * the raw system call: it raises the events without waiting for them.)
+   */
+  brkAsync(task: UffdTask, addr: SysInt): Promise<number> {
+    return this.withUffdEvents(task, () => this.brk(addr));
+  }
+
   /** fork by `task`: registered VMAs follow EVENT_FORK and the FORK events are waited for. */
   forkAsync(task: UffdTask): Promise<MemoryManager> {
     return this.withUffdEvents(task, () => this.fork());

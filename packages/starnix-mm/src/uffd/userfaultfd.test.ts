@@ -309,3 +309,18 @@ describe('userfaultfd after the address space is gone', () => {
     expect(next.vmaCount).toBe(0);
   });
 });
+
+describe('brk over registered memory', () => {
+  it('brkAsync raises UNMAP for the released heap and waits for it', async () => {
+    const mm = MemoryManager.create(new Kernel({ seed: 1 }), { stack: false });
+    const base = mm.brk(0);
+    expect(mm.brk(base + 4 * P)).toBe(base + 4 * P);
+    const fd = mm.userfaultfd({ features: UffdFeature.EVENT_UNMAP, clock: new VirtualClock() });
+    fd.registerRange(base, 4 * P, MISSING);
+    const b = tracked(mm.brkAsync(task, base + P));
+    await tick();
+    expect(b.done()).toBe(false);
+    expect(fd.read()).toEqual({ event: 'UNMAP', start: base + P, end: base + 4 * P });
+    expect(await b.p).toBe(base + P);
+  });
+});
