@@ -1913,7 +1913,7 @@ export class MemoryManager implements Disposable {
   // userfaultfd
 
   /**
-   * userfaultfd(2) on this address space: a {@link @memsim/userspace-swap!UserfaultFD} whose ioctls act on these
+   * userfaultfd(2) on this address space: a `UserfaultFD` (from `@memsim/userspace-swap`) whose ioctls act on these
    * VMAs and pages. With `features` the UFFDIO_API handshake is done too.
    */
   userfaultfd(options: MemoryManagerUffdOptions = {}): UserfaultFD {
