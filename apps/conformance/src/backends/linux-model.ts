@@ -1,11 +1,23 @@
 import type { LinuxCallResult, LinuxOp } from '@memsim/linux-probe';
 import { PROBE_WINDOW_BASE, PROBE_WINDOW_SIZE } from '@memsim/linux-probe';
 import { Advice, ErrnoError, MapFlags, MemoryManager, MlockFlags, MremapFlags, MsyncFlags, Prot, type MmRlimits } from '@memsim/starnix-mm';
+import {
+  UffdCopyMode,
+  UffdError,
+  UffdFeature,
+  UffdIoctl,
+  UffdOpenFlag,
+  UffdPagefaultFlag,
+  UffdRegisterMode,
+  UffdWriteProtectMode,
+  type UffdMessage,
+  type UffdTask,
+  type UserfaultFD,
+} from '@memsim/userspace-swap';
 import { Kernel } from '@memsim/zircon-objects';
 import { fnv1a64, fromHex, toHex } from '../engine/outcome.js';
 import { ConformanceError } from '../scenario/errors.js';
 import type { Step } from '../scenario/types.js';
-import { LINUX_OPS } from '../scenario/vocabulary.js';
 
 const BASE = Number(PROBE_WINDOW_BASE);
 const SIZE = Number(PROBE_WINDOW_SIZE);
@@ -19,16 +31,15 @@ const MLOCKALL: Table = { CURRENT: MlockFlags.CURRENT, FUTURE: MlockFlags.FUTURE
 // The kernel's numbers for advice starnix-mm does not name (it rejects them as Linux would, with EINVAL).
 const ADVICE: Table = { ...Advice, COLLAPSE: 25, GUARD_INSTALL: 102, GUARD_REMOVE: 103, HWPOISON: 100, SOFT_OFFLINE: 101 };
 
+const UFFD_OPEN: Table = { CLOEXEC: UffdOpenFlag.O_CLOEXEC, NONBLOCK: UffdOpenFlag.O_NONBLOCK, USER_MODE_ONLY: UffdOpenFlag.USER_MODE_ONLY };
+const UFFD_FEATURE: Table = { ...UffdFeature };
+const UFFD_REGISTER: Table = { ...UffdRegisterMode };
+const UFFD_COPY: Table = { ...UffdCopyMode };
+const UFFD_WP: Table = { ...UffdWriteProtectMode };
+const UFFD_ZERO: Table = { DONTWAKE: UffdCopyMode.DONTWAKE };
+
 /** Ops the model does not implement yet: a scenario using one is skipped on the model, with this reason. */
-const UNMODELLED: ReadonlySet<string> = new Set([
-  'join',
-  'sleep',
-  'wait_blocked',
-  'poll',
-  'smaps',
-  'heap_maps',
-  ...LINUX_OPS.filter((op) => op.startsWith('uffd_')),
-]);
+const UNMODELLED: ReadonlySet<string> = new Set(['smaps', 'heap_maps']);
 
 /** Why Linux scenarios cannot run on the model here, or undefined. */
 export function linuxModelUnavailable(): string | undefined {
@@ -38,10 +49,7 @@ export function linuxModelUnavailable(): string | undefined {
 /** Why this scenario cannot run on the model (an op starnix-mm does not model yet), or undefined. */
 export function linuxModelSkip(steps: readonly Step[]): string | undefined {
   for (const s of steps) {
-    if (s.thread !== undefined) return `model: threads (step at line ${s.pos.line}) are not modelled yet`;
-    if (s.kind === 'linux' && UNMODELLED.has(s.call)) {
-      return s.call.startsWith('uffd_') ? 'model: userfaultfd needs @memsim/userspace-swap, not wired yet' : `model: '${s.call}' is not modelled yet`;
-    }
+    if (s.kind === 'linux' && UNMODELLED.has(s.call)) return `model: '${s.call}' is not modelled yet`;
   }
   return undefined;
 }
@@ -79,12 +87,52 @@ function bytesOf(op: Record<string, unknown>): Uint8Array {
   return new Uint8Array(Number(op['length'] ?? 0)).fill(Number(op['fill'] ?? 0));
 }
 
+/** A `thread:` step's task: pending until its async op settles. */
+interface ThreadState {
+  done: boolean;
+  result?: LinuxCallResult;
+  /** An unexpected exception of the op (a model bug, not an errno): `join` rethrows it so the case fails loudly. */
+  error?: Error;
+}
+
+/** A failed system call as the probe reports it. */
+function caught(e: unknown): LinuxCallResult {
+  if (e instanceof ErrnoError) return { ok: false, errno: String(e.errno) };
+  if (e instanceof UffdError) return { ok: false, errno: e.code };
+  throw e;
+}
+
+/** The ioctl bits a uffd reports, as the probe names them (in bit order). */
+function ioctlNames(bits: bigint): string[] {
+  return Object.entries(UffdIoctl)
+    .filter(([, bit]) => ((bits >> BigInt(bit)) & 1n) !== 0n)
+    .sort((a, b) => a[1] - b[1])
+    .map(([n]) => n);
+}
+
+/** The names of the set bits of a mask whose table holds single-bit values, lowest bit first. */
+function bitNames(bits: bigint, table: Table): string[] {
+  return Object.entries(table)
+    .filter(([, bit]) => bit !== 0 && (bits & BigInt(bit)) !== 0n)
+    .sort((a, b) => a[1] - b[1])
+    .map(([n]) => n);
+}
+
 /** One scenario's model state: a kernel, processes by name, fds by name. */
 export class ModelLinux {
   readonly kernel = new Kernel({ seed: 1 });
   readonly procs = new Map<string, MemoryManager>();
   readonly fds = new Map<string, number>();
   readonly inodes = new Map<string, number>();
+  readonly #uffds = new Map<string, UserfaultFD>();
+  /** Threads by `process/thread`; their ops run as pending tasks. */
+  readonly #threads = new Map<string, ThreadState>();
+  /** The scenario name of each task id (PAGEFAULT messages carry ids). */
+  readonly #tidNames = new Map<number, string>();
+  #forkFds = 0;
+  /** Ops run so far, and the last one after which the event loop had a turn (see `run`). */
+  #calls = 0;
+  #turned = 0;
 
   constructor() {
     // The probe runs as root here (CAP_IPC_LOCK) with the distribution's 8 MiB RLIMIT_MEMLOCK.
@@ -98,21 +146,211 @@ export class ModelLinux {
   }
 
   run(op: LinuxOp): LinuxCallResult {
-    const mm = this.procs.get(op.in ?? 'parent');
+    const proc = op.in ?? 'parent';
+    const mm = this.procs.get(proc);
     if (!mm) throw new ConformanceError('BAD_ARGUMENT', `no process '${op.in}' (fork it first)`);
-    try {
-      return this.#exec(mm, op as unknown as Record<string, unknown> & { op: string });
-    } catch (e) {
-      if (e instanceof ErrnoError) return { ok: false, errno: String(e.errno) };
-      throw e;
+    const o = op as unknown as Record<string, unknown> & { op: string };
+    const call = ++this.#calls;
+    // Once threads exist, note when the event loop has had a turn after this call (their tasks settled as far as
+    // they can); `join` and `wait_blocked` need that to tell a blocked thread from one not yet run.
+    if (this.#threads.size > 0 || typeof o['thread'] === 'string') {
+      setImmediate(() => {
+        this.#turned = Math.max(this.#turned, call);
+      });
     }
+    // `join` and `wait_blocked` name the thread they wait for; they run on the main thread themselves.
+    if (typeof o['thread'] === 'string' && o.op !== 'join' && o.op !== 'wait_blocked') return this.#start(proc, mm, o, o['thread']);
+    try {
+      return this.#exec(mm, o, proc);
+    } catch (e) {
+      return caught(e);
+    }
+  }
+
+  /**
+   * Starts the op on a named thread: the async variant runs as a pending task, which a later `join` collects. The
+   * task's events and faults are raised before this returns (nothing else runs meanwhile), as on Linux.
+   */
+  #start(proc: string, mm: MemoryManager, o: Record<string, unknown> & { op: string }, thread: string): LinuxCallResult {
+    const key = `${proc}/${thread}`;
+    const prev = this.#threads.get(key);
+    if (prev !== undefined && !prev.done) throw new ConformanceError('BAD_ARGUMENT', `thread '${thread}' is still running (join it first)`);
+    // tids start at 2: 0 is "no THREAD_ID" in PAGEFAULT messages, 1 the main thread.
+    const tid = this.#tidNames.size + 2;
+    this.#tidNames.set(tid, proc === 'parent' ? thread : key);
+    const state: ThreadState = { done: false };
+    this.#threads.set(key, state);
+    const settle = (r: LinuxCallResult): void => {
+      state.done = true;
+      state.result = r;
+    };
+    this.#execAsync(mm, o, { tid }, proc).then(settle, (e: unknown) => {
+      state.done = true;
+      state.error = e instanceof Error ? e : new Error(String(e));
+    });
+    return { ok: true, value: 'started' };
+  }
+
+  async #execAsync(mm: MemoryManager, o: Record<string, unknown> & { op: string }, task: UffdTask, proc: string): Promise<LinuxCallResult> {
+    const ok = (value: unknown): LinuxCallResult => ({ ok: true, value }) as LinuxCallResult;
+    const len = o['length'] as number;
+    try {
+      switch (o.op) {
+        case 'read':
+        case 'hash': {
+          const r = await mm.readAsync(task, addr(o['addr']), int(len));
+          if (!r.ok) return this.#fault(r);
+          const d = r.data ?? new Uint8Array();
+          return ok(o.op === 'read' ? toHex(d) : fnv1a64(d));
+        }
+        case 'write': {
+          const data = bytesOf(o);
+          const r = await mm.writeAsync(task, addr(o['addr']), data);
+          return r.ok ? ok(data.length) : this.#fault(r);
+        }
+        case 'exec': {
+          const r = await mm.executeAsync(task, addr(o['addr']));
+          return r.ok ? ok(0) : this.#fault(r);
+        }
+        case 'munmap':
+          return ok(await mm.munmapAsync(task, addr(o['addr']), int(len)));
+        case 'madvise':
+          return ok(await mm.madviseAsync(task, addr(o['addr']), int(len), flags(o['advice'], ADVICE)));
+        case 'mremap': {
+          const na = o['new_address'] === undefined || o['new_address'] === null ? 0n : addr(o['new_address']);
+          return ok(rel(await mm.mremapAsync(task, addr(o['old_address']), int(o['old_size']), int(o['new_size']), flags(o['flags'], MREMAP), na)));
+        }
+        case 'mmap':
+          return ok(rel(await mm.mmapAsync(task, addr(o['addr']), int(len), flags(o['prot'], PROT), flags(o['flags'], MAP), this.fd(o['fd']), int(o['offset']))));
+        case 'fork': {
+          const name = typeof o['child'] === 'string' ? o['child'] : 'child';
+          this.procs.set(name, await mm.forkAsync(task));
+          return ok(name);
+        }
+        default:
+          return this.#exec(mm, o, proc);
+      }
+    } catch (e) {
+      return caught(e);
+    }
+  }
+
+  #uffd(v: unknown): { name: string; fd: UserfaultFD } {
+    const name = typeof v === 'string' ? v : 'uffd';
+    const fd = this.#uffds.get(name);
+    if (fd === undefined) throw new ErrnoError('EBADF', `no userfaultfd named '${name}'`);
+    return { name, fd };
+  }
+
+  #thread(proc: string, v: unknown): ThreadState {
+    const t = this.#threads.get(`${proc}/${String(v)}`);
+    if (t === undefined) throw new ConformanceError('BAD_ARGUMENT', `no thread '${String(v)}' in '${proc}'`);
+    // Stepped without yielding to the event loop (a synchronous session), threads' tasks never run, so their state
+    // would be a guess: refuse rather than report a blocked thread that would have finished.
+    if (this.#turned < this.#calls - 1) throw new ConformanceError('NOT_MODELLED', 'threads are not modelled');
+    return t;
+  }
+
+  /** A uffd message in the probe's form (addresses window-relative, flags and threads by name). */
+  #event(from: string, m: UffdMessage): Record<string, unknown> {
+    switch (m.event) {
+      case 'PAGEFAULT':
+        return {
+          event: m.event,
+          flags: Object.entries(UffdPagefaultFlag)
+            .filter(([, bit]) => (m.flags & bit) !== 0)
+            .map(([n]) => n),
+          address: rel(m.address),
+          ptid: m.ptid === 0 ? 0 : (this.#tidNames.get(m.ptid) ?? m.ptid),
+        };
+      case 'FORK': {
+        const name = `${from}.fork${++this.#forkFds}`;
+        this.#uffds.set(name, m.child);
+        return { event: m.event, ufd: name };
+      }
+      case 'REMAP':
+        return { event: m.event, from: rel(m.from), to: rel(m.to), len: m.len };
+      default:
+        return { event: m.event, start: rel(m.start), end: rel(m.end) };
+    }
+  }
+
+  #uffdOp(mm: MemoryManager, o: Record<string, unknown> & { op: string }, proc: string): LinuxCallResult {
+    const ok = (value: unknown): LinuxCallResult => ({ ok: true, value }) as LinuxCallResult;
+    const start = (): number => Number(addr(o['addr']));
+    const length = (): number => Number(int(o['length']));
+    switch (o.op) {
+      case 'uffd_create': {
+        const name = typeof o['name'] === 'string' ? o['name'] : 'uffd';
+        const openFlags = o['flags'] === undefined ? UffdOpenFlag.O_CLOEXEC : Number(flags(o['flags'], UFFD_OPEN));
+        this.#uffds.set(name, mm.userfaultfd({ flags: openFlags }));
+        return ok(name);
+      }
+      case 'uffd_api': {
+        const r = this.#uffd(o['uffd']).fd.api(o['api'] === undefined ? 0xaa : Number(o['api']), Number(flags(o['features'], UFFD_FEATURE)));
+        return ok({ features: bitNames(BigInt(r.features), UFFD_FEATURE), ioctls: ioctlNames(r.ioctls) });
+      }
+      case 'uffd_register':
+        return ok({ ioctls: ioctlNames(this.#uffd(o['uffd']).fd.registerRange(start(), length(), Number(flags(o['mode'], UFFD_REGISTER)))) });
+      case 'uffd_unregister':
+        this.#uffd(o['uffd']).fd.unregisterRange(start(), length());
+        return ok(0);
+      case 'uffd_copy': {
+        const src = o['src'] !== undefined ? this.#srcBytes(mm, o) : bytesOf(o);
+        return ok(this.#uffd(o['uffd']).fd.copyToRange(start(), src.length, src, Number(flags(o['mode'], UFFD_COPY))));
+      }
+      case 'uffd_zeropage':
+        return ok(this.#uffd(o['uffd']).fd.zeroRange(start(), length(), Number(flags(o['mode'], UFFD_ZERO))));
+      case 'uffd_wake':
+        this.#uffd(o['uffd']).fd.wakeRange(start(), length());
+        return ok(0);
+      case 'uffd_writeprotect':
+        this.#uffd(o['uffd']).fd.writeProtect(start(), length(), Number(flags(o['mode'], UFFD_WP)));
+        return ok(0);
+      case 'uffd_read': {
+        const { name, fd } = this.#uffd(o['uffd']);
+        const max = o['count'] === undefined ? Infinity : Number(o['count']);
+        const out: Record<string, unknown>[] = [];
+        while (out.length < max) {
+          const m = fd.read();
+          if (m === null) break;
+          out.push(this.#event(name, m));
+        }
+        return ok(out);
+      }
+      case 'poll': {
+        const { fd } = this.#uffd(o['uffd']);
+        // Linux: a blocking userfaultfd polls as POLLERR only.
+        if ((fd.flags & UffdOpenFlag.O_NONBLOCK) === 0) return ok(['POLLERR']);
+        return ok(fd.readable ? ['POLLIN'] : []);
+      }
+      case 'join': {
+        const t = this.#thread(proc, o['thread']);
+        if (!t.done) return ok({ done: false });
+        if (t.error !== undefined) throw t.error;
+        return ok({ done: true, result: t.result });
+      }
+      case 'wait_blocked':
+        // The probe reports the kernel function the thread sleeps in; the model can only say it is blocked.
+        return ok(this.#thread(proc, o['thread']).done ? 'done' : 'blocked');
+      case 'sleep':
+        return ok(0);
+      default:
+        throw new ConformanceError('NOT_MODELLED', `'${o.op}' is not modelled by starnix-mm yet`);
+    }
+  }
+
+  #srcBytes(mm: MemoryManager, o: Record<string, unknown>): Uint8Array {
+    const r = mm.read(addr(o['src']), int(o['length']));
+    if (!r.ok) throw new ErrnoError('EFAULT', 'UFFDIO_COPY source is not readable');
+    return r.data ?? new Uint8Array();
   }
 
   #fault(r: { ok: false; fault: { signal: string; code: string; address: number; done: number } }): LinuxCallResult {
     return { ok: false, signal: r.fault.signal, code: r.fault.code, fault_addr: rel(r.fault.address), done: r.fault.done };
   }
 
-  #exec(mm: MemoryManager, o: Record<string, unknown> & { op: string }): LinuxCallResult {
+  #exec(mm: MemoryManager, o: Record<string, unknown> & { op: string }, proc: string): LinuxCallResult {
     const ok = (value: unknown): LinuxCallResult => ({ ok: true, value }) as LinuxCallResult;
     const len = o['length'] as number;
     switch (o.op) {
@@ -203,6 +441,11 @@ export class ModelLinux {
         return ok(o['as']);
       }
       case 'close':
+        if (typeof o['fd'] === 'string' && this.#uffds.has(o['fd'])) {
+          this.#uffds.get(o['fd'])?.close();
+          this.#uffds.delete(o['fd']);
+          return ok(0);
+        }
         mm.close(this.fd(o['fd']));
         return ok(0);
       case 'ftruncate':
@@ -218,7 +461,7 @@ export class ModelLinux {
         return ok(name);
       }
       default:
-        throw new ConformanceError('NOT_MODELLED', `'${o.op}' is not modelled by starnix-mm yet`);
+        return this.#uffdOp(mm, o, proc);
     }
   }
 

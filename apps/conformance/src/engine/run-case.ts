@@ -10,7 +10,7 @@ import { normalizeOutcome, normalizeValue, type StepOutcome, type StepReport } f
 import type { Bindings } from './scope.js';
 import type { ModelStep } from '../session/model-session.js';
 import { ZirconModelSession } from '../session/zircon-session.js';
-import { runOnModel } from '../session/linux-session.js';
+import { runOnModelAsync } from '../session/linux-session.js';
 
 /**
  * Options of {@link runScenario}.
@@ -91,7 +91,7 @@ async function zirconRun(scenario: Scenario, isolated: boolean): Promise<StepRep
 
 async function linuxRun(scenario: Scenario, backend: BackendName, timeoutMs: number, isolated: boolean): Promise<{ reports: StepReport[]; stopped?: string }> {
   for (const step of scenario.steps) if (step.kind === 'debug') await debugStep(step, isolated);
-  const run = backend === 'linux' ? await runOnProbe(scenario.steps, timeoutMs) : runOnModel(scenario.steps);
+  const run = backend === 'linux' ? await runOnProbe(scenario.steps, timeoutMs) : await runOnModelAsync(scenario.steps);
   const reports = run.outcomes.map((o, i) => {
     const step = scenario.steps[i];
     const expect = step.expect === undefined ? undefined : (resolveValue(step.expect, run.bindings) as Expectation);

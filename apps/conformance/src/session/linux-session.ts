@@ -4,7 +4,6 @@ import type { Kernel } from '@memsim/zircon-objects';
 import { ModelLinux } from '../backends/linux-model.js';
 import { probeOutcome, toProbeOp, type LinuxRun } from '../backends/linux-probe.js';
 import type { StepOutcome } from '../engine/outcome.js';
-import { ConformanceError } from '../scenario/errors.js';
 import { resolveValue } from '../scenario/expr.js';
 import type { Step } from '../scenario/types.js';
 import { ModelSession } from './model-session.js';
@@ -36,14 +35,37 @@ export class LinuxModelSession extends ModelSession {
     return this.#model.procs;
   }
 
+  /**
+   * A `thread:` step's op runs as a pending task; its promise chain settles only when the event loop gets a turn,
+   * so a runner lets it run (see {@link runOnModelAsync}) before a `join` looks at the task.
+   */
   protected execute(step: Step): StepOutcome {
-    if (step.thread !== undefined) throw new ConformanceError('NOT_MODELLED', 'threads are not modelled');
     const op = toProbeOp(step, resolveValue(step.args, this.bindings) as Record<string, unknown>);
     return probeOutcome({ i: 0, op: op.op, ...this.#model.run(op) });
   }
 }
 
-/** Runs a Linux scenario on starnix-mm, step by step, producing outcomes in the probe's shapes. */
+/** Lets every settled task's continuations run (macrotask boundary: all pending microtasks drain). */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Runs a Linux scenario on starnix-mm like {@link runOnModel}, yielding to the event loop after each step so that
+ * threads' tasks (userfaultfd waits, event waits) settle before the next step: what a `join` or `wait_blocked`
+ * then sees is what the kernel's blocked thread would show.
+ */
+export async function runOnModelAsync(steps: readonly Step[]): Promise<LinuxRun> {
+  const session = new LinuxModelSession(steps);
+  const outcomes: StepOutcome[] = [];
+  for (let i = 0; i < steps.length; i++) {
+    outcomes.push(session.step().outcome);
+    await settle();
+  }
+  return { outcomes, bindings: session.bindings };
+}
+
+/** Runs a Linux scenario on starnix-mm, step by step, producing outcomes in the probe's shapes. Threads' tasks do not settle in between (use {@link runOnModelAsync}). */
 export function runOnModel(steps: readonly Step[]): LinuxRun {
   const session = new LinuxModelSession(steps);
   const outcomes = steps.map(() => session.step().outcome);
