@@ -19,7 +19,7 @@ describe('shipped suites', () => {
     const r = await runSuites({ suites: ['seeds'], backend: 'model', differential: false, inProcess: true });
     const failed = r.cases.filter((c) => c.status === 'failed').map((c) => `${c.id}: ${c.message ?? ''}`);
     expect(failed).toEqual([]);
-    // Scenarios that need userfaultfd on the model are skipped with a one-line reason, never passed.
+    // Anything the model cannot run is skipped with a one-line reason, never passed.
     for (const c of r.cases.filter((x) => x.status === 'skipped')) expect(c.message).toMatch(/^model: .+/);
   });
 });
