@@ -11,6 +11,15 @@ const UFFD_PAGES = 256;
 const SWAP_PAGES = 1024;
 const REGION_PAGES = 16;
 
+/** A private anonymous region of UFFD_PAGES pages registered MISSING, and a page of 7s to fill it with. */
+function missingRegion(mm: MmUffdSpace['mm']) {
+  const space = new MmUffdSpace(mm);
+  const p = mm.mmap(0, UFFD_PAGES * PAGE, RW, PRIVATE_ANON);
+  const uffd = UserfaultFD.open(space, 0);
+  uffd.registerRange(p, UFFD_PAGES * PAGE, UffdRegisterMode.MISSING);
+  return { space, p, uffd, page: new Uint8Array(PAGE).fill(7) };
+}
+
 /** A MISSING fault resolved by a handler with UFFDIO_COPY, per page. */
 export const uffdRoundtrip: RowSpec = {
   id: 'uffd_roundtrip',
@@ -19,11 +28,7 @@ export const uffdRoundtrip: RowSpec = {
   perN: false,
   native: { name: 'uffd_roundtrip', iterations: 8, pages: UFFD_PAGES },
   memsim: ({ mm }) => {
-    const space = new MmUffdSpace(mm);
-    const p = mm.mmap(0, UFFD_PAGES * PAGE, RW, PRIVATE_ANON);
-    const uffd = UserfaultFD.open(space, 0);
-    uffd.registerRange(p, UFFD_PAGES * PAGE, UffdRegisterMode.MISSING);
-    const page = new Uint8Array(PAGE).fill(7);
+    const { space, p, uffd, page } = missingRegion(mm);
     uffd.startWaitingForEvents({
       pagefault: (address) => {
         uffd.copyToRange(address - (address % PAGE), PAGE, page);
@@ -56,11 +61,7 @@ export const uffdCopy: RowSpec = {
   perN: false,
   native: { name: 'uffd_copy', iterations: 8, pages: UFFD_PAGES },
   memsim: ({ mm }) => {
-    const space = new MmUffdSpace(mm);
-    const p = mm.mmap(0, UFFD_PAGES * PAGE, RW, PRIVATE_ANON);
-    const uffd = UserfaultFD.open(space, 0);
-    uffd.registerRange(p, UFFD_PAGES * PAGE, UffdRegisterMode.MISSING);
-    const page = new Uint8Array(PAGE).fill(7);
+    const { p, uffd, page } = missingRegion(mm);
     return {
       units: UFFD_PAGES,
       sample: () => {
