@@ -3,6 +3,6 @@
  *
  * @packageDocumentation
  */
-export { ALLOWED_DEPENDENCIES } from './layers.js';
+export { ALLOWED_DEPENDENCIES, TEST_ONLY_DEPENDENCIES } from './layers.js';
 export { findCycle, findInternalImports, findRepoRoot, listWorkspacePackages } from './workspace.js';
 export type { InternalImport, WorkspacePackage } from './workspace.js';

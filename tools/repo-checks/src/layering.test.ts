@@ -1,10 +1,15 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ALLOWED_DEPENDENCIES, findCycle, findInternalImports, findRepoRoot, listWorkspacePackages } from './index.js';
+import type { WorkspacePackage } from './index.js';
+import { ALLOWED_DEPENDENCIES, TEST_ONLY_DEPENDENCIES, findCycle, findInternalImports, findRepoRoot, listWorkspacePackages } from './index.js';
 
 const root = findRepoRoot(import.meta.dirname);
 const packages = listWorkspacePackages(root);
 const rel = (p: string) => path.relative(root, p);
+const isTestFile = (file: string) => /\.(test|bench)\.ts$/.test(file) || file.includes(`${path.sep}test-support${path.sep}`);
+// A test-only package is allowed as a devDependency of anything; nothing else is allowed beyond the layer table.
+const allowed = (p: WorkspacePackage, dep: string) =>
+  ALLOWED_DEPENDENCIES[p.name]?.includes(dep) === true || (TEST_ONLY_DEPENDENCIES.includes(dep) && p.devOnly.includes(dep));
 
 describe('workspace layering', () => {
   it('knows every workspace package', () => {
@@ -14,7 +19,7 @@ describe('workspace layering', () => {
 
   it('declares only downward dependencies in package.json', () => {
     const violations = packages.flatMap((p) =>
-      p.declared.filter((d) => !ALLOWED_DEPENDENCIES[p.name]?.includes(d)).map((d) => `${p.name} -> ${d}`),
+      p.declared.filter((d) => !allowed(p, d)).map((d) => `${p.name} -> ${d}`),
     );
     expect(violations).toEqual([]);
   });
@@ -23,7 +28,12 @@ describe('workspace layering', () => {
     const violations = packages.flatMap((p) =>
       findInternalImports(p.dir)
         .filter((imp) => imp.specifier !== p.name)
-        .filter((imp) => !ALLOWED_DEPENDENCIES[p.name]?.includes(imp.specifier) || !p.declared.includes(imp.specifier))
+        .filter(
+          (imp) =>
+            !allowed(p, imp.specifier) ||
+            !p.declared.includes(imp.specifier) ||
+            (TEST_ONLY_DEPENDENCIES.includes(imp.specifier) && !isTestFile(imp.file)),
+        )
         .map((imp) => `${rel(imp.file)}:${imp.line} imports ${imp.specifier}`),
     );
     expect(violations).toEqual([]);

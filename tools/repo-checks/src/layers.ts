@@ -37,9 +37,16 @@ export const ALLOWED_DEPENDENCIES: Readonly<Record<string, readonly string[]>> =
   // Private tooling sits beside the layers and depends on none of them.
   [PROBE]: [],
   '@memsim/repo-checks': [],
+  '@memsim/test-support': [],
   // The benchmark suite measures the model against the native kernel, so it may use everything.
   '@memsim/bench': ALL_LAYERS_AND_PROBE,
   '@memsim/conformance': ALL_LAYERS_AND_PROBE,
   // The CLI reuses the conformance runner's scenario format.
   '@memsim/cli': [...ALL_LAYERS_AND_PROBE, '@memsim/conformance'],
 };
+
+/**
+ * Packages any workspace package may take as a devDependency (for its tests), and never as a runtime dependency.
+ * @public
+ */
+export const TEST_ONLY_DEPENDENCIES: readonly string[] = ['@memsim/test-support'];

@@ -10,6 +10,8 @@ export interface WorkspacePackage {
   readonly dir: string;
   /** Internal dependencies declared in package.json (dependencies, devDependencies, peerDependencies). */
   readonly declared: readonly string[];
+  /** Internal dependencies declared in devDependencies alone. */
+  readonly devOnly: readonly string[];
   readonly isPrivate: boolean;
 }
 
@@ -63,6 +65,9 @@ export function listWorkspacePackages(root: string): WorkspacePackage[] {
         name: pkg.name,
         dir: path.join(base, entry.name),
         declared: Object.keys(all).filter((d) => d.startsWith('@memsim/')),
+        devOnly: Object.keys(pkg.devDependencies ?? {}).filter(
+          (d) => d.startsWith('@memsim/') && !(d in (pkg.dependencies ?? {})) && !(d in (pkg.peerDependencies ?? {})),
+        ),
         isPrivate: pkg.private === true,
       });
     }

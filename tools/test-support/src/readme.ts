@@ -4,6 +4,7 @@ import ts from 'typescript';
 /**
  * Runs the first ```ts block of a README with `modules` standing in for its imports, and returns each
  * `console.log(...)` line's output next to the value its `// comment` promises.
+ * @public
  */
 export function runReadmeExample(
   readmeUrl: URL,
