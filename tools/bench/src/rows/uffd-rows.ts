@@ -126,53 +126,42 @@ async function swapInAll(s: SwapSetup): Promise<void> {
   for (let k = 0; k < SWAP_PAGES; k++) await userRead(s.space, s.start + k * PAGE);
 }
 
+/**
+ * A swap row: every sample swaps the whole area out and back in, and times one of the two halves, so each sample
+ * starts from the same state.
+ */
+function swapRow(id: string, title: string, timed: 'out' | 'in'): RowSpec {
+  return {
+    id,
+    title,
+    unit: 'page',
+    perN: false,
+    bytesPerUnit: PAGE,
+    native: { unavailable: NO_NATIVE_SWAP },
+    memsim: ({ mm }) => {
+      const s = swapSetup(mm);
+      return {
+        units: SWAP_PAGES,
+        sample: async () => {
+          const t0 = process.hrtime.bigint();
+          const n = s.renderer.swapOut(s.regions);
+          const outNs = since(t0);
+          if (n !== SWAP_PAGES) throw new Error(`swapped ${n} of ${SWAP_PAGES} pages`);
+          const t1 = process.hrtime.bigint();
+          await swapInAll(s);
+          return timed === 'out' ? outNs : since(t1);
+        },
+        dispose: () => s.dispose(),
+      };
+    },
+  };
+}
+
 /** Swap-out (take pages, compress, encrypt, append to the swap file), per page, in 16-page regions. */
-export const swapOut: RowSpec = {
-  id: 'swap_out',
-  title: 'userspace swap-out',
-  unit: 'page',
-  perN: false,
-  bytesPerUnit: PAGE,
-  native: { unavailable: NO_NATIVE_SWAP },
-  memsim: ({ mm }) => {
-    const s = swapSetup(mm);
-    return {
-      units: SWAP_PAGES,
-      sample: async () => {
-        const t0 = process.hrtime.bigint();
-        const n = s.renderer.swapOut(s.regions);
-        const ns = since(t0);
-        if (n !== SWAP_PAGES) throw new Error(`swapped ${n} of ${SWAP_PAGES} pages`);
-        await swapInAll(s);
-        return ns;
-      },
-      dispose: () => s.dispose(),
-    };
-  },
-};
+export const swapOut: RowSpec = swapRow('swap_out', 'userspace swap-out', 'out');
 
 /** Swap-in through the fault path (fault, read + decrypt + decompress the record, UFFDIO_COPY), per page. */
-export const swapIn: RowSpec = {
-  id: 'swap_in',
-  title: 'userspace swap-in (fault path)',
-  unit: 'page',
-  perN: false,
-  bytesPerUnit: PAGE,
-  native: { unavailable: NO_NATIVE_SWAP },
-  memsim: ({ mm }) => {
-    const s = swapSetup(mm);
-    return {
-      units: SWAP_PAGES,
-      sample: async () => {
-        if (s.renderer.swapOut(s.regions) !== SWAP_PAGES) throw new Error('swap-out incomplete');
-        const t0 = process.hrtime.bigint();
-        await swapInAll(s);
-        return since(t0);
-      },
-      dispose: () => s.dispose(),
-    };
-  },
-};
+export const swapIn: RowSpec = swapRow('swap_in', 'userspace swap-in (fault path)', 'in');
 
 /** The userfaultfd and swap rows. */
 export const UFFD_ROWS: readonly RowSpec[] = [uffdRoundtrip, uffdCopy, swapOut, swapIn];
