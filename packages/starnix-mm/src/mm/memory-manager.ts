@@ -127,6 +127,11 @@ interface Counters {
   pinning: Pinning;
   /** The userfaultfd registrations VMAs refer to (shared with forks, whose VMAs may keep a context). */
   uffd: UffdRegistry;
+  /**
+   * Whether any address space sharing these counters ever registered a userfaultfd range. Until then no VMA has a
+   * context, so the system calls skip the walks that look for one.
+   */
+  uffdUsed: boolean;
 }
 
 /**
@@ -272,7 +277,7 @@ export class MemoryManager implements Disposable {
    * Creates the memory manager of a new Linux process: a Zircon process with one user VMAR.
    */
   static create(kernel: Kernel, options: MemoryManagerOptions = {}): MemoryManager {
-    return new MemoryManager(kernel, options, { nextAnonVma: 1, nextCow: 1, nextInode: 1, pinning: new Pinning(kernel, options.shadowProcess), uffd: new UffdRegistry() });
+    return new MemoryManager(kernel, options, { nextAnonVma: 1, nextCow: 1, nextInode: 1, pinning: new Pinning(kernel, options.shadowProcess), uffd: new UffdRegistry(), uffdUsed: false });
   }
 
   /** The Zircon process that holds this address space. */
@@ -2079,7 +2084,7 @@ export class MemoryManager implements Disposable {
   /** The distinct contexts registered on VMAs intersecting [start, end). */
   private uffdContextsIn(start: number, end: number): UffdContextHooks[] {
     const out: UffdContextHooks[] = [];
-    if (end <= start) return out;
+    if (end <= start || !this.counters.uffdUsed) return out;
     for (const v of this.tree.range(start, end)) {
       const reg = this.counters.uffd.get(v.uffd);
       if (reg && !out.includes(reg.ctx)) out.push(reg.ctx);
@@ -2114,6 +2119,7 @@ export class MemoryManager implements Disposable {
   private setUffdRegistration(start: number, end: number, ctx: UffdContextHooks | null, mode: number): void {
     // The mm is gone (exit, exec): there is nothing left to register or clear, as mmget_not_zero fails in Linux.
     if (this.disposed) return;
+    if (ctx !== null) this.counters.uffdUsed = true;
     const id = this.counters.uffd.id(ctx, ctx === null ? 0 : mode);
     let cur = start;
     try {
@@ -2236,7 +2242,7 @@ export class MemoryManager implements Disposable {
    * skipped, WIPEONFORK VMAs start zeroed, locks are not inherited.
    */
   fork(): MemoryManager {
-    if (this.uffdEvents === null) {
+    if (this.uffdEvents === null && this.counters.uffdUsed) {
       for (const v of this.tree) {
         const reg = this.counters.uffd.get(v.uffd);
         if (reg && reg.ctx.hasFeature(UffdFeature.EVENT_FORK) && !(v.flags & VM.DONTCOPY)) throw new UffdWouldBlockError(v.start, 'fork');
