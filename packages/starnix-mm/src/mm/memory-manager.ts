@@ -403,6 +403,34 @@ export class MemoryManager implements Disposable {
     this.account(v, 1);
   }
 
+  /** Moves the end of `v`; its start stays, so the tree keeps its place and only learns of the new end. */
+  private setEnd(v: Vma, end: number): void {
+    this.dirty(v.start, Math.max(v.end, end));
+    this.account(v, -1);
+    v.end = end;
+    this.tree.endChanged(v);
+    this.account(v, 1);
+  }
+
+  /**
+   * Changes attributes of `v` (flags, name, userfaultfd context) in place: the tree is keyed by address, so it
+   * needs to hear of the change only when the guard gap below a MAP_GROWSDOWN VMA appears or goes.
+   */
+  private update(v: Vma, change: (v: Vma) => void): void {
+    this.dirty(v.start, v.end);
+    this.account(v, -1);
+    const oldFlags = v.flags;
+    change(v);
+    if ((oldFlags ^ v.flags) & VM.GROWSDOWN) {
+      const newFlags = v.flags;
+      v.flags = oldFlags;
+      this.tree.remove(v);
+      v.flags = newFlags;
+      this.tree.insert(v);
+    }
+    this.account(v, 1);
+  }
+
   /** may_expand_vm */
   private mayExpand(flags: number, pages: number): boolean {
     if (this.totalVm + pages > Math.floor(this.rlimits.AS.cur / PAGE)) return false;
@@ -426,15 +454,37 @@ export class MemoryManager implements Disposable {
   // ---------------------------------------------------------------------------------------------------------
   // VMA surgery
 
-  /** Splits the VMA containing `addr` so that a VMA boundary falls at `addr`. */
-  private splitAt(addr: number): void {
-    const v = this.tree.find(addr);
-    if (!v || v.start === addr) return;
+  /** Splits `v` at `addr` (strictly inside it): `v` keeps the part below, the returned new VMA the part above. */
+  private splitVma(v: Vma, addr: number): Vma {
     const hi: Vma = { ...v, start: addr, pgoff: v.pgoff + (addr - v.start) / PAGE };
-    this.detach(v);
+    // Both halves keep the flags, so the accounted totals do not change.
+    this.dirty(v.start, v.end);
     v.end = addr;
-    this.attach(v);
-    this.attach(hi);
+    this.tree.endChanged(v);
+    this.tree.insert(hi);
+    return hi;
+  }
+
+  /**
+   * Takes [s, e) out of `v` (s < e, inside it): what remains below stays `v`, what remains above becomes a new
+   * VMA, and a head cut leaves `v` out of the tree holding [v.start, e), as a split and a removal would.
+   */
+  private cutVma(v: Vma, s: number, e: number): void {
+    this.dirty(v.start, v.end);
+    this.account(v, -1);
+    const hi: Vma | null = e < v.end ? { ...v, start: e, pgoff: v.pgoff + (e - v.start) / PAGE } : null;
+    if (s === v.start) {
+      this.tree.remove(v);
+      v.end = e;
+    } else {
+      v.end = s;
+      this.tree.endChanged(v);
+      this.account(v, 1);
+    }
+    if (hi) {
+      this.tree.insert(hi);
+      this.account(hi, 1);
+    }
   }
 
   /** Merges `v` with its neighbours where Linux would; returns the surviving VMA. */
@@ -461,17 +511,18 @@ export class MemoryManager implements Disposable {
   }
 
   private join(a: Vma, b: Vma): Vma {
-    this.detach(b);
-    this.detach(a);
+    // Mergeable VMAs have equal flags, so the accounted totals do not change.
+    this.dirty(a.start, b.end);
+    this.tree.remove(b);
     const rebindB = a.backing !== b.backing && a.backing.kind === 'file' && b.backing.kind === 'file' && a.backing.cow !== b.backing.cow;
     const oldEnd = a.end;
     a.end = b.end;
+    this.tree.endChanged(a);
     if (rebindB && a.anonVma === 0 && b.anonVma !== 0) a.backing = b.backing;
     if (a.anonVma === 0) {
       a.anonVma = b.anonVma;
       a.anonForked = b.anonForked;
     }
-    this.attach(a);
     if (rebindB) {
       // The Zircon mapping of the rebound part now maps the surviving COW child.
       if (a.backing === b.backing) this.zx.map(a, a.start, oldEnd);
@@ -480,16 +531,12 @@ export class MemoryManager implements Disposable {
     return a;
   }
 
-  /** Applies `change` to every VMA in [start, end) (which must be fully mapped at the VMA level) with splits and merges. */
+  /** Applies `change` to [start, end) of `v` (the range lies inside `v`), splitting and merging as Linux does. */
   private modify(v: Vma, start: number, end: number, change: (v: Vma) => void): Vma {
-    this.splitAt(start);
-    this.splitAt(end);
-    const target = this.tree.find(start) as Vma;
-    this.detach(target);
-    change(target);
-    this.attach(target);
+    const target = start > v.start ? this.splitVma(v, start) : v;
+    if (end < target.end) this.splitVma(target, end);
+    this.update(target, change);
     this.zx.protect(target, target.start, target.end);
-    void v;
     return this.mergeAround(target);
   }
 
@@ -598,11 +645,14 @@ export class MemoryManager implements Disposable {
     const first = this.tree.findFrom(start);
     if (!first || first.start >= end) return;
     const ctxs = this.uffdContextsIn(start, end);
-    this.splitAt(start);
-    this.splitAt(end);
-    for (const v of this.tree.range(start, end)) {
-      this.detach(v);
-      this.releasePages(v, v.start, v.end);
+    let v: Vma | undefined = first;
+    while (v && v.start < end) {
+      const s = Math.max(v.start, start);
+      const e = Math.min(v.end, end);
+      const next: Vma | undefined = v.end < end ? this.tree.next(v) : undefined;
+      this.cutVma(v, s, e);
+      this.releasePages(v, s, e);
+      v = next;
     }
     this.zx.unmap(start, end);
     // userfaultfd_unmap_complete: after the unmap, once per context, with the whole requested range.
@@ -1087,9 +1137,7 @@ export class MemoryManager implements Disposable {
         const limit = nx ? nx.start : this.taskSize;
         if (addr + newLen <= limit && addr + newLen <= this.taskSize) {
           const grow = newLen - oldLen;
-          this.detach(vma);
-          vma.end += grow;
-          this.attach(vma);
+          this.setEnd(vma, vma.end + grow);
           this.zx.map(vma, vma.end - grow, vma.end);
           const merged = this.mergeAround(vma);
           if (merged.flags & VM.LOCKED) this.populate(vma.end - grow, vma.end, true);
@@ -1198,9 +1246,7 @@ export class MemoryManager implements Disposable {
       }
       const src = this.tree.find(addr);
       if (src && src.flags & LOCK_MASK) {
-        this.detach(src);
-        src.flags &= ~LOCK_MASK;
-        this.attach(src);
+        this.update(src, (x) => (x.flags &= ~LOCK_MASK));
         this.zx.protect(src, src.start, src.end);
       }
     } else {
@@ -1556,9 +1602,7 @@ export class MemoryManager implements Disposable {
       if (!this.mayExpand(flags, len / PAGE)) return this.brkValue;
       const prev = this.tree.findBefore(oldbrk);
       if (prev && prev.end === oldbrk && prev.start >= this.startBrk && prev.flags === flags && prev.backing.kind === 'anon' && prev.anonName === null) {
-        this.detach(prev);
-        prev.end = newbrk;
-        this.attach(prev);
+        this.setEnd(prev, newbrk);
         this.zx.map(prev, oldbrk, newbrk);
       } else {
         const v = this.newVma(oldbrk, newbrk, flags, { kind: 'anon' }, oldbrk / PAGE);
