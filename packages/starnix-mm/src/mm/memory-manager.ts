@@ -383,11 +383,24 @@ export class MemoryManager implements Disposable {
     if (MemoryManager.isData(v.flags)) this.dataVm += pages;
   }
 
-  private insert(v: Vma): void {
+  /**
+   * Adds a new VMA and maps it. `slot` is a VMA that unmapRange left in the tree for exactly this range: it takes
+   * the new VMA's fields and keeps its place. Returns the VMA now in the tree.
+   */
+  private insert(v: Vma, slot?: Vma): Vma {
     this.dirty(v.start, v.end);
-    this.tree.insert(v);
-    this.account(v, 1);
-    this.zx.map(v);
+    let placed = v;
+    if (slot) {
+      const moved = this.tree.startGap(slot) !== this.tree.startGap(v);
+      if (moved) this.tree.remove(slot);
+      delete slot.anonForked;
+      Object.assign(slot, v);
+      if (moved) this.tree.insert(slot);
+      placed = slot;
+    } else this.tree.insert(v);
+    this.account(placed, 1);
+    this.zx.map(placed);
+    return placed;
   }
 
   /** Removes from the tree only (no Zircon change). */
@@ -639,14 +652,28 @@ export class MemoryManager implements Disposable {
     }
   }
 
-  /** do_munmap of [start, end): no merging afterwards, as in Linux. */
-  private unmapRange(start: number, end: number): void {
-    if (end <= start) return;
+  /**
+   * do_munmap of [start, end): no merging afterwards, as in Linux. With `overwrite` the caller maps the whole range
+   * again at once with SPECIFIC_OVERWRITE, which replaces the old Zircon mappings, and a VMA that is exactly the
+   * range (with no userfaultfd context) is returned still in its tree slot, pages released and size unaccounted,
+   * for the new VMA to take over.
+   */
+  private unmapRange(start: number, end: number, overwrite = false): Vma | undefined {
+    if (end <= start) return undefined;
     const first = this.tree.findFrom(start);
-    if (!first || first.start >= end) return;
-    const ctxs = this.uffdContextsIn(start, end);
+    if (!first || first.start >= end) return undefined;
+    if (overwrite && first.start === start && first.end === end && first.uffd === 0) {
+      this.dirty(start, end);
+      this.account(first, -1);
+      this.releasePages(first, start, end);
+      return first;
+    }
+    // The distinct userfaultfd contexts of the range, in address order.
+    const ctxs: UffdContextHooks[] = [];
     let v: Vma | undefined = first;
     while (v && v.start < end) {
+      const reg = this.counters.uffd.get(v.uffd);
+      if (reg && !ctxs.includes(reg.ctx)) ctxs.push(reg.ctx);
       const s = Math.max(v.start, start);
       const e = Math.min(v.end, end);
       const next: Vma | undefined = v.end < end ? this.tree.next(v) : undefined;
@@ -654,9 +681,10 @@ export class MemoryManager implements Disposable {
       this.releasePages(v, s, e);
       v = next;
     }
-    this.zx.unmap(start, end);
+    if (!overwrite || ctxs.length > 0) this.zx.unmap(start, end);
     // userfaultfd_unmap_complete: after the unmap, once per context, with the whole requested range.
     for (const ctx of ctxs) this.raiseUffd((t) => ctx.unmap(t, start, end));
+    return undefined;
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -790,7 +818,9 @@ export class MemoryManager implements Disposable {
       }
       if ((vmFlags & (VM.WRITE | VM.SHARED | VM.NORESERVE)) === VM.WRITE) vmFlags |= VM.ACCOUNT;
       this.refuseBlockingUffd(at, at + len, UffdFeature.EVENT_UNMAP, 'mmap(MAP_FIXED)');
-      this.unmapRange(at, at + len);
+      // A range the kernel chose is free. A fixed one is unmapped first; a private anonymous mapping goes in right
+      // after (no object to create in between), so its Zircon mapping simply overwrites the old ones.
+      const slot = fl & MapFlags.FIXED ? this.unmapRange(at, at + len, backing.kind === 'anon') : undefined;
       if (backing.kind === 'shmem') {
         const vmo = Vmo.create(this.kernel, len, VmoOptions.RESIZABLE).replaceAsExecutable();
         backing = { kind: 'shmem', obj: { vmo, inode: this.counters.nextInode++, size: len, clean: new Set() } };
@@ -803,10 +833,8 @@ export class MemoryManager implements Disposable {
         file.privateCopies.add(copied);
         backing = { kind: 'file', file, cow: { vmo: cowVmo, basePgoff: 0, id: this.counters.nextCow++, copied } };
       }
-      const v = this.newVma(at, at + len, vmFlags, backing, Number(pgoff));
-      this.insert(v);
-      const merged = backing.kind === 'anon' || backing.kind === 'file' ? this.mergeAround(v) : v;
-      void merged;
+      const v = this.insert(this.newVma(at, at + len, vmFlags, backing, Number(pgoff)), slot);
+      if (backing.kind === 'anon' || backing.kind === 'file') this.mergeAround(v);
       if (vmFlags & VM.LOCKED) this.lockedPopulateNote(at, len);
       if (vmFlags & VM.LOCKED || (fl & (MapFlags.POPULATE | MapFlags.NONBLOCK)) === MapFlags.POPULATE) {
         this.populate(at, at + len, true);
@@ -973,16 +1001,12 @@ export class MemoryManager implements Disposable {
       const start = Number(a);
       const end = Math.min(start + Number(len), this.taskSize);
       this.refuseBlockingUffd(start, end, UffdFeature.EVENT_UNMAP, 'munmap');
-      for (const v of this.tree.range(start, end)) if (v.flags & VM.LOCKED) this.lockedNoop();
+      // Unmapping locked pages unlocks them; the locked count follows the VMA accounting.
       this.unmapRange(start, end);
       return 0;
     } finally {
       this.flushPins();
     }
-  }
-
-  private lockedNoop(): void {
-    // Unmapping locked pages unlocks them; the locked count follows the VMA accounting.
   }
 
   /** mprotect(2), including PROT_GROWSDOWN and the partial effects before a hole. */
