@@ -467,17 +467,6 @@ export class MemoryManager implements Disposable {
   // ---------------------------------------------------------------------------------------------------------
   // VMA surgery
 
-  /** Splits `v` at `addr` (strictly inside it): `v` keeps the part below, the returned new VMA the part above. */
-  private splitVma(v: Vma, addr: number): Vma {
-    const hi: Vma = { ...v, start: addr, pgoff: v.pgoff + (addr - v.start) / PAGE };
-    // Both halves keep the flags, so the accounted totals do not change.
-    this.dirty(v.start, v.end);
-    v.end = addr;
-    this.tree.endChanged(v);
-    this.tree.insert(hi);
-    return hi;
-  }
-
   /**
    * Takes [s, e) out of `v` (s < e, inside it): what remains below stays `v`, what remains above becomes a new
    * VMA, and a head cut leaves `v` out of the tree holding [v.start, e), as a split and a removal would.
@@ -501,11 +490,16 @@ export class MemoryManager implements Disposable {
   }
 
   /** Merges `v` with its neighbours where Linux would; returns the surviving VMA. */
-  private mergeAround(v: Vma): Vma {
+  /**
+   * Merges `v` with its neighbours where Linux would; returns the surviving VMA. A caller that holds a neighbour
+   * already (the other half of a split) passes it, which saves the lookup.
+   */
+  private mergeAround(v: Vma, prev?: Vma, next?: Vma): Vma {
     let cur = v;
-    const p = this.tree.prev(cur);
+    const p = prev ?? this.tree.prev(cur);
     if (p && this.mergeable(p, cur)) cur = this.join(p, cur);
-    const n = this.tree.next(cur);
+    // The successor of the merged VMA is still v's.
+    const n = next ?? this.tree.next(cur);
     if (n && this.mergeable(cur, n)) cur = this.join(cur, n);
     return cur;
   }
@@ -546,11 +540,29 @@ export class MemoryManager implements Disposable {
 
   /** Applies `change` to [start, end) of `v` (the range lies inside `v`), splitting and merging as Linux does. */
   private modify(v: Vma, start: number, end: number, change: (v: Vma) => void): Vma {
-    const target = start > v.start ? this.splitVma(v, start) : v;
-    if (end < target.end) this.splitVma(target, end);
+    let target = v;
+    let below: Vma | undefined;
+    let above: Vma | undefined;
+    if (start > v.start || end < v.end) {
+      // Split into up to three parts; the outer ones keep the old attributes. Both halves of a split keep the
+      // flags, so the accounted totals do not change.
+      this.dirty(v.start, v.end);
+      if (end < v.end) above = { ...v, start: end, pgoff: v.pgoff + (end - v.start) / PAGE };
+      if (start > v.start) {
+        target = { ...v, start, end, pgoff: v.pgoff + (start - v.start) / PAGE };
+        below = v;
+        v.end = start;
+        this.tree.endChanged(v);
+        this.tree.insert(target);
+      } else {
+        v.end = end;
+        this.tree.endChanged(v);
+      }
+      if (above) this.tree.insert(above);
+    }
     this.update(target, change);
     this.zx.protect(target, target.start, target.end);
-    return this.mergeAround(target);
+    return this.mergeAround(target, below, above);
   }
 
   /** Releases the pages of a range that is leaving the address space. */
@@ -656,11 +668,10 @@ export class MemoryManager implements Disposable {
    * do_munmap of [start, end): no merging afterwards, as in Linux. With `overwrite` the caller maps the whole range
    * again at once with SPECIFIC_OVERWRITE, which replaces the old Zircon mappings, and a VMA that is exactly the
    * range (with no userfaultfd context) is returned still in its tree slot, pages released and size unaccounted,
-   * for the new VMA to take over.
+   * for the new VMA to take over. `first` is the first VMA ending above `start` when the caller knows it.
    */
-  private unmapRange(start: number, end: number, overwrite = false): Vma | undefined {
+  private unmapRange(start: number, end: number, overwrite = false, first = this.tree.findFrom(start)): Vma | undefined {
     if (end <= start) return undefined;
-    const first = this.tree.findFrom(start);
     if (!first || first.start >= end) return undefined;
     if (overwrite && first.start === start && first.end === end && first.uffd === 0) {
       this.dirty(start, end);
@@ -1150,7 +1161,7 @@ export class MemoryManager implements Disposable {
       if (remapType === 'none') return addr;
       if (remapType === 'shrink') {
         if (oldTooBig) fail('EINVAL');
-        this.unmapRange(addr + newLen, addr + oldLen);
+        this.unmapRange(addr + newLen, addr + oldLen, false, vma.end > addr + newLen ? vma : undefined);
         return addr;
       }
       if (oldLen === 0) {
@@ -1163,7 +1174,7 @@ export class MemoryManager implements Disposable {
           const grow = newLen - oldLen;
           this.setEnd(vma, vma.end + grow);
           this.zx.map(vma, vma.end - grow, vma.end);
-          const merged = this.mergeAround(vma);
+          const merged = this.mergeAround(vma, undefined, nx);
           if (merged.flags & VM.LOCKED) this.populate(vma.end - grow, vma.end, true);
           return addr;
         }
