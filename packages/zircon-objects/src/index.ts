@@ -35,6 +35,7 @@ export { Handle, type HandleBasicInfo } from './handles/handle.js';
 export { Vmo, type VmoInfo, type VmoLockState, type PageState, type VmoPin } from './vmo/vmo.js';
 export { Vmar, type VmarInfo, type MapsInfo } from './vmar/vmar.js';
 export type { VmarMapsRecord, MappingInfo } from './vmar/vmar-object.js';
+export { RangeTree } from './vmar/range-tree.js';
 export { Job } from './task/job.js';
 export { Process } from './task/process.js';
 export { Thread } from './task/thread.js';

@@ -10,18 +10,19 @@ export const PERM_MASK = VmOptions.PERM_READ | VmOptions.PERM_WRITE | VmOptions.
  * VMO alive while it exists.
  */
 export class Mapping implements VmoMappingRef {
-  readonly kind = 'mapping' as const;
+  // Fields in the order hot paths read them (address lookups, protect): they share the object's first cache line.
   base: number;
   size: number;
-  readonly vmo: VmoObject;
-  vmoOffset: number;
   /** Current PERM_* bits. */
   perms: number;
   /** PERM_* bits protect can never exceed (fixed at map time). */
   readonly maxPerms: number;
   readonly parent: VmarObject;
+  readonly vmo: VmoObject;
+  vmoOffset: number;
   readonly allowFaults: boolean;
   high = false;
+  readonly kind = 'mapping' as const;
   prevOnVmo: VmoMappingRef | null = null;
   nextOnVmo: VmoMappingRef | null = null;
   onVmo = false;

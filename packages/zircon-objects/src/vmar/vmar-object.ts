@@ -6,7 +6,7 @@ import { ZxStatus, fail } from '../status.js';
 import type { CowNode } from '../vmo/cow-node.js';
 import type { VmoObject } from '../vmo/vmo-object.js';
 import { Mapping } from './mapping.js';
-import { SpanTree } from './span-tree.js';
+import { RangeTree } from './range-tree.js';
 
 /** The process (address space) a VMAR belongs to. */
 export interface AspaceOwner {
@@ -63,7 +63,7 @@ export class VmarObject extends KernelObject {
   readonly owner: AspaceOwner;
   /** CAN_MAP_* and COMPACT bits. */
   readonly flags: number;
-  children = new SpanTree<Child>();
+  children = new RangeTree<Child>();
   dead = false;
   priority: MemoryPriority;
   name: string;
@@ -89,6 +89,15 @@ export class VmarObject extends KernelObject {
 
   get high(): boolean {
     return this.priority === MemoryPriority.HIGH;
+  }
+
+  /** Indexes a new child (its range must be free). */
+  addChild(c: Child): void {
+    this.children.insert(c, c.base, c.base + c.size);
+  }
+
+  removeChild(c: Child): void {
+    this.children.remove(c.base);
   }
 
   checkAlive(): void {
@@ -127,7 +136,7 @@ export class VmarObject extends KernelObject {
 
   #choose(size: number, align: number, hi: number): number {
     const k = this.kernel;
-    if (!k.aslr || hasAny(this.flags, VmOptions.COMPACT)) return this.children.firstFit(this.base, this.end, this.base, hi, size, align);
+    if (!k.aslr || hasAny(this.flags, VmOptions.COMPACT)) return this.children.lowestFit(this.base, this.end, this.base, hi, size, align);
     const a0 = Math.ceil(this.base / align) * align;
     const maxStart = hi - size;
     if (maxStart < a0) return -1;
@@ -172,7 +181,7 @@ export class VmarObject extends KernelObject {
     const addr = this.locate(options, offset, size, alignLog2);
     const flags = options & (CAN_MAP_RWX | VmOptions.CAN_MAP_SPECIFIC | VmOptions.COMPACT);
     const child = new VmarObject(this.kernel, this.owner, this, addr, size, flags, 'useralloc');
-    this.children.insert(child);
+    this.addChild(child);
     return child;
   }
 
@@ -188,15 +197,15 @@ export class VmarObject extends KernelObject {
       for (const c of hit) this.#cut(c as Mapping, addr, addr + size);
     }
     const m = new Mapping(this, addr, size, vmo, vmoOffset, perms, maxPerms & canMapToPerms(this.flags), hasAny(options, VmOptions.ALLOW_FAULTS));
-    this.children.insert(m);
+    this.addChild(m);
     return m;
   }
 
   /** Removes [a, b) from mapping m, keeping the parts outside. */
   #cut(m: Mapping, a: number, b: number): void {
-    this.children.remove(m);
-    if (a > m.base) this.children.insert(m.slice(m.base, a - m.base));
-    if (b < m.end) this.children.insert(m.slice(b, m.end - b));
+    this.removeChild(m);
+    if (a > m.base) this.addChild(m.slice(m.base, a - m.base));
+    if (b < m.end) this.addChild(m.slice(b, m.end - b));
     m.release();
   }
 
@@ -214,7 +223,7 @@ export class VmarObject extends KernelObject {
     }
     for (const c of hit) {
       if (c instanceof VmarObject) {
-        this.children.remove(c);
+        this.removeChild(c);
         c.teardown();
       } else this.#cut(c, a, b);
     }
@@ -252,25 +261,25 @@ export class VmarObject extends KernelObject {
         m.perms = perms;
         continue;
       }
-      owner.children.remove(m);
+      owner.removeChild(m);
       const s = Math.max(a, m.base);
       const e = Math.min(b, m.end);
-      if (s > m.base) owner.children.insert(m.slice(m.base, s - m.base));
+      if (s > m.base) owner.addChild(m.slice(m.base, s - m.base));
       const mid = m.slice(s, e - s);
       mid.perms = perms;
-      owner.children.insert(mid);
-      if (e < m.end) owner.children.insert(m.slice(e, m.end - e));
+      owner.addChild(mid);
+      if (e < m.end) owner.addChild(m.slice(e, m.end - e));
       m.release();
     }
   }
 
   /** Destroys this region and everything under it (not removing it from its parent). */
   teardown(): void {
-    for (const c of this.children.items()) {
+    for (const c of this.children.values()) {
       if (c instanceof VmarObject) c.teardown();
       else c.release();
     }
-    this.children = new SpanTree();
+    this.children = new RangeTree();
     this.dead = true;
     this.priority = MemoryPriority.DEFAULT;
   }
@@ -278,7 +287,7 @@ export class VmarObject extends KernelObject {
   destroy(): void {
     if (this.parent === null) fail(ZxStatus.NOT_SUPPORTED, 'the root VMAR cannot be destroyed');
     this.checkAlive();
-    this.parent.children.remove(this);
+    this.parent.removeChild(this);
     this.teardown();
   }
 
@@ -294,7 +303,7 @@ export class VmarObject extends KernelObject {
 
   setPriority(p: MemoryPriority): void {
     this.priority = p;
-    for (const c of this.children.items()) {
+    for (const c of this.children.values()) {
       if (c instanceof VmarObject) c.setPriority(p);
       else {
         c.setHigh(p === MemoryPriority.HIGH);
@@ -308,7 +317,7 @@ export class VmarObject extends KernelObject {
 
   mapsRecords(depth: number, out: VmarMapsRecord[]): void {
     out.push({ name: this.name, base: this.base, size: this.size, depth, type: MapsType.VMAR });
-    for (const c of this.children.items()) {
+    for (const c of this.children.values()) {
       if (c instanceof VmarObject) c.mapsRecords(depth + 1, out);
       else {
         const vmo = c.vmo;
