@@ -324,7 +324,8 @@ export class MemoryManager implements Disposable {
   }
 
   private newVma(start: number, end: number, flags: number, backing: Backing, pgoff: number): Vma {
-    return { start, end, flags, pgoff, backing, anonVma: 0, anonName: null, uffd: 0 };
+    // Every VMA has the same fields (forks set anonForked): one object shape for the hot paths.
+    return { start, end, flags, pgoff, backing, anonVma: 0, anonName: null, uffd: 0, anonForked: false };
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -393,8 +394,14 @@ export class MemoryManager implements Disposable {
     if (slot) {
       const moved = this.tree.startGap(slot) !== this.tree.startGap(v);
       if (moved) this.tree.remove(slot);
-      delete slot.anonForked;
-      Object.assign(slot, v);
+      // Field by field: the range is the same, and the object keeps its shape.
+      slot.flags = v.flags;
+      slot.pgoff = v.pgoff;
+      slot.backing = v.backing;
+      slot.anonVma = v.anonVma;
+      slot.anonName = v.anonName;
+      slot.uffd = v.uffd;
+      slot.anonForked = v.anonForked;
       if (moved) this.tree.insert(slot);
       placed = slot;
     } else this.tree.insert(v);
