@@ -193,6 +193,15 @@ function sliceVma(v: Vma, start: number, end: number): Vma {
 }
 
 const pageDown = (a: number): number => a - (a % PAGE);
+/** Below this, sums of two arguments (and their page roundings) stay exact in doubles. */
+const SMALL_ARG = 2 ** 48;
+/**
+ * An argument that is a plain non-negative integer below 2^48: the system calls check it with number arithmetic,
+ * which gives the same results as the 64-bit (bigint) checks on such values without their allocations.
+ */
+const isSmall = (v: SysInt): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < SMALL_ARG;
+/** The low 32 bits of a small argument (an `int` flags or prot argument), as u32() gives them. */
+const low32 = (v: number): number => v % 2 ** 32;
 const pageUp = (a: number): number => Math.ceil(a / PAGE) * PAGE;
 const isAligned = (b: bigint): boolean => (b & 4095n) === 0n;
 const pageAlignBig = (b: bigint): bigint => (b + 4095n) & ~4095n & U64MAX;
@@ -774,33 +783,60 @@ export class MemoryManager implements Disposable {
    */
   mmap(addr: SysInt, length: SysInt, prot: SysInt, flags: SysInt, fd: SysInt = -1, offset: SysInt = 0): number {
     try {
-      const a = u64(addr, 'addr');
-      const l = u64(length, 'length');
-      const pr = Number(BigInt.asUintN(32, u64(prot, 'prot')));
-      let fl = Number(BigInt.asUintN(32, u64(flags, 'flags')));
-      const off = u64(offset, 'offset');
-      if (off & 4095n) fail('EINVAL');
-      let pgoff = off >> 12n;
+      // Small number arguments (the common case) are checked without bigints; the outcomes are the same.
+      const small = isSmall(addr) && isSmall(length) && isSmall(prot) && isSmall(flags) && isSmall(offset);
+      let a = 0n;
+      let l = 0n;
+      let pr: number;
+      let fl: number;
+      /** File page of the offset: below 2^52, so exact as a number. */
+      let pgoff: number;
+      if (small) {
+        pr = low32(prot);
+        fl = low32(flags);
+        if (offset % PAGE !== 0) fail('EINVAL');
+        pgoff = offset / PAGE;
+      } else {
+        a = u64(addr, 'addr');
+        l = u64(length, 'length');
+        pr = Number(BigInt.asUintN(32, u64(prot, 'prot')));
+        fl = Number(BigInt.asUintN(32, u64(flags, 'flags')));
+        const off = u64(offset, 'offset');
+        if (off & 4095n) fail('EINVAL');
+        pgoff = Number(off >> 12n);
+      }
       let desc: FileDescription | null = null;
       if (!(fl & MapFlags.ANONYMOUS)) {
         desc = this.fds.get(i32(fd, 'fd')) ?? null;
         if (!desc) fail('EBADF');
         if (fl & MapFlags.HUGETLB) fail('EINVAL');
       }
-      if (l === 0n) fail('EINVAL');
-      const alen = pageAlignBig(l);
-      if (alen === 0n || l > U64MAX - 4095n) fail('ENOMEM');
-      if (pgoff + (alen >> 12n) < pgoff || pgoff + (alen >> 12n) > U64MAX >> 12n) fail('EOVERFLOW');
-      if (fl & MapFlags.FIXED_NOREPLACE) fl |= MapFlags.FIXED;
-      let hint = a;
-      if (!(fl & MapFlags.FIXED) && hint !== 0n && hint < BigInt(this.minAddr)) hint = BigInt(pageUp(this.minAddr));
-      if (alen > BigInt(this.taskSize)) fail('ENOMEM');
-      const len = Number(alen);
-      if (hint > BigInt(this.taskSize)) {
-        if (fl & MapFlags.FIXED) fail(hint & 4095n ? 'ENOMEM' : 'ENOMEM');
-        hint = 0n;
+      // The aligned length and the hint as numbers (values past 2^53 are rounded, but only ever compared with
+      // limits far below that, so every comparison comes out as with bigints).
+      let alen: number;
+      let hint: number;
+      if (small) {
+        if (length === 0) fail('EINVAL');
+        alen = pageUp(length);
+        hint = addr;
+      } else {
+        if (l === 0n) fail('EINVAL');
+        const alenB = pageAlignBig(l);
+        if (alenB === 0n || l > U64MAX - 4095n) fail('ENOMEM');
+        const pg = BigInt(pgoff);
+        if (pg + (alenB >> 12n) < pg || pg + (alenB >> 12n) > U64MAX >> 12n) fail('EOVERFLOW');
+        alen = Number(alenB);
+        hint = Number(a);
       }
-      const hintN = Number(hint);
+      if (fl & MapFlags.FIXED_NOREPLACE) fl |= MapFlags.FIXED;
+      if (!(fl & MapFlags.FIXED) && hint !== 0 && hint < this.minAddr) hint = pageUp(this.minAddr);
+      if (alen > this.taskSize) fail('ENOMEM');
+      const len = alen;
+      if (hint > this.taskSize) {
+        if (fl & MapFlags.FIXED) fail('ENOMEM');
+        hint = 0;
+      }
+      const hintN = hint;
       const type = fl & MapFlags.TYPE;
       const isAnonPrivate = !desc && type === MapFlags.PRIVATE;
       if (fl & MapFlags.FIXED && hintN < this.minAddr && hintN % PAGE === 0) fail('EPERM');
@@ -818,7 +854,7 @@ export class MemoryManager implements Disposable {
       if (!this.mlockFutureOk(vmFlags, len)) fail('EAGAIN');
       let backing: Backing;
       if (desc) {
-        if (pgoff + BigInt(len / PAGE) > 1n << 52n) fail('EOVERFLOW');
+        if (pgoff + len / PAGE > 2 ** 52) fail('EOVERFLOW');
         if (type !== MapFlags.SHARED && type !== MapFlags.SHARED_VALIDATE && type !== MapFlags.PRIVATE) fail('EINVAL');
         if (type !== MapFlags.PRIVATE) {
           // LEGACY_MAP_MASK: MAP_SHARED_VALIDATE rejects anything else (FIXED_NOREPLACE and SYNC included) on memfd.
@@ -835,12 +871,12 @@ export class MemoryManager implements Disposable {
         switch (type) {
           case MapFlags.SHARED:
             if (vmFlags & VM.GROWSDOWN) fail('EINVAL');
-            pgoff = 0n;
+            pgoff = 0;
             vmFlags |= VM.SHARED | VM.MAYSHARE;
             backing = { kind: 'shmem', obj: null as unknown as ShmemObject };
             break;
           case MapFlags.PRIVATE:
-            pgoff = BigInt(at / PAGE);
+            pgoff = at / PAGE;
             backing = { kind: 'anon' };
             break;
           default:
@@ -863,14 +899,14 @@ export class MemoryManager implements Disposable {
         backing = { kind: 'shmem', obj: { vmo, inode: this.counters.nextInode++, size: len, clean: new Set() } };
       } else if (backing.kind === 'file' && type === MapFlags.PRIVATE) {
         const file = backing.file;
-        const base = Number(pgoff);
+        const base = pgoff;
         // The child is indexed by file offset (offset 0 = file offset 0) so splits and moves keep their meaning.
         const cowVmo = file.vmo.createChild(VmoChildOptions.SNAPSHOT_AT_LEAST_ON_WRITE | VmoChildOptions.RESIZABLE, 0, (base * PAGE) + Math.max(len, PAGE)).replaceAsExecutable();
         const copied = new Set<number>();
         file.privateCopies.add(copied);
         backing = { kind: 'file', file, cow: { vmo: cowVmo, basePgoff: 0, id: this.counters.nextCow++, copied } };
       }
-      const v = this.insert(this.newVma(at, at + len, vmFlags, backing, Number(pgoff)), slot);
+      const v = this.insert(this.newVma(at, at + len, vmFlags, backing, pgoff), slot);
       if (backing.kind === 'anon' || backing.kind === 'file') this.mergeAround(v);
       if (vmFlags & VM.LOCKED) this.lockedPopulateNote(at, len);
       if (vmFlags & VM.LOCKED || (fl & (MapFlags.POPULATE | MapFlags.NONBLOCK)) === MapFlags.POPULATE) {
@@ -1029,14 +1065,25 @@ export class MemoryManager implements Disposable {
   /** munmap(2). */
   munmap(addr: SysInt, length: SysInt): number {
     try {
-      const a = u64(addr, 'addr');
-      const l = u64(length, 'length');
-      const ts = BigInt(this.taskSize);
-      if (!isAligned(a) || a > ts || l > ts - a) fail('EINVAL');
-      const len = pageAlignBig(l);
-      if (len === 0n) fail('EINVAL');
-      const start = Number(a);
-      const end = Math.min(start + Number(len), this.taskSize);
+      let start: number;
+      let len: number;
+      if (isSmall(addr) && isSmall(length)) {
+        const ts = this.taskSize;
+        if (addr % PAGE !== 0 || addr > ts || length > ts - addr) fail('EINVAL');
+        len = pageUp(length);
+        if (len === 0) fail('EINVAL');
+        start = addr;
+      } else {
+        const a = u64(addr, 'addr');
+        const l = u64(length, 'length');
+        const ts = BigInt(this.taskSize);
+        if (!isAligned(a) || a > ts || l > ts - a) fail('EINVAL');
+        const lenB = pageAlignBig(l);
+        if (lenB === 0n) fail('EINVAL');
+        start = Number(a);
+        len = Number(lenB);
+      }
+      const end = Math.min(start + len, this.taskSize);
       this.refuseBlockingUffd(start, end, UffdFeature.EVENT_UNMAP, 'munmap');
       // Unmapping locked pages unlocks them; the locked count follows the VMA accounting.
       this.unmapRange(start, end);
@@ -1049,21 +1096,36 @@ export class MemoryManager implements Disposable {
   /** mprotect(2), including PROT_GROWSDOWN and the partial effects before a hole. */
   mprotect(addr: SysInt, length: SysInt, prot: SysInt): number {
     try {
-      const a = u64(addr, 'addr');
-      const l = u64(length, 'length');
-      let pr = Number(BigInt.asUintN(32, u64(prot, 'prot')));
+      const small = isSmall(addr) && isSmall(length) && isSmall(prot);
+      const a = small ? 0n : u64(addr, 'addr');
+      const l = small ? 0n : u64(length, 'length');
+      let pr = small ? low32(prot) : Number(BigInt.asUintN(32, u64(prot, 'prot')));
       const grows = pr & (Prot.GROWSDOWN | Prot.GROWSUP);
       pr &= ~grows;
-      if (grows === (Prot.GROWSDOWN | Prot.GROWSUP)) fail('EINVAL');
-      if (!isAligned(a)) fail('EINVAL');
-      if (l === 0n) return 0;
-      const len = pageAlignBig(l);
-      const endB = a + len;
-      if (endB > U64MAX || endB <= a || len === 0n) fail('ENOMEM');
-      if (pr & ~(Prot.READ | Prot.WRITE | Prot.EXEC | Prot.SEM)) fail('EINVAL');
-      if (a >= BigInt(this.taskSize)) fail('ENOMEM');
-      let start = Number(a);
-      const end = endB > BigInt(this.taskSize) ? this.taskSize + PAGE : Number(endB);
+      let start: number;
+      let end: number;
+      if (small) {
+        if (grows === (Prot.GROWSDOWN | Prot.GROWSUP)) fail('EINVAL');
+        if (addr % PAGE !== 0) fail('EINVAL');
+        if (length === 0) return 0;
+        // Below 2^48 the end neither wraps nor equals the start.
+        const endN = addr + pageUp(length);
+        if (pr & ~(Prot.READ | Prot.WRITE | Prot.EXEC | Prot.SEM)) fail('EINVAL');
+        if (addr >= this.taskSize) fail('ENOMEM');
+        start = addr;
+        end = endN > this.taskSize ? this.taskSize + PAGE : endN;
+      } else {
+        if (grows === (Prot.GROWSDOWN | Prot.GROWSUP)) fail('EINVAL');
+        if (!isAligned(a)) fail('EINVAL');
+        if (l === 0n) return 0;
+        const len = pageAlignBig(l);
+        const endB = a + len;
+        if (endB > U64MAX || endB <= a || len === 0n) fail('ENOMEM');
+        if (pr & ~(Prot.READ | Prot.WRITE | Prot.EXEC | Prot.SEM)) fail('EINVAL');
+        if (a >= BigInt(this.taskSize)) fail('ENOMEM');
+        start = Number(a);
+        end = endB > BigInt(this.taskSize) ? this.taskSize + PAGE : Number(endB);
+      }
       let v = this.tree.findFrom(start);
       if (!v) fail('ENOMEM');
       if (grows & Prot.GROWSDOWN) {
@@ -1117,37 +1179,70 @@ export class MemoryManager implements Disposable {
   /** mremap(2). Returns the (possibly new) address. */
   mremap(oldAddress: SysInt, oldSize: SysInt, newSize: SysInt, flags: SysInt = 0, newAddress: SysInt = 0): number {
     try {
-      const a = u64(oldAddress, 'old_address');
-      const ol = u64(oldSize, 'old_size');
-      const nl = u64(newSize, 'new_size');
-      const fl = Number(BigInt.asUintN(64, u64(flags, 'flags')) & 0xffffffffn);
-      const na = u64(newAddress, 'new_address');
-      if (fl & ~(MremapFlags.MAYMOVE | MremapFlags.FIXED | MremapFlags.DONTUNMAP)) fail('EINVAL');
-      if (!isAligned(a)) fail('EINVAL');
-      const oldLenB = pageAlignBig(ol);
-      const newLenB = pageAlignBig(nl);
-      if (newLenB === 0n) fail('EINVAL');
-      const ts = BigInt(this.taskSize);
-      const impliesNew = (fl & (MremapFlags.FIXED | MremapFlags.DONTUNMAP)) !== 0;
-      if (newLenB > ts) fail('EINVAL');
-      if (impliesNew && (fl & MremapFlags.FIXED) && na > ts - newLenB) fail('EINVAL');
-      if (impliesNew) {
-        if (fl & MremapFlags.FIXED && !isAligned(na)) fail('EINVAL');
-        if (!(fl & MremapFlags.MAYMOVE)) fail('EINVAL');
-        if (fl & MremapFlags.DONTUNMAP && oldLenB !== newLenB) fail('EINVAL');
-        if (fl & MremapFlags.FIXED) {
-          // vrm_overlaps computes the ends in unsigned 64-bit arithmetic (a huge old length wraps).
-          const ov = ((a + oldLenB) & U64MAX) > na && ((na + newLenB) & U64MAX) > a;
-          if (ov) fail('EINVAL');
+      let fl: number;
+      let impliesNew: boolean;
+      let addr: number;
+      let oldTooBig: boolean;
+      let oldLen: number;
+      let newLen: number;
+      let dest: number;
+      if (isSmall(oldAddress) && isSmall(oldSize) && isSmall(newSize) && isSmall(flags) && isSmall(newAddress)) {
+        // The checks below in number arithmetic: below 2^48 no length rounds to 0 and no end wraps.
+        fl = low32(flags);
+        if (fl & ~(MremapFlags.MAYMOVE | MremapFlags.FIXED | MremapFlags.DONTUNMAP)) fail('EINVAL');
+        if (oldAddress % PAGE !== 0) fail('EINVAL');
+        const oldLenN = pageUp(oldSize);
+        const newLenN = pageUp(newSize);
+        if (newLenN === 0) fail('EINVAL');
+        const ts = this.taskSize;
+        impliesNew = (fl & (MremapFlags.FIXED | MremapFlags.DONTUNMAP)) !== 0;
+        if (newLenN > ts) fail('EINVAL');
+        if (impliesNew && (fl & MremapFlags.FIXED) && newAddress > ts - newLenN) fail('EINVAL');
+        if (impliesNew) {
+          if (fl & MremapFlags.FIXED && newAddress % PAGE !== 0) fail('EINVAL');
+          if (!(fl & MremapFlags.MAYMOVE)) fail('EINVAL');
+          if (fl & MremapFlags.DONTUNMAP && oldLenN !== newLenN) fail('EINVAL');
+          if (fl & MremapFlags.FIXED && oldAddress + oldLenN > newAddress && newAddress + newLenN > oldAddress) fail('EINVAL');
         }
+        if (oldAddress >= ts) fail('EFAULT');
+        addr = oldAddress;
+        oldTooBig = oldLenN > ts - addr;
+        oldLen = oldTooBig ? ts - addr + PAGE : oldLenN;
+        newLen = newLenN;
+        dest = newAddress;
+      } else {
+        const a = u64(oldAddress, 'old_address');
+        const ol = u64(oldSize, 'old_size');
+        const nl = u64(newSize, 'new_size');
+        fl = Number(BigInt.asUintN(64, u64(flags, 'flags')) & 0xffffffffn);
+        const na = u64(newAddress, 'new_address');
+        if (fl & ~(MremapFlags.MAYMOVE | MremapFlags.FIXED | MremapFlags.DONTUNMAP)) fail('EINVAL');
+        if (!isAligned(a)) fail('EINVAL');
+        const oldLenB = pageAlignBig(ol);
+        const newLenB = pageAlignBig(nl);
+        if (newLenB === 0n) fail('EINVAL');
+        const ts = BigInt(this.taskSize);
+        impliesNew = (fl & (MremapFlags.FIXED | MremapFlags.DONTUNMAP)) !== 0;
+        if (newLenB > ts) fail('EINVAL');
+        if (impliesNew && (fl & MremapFlags.FIXED) && na > ts - newLenB) fail('EINVAL');
+        if (impliesNew) {
+          if (fl & MremapFlags.FIXED && !isAligned(na)) fail('EINVAL');
+          if (!(fl & MremapFlags.MAYMOVE)) fail('EINVAL');
+          if (fl & MremapFlags.DONTUNMAP && oldLenB !== newLenB) fail('EINVAL');
+          if (fl & MremapFlags.FIXED) {
+            // vrm_overlaps computes the ends in unsigned 64-bit arithmetic (a huge old length wraps).
+            const ov = ((a + oldLenB) & U64MAX) > na && ((na + newLenB) & U64MAX) > a;
+            if (ov) fail('EINVAL');
+          }
+        }
+        if (a >= ts) fail('EFAULT');
+        addr = Number(a);
+        // An old length past TASK_SIZE can only shrink; the tail unmap then fails munmap's checks (EINVAL).
+        oldTooBig = oldLenB > ts - a;
+        oldLen = oldTooBig ? this.taskSize - addr + PAGE : Number(oldLenB);
+        newLen = Number(newLenB);
+        dest = Number(na);
       }
-      if (a >= ts) fail('EFAULT');
-      const addr = Number(a);
-      // An old length past TASK_SIZE can only shrink; the tail unmap then fails munmap's checks (EINVAL).
-      const oldTooBig = oldLenB > ts - a;
-      const oldLen = oldTooBig ? this.taskSize - addr + PAGE : Number(oldLenB);
-      const newLen = Number(newLenB);
-      const dest = Number(na);
       // Only a move (REMAP, UNMAP of the source) or a shrink (UNMAP of the tail) can block.
       const blocking = (fl & MremapFlags.MAYMOVE ? UffdFeature.EVENT_REMAP | UffdFeature.EVENT_UNMAP : 0) | (newLen < oldLen ? UffdFeature.EVENT_UNMAP : 0);
       if (blocking !== 0) this.refuseBlockingUffd(addr, Math.min(addr + oldLen, this.taskSize), blocking, 'mremap');
