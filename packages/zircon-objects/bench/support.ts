@@ -21,3 +21,8 @@ export function ratioLine(label: string, small: number, large: number, limit: nu
   console.log(`${ok ? 'PASS' : 'FAIL'} ${label}: ${small.toFixed(2)} us vs ${large.toFixed(2)} us (x${ratio.toFixed(2)}, limit x${limit})`);
   return ok;
 }
+
+/** A measured ratio printed for information, with no target attached. */
+export function infoLine(label: string, small: number, large: number, why: string): void {
+  console.log(`INFO ${label}: ${small.toFixed(2)} us vs ${large.toFixed(2)} us (x${(large / small).toFixed(2)}; ${why})`);
+}

@@ -480,6 +480,25 @@ export class RangeTree<T> {
     return out;
   }
 
+  /**
+   * Calls `fn(value, start, end)` for each range overlapping [start, end), in address order, until it returns true.
+   * The bounds come from the tree's own arrays, so callers need not read them off the values (a cache miss each).
+   */
+  forEachOverlapping(start: number, end: number, fn: (value: T, start: number, end: number) => boolean | void): void {
+    if (start >= end || !this.#seekEndAbove(start)) return;
+    do {
+      const k = this.#leaf * S + this.#slot;
+      const s = this.#start[k];
+      if (s >= end) return;
+      // Save the position: fn may search this tree again.
+      const leaf = this.#leaf;
+      const slot = this.#slot;
+      if (fn(this.#values[k] as T, s, this.#end[k]) === true) return;
+      this.#leaf = leaf;
+      this.#slot = slot;
+    } while (this.#step());
+  }
+
   /** Every value in address order. */
   values(): T[] {
     const out: T[] = [];
