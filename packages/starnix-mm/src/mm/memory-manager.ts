@@ -1888,11 +1888,11 @@ export class MemoryManager implements Disposable {
       let done = this.kernelCopy(a, len, (chunk, at, v) => {
         this.readFault(v, at);
         const t = ZirconSpace.target(this.zx, v, at);
-        out.set(t.vmo.read(chunk, t.offset), at - a);
+        t.vmo.readInto(chunk === len ? out : out.subarray(at - a, at - a + chunk), t.offset);
       }, granularity === 'pipe' ? 'read' : 'gup-read');
       if (granularity === 'pipe' && done < len) done -= done % PAGE;
       if (done === 0 && len > 0) fail('EFAULT');
-      return out.slice(0, done);
+      return done === len ? out : out.slice(0, done);
     } finally {
       this.flushPins();
     }
@@ -1910,7 +1910,7 @@ export class MemoryManager implements Disposable {
       }
       const done = this.kernelCopy(a, limit, (chunk, at, v) => {
         const t = ZirconSpace.writeTarget(this.zx, v, at);
-        t.vmo.write(data.subarray(at - a, at - a + chunk), t.offset);
+        t.vmo.write(chunk === data.length ? data : data.subarray(at - a, at - a + chunk), t.offset);
         this.noteWrite(v, at);
       }, granularity === 'pipe' ? 'write' : 'gup-write');
       if (done === 0 && data.length > 0) fail('EFAULT');
@@ -2018,9 +2018,10 @@ export class MemoryManager implements Disposable {
   private accessChunk(v: Vma, at: number, chunk: number, kind: AccessKind, out: Uint8Array | undefined, at0: number, data?: Uint8Array): void {
     const t = kind === 'write' ? ZirconSpace.writeTarget(this.zx, v, at) : ZirconSpace.target(this.zx, v, at);
     if (kind !== 'write') this.readFault(v, at);
-    if (kind === 'read' && out) out.set(t.vmo.read(chunk, t.offset), at - at0);
+    // An access within one page (the usual case) passes the caller's buffer itself: no view, no copy.
+    if (kind === 'read' && out) t.vmo.readInto(chunk === out.length ? out : out.subarray(at - at0, at - at0 + chunk), t.offset);
     else if (kind === 'write' && data) {
-      t.vmo.write(data.subarray(at - at0, at - at0 + chunk), t.offset);
+      t.vmo.write(chunk === data.length ? data : data.subarray(at - at0, at - at0 + chunk), t.offset);
       this.noteWrite(v, at);
     }
   }
@@ -2072,6 +2073,10 @@ export class MemoryManager implements Disposable {
   /** A user-mode read of `length` bytes at `addr`. */
   read(addr: SysInt, length: SysInt): UserAccessResult {
     try {
+      if (isSmall(addr) && isSmall(length) && length <= 2 ** 32) {
+        if (addr >= this.taskSize) return { ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: addr, done: 0 } };
+        return this.userAccess(addr, length, 'read');
+      }
       const a = u64(addr, 'addr');
       const l = u64(length, 'length');
       if (l > 1n << 32n) fail('EINVAL', 'access too large');
@@ -2085,6 +2090,10 @@ export class MemoryManager implements Disposable {
   /** A user-mode write of `data` at `addr`. */
   write(addr: SysInt, data: Uint8Array): UserAccessResult {
     try {
+      if (isSmall(addr)) {
+        if (addr >= this.taskSize) return { ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: addr, done: 0 } };
+        return this.userAccess(addr, data.length, 'write', data);
+      }
       const a = u64(addr, 'addr');
       if (a >= BigInt(this.taskSize)) return { ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: Number(a), done: 0 } };
       return this.userAccess(Number(a), data.length, 'write', data);
