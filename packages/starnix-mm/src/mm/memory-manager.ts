@@ -1009,31 +1009,44 @@ export class MemoryManager implements Disposable {
     if (this.pins.length === 0 && this.lockedVm === 0) return;
     let lo = start;
     let hi = end;
-    const keep: Pin[] = [];
-    for (const p of this.pins) {
-      if (p.end > start && p.start < end) {
-        lo = Math.min(lo, p.start);
-        hi = Math.max(hi, p.end);
-        p.mapping[Symbol.dispose]();
-      } else keep.push(p);
+    // Pins are disjoint and sorted, so the ones overlapping [start, end) are one run, found by binary search;
+    // everything before it ends below lo and everything after starts at or above hi.
+    const pins = this.pins;
+    let first = 0;
+    for (let top = pins.length; first < top; ) {
+      const mid = (first + top) >>> 1;
+      if (pins[mid].end > start) top = mid;
+      else first = mid + 1;
     }
-    this.pins = keep;
-    for (const v of this.tree.range(lo, hi)) {
-      if (!(v.flags & VM.LOCKED)) continue;
-      let s = Math.max(lo, v.start);
-      let e = Math.min(hi, v.end);
-      const limit = this.objectEnd(v);
-      if (limit !== undefined) e = Math.min(e, limit);
-      while (s < e) {
-        // A private file mapping's pages may live in two objects (copied or not): pin page by page there.
-        const t = ZirconSpace.target(this.zx, v, s);
-        const chunk = v.backing.kind === 'file' && v.backing.cow ? PAGE : Math.min(e - s, t.vmo.getSize() - t.offset);
-        if (chunk <= 0) break;
-        this.pins.push({ start: s, end: s + chunk, mapping: this.counters.pinning.pin(t.vmo, t.offset, chunk) });
-        s += chunk;
+    let last = first;
+    for (; last < pins.length && pins[last].start < end; last++) {
+      const p = pins[last];
+      lo = Math.min(lo, p.start);
+      hi = Math.max(hi, p.end);
+      p.mapping[Symbol.dispose]();
+    }
+    const fresh: Pin[] = [];
+    try {
+      for (const v of this.tree.range(lo, hi)) {
+        if (!(v.flags & VM.LOCKED)) continue;
+        let s = Math.max(lo, v.start);
+        let e = Math.min(hi, v.end);
+        const limit = this.objectEnd(v);
+        if (limit !== undefined) e = Math.min(e, limit);
+        while (s < e) {
+          // A private file mapping's pages may live in two objects (copied or not): pin page by page there.
+          const t = ZirconSpace.target(this.zx, v, s);
+          const chunk = v.backing.kind === 'file' && v.backing.cow ? PAGE : Math.min(e - s, t.vmo.getSize() - t.offset);
+          if (chunk <= 0) break;
+          fresh.push({ start: s, end: s + chunk, mapping: this.counters.pinning.pin(t.vmo, t.offset, chunk) });
+          s += chunk;
+        }
       }
+    } finally {
+      // The released run is replaced by the new pins (also those made before a failure), keeping the order.
+      if (fresh.length <= 1024) pins.splice(first, last - first, ...fresh);
+      else this.pins = pins.slice(0, first).concat(fresh, pins.slice(last));
     }
-    this.pins.sort((a, b) => a.start - b.start);
   }
 
   private dirtyLo = Infinity;
@@ -2462,6 +2475,12 @@ export class MemoryManager implements Disposable {
     child.zx.anonVmo = this.zx.snapshotAnon();
     const cows = new Map<CowObject, CowObject>();
     const forks = new Map<UffdContextHooks, UffdContextHooks | null>();
+    // What each copied VMA passes on of the per-page state (bits below), applied after the loop with one pass
+    // over each set rather than one per VMA.
+    const COPY_POISON = 1;
+    const COPY_WP = 2;
+    const COPY_PTES = 4;
+    const copies = new Map<Vma, number>();
     for (const v of this.tree) {
       if (v.flags & VM.DONTCOPY) {
         if (v.backing.kind === 'anon') child.freeAnon(v.start, v.end);
@@ -2492,22 +2511,34 @@ export class MemoryManager implements Disposable {
         childMode = fctx === null ? 0 : reg.mode;
         nv.uffd = this.counters.uffd.id(fctx, childMode);
       }
-      // Poison markers are copied; uffd-wp bits only into a child VMA still registered for WP.
-      for (const p of this.uffdPoison) if (p >= v.start && p < v.end) child.uffdPoison.add(p);
-      if (childMode & UffdRegisterMode.WP) for (const p of this.uffdWp) if (p >= v.start && p < v.end) child.uffdWp.add(p);
+      // Poison markers are copied; uffd-wp bits only into a child VMA still registered for WP. A WIPEONFORK VMA
+      // starts empty: its markers are zapped with its pages.
       if (v.flags & VM.WIPEONFORK) {
         child.freeAnon(v.start, v.end);
         nv.anonVma = 0;
         nv.anonForked = false;
-      } else if (v.anonVma !== 0) {
-        nv.anonVma = this.newAnonVma();
-        nv.anonForked = true;
-        // copy_page_range copies page tables (zero-page entries too) only for VMAs with an anon_vma.
-        for (const p of this.zeroMapped) if (p >= v.start && p < v.end) child.zeroMapped.add(p);
-        for (const p of this.mappedShared) if (p >= v.start && p < v.end) child.mappedShared.add(p);
+      } else {
+        let bits = COPY_POISON | (childMode & UffdRegisterMode.WP ? COPY_WP : 0);
+        if (v.anonVma !== 0) {
+          nv.anonVma = this.newAnonVma();
+          nv.anonForked = true;
+          // copy_page_range copies page tables (zero-page entries too) only for VMAs with an anon_vma.
+          bits |= COPY_PTES;
+        }
+        copies.set(v, bits);
       }
       child.insert(nv);
     }
+    const copyPages = (from: Set<number>, to: Set<number>, bit: number): void => {
+      for (const p of from) {
+        const v = this.tree.find(p);
+        if (v && (copies.get(v) ?? 0) & bit) to.add(p);
+      }
+    };
+    copyPages(this.uffdPoison, child.uffdPoison, COPY_POISON);
+    copyPages(this.uffdWp, child.uffdWp, COPY_WP);
+    copyPages(this.zeroMapped, child.zeroMapped, COPY_PTES);
+    copyPages(this.mappedShared, child.mappedShared, COPY_PTES);
     for (const [k, d] of this.fds) child.fds.set(k, d);
     // dup_userfaultfd_complete: FORK events once the child's mappings are complete.
     for (const [parent, fctx] of forks) if (fctx !== null) this.raiseUffd((t) => parent.forkComplete(t, fctx));
