@@ -1436,8 +1436,8 @@ export class MemoryManager implements Disposable {
   madvise(addr: SysInt, length: SysInt, advice: SysInt): number {
     try {
       const adv = i32(advice, 'advice');
-      const valid = new Set<number>([0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 102, 103]);
-      if (!valid.has(adv)) fail('EINVAL');
+      // The advice values Linux knows: 0-4, 8-25, and the hardware poison ones (102, 103).
+      if (!((adv >= 0 && adv <= 4) || (adv >= 8 && adv <= 25) || adv === 102 || adv === 103)) fail('EINVAL');
       const a = u64(addr, 'addr');
       const l = u64(length, 'length');
       if (!isAligned(a)) fail('EINVAL');
@@ -1835,8 +1835,10 @@ export class MemoryManager implements Disposable {
     if (pages > 2 ** 28) fail('ENOMEM', 'mincore vector too large for the model');
     const out = new Uint8Array(pages);
     let cur = Number(a);
+    // One lookup per VMA, not per page.
+    let v: Vma | undefined;
     for (let i = 0; i < pages; i++, cur += PAGE) {
-      const v = this.tree.find(cur);
+      if (!v || cur >= v.end) v = this.tree.find(cur);
       if (!v) fail('ENOMEM');
       out[i] = this.resident(v, cur) ? 1 : 0;
     }
