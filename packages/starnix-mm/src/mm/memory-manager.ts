@@ -595,8 +595,10 @@ export class MemoryManager implements Disposable {
       }
       if (above) this.tree.insert(above);
     }
+    const perms = ZirconSpace.perms(target.flags);
     this.update(target, change);
-    this.zx.protect(target, target.start, target.end);
+    // Only a change of the Zircon permissions needs the VMAR (madvise, mlock, names and contexts do not).
+    if (ZirconSpace.perms(target.flags) !== perms) this.zx.protect(target, target.start, target.end);
     return this.mergeAround(target, below, above);
   }
 
