@@ -7,7 +7,6 @@ import {
   SwapManager,
   UffdFeature,
   UffdRegisterMode,
-  UserfaultFD,
   VirtualClock,
   type SwapMetricsSnapshot,
   type SwapPolicy,
@@ -16,10 +15,12 @@ import { Kernel } from '@memsim/zircon-objects';
 import { CliError } from '../cli/errors.js';
 import type { Colors } from '../cli/io.js';
 import { bytes } from '../commands/format.js';
-import { MmUffdSpace } from './mm-space.js';
 import type { SwapTrace } from './trace.js';
 
 const PAGE = 4096;
+
+/** The renderer's thread that makes every access of the trace. */
+const TASK = Object.freeze({ tid: 1 });
 
 /**
  * Swap policies `memsim swap` offers.
@@ -134,9 +135,10 @@ export async function replayTrace(trace: SwapTrace, options: ReplayOptions = {})
   const base = Math.ceil(raw / ALIGN) * ALIGN;
   if (base > raw) mm.munmap(raw, base - raw);
   if (raw + len + ALIGN > base + len) mm.munmap(base + len, raw + len + ALIGN - (base + len));
-  const space = new MmUffdSpace(mm, base, trace.pages);
   const clock = new VirtualClock();
-  const uffd = UserfaultFD.open(space, UffdFeature.EVENT_REMOVE | UffdFeature.EVENT_UNMAP | UffdFeature.EVENT_REMAP, { clock });
+  // starnix-mm's own userfaultfd: its VMAs carry the registration and its async accesses raise the faults.
+  const uffd = mm.userfaultfd({ features: UffdFeature.EVENT_REMOVE | UffdFeature.EVENT_UNMAP | UffdFeature.EVENT_REMAP, clock });
+  const space = mm.userfaultfdSpace;
   uffd.registerRange(base, trace.pages * PAGE, UffdRegisterMode.MISSING);
   const ownDir = options.directory === undefined;
   const directory = options.directory ?? mkdtempSync(join(tmpdir(), 'memsim-swap-'));
@@ -158,26 +160,26 @@ export async function replayTrace(trace: SwapTrace, options: ReplayOptions = {})
         case 'read':
         case 'write': {
           const addr = base + e.page * PAGE;
-          let tries = 0;
-          while (space.needsFault(addr)) {
-            userfaults++;
-            const outcome = await (space.registration!).fault({ tid: 1 }, addr, { write: e.op === 'write', user: true });
-            if (outcome === 'sigbus' || ++tries > 64) break;
-          }
-          if (space.poisoned.has(addr) || space.needsFault(addr)) {
-            sigbus++;
-            break;
-          }
+          // The whole mapping is registered MISSING, so an access to a missing page traps into the userfaultfd:
+          // starnix-mm raises that fault itself and the access waits until the swap manager resolves it.
+          if (!space.isPagePresent(addr)) userfaults++;
           if (e.op === 'write') {
-            writes++;
-            version[e.page] = writes;
-            const r = mm.write(addr, pageData(e.page, writes));
-            if (!r.ok) sigbus++;
+            const v = writes + 1;
+            const r = await mm.writeAsync(TASK, addr, pageData(e.page, v));
+            if (!r.ok) {
+              sigbus++;
+              break;
+            }
+            writes = v;
+            version[e.page] = v;
           } else {
+            const r = await mm.readAsync(TASK, addr, PAGE);
+            if (!r.ok) {
+              sigbus++;
+              break;
+            }
             reads++;
-            const r = mm.read(addr, PAGE);
-            if (!r.ok) sigbus++;
-            else if (!sameBytes(r.data ?? new Uint8Array(), pageData(e.page, version[e.page]))) integrityErrors++;
+            if (!sameBytes(r.data ?? new Uint8Array(), pageData(e.page, version[e.page]))) integrityErrors++;
           }
           break;
         }
