@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { inspectScenario, formatState, statesOf } from '../commands/inspect.js';
+import { formatState, inspectScenarioAsync, statesOfAsync } from '../commands/inspect.js';
 import { formatRun, runCommand, runJson } from '../commands/run.js';
 import { drawHtml, drawSvg } from '../draw/render.js';
 import { loadScenario } from '../model/open.js';
@@ -95,9 +95,9 @@ function program(ctx: Ctx): Command {
     .option('--smaps', 'show /proc/pid/smaps instead of maps')
     .option('--json', 'print the state as JSON')
     .addHelpText('after', examples(['memsim inspect clones.yaml --step 4', 'memsim inspect mmap.yaml --smaps']))
-    .action((file: string, o: { name?: string; step?: number; smaps?: boolean; json?: boolean }) => {
+    .action(async (file: string, o: { name?: string; step?: number; smaps?: boolean; json?: boolean }) => {
       const scenario = loadScenario(file, o.name);
-      const s = inspectScenario(scenario, o.step);
+      const s = await inspectScenarioAsync(scenario, o.step);
       io.stdout(o.json ? `${JSON.stringify(s, null, 2)}\n` : formatState(scenario, s, c, o.smaps ?? false));
     });
 
@@ -109,10 +109,10 @@ function program(ctx: Ctx): Command {
     .addOption(scenarioOpt())
     .addOption(stepOpt('draw the state after step N (SVG) or stop after it (HTML)'))
     .addHelpText('after', examples(['memsim draw clones.yaml -o clone.svg --step 3', 'memsim draw clones.yaml -o clone.html']))
-    .action((file: string, o: { output: string; name?: string; step?: number }) => {
+    .action(async (file: string, o: { output: string; name?: string; step?: number }) => {
       const scenario = loadScenario(file, o.name);
-      if (/\.html?$/i.test(o.output)) writeOut(o.output, drawHtml(scenario, statesOf(scenario, o.step)));
-      else if (/\.svg$/i.test(o.output)) writeOut(o.output, drawSvg(inspectScenario(scenario, o.step)));
+      if (/\.html?$/i.test(o.output)) writeOut(o.output, drawHtml(scenario, await statesOfAsync(scenario, o.step)));
+      else if (/\.svg$/i.test(o.output)) writeOut(o.output, drawSvg(await inspectScenarioAsync(scenario, o.step)));
       else throw new CliError('BAD_USAGE', `--output must end in .svg or .html: ${o.output}`);
       io.stderr(`wrote ${o.output}\n`);
     });

@@ -94,6 +94,21 @@ export class Stepper {
     while (this.executed < count && !this.done) this.step();
   }
 
+  /**
+   * Runs the next step, then gives the event loop a turn, as the conformance runner does on the model: tasks of
+   * `thread:` steps (userfaultfd waits, event waits) settle as far as they can before the next step or the picture.
+   */
+  async stepSettled(): Promise<ExecutedStep> {
+    const out = this.step();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return out;
+  }
+
+  /** {@link Stepper.runTo} with {@link Stepper.stepSettled}. */
+  async runToSettled(count: number): Promise<void> {
+    while (this.executed < count && !this.done) await this.stepSettled();
+  }
+
   state(): ModelState {
     return {
       ...this.#snapshot(),
