@@ -59,14 +59,14 @@ const MISSED: ReadonlyArray<readonly [string, string]> = [
   ],
   [
     'ratio:uffd_roundtrip',
-    'starnix-mm does not yet raise userfaultfd faults itself, so the bench plays the faulting task: it polls ' +
-      '`mincore` for the page, calls the userfaultfd\'s `fault()` (a message and a promise), the dispatcher runs the ' +
-      'handler in a microtask, UFFDIO_COPY writes through the process\'s kernel-mode copy, and the read completes. ' +
-      'Each step allocates (a message, a promise, a page buffer) and the task resumes only after a microtask hop. ' +
-      'Closing it needs the fault path inside starnix-mm (no polling, the VMA already in hand) and a synchronous ' +
-      'path when the handler resolves the fault at once; even then 0.1x of native means well under a microsecond ' +
-      'per modelled fault, which is about the cost of the 4 KiB copy alone in JavaScript, so the target needs the ' +
-      'copy avoided too (installing the handler\'s buffer as the page instead of copying it).',
+    'The read is starnix-mm\'s own fault path (`readAsync`): it finds the page missing in a VMA registered MISSING, ' +
+      'calls the userfaultfd\'s `fault()` (a message and a promise), the dispatcher runs the handler in a microtask, ' +
+      'UFFDIO_COPY writes the page into the process\'s anonymous VMO, and the read resumes, looks the page up again ' +
+      'and completes. Each step allocates (a message, a promise, the result buffer) and the task resumes only after ' +
+      'a microtask hop. Closing it needs a synchronous path when the handler resolves the fault at once; even then ' +
+      '0.1x of native means well under a microsecond per modelled fault, which is about the cost of the 4 KiB copy ' +
+      'alone in JavaScript, so the target needs the copy avoided too (installing the handler\'s buffer as the page ' +
+      'instead of copying it).',
   ],
   [
     'bandwidth:kernel_read_64mib',
@@ -107,10 +107,10 @@ const ROW_DESCRIPTIONS: ReadonlyArray<readonly [string, string]> = [
   ['fork_256mib_touched', 'fork of a process with 256 MiB of touched private memory, and the child\'s exit (natively: fork, _exit, waitpid).'],
   ['kernel_read_64mib', 'Kernel-mode read of 64 MiB of populated user memory (memsim: `kernelRead`; natively: process_vm_readv).'],
   ['kernel_write_64mib', 'Kernel-mode write of 64 MiB into populated user memory (memsim: `kernelWrite`; natively: process_vm_writev).'],
-  ['uffd_roundtrip', 'A read of a missing page in a userfaultfd-registered range, resolved by a handler with UFFDIO_COPY, per page (256 pages).'],
+  ['uffd_roundtrip', 'A user-mode read of a missing page in a range registered with starnix-mm\'s own userfaultfd (memsim: `readAsync`, which traps into the userfaultfd and waits), resolved by a handler with UFFDIO_COPY, per page (256 pages).'],
   ['uffd_copy', 'UFFDIO_COPY of one page into a missing page, no fault, per page.'],
   ['swap_out', 'userspace-swap swap-out of 4 MiB in 16-page regions (take the pages, compress, encrypt, append to the swap file), per page.'],
-  ['swap_in', 'Swap-in of those pages through the fault path (fault, read, decrypt and decompress the record, UFFDIO_COPY), per page.'],
+  ['swap_in', 'Swap-in of those pages through the fault path (a user-mode read faults into starnix-mm\'s userfaultfd; the swap manager reads, decrypts and decompresses the record and UFFDIO_COPYs it), per page.'],
 ];
 
 /** The whole of docs/benchmarks.md for a run. */

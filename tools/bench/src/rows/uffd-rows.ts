@@ -1,23 +1,33 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Advice } from '@memsim/starnix-mm';
-import { SwapManager, SystemClock, UffdFeature, UffdRegisterMode, UserfaultFD, type SwapRenderer } from '@memsim/userspace-swap';
+import { Advice, type MemoryManager } from '@memsim/starnix-mm';
+import { SwapManager, SystemClock, UffdFeature, UffdRegisterMode, type SwapRenderer } from '@memsim/userspace-swap';
 import { PAGE, PRIVATE_ANON, RW } from '../model/field.js';
-import { MmUffdSpace, userRead } from '../model/uffd-space.js';
 import { since, type RowSpec } from './row.js';
 
 const UFFD_PAGES = 256;
 const SWAP_PAGES = 1024;
 const REGION_PAGES = 16;
+/** The task that makes the timed accesses (PAGEFAULT messages carry its id). */
+const TASK = Object.freeze({ tid: 1 });
 
-/** A private anonymous region of UFFD_PAGES pages registered MISSING, and a page of 7s to fill it with. */
-function missingRegion(mm: MmUffdSpace['mm']) {
-  const space = new MmUffdSpace(mm);
+/**
+ * A user-mode read of one byte by {@link TASK}: starnix-mm's own fault path, which traps a missing page of a
+ * registered range into the userfaultfd and waits for the handler, as handle_userfault() does.
+ */
+async function userRead(mm: MemoryManager, address: number): Promise<number> {
+  const r = await mm.readAsync(TASK, address, 1);
+  if (!r.ok) throw new Error(`${r.fault.signal} at 0x${r.fault.address.toString(16)}`);
+  return (r.data as Uint8Array)[0];
+}
+
+/** A private anonymous region of UFFD_PAGES pages registered MISSING with starnix-mm's userfaultfd, and a page of 7s. */
+function missingRegion(mm: MemoryManager) {
   const p = mm.mmap(0, UFFD_PAGES * PAGE, RW, PRIVATE_ANON);
-  const uffd = UserfaultFD.open(space, 0);
+  const uffd = mm.userfaultfd({ features: 0 });
   uffd.registerRange(p, UFFD_PAGES * PAGE, UffdRegisterMode.MISSING);
-  return { space, p, uffd, page: new Uint8Array(PAGE).fill(7) };
+  return { p, uffd, page: new Uint8Array(PAGE).fill(7) };
 }
 
 /** A MISSING fault resolved by a handler with UFFDIO_COPY, per page. */
@@ -28,7 +38,7 @@ export const uffdRoundtrip: RowSpec = {
   perN: false,
   native: { name: 'uffd_roundtrip', iterations: 8, pages: UFFD_PAGES },
   memsim: ({ mm }) => {
-    const { space, p, uffd, page } = missingRegion(mm);
+    const { p, uffd, page } = missingRegion(mm);
     uffd.startWaitingForEvents({
       pagefault: (address) => {
         uffd.copyToRange(address - (address % PAGE), PAGE, page);
@@ -40,7 +50,7 @@ export const uffdRoundtrip: RowSpec = {
       units: UFFD_PAGES,
       sample: async () => {
         const t0 = process.hrtime.bigint();
-        for (let k = 0; k < UFFD_PAGES; k++) if ((await userRead(space, p + k * PAGE)) !== 7) throw new Error('bad fill');
+        for (let k = 0; k < UFFD_PAGES; k++) if ((await userRead(mm, p + k * PAGE)) !== 7) throw new Error('bad fill');
         const ns = since(t0);
         mm.madvise(p, UFFD_PAGES * PAGE, Advice.DONTNEED);
         return ns;
@@ -83,7 +93,7 @@ const NO_NATIVE_SWAP =
   'no native counterpart: Linux has no userspace swap of its own, and kernel swap needs a swap device (this machine has none) and is not the same operation sequence';
 
 interface SwapSetup {
-  readonly space: MmUffdSpace;
+  readonly mm: MemoryManager;
   readonly renderer: SwapRenderer;
   readonly start: number;
   readonly regions: { start: number; length: number }[];
@@ -91,8 +101,7 @@ interface SwapSetup {
 }
 
 /** A process with 4 MiB of half-compressible touched memory registered with a swap manager's renderer. */
-function swapSetup(mm: MmUffdSpace['mm']): SwapSetup {
-  const space = new MmUffdSpace(mm);
+function swapSetup(mm: MemoryManager): SwapSetup {
   const align = REGION_PAGES * PAGE;
   const raw = mm.mmap(0, (SWAP_PAGES + REGION_PAGES) * PAGE, RW, PRIVATE_ANON);
   const start = Math.ceil(raw / align) * align;
@@ -104,17 +113,18 @@ function swapSetup(mm: MmUffdSpace['mm']): SwapSetup {
   }
   const directory = mkdtempSync(join(tmpdir(), 'memsim-bench-swap-'));
   const manager = new SwapManager({ directory, clock: new SystemClock() });
-  const uffd = UserfaultFD.open(space, UffdFeature.EVENT_REMOVE | UffdFeature.EVENT_UNMAP | UffdFeature.EVENT_REMAP);
+  const uffd = mm.userfaultfd({ features: UffdFeature.EVENT_REMOVE | UffdFeature.EVENT_UNMAP | UffdFeature.EVENT_REMAP });
   uffd.registerRange(start, SWAP_PAGES * PAGE, UffdRegisterMode.MISSING);
   const renderer = manager.addRenderer('bench', uffd);
   const regions: { start: number; length: number }[] = [];
   for (let k = 0; k < SWAP_PAGES; k += REGION_PAGES) regions.push({ start: start + k * PAGE, length: align });
   return {
-    space,
+    mm,
     renderer,
     start,
     regions,
     dispose: () => {
+      // Closing the manager closes the userfaultfd, which unregisters the range: the munmap raises no UNMAP event.
       manager.close();
       rmSync(directory, { recursive: true, force: true });
       mm.munmap(raw, (SWAP_PAGES + REGION_PAGES) * PAGE);
@@ -123,7 +133,7 @@ function swapSetup(mm: MmUffdSpace['mm']): SwapSetup {
 }
 
 async function swapInAll(s: SwapSetup): Promise<void> {
-  for (let k = 0; k < SWAP_PAGES; k++) await userRead(s.space, s.start + k * PAGE);
+  for (let k = 0; k < SWAP_PAGES; k++) await userRead(s.mm, s.start + k * PAGE);
 }
 
 /**
