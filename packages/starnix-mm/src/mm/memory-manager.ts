@@ -413,13 +413,15 @@ export class MemoryManager implements Disposable {
   }
 
   /**
-   * Adds a new VMA and maps it. `slot` is a VMA that unmapRange left in the tree for exactly this range: it takes
-   * the new VMA's fields and keeps its place. Returns the VMA now in the tree.
+   * Adds a new VMA and maps it. `slot` is a VMA that unmapRange left in the tree (and in the VMAR) for exactly
+   * this range: it takes the new VMA's fields and keeps its place. Returns the VMA now in the tree.
    */
   private insert(v: Vma, slot?: Vma): Vma {
     this.dirty(v.start, v.end);
-    let placed = v;
     if (slot) {
+      // Private anonymous over private anonymous: the Zircon mapping already maps the same VMO at the same offsets
+      // (offset = address), so at most its permissions change.
+      const oldPerms = slot.backing.kind === 'anon' && v.backing.kind === 'anon' ? ZirconSpace.perms(slot.flags) : -1;
       const moved = this.tree.startGap(slot) !== this.tree.startGap(v);
       if (moved) this.tree.remove(slot);
       // Field by field: the range is the same, and the object keeps its shape.
@@ -431,11 +433,15 @@ export class MemoryManager implements Disposable {
       slot.uffd = v.uffd;
       slot.anonForked = v.anonForked;
       if (moved) this.tree.insert(slot);
-      placed = slot;
-    } else this.tree.insert(v);
-    this.account(placed, 1);
-    this.zx.map(placed);
-    return placed;
+      this.account(slot, 1);
+      if (oldPerms < 0) this.zx.map(slot);
+      else if (ZirconSpace.perms(slot.flags) !== oldPerms) this.zx.protect(slot, slot.start, slot.end);
+      return slot;
+    }
+    this.tree.insert(v);
+    this.account(v, 1);
+    this.zx.map(v);
+    return v;
   }
 
   /** Removes from the tree only (no Zircon change). */
