@@ -229,22 +229,15 @@ export class VmarObject extends KernelObject {
     }
   }
 
-  /**
-   * Collects the mappings covering [a, b) (recursing into sub-VMARs) with their bounds; `gap` on any hole. The bounds
-   * come from the child index, so a whole-mapping operation never reads them off the mapping objects.
-   */
-  cover(a: number, b: number, out: Mapping[], starts: number[], ends: number[], gap: ZxStatus): void {
+  /** Collects the mappings covering [a, b) (recursing into sub-VMARs); NOT_FOUND on any gap. */
+  cover(a: number, b: number, out: Mapping[], gap: ZxStatus): void {
     let pos = a;
-    this.children.forEachOverlapping(a, b, (c, s, e) => {
-      if (s > pos) fail(gap, 'gap in range');
-      if (c instanceof VmarObject) c.cover(Math.max(a, s), Math.min(b, e), out, starts, ends, gap);
-      else {
-        out.push(c);
-        starts.push(s);
-        ends.push(e);
-      }
-      pos = e;
-    });
+    for (const c of this.children.overlapping(a, b)) {
+      if (c.base > pos) fail(gap, 'gap in range');
+      if (c instanceof VmarObject) c.cover(Math.max(a, c.base), Math.min(b, c.end), out, gap);
+      else out.push(c);
+      pos = c.base + c.size;
+    }
     if (pos < b) fail(gap, 'gap in range');
   }
 
@@ -252,9 +245,7 @@ export class VmarObject extends KernelObject {
     this.checkAlive();
     if (a < this.base || b > this.end) fail(ZxStatus.INVALID_ARGS, 'range outside the VMAR');
     const list: Mapping[] = [];
-    const starts: number[] = [];
-    const ends: number[] = [];
-    this.cover(a, b, list, starts, ends, ZxStatus.NOT_FOUND);
+    this.cover(a, b, list, ZxStatus.NOT_FOUND);
     for (const m of list) {
       // Nested: the mapping lives in a sub-region of this one.
       const nested = m.parent !== this;
@@ -263,14 +254,13 @@ export class VmarObject extends KernelObject {
       if (nested && hasAny(perms, ~m.perms)) fail(ZxStatus.ACCESS_DENIED, 'sub-VMAR mappings may only lose permissions');
     }
     // Every check passed: now change, splitting at the range ends.
-    for (let k = 0; k < list.length; k++) {
-      const m = list[k];
+    for (const m of list) {
       if (m.perms === perms) continue;
-      if (starts[k] >= a && ends[k] <= b) {
+      const owner = m.parent;
+      if (m.base >= a && m.end <= b) {
         m.perms = perms;
         continue;
       }
-      const owner = m.parent;
       owner.removeChild(m);
       const s = Math.max(a, m.base);
       const e = Math.min(b, m.end);
@@ -305,7 +295,7 @@ export class VmarObject extends KernelObject {
 
   rangeList(a: number, b: number): Mapping[] {
     const list: Mapping[] = [];
-    this.cover(a, b, list, [], [], ZxStatus.BAD_STATE);
+    this.cover(a, b, list, ZxStatus.BAD_STATE);
     return list;
   }
 
