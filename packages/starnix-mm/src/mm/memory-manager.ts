@@ -681,6 +681,8 @@ export class MemoryManager implements Disposable {
 
   /** A store into a shared page makes it dirty (PAGEOUT can no longer drop it without swap). */
   private noteWrite(v: Vma, addr: number): void {
+    // Private anonymous pages have no clean-page set (the common case of a write fault).
+    if (v.backing.kind === 'anon') return;
     const t = ZirconSpace.target(this.zx, v, pageDown(addr));
     const set = this.cleanSet(v, t.vmo);
     if (!set) return;
