@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { formatState, inspectScenarioAsync, statesOfAsync } from '../commands/inspect.js';
+import { formatState, inspectScenario, statesOf } from '../commands/inspect.js';
 import { formatRun, runCommand, runJson } from '../commands/run.js';
 import { drawHtml, drawSvg } from '../draw/render.js';
 import { loadScenario } from '../model/open.js';
@@ -97,7 +97,7 @@ function program(ctx: Ctx): Command {
     .addHelpText('after', examples(['memsim inspect clones.yaml --step 4', 'memsim inspect mmap.yaml --smaps']))
     .action(async (file: string, o: { name?: string; step?: number; smaps?: boolean; json?: boolean }) => {
       const scenario = loadScenario(file, o.name);
-      const s = await inspectScenarioAsync(scenario, o.step);
+      const s = await inspectScenario(scenario, o.step);
       io.stdout(o.json ? `${JSON.stringify(s, null, 2)}\n` : formatState(scenario, s, c, o.smaps ?? false));
     });
 
@@ -111,8 +111,8 @@ function program(ctx: Ctx): Command {
     .addHelpText('after', examples(['memsim draw clones.yaml -o clone.svg --step 3', 'memsim draw clones.yaml -o clone.html']))
     .action(async (file: string, o: { output: string; name?: string; step?: number }) => {
       const scenario = loadScenario(file, o.name);
-      if (/\.html?$/i.test(o.output)) writeOut(o.output, drawHtml(scenario, await statesOfAsync(scenario, o.step)));
-      else if (/\.svg$/i.test(o.output)) writeOut(o.output, drawSvg(await inspectScenarioAsync(scenario, o.step)));
+      if (/\.html?$/i.test(o.output)) writeOut(o.output, drawHtml(scenario, await statesOf(scenario, o.step)));
+      else if (/\.svg$/i.test(o.output)) writeOut(o.output, drawSvg(await inspectScenario(scenario, o.step)));
       else throw new CliError('BAD_USAGE', `--output must end in .svg or .html: ${o.output}`);
       io.stderr(`wrote ${o.output}\n`);
     });

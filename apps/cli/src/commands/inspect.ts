@@ -6,46 +6,19 @@ import { vmoForest } from '../model/vmo-forest.js';
 import { bytes, hexAddr } from './format.js';
 
 /**
- * The model's state after the first `step` steps of a scenario (all of them by default; 0 is the initial state).
- * Steps run back to back, so tasks of `thread:` steps never run: a `join` of one fails as not modelled (use
- * {@link inspectScenarioAsync}).
+ * The model's state after the first `step` steps of a scenario (all of them by default; 0 is the initial state). The
+ * event loop gets a turn after each step, so `thread:` steps (userfaultfd faults, blocking events) complete as they
+ * do in the conformance runner and `join` shows their real results.
  * @public
  */
-export function inspectScenario(scenario: Scenario, step?: number): ModelState {
-  const stepper = stepperFor(scenario);
-  stepper.runTo(checkStep(scenario, step));
-  return stepper.state();
-}
-
-/**
- * {@link inspectScenario} giving the event loop a turn after each step, so `thread:` steps (userfaultfd faults,
- * blocking events) complete as they do in the conformance runner and `join` shows their real results.
- * @public
- */
-export async function inspectScenarioAsync(scenario: Scenario, step?: number): Promise<ModelState> {
+export async function inspectScenario(scenario: Scenario, step?: number): Promise<ModelState> {
   const stepper = stepperFor(scenario);
   await stepper.runToSettled(checkStep(scenario, step));
   return stepper.state();
 }
 
-/**
- * The state before the first step and after every step, in order (what `draw` animates). Like
- * {@link inspectScenario}, threads' tasks do not run (use {@link statesOfAsync}).
- * @public
- */
-export function statesOf(scenario: Scenario, step?: number): ModelState[] {
-  const n = checkStep(scenario, step);
-  const stepper = stepperFor(scenario);
-  const out = [stepper.state()];
-  while (stepper.executed < n) {
-    stepper.step();
-    out.push(stepper.state());
-  }
-  return out;
-}
-
-/** {@link statesOf} giving the event loop a turn after each step (see {@link inspectScenarioAsync}). @public */
-export async function statesOfAsync(scenario: Scenario, step?: number): Promise<ModelState[]> {
+/** The state before the first step and after every step, in order (what `draw` animates). @public */
+export async function statesOf(scenario: Scenario, step?: number): Promise<ModelState[]> {
   const n = checkStep(scenario, step);
   const stepper = stepperFor(scenario);
   const out = [stepper.state()];
