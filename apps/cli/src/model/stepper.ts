@@ -89,11 +89,6 @@ export class Stepper {
     return out;
   }
 
-  /** Runs steps until `count` have executed (or the scenario ends). */
-  runTo(count: number): void {
-    while (this.executed < count && !this.done) this.step();
-  }
-
   /**
    * Runs the next step, then gives the event loop a turn, as the conformance runner does on the model: tasks of
    * `thread:` steps (userfaultfd waits, event waits) settle as far as they can before the next step or the picture.
@@ -104,7 +99,7 @@ export class Stepper {
     return out;
   }
 
-  /** {@link Stepper.runTo} with {@link Stepper.stepSettled}. */
+  /** Runs steps with {@link Stepper.stepSettled} until `count` have executed (or the scenario ends). */
   async runToSettled(count: number): Promise<void> {
     while (this.executed < count && !this.done) await this.stepSettled();
   }
