@@ -44,10 +44,10 @@ export type ErrnoName = keyof typeof Errno;
  * @public
  */
 export class ErrnoError extends Error {
-  /** The errno name, e.g. `"ENOMEM"`. */
-  readonly errno: ErrnoName;
+  /** The errno name, e.g. `"ENOMEM"` (as Node.js puts it in `code`). */
+  readonly code: ErrnoName;
   /** The positive errno number, e.g. 12. */
-  readonly code: number;
+  readonly errno: number;
   /** The kernel status the errno was derived from, if any. */
   readonly status: ZxStatus | undefined;
 
@@ -55,8 +55,8 @@ export class ErrnoError extends Error {
     const from = status === undefined ? '' : ` (from ${statusName(status)})`;
     super(`${errno}${from}${options?.detail === undefined ? '' : `: ${options.detail}`}`, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ErrnoError';
-    this.errno = errno;
-    this.code = Errno[errno];
+    this.code = errno;
+    this.errno = Errno[errno];
     this.status = status;
   }
 }

@@ -42,7 +42,7 @@ describe('fromStatusLikeFdio', () => {
 
   it('ErrnoError carries the name, number and status', () => {
     const e = new ErrnoError('ENOMEM', ZxStatus.NO_RESOURCES);
-    expect(e).toMatchObject({ errno: 'ENOMEM', code: 12, status: ZxStatus.NO_RESOURCES, name: 'ErrnoError' });
+    expect(e).toMatchObject({ code: 'ENOMEM', errno: 12, status: ZxStatus.NO_RESOURCES, name: 'ErrnoError' });
     expect(e.message).toBe('ENOMEM (from ZX_ERR_NO_RESOURCES)');
   });
 });

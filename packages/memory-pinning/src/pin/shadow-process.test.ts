@@ -126,15 +126,15 @@ describe('ShadowProcess', () => {
     ];
     for (const [f, errno] of cases) {
       const e = errnoOf(f);
-      expect(e.errno).toBe(errno);
+      expect(e.code).toBe(errno);
       expect(fromStatusLikeFdio(e.status!)).toBe(errno);
       expect(e.cause).toBeDefined();
     }
     const closed = vmo.duplicate();
     closed.close();
-    expect(errnoOf(() => shadow.pinPages(closed, 0, 4096))).toMatchObject({ errno: 'EBADF', code: 9, status: ZxStatus.BAD_HANDLE });
+    expect(errnoOf(() => shadow.pinPages(closed, 0, 4096))).toMatchObject({ code: 'EBADF', errno: 9, status: ZxStatus.BAD_HANDLE });
     shadow[Symbol.dispose]();
-    expect(errnoOf(() => shadow.pinPages(vmo, 0, 4096)).errno).toBe('EBADF');
+    expect(errnoOf(() => shadow.pinPages(vmo, 0, 4096)).code).toBe('EBADF');
   });
 
   it('the point of it: pinned pages survive critical pressure, unpinned ones are compressed', () => {
