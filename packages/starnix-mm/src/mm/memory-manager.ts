@@ -201,7 +201,9 @@ const SMALL_ARG = 2 ** 48;
  */
 const isSmall = (v: SysInt): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < SMALL_ARG;
 /** The low 32 bits of a small argument (an `int` flags or prot argument), as u32() gives them. */
-const low32 = (v: number): number => v % 2 ** 32;
+const low32 = (v: number): number => v >>> 0;
+/** Whether a small argument is page-aligned (the low bits survive the 32-bit conversion of `&`). */
+const smallAligned = (v: number): boolean => (v & (PAGE - 1)) === 0;
 const pageUp = (a: number): number => Math.ceil(a / PAGE) * PAGE;
 const isAligned = (b: bigint): boolean => (b & 4095n) === 0n;
 const pageAlignBig = (b: bigint): bigint => (b + 4095n) & ~4095n & U64MAX;
@@ -804,7 +806,7 @@ export class MemoryManager implements Disposable {
       if (small) {
         pr = low32(prot);
         fl = low32(flags);
-        if (offset % PAGE !== 0) fail('EINVAL');
+        if (!smallAligned(offset)) fail('EINVAL');
         pgoff = offset / PAGE;
       } else {
         a = u64(addr, 'addr');
@@ -1092,7 +1094,7 @@ export class MemoryManager implements Disposable {
       let len: number;
       if (isSmall(addr) && isSmall(length)) {
         const ts = this.taskSize;
-        if (addr % PAGE !== 0 || addr > ts || length > ts - addr) fail('EINVAL');
+        if (!smallAligned(addr) || addr > ts || length > ts - addr) fail('EINVAL');
         len = pageUp(length);
         if (len === 0) fail('EINVAL');
         start = addr;
@@ -1129,7 +1131,7 @@ export class MemoryManager implements Disposable {
       let end: number;
       if (small) {
         if (grows === (Prot.GROWSDOWN | Prot.GROWSUP)) fail('EINVAL');
-        if (addr % PAGE !== 0) fail('EINVAL');
+        if (!smallAligned(addr)) fail('EINVAL');
         if (length === 0) return 0;
         // Below 2^48 the end neither wraps nor equals the start.
         const endN = addr + pageUp(length);
@@ -1213,7 +1215,7 @@ export class MemoryManager implements Disposable {
         // The checks below in number arithmetic: below 2^48 no length rounds to 0 and no end wraps.
         fl = low32(flags);
         if (fl & ~(MremapFlags.MAYMOVE | MremapFlags.FIXED | MremapFlags.DONTUNMAP)) fail('EINVAL');
-        if (oldAddress % PAGE !== 0) fail('EINVAL');
+        if (!smallAligned(oldAddress)) fail('EINVAL');
         const oldLenN = pageUp(oldSize);
         const newLenN = pageUp(newSize);
         if (newLenN === 0) fail('EINVAL');
@@ -1222,7 +1224,7 @@ export class MemoryManager implements Disposable {
         if (newLenN > ts) fail('EINVAL');
         if (impliesNew && (fl & MremapFlags.FIXED) && newAddress > ts - newLenN) fail('EINVAL');
         if (impliesNew) {
-          if (fl & MremapFlags.FIXED && newAddress % PAGE !== 0) fail('EINVAL');
+          if (fl & MremapFlags.FIXED && !smallAligned(newAddress)) fail('EINVAL');
           if (!(fl & MremapFlags.MAYMOVE)) fail('EINVAL');
           if (fl & MremapFlags.DONTUNMAP && oldLenN !== newLenN) fail('EINVAL');
           if (fl & MremapFlags.FIXED && oldAddress + oldLenN > newAddress && newAddress + newLenN > oldAddress) fail('EINVAL');
