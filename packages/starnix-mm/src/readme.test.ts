@@ -15,8 +15,8 @@ it('README example', () => {
     err = e;
   }
   expect(err).toBeInstanceOf(ErrnoError);
-  expect((err as ErrnoError).errno).toBe('EINVAL');
-  expect((err as ErrnoError).code).toBe(22);
+  expect((err as ErrnoError).code).toBe('EINVAL');
+  expect((err as ErrnoError).errno).toBe(22);
   expect(mm.maps()).toBe(
     [
       '7ffff7ffc000-7ffff7ffd000 rw-p 00000000 00:00 0 ',

@@ -97,7 +97,7 @@ interface ThreadState {
 
 /** A failed system call as the probe reports it. */
 function caught(e: unknown): LinuxCallResult {
-  if (e instanceof ErrnoError) return { ok: false, errno: String(e.errno) };
+  if (e instanceof ErrnoError) return { ok: false, errno: e.code };
   if (e instanceof UffdError) return { ok: false, errno: e.code };
   throw e;
 }

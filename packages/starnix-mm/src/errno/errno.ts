@@ -42,16 +42,16 @@ export type ErrnoName = keyof typeof Errno;
  * @public
  */
 export class ErrnoError extends Error {
-  /** The errno name, e.g. `"EINVAL"`. */
-  readonly errno: ErrnoName;
+  /** The errno name, e.g. `"EINVAL"` (as Node.js puts it in `code`). */
+  readonly code: ErrnoName;
   /** The positive errno number, e.g. 22. */
-  readonly code: number;
+  readonly errno: number;
 
   constructor(errno: ErrnoName, detail?: string) {
     super(detail === undefined ? errno : `${errno}: ${detail}`);
     this.name = 'ErrnoError';
-    this.errno = errno;
-    this.code = Errno[errno];
+    this.code = errno;
+    this.errno = Errno[errno];
   }
 }
 

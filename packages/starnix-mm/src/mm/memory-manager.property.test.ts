@@ -112,7 +112,7 @@ describe('MemoryManager model-based property', () => {
               try {
                 mm.mprotect(at, c.n * P, c.prot);
               } catch (e) {
-                got = (e as ErrnoError).errno;
+                got = (e as ErrnoError).code;
               }
               expect(got).toBe(ref.mprotect(c.page, c.n, c.prot));
               break;
@@ -122,7 +122,7 @@ describe('MemoryManager model-based property', () => {
               try {
                 mm.madvise(at, c.n * P, 4);
               } catch (e) {
-                got = (e as ErrnoError).errno;
+                got = (e as ErrnoError).code;
               }
               let any = false;
               let hole = false;
@@ -144,7 +144,7 @@ describe('MemoryManager model-based property', () => {
               try {
                 mm.mremap(src, c.n * P, c.m * P, 3, dst);
               } catch (e) {
-                got = (e as ErrnoError).errno;
+                got = (e as ErrnoError).code;
               }
               if (got === 'ok') {
                 const moved: { prot: number; data: Uint8Array }[] = [];

@@ -2641,7 +2641,7 @@ export class MemoryManager implements Disposable {
       if (typeof f !== 'function') return -38;
       return f.apply(this, args as SysInt[]);
     } catch (e) {
-      if (e instanceof ErrnoError) return -e.code;
+      if (e instanceof ErrnoError) return -e.errno;
       throw e;
     }
   }

@@ -97,7 +97,7 @@ export class ModelScenario {
     try {
       return this.exec(mm, op);
     } catch (e) {
-      if (e instanceof ErrnoError) return { ok: false, errno: e.errno };
+      if (e instanceof ErrnoError) return { ok: false, errno: e.code };
       throw e;
     }
   }

@@ -20,7 +20,7 @@ export function errno(f: () => unknown): string {
     f();
     return 'ok';
   } catch (e) {
-    if (e instanceof ErrnoError) return e.errno;
+    if (e instanceof ErrnoError) return e.code;
     throw e;
   }
 }

@@ -5,7 +5,7 @@ import { ErrnoError } from '../errno/errno.js';
  * write-protected) page, or a munmap / mremap / madvise / mmap(MAP_FIXED) / fork whose userfaultfd event the task
  * must wait for. Nothing was changed; use the `...Async` variant with a task, which waits as Linux does.
  *
- * @remarks `errno` is `EAGAIN` so code that only knows {@link ErrnoError} still sees a clean failure.
+ * @remarks `code` is `EAGAIN` so code that only knows {@link ErrnoError} still sees a clean failure.
  *
  * @public
  */
