@@ -511,7 +511,7 @@ export class MemoryManager implements Disposable {
   // VMA surgery
 
   /**
-   * Takes [s, e) out of `v` (s < e, inside it): what remains below stays `v`, what remains above becomes a new
+   * Takes [s, e) out of `v` (`s < e`, inside it): what remains below stays `v`, what remains above becomes a new
    * VMA, and a head cut leaves `v` out of the tree holding [v.start, e), as a split and a removal would.
    */
   private cutVma(v: Vma, s: number, e: number): void {
