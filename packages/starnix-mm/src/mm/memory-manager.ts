@@ -1910,19 +1910,43 @@ export class MemoryManager implements Disposable {
       const a = Number(this.checkedAddr(addr));
       const l = u64(length, 'length');
       if (l > 1n << 32n) fail('EFAULT');
-      const len = Number(l);
-      const out = new Uint8Array(len);
-      let done = this.kernelCopy(a, len, (chunk, at, v) => {
-        this.readFault(v, at);
-        const t = ZirconSpace.target(this.zx, v, at);
-        t.vmo.readInto(chunk === len ? out : out.subarray(at - a, at - a + chunk), t.offset);
-      }, granularity === 'pipe' ? 'read' : 'gup-read');
-      if (granularity === 'pipe' && done < len) done -= done % PAGE;
-      if (done === 0 && len > 0) fail('EFAULT');
-      return done === len ? out : out.slice(0, done);
+      const out = new Uint8Array(Number(l));
+      const done = this.readUser(a, out, granularity);
+      return done === out.length ? out : out.slice(0, done);
     } finally {
       this.flushPins();
     }
+  }
+
+  /**
+   * {@link MemoryManager.kernelRead} into the caller's buffer, as process_vm_readv fills its local iovec: copies
+   * from `addr` into `out` as far as memory is accessible and returns the byte count; EFAULT if none. Bytes of `out`
+   * past the count are unchanged. Reusing one buffer saves allocating (and the host faulting in) a new one per read.
+   */
+  kernelReadInto(addr: SysInt, out: Uint8Array, granularity: KernelCopyGranularity = 'byte'): number {
+    try {
+      if (!(out instanceof Uint8Array)) throw new TypeError('kernelReadInto: out must be a Uint8Array');
+      return this.readUser(Number(this.checkedAddr(addr)), out, granularity);
+    } finally {
+      this.flushPins();
+    }
+  }
+
+  private readUser(a: number, out: Uint8Array, granularity: KernelCopyGranularity): number {
+    const len = out.length;
+    let limit = len;
+    if (granularity === 'pipe') {
+      // A pipe takes page-sized buffers: a page that cannot be read whole is not read at all.
+      const ok = this.kernelCopy(a, len, () => undefined, 'read');
+      if (ok < len) limit = ok - (ok % PAGE);
+    }
+    const done = this.kernelCopy(a, limit, (chunk, at, v) => {
+      this.readFault(v, at);
+      const t = ZirconSpace.target(this.zx, v, at);
+      t.vmo.readInto(chunk === len ? out : out.subarray(at - a, at - a + chunk), t.offset);
+    }, granularity === 'pipe' ? 'read' : 'gup-read');
+    if (done === 0 && len > 0) fail('EFAULT');
+    return done;
   }
 
   /** Kernel-mode copy to user memory (copy_to_user / process_vm_writev): returns bytes written; EFAULT if none. */

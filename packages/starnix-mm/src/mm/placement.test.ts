@@ -84,6 +84,21 @@ describe('lifecycle and cross-process access', () => {
     expect(errno(() => mm.kernelRead(W + P, 4))).toBe('EFAULT');
     expect(mm.kernelRead(W, P + 6, 'pipe').length).toBe(P);
   });
+  it('kernel reads into a caller buffer copy what is accessible and leave the rest of the buffer alone', () => {
+    const mm = newMm();
+    mm.mmap(W, P, RW, PA | FIX);
+    poke(mm, W + P - 6, new Uint8Array([1, 2, 3, 4, 5, 6]));
+    const out = new Uint8Array(10).fill(0xee);
+    expect(mm.kernelReadInto(W + P - 6, out)).toBe(6);
+    expect([...out]).toEqual([1, 2, 3, 4, 5, 6, 0xee, 0xee, 0xee, 0xee]);
+    expect(errno(() => mm.kernelReadInto(W + P, out))).toBe('EFAULT');
+    expect(errno(() => mm.kernelReadInto(2n ** 64n, out))).toBe('EINVAL');
+    const page = new Uint8Array(P + 6).fill(0xee);
+    expect(mm.kernelReadInto(W, page, 'pipe')).toBe(P);
+    expect(page[P]).toBe(0xee);
+    expect(mm.kernelReadInto(W, new Uint8Array(0))).toBe(0);
+    expect(() => mm.kernelReadInto(W, [1, 2] as unknown as Uint8Array)).toThrow(TypeError);
+  });
   it('prints smaps with the maps line, sizes and VmFlags', () => {
     const mm = newMm({ stack: false });
     mm.mmap(W, 2 * P, RW, PA | FIX);
