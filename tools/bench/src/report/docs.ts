@@ -105,7 +105,7 @@ const ROW_DESCRIPTIONS: ReadonlyArray<readonly [string, string]> = [
   ['first_touch_fault', 'First write to each page of a fresh 1,024-page private anonymous mapping (a demand-zero fault per page).'],
   ['madvise_dontneed', 'MADV_DONTNEED over 1,024 touched pages, per page.'],
   ['fork_256mib_touched', 'fork of a process with 256 MiB of touched private memory, and the child\'s exit (natively: fork, _exit, waitpid).'],
-  ['kernel_read_64mib', 'Kernel-mode read of 64 MiB of populated user memory (memsim: `kernelRead`; natively: process_vm_readv).'],
+  ['kernel_read_64mib', 'Kernel-mode read of 64 MiB of populated user memory into a reused buffer (memsim: `kernelReadInto`; natively: process_vm_readv).'],
   ['kernel_write_64mib', 'Kernel-mode write of 64 MiB into populated user memory (memsim: `kernelWrite`; natively: process_vm_writev).'],
   ['uffd_roundtrip', 'A user-mode read of a missing page in a range registered with starnix-mm\'s own userfaultfd (memsim: `readAsync`, which traps into the userfaultfd and waits), resolved by a handler with UFFDIO_COPY, per page (256 pages).'],
   ['uffd_copy', 'UFFDIO_COPY of one page into a missing page, no fault, per page.'],
