@@ -4,7 +4,7 @@ import { u64, i32, type SysInt } from '../abi/args.js';
 import { ErrnoError, fail, type ErrnoName } from '../errno/errno.js';
 import { MemFile } from '../files/mem-file.js';
 import { VmaTree } from '../vma/vma-tree.js';
-import { canMerge, type Backing, type CowObject, type ShmemObject, type Vma } from '../vma/vma.js';
+import { ANON_BACKING, canMerge, type Backing, type CowObject, type ShmemObject, type Vma } from '../vma/vma.js';
 import { ZirconSpace, type AddressSpaceLayout } from './zircon-space.js';
 import { Pinning } from './pinning.js';
 import type { PinnedMapping, ShadowProcess } from '@memsim/memory-pinning';
@@ -297,7 +297,7 @@ export class MemoryManager implements Disposable {
     const stackTop = this.taskSize - (this.aslr ? rnd(22) * PAGE : 0);
     this.startStack = stackTop - 0x100;
     if (options.stack ?? true) {
-      const v = this.newVma(stackTop - 0x21000, stackTop, VM.READ | VM.WRITE | VM.MAYREAD | VM.MAYWRITE | VM.MAYEXEC | VM.GROWSDOWN | VM.ACCOUNT, { kind: 'anon' }, (stackTop - 0x21000) / PAGE);
+      const v = this.newVma(stackTop - 0x21000, stackTop, VM.READ | VM.WRITE | VM.MAYREAD | VM.MAYWRITE | VM.MAYEXEC | VM.GROWSDOWN | VM.ACCOUNT, ANON_BACKING, (stackTop - 0x21000) / PAGE);
       v.anonVma = this.newAnonVma();
       this.insert(v);
     }
@@ -889,7 +889,7 @@ export class MemoryManager implements Disposable {
             break;
           case MapFlags.PRIVATE:
             pgoff = at / PAGE;
-            backing = { kind: 'anon' };
+            backing = ANON_BACKING;
             break;
           default:
             fail('EINVAL');
@@ -1786,7 +1786,7 @@ export class MemoryManager implements Disposable {
         this.setEnd(prev, newbrk);
         this.zx.map(prev, oldbrk, newbrk);
       } else {
-        const v = this.newVma(oldbrk, newbrk, flags, { kind: 'anon' }, oldbrk / PAGE);
+        const v = this.newVma(oldbrk, newbrk, flags, ANON_BACKING, oldbrk / PAGE);
         this.insert(v);
       }
       this.brkValue = brk;

@@ -10,6 +10,12 @@ export type Backing =
   /** File mapping. Shared: the file's VMO. Private: a snapshot child of it made at mmap time (`cow`). */
   | { readonly kind: 'file'; readonly file: MemFile; readonly cow: CowObject | null };
 
+/**
+ * The backing of every private anonymous VMA. It carries no state, so all of them share this one (immutable) object:
+ * an mmap or brk allocates no backing that would outlive the call.
+ */
+export const ANON_BACKING: Backing = Object.freeze({ kind: 'anon' });
+
 /** A shmem object (the "/dev/zero (deleted)" file of a shared anonymous mapping). */
 export interface ShmemObject {
   readonly vmo: Vmo;
