@@ -53,6 +53,8 @@ class Pool<T> {
   values: (T | undefined)[] | null;
   /** Per node: entries in use. */
   count: Int32Array;
+  /** Per node: the largest gap between neighbouring ranges in its subtree, kept up to date on every change. */
+  mg: Float64Array;
   /** Leaves are chained in address order (-1 ends the chain), so walks never climb back up. */
   next: Int32Array | null;
   prev: Int32Array | null;
@@ -68,6 +70,7 @@ class Pool<T> {
     this.kid = leaf ? null : new Int32Array(0);
     this.values = leaf ? new Array<T | undefined>(S).fill(undefined) : null;
     this.count = new Int32Array(nodes);
+    this.mg = new Float64Array(nodes);
     this.next = leaf ? new Int32Array(nodes) : null;
     this.prev = leaf ? new Int32Array(nodes) : null;
   }
@@ -76,6 +79,7 @@ class Pool<T> {
     const id = this.free.pop() ?? this.used++;
     if (id >= this.count.length) this.#grow();
     this.count[id] = 0;
+    this.mg[id] = 0;
     if (this.next !== null && this.prev !== null) {
       this.next[id] = -1;
       this.prev[id] = -1;
@@ -109,6 +113,9 @@ class Pool<T> {
     if (this.kid !== null) this.kid = i32(this.kid, nodes * S);
     if (this.values !== null) for (let i = this.values.length; i < nodes * S; i++) this.values.push(undefined);
     this.count = i32(this.count, nodes);
+    const mg = new Float64Array(nodes);
+    mg.set(this.mg);
+    this.mg = mg;
     if (this.next !== null) this.next = i32(this.next, nodes);
     if (this.prev !== null) this.prev = i32(this.prev, nodes);
   }
@@ -135,7 +142,23 @@ class Pool<T> {
     else for (let i = n - 1; i >= 0; i--) v[d + i] = v[s + i];
   }
 
-  /** Largest gap between neighbouring ranges inside node id's subtree. */
+  /** The free space between slot k - 1's end and slot k's fence (-Infinity without both). */
+  gapAt(id: number, k: number): number {
+    if (k <= 0 || k >= this.count[id]) return -Infinity;
+    const i = id * S + k;
+    return (this.fence ?? this.start)[i] - this.end[i - 1];
+  }
+
+  /**
+   * Updates node id's largest gap after a local change replaced gaps whose largest was `before` by gaps whose
+   * largest is `after`: only when the old maximum may have shrunk away is the node rescanned.
+   */
+  setMax(id: number, before: number, after: number): void {
+    const m = this.mg[id];
+    this.mg[id] = before >= m && after < m ? this.innerGap(id) : Math.max(m, after);
+  }
+
+  /** Largest gap between neighbouring ranges inside node id's subtree, by scanning the node. */
   innerGap(id: number): number {
     const b = id * S;
     const n = this.count[id];
@@ -198,21 +221,38 @@ export class RangeTree<T> {
     return this.#size;
   }
 
-  /** Refreshes the summary of child `id` (of pool C) held in inner slot p; false when nothing changed. */
-  #sync(p: number, id: number, C: Pool<T>): boolean {
+  /** Writes the summary of child `id` (of pool C) into inner slot k. */
+  #write(k: number, id: number, C: Pool<T>): void {
+    const b = id * S;
+    const I = this.#I;
+    I.start[k] = C.start[b];
+    I.end[k] = C.end[b + C.count[id] - 1];
+    (I.fence as Float64Array)[k] = C.fence === null ? C.start[b] : C.fence[b];
+    (I.gap as Float64Array)[k] = C.mg[id];
+  }
+
+  /**
+   * Refreshes the summary of child `id` (of pool C) in slot i of inner node p, and p's largest gap with it; false
+   * when nothing changed (so nothing above can have changed either).
+   */
+  #sync(p: number, i: number, id: number, C: Pool<T>): boolean {
+    const I = this.#I;
+    const k = p * S + i;
     const b = id * S;
     const s = C.start[b];
     const e = C.end[b + C.count[id] - 1];
     const f = C.fence === null ? s : C.fence[b];
-    const g = C.innerGap(id);
-    const I = this.#I;
+    const g = C.mg[id];
     const fence = I.fence as Float64Array;
     const gap = I.gap as Float64Array;
-    if (I.start[p] === s && I.end[p] === e && fence[p] === f && gap[p] === g) return false;
-    I.start[p] = s;
-    I.end[p] = e;
-    fence[p] = f;
-    gap[p] = g;
+    if (I.start[k] === s && I.end[k] === e && fence[k] === f && gap[k] === g) return false;
+    // The gaps of p this slot touches: the child's own, the one below it and the one above it.
+    const before = Math.max(gap[k], I.gapAt(p, i), I.gapAt(p, i + 1));
+    I.start[k] = s;
+    I.end[k] = e;
+    fence[k] = f;
+    gap[k] = g;
+    I.setMax(p, before, Math.max(g, I.gapAt(p, i), I.gapAt(p, i + 1)));
     return true;
   }
 
@@ -227,6 +267,16 @@ export class RangeTree<T> {
       n = (I.kid as Int32Array)[n * S + i];
     }
     return n;
+  }
+
+  /** Propagates a change of leaf `id` up the recorded path, stopping where summaries stay the same. */
+  #propagate(id: number): void {
+    let node = id;
+    for (let h = 1; h <= this.#height; h++) {
+      const p = this.#pathNode[h];
+      if (!this.#sync(p, this.#pathSlot[h], node, h === 1 ? this.#L : this.#I)) return;
+      node = p;
+    }
   }
 
   // ---- updates -----------------------------------------------------------------------------------------------------
@@ -248,6 +298,7 @@ export class RangeTree<T> {
     const nextStart = j < n ? L.start[b + j] : nx >= 0 ? L.start[nx * S] : Infinity;
     if (prevEnd > start || nextStart < end) throw new RangeError(`[${start}, ${end}) overlaps a range in the tree`);
     if (fence !== start) L.fences();
+    const split = L.gapAt(leaf, j);
     L.copy(leaf, j, leaf, j + 1, n - j);
     L.start[b + j] = start;
     L.end[b + j] = end;
@@ -255,31 +306,35 @@ export class RangeTree<T> {
     (L.values as (T | undefined)[])[b + j] = value;
     L.count[leaf] = n + 1;
     this.#size++;
-    this.#fixUp(leaf, j);
+    // The gap the new range went into became the gaps on either side of it.
+    L.setMax(leaf, split, Math.max(L.gapAt(leaf, j), L.gapAt(leaf, j + 1)));
+    if (n + 1 > CAP) this.#splitUp(leaf, j);
+    else this.#propagate(leaf);
   }
 
-  /** After an insert at slot j of leaf id: splits full nodes and refreshes summaries up to the root. */
-  #fixUp(id: number, j: number): void {
+  /** After leaf `id` overflowed at slot j: splits nodes up the recorded path, refreshing summaries. */
+  #splitUp(id: number, j: number): void {
     const I = this.#I;
     let node = id;
-    let right = this.#L.count[node] > CAP ? this.#split(this.#L, node, j) : -1;
+    let right = this.#split(this.#L, node, j);
     for (let h = 1; h <= this.#height; h++) {
       const C = h === 1 ? this.#L : I;
       const p = this.#pathNode[h];
       const i = this.#pathSlot[h];
-      const changed = this.#sync(p * S + i, node, C);
       if (right < 0) {
-        if (!changed) return;
+        if (!this.#sync(p, i, node, C)) return;
         node = p;
         continue;
       }
       const n = I.count[p];
       I.copy(p, i + 1, p, i + 2, n - i - 1);
       (I.kid as Int32Array)[p * S + i + 1] = right;
-      this.#sync(p * S + i + 1, right, C);
       I.count[p] = n + 1;
+      this.#write(p * S + i, node, C);
+      this.#write(p * S + i + 1, right, C);
       node = p;
       right = n + 1 > CAP ? this.#split(I, p, i + 1) : -1;
+      if (right < 0) I.mg[p] = I.innerGap(p);
     }
     if (right >= 0) {
       // The root split: a new root above the two halves.
@@ -289,17 +344,18 @@ export class RangeTree<T> {
       kid[r * S] = node;
       kid[r * S + 1] = right;
       I.count[r] = 2;
-      this.#sync(r * S, node, C);
-      this.#sync(r * S + 1, right, C);
+      this.#write(r * S, node, C);
+      this.#write(r * S + 1, right, C);
+      I.mg[r] = I.innerGap(r);
       this.#root = r;
       this.#height++;
     }
   }
 
   /**
-   * Splits an over-full node of pool P whose slot j was just filled; returns the new right sibling. A node filled at
-   * its end keeps all but one entry (and one filled at its start the reverse), so ascending or descending runs of
-   * inserts leave full nodes behind instead of half-empty ones.
+   * Splits an over-full node of pool P whose slot j was just filled; returns the new right sibling, with both
+   * halves' gaps recomputed. A node filled at its end keeps all but one entry (and one filled at its start the
+   * reverse), so ascending or descending runs of inserts leave full nodes behind instead of half-empty ones.
    */
   #split(P: Pool<T>, id: number, j: number): number {
     const n = P.count[id];
@@ -317,6 +373,8 @@ export class RangeTree<T> {
       if (nx >= 0) P.prev[nx] = r;
       else this.#tail = r;
     }
+    P.mg[id] = P.innerGap(id);
+    P.mg[r] = P.innerGap(r);
     return r;
   }
 
@@ -330,10 +388,13 @@ export class RangeTree<T> {
     if (j < 0 || L.start[b + j] !== start) return undefined;
     const values = L.values as (T | undefined)[];
     const value = values[b + j];
+    const gone = Math.max(L.gapAt(leaf, j), L.gapAt(leaf, j + 1));
     L.copy(leaf, j + 1, leaf, j, n - j - 1);
     values[b + n - 1] = undefined;
     L.count[leaf] = n - 1;
     this.#size--;
+    // The gaps on either side of the range became one.
+    L.setMax(leaf, gone, L.gapAt(leaf, j));
     this.#shrink(leaf);
     return value;
   }
@@ -346,7 +407,7 @@ export class RangeTree<T> {
       const C = h === 1 ? this.#L : I;
       const kid = I.kid as Int32Array;
       const p = this.#pathNode[h];
-      let i = this.#pathSlot[h];
+      const i = this.#pathSlot[h];
       const pn = I.count[p];
       let structural = false;
       if (C.count[node] === 0) {
@@ -364,14 +425,15 @@ export class RangeTree<T> {
           C.count[left] += C.count[right];
           C.count[right] = 0;
           this.#drop(C, right);
+          C.mg[left] = C.innerGap(left);
           I.copy(p, li + 2, p, li + 1, pn - li - 2);
           I.count[p] = pn - 1;
-          this.#sync(p * S + li, left, C);
-          i = li;
+          this.#write(p * S + li, left, C);
           structural = true;
         }
       }
-      if (!structural && !this.#sync(p * S + i, node, C)) return;
+      if (structural) I.mg[p] = I.innerGap(p);
+      else if (!this.#sync(p, i, node, C)) return;
       node = p;
     }
     // Collapse a root with one child.
@@ -412,13 +474,10 @@ export class RangeTree<T> {
     const nx = (L.next as Int32Array)[leaf];
     const nextStart = j + 1 < n ? L.start[b + j + 1] : nx >= 0 ? L.start[nx * S] : Infinity;
     if (!(start < end) || nextStart < end) throw new RangeError(`[${start}, ${end}) overlaps a range in the tree`);
+    const old = L.gapAt(leaf, j + 1);
     L.end[b + j] = end;
-    let node = leaf;
-    for (let h = 1; h <= this.#height; h++) {
-      const p = this.#pathNode[h];
-      if (!this.#sync(p * S + this.#pathSlot[h], node, h === 1 ? L : this.#I)) return;
-      node = p;
-    }
+    L.setMax(leaf, old, L.gapAt(leaf, j + 1));
+    this.#propagate(leaf);
   }
 
   // ---- lookups -----------------------------------------------------------------------------------------------------
