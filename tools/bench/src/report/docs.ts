@@ -13,49 +13,42 @@ const MISSED: ReadonlyArray<readonly [string, string]> = [
   [
     'ratio:mmap_munmap_1page',
     'Every Linux mapping call does its work twice, as Starnix does: once in the VMA tree and once in the Zircon VMAR ' +
-      '(each VMA is a Zircon mapping). In the profile of this row, munmap spends about a third of its time in ' +
-      '`Vmar.unmap` and another third zeroing the freed range of the anonymous VMO (`zeroPage` in the copy-on-write ' +
-      'tree) even though the page was never touched; Linux frees nothing there because no page was populated. ' +
-      'Closing it: skip the VMO ZERO when the range has no committed pages (a range query on the page tree), and keep ' +
-      'one interval structure whose nodes are both the VMA and the Zircon mapping instead of two trees updated in step.',
+      '(each VMA is a Zircon mapping), where Linux updates one maple tree. Both are RangeTrees whose nodes record ' +
+      'their largest free gap; a hint-less mmap lands in the largest gap of the address space, so each insert and ' +
+      'removal refreshes that summary on every level of both trees (`#sync`, about a quarter of the profile), and ' +
+      'the VMA and Zircon mapping objects are allocated and dropped per call. Closing it: one index whose entries are ' +
+      'both the VMA and the Zircon mapping, so each call walks and updates one tree.',
   ],
   [
     'ratio:map_fixed',
-    'MAP_FIXED over an existing page is an unmap of the old VMA (two tree updates plus a VMO ZERO) followed by a map ' +
-      '(two inserts), each allocating JavaScript objects; the kernel replaces one maple-tree slot in C. The same fixes ' +
-      'as for munmap apply, plus reusing the replaced VMA object when the new mapping has the same bounds.',
+    'MAP_FIXED over one private anonymous VMA of the same bounds reuses the VMA and keeps its Zircon mapping; what ' +
+      'remains is the argument checks, the VMA lookup, dropping the old page from the anonymous VMO and the ' +
+      'neighbour-merge checks, each a separate walk where Linux does one.',
   ],
   [
     'ratio:mprotect_whole_vma',
-    'About half of the time is `Vmar.protect` in zircon-objects (finding and re-flagging the mapping), the rest is ' +
-      'detaching and re-attaching the VMA in the tree and trying to merge with its neighbours. Closing it: change ' +
-      'flags in place when the range is exactly one VMA and no neighbour can merge (no detach/attach), and let the ' +
-      'Zircon protect look the mapping up through the VMA instead of searching the VMAR again.',
+    'The flags change in place, but the call still looks the VMA up, checks both neighbours for a merge (two more ' +
+      'descents) and re-protects the Zircon mapping, which `Vmar.protect` finds again in the VMAR\'s own tree. ' +
+      'Letting the Zircon protect use the mapping the VMA already knows would remove one of the walks.',
   ],
   [
     'ratio:mprotect_split_merge',
-    'A split creates two new VMA objects, two treap nodes and two Zircon mappings, and the merge throws them away ' +
-      'again; the profile shows the time spread over `detach`/`attach`, `split`/`merge` in the VMA treap and the span ' +
-      'tree of the VMAR, i.e. allocation and rebalancing rather than one hot spot. Closing it: a B-tree (like Linux\'s ' +
-      'maple tree) over flat arrays so splits and merges move array slots instead of allocating nodes, and the Zircon ' +
-      'mapping split done lazily (a VMA carries its protection; the VMAR is brought up to date on the next fault or ' +
-      'query).',
+    'A split creates a VMA object (`sliceVma`, about a sixth of the profile) and two Zircon mappings, and the merge ' +
+      'throws them away again; a quarter of the time is refreshing the gap summaries of both trees as slots come and ' +
+      'go. Carrying the protection on the VMA and splitting the Zircon mapping lazily (on the next fault or query) ' +
+      'would halve the tree work.',
   ],
   [
     'ratio:mremap_grow_shrink',
-    'In-place mremap checks the gap, detaches, resizes and re-attaches the VMA and remaps the Zircon mapping (a ' +
-      'SPECIFIC_OVERWRITE map, which is itself an unmap plus a map). Resizing the Zircon mapping in place and ' +
-      'updating the tree\'s gap augmentation without a detach would close most of it.',
+    'In-place mremap changes the VMA\'s end in the tree and remaps the Zircon mapping (an unmap plus a ' +
+      'SPECIFIC_OVERWRITE map); the scratch VMA is the last one, so each end change refreshes the summaries along the ' +
+      'tree\'s right edge in both trees. Resizing the Zircon mapping in place would remove half of it.',
   ],
   [
     'growth:',
-    'The tree operations are O(log N) on both layers (a treap for VMAs, a span tree in the Zircon VMAR); what grows ' +
-      'with N is the cost of garbage collection. A field of a million VMAs keeps about half a gigabyte of small ' +
-      'objects alive, and the split, merge, map and unmap paths allocate new VMA, node and mapping objects on every ' +
-      'call, so the collections they trigger take longer the larger the heap (measured per-sample pauses of tens of ' +
-      'milliseconds at 1M VMAs). Allocating less per operation (mutating VMAs and mappings in place, flat-array ' +
-      'trees, one object per VMA instead of four) is what closes it; a larger young generation ' +
-      '(`--max-semi-space-size`) would only hide part of it.',
+    'Both layers are RangeTrees, B+trees over flat typed arrays with 64 entries a node, so a million VMAs take four ' +
+      'levels where a thousand take two: the extra levels, and garbage collection in a heap holding a million VMA and ' +
+      'mapping objects (collections that land in a sample cost more the larger the heap), are what grows with N.',
   ],
   [
     'ratio:uffd_roundtrip',
@@ -70,25 +63,25 @@ const MISSED: ReadonlyArray<readonly [string, string]> = [
   ],
   [
     'bandwidth:kernel_read_64mib',
-    'The kernel-mode read resolves the VMA and the fault page by page, reads each page from the VMO into a fresh ' +
-      'array, copies it into the output, and finally copies the whole 64 MiB again (`slice`). Reading straight into ' +
-      'the output buffer, resolving once per VMA run of pages, and returning the buffer itself when the read is ' +
-      'complete would remove two of the three copies and 16,384 allocations.',
+    'The read goes page by page: for each page it resolves the VMA and the fault decision, checks userfaultfd, looks ' +
+      'the page up in the anonymous VMO and copies 4 KiB into the caller\'s buffer. Resolving once per VMA and ' +
+      'copying whole runs of committed pages at once would leave only the copies.',
   ],
   [
     'bandwidth:kernel_write_64mib',
-    'The write side copies page by page through the VMO with one lookup per page; copying whole runs of committed ' +
-      'pages at once would bring it to memcpy speed.',
+    'The write side also goes page by page through the VMO with one lookup per page; copying whole runs of ' +
+      'committed pages at once would bring it close to memcpy speed.',
   ],
   [
     'memory:vma',
-    'A VMA costs a VMA record, a treap node, a Zircon mapping object and its span-tree node. Merging the VMA and the ' +
-      'Zircon mapping into one object would roughly halve it.',
+    'A VMA costs a VMA record and a Zircon mapping object (with boxed numbers for their addresses), plus a slot in ' +
+      'each of the two RangeTrees (about 30 bytes each). Merging the VMA and the Zircon mapping into one object would ' +
+      'save about a third.',
   ],
   [
     'memory:page',
-    'Page contents are 4,096-byte ArrayBuffers; the rest is the page-tree entry. Storing pages in large slabs would ' +
-      'remove the per-buffer overhead.',
+    'Page contents live in 1 MiB slabs of frames; the rest is the page-map entry and the VMA bookkeeping of the ' +
+      'touched page, so what is left above 4 KiB is a few dozen bytes per page.',
   ],
 ];
 
