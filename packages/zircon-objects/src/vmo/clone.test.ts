@@ -215,6 +215,34 @@ describe('copy-on-write structure', () => {
     expect(vmo.read(1, 0)[0]).toBe(1);
   });
 
+  it('ZERO over a huge sparse range touches only what is held, in the VMO and through its parents', () => {
+    const { kernel } = setup();
+    const TiB = 2 ** 40;
+    const vmo = Vmo.create(kernel, TiB);
+    const far = TiB - 3 * PAGE;
+    vmo.write(bytes(1), 5 * PAGE);
+    vmo.write(bytes(2), far);
+    vmo.write(bytes(3), far + PAGE);
+    const clone = vmo.createChild(VmoChildOptions.SNAPSHOT, 0, TiB);
+    clone.write(bytes(4), 7 * PAGE);
+    // Unaligned ends: the partial pages at either end are zero-filled, everything between is dropped.
+    clone.opRange(VmoOp.ZERO, 5 * PAGE + 1, far + 2 - (5 * PAGE + 1));
+    expect([...clone.read(2, 5 * PAGE)]).toEqual([1, 0]);
+    expect(clone.read(1, 7 * PAGE)[0]).toBe(0);
+    expect([...clone.read(3, far)]).toEqual([0, 0, 0]);
+    expect(clone.read(1, far + PAGE)[0]).toBe(3);
+    // The parent still reads its own pages.
+    expect([vmo.read(1, 5 * PAGE)[0], vmo.read(1, far)[0], vmo.read(1, far + PAGE)[0]]).toEqual([1, 2, 3]);
+    vmo.opRange(VmoOp.ZERO, 0, TiB);
+    expect(vmo.info().committedBytes).toBe(0);
+    expect([vmo.read(1, 5 * PAGE)[0], vmo.read(1, far + PAGE)[0]]).toEqual([0, 0]);
+    // The clone keeps what it saw before the parent was zeroed.
+    expect([clone.read(1, 5 * PAGE)[0], clone.read(1, far + PAGE)[0]]).toEqual([1, 3]);
+    clone.close();
+    vmo.close();
+    expect(kernel.memory.pageCount()).toBe(0);
+  });
+
   it('REFERENCE shares content and size', () => {
     const { kernel } = setup();
     const vmo = Vmo.create(kernel, PAGE, 2);

@@ -226,6 +226,36 @@ export class CowNode {
     }
   }
 
+  /**
+   * zeroPage for every index of [from, to), visiting only the indices where this node or an ancestor it reads
+   * through holds an entry: elsewhere zeroPage has nothing to free or hide. A large untouched range costs nothing.
+   */
+  zeroRange(from: number, to: number): void {
+    let budget = to - from;
+    const hits = new Set<number>();
+    let n: CowNode | null = this;
+    // Node n's index k is this node's index k - shift, seen through the chain while below `limit`.
+    let shift = 0;
+    let limit = Infinity;
+    while (n !== null) {
+      budget -= n.pages.size;
+      if (budget < 0) {
+        // Dense: the plain walk is cheaper.
+        for (let i = from; i < to; i++) this.zeroPage(i);
+        return;
+      }
+      for (const k of n.pages.keys()) {
+        const i = k - shift;
+        if (i >= from && i < to && i < limit) hits.add(i);
+      }
+      if (n.parent === null) break;
+      limit = Math.min(limit, n.parentLimit - shift);
+      shift += n.parentOffset;
+      n = n.parent;
+    }
+    for (const i of hits) this.zeroPage(i);
+  }
+
   #parentShows(idx: number): boolean {
     const p = this.parent;
     return p !== null && p.hasContent(idx + this.parentOffset);

@@ -231,6 +231,20 @@ export class VmoObject extends KernelObject implements Discardable {
 
   /** Makes [offset, end) read as zeros: whole pages are freed, partial pages are zero-filled. */
   zero(offset: number, end: number): void {
+    // Whole pages in one sparse pass; the partial pages at either end below.
+    const head = offset + ((PAGE_SIZE - ((this.coreOffset + offset) % PAGE_SIZE)) % PAGE_SIZE);
+    const tail = end - ((this.coreOffset + end) % PAGE_SIZE);
+    if (tail - head >= PAGE_SIZE) {
+      this.node.zeroRange(this.#index(head), this.#index(tail));
+      this.#zeroPartial(offset, head);
+      this.#zeroPartial(tail, end);
+      return;
+    }
+    this.#zeroPartial(offset, end);
+  }
+
+  /** Page by page over [offset, end): whole pages freed, partial pages zero-filled. */
+  #zeroPartial(offset: number, end: number): void {
     let off = offset;
     while (off < end) {
       const pageStart = off - ((this.coreOffset + off) % PAGE_SIZE);
