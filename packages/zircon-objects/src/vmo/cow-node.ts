@@ -227,33 +227,49 @@ export class CowNode {
   }
 
   /**
-   * zeroPage for every index of [from, to), visiting only the indices where this node or an ancestor it reads
-   * through holds an entry: elsewhere zeroPage has nothing to free or hide. A large untouched range costs nothing.
+   * The indices of [from, to) where this node or an ancestor it reads through holds an entry (a page, a compressed
+   * page or a zero marker), in no order; null when listing them would cost more than walking the range itself.
+   * Everywhere else the page is absent and zeroing it changes nothing.
    */
-  zeroRange(from: number, to: number): void {
+  heldIn(from: number, to: number): Set<number> | null {
     let budget = to - from;
-    const hits = new Set<number>();
+    const held = new Set<number>();
     let n: CowNode | null = this;
     // Node n's index k is this node's index k - shift, seen through the chain while below `limit`.
     let shift = 0;
     let limit = Infinity;
     while (n !== null) {
       budget -= n.pages.size;
-      if (budget < 0) {
-        // Dense: the plain walk is cheaper.
-        for (let i = from; i < to; i++) this.zeroPage(i);
-        return;
-      }
+      if (budget < 0) return null;
       for (const k of n.pages.keys()) {
         const i = k - shift;
-        if (i >= from && i < to && i < limit) hits.add(i);
+        if (i >= from && i < to && i < limit) held.add(i);
       }
       if (n.parent === null) break;
       limit = Math.min(limit, n.parentLimit - shift);
       shift += n.parentOffset;
       n = n.parent;
     }
-    for (const i of hits) this.zeroPage(i);
+    return held;
+  }
+
+  /** zeroPage for every index of [from, to), visiting only the indices something is held at. */
+  zeroRange(from: number, to: number): void {
+    const held = this.heldIn(from, to);
+    if (held === null) for (let i = from; i < to; i++) this.zeroPage(i);
+    else for (const i of held) this.zeroPage(i);
+  }
+
+  /** The indices of [from, to) whose page is committed or compressed, ascending. */
+  presentIn(from: number, to: number): number[] {
+    const held = this.heldIn(from, to);
+    const out: number[] = [];
+    if (held === null) {
+      for (let i = from; i < to; i++) if (this.state(i) !== 'absent') out.push(i);
+      return out;
+    }
+    for (const i of held) if (this.state(i) !== 'absent') out.push(i);
+    return out.sort((x, y) => x - y);
   }
 
   #parentShows(idx: number): boolean {

@@ -438,6 +438,31 @@ describe('vmo properties and handles', () => {
     expectStatus(() => vmo.pageState(2 * PAGE), ZxStatus.OUT_OF_RANGE);
   });
 
+  it('presentPages lists committed and compressed pages of a range, through clones and slices', () => {
+    const { kernel } = setup();
+    const TiB = 2 ** 40;
+    const vmo = Vmo.create(kernel, TiB);
+    for (const off of [TiB - PAGE, 3 * PAGE, 9 * PAGE, 5 * PAGE]) vmo.write(bytes(1), off);
+    expect(vmo.presentPages(0, TiB)).toEqual([3 * PAGE, 5 * PAGE, 9 * PAGE, TiB - PAGE]);
+    // Any page the range overlaps counts; an empty range has none.
+    expect(vmo.presentPages(5 * PAGE + 7, PAGE)).toEqual([5 * PAGE]);
+    expect(vmo.presentPages(4 * PAGE, 0)).toEqual([]);
+    expectStatus(() => vmo.presentPages(TiB - PAGE, 2 * PAGE), ZxStatus.OUT_OF_RANGE);
+    // A clone shows its parent's pages where it has none of its own, and not where it zeroed them.
+    const clone = vmo.createChild(VmoChildOptions.SNAPSHOT, 2 * PAGE, 8 * PAGE);
+    clone.write(bytes(2), 0);
+    clone.opRange(VmoOp.ZERO, 3 * PAGE, PAGE);
+    expect(clone.presentPages(0, 8 * PAGE)).toEqual([0, PAGE, 7 * PAGE]);
+    // Compressed pages are still present.
+    kernel.forcePressure(PressureLevel.Critical);
+    kernel.reclaim();
+    expect(vmo.pageState(3 * PAGE)).toBe('compressed');
+    expect(vmo.presentPages(0, 6 * PAGE)).toEqual([3 * PAGE, 5 * PAGE]);
+    // A slice reports in its own offsets.
+    const slice = vmo.createChild(VmoChildOptions.SLICE, 4 * PAGE, 2 * PAGE);
+    expect(slice.presentPages(0, 2 * PAGE)).toEqual([PAGE]);
+  });
+
   it('process kill invalidates nothing but the address space', () => {
     const { kernel } = setup();
     const { process, rootVmar } = Process.create(kernel.rootJob, 'p');
