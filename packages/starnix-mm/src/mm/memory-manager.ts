@@ -2609,6 +2609,28 @@ export class MemoryManager implements Disposable {
     return formatSmaps(this.mapsContext());
   }
 
+  /**
+   * The addresses of `v` that may be mapped or privately dirty, ascending: the anonymous VMO's present pages, or the
+   * file/shmem pages with a page-table entry plus a private file mapping's copied pages. Undefined when walking the
+   * VMA is cheaper than collecting them.
+   */
+  private populatedCandidates(v: Vma): number[] | undefined {
+    const b = v.backing;
+    if (b.kind === 'anon') return this.zx.anonVmo.presentPages(v.start, v.end - v.start);
+    const pages = (v.end - v.start) / PAGE;
+    const copied = b.kind === 'file' && b.cow ? b.cow.copied : undefined;
+    if (this.mappedShared.size + (copied?.size ?? 0) >= pages) return undefined;
+    const out: number[] = [];
+    for (const a of this.mappedShared) if (a >= v.start && a < v.end) out.push(a);
+    if (copied) {
+      for (const pg of copied) {
+        const a = v.start + (pg - v.pgoff) * PAGE;
+        if (a >= v.start && a < v.end && !this.mappedShared.has(a)) out.push(a);
+      }
+    }
+    return out.sort((x, y) => x - y);
+  }
+
   private mapsContext(): MapsContext {
     return {
       vmas: this.tree,
@@ -2620,6 +2642,8 @@ export class MemoryManager implements Disposable {
         const mode = this.counters.uffd.get(v.uffd)?.mode ?? 0;
         return (mode & UffdRegisterMode.MISSING ? VM.UFFD_MISSING : 0) | (mode & UffdRegisterMode.WP ? VM.UFFD_WP : 0);
       },
+      // Only pages that are populated can count, so a huge sparse VMA costs what is populated in it.
+      pagesOf: (v) => this.populatedCandidates(v),
       // Rss counts pages mapped in this VMA: committed private pages, and file/shmem pages with a page-table entry
       // (the shared zero page is not counted).
       mapped: (v, a) => {

@@ -99,6 +99,25 @@ describe('lifecycle and cross-process access', () => {
     expect(mm.kernelReadInto(W, new Uint8Array(0))).toBe(0);
     expect(() => mm.kernelReadInto(W, [1, 2] as unknown as Uint8Array)).toThrow(TypeError);
   });
+  it('smaps of huge sparse mappings counts just the populated pages', () => {
+    const mm = newMm({ stack: false });
+    const G = 2 ** 30;
+    mm.mmap(W, 64 * G, RW, PA | FIX | MapFlags.NORESERVE);
+    for (const off of [0, 5 * P, 64 * G - P]) poke(mm, W + off, bytes(1, 1));
+    peek(mm, W + 9 * P, 1);
+    // A private file mapping: one page read (page cache), one written (a private copy).
+    const fd = mm.memfdCreate('f', 4 * G);
+    const f = W + 65 * G;
+    mm.mmap(f, 4 * G, RW, MapFlags.PRIVATE | FIX, fd, 0);
+    peek(mm, f + 3 * G, 1);
+    poke(mm, f + 7 * P, bytes(1, 2));
+    const text = mm.smaps();
+    const rss = [...text.matchAll(/^Rss: +(\d+) kB$/gm)].map((m) => Number(m[1]));
+    const dirty = [...text.matchAll(/^Private_Dirty: +(\d+) kB$/gm)].map((m) => Number(m[1]));
+    // The zero page read at W + 9 pages is not counted, as on Linux.
+    expect(rss).toEqual([12, 8]);
+    expect(dirty).toEqual([12, 4]);
+  });
   it('prints smaps with the maps line, sizes and VmFlags', () => {
     const mm = newMm({ stack: false });
     mm.mmap(W, 2 * P, RW, PA | FIX);

@@ -12,6 +12,11 @@ export interface MapsContext {
   privateDirty(v: Vma, addr: number): boolean;
   /** The VM_UFFD_* bits of a VMA's userfaultfd registration. */
   uffdFlags?(v: Vma): number;
+  /**
+   * The addresses of `v` where `mapped` or `privateDirty` can hold, ascending, when listing them is cheaper than
+   * walking every page (Linux walks only populated page tables); undefined to walk the whole VMA.
+   */
+  pagesOf?(v: Vma): readonly number[] | undefined;
 }
 
 const hex = (n: number, w: number): string => n.toString(16).padStart(w, '0');
@@ -93,9 +98,17 @@ export function formatSmaps(c: MapsContext): string {
   for (const v of c.vmas) {
     let rss = 0;
     let dirty = 0;
-    for (let a = v.start; a < v.end; a += 4096) {
-      if (c.mapped(v, a)) rss++;
-      if (c.privateDirty(v, a)) dirty++;
+    const pages = c.pagesOf?.(v);
+    if (pages !== undefined) {
+      for (const a of pages) {
+        if (c.mapped(v, a)) rss++;
+        if (c.privateDirty(v, a)) dirty++;
+      }
+    } else {
+      for (let a = v.start; a < v.end; a += 4096) {
+        if (c.mapped(v, a)) rss++;
+        if (c.privateDirty(v, a)) dirty++;
+      }
     }
     const anon = v.backing.kind === 'anon' || (v.backing.kind === 'file' && v.backing.cow !== null) ? dirty : 0;
     const sizeKb = (v.end - v.start) / 1024;
