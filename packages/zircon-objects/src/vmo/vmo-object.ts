@@ -226,7 +226,13 @@ export class VmoObject extends KernelObject implements Discardable {
 
   /** Brings compressed pages of [offset, end) back into memory. */
   prefetch(offset: number, end: number): void {
-    for (let p = this.#index(offset), last = this.#index(end - 1); p <= last && end > offset; p++) this.node.populate(p);
+    if (end <= offset) return;
+    const from = this.#index(offset);
+    const to = this.#index(end - 1) + 1;
+    // Only pages something is held at can be compressed; the rest of a sparse range is skipped.
+    const held = this.node.heldIn(from, to);
+    if (held === null) for (let p = from; p < to; p++) this.node.populate(p);
+    else for (const p of held) this.node.populate(p);
   }
 
   /** Makes [offset, end) read as zeros: whole pages are freed, partial pages are zero-filled. */
