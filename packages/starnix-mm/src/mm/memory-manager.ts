@@ -794,6 +794,7 @@ export class MemoryManager implements Disposable {
    * mmap(2). Returns the address.
    */
   mmap(addr: SysInt, length: SysInt, prot: SysInt, flags: SysInt, fd: SysInt = -1, offset: SysInt = 0): number {
+    this.live();
     try {
       // Small number arguments (the common case) are checked without bigints; the outcomes are the same.
       const small = isSmall(addr) && isSmall(length) && isSmall(prot) && isSmall(flags) && isSmall(offset);
@@ -1089,6 +1090,7 @@ export class MemoryManager implements Disposable {
 
   /** munmap(2). */
   munmap(addr: SysInt, length: SysInt): number {
+    this.live();
     try {
       let start: number;
       let len: number;
@@ -1120,6 +1122,7 @@ export class MemoryManager implements Disposable {
 
   /** mprotect(2), including PROT_GROWSDOWN and the partial effects before a hole. */
   mprotect(addr: SysInt, length: SysInt, prot: SysInt): number {
+    this.live();
     try {
       const small = isSmall(addr) && isSmall(length) && isSmall(prot);
       const a = small ? 0n : u64(addr, 'addr');
@@ -1203,6 +1206,7 @@ export class MemoryManager implements Disposable {
 
   /** mremap(2). Returns the (possibly new) address. */
   mremap(oldAddress: SysInt, oldSize: SysInt, newSize: SysInt, flags: SysInt = 0, newAddress: SysInt = 0): number {
+    this.live();
     try {
       let fl: number;
       let impliesNew: boolean;
@@ -1446,6 +1450,7 @@ export class MemoryManager implements Disposable {
 
   /** madvise(2). */
   madvise(addr: SysInt, length: SysInt, advice: SysInt): number {
+    this.live();
     try {
       const adv = i32(advice, 'advice');
       // The advice values Linux knows: 0-4, 8-25, and the hardware poison ones (102, 103).
@@ -1628,6 +1633,7 @@ export class MemoryManager implements Disposable {
 
   /** mlock(2). */
   mlock(addr: SysInt, length: SysInt): number {
+    this.live();
     try {
       return this.doMlock(addr, length, VM.LOCKED);
     } finally {
@@ -1637,6 +1643,7 @@ export class MemoryManager implements Disposable {
 
   /** mlock2(2): flags may be MLOCK_ONFAULT (1). */
   mlock2(addr: SysInt, length: SysInt, flags: SysInt = 0): number {
+    this.live();
     try {
       const f = Number(BigInt.asUintN(32, u64(flags, 'flags')));
       if (f & ~1) fail('EINVAL');
@@ -1704,6 +1711,7 @@ export class MemoryManager implements Disposable {
 
   /** munlock(2). */
   munlock(addr: SysInt, length: SysInt): number {
+    this.live();
     try {
       const [start, end] = this.lockRange(addr, length);
       this.applyLock(start, end, 0);
@@ -1715,6 +1723,7 @@ export class MemoryManager implements Disposable {
 
   /** mlockall(2): MCL_CURRENT 1, MCL_FUTURE 2, MCL_ONFAULT 4. */
   mlockall(flags: SysInt): number {
+    this.live();
     try {
       const f = Number(BigInt.asUintN(32, u64(flags, 'flags')));
       if (!f || f & ~7 || f === 4) fail('EINVAL');
@@ -1739,6 +1748,7 @@ export class MemoryManager implements Disposable {
 
   /** munlockall(2). */
   munlockall(): number {
+    this.live();
     try {
       this.defFlags &= ~LOCK_MASK;
       for (const v of [...this.tree]) {
@@ -1755,6 +1765,8 @@ export class MemoryManager implements Disposable {
 
   /** brk(2): never fails; returns the new break, or the current one when the request cannot be met. */
   brk(addr: SysInt): number {
+    // brk never throws: a gone address space keeps its break, which is how brk reports failure.
+    if (this.disposed) return this.brkValue;
     try {
       let b: bigint;
       try {
@@ -1799,6 +1811,7 @@ export class MemoryManager implements Disposable {
 
   /** msync(2). */
   msync(addr: SysInt, length: SysInt, flags: SysInt): number {
+    this.live();
     const f = i32(flags, 'flags');
     if (f & ~(MsyncFlags.ASYNC | MsyncFlags.INVALIDATE | MsyncFlags.SYNC)) fail('EINVAL');
     const a = u64(addr, 'addr');
@@ -1831,6 +1844,7 @@ export class MemoryManager implements Disposable {
 
   /** mincore(2): one byte per page, bit 0 = resident. */
   mincore(addr: SysInt, length: SysInt): Uint8Array {
+    this.live();
     const a = u64(addr, 'addr');
     const l = u64(length, 'length');
     if (!isAligned(a)) fail('EINVAL');
@@ -1871,6 +1885,7 @@ export class MemoryManager implements Disposable {
 
   /** prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, addr, len, name). `null` clears the name. */
   setVmaAnonName(addr: SysInt, length: SysInt, name: string | null): number {
+    this.live();
     try {
       if (name !== null) {
         if (typeof name !== 'string') fail('EFAULT');
@@ -1906,6 +1921,7 @@ export class MemoryManager implements Disposable {
    * from `addr`; EFAULT if none are.
    */
   kernelRead(addr: SysInt, length: SysInt, granularity: KernelCopyGranularity = 'byte'): Uint8Array {
+    this.live();
     try {
       const a = Number(this.checkedAddr(addr));
       const l = u64(length, 'length');
@@ -1924,6 +1940,7 @@ export class MemoryManager implements Disposable {
    * past the count are unchanged. Reusing one buffer saves allocating (and the host faulting in) a new one per read.
    */
   kernelReadInto(addr: SysInt, out: Uint8Array, granularity: KernelCopyGranularity = 'byte'): number {
+    this.live();
     try {
       if (!(out instanceof Uint8Array)) throw new TypeError('kernelReadInto: out must be a Uint8Array');
       return this.readUser(Number(this.checkedAddr(addr)), out, granularity);
@@ -1951,6 +1968,7 @@ export class MemoryManager implements Disposable {
 
   /** Kernel-mode copy to user memory (copy_to_user / process_vm_writev): returns bytes written; EFAULT if none. */
   kernelWrite(addr: SysInt, data: Uint8Array, granularity: KernelCopyGranularity = 'byte'): number {
+    this.live();
     try {
       const a = Number(this.checkedAddr(addr));
       let limit = data.length;
@@ -2123,6 +2141,7 @@ export class MemoryManager implements Disposable {
 
   /** A user-mode read of `length` bytes at `addr`. */
   read(addr: SysInt, length: SysInt): UserAccessResult {
+    this.live();
     try {
       if (isSmall(addr) && isSmall(length) && length <= 2 ** 32) {
         if (addr >= this.taskSize) return { ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: addr, done: 0 } };
@@ -2140,6 +2159,7 @@ export class MemoryManager implements Disposable {
 
   /** A user-mode write of `data` at `addr`. */
   write(addr: SysInt, data: Uint8Array): UserAccessResult {
+    this.live();
     try {
       if (isSmall(addr)) {
         if (addr >= this.taskSize) return { ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: addr, done: 0 } };
@@ -2155,6 +2175,7 @@ export class MemoryManager implements Disposable {
 
   /** A user-mode instruction fetch at `addr`. */
   execute(addr: SysInt): UserAccessResult {
+    this.live();
     try {
       const a = u64(addr, 'addr');
       if (a >= BigInt(this.taskSize)) return { ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: Number(a), done: 0 } };
@@ -2182,6 +2203,7 @@ export class MemoryManager implements Disposable {
    * VMAs and pages. With `features` the UFFDIO_API handshake is done too.
    */
   userfaultfd(options: MemoryManagerUffdOptions = {}): UserfaultFD {
+    this.live();
     const opts = { flags: options.flags, capSysPtrace: options.capSysPtrace, clock: options.clock };
     return options.features === undefined ? UserfaultFD.create(this.userfaultfdSpace, opts) : UserfaultFD.open(this.userfaultfdSpace, options.features, opts);
   }
@@ -2194,6 +2216,7 @@ export class MemoryManager implements Disposable {
 
   /** A user-mode read by `task` that waits in userfaultfd (a registered missing page) as Linux does. */
   async readAsync(task: UffdTask, addr: SysInt, length: SysInt): Promise<UserAccessResult> {
+    this.live();
     checkTask(task);
     const a = u64(addr, 'addr');
     const l = u64(length, 'length');
@@ -2204,6 +2227,7 @@ export class MemoryManager implements Disposable {
 
   /** A user-mode write by `task` that waits in userfaultfd (missing or write-protected pages). */
   async writeAsync(task: UffdTask, addr: SysInt, data: Uint8Array): Promise<UserAccessResult> {
+    this.live();
     checkTask(task);
     const a = u64(addr, 'addr');
     if (!(data instanceof Uint8Array)) fail('EFAULT');
@@ -2213,6 +2237,7 @@ export class MemoryManager implements Disposable {
 
   /** A user-mode instruction fetch by `task` that waits in userfaultfd. */
   async executeAsync(task: UffdTask, addr: SysInt): Promise<UserAccessResult> {
+    this.live();
     checkTask(task);
     const a = u64(addr, 'addr');
     if (a >= BigInt(this.taskSize)) return { ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: Number(a), done: 0 } };
@@ -2225,6 +2250,7 @@ export class MemoryManager implements Disposable {
    * (SIGBUS feature, or USER_MODE_ONLY) ends the copy there, EFAULT when nothing was copied.
    */
   async kernelReadAsync(task: UffdTask, addr: SysInt, length: SysInt, granularity: KernelCopyGranularity = 'byte'): Promise<Uint8Array> {
+    this.live();
     checkTask(task);
     const a = Number(this.checkedAddr(addr));
     return await this.retryKernelCopy(task, false, (stop) => {
@@ -2235,6 +2261,7 @@ export class MemoryManager implements Disposable {
 
   /** {@link MemoryManager.kernelWrite} by `task` (copy_to_user, process_vm_writev), waiting in userfaultfd. */
   async kernelWriteAsync(task: UffdTask, addr: SysInt, data: Uint8Array, granularity: KernelCopyGranularity = 'byte'): Promise<number> {
+    this.live();
     checkTask(task);
     const a = Number(this.checkedAddr(addr));
     return await this.retryKernelCopy(task, true, (stop) => {
@@ -2502,6 +2529,7 @@ export class MemoryManager implements Disposable {
    * skipped, WIPEONFORK VMAs start zeroed, locks are not inherited.
    */
   fork(): MemoryManager {
+    this.live();
     if (this.uffdEvents === null && this.counters.uffdUsed) {
       for (const v of this.tree) {
         const reg = this.counters.uffd.get(v.uffd);
@@ -2590,6 +2618,7 @@ export class MemoryManager implements Disposable {
 
   /** exec: replaces the address space with a fresh one (new user VMAR), keeping limits and open files. */
   exec(options: MemoryManagerOptions = {}): MemoryManager {
+    this.live();
     const next = new MemoryManager(this.kernel, { layout: this.layout, aslr: this.aslr, name: this.name, capIpcLock: this.capIpcLock, rlimits: this.rlimits, ...options }, this.counters);
     for (const [k, d] of this.fds) next.fds.set(k, d);
     this[Symbol.dispose]();
@@ -2601,11 +2630,13 @@ export class MemoryManager implements Disposable {
 
   /** /proc/pid/maps text. */
   maps(): string {
+    this.live();
     return formatMaps(this.mapsContext());
   }
 
   /** /proc/pid/smaps text. */
   smaps(): string {
+    this.live();
     return formatSmaps(this.mapsContext());
   }
 
@@ -2692,6 +2723,11 @@ export class MemoryManager implements Disposable {
       if (e instanceof ErrnoError) return -e.errno;
       throw e;
     }
+  }
+
+  /** Calls on an address space that exec or dispose has torn down fail with ESRCH, before touching anything. */
+  private live(): void {
+    if (this.disposed) fail('ESRCH', 'this address space is gone (exec or dispose)');
   }
 
   [Symbol.dispose](): void {

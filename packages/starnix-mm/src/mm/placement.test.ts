@@ -77,6 +77,26 @@ describe('lifecycle and cross-process access', () => {
     expect(fresh.read(W, 1).ok).toBe(false);
     expect(fresh.maps()).toContain('[stack]');
   });
+  it('an address space that exec or dispose tore down answers ESRCH and changes nothing', async () => {
+    const mm = newMm();
+    mm.mmap(W, P, RW, PA | FIX);
+    const brk = mm.brk(0);
+    const fresh = mm.exec();
+    expect(errno(() => mm.mmap(W + P, P, RW, PA | FIX))).toBe('ESRCH');
+    expect(errno(() => mm.munmap(W, P))).toBe('ESRCH');
+    expect(errno(() => mm.read(W, 1))).toBe('ESRCH');
+    expect(errno(() => mm.kernelRead(W, 1))).toBe('ESRCH');
+    expect(errno(() => mm.fork())).toBe('ESRCH');
+    expect(errno(() => mm.maps())).toBe('ESRCH');
+    expect(mm.syscall('mprotect', [W, P, Prot.READ])).toBe(-3);
+    expect(mm.brk(brk + 4 * P)).toBe(brk);
+    await expect(mm.readAsync({ tid: 1 }, W, 1)).rejects.toMatchObject({ code: 'ESRCH' });
+    // The new image is untouched by all of that.
+    expect(fresh.read(W, 1).ok).toBe(false);
+    mm[Symbol.dispose]();
+    fresh[Symbol.dispose]();
+    expect(errno(() => fresh.mmap(0, P, RW, PA))).toBe('ESRCH');
+  });
   it('kernel reads report partial copies (and EFAULT when nothing is copied)', () => {
     const mm = newMm();
     mm.mmap(W, P, RW, PA | FIX);
