@@ -1,4 +1,4 @@
-import { Vmo, VmoChildOptions, VmoOp, VmoOptions, ZxError, type Kernel, type Process, type Vmar } from '@memsim/zircon-objects';
+import { Kernel, Vmo, VmoChildOptions, VmoOp, VmoOptions, ZxError, type Process, type Vmar } from '@memsim/zircon-objects';
 import { Advice, MapFlags, MremapFlags, MsyncFlags, PAGE, Prot, STACK_GUARD_GAP, VM } from '../abi/constants.js';
 import { u64, i32, type SysInt } from '../abi/args.js';
 import { ErrnoError, fail, type ErrnoName } from '../errno/errno.js';
@@ -173,6 +173,66 @@ function defaultLimits(): MmRlimits {
   };
 }
 
+const RLIM_INFINITY = (1n << 64n) - 1n;
+
+/**
+ * One rlimit value as the model stores it: a non-negative safe integer or Infinity. A bigint is taken as the
+ * kernel's rlim_t (2^64-1 is RLIM_INFINITY); values the model cannot hold exactly are refused rather than rounded.
+ */
+function rlimValue(v: unknown, what: string): number {
+  if (typeof v === 'bigint') {
+    if (v === RLIM_INFINITY) return INF;
+    if (v < 0n || v > RLIM_INFINITY) fail('EINVAL', `${what} out of range`);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`${what} must be below 2^53 or RLIM_INFINITY`);
+    return Number(v);
+  }
+  if (typeof v !== 'number') throw new TypeError(`${what} must be a number`);
+  if (v === INF) return v;
+  if (!Number.isSafeInteger(v) || v < 0) fail('EINVAL', `${what} must be a non-negative integer or Infinity`);
+  return v;
+}
+
+/** A whole {cur, max} pair, checked as setrlimit checks it (cur above max is EINVAL). */
+function rlimPair(cur: unknown, max: unknown, what: string): Rlimit {
+  const c = rlimValue(cur, `${what} cur`);
+  const m = rlimValue(max, `${what} max`);
+  if (c > m) fail('EINVAL', `${what} cur above max`);
+  return { cur: c, max: m };
+}
+
+/** Only own keys name a limit: `'toString' in rlimits` is true but is no resource. */
+function isResource(r: unknown): r is keyof MmRlimits {
+  return typeof r === 'string' && Object.hasOwn(defaultLimits(), r);
+}
+
+/**
+ * Checks options before anything is built, so a bad one fails with a message naming it instead of leaving a
+ * half-made process or NaN addresses behind.
+ */
+function checkOptions(options: unknown): MemoryManagerOptions {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
+  const o = options as Record<string, unknown>;
+  if (o.layout !== undefined && o.layout !== 'full' && o.layout !== 'lower-half') throw new TypeError("options.layout must be 'full' or 'lower-half'");
+  for (const k of ['aslr', 'capIpcLock', 'stack']) if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new TypeError(`options.${k} must be a boolean`);
+  if (o.name !== undefined && typeof o.name !== 'string') throw new TypeError('options.name must be a string');
+  if (o.brkBase !== undefined && (typeof o.brkBase !== 'number' || !Number.isSafeInteger(o.brkBase) || o.brkBase < 0)) {
+    throw new RangeError('options.brkBase must be a non-negative safe integer');
+  }
+  if (o.rlimits !== undefined) {
+    if (o.rlimits === null || typeof o.rlimits !== 'object') throw new TypeError('options.rlimits must be an object');
+    const limits: Partial<MmRlimits> = {};
+    for (const [k, r] of Object.entries(o.rlimits)) {
+      if (!isResource(k)) throw new TypeError(`options.rlimits.${k} is not a memory limit`);
+      if (r === null || typeof r !== 'object') throw new TypeError(`options.rlimits.${k} must be {cur, max}`);
+      const { cur, max } = r as Record<string, unknown>;
+      limits[k] = rlimPair(cur, max, `options.rlimits.${k}`);
+    }
+    return { ...(options as MemoryManagerOptions), rlimits: limits };
+  }
+  return o;
+}
+
 /**
  * The part of `v` from `start` to `end` as a new VMA (same attributes, pgoff advanced). Spelled out rather than
  * spread, which is several times slower on this hot path; `Required` makes a new Vma field fail to compile here.
@@ -307,6 +367,8 @@ export class MemoryManager implements Disposable {
    * Creates the memory manager of a new Linux process: a Zircon process with one user VMAR.
    */
   static create(kernel: Kernel, options: MemoryManagerOptions = {}): MemoryManager {
+    if (!(kernel instanceof Kernel)) throw new TypeError('kernel must be a Kernel');
+    options = checkOptions(options);
     return new MemoryManager(kernel, options, { nextAnonVma: 1, nextCow: 1, nextInode: 1, pinning: new Pinning(kernel, options.shadowProcess), uffd: new UffdRegistry(), uffdUsed: false });
   }
 
@@ -2506,8 +2568,10 @@ export class MemoryManager implements Disposable {
 
   /** setrlimit for the memory limits (bytes; Infinity = RLIM_INFINITY). */
   setrlimit(resource: keyof MmRlimits, cur: number, max: number = cur): void {
-    if (!(resource in this.rlimits)) fail('EINVAL');
-    if (!(cur >= 0) || !(max >= 0) || cur > max) fail('EINVAL');
+    if (!isResource(resource)) fail('EINVAL');
+    const { cur: c, max: m } = rlimPair(cur, max, resource);
+    cur = c;
+    max = m;
     const old = this.rlimits[resource];
     if (max > old.max && !this.capIpcLock && resource !== 'MEMLOCK') {
       // Raising the hard limit needs CAP_SYS_RESOURCE; the model's process has it (the probe runs as root).
@@ -2516,9 +2580,8 @@ export class MemoryManager implements Disposable {
   }
 
   getrlimit(resource: keyof MmRlimits): Rlimit {
-    const r = this.rlimits[resource];
-    if (!r) fail('EINVAL');
-    return { ...r };
+    if (!isResource(resource)) fail('EINVAL');
+    return { ...this.rlimits[resource] };
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -2619,6 +2682,7 @@ export class MemoryManager implements Disposable {
   /** exec: replaces the address space with a fresh one (new user VMAR), keeping limits and open files. */
   exec(options: MemoryManagerOptions = {}): MemoryManager {
     this.live();
+    options = checkOptions(options);
     const next = new MemoryManager(this.kernel, { layout: this.layout, aslr: this.aslr, name: this.name, capIpcLock: this.capIpcLock, rlimits: this.rlimits, ...options }, this.counters);
     for (const [k, d] of this.fds) next.fds.set(k, d);
     this[Symbol.dispose]();

@@ -1,0 +1,58 @@
+/** Bad arguments found by fuzzing the public API: each gets an errno or a typed error naming it, and changes nothing. */
+import { describe, expect, it } from 'vitest';
+import { Kernel } from '@memsim/zircon-objects';
+import { MemoryManager } from './memory-manager.js';
+import { errno, newMm, P, PA, RW } from '../test-support/setup.js';
+
+describe('rlimits', () => {
+  it('setrlimit refuses values the limit checks could not compare', () => {
+    const mm = newMm();
+    const before = mm.getrlimit('MEMLOCK');
+    expect(() => mm.setrlimit('MEMLOCK', 2n ** 60n as never)).toThrow(RangeError);
+    expect(() => mm.setrlimit('MEMLOCK', '4096' as never)).toThrow(/MEMLOCK cur must be a number/);
+    expect(errno(() => mm.setrlimit('MEMLOCK', 0.5))).toBe('EINVAL');
+    expect(errno(() => mm.setrlimit('MEMLOCK', -1n as never))).toBe('EINVAL');
+    expect(errno(() => mm.setrlimit('MEMLOCK', 2 * P, P))).toBe('EINVAL');
+    expect(mm.getrlimit('MEMLOCK')).toEqual(before);
+    // mlock after the refused calls still compares numbers.
+    const a = mm.mmap(0, P, RW, PA);
+    expect(mm.mlock(a, P)).toBe(0);
+  });
+
+  it('a bigint rlim_t is taken exactly; 2^64-1 is RLIM_INFINITY', () => {
+    const mm = newMm();
+    mm.setrlimit('MEMLOCK', BigInt(4 * P) as never, 2n ** 64n - 1n as never);
+    expect(mm.getrlimit('MEMLOCK')).toEqual({ cur: 4 * P, max: Infinity });
+  });
+
+  it('only the four memory limits are resources, not Object.prototype keys', () => {
+    const mm = newMm();
+    for (const r of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
+      expect(errno(() => mm.setrlimit(r as never, P))).toBe('EINVAL');
+      expect(errno(() => mm.getrlimit(r as never))).toBe('EINVAL');
+    }
+  });
+});
+
+describe('MemoryManager.create and exec options', () => {
+  const k = (): Kernel => new Kernel({ seed: 1 });
+
+  it('checks the kernel and every option before building anything', () => {
+    expect(() => MemoryManager.create(undefined as never)).toThrow(/kernel must be a Kernel/);
+    expect(() => MemoryManager.create(k(), null as never)).toThrow(/options must be an object/);
+    expect(() => MemoryManager.create(k(), { layout: 'upper' as never })).toThrow(/options.layout/);
+    expect(() => MemoryManager.create(k(), { brkBase: 2n ** 63n as never })).toThrow(/options.brkBase/);
+    expect(() => MemoryManager.create(k(), { brkBase: Number.NaN })).toThrow(/options.brkBase/);
+    expect(() => MemoryManager.create(k(), { rlimits: { AS: null as never } })).toThrow(/options.rlimits.AS/);
+    expect(() => MemoryManager.create(k(), { rlimits: { AS: { cur: 'x' as never, max: 1 } } })).toThrow(/options.rlimits.AS cur/);
+    expect(() => MemoryManager.create(k(), { rlimits: { toString: { cur: 1, max: 1 } } as never })).toThrow(/not a memory limit/);
+    expect(errno(() => MemoryManager.create(k(), { rlimits: { MEMLOCK: { cur: 2, max: 1 } } }))).toBe('EINVAL');
+  });
+
+  it('exec with a bad option leaves the old address space alive', () => {
+    const mm = newMm();
+    const a = mm.mmap(0, P, RW, PA);
+    expect(() => mm.exec({ layout: 3 as never })).toThrow(TypeError);
+    expect(mm.write(a, new Uint8Array([1])).ok).toBe(true);
+  });
+});
