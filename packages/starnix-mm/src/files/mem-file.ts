@@ -56,6 +56,7 @@ export class MemFile {
 
   /** pwrite: writes bytes at offset, growing the file. */
   pwrite(data: Uint8Array, offset: number): number {
+    if (!(data instanceof Uint8Array)) throw new ErrnoError('EFAULT', 'data must be a Uint8Array');
     if (!Number.isSafeInteger(offset) || offset < 0) throw new ErrnoError('EINVAL');
     const end = offset + data.length;
     if (end > this.bytes) this.truncate(end);

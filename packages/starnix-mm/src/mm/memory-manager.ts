@@ -2031,6 +2031,7 @@ export class MemoryManager implements Disposable {
   /** Kernel-mode copy to user memory (copy_to_user / process_vm_writev): returns bytes written; EFAULT if none. */
   kernelWrite(addr: SysInt, data: Uint8Array, granularity: KernelCopyGranularity = 'byte'): number {
     this.live();
+    if (!(data instanceof Uint8Array)) fail('EFAULT', 'data must be a Uint8Array');
     try {
       const a = Number(this.checkedAddr(addr));
       let limit = data.length;
@@ -2222,6 +2223,8 @@ export class MemoryManager implements Disposable {
   /** A user-mode write of `data` at `addr`. */
   write(addr: SysInt, data: Uint8Array): UserAccessResult {
     this.live();
+    // As writeAsync: a buffer that is not one cannot be copied from (EFAULT), checked before the address.
+    if (!(data instanceof Uint8Array)) fail('EFAULT', 'data must be a Uint8Array');
     try {
       if (isSmall(addr)) {
         if (addr >= this.taskSize) return { ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: addr, done: 0 } };
@@ -2266,6 +2269,7 @@ export class MemoryManager implements Disposable {
    */
   userfaultfd(options: MemoryManagerUffdOptions = {}): UserfaultFD {
     this.live();
+    if (options === null || typeof options !== 'object') throw new TypeError('userfaultfd: options must be an object');
     const opts = { flags: options.flags, capSysPtrace: options.capSysPtrace, clock: options.clock };
     return options.features === undefined ? UserfaultFD.create(this.userfaultfdSpace, opts) : UserfaultFD.open(this.userfaultfdSpace, options.features, opts);
   }
@@ -2325,6 +2329,7 @@ export class MemoryManager implements Disposable {
   async kernelWriteAsync(task: UffdTask, addr: SysInt, data: Uint8Array, granularity: KernelCopyGranularity = 'byte'): Promise<number> {
     this.live();
     checkTask(task);
+    if (!(data instanceof Uint8Array)) fail('EFAULT', 'data must be a Uint8Array');
     const a = Number(this.checkedAddr(addr));
     return await this.retryKernelCopy(task, true, (stop) => {
       if (stop === undefined) return this.kernelWrite(addr, data, granularity);

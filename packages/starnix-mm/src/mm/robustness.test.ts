@@ -1,6 +1,7 @@
 /** Bad arguments found by fuzzing the public API: each gets an errno or a typed error naming it, and changes nothing. */
 import { describe, expect, it } from 'vitest';
 import { Kernel } from '@memsim/zircon-objects';
+import { MemFile } from '../files/mem-file.js';
 import { MemoryManager } from './memory-manager.js';
 import { errno, newMm, P, PA, RW } from '../test-support/setup.js';
 
@@ -54,5 +55,21 @@ describe('MemoryManager.create and exec options', () => {
     const a = mm.mmap(0, P, RW, PA);
     expect(() => mm.exec({ layout: 3 as never })).toThrow(TypeError);
     expect(mm.write(a, new Uint8Array([1])).ok).toBe(true);
+  });
+});
+
+describe('buffers that are not Uint8Arrays', () => {
+  it('write, kernelWrite and MemFile.pwrite fail with EFAULT', () => {
+    const mm = newMm();
+    const a = mm.mmap(0, P, RW, PA);
+    for (const d of [undefined, null, 'abc', [1, 2]]) {
+      expect(errno(() => mm.write(a, d as never))).toBe('EFAULT');
+      expect(errno(() => mm.kernelWrite(a, d as never))).toBe('EFAULT');
+      expect(errno(() => new MemFile(mm.kernel, '/f').pwrite(d as never, 0))).toBe('EFAULT');
+    }
+  });
+
+  it('userfaultfd(null) is a TypeError naming options', () => {
+    expect(() => newMm().userfaultfd(null as never)).toThrow(/options must be an object/);
   });
 });
