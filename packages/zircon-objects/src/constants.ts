@@ -103,6 +103,11 @@ export const VmOptions = Object.freeze({
  * @public
  */
 export function vmAlign(log2: number): number {
+  // Any value of the 8-bit field can be encoded (map/allocate reject the invalid ones with INVALID_ARGS); anything
+  // else would give option bits outside u32 or not integers at all.
+  if (typeof log2 !== 'number' || !Number.isInteger(log2) || log2 < 0 || log2 > 255) {
+    throw new RangeError('vmAlign: log2 must be an integer from 0 to 255');
+  }
   // Multiplication keeps the value positive where `<<` would overflow int32.
   return log2 * 2 ** 24;
 }

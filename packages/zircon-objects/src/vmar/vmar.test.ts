@@ -167,6 +167,13 @@ describe('vmar core tests', () => {
     expectStatus(() => root.allocate(CAN_RW | vmAlign(5), 0, PAGE), ZxStatus.INVALID_ARGS);
   });
 
+  it('vmAlign refuses what the 8-bit field cannot hold instead of returning NaN or non-u32 bits', () => {
+    for (const bad of [Number.NaN, -1, 0.5, 256, Number.POSITIVE_INFINITY, null, -1n, '12']) {
+      expect(() => vmAlign(bad as never)).toThrow(/vmAlign: log2/);
+    }
+    expect(vmAlign(255)).toBe(0xff00_0000);
+  });
+
   it('OvermappingTest', () => {
     const { kernel, root } = setup();
     const { vmar } = root.allocate(CAN_RW | VmOptions.CAN_MAP_SPECIFIC, 0, 16 * PAGE);
