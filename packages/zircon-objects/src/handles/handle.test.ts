@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Handle, Kernel, ObjType, Process, Rights, Signals, Vmo, ZxError, ZxStatus, statusName } from '../index.js';
 import { PAGE, expectStatus, setup } from '../test-support/util.js';
 
@@ -94,6 +94,45 @@ describe('handles and rights', () => {
     expect(e.message).toContain('ZX_ERR_BAD_STATE');
   });
 
+  it('waitAsync: Infinity and timeouts past 2^31-1 ms wait instead of firing after 1 ms', async () => {
+    vi.useFakeTimers();
+    try {
+      const { kernel } = setup();
+      const vmo = Vmo.create(kernel, PAGE);
+      for (const t of [Number.POSITIVE_INFINITY, 2 ** 32, 2 ** 40]) {
+        const child = vmo.createChild(1, 0, PAGE);
+        let settled = false;
+        const p = vmo.waitAsync(Signals.VMO_ZERO_CHILDREN, t).finally(() => (settled = true));
+        await vi.advanceTimersByTimeAsync(1000);
+        expect(settled).toBe(false);
+        child.close();
+        await vi.advanceTimersByTimeAsync(100);
+        expect(await p).toBe(Signals.VMO_ZERO_CHILDREN);
+      }
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('waitAsync: a timeout past 2^31-1 ms still fires, at its end', async () => {
+    // Only setTimeout is faked: the close-poll interval would otherwise tick millions of times.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const { kernel } = setup();
+      const vmo = Vmo.create(kernel, PAGE);
+      const child = vmo.createChild(1, 0, PAGE);
+      let settled = false;
+      const late = vmo.waitAsync(Signals.VMO_ZERO_CHILDREN, 2 ** 31 + 100).catch((e: unknown) => ((settled = true), e));
+      await vi.advanceTimersByTimeAsync(2 ** 31);
+      expect(settled).toBe(false);
+      await vi.advanceTimersByTimeAsync(100);
+      expect(await late).toMatchObject({ status: ZxStatus.TIMED_OUT });
+      child.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('waits: polling with a past deadline times out; waitAsync resolves on the signal', async () => {
     const { kernel } = setup();
     const vmo = Vmo.create(kernel, PAGE);
@@ -105,6 +144,8 @@ describe('handles and rights', () => {
     const c2 = vmo.createChild(1, 0, PAGE);
     await expect(vmo.waitAsync(Signals.VMO_ZERO_CHILDREN, 5)).rejects.toMatchObject({ status: ZxStatus.TIMED_OUT });
     c2.close();
+    // A timeout that is not a number is INVALID_ARGS, not a crash inside setTimeout.
+    for (const bad of [-1n, Number.NaN, '5', null]) expectStatus(() => vmo.waitAsync(Signals.VMO_ZERO_CHILDREN, bad as never), ZxStatus.INVALID_ARGS);
     // VMAR handles have no WAIT right.
     expectStatus(() => setup().root.signals(), ZxStatus.ACCESS_DENIED);
   });

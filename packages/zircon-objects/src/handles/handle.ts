@@ -163,6 +163,7 @@ export abstract class Handle implements Disposable {
   waitAsync(signals: number, timeoutMs?: number): Promise<number> {
     const o = this._require(Rights.WAIT) as KernelObject;
     const mask = u32(signals, 'signals');
+    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs))) fail(ZxStatus.INVALID_ARGS, 'timeoutMs must be a number');
     if (and(o.signals, mask) !== 0) return Promise.resolve(o.signals);
     return new Promise<number>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -175,12 +176,16 @@ export abstract class Handle implements Disposable {
         done();
         resolve(observed);
       });
-      if (timeoutMs !== undefined) {
+      // Infinity is ZX_TIME_INFINITE. setTimeout turns delays past 2^31-1 ms into 1 ms, so long waits are chained.
+      const arm = (left: number): void => {
+        const step = Math.min(left, MAX_TIMER_MS);
         timer = setTimeout(() => {
+          if (left > step) return arm(left - step);
           done();
           reject(new ZxError(ZxStatus.TIMED_OUT, 'wait timed out'));
-        }, timeoutMs);
-      }
+        }, step);
+      };
+      if (timeoutMs !== undefined && timeoutMs !== Number.POSITIVE_INFINITY) arm(timeoutMs);
       // A closed handle cancels its waits (checked cheaply; closing has no hook per handle).
       const poll = setInterval(() => {
         if (this.#object === null) {
@@ -192,6 +197,9 @@ export abstract class Handle implements Disposable {
     });
   }
 }
+
+/** The longest delay setTimeout honours. */
+const MAX_TIMER_MS = 0x7fff_ffff;
 
 /** Checks that `h` is an open handle of class `cls` (BAD_HANDLE, then WRONG_TYPE). */
 export function expectHandle<T extends Handle>(h: unknown, cls: abstract new (...args: never[]) => T, what: string, kernel?: Kernel): T {
