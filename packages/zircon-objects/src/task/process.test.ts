@@ -53,6 +53,10 @@ describe('object info core tests', () => {
     expect([short.actual, short.avail, short.records.length]).toEqual([2, 4, 2]);
     // PROCESS_MAPS: depth 0 the address space, depth 1 the root VMAR.
     const pm = process.mapsInfo();
+    // The record count is checked as VMAR_MAPS checks it: garbage is INVALID_ARGS, a negative size_t is huge.
+    for (const bad of [0.5, Number.NaN, -1n, '2']) expectStatus(() => process.mapsInfo(bad as never), ZxStatus.INVALID_ARGS);
+    expect(process.mapsInfo(-1).actual).toBe(pm.avail);
+    expect(process.mapsInfo(2).actual).toBe(2);
     expect(pm.records.map((r) => [r.depth, r.type])).toEqual([
       [0, MapsType.ASPACE],
       [1, MapsType.VMAR],
