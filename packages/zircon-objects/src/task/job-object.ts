@@ -2,6 +2,9 @@ import { ObjType, Rights, Signals } from '../constants.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { KernelObject } from '../kernel/kernel-object.js';
 
+/** The max_height of the root job, as in Zircon. */
+export const ROOT_JOB_MAX_HEIGHT = 32;
+
 /** Something a job can kill. */
 export interface JobChild {
   killTask(): void;
@@ -15,10 +18,16 @@ export class JobObject extends KernelObject {
   readonly name: string;
   readonly children = new Set<JobChild>();
   dead = false;
+  /**
+   * How many more levels of jobs may hang below this one (Zircon's max_height: 32 at the root, one less per
+   * level). It also bounds the recursion of killTask.
+   */
+  readonly maxHeight: number;
 
   constructor(kernel: Kernel, parent: JobObject | null, name: string) {
     super(kernel);
     this.parent = parent;
+    this.maxHeight = parent ? parent.maxHeight - 1 : ROOT_JOB_MAX_HEIGHT;
     this.name = name;
     parent?.children.add(this);
   }

@@ -15,6 +15,7 @@ export class Job extends Handle {
     const obj = p._require(Rights.MANAGE_JOB) as JobObject;
     if (u32(options, 'options') !== 0) fail(ZxStatus.INVALID_ARGS, 'options must be 0');
     if (obj.dead) fail(ZxStatus.BAD_STATE, 'job is dead');
+    if (obj.maxHeight === 0) fail(ZxStatus.OUT_OF_RANGE, 'parent job is too deep to have child jobs');
     return new Job(new JobObject(obj.kernel, obj, ''), Rights.DEFAULT_JOB);
   }
 

@@ -120,6 +120,17 @@ describe('processes and jobs', () => {
     expect(process.terminated).toBe(true);
     expectStatus(() => Process.create(job, 'late'), ZxStatus.BAD_STATE);
   });
+
+  it('jobs nest 32 levels below the root (max_height); deeper is OUT_OF_RANGE, and kill still works', () => {
+    const { kernel } = setup();
+    const top = Job.create(kernel.rootJob);
+    let job = top;
+    for (let level = 2; level <= 32; level++) job = Job.create(job);
+    const { process } = Process.create(job, 'deep');
+    expectStatus(() => Job.create(job), ZxStatus.OUT_OF_RANGE);
+    top.kill();
+    expect(process.terminated).toBe(true);
+  });
 });
 
 describe('address-space access', () => {
