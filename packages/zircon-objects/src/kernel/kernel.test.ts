@@ -19,6 +19,13 @@ function smallKernel(): Kernel {
 }
 
 describe('kernel', () => {
+  it('options that would break later calls are INVALID_ARGS at construction', () => {
+    expectStatus(() => new Kernel({ clock: 5 as never }), ZxStatus.INVALID_ARGS);
+    expectStatus(() => new Kernel({ hysteresisBytes: -1 }), ZxStatus.INVALID_ARGS);
+    expectStatus(() => new Kernel({ hysteresisBytes: Number.NaN }), ZxStatus.INVALID_ARGS);
+    expectStatus(() => new Kernel({ hysteresisBytes: '5' as never }), ZxStatus.INVALID_ARGS);
+  });
+
   it('ASLR is seeded and reproducible; aslr:false places lowest first', () => {
     const place = (k: Kernel): number[] => {
       const { rootVmar } = Process.create(k.rootJob, 'p');

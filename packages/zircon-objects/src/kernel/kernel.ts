@@ -126,6 +126,8 @@ export class Kernel {
       pick(PressureLevel.OutOfMemory, 0.01),
     ];
     this.#hysteresis = options.hysteresisBytes ?? Math.floor(total / 100);
+    if (!Number.isFinite(this.#hysteresis) || this.#hysteresis < 0) fail(ZxStatus.INVALID_ARGS, 'hysteresisBytes must be a non-negative number');
+    if (options.clock !== undefined && typeof options.clock !== 'function') fail(ZxStatus.INVALID_ARGS, 'clock must be a function');
     this.#clock = options.clock ?? (() => performance.now());
     const mem = this.#mem;
     this.memory = {
