@@ -17,6 +17,12 @@ import { PAGE, bytes, expectStatus, filled, setup } from '../test-support/util.j
 const RW = VmOptions.PERM_READ | VmOptions.PERM_WRITE;
 
 describe('vmo core tests', () => {
+  it('read of a valid range larger than any Uint8Array is a RangeError naming the length', () => {
+    const { kernel } = setup();
+    const vmo = Vmo.create(kernel, 2 ** 53 - PAGE);
+    expect(() => vmo.read(2 ** 53 - PAGE, 0)).toThrow(/read: length/);
+  });
+
   it('Create', () => {
     const { kernel } = setup();
     for (let i = 0; i < 8; i++) {

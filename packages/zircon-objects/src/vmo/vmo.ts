@@ -108,7 +108,13 @@ export class Vmo extends Handle {
     const len = u64(length, 'length');
     const off = u64(offset, 'offset');
     checkRange(o, off, len);
-    const out = new Uint8Array(len);
+    // A valid range can still be larger than a JS buffer may be; say so rather than leak the engine's RangeError.
+    let out: Uint8Array;
+    try {
+      out = new Uint8Array(len);
+    } catch {
+      throw new RangeError(`read: length ${len} is larger than a Uint8Array can hold; use readInto in pieces`);
+    }
     o.read(out, off);
     return out;
   }
