@@ -231,14 +231,24 @@ export class VmarObject extends KernelObject {
 
   /** Collects the mappings covering [a, b) (recursing into sub-VMARs); NOT_FOUND on any gap. */
   cover(a: number, b: number, out: Mapping[], gap: ZxStatus): void {
-    let pos = a;
-    for (const c of this.children.overlapping(a, b)) {
-      if (c.base > pos) fail(gap, 'gap in range');
-      if (c instanceof VmarObject) c.cover(Math.max(a, c.base), Math.min(b, c.end), out, gap);
-      else out.push(c);
-      pos = c.base + c.size;
+    // An explicit stack, not recursion: sub-VMARs nest as deep as callers make them.
+    const stack: { items: Child[]; i: number; pos: number; a: number; b: number }[] = [{ items: this.children.overlapping(a, b), i: 0, pos: a, a, b }];
+    while (stack.length > 0) {
+      const f = stack[stack.length - 1];
+      const c = f.items[f.i++];
+      if (c === undefined) {
+        if (f.pos < f.b) fail(gap, 'gap in range');
+        stack.pop();
+        continue;
+      }
+      if (c.base > f.pos) fail(gap, 'gap in range');
+      f.pos = c.base + c.size;
+      if (c instanceof VmarObject) {
+        const ca = Math.max(f.a, c.base);
+        const cb = Math.min(f.b, c.end);
+        stack.push({ items: c.children.overlapping(ca, cb), i: 0, pos: ca, a: ca, b: cb });
+      } else out.push(c);
     }
-    if (pos < b) fail(gap, 'gap in range');
   }
 
   protect(perms: number, a: number, b: number, opChildren: boolean): void {
@@ -275,13 +285,39 @@ export class VmarObject extends KernelObject {
 
   /** Destroys this region and everything under it (not removing it from its parent). */
   teardown(): void {
-    for (const c of this.children.values()) {
-      if (c instanceof VmarObject) c.teardown();
-      else c.release();
+    this.#walk(
+      () => undefined,
+      (m) => m.release(),
+      0,
+      (v) => {
+        v.children = new RangeTree();
+        v.dead = true;
+        v.priority = MemoryPriority.DEFAULT;
+      },
+    );
+  }
+
+  /**
+   * Visits this region and everything under it depth first in address order, as recursion would (`leave` after a
+   * region's children), but with an explicit stack: sub-VMARs nest as deep as callers make them.
+   */
+  #walk(enter: (v: VmarObject, depth: number) => void, mapping: (m: Mapping, depth: number) => void, depth: number, leave?: (v: VmarObject) => void): void {
+    const stack: { v: VmarObject; depth: number; items: Child[]; i: number }[] = [];
+    const push = (v: VmarObject, d: number): void => {
+      const items = v.children.values();
+      enter(v, d);
+      stack.push({ v, depth: d, items, i: 0 });
+    };
+    push(this, depth);
+    while (stack.length > 0) {
+      const f = stack[stack.length - 1];
+      const c = f.items[f.i++];
+      if (c === undefined) {
+        stack.pop();
+        leave?.(f.v);
+      } else if (c instanceof VmarObject) push(c, f.depth + 1);
+      else mapping(c, f.depth + 1);
     }
-    this.children = new RangeTree();
-    this.dead = true;
-    this.priority = MemoryPriority.DEFAULT;
   }
 
   destroy(): void {
@@ -302,24 +338,23 @@ export class VmarObject extends KernelObject {
   // ---- priority -------------------------------------------------------------------------------------------------
 
   setPriority(p: MemoryPriority): void {
-    this.priority = p;
-    for (const c of this.children.values()) {
-      if (c instanceof VmarObject) c.setPriority(p);
-      else {
+    this.#walk(
+      (v) => (v.priority = p),
+      (c) => {
         c.setHigh(p === MemoryPriority.HIGH);
         // HIGH makes a best effort to populate: bring compressed pages back.
         if (p === MemoryPriority.HIGH) for (let n: CowNode | null = c.vmo.node; n !== null; n = n.parent) n.populateAll();
-      }
-    }
+      },
+      0,
+    );
   }
 
   // ---- info -----------------------------------------------------------------------------------------------------
 
   mapsRecords(depth: number, out: VmarMapsRecord[]): void {
-    out.push({ name: this.name, base: this.base, size: this.size, depth, type: MapsType.VMAR });
-    for (const c of this.children.values()) {
-      if (c instanceof VmarObject) c.mapsRecords(depth + 1, out);
-      else {
+    this.#walk(
+      (v, d) => out.push({ name: v.name, base: v.base, size: v.size, depth: d, type: MapsType.VMAR }),
+      (c, d) => {
         const vmo = c.vmo;
         const from = (vmo.coreOffset + c.vmoOffset) / PAGE_SIZE;
         const to = from + Math.max(0, Math.min(c.size, vmo.size - c.vmoOffset)) / PAGE_SIZE;
@@ -328,7 +363,7 @@ export class VmarObject extends KernelObject {
           name: vmo.name,
           base: c.base,
           size: c.size,
-          depth: depth + 1,
+          depth: d,
           type: MapsType.MAPPING,
           mapping: {
             mmuFlags: c.perms,
@@ -338,8 +373,9 @@ export class VmarObject extends KernelObject {
             populatedBytes: use.populated * PAGE_SIZE,
           },
         });
-      }
-    }
+      },
+      depth,
+    );
   }
 
   /** The mapping containing `addr`, looking into sub-VMARs. */

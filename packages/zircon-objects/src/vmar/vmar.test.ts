@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MapsType, Rights, VmarOp, VmoChildOptions, VmoOptions, VmOptions, Vmo, ZxStatus, vmAlign } from '../index.js';
+import { MapsType, MemoryPriority, Rights, VmarOp, VmoChildOptions, VmoOptions, VmOptions, Vmo, ZxStatus, vmAlign } from '../index.js';
 import { PAGE, bytes, expectStatus, filled, setup } from '../test-support/util.js';
 
 const R = VmOptions.PERM_READ;
@@ -562,5 +562,31 @@ describe('vmar core tests', () => {
       expect(out[0]).toBe(want);
     }
     expect(process.addressSpace.read(address + 5 * PAGE, out).ok).toBe(false);
+  });
+});
+
+describe('deeply nested sub-VMARs', () => {
+  it('walks of 20000 nested regions (maps, protect, op_range, priority, destroy, kill) do not overflow the stack', () => {
+    const { kernel, process, root } = setup();
+    const vmo = Vmo.create(kernel, PAGE);
+    const CAN = VmOptions.CAN_MAP_READ | VmOptions.CAN_MAP_WRITE | VmOptions.CAN_MAP_SPECIFIC;
+    const top = root.allocate(CAN, 0, 4 * PAGE).vmar;
+    let inner = top;
+    for (let i = 0; i < 20000; i++) inner = inner.allocate(CAN | SPEC, 0, 4 * PAGE).vmar;
+    const addr = inner.map(RW | SPEC, 0, vmo, 0, PAGE);
+    const maps = root.mapsInfo();
+    expect(maps.records.at(-1)).toMatchObject({ base: addr, depth: 20002, type: MapsType.MAPPING });
+    expect(process.mapsInfo().avail).toBe(maps.avail + 1);
+    top.protect(R, addr, PAGE);
+    // op_range walks the whole chain before refusing a mapping of a sub-VMAR (BadRangeOpNestedVmar).
+    expectStatus(() => top.opRange(VmarOp.COMMIT, addr, PAGE), ZxStatus.INVALID_ARGS);
+    inner.opRange(VmarOp.COMMIT, addr, PAGE);
+    expectStatus(() => top.protect(R, addr, 2 * PAGE), ZxStatus.NOT_FOUND);
+    root.setMemoryPriority(MemoryPriority.HIGH);
+    expect(inner.memoryPriority()).toBe(MemoryPriority.HIGH);
+    top.destroy();
+    expectStatus(() => inner.map(R, 0, vmo, 0, PAGE), ZxStatus.BAD_STATE);
+    expect(vmo.info().numMappings).toBe(0);
+    process.kill();
   });
 });
