@@ -205,6 +205,14 @@ function isResource(r: unknown): r is keyof MmRlimits {
   return typeof r === 'string' && Object.hasOwn(defaultLimits(), r);
 }
 
+/** A description must hold a MemFile and its two access bits, or mmap of the fd would fail deep inside. */
+function checkDescription(desc: unknown, what: string): void {
+  if (desc === null || typeof desc !== 'object') throw new TypeError(`${what}: description must be an object`);
+  const d = desc as Record<string, unknown>;
+  if (!(d.file instanceof MemFile)) throw new TypeError(`${what}: file must be a MemFile`);
+  if (typeof d.readable !== 'boolean' || typeof d.writable !== 'boolean') throw new TypeError(`${what}: readable and writable must be booleans`);
+}
+
 /**
  * Checks options before anything is built, so a bad one fails with a message naming it instead of leaving a
  * half-made process or NaN addresses behind.
@@ -425,6 +433,8 @@ export class MemoryManager implements Disposable {
 
   /** Opens `file` with an access mode, returning an fd for mmap. */
   open(file: MemFile, mode: 'RDONLY' | 'WRONLY' | 'RDWR'): number {
+    checkDescription({ file, readable: true, writable: true }, 'open');
+    if (mode !== 'RDONLY' && mode !== 'WRONLY' && mode !== 'RDWR') throw new TypeError("open: mode must be 'RDONLY', 'WRONLY' or 'RDWR'");
     let fd = 3;
     while (this.fds.has(fd)) fd++;
     this.fds.set(fd, { file, readable: mode !== 'WRONLY', writable: mode !== 'RDONLY' });
@@ -433,6 +443,9 @@ export class MemoryManager implements Disposable {
 
   /** memfd_create: a new in-memory file opened read-write. */
   memfdCreate(name: string, size = 0): number {
+    if (typeof name !== 'string') throw new TypeError('memfdCreate: name must be a string');
+    // MFD_NAME_MAX_LEN: NAME_MAX less the "memfd:" prefix, counted in bytes.
+    if (new TextEncoder().encode(name).length > 249) fail('EINVAL', 'memfd name longer than 249 bytes');
     const file = new MemFile(this.kernel, `/memfd:${name} (deleted)`, { size, inode: this.counters.nextInode++ });
     return this.open(file, 'RDWR');
   }
@@ -446,6 +459,9 @@ export class MemoryManager implements Disposable {
 
   /** Installs an existing description at a specific fd number (dup2-like; used when mirroring fd tables). */
   adoptFd(fd: number, desc: FileDescription): void {
+    // As dup2: a target fd that is not a valid descriptor number is EBADF.
+    if (typeof fd !== 'number' || !Number.isInteger(fd) || fd < 0 || fd > 0x7fff_ffff) fail('EBADF', 'fd out of range');
+    checkDescription(desc, 'adoptFd');
     this.fds.set(fd, desc);
   }
 

@@ -73,3 +73,27 @@ describe('buffers that are not Uint8Arrays', () => {
     expect(() => newMm().userfaultfd(null as never)).toThrow(/options must be an object/);
   });
 });
+
+describe('file descriptors', () => {
+  it('open and adoptFd take only a MemFile description; adoptFd checks the fd as dup2 does', () => {
+    const mm = newMm();
+    expect(() => mm.open({} as never, 'RDWR')).toThrow(/open: file must be a MemFile/);
+    expect(() => mm.open(new MemFile(mm.kernel, '/f'), 'RW' as never)).toThrow(/open: mode/);
+    const desc = { file: new MemFile(mm.kernel, '/f'), readable: true, writable: true };
+    for (const fd of [-1, 1.5, 2 ** 31, Number.NaN, '3']) expect(errno(() => mm.adoptFd(fd as never, desc))).toBe('EBADF');
+    expect(() => mm.adoptFd(5, null as never)).toThrow(/adoptFd: description/);
+    expect(() => mm.adoptFd(5, { file: {}, readable: true, writable: true } as never)).toThrow(/adoptFd: file must be a MemFile/);
+    expect(errno(() => mm.fd(5))).toBe('EBADF');
+    mm.adoptFd(5, desc);
+    expect(mm.fd(5)).toBe(desc);
+  });
+
+  it('memfd_create names are at most 249 bytes (EINVAL beyond)', () => {
+    const mm = newMm();
+    expect(mm.memfdCreate('a'.repeat(249))).toBeGreaterThanOrEqual(3);
+    expect(errno(() => mm.memfdCreate('a'.repeat(250)))).toBe('EINVAL');
+    // Bytes, not characters: 125 two-byte characters are 250 bytes.
+    expect(errno(() => mm.memfdCreate('\u00e9'.repeat(125)))).toBe('EINVAL');
+    expect(() => mm.memfdCreate(5 as never)).toThrow(/memfdCreate: name/);
+  });
+});
