@@ -243,3 +243,24 @@ describe('RangeTree', () => {
     expect(tree.remove(4)).toBeUndefined();
   });
 });
+
+describe('RangeTree argument checks', () => {
+  it('non-number positions and bad fit requests are typed errors naming the argument, and change nothing', () => {
+    const t = new RangeTree<number>();
+    t.insert(1, 100, 200);
+    t.insert(2, 300, 400);
+    for (const bad of [2n, '150', Number.NaN, null, {}]) {
+      expect(() => t.insert(9, 210, 250, bad as never)).toThrow(/RangeTree: fence must be a number/);
+      expect(() => t.overlapping(bad as never, 1000)).toThrow(/RangeTree: start/);
+      expect(() => t.at(bad as never)).toThrow(/RangeTree: addr/);
+      expect(() => t.lowestFit(0, 1000, 0, 1000, bad as never)).toThrow(/RangeTree: len/);
+      expect(() => t.highestFit(0, 1000, 0, bad as never, 10)).toThrow(/RangeTree: hi/);
+      expect(() => t.forEachGap(0, 1000, bad as never, () => false)).toThrow(/RangeTree: until/);
+    }
+    expect(() => t.lowestFit(0, 1000, 0, 1000, 10, 0)).toThrow(/RangeTree: align/);
+    expect(() => t.highestFit(0, 1000, 0, 1000, -1)).toThrow(/RangeTree: len/);
+    expect([...t]).toEqual([1, 2]);
+    // Infinity stays a valid open end.
+    expect(t.overlapping(0, Number.POSITIVE_INFINITY)).toEqual([1, 2]);
+  });
+});

@@ -8,6 +8,22 @@ const LOW = CAP >>> 2;
 const MAX_HEIGHT = 40;
 
 /**
+ * Checks a position argument of a public method: a number (±Infinity allowed as an open end). Anything else would be
+ * coerced by the comparisons or crash in the middle of a walk (a bigint cannot mix with numbers).
+ */
+function num(x: unknown, what: string): void {
+  if (typeof x !== 'number' || Number.isNaN(x)) throw new TypeError(`RangeTree: ${what} must be a number`);
+}
+
+/** A fit request: a non-negative length and a positive finite alignment. */
+function fitArgs(len: unknown, align: unknown): void {
+  num(len, 'len');
+  num(align, 'align');
+  if ((len as number) < 0 || !Number.isFinite(len)) throw new RangeError('RangeTree: len must be a non-negative finite number');
+  if (!((align as number) > 0) || !Number.isFinite(align)) throw new RangeError('RangeTree: align must be a positive finite number');
+}
+
+/**
  * Index of the last a[b + i] <= key for i < n, or -1. Every eighth key first, then within the block of eight: at
  * most sixteen comparisons, and the keys are read in address order, so a node that is not in cache streams in
  * instead of costing a miss per probe as a binary search would.
@@ -286,6 +302,9 @@ export class RangeTree<T> {
    * `fence` (at most `start`) is where the free gap below this range ends.
    */
   insert(value: T, start: number, end: number, fence: number = start): void {
+    num(start, 'start');
+    num(end, 'end');
+    num(fence, 'fence');
     if (!(start < end) || !(fence <= start)) throw new RangeError(`bad range [${start}, ${end}) fence ${fence}`);
     const L = this.#L;
     const leaf = this.#descend(start);
@@ -380,6 +399,7 @@ export class RangeTree<T> {
 
   /** Removes the range starting exactly at `start`; returns its value, or undefined if there is none. */
   remove(start: number): T | undefined {
+    num(start, 'start');
     const L = this.#L;
     const leaf = this.#descend(start);
     const b = leaf * S;
@@ -465,6 +485,8 @@ export class RangeTree<T> {
 
   /** Changes the end of the range starting at `start` (its neighbours must still not overlap it). */
   setEnd(start: number, end: number): void {
+    num(start, 'start');
+    num(end, 'end');
     const L = this.#L;
     const leaf = this.#descend(start);
     const b = leaf * S;
@@ -534,6 +556,7 @@ export class RangeTree<T> {
 
   /** The value of the range containing `addr`. */
   at(addr: number): T | undefined {
+    num(addr, 'addr');
     if (!this.#seek(addr, false)) return undefined;
     const k = this.#leaf * S + this.#slot;
     return addr < this.#L.end[k] ? this.#values[k] : undefined;
@@ -541,16 +564,19 @@ export class RangeTree<T> {
 
   /** The value of the range with the largest start at or below `addr`. */
   floor(addr: number): T | undefined {
+    num(addr, 'addr');
     return this.#seek(addr, false) ? this.#value() : undefined;
   }
 
   /** The value of the range with the largest start below `addr`. */
   below(addr: number): T | undefined {
+    num(addr, 'addr');
     return this.#seek(addr, true) ? this.#value() : undefined;
   }
 
   /** The value of the first range ending above `addr` (Linux's find_vma). */
   endingAbove(addr: number): T | undefined {
+    num(addr, 'addr');
     return this.#seekEndAbove(addr) ? this.#value() : undefined;
   }
 
@@ -566,11 +592,15 @@ export class RangeTree<T> {
 
   /** Whether no range overlaps [start, end). */
   isFree(start: number, end: number): boolean {
+    num(start, 'start');
+    num(end, 'end');
     return !this.#seek(end, true) || this.#L.end[this.#leaf * S + this.#slot] <= start;
   }
 
   /** Values of the ranges overlapping [start, end), in address order. */
   overlapping(start: number, end: number): T[] {
+    num(start, 'start');
+    num(end, 'end');
     const out: T[] = [];
     if (start >= end || !this.#seekEndAbove(start)) return out;
     do {
@@ -607,6 +637,10 @@ export class RangeTree<T> {
    * gap starts at or after `until` or when `cb` returns true. O(gaps visited).
    */
   forEachGap(regionStart: number, regionEnd: number, until: number, cb: (gapStart: number, gapEnd: number) => boolean): void {
+    num(regionStart, 'regionStart');
+    num(regionEnd, 'regionEnd');
+    num(until, 'until');
+    if (typeof cb !== 'function') throw new TypeError('RangeTree: cb must be a function');
     const L = this.#L;
     let prev = regionStart;
     for (let leaf = this.#size === 0 ? -1 : this.#head; leaf >= 0; leaf = (L.next as Int32Array)[leaf]) {
@@ -633,6 +667,11 @@ export class RangeTree<T> {
    * free gap of [regionStart, regionEnd); -1 if there is none. Subtrees without a large enough gap are skipped.
    */
   lowestFit(regionStart: number, regionEnd: number, lo: number, hi: number, len: number, align = 1): number {
+    num(regionStart, 'regionStart');
+    num(regionEnd, 'regionEnd');
+    num(lo, 'lo');
+    num(hi, 'hi');
+    fitArgs(len, align);
     this.#lo = lo;
     this.#hi = Math.min(hi, regionEnd);
     this.#len = len;
@@ -648,6 +687,11 @@ export class RangeTree<T> {
 
   /** Like lowestFit, but the highest such address (Linux's top-down placement). */
   highestFit(regionStart: number, regionEnd: number, lo: number, hi: number, len: number, align = 1): number {
+    num(regionStart, 'regionStart');
+    num(regionEnd, 'regionEnd');
+    num(lo, 'lo');
+    num(hi, 'hi');
+    fitArgs(len, align);
     this.#lo = Math.max(lo, regionStart);
     this.#hi = Math.min(hi, regionEnd);
     this.#len = len;
