@@ -999,7 +999,6 @@ export class MemoryManager implements Disposable {
       }
       const v = this.insert(this.newVma(at, at + len, vmFlags, backing, pgoff), slot);
       if (backing.kind === 'anon' || backing.kind === 'file') this.mergeAround(v);
-      if (vmFlags & VM.LOCKED) this.lockedPopulateNote(at, len);
       if (vmFlags & VM.LOCKED || (fl & (MapFlags.POPULATE | MapFlags.NONBLOCK)) === MapFlags.POPULATE) {
         this.populate(at, at + len, true);
       }
@@ -1007,10 +1006,6 @@ export class MemoryManager implements Disposable {
     } finally {
       this.flushPins();
     }
-  }
-
-  private lockedPopulateNote(_at: number, _len: number): void {
-    // Locked pages are populated below; pinning is a property of the VMA flags here.
   }
 
   private countPages(start: number, end: number): number {
