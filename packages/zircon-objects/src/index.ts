@@ -31,6 +31,7 @@ export {
   TASK_RETCODE_SYSCALL_KILL,
 } from './constants.js';
 export { Kernel, type KernelOptions, type MemoryStats, type ReclaimResult } from './kernel/kernel.js';
+export { mulberry32 } from './kernel/prng.js';
 export { Handle, type HandleBasicInfo } from './handles/handle.js';
 export { Vmo, type VmoInfo, type VmoLockState, type PageState, type VmoPin } from './vmo/vmo.js';
 export { Vmar, type VmarInfo, type MapsInfo } from './vmar/vmar.js';

@@ -1,4 +1,5 @@
 import { CliError } from '../cli/errors.js';
+import { mulberry32 } from '@memsim/zircon-objects';
 
 /**
  * One event of a swap trace.
@@ -103,17 +104,6 @@ export interface GenerateOptions {
   readonly seed: number;
 }
 
-/** A small seeded PRNG (mulberry32): traces are reproducible from their seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A synthetic trace. Every shape first writes every page (a renderer building its heap), then runs `accesses`
@@ -132,7 +122,7 @@ export function generateTrace(o: GenerateOptions): string {
     throw new CliError('BAD_USAGE', `--pages must be between 1 and ${MAX_TRACE_PAGES}`);
   }
   if (!(SHAPES as readonly string[]).includes(o.shape)) throw new CliError('BAD_USAGE', `unknown shape '${o.shape}' (${SHAPES.join(', ')})`);
-  const rnd = prng(o.seed);
+  const rnd = mulberry32(o.seed);
   const P = o.pages;
   const out = [`# memsim swap trace v1: shape ${o.shape}, seed ${o.seed}`, `pages ${P}`];
   for (let p = 0; p < P; p++) out.push(`w ${p}`);

@@ -1,17 +1,9 @@
 /** Seeded generator of Linux call sequences inside the probe window (for the differential check). */
 import type { LinuxOp, MapFlagName, ProtName } from '@memsim/linux-probe';
+import { mulberry32 } from '@memsim/zircon-objects';
 
-/** mulberry32: small seeded PRNG (state owned by the caller). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator (mulberry32 from zircon-objects; the caller owns its state). */
+export const rng = mulberry32;
 
 const P = 4096;
 

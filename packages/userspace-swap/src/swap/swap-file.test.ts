@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SwapError, SwapFile } from '../index.js';
+import { mulberry32 } from '@memsim/zircon-objects';
 
 let dir: string;
 beforeEach(() => {
@@ -13,17 +14,6 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A deterministic generator for the test data (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function flipByte(path: string, position: number): void {
   const fd = openSync(path, 'r+');
@@ -57,7 +47,7 @@ describe('SwapFile', () => {
 
   it('1,000 random records of 1 B to 10 KB read back intact in random order', () => {
     using f = SwapFile.create({ directory: dir });
-    const next = rng(8);
+    const next = mulberry32(8);
     const stored = new Map<number, Uint8Array>();
     for (let i = 0; i < 1000; i++) {
       const len = 1 + Math.floor(next() * 10 * 1024);
@@ -79,7 +69,7 @@ describe('SwapFile', () => {
 
   it('usage shrinks after drops, and compaction shrinks the file, keeping the live records readable', () => {
     using f = SwapFile.create({ directory: dir, compactionThreshold: 0.6, compactionMinBytes: 0 });
-    const next = rng(3);
+    const next = mulberry32(3);
     const ids: number[] = [];
     const data = new Map<number, Uint8Array>();
     for (let i = 0; i < 100; i++) {

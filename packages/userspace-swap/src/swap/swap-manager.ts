@@ -13,6 +13,7 @@ import { SwapFile } from './swap-file.js';
 import type { SwapFileOptions } from './swap-file.js';
 import { RendererSwapper } from './swap-renderer.js';
 import type { RendererCounters, RendererHost, SwapRenderer } from './swap-renderer.js';
+import { mulberry32 } from '@memsim/zircon-objects';
 
 /**
  * Options of {@link SwapManager}.
@@ -277,14 +278,3 @@ export class SwapManager implements Disposable {
   }
 }
 
-/** A small seeded generator (mulberry32) so region shuffles are reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -52,3 +52,19 @@ export class Prng {
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
+
+/**
+ * A small seeded generator of floats in [0, 1) (mulberry32), for reproducible test data, traces and shuffles; the
+ * caller owns the returned closure's state. (The kernel's own ASLR generator is separate and per-kernel.)
+ * @public
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
