@@ -27,3 +27,22 @@ export {
 } from './mm/memory-manager.js';
 export { UffdWouldBlockError } from './uffd/uffd-would-block.js';
 export type { AddressSpaceLayout } from './mm/zircon-space.js';
+export {
+  type KernelProfile,
+  type KernelProfileField,
+  type KernelProfileSource,
+  type VmAccountRule,
+  type OvercommitMode,
+  type HostMmFacts,
+  KERNEL_PROFILE_FIELDS,
+  KERNEL_PROFILES,
+  DEFAULT_KERNEL_PROFILE,
+  LINUX_6_18_V669,
+  LINUX_6_18_V1272,
+  KernelProfileError,
+  kernelProfile,
+  parseKernelProfile,
+  profileFromHost,
+  profileDifferences,
+  describeKernelProfile,
+} from './profile/kernel-profile.js';

@@ -2398,6 +2398,116 @@ static void kill_scenario(void) {
   }
 }
 
+/* ---- Kernel profile: the mm behaviours that differ between builds and sysctls (memsim's KernelProfile) ---- */
+
+/* A small /proc or /sys file into buf (NUL-terminated, "" when unreadable). */
+static void read_small(const char *path, char *buf, size_t n) {
+  buf[0] = 0;
+  int fd = open(path, O_RDONLY);
+  if (fd < 0) return;
+  ssize_t r = read(fd, buf, n - 1);
+  buf[r > 0 ? r : 0] = 0;
+  close(fd);
+}
+
+/* The smaps entry of the VMA starting at addr, copied into out (empty when there is none). */
+static void smaps_entry(uint64_t addr, char *out, size_t n) {
+  static char all[1 << 18];
+  out[0] = 0;
+  int fd = open("/proc/self/smaps", O_RDONLY);
+  if (fd < 0) return;
+  size_t len = 0;
+  ssize_t r;
+  while (len < sizeof all - 1 && (r = read(fd, all + len, sizeof all - 1 - len)) > 0) len += (size_t)r;
+  close(fd);
+  all[len] = 0;
+  char head[32];
+  snprintf(head, sizeof head, "%" PRIx64 "-", addr);
+  for (char *l = all; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+    if (strncmp(l, head, strlen(head))) continue;
+    char *end = strstr(l, "\nVmFlags:");
+    end = end ? strchr(end + 1, '\n') : NULL;
+    size_t k = end ? (size_t)(end - l) : strlen(l);
+    if (k >= n) k = n - 1;
+    memcpy(out, l, k);
+    out[k] = 0;
+    return;
+  }
+}
+
+static long smaps_kb(const char *entry, const char *field) {
+  char key[40];
+  snprintf(key, sizeof key, "\n%s:", field);
+  const char *p = strstr(entry, key);
+  return p ? strtol(p + strlen(key), NULL, 10) : -1;
+}
+
+static int smaps_flag(const char *entry, const char *flag) {
+  const char *p = strstr(entry, "\nVmFlags:");
+  if (!p) return 0;
+  char tok[8];
+  snprintf(tok, sizeof tok, " %s ", flag);
+  char line[256];
+  snprintf(line, sizeof line, "%s", p + 9);
+  char *nl = strchr(line, '\n');
+  if (nl) *nl = 0;
+  strncat(line, " ", sizeof line - strlen(line) - 1);
+  return strstr(line, tok) != NULL;
+}
+
+/* One private anonymous rw page at WINDOW_BASE + k pages (nothing else is there; gaps keep them from merging). */
+static char *profile_page(int k) {
+  long p = syscall(SYS_mmap, WINDOW_BASE + (uint64_t)k * PAGE, PAGE, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1L, 0L);
+  return p == -1 ? NULL : (char *)p;
+}
+
+/* Measures the profile fields a few syscalls can tell; writes `"profile":{...}`. */
+static void ob_profile(ob_t *o, int anon_name, const char *mmc, uint64_t features) {
+  static char entry[4096];
+  char *a = profile_page(0), *b = profile_page(2), *c = profile_page(4);
+  const char *zero = "null", *account = "null";
+  if (a && b && c) {
+    /* A read fault on private anonymous memory: the zero page leaves Rss at 0. */
+    volatile char sink = a[0];
+    (void)sink;
+    smaps_entry((uint64_t)(uintptr_t)a, entry, sizeof entry);
+    long rss = smaps_kb(entry, "Rss");
+    zero = rss == 0 ? "true" : rss > 0 ? "false" : "null";
+    /* VM_ACCOUNT across mprotect(PROT_READ): an untouched VMA (no anon_vma) and a written one. */
+    c[0] = 1;
+    syscall(SYS_mprotect, b, PAGE, PROT_READ);
+    syscall(SYS_mprotect, c, PAGE, PROT_READ);
+    smaps_entry((uint64_t)(uintptr_t)b, entry, sizeof entry);
+    int untouched = smaps_flag(entry, "ac");
+    smaps_entry((uint64_t)(uintptr_t)c, entry, sizeof entry);
+    int written = smaps_flag(entry, "ac");
+    account = untouched ? "\"keep\"" : written ? "\"drop-without-anon-vma\"" : "\"drop\"";
+  }
+  for (int k = 0; k < 6; k += 2) syscall(SYS_munmap, WINDOW_BASE + (uint64_t)k * PAGE, PAGE);
+  char oc[32], ocr[32], mina[32], thp[256];
+  read_small("/proc/sys/vm/overcommit_memory", oc, sizeof oc);
+  read_small("/proc/sys/vm/overcommit_ratio", ocr, sizeof ocr);
+  read_small("/proc/sys/vm/mmap_min_addr", mina, sizeof mina);
+  read_small("/sys/kernel/mm/transparent_hugepage/enabled", thp, sizeof thp);
+  const char *sel = strchr(thp, '[');
+  const char *sel_end = sel ? strchr(sel, ']') : NULL;
+  char thp_mode[64] = "unavailable";
+  if (sel && sel_end && sel_end - sel - 1 < (long)sizeof thp_mode) {
+    memcpy(thp_mode, sel + 1, (size_t)(sel_end - sel - 1));
+    thp_mode[sel_end - sel - 1] = 0;
+  }
+  ob_f(o, ",\"profile\":{\"zero_page_read_fault\":%s,\"mprotect_account\":%s,\"anon_vma_name\":%s", zero, account,
+       anon_name ? "true" : "false");
+  ob_f(o, ",\"mmap_min_addr\":%ld,\"max_map_count\":%ld,\"overcommit_memory\":%ld,\"overcommit_ratio\":%ld",
+       strtol(mina, NULL, 10), strtol(mmc, NULL, 10), strtol(oc, NULL, 10), strtol(ocr, NULL, 10));
+  ob_s(o, ",\"thp_enabled\":");
+  ob_jss(o, thp_mode);
+  ob_s(o, ",\"uffd_features\":");
+  ob_names(o, UFFD_FEATURES, N(UFFD_FEATURES), features);
+  ob_s(o, "}");
+}
+
 /* What this kernel supports, so callers can tell a kernel without a feature from a model bug. */
 static int print_info(void) {
   struct utsname u;
@@ -2429,7 +2539,7 @@ static int print_info(void) {
     upf[n > 0 ? n : 0] = 0;
     close(fd);
   }
-  static char buf[4096];
+  static char buf[8192];
   ob_t o = {buf, 0, sizeof buf, 0};
   ob_s(&o, "{\"kernel\":");
   ob_jss(&o, u.release);
@@ -2440,8 +2550,10 @@ static int print_info(void) {
   ob_f(&o, ",\"anon_vma_name\":%s,\"userfaultfd\":%s,\"uffd_features\":", anon_name ? "true" : "false",
        uffd_ok ? "true" : "false");
   ob_names(&o, UFFD_FEATURES, N(UFFD_FEATURES), features);
-  ob_f(&o, ",\"max_map_count\":%ld,\"unprivileged_userfaultfd\":%ld,\"euid\":%d}\n", strtol(mmc, NULL, 10),
+  ob_f(&o, ",\"max_map_count\":%ld,\"unprivileged_userfaultfd\":%ld,\"euid\":%d", strtol(mmc, NULL, 10),
        strtol(upf, NULL, 10), (int)geteuid());
+  ob_profile(&o, anon_name, mmc, uffd_ok ? features : 0);
+  ob_s(&o, "}\n");
   write_all(1, o.buf, o.len);
   return 0;
 }

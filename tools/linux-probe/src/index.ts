@@ -58,5 +58,6 @@ export type {
   ScenarioOutcome,
   ScenarioStatus,
   ProbeInfo,
+  ProbeProfileFacts,
 } from './results.js';
 export { PROBE_WINDOW_BASE, PROBE_WINDOW_SIZE } from './window.js';

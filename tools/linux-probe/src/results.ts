@@ -162,4 +162,27 @@ export interface ProbeInfo {
   /** The vm.unprivileged_userfaultfd sysctl (-1 if unreadable). */
   readonly unprivileged_userfaultfd: number;
   readonly euid: number;
+  /** The memory-management behaviours that differ between kernel builds, measured on this host (see below). */
+  readonly profile: ProbeProfileFacts;
+}
+
+/**
+ * What `probe --info` measures for memsim's kernel profile: a read fault on a private anonymous page (does Rss stay
+ * 0, i.e. the shared zero page?), VM_ACCOUNT across mprotect(PROT_READ) of an untouched and of a written page, and
+ * the sysctls. `null` when a check could not run (the window was occupied).
+ *
+ * @public
+ */
+export interface ProbeProfileFacts {
+  readonly zero_page_read_fault: boolean | null;
+  /** `keep`: even an untouched VMA keeps `ac`; `drop-without-anon-vma`: only a VMA without anon_vma loses it. */
+  readonly mprotect_account: 'keep' | 'drop-without-anon-vma' | 'drop' | null;
+  readonly anon_vma_name: boolean;
+  readonly mmap_min_addr: number;
+  readonly max_map_count: number;
+  readonly overcommit_memory: number;
+  readonly overcommit_ratio: number;
+  /** The selected mode of /sys/kernel/mm/transparent_hugepage/enabled, or `unavailable`. */
+  readonly thp_enabled: string;
+  readonly uffd_features: readonly string[];
 }

@@ -210,11 +210,24 @@ export async function runBench(benches: readonly BenchOp[], options: RunOptions 
 }
 
 /**
- * What the kernel under the probe supports (release, window, anon VMA names, userfaultfd features, map limit).
+ * What the kernel under the probe supports (release, window, anon VMA names, userfaultfd features, map limit) and
+ * the memory-management behaviours memsim's kernel profile describes. Measured once per process (a few ms), then cached.
  *
  * @public
  */
-export async function probeInfo(): Promise<ProbeInfo> {
+export function probeInfo(): Promise<ProbeInfo> {
+  // Measured once per process (a run): the host does not change under it, and every differential path asks.
+  infoOnce ??= readInfo();
+  infoOnce.catch(() => {
+    infoOnce = undefined;
+  });
+  return infoOnce;
+}
+
+/** The host's answer, shared by every caller of {@link probeInfo} in this process; cleared when it failed. */
+let infoOnce: Promise<ProbeInfo> | undefined;
+
+async function readInfo(): Promise<ProbeInfo> {
   const binary = await compileProbe();
   const r = await spawnProbe(binary, ['--info'], '', 30_000);
   try {

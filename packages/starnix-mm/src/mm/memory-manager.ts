@@ -22,6 +22,7 @@ import {
 } from '@memsim/userspace-swap';
 import { UffdRegistry } from '../uffd/uffd-registry.js';
 import { UffdWouldBlockError } from '../uffd/uffd-would-block.js';
+import { DEFAULT_KERNEL_PROFILE, parseKernelProfile, type KernelProfile } from '../profile/kernel-profile.js';
 
 const U64MAX = (1n << 64n) - 1n;
 const INF = Number.POSITIVE_INFINITY;
@@ -85,6 +86,11 @@ export interface MemoryManagerOptions {
    * created on first use, with its own RoleManager.
    */
   shadowProcess?: ShadowProcess;
+  /**
+   * The kernel build whose host-dependent behaviours to follow (zero page on read faults, VM_ACCOUNT on mprotect,
+   * mmap_min_addr, ...). Default {@link DEFAULT_KERNEL_PROFILE}. Forks and execs keep their parent's.
+   */
+  profile?: KernelProfile;
 }
 
 /**
@@ -220,10 +226,11 @@ function checkDescription(desc: unknown, what: string): void {
 function checkOptions(options: unknown): MemoryManagerOptions {
   if (options === undefined) return {};
   if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
-  const o = options as Record<string, unknown>;
+  const o = { ...(options as Record<string, unknown>) };
   if (o.layout !== undefined && o.layout !== 'full' && o.layout !== 'lower-half') throw new TypeError("options.layout must be 'full' or 'lower-half'");
   for (const k of ['aslr', 'capIpcLock', 'stack']) if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new TypeError(`options.${k} must be a boolean`);
   if (o.name !== undefined && typeof o.name !== 'string') throw new TypeError('options.name must be a string');
+  if (o.profile !== undefined) o.profile = parseKernelProfile(o.profile);
   if (o.brkBase !== undefined && (typeof o.brkBase !== 'number' || !Number.isSafeInteger(o.brkBase) || o.brkBase < 0)) {
     throw new RangeError('options.brkBase must be a non-negative safe integer');
   }
@@ -236,7 +243,7 @@ function checkOptions(options: unknown): MemoryManagerOptions {
       const { cur, max } = r as Record<string, unknown>;
       limits[k] = rlimPair(cur, max, `options.rlimits.${k}`);
     }
-    return { ...(options as MemoryManagerOptions), rlimits: limits };
+    return { ...(o as MemoryManagerOptions), rlimits: limits };
   }
   return o;
 }
@@ -303,6 +310,8 @@ export class MemoryManager implements Disposable {
   /** Limits, in bytes. */
   rlimits: MmRlimits;
   capIpcLock: boolean;
+  /** The kernel profile this address space follows. */
+  readonly profile: KernelProfile;
   private readonly aslr: boolean;
   private readonly layout: AddressSpaceLayout;
   private readonly name: string;
@@ -336,11 +345,13 @@ export class MemoryManager implements Disposable {
     this.aslr = options.aslr ?? false;
     this.name = options.name ?? 'linux';
     this.capIpcLock = options.capIpcLock ?? false;
+    this.profile = inherit?.profile ?? options.profile ?? DEFAULT_KERNEL_PROFILE;
     this.counters = counters;
     this.zx = new ZirconSpace(kernel, this.name, this.layout);
     // Linux's x86-64 TASK_SIZE is 2^47 - 4096; a Zircon VMAR may end lower (lower-half layout).
     this.taskSize = Math.min(this.zx.end, 0x7ffffffff000);
-    this.minAddr = Math.max(4096, this.zx.base);
+    // vm.mmap_min_addr (never below one page: the model has no CAP_SYS_RAWIO exemption for page 0).
+    this.minAddr = Math.max(4096, pageUp(this.profile.mmapMinAddr), this.zx.base);
     this.tree = new VmaTree(this.minAddr, STACK_GUARD_GAP);
     this.rlimits = inherit ? structuredClone(inherit.rlimits) : { ...defaultLimits(), ...options.rlimits };
     if (inherit) {
@@ -721,11 +732,27 @@ export class MemoryManager implements Disposable {
     } else for (let p = start; p < end; p += PAGE) set.delete(p);
   }
 
-  /** A read fault: anonymous pages map the zero page, file and shmem pages enter the page cache. */
-  private readFault(v: Vma, addr: number): void {
+  /**
+   * A read fault: anonymous pages map the zero page (or, on a kernel profile without it, get a zeroed page and the
+   * VMA its anon_vma, as do_anonymous_page does), file and shmem pages enter the page cache. UFFDIO_ZEROPAGE passes
+   * `zeroPage` true: it always maps the zero page.
+   */
+  private readFault(v: Vma, addr: number, zeroPage = this.profile.zeroPageOnReadFault): void {
     const page = pageDown(addr);
     if (v.backing.kind === 'anon') {
-      if (this.zx.anonVmo.pageState(page) === 'absent') this.zeroMapped.add(page);
+      if (this.zx.anonVmo.pageState(page) !== 'absent') return;
+      if (!zeroPage) {
+        if (v.anonVma === 0) this.anonVmaPrepare(v);
+        try {
+          this.zx.anonVmo.opRange(VmoOp.COMMIT, page, PAGE);
+          this.zeroMapped.delete(page);
+          return;
+        } catch (err) {
+          // Out of memory: the read still sees zeros (as through the zero page); only Rss differs.
+          if (!(err instanceof ZxError)) throw err;
+        }
+      }
+      this.zeroMapped.add(page);
       return;
     }
     const t = ZirconSpace.target(this.zx, v, page);
@@ -930,6 +957,7 @@ export class MemoryManager implements Disposable {
       const hintN = hint;
       const type = fl & MapFlags.TYPE;
       const isAnonPrivate = !desc && type === MapFlags.PRIVATE;
+      if (this.tree.size > this.profile.maxMapCount) fail('ENOMEM');
       if (fl & MapFlags.FIXED && hintN < this.minAddr && hintN % PAGE === 0) fail('EPERM');
       const at = this.getUnmappedArea(hintN, len, fl, isAnonPrivate);
       if (fl & MapFlags.FIXED_NOREPLACE) {
@@ -1249,7 +1277,7 @@ export class MemoryManager implements Disposable {
         const old = v.flags;
         if (newFlags & VM.WRITE) {
           if (!(old & (VM.ACCOUNT | VM.WRITE | VM.SHARED | VM.NORESERVE))) newFlags |= VM.ACCOUNT;
-        } else if (old & VM.ACCOUNT && v.backing.kind === 'anon' && v.anonVma === 0) {
+        } else if (old & VM.ACCOUNT && v.backing.kind === 'anon' && v.anonVma === 0 && this.profile.mprotectAccount === 'drop-without-anon-vma') {
           newFlags &= ~VM.ACCOUNT;
         }
         let after: Vma = v;
@@ -1960,6 +1988,8 @@ export class MemoryManager implements Disposable {
   setVmaAnonName(addr: SysInt, length: SysInt, name: string | null): number {
     this.live();
     try {
+      // Without CONFIG_ANON_VMA_NAME, prctl_set_vma is a stub that refuses everything.
+      if (!this.profile.anonVmaName) fail('EINVAL');
       if (name !== null) {
         if (typeof name !== 'string') fail('EFAULT');
         const bytes = new TextEncoder().encode(name);
@@ -2550,7 +2580,7 @@ export class MemoryManager implements Disposable {
       },
       installZeroPage: (address: number): void => {
         const v = this.vmaAt(address);
-        this.readFault(v, pageDown(address));
+        this.readFault(v, pageDown(address), true);
       },
       installPoison: (address: number): void => {
         this.vmaAt(address);
@@ -2615,7 +2645,7 @@ export class MemoryManager implements Disposable {
         if (reg && reg.ctx.hasFeature(UffdFeature.EVENT_FORK) && !(v.flags & VM.DONTCOPY)) throw new UffdWouldBlockError(v.start, 'fork');
       }
     }
-    const child = new MemoryManager(this.kernel, { layout: this.layout, aslr: this.aslr, name: this.name, stack: false }, this.counters, this);
+    const child = new MemoryManager(this.kernel, { layout: this.layout, aslr: this.aslr, name: this.name, stack: false, profile: this.profile }, this.counters, this);
     child.zx.anonVmo.close();
     child.zx.anonVmo = this.zx.snapshotAnon();
     const cows = new Map<CowObject, CowObject>();
@@ -2699,7 +2729,7 @@ export class MemoryManager implements Disposable {
   exec(options: MemoryManagerOptions = {}): MemoryManager {
     this.live();
     options = checkOptions(options);
-    const next = new MemoryManager(this.kernel, { layout: this.layout, aslr: this.aslr, name: this.name, capIpcLock: this.capIpcLock, rlimits: this.rlimits, ...options }, this.counters);
+    const next = new MemoryManager(this.kernel, { layout: this.layout, aslr: this.aslr, name: this.name, capIpcLock: this.capIpcLock, rlimits: this.rlimits, profile: this.profile, ...options }, this.counters);
     for (const [k, d] of this.fds) next.fds.set(k, d);
     this[Symbol.dispose]();
     return next;

@@ -41,3 +41,35 @@ export function compareResults(ops: readonly LinuxOp[], linux: readonly LinuxOpR
   }
   return out;
 }
+
+/**
+ * What differs in one disagreement: `smaps.<Field>` for each smaps field that differs in an entry both sides have,
+ * `smaps.layout` / `maps.layout` when the VMA lines themselves differ (boundaries, merges), else `<op>` (the whole
+ * result of any other call).
+ */
+export function differingFields(d: Disagreement): string[] {
+  const value = (x: unknown): unknown => (x && typeof x === 'object' && 'value' in x ? (x as { value: unknown }).value : undefined);
+  const a = value(d.linux);
+  const b = value(d.model);
+  if (d.op.op === 'maps') return ['maps.layout'];
+  if (d.op.op !== 'smaps' || !Array.isArray(a) || !Array.isArray(b)) return [d.op.op];
+  type E = { line: string; fields: Record<string, unknown> };
+  const out = new Set<string>();
+  const ea = a as E[];
+  const eb = b as E[];
+  if (ea.length !== eb.length || ea.some((e, k) => e.line !== eb[k].line)) out.add('smaps.layout');
+  else {
+    ea.forEach((e, k) => {
+      for (const f of new Set([...Object.keys(e.fields), ...Object.keys(eb[k].fields)])) {
+        if (JSON.stringify(e.fields[f]) !== JSON.stringify(eb[k].fields[f])) out.add(`smaps.${f}`);
+      }
+    });
+  }
+  return [...out].sort();
+}
+
+/** One disagreement as a failure line: the scenario, the call, both outputs, the kernel release and the profile. */
+export function formatDisagreement(d: Disagreement & { seed?: number }, kernel: string, profile: string): string {
+  const seed = d.seed === undefined ? '' : `seed ${d.seed} `;
+  return `${seed}op #${d.index} ${JSON.stringify(d.op)}\n  linux: ${JSON.stringify(d.linux)}\n  model: ${JSON.stringify(d.model)}\n  kernel ${kernel}, profile ${profile}, differs in ${differingFields(d).join(', ')}`;
+}

@@ -7,6 +7,7 @@ import type { LinuxCallResult, LinuxOp } from '@memsim/linux-probe';
 import { Advice, MapFlags, MlockFlags, MremapFlags, MsyncFlags, Prot } from '../abi/constants.js';
 import { ErrnoError } from '../errno/errno.js';
 import { MemoryManager, type MmRlimits } from '../mm/memory-manager.js';
+import type { KernelProfile } from '../profile/kernel-profile.js';
 
 export const WINDOW_BASE = 0x1000_0000_0000;
 export const WINDOW_SIZE = 1 << 30;
@@ -72,8 +73,9 @@ export class ModelScenario {
   private memfds = 0;
   private readonly inodeOf = new Map<string, number>();
 
-  constructor(private readonly options: { root: boolean }) {
-    const mm = MemoryManager.create(this.kernel, { capIpcLock: options.root, rlimits: { MEMLOCK: { cur: 8 << 20, max: 8 << 20 } } });
+  /** `profile`: the kernel build to follow (the detected host's, in differential runs). */
+  constructor(private readonly options: { root: boolean; profile?: KernelProfile }) {
+    const mm = MemoryManager.create(this.kernel, { capIpcLock: options.root, rlimits: { MEMLOCK: { cur: 8 << 20, max: 8 << 20 } }, ...(options.profile ? { profile: options.profile } : {}) });
     this.procs.set('parent', mm);
   }
 

@@ -1,0 +1,281 @@
+/**
+ * Kernel profiles: the Linux memory-management behaviours that differ between kernel builds, configurations and
+ * sysctls, as one immutable record the memory manager follows.
+ */
+
+/**
+ * What mprotect does with VM_ACCOUNT (the `ac` VmFlag) when it removes PROT_WRITE from a private anonymous VMA.
+ *
+ * - `drop-without-anon-vma`: the charge is dropped only while the VMA has no anon_vma yet, that is before any fault
+ *   allocated an anonymous page in it (or it inherited one through a split, merge or fork); mprotect_fixup since
+ *   Linux 6.2.
+ * - `keep`: the charge is always kept (older kernels).
+ *
+ * @public
+ */
+export type VmAccountRule = 'drop-without-anon-vma' | 'keep';
+
+/**
+ * The `vm.overcommit_memory` sysctl: 0 heuristic, 1 always, 2 strict accounting.
+ *
+ * @public
+ */
+export type OvercommitMode = 0 | 1 | 2;
+
+/**
+ * Where a profile came from.
+ *
+ * @public
+ */
+export type KernelProfileSource = 'builtin' | 'detected' | 'file';
+
+/**
+ * A typed, immutable description of every host-dependent Linux memory-management behaviour memsim knows about.
+ * Fields marked "followed" change what the model does; the others are recorded (detected and reported) but the
+ * model does not implement the behaviour they describe, and says so (see {@link KERNEL_PROFILE_FIELDS}).
+ *
+ * @public
+ */
+export interface KernelProfile {
+  /** The profile's name (`linux-6.18-v669`, `host`, or a file's own name). */
+  readonly name: string;
+  /** The kernel release the profile was measured on (`uname -r`). */
+  readonly kernel: string;
+  /** Where it came from. */
+  readonly source: KernelProfileSource;
+  /**
+   * Followed. A read fault on private anonymous memory maps the shared zero page (true: Rss and Anonymous stay 0,
+   * mincore says resident, no anon_vma is attached) or allocates a zeroed page (false: the page counts in Rss and
+   * Anonymous, and the VMA gets its anon_vma as a write fault would).
+   */
+  readonly zeroPageOnReadFault: boolean;
+  /** Followed. VM_ACCOUNT across an mprotect that removes PROT_WRITE (see {@link VmAccountRule}). */
+  readonly mprotectAccount: VmAccountRule;
+  /** Followed. CONFIG_ANON_VMA_NAME: without it PR_SET_VMA_ANON_NAME fails with EINVAL for every input. */
+  readonly anonVmaName: boolean;
+  /** Followed. `vm.mmap_min_addr`: lowest address mmap may use (page-rounded up). */
+  readonly mmapMinAddr: number;
+  /** Followed by mmap (ENOMEM once the process has more VMAs than this). `vm.max_map_count`. */
+  readonly maxMapCount: number;
+  /** Recorded, not followed: `vm.overcommit_memory`. The model never refuses memory for commit accounting. */
+  readonly overcommitMemory: OvercommitMode;
+  /** Recorded, not followed: `vm.overcommit_ratio` (percent; used with mode 2). */
+  readonly overcommitRatio: number;
+  /** Recorded, not followed: the selected mode of `/sys/kernel/mm/transparent_hugepage/enabled` (or `unavailable`). */
+  readonly thpEnabled: string;
+  /**
+   * Recorded, not followed: the userfaultfd features UFFDIO_API reports (names as the uapi spells them without
+   * `UFFD_FEATURE_`; empty when userfaultfd is unavailable). The model reports the features of its own uffd
+   * implementation.
+   */
+  readonly uffdFeatures: readonly string[];
+}
+
+/**
+ * One field of {@link KernelProfile}: whether the model follows it and what it changes.
+ *
+ * @public
+ */
+export interface KernelProfileField {
+  readonly field: keyof KernelProfile;
+  readonly followed: boolean;
+  readonly changes: string;
+}
+
+/**
+ * Every behaviour field of a profile, in print order, with whether the model follows it.
+ *
+ * @public
+ */
+export const KERNEL_PROFILE_FIELDS: readonly KernelProfileField[] = Object.freeze([
+  { field: 'zeroPageOnReadFault', followed: true, changes: 'smaps Rss/Anonymous after read faults on private anonymous memory; anon_vma attachment (and so VMA merges and VM_ACCOUNT on mprotect)' },
+  { field: 'mprotectAccount', followed: true, changes: "the 'ac' VmFlag after mprotect removes PROT_WRITE" },
+  { field: 'anonVmaName', followed: true, changes: 'PR_SET_VMA_ANON_NAME: names VMAs, or EINVAL for every input' },
+  { field: 'mmapMinAddr', followed: true, changes: 'lowest mmap address (MAP_FIXED below it: EPERM; hints below it are raised)' },
+  { field: 'maxMapCount', followed: true, changes: 'mmap fails with ENOMEM once the process has more VMAs than this (splits by munmap/mprotect are not limited)' },
+  { field: 'overcommitMemory', followed: false, changes: 'not modelled: the model never fails an allocation for commit accounting' },
+  { field: 'overcommitRatio', followed: false, changes: 'not modelled (strict overcommit only)' },
+  { field: 'thpEnabled', followed: false, changes: 'not modelled: no transparent huge pages (smaps THP fields are not compared)' },
+  { field: 'uffdFeatures', followed: false, changes: 'not modelled per host: the model reports the features of its own userfaultfd' },
+] as const satisfies readonly KernelProfileField[]);
+
+function freeze(p: KernelProfile): KernelProfile {
+  return Object.freeze({ ...p, uffdFeatures: Object.freeze([...p.uffdFeatures]) });
+}
+
+const UFFD_6_18 = [
+  'PAGEFAULT_FLAG_WP', 'EVENT_FORK', 'EVENT_REMAP', 'EVENT_REMOVE', 'MISSING_HUGETLBFS', 'MISSING_SHMEM', 'EVENT_UNMAP',
+  'SIGBUS', 'THREAD_ID', 'MINOR_HUGETLBFS', 'MINOR_SHMEM', 'EXACT_ADDRESS', 'WP_HUGETLBFS_SHMEM', 'WP_UNPOPULATED',
+  'POISON', 'WP_ASYNC', 'MOVE',
+];
+
+/**
+ * The kernel the model was written against (6.18.44-fc-v669): read faults map the zero page, mprotect drops
+ * VM_ACCOUNT from VMAs without an anon_vma. The model's default.
+ *
+ * @public
+ */
+export const LINUX_6_18_V669: KernelProfile = freeze({
+  name: 'linux-6.18-v669',
+  kernel: '6.18.44-fc-v669',
+  source: 'builtin',
+  zeroPageOnReadFault: true,
+  mprotectAccount: 'drop-without-anon-vma',
+  anonVmaName: true,
+  mmapMinAddr: 4096,
+  maxMapCount: 65530,
+  overcommitMemory: 0,
+  overcommitRatio: 50,
+  thpEnabled: 'madvise',
+  uffdFeatures: UFFD_6_18,
+});
+
+/**
+ * A build of the same version (6.18.44-fc-v1272) whose read faults on private anonymous memory allocate a real page
+ * (4 kB of Rss and Anonymous per page read, and an anon_vma, so a VMA that was read keeps `ac` across mprotect).
+ *
+ * @public
+ */
+export const LINUX_6_18_V1272: KernelProfile = freeze({
+  ...LINUX_6_18_V669,
+  name: 'linux-6.18-v1272',
+  kernel: '6.18.44-fc-v1272',
+  zeroPageOnReadFault: false,
+});
+
+/**
+ * The named profiles memsim ships, by name.
+ *
+ * @public
+ */
+export const KERNEL_PROFILES: Readonly<Record<string, KernelProfile>> = Object.freeze({
+  [LINUX_6_18_V669.name]: LINUX_6_18_V669,
+  [LINUX_6_18_V1272.name]: LINUX_6_18_V1272,
+});
+
+/**
+ * The profile {@link MemoryManager.create} uses when given none.
+ *
+ * @public
+ */
+export const DEFAULT_KERNEL_PROFILE: KernelProfile = LINUX_6_18_V669;
+
+/**
+ * A profile that is malformed (a file with a missing or wrongly typed field) or a name that is not shipped.
+ *
+ * @public
+ */
+export class KernelProfileError extends Error {
+  override readonly name = 'KernelProfileError';
+  constructor(
+    message: string,
+    /** The offending field, when one is to blame. */
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A shipped profile by name.
+ *
+ * @public
+ */
+export function kernelProfile(name: string): KernelProfile {
+  const p = Object.prototype.hasOwnProperty.call(KERNEL_PROFILES, name) ? KERNEL_PROFILES[name] : undefined;
+  if (!p) throw new KernelProfileError(`unknown kernel profile '${String(name)}' (shipped: ${Object.keys(KERNEL_PROFILES).join(', ')})`);
+  return p;
+}
+
+const SAFE_COUNT = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/**
+ * Checks a profile read from JSON (a file): every field present and typed, unknown fields refused. Returns a frozen
+ * copy (`source` set to `file` unless the object says otherwise), or the object itself when it is already frozen.
+ *
+ * @public
+ */
+export function parseKernelProfile(value: unknown): KernelProfile {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new KernelProfileError('a kernel profile must be a JSON object');
+  const o = value as Record<string, unknown>;
+  const known = new Set<string>(['name', 'kernel', 'source', ...KERNEL_PROFILE_FIELDS.map((f) => f.field)]);
+  for (const k of Object.keys(o)) if (!known.has(k)) throw new KernelProfileError(`unknown kernel profile field '${k}'`, k);
+  const need = (k: string, ok: (v: unknown) => boolean, what: string): void => {
+    if (!ok(o[k])) throw new KernelProfileError(`kernel profile field '${k}' must be ${what} (got ${JSON.stringify(o[k]) ?? 'undefined'})`, k);
+  };
+  const str = (v: unknown): boolean => typeof v === 'string' && v.length > 0 && v.length <= 200;
+  need('name', str, 'a non-empty string');
+  need('kernel', str, 'a non-empty string');
+  if (o.source !== undefined) need('source', (v) => v === 'builtin' || v === 'detected' || v === 'file', "'builtin', 'detected' or 'file'");
+  need('zeroPageOnReadFault', (v) => typeof v === 'boolean', 'a boolean');
+  need('mprotectAccount', (v) => v === 'drop-without-anon-vma' || v === 'keep', "'drop-without-anon-vma' or 'keep'");
+  need('anonVmaName', (v) => typeof v === 'boolean', 'a boolean');
+  need('mmapMinAddr', (v) => SAFE_COUNT(v) && v < 2 ** 47, 'an integer in [0, 2^47)');
+  need('maxMapCount', (v) => SAFE_COUNT(v) && v <= 0x7fffffff, 'an integer in [0, 2^31)');
+  need('overcommitMemory', (v) => v === 0 || v === 1 || v === 2, '0, 1 or 2');
+  need('overcommitRatio', SAFE_COUNT, 'a non-negative integer');
+  need('thpEnabled', str, 'a non-empty string');
+  need('uffdFeatures', (v) => Array.isArray(v) && v.every(str), 'an array of feature names');
+  // An already frozen, complete profile (a shipped or detected one) is returned as it is.
+  if (Object.isFrozen(o) && Object.isFrozen(o.uffdFeatures) && o.source !== undefined) return o as unknown as KernelProfile;
+  return freeze({ ...(o as unknown as KernelProfile), source: (o.source as KernelProfileSource | undefined) ?? 'file' });
+}
+
+/**
+ * What the native probe measures on a host (the `profile` object of `probe --info`), in its wire names.
+ *
+ * @public
+ */
+export interface HostMmFacts {
+  readonly kernel: string;
+  readonly zero_page_read_fault: boolean;
+  readonly mprotect_account: VmAccountRule;
+  readonly anon_vma_name: boolean;
+  readonly mmap_min_addr: number;
+  readonly max_map_count: number;
+  readonly overcommit_memory: number;
+  readonly overcommit_ratio: number;
+  readonly thp_enabled: string;
+  readonly uffd_features: readonly string[];
+}
+
+/**
+ * The profile of a host from what the probe measured on it (`source: 'detected'`).
+ *
+ * @public
+ */
+export function profileFromHost(facts: HostMmFacts, name = 'host'): KernelProfile {
+  return parseKernelProfile({
+    name,
+    kernel: facts.kernel,
+    source: 'detected',
+    zeroPageOnReadFault: facts.zero_page_read_fault,
+    mprotectAccount: facts.mprotect_account,
+    anonVmaName: facts.anon_vma_name,
+    mmapMinAddr: facts.mmap_min_addr,
+    maxMapCount: facts.max_map_count,
+    overcommitMemory: facts.overcommit_memory,
+    overcommitRatio: facts.overcommit_ratio,
+    thpEnabled: facts.thp_enabled,
+    uffdFeatures: facts.uffd_features,
+  });
+}
+
+/**
+ * The behaviour fields on which two profiles differ (name, kernel and source are not behaviour).
+ *
+ * @public
+ */
+export function profileDifferences(a: KernelProfile, b: KernelProfile): (keyof KernelProfile)[] {
+  return KERNEL_PROFILE_FIELDS.map((f) => f.field).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+}
+
+/**
+ * One line naming a profile for reports: `linux-6.18-v669 (builtin, measured on 6.18.44-fc-v669)`, or
+ * `host (detected on 6.18.44-fc-v1300)`.
+ *
+ * @public
+ */
+export function describeKernelProfile(p: KernelProfile): string {
+  return p.source === 'detected' ? `${p.name} (detected on ${p.kernel})` : `${p.name} (${p.source}, measured on ${p.kernel})`;
+}
