@@ -45,5 +45,7 @@ export { toHtml } from './report/html.js';
 export { main } from './cli/main.js';
 export type { CliIo } from './cli/main.js';
 export { fuzzDifferential } from './fuzz/fuzz.js';
+export { detectHostProfile, resolveRunKernel, loadKernelProfile, kernelLine } from './runner/host-profile.js';
+export type { RunKernel } from './runner/host-profile.js';
 export type { FuzzOptions, FuzzResult, FuzzBackend } from './fuzz/fuzz.js';
 export type { FuzzOp } from './fuzz/generate.js';

@@ -1,6 +1,6 @@
 import type { LinuxCallResult, LinuxOp } from '@memsim/linux-probe';
 import { PROBE_WINDOW_BASE, PROBE_WINDOW_SIZE } from '@memsim/linux-probe';
-import { Advice, ErrnoError, MapFlags, MemoryManager, MlockFlags, MremapFlags, MsyncFlags, Prot, type MmRlimits } from '@memsim/starnix-mm';
+import { Advice, ErrnoError, MapFlags, MemoryManager, MlockFlags, MremapFlags, MsyncFlags, Prot, type KernelProfile, type MmRlimits } from '@memsim/starnix-mm';
 import {
   UffdCopyMode,
   UffdError,
@@ -134,10 +134,11 @@ export class ModelLinux {
   #calls = 0;
   #turned = 0;
 
-  constructor() {
+  /** `profile`: the kernel build the model follows (the detected host's in differential runs; default the model's). */
+  constructor(profile?: KernelProfile) {
     // The probe runs as root here (CAP_IPC_LOCK) with the distribution's 8 MiB RLIMIT_MEMLOCK.
     const root = typeof process.geteuid === 'function' && process.geteuid() === 0;
-    this.procs.set('parent', MemoryManager.create(this.kernel, { capIpcLock: root, rlimits: { MEMLOCK: { cur: 8 << 20, max: 8 << 20 } } }));
+    this.procs.set('parent', MemoryManager.create(this.kernel, { capIpcLock: root, rlimits: { MEMLOCK: { cur: 8 << 20, max: 8 << 20 } }, ...(profile ? { profile } : {}) }));
   }
 
   fd(v: unknown): number {

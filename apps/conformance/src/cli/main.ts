@@ -9,6 +9,7 @@ import { toJunit } from '../report/junit.js';
 import { renderTable } from '../report/table.js';
 import { runSuites, type BackendChoice, type RunReport } from '../runner/run-suites.js';
 import { ConformanceError, formatProblem } from '../scenario/errors.js';
+import { kernelLine, loadKernelProfile } from '../runner/host-profile.js';
 import type { CaseResult } from '../engine/case.js';
 
 /**
@@ -59,6 +60,7 @@ function program(io: CliIo): Command {
     .option('--html <file>', 'write a self-contained HTML report')
     .option('-j, --jobs <n>', 'parallel workers (default: all cores)', positiveInt('--jobs'))
     .option('-t, --timeout <ms>', 'per-case timeout in ms', positiveInt('--timeout'), 30_000)
+    .option('--profile <name|file>', "the kernel profile the model follows: a shipped name, 'host' or a JSON file (default: the host's, measured)")
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
@@ -77,6 +79,7 @@ interface Opts {
   html?: string;
   jobs?: number;
   timeout: number;
+  profile?: string;
 }
 
 /**
@@ -111,7 +114,7 @@ export async function main(argv: readonly string[], ioIn: Partial<CliIo> = {}): 
   }
   try {
     if (o.fuzz !== undefined) {
-      return await runFuzz({ runs: o.fuzz, seed: o.seed ?? 1, outDir: o.fuzzOut, timeoutMs: o.timeout, io });
+      return await runFuzz({ runs: o.fuzz, seed: o.seed ?? 1, outDir: o.fuzzOut, timeoutMs: o.timeout, io, ...(o.profile !== undefined ? { profile: await loadKernelProfile(o.profile) } : {}) });
     }
     return await runAndReport(o, paths, io);
   } catch (e) {
@@ -134,6 +137,7 @@ async function runAndReport(o: Opts, paths: string[], io: CliIo): Promise<number
     ...(o.differential !== undefined ? { differential: o.differential } : {}),
     ...(o.jobs !== undefined ? { jobs: o.jobs } : {}),
     ...(io.inProcess ? { inProcess: true } : {}),
+    ...(o.profile !== undefined ? { profile: await loadKernelProfile(o.profile) } : {}),
     timeoutMs: o.timeout,
     onPlan: (total) => {
       if (io.isTTY && total > 0) {
@@ -166,13 +170,13 @@ async function runAndReport(o: Opts, paths: string[], io: CliIo): Promise<number
     }
     const diverged = report.comparisons.filter((d) => d.compared && !d.agree);
     if (diverged.length > 0) {
-      io.stdout(`\nModel and Linux differ\n`);
+      io.stdout(`\nModel and Linux differ (${kernelLine(report.kernel)})\n`);
       for (const d of diverged) io.stdout(`  ${d.id} step ${d.divergence?.step}: model ${JSON.stringify(d.divergence?.model)} / linux ${JSON.stringify(d.divergence?.linux)}\n`);
     }
     const notes = Object.entries(report.unavailable);
     io.stdout('\n');
     for (const [k, v] of notes) io.stdout(`${k === 'linux' ? 'linux backend skipped' : 'Linux cases on the model skipped'}: ${v}\n`);
-    io.stdout(`${renderTable(report, color)}\n${report.cases.length} cases in ${(report.durationMs / 1000).toFixed(1)} s${report.differential ? ', differential on' : ''}\n`);
+    io.stdout(`${kernelLine(report.kernel)}\n${renderTable(report, color)}\n${report.cases.length} cases in ${(report.durationMs / 1000).toFixed(1)} s${report.differential ? ', differential on' : ''}\n`);
   }
   if (report.inputErrors.length > 0) return 2;
   const failed = report.cases.some((c) => c.status === 'failed') || report.comparisons.some((d) => d.compared && !d.agree);

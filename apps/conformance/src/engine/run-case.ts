@@ -1,3 +1,4 @@
+import type { KernelProfile } from '@memsim/starnix-mm';
 import { linuxBackendUnavailable, runOnProbe } from '../backends/linux-probe.js';
 import { linuxModelSkip, linuxModelUnavailable } from '../backends/linux-model.js';
 import { ConformanceError } from '../scenario/errors.js';
@@ -25,6 +26,8 @@ export interface RunCaseOptions {
    * `debug: hang` really spins. In-process they throw or wait instead, so a test run survives them.
    */
   readonly isolated?: boolean;
+  /** The kernel profile the model follows in Linux scenarios (default: the model's own). */
+  readonly profile?: KernelProfile;
 }
 
 function label(step: Step): string {
@@ -89,9 +92,9 @@ async function zirconRun(scenario: Scenario, isolated: boolean): Promise<StepRep
   return reports;
 }
 
-async function linuxRun(scenario: Scenario, backend: BackendName, timeoutMs: number, isolated: boolean): Promise<{ reports: StepReport[]; stopped?: string }> {
+async function linuxRun(scenario: Scenario, backend: BackendName, timeoutMs: number, isolated: boolean, profile?: KernelProfile): Promise<{ reports: StepReport[]; stopped?: string }> {
   for (const step of scenario.steps) if (step.kind === 'debug') await debugStep(step, isolated);
-  const run = backend === 'linux' ? await runOnProbe(scenario.steps, timeoutMs) : await runOnModelAsync(scenario.steps);
+  const run = backend === 'linux' ? await runOnProbe(scenario.steps, timeoutMs) : await runOnModelAsync(scenario.steps, profile);
   const reports = run.outcomes.map((o, i) => {
     const step = scenario.steps[i];
     const expect = step.expect === undefined ? undefined : (resolveValue(step.expect, run.bindings) as Expectation);
@@ -137,7 +140,7 @@ export async function runScenario(scenario: Scenario, options: RunCaseOptions): 
     let reports: StepReport[];
     let stopped: string | undefined;
     if (scenario.domain === 'zircon') reports = await zirconRun(scenario, isolated);
-    else ({ reports, stopped } = await linuxRun(scenario, options.backend, scenario.timeoutMs ?? options.timeoutMs ?? 30_000, isolated));
+    else ({ reports, stopped } = await linuxRun(scenario, options.backend, scenario.timeoutMs ?? options.timeoutMs ?? 30_000, isolated, options.profile));
     const bad = reports.find((r) => !r.passed);
     if (bad) {
       return done('failed', reports, `step ${bad.index + 1} (${bad.label}, line ${bad.line}): ${bad.mismatches.join('; ')}`);

@@ -9,6 +9,8 @@ import { normalizeOutcome, type StepOutcome } from '../engine/outcome.js';
 import { firstDivergence } from '../runner/differential.js';
 import type { Step } from '../scenario/types.js';
 import { linuxOpsArbitrary, type FuzzOp } from './generate.js';
+import { kernelLine, resolveRunKernel } from '../runner/host-profile.js';
+import type { KernelProfile } from '@memsim/starnix-mm';
 
 /**
  * Runs a list of Linux steps on one side and returns one outcome per step.
@@ -29,6 +31,8 @@ export interface FuzzOptions {
   /** The two sides (default: starnix-mm and the live kernel through the probe). */
   readonly model?: FuzzBackend;
   readonly linux?: FuzzBackend;
+  /** The kernel profile the default model follows (default: the host's, measured by the probe). */
+  readonly profile?: KernelProfile;
 }
 
 /**
@@ -41,6 +45,8 @@ export interface FuzzResult {
   readonly casesPerSecond: number;
   /** The minimal diverging scenario as YAML (expectations from Linux), rerunnable with memsim-conformance. */
   readonly divergence?: { readonly yaml: string; readonly step: number; readonly model: unknown; readonly linux: unknown };
+  /** `kernel <release>, model profile <name> (...)`: what the model was compared with. */
+  readonly kernel: string;
 }
 
 function toSteps(ops: readonly FuzzOp[]): Step[] {
@@ -86,7 +92,8 @@ async function runBoth(steps: Step[], model: FuzzBackend, linux: FuzzBackend): P
  */
 export async function fuzzDifferential(options: FuzzOptions): Promise<FuzzResult> {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const model: FuzzBackend = options.model ?? ((steps) => runOnModel(steps).outcomes);
+  const run = await resolveRunKernel(options.profile);
+  const model: FuzzBackend = options.model ?? ((steps) => runOnModel(steps, run.profile).outcomes);
   const linux: FuzzBackend = options.linux ?? (async (steps) => (await runOnProbe(steps, timeoutMs)).outcomes);
   let runs = 0;
   const start = performance.now();
@@ -97,7 +104,7 @@ export async function fuzzDifferential(options: FuzzOptions): Promise<FuzzResult
   });
   const out = await fc.check(property, { numRuns: options.runs, seed: options.seed, endOnFailure: false });
   const seconds = (performance.now() - start) / 1000;
-  const base = { runs, seconds, casesPerSecond: runs / Math.max(seconds, 1e-9) };
+  const base = { runs, seconds, casesPerSecond: runs / Math.max(seconds, 1e-9), kernel: kernelLine(run) };
   if (!out.failed || !out.counterexample) return base;
   // fast-check's counterexample is the shrunk one; rerun it to get both sides' outputs.
   const [ops] = out.counterexample;
@@ -116,6 +123,7 @@ export interface FuzzCliOptions {
   readonly outDir: string;
   readonly timeoutMs: number;
   readonly io: CliIo;
+  readonly profile?: KernelProfile;
 }
 
 /** `--fuzz N --seed S`: exit 0 when the sides agree, 1 with a divergence written to `outDir`. */
@@ -125,8 +133,8 @@ export async function runFuzz(o: FuzzCliOptions): Promise<number> {
     o.io.stdout(`fuzz skipped: the linux backend is unavailable here (${down})\n`);
     return 0;
   }
-  const r = await fuzzDifferential({ runs: o.runs, seed: o.seed, timeoutMs: o.timeoutMs });
-  o.io.stdout(`fuzz: ${r.runs} sequences (seed ${o.seed}) in ${r.seconds.toFixed(1)} s, ${r.casesPerSecond.toFixed(1)} cases/s\n`);
+  const r = await fuzzDifferential({ runs: o.runs, seed: o.seed, timeoutMs: o.timeoutMs, ...(o.profile ? { profile: o.profile } : {}) });
+  o.io.stdout(`fuzz: ${r.kernel}\nfuzz: ${r.runs} sequences (seed ${o.seed}) in ${r.seconds.toFixed(1)} s, ${r.casesPerSecond.toFixed(1)} cases/s\n`);
   if (!r.divergence) {
     o.io.stdout('fuzz: the model and the live kernel agreed on every sequence\n');
     return 0;
@@ -135,7 +143,7 @@ export async function runFuzz(o: FuzzCliOptions): Promise<number> {
   const file = join(o.outDir, `fuzz-seed-${o.seed}.yaml`);
   writeFileSync(file, r.divergence.yaml);
   o.io.stdout(
-    `fuzz: divergence at step ${r.divergence.step}: model ${JSON.stringify(r.divergence.model)} / linux ${JSON.stringify(r.divergence.linux)}\n` +
+    `fuzz: divergence at step ${r.divergence.step}: model ${JSON.stringify(r.divergence.model)} / linux ${JSON.stringify(r.divergence.linux)} (${r.kernel})\n` +
       `fuzz: minimal scenario written to ${file}; rerun with: memsim-conformance ${file}\n`,
   );
   return 1;

@@ -1,6 +1,7 @@
 import { normalizeOutcome } from '../engine/outcome.js';
 import type { RunReport } from '../runner/run-suites.js';
 import { escapeXml as h } from './escape.js';
+import { kernelLine } from '../runner/host-profile.js';
 
 const STYLE = `
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1d2129;background:#fff}
@@ -48,6 +49,7 @@ export function toHtml(report: RunReport): string {
 <title>memsim conformance report</title><style>${STYLE}</style></head><body>
 <h1>memsim conformance report</h1>
 <p class="muted">Started ${h(report.startedAt)}, ${(report.durationMs / 1000).toFixed(1)} s, backends: ${h(report.backends.join(', '))}, differential: ${report.differential ? 'on' : 'off'}</p>
+<p class="muted">${h(kernelLine(report.kernel))}</p>
 ${unavailable ? `<ul>${unavailable}</ul>` : ''}${bad ? `<h2>Malformed scenario files</h2><ul>${bad}</ul>` : ''}
 <table><thead><tr><th>suite</th><th>passed</th><th>failed</th><th>skipped</th><th>agreement with Linux</th></tr></thead><tbody>${rows}</tbody></table>
 ${diffs ? `<h2>Divergences between the model and Linux</h2><table><thead><tr><th>case</th><th>step</th><th>model</th><th>linux</th></tr></thead><tbody>${diffs}</tbody></table>` : ''}

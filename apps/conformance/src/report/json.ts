@@ -13,6 +13,9 @@ export function toJsonReport(report: RunReport): Record<string, unknown> {
     backends: report.backends,
     unavailable: report.unavailable,
     differential: report.differential,
+    kernel: report.kernel.kernel,
+    profile: report.kernel.profile,
+    ...(report.kernel.note !== undefined ? { profileNote: report.kernel.note } : {}),
     suites: report.suites,
     inputErrors: report.inputErrors,
     cases: report.cases.map((c) => ({

@@ -1,5 +1,6 @@
 import type { RunReport } from '../runner/run-suites.js';
 import { escapeXml as x } from './escape.js';
+import { describeKernelProfile } from '@memsim/starnix-mm';
 
 /**
  * JUnit XML: one `<testsuite>` per suite, one `<testcase>` per case and backend (`classname` = suite.backend);
@@ -19,6 +20,11 @@ export function toJunit(report: RunReport): string {
     const fails = s.failed + diffs.filter((d) => d.compared && !d.agree).length;
     const skips = s.skipped + diffs.filter((d) => !d.compared).length;
     out.push(`  <testsuite name="${x(s.suite)}" tests="${cases.length + diffs.length}" failures="${fails}" errors="0" skipped="${skips}" time="${time.toFixed(3)}">`);
+    out.push('    <properties>');
+    out.push(`      <property name="kernel" value="${x(report.kernel.kernel)}"/>`);
+    out.push(`      <property name="profile" value="${x(describeKernelProfile(report.kernel.profile))}"/>`);
+    if (report.kernel.note !== undefined) out.push(`      <property name="profile-note" value="${x(report.kernel.note)}"/>`);
+    out.push('    </properties>');
     for (const c of cases) {
       out.push(`    <testcase classname="${x(`${c.suite}.${c.backend}`)}" name="${x(c.name)}" file="${x(c.file)}" line="${c.line}" time="${(c.durationMs / 1000).toFixed(3)}">`);
       if (c.status === 'failed') out.push(`      <failure message="${x((c.message ?? 'failed').split('\n')[0])}">${x(c.message ?? '')}\nsource: ${x(c.source)}</failure>`);
@@ -30,7 +36,7 @@ export function toJunit(report: RunReport): string {
       if (!d.compared) out.push(`      <skipped message="${x(d.reason ?? 'not compared')}"/>`);
       else if (!d.agree && d.divergence) {
         const msg = `model and Linux differ at step ${d.divergence.step} (line ${d.divergence.line})`;
-        out.push(`      <failure message="${x(msg)}">model: ${x(JSON.stringify(d.divergence.model))}\nlinux: ${x(JSON.stringify(d.divergence.linux))}</failure>`);
+        out.push(`      <failure message="${x(msg)}">model: ${x(JSON.stringify(d.divergence.model))}\nlinux: ${x(JSON.stringify(d.divergence.linux))}\nkernel ${x(report.kernel.kernel)}, model profile ${x(describeKernelProfile(report.kernel.profile))}</failure>`);
       }
       out.push('    </testcase>');
     }

@@ -3,12 +3,15 @@ import { pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { BackendName, CaseResult } from '../engine/case.js';
 import { runScenario } from '../engine/run-case.js';
+import type { KernelProfile } from '@memsim/starnix-mm';
 import type { Scenario } from '../scenario/types.js';
 
 /** One unit of work: a scenario on a backend. */
 export interface CaseJob {
   readonly scenario: Scenario;
   readonly backend: BackendName;
+  /** The kernel profile the model follows (plain data: it crosses into workers). */
+  readonly profile?: KernelProfile;
 }
 
 /** How to start a case worker. */
@@ -62,7 +65,7 @@ export async function runInProcess(jobs: readonly CaseJob[], timeoutMs: number, 
     const timeout = new Promise<CaseResult>((resolve) => {
       timer = setTimeout(() => resolve(failed(job, `timed out after ${limit} ms`, performance.now() - start)), limit);
     });
-    const result = await Promise.race([runScenario(job.scenario, { backend: job.backend, timeoutMs: Math.max(1000, limit - 1000) }), timeout]);
+    const result = await Promise.race([runScenario(job.scenario, { backend: job.backend, timeoutMs: Math.max(1000, limit - 1000), ...(job.profile ? { profile: job.profile } : {}) }), timeout]);
     clearTimeout(timer);
     onResult(result);
   }
@@ -116,7 +119,7 @@ export function runInWorkers(
           start();
         }, limit);
         current = { job, id, started: performance.now(), timer };
-        worker.postMessage({ id, scenario: job.scenario, options: { backend: job.backend, timeoutMs: Math.max(1000, limit - 1000) } });
+        worker.postMessage({ id, scenario: job.scenario, options: { backend: job.backend, timeoutMs: Math.max(1000, limit - 1000), ...(job.profile ? { profile: job.profile } : {}) } });
       };
       worker.on('message', (msg: { id: number; result: CaseResult }) => {
         if (!current || msg.id !== current.id) return;

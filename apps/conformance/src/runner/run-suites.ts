@@ -7,6 +7,8 @@ import type { Scenario } from '../scenario/types.js';
 import { compareCases, type DiffResult } from './differential.js';
 import { loadScenarios } from './discover.js';
 import { runInProcess, runInWorkers, workerSpec, type CaseJob } from './pool.js';
+import { resolveRunKernel, type RunKernel } from './host-profile.js';
+import type { KernelProfile } from '@memsim/starnix-mm';
 
 /**
  * Which backends to run: both by default (each scenario on every backend that applies to it).
@@ -38,6 +40,8 @@ export interface RunSuitesOptions {
   readonly onCase?: (result: CaseResult, done: number, total: number) => void;
   /** Called once the plan is known. */
   readonly onPlan?: (total: number) => void;
+  /** The kernel profile the model follows (default: the host's, measured by the probe; else the model's own). */
+  readonly profile?: KernelProfile;
 }
 
 /**
@@ -71,18 +75,20 @@ export interface RunReport {
   readonly suites: readonly SuiteSummary[];
   /** Malformed scenario files (these make the exit status 2). */
   readonly inputErrors: readonly ScenarioProblem[];
+  /** The host kernel's release and the kernel profile the model followed. */
+  readonly kernel: RunKernel;
 }
 
-function plan(scenarios: readonly Scenario[], backends: readonly BackendName[], differential: boolean): CaseJob[] {
+function plan(scenarios: readonly Scenario[], backends: readonly BackendName[], differential: boolean, profile: KernelProfile): CaseJob[] {
   const jobs: CaseJob[] = [];
   for (const s of scenarios) {
     for (const b of backends) {
       if (s.domain === 'zircon' && b !== 'model') continue;
-      jobs.push({ scenario: s, backend: b });
+      jobs.push({ scenario: s, backend: b, profile });
     }
     // Differential Linux cases need both sides even when one backend was asked for.
     if (differential && s.domain === 'linux' && s.differential) {
-      for (const b of ['model', 'linux'] as const) if (!backends.includes(b)) jobs.push({ scenario: s, backend: b });
+      for (const b of ['model', 'linux'] as const) if (!backends.includes(b)) jobs.push({ scenario: s, backend: b, profile });
     }
   }
   // Slow Linux cases first, so the parallel tail is short.
@@ -127,7 +133,8 @@ export async function runSuites(options: RunSuitesOptions = {}): Promise<RunRepo
   const backends: BackendName[] = choice === 'both' ? ['model', 'linux'] : [choice];
   // Asking for one backend means no comparison unless --differential says otherwise.
   const differential = options.differential ?? (linuxDown === undefined && choice === 'both');
-  const jobs = plan(loaded.scenarios, backends, differential);
+  const kernel = await resolveRunKernel(options.profile);
+  const jobs = plan(loaded.scenarios, backends, differential, kernel.profile);
   const total = jobs.length;
   options.onPlan?.(total);
   const results: CaseResult[] = [];
@@ -157,5 +164,6 @@ export async function runSuites(options: RunSuitesOptions = {}): Promise<RunRepo
     comparisons,
     suites: summarize(results, comparisons),
     inputErrors: loaded.problems,
+    kernel,
   };
 }

@@ -1,5 +1,5 @@
 import { PROBE_WINDOW_BASE } from '@memsim/linux-probe';
-import type { MemoryManager } from '@memsim/starnix-mm';
+import type { KernelProfile, MemoryManager } from '@memsim/starnix-mm';
 import type { Kernel } from '@memsim/zircon-objects';
 import { ModelLinux } from '../backends/linux-model.js';
 import { probeOutcome, toProbeOp, type LinuxRun } from '../backends/linux-probe.js';
@@ -23,10 +23,12 @@ export const LINUX_WINDOW_BASE: number = Number(PROBE_WINDOW_BASE);
 export class LinuxModelSession extends ModelSession {
   readonly domain = 'linux';
   readonly kernel: Kernel;
-  readonly #model = new ModelLinux();
+  readonly #model: ModelLinux;
 
-  constructor(steps: readonly Step[]) {
+  /** `profile`: the kernel build the model follows (default: the model's, {@link DEFAULT_KERNEL_PROFILE}). */
+  constructor(steps: readonly Step[], profile?: KernelProfile) {
     super(steps);
+    this.#model = new ModelLinux(profile);
     this.kernel = this.#model.kernel;
   }
 
@@ -55,8 +57,8 @@ function settle(): Promise<void> {
  * threads' tasks (userfaultfd waits, event waits) settle before the next step: what a `join` or `wait_blocked`
  * then sees is what the kernel's blocked thread would show.
  */
-export async function runOnModelAsync(steps: readonly Step[]): Promise<LinuxRun> {
-  const session = new LinuxModelSession(steps);
+export async function runOnModelAsync(steps: readonly Step[], profile?: KernelProfile): Promise<LinuxRun> {
+  const session = new LinuxModelSession(steps, profile);
   const outcomes: StepOutcome[] = [];
   for (let i = 0; i < steps.length; i++) {
     outcomes.push(session.step().outcome);
@@ -66,8 +68,8 @@ export async function runOnModelAsync(steps: readonly Step[]): Promise<LinuxRun>
 }
 
 /** Runs a Linux scenario on starnix-mm, step by step, producing outcomes in the probe's shapes. Threads' tasks do not settle in between (use {@link runOnModelAsync}). */
-export function runOnModel(steps: readonly Step[]): LinuxRun {
-  const session = new LinuxModelSession(steps);
+export function runOnModel(steps: readonly Step[], profile?: KernelProfile): LinuxRun {
+  const session = new LinuxModelSession(steps, profile);
   const outcomes = steps.map(() => session.step().outcome);
   return { outcomes, bindings: session.bindings };
 }
