@@ -2,6 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { formatState, inspectScenario, statesOf } from '../commands/inspect.js';
 import { formatRun, runCommand, runJson } from '../commands/run.js';
+import { formatProfile, hostProfile, profileJson, resolveProfile } from '../commands/profile.js';
+import { DEFAULT_KERNEL_PROFILE as DEFAULT_PROFILE, KERNEL_PROFILES, describeKernelProfile, type KernelProfile } from '@memsim/starnix-mm';
 import { drawHtml, drawSvg } from '../draw/render.js';
 import { loadScenario } from '../model/open.js';
 import { POLICIES, formatSwap, replayTrace, type PolicyName } from '../swap/replay.js';
@@ -71,6 +73,9 @@ function program(ctx: Ctx): Command {
     );
   const scenarioOpt = (): Option => new Option('-n, --name <name>', 'which scenario of a multi-scenario file (default: the first)');
   const stepOpt = (what: string): Option => new Option('-s, --step <n>', what).argParser(nonNegInt('--step'));
+  const profileOpt = (): Option =>
+    new Option('--profile <name|file>', "the kernel build Linux scenarios follow: a shipped profile's name, 'host' (measured here) or a JSON file (default: the model's own)");
+  const profileOf = async (spec: string | undefined): Promise<KernelProfile | undefined> => (spec === undefined ? undefined : resolveProfile(spec));
 
   root
     .command('run')
@@ -78,10 +83,11 @@ function program(ctx: Ctx): Command {
     .argument('<scenario>', 'a scenario YAML file (the conformance format)')
     .addOption(scenarioOpt())
     .addOption(stepOpt('stop after step N'))
+    .addOption(profileOpt())
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', examples(['memsim run clones.yaml --name "Clone Read"', 'memsim run mmap.yaml --step 2 --json']))
-    .action(async (file: string, o: { name?: string; step?: number; json?: boolean }) => {
-      const r = await runCommand(loadScenario(file, o.name), o.step);
+    .addHelpText('after', examples(['memsim run clones.yaml --name "Clone Read"', 'memsim run mmap.yaml --step 2 --json', 'memsim run mmap.yaml --profile linux-6.18-v1272']))
+    .action(async (file: string, o: { name?: string; step?: number; json?: boolean; profile?: string }) => {
+      const r = await runCommand(loadScenario(file, o.name), o.step, await profileOf(o.profile));
       io.stdout(o.json ? `${JSON.stringify(runJson(r), null, 2)}\n` : formatRun(r, c));
       ctx.status = r.result.status === 'failed' ? 1 : 0;
     });
@@ -93,12 +99,34 @@ function program(ctx: Ctx): Command {
     .addOption(scenarioOpt())
     .addOption(stepOpt('the state after step N (0: before the first step; default: the end)'))
     .option('--smaps', 'show /proc/pid/smaps instead of maps')
+    .addOption(profileOpt())
     .option('--json', 'print the state as JSON')
-    .addHelpText('after', examples(['memsim inspect clones.yaml --step 4', 'memsim inspect mmap.yaml --smaps']))
-    .action(async (file: string, o: { name?: string; step?: number; smaps?: boolean; json?: boolean }) => {
+    .addHelpText('after', examples(['memsim inspect clones.yaml --step 4', 'memsim inspect mmap.yaml --smaps', 'memsim inspect mmap.yaml --smaps --profile host']))
+    .action(async (file: string, o: { name?: string; step?: number; smaps?: boolean; json?: boolean; profile?: string }) => {
       const scenario = loadScenario(file, o.name);
-      const s = await inspectScenario(scenario, o.step);
-      io.stdout(o.json ? `${JSON.stringify(s, null, 2)}\n` : formatState(scenario, s, c, o.smaps ?? false));
+      const profile = await profileOf(o.profile);
+      const s = await inspectScenario(scenario, o.step, profile);
+      // Linux scenarios depend on the kernel build: say which one the model followed.
+      const used = scenario.domain === 'linux' ? (profile ?? DEFAULT_PROFILE) : undefined;
+      if (o.json) io.stdout(`${JSON.stringify(used ? { ...s, profile: used } : s, null, 2)}\n`);
+      else io.stdout(`${used ? c.dim(`kernel profile ${describeKernelProfile(used)}\n`) : ''}${formatState(scenario, s, c, o.smaps ?? false)}`);
+    });
+
+  root
+    .command('profile')
+    .description("Prints a kernel profile: the host's, measured by the native probe (default), or a shipped or saved one.")
+    .argument('[name|file]', "a shipped profile's name, 'host', or a JSON file")
+    .option('--json', 'print the profile as JSON (a file --profile accepts)')
+    .option('--list', 'list the shipped profiles')
+    .addHelpText('after', examples(['memsim profile', 'memsim profile --json > my-kernel.json', 'memsim profile linux-6.18-v1272', 'memsim profile --list']))
+    .action(async (spec: string | undefined, o: { json?: boolean; list?: boolean }) => {
+      if (o.list) {
+        const all = Object.values(KERNEL_PROFILES);
+        io.stdout(o.json ? `${JSON.stringify(all, null, 2)}\n` : all.map((p) => `${p.name}${p === DEFAULT_PROFILE ? ' (default)' : ''}  ${describeKernelProfile(p)}\n`).join(''));
+        return;
+      }
+      const p = spec === undefined || spec === 'host' ? await hostProfile() : await resolveProfile(spec);
+      io.stdout(o.json ? `${JSON.stringify(profileJson(p), null, 2)}\n` : formatProfile(p, c));
     });
 
   root

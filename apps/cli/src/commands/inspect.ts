@@ -1,4 +1,5 @@
 import type { Scenario } from '@memsim/conformance';
+import type { KernelProfile } from '@memsim/starnix-mm';
 import type { Colors } from '../cli/io.js';
 import { checkStep, stepperFor } from '../model/open.js';
 import type { ModelState, PageResidency, ProcessState, VmoState } from '../model/state.js';
@@ -11,8 +12,8 @@ import { bytes, hexAddr } from './format.js';
  * do in the conformance runner and `join` shows their real results.
  * @public
  */
-export async function inspectScenario(scenario: Scenario, step?: number): Promise<ModelState> {
-  const stepper = stepperFor(scenario);
+export async function inspectScenario(scenario: Scenario, step?: number, profile?: KernelProfile): Promise<ModelState> {
+  const stepper = stepperFor(scenario, profile);
   await stepper.runToSettled(checkStep(scenario, step));
   return stepper.state();
 }

@@ -1,4 +1,5 @@
 import { runScenario, type CaseResult, type Scenario } from '@memsim/conformance';
+import { DEFAULT_KERNEL_PROFILE, describeKernelProfile, type KernelProfile } from '@memsim/starnix-mm';
 import type { Colors } from '../cli/io.js';
 import { checkStep } from '../model/open.js';
 
@@ -13,17 +14,20 @@ export interface RunResult {
   readonly stepsRun: number;
   readonly totalSteps: number;
   readonly result: CaseResult;
+  /** The kernel profile the model followed (Linux scenarios only). */
+  readonly profile?: KernelProfile;
 }
 
 /**
  * Runs a scenario (or its first `step` steps) on the model through the conformance runner.
  * @public
  */
-export async function runCommand(scenario: Scenario, step?: number): Promise<RunResult> {
+export async function runCommand(scenario: Scenario, step?: number, profile?: KernelProfile): Promise<RunResult> {
   const n = checkStep(scenario, step);
   const cut: Scenario = { ...scenario, steps: scenario.steps.slice(0, n) };
-  const result = await runScenario(cut, { backend: 'model' });
-  return { scenario: scenario.name, file: scenario.file, stepsRun: n, totalSteps: scenario.steps.length, result };
+  const result = await runScenario(cut, { backend: 'model', ...(profile ? { profile } : {}) });
+  const used = scenario.domain === 'linux' ? { profile: profile ?? DEFAULT_KERNEL_PROFILE } : {};
+  return { scenario: scenario.name, file: scenario.file, stepsRun: n, totalSteps: scenario.steps.length, result, ...used };
 }
 
 function describe(o: CaseResult['steps'][number]['outcome']): string {
@@ -45,6 +49,7 @@ function describe(o: CaseResult['steps'][number]['outcome']): string {
 export function formatRun(r: RunResult, c: Colors): string {
   const res = r.result;
   const lines = [c.bold(`${r.scenario}`) + c.dim(` (${res.suite}, ${r.file}:${res.line})`)];
+  if (r.profile) lines.push(c.dim(`kernel profile ${describeKernelProfile(r.profile)}`));
   const width = String(r.stepsRun).length;
   for (const s of res.steps) {
     const tag = s.passed ? c.green('ok  ') : c.red('FAIL');
@@ -68,6 +73,7 @@ export function runJson(r: RunResult): unknown {
     ...(res.message !== undefined ? { message: res.message } : {}),
     stepsRun: r.stepsRun,
     totalSteps: r.totalSteps,
+    ...(r.profile ? { profile: r.profile } : {}),
     steps: res.steps.map((s) => ({ step: s.index + 1, label: s.label, line: s.line, passed: s.passed, outcome: s.outcome, mismatches: s.mismatches })),
   };
 }

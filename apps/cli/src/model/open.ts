@@ -1,4 +1,5 @@
 import { loadScenarios, type Scenario } from '@memsim/conformance';
+import type { KernelProfile } from '@memsim/starnix-mm';
 import { CliError } from '../cli/errors.js';
 import { Stepper } from './stepper.js';
 
@@ -27,8 +28,8 @@ export function loadScenario(file: string, name?: string): Scenario {
 }
 
 /** A stepper for the scenario's domain. */
-export function stepperFor(scenario: Scenario): Stepper {
-  return new Stepper(scenario);
+export function stepperFor(scenario: Scenario, profile?: KernelProfile): Stepper {
+  return new Stepper(scenario, profile);
 }
 
 /** Checks a `--step N` value against the scenario (N steps executed; 0 is the initial state). */

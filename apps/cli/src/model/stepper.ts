@@ -8,6 +8,7 @@ import {
   type StepOutcome,
   type ZirconModelSession,
 } from '@memsim/conformance';
+import type { KernelProfile } from '@memsim/starnix-mm';
 import { Process, Vmo } from '@memsim/zircon-objects';
 import { CliError } from '../cli/errors.js';
 import { mappedOnlyVmos, memoryOf, processState, vmoState } from './snapshot.js';
@@ -55,8 +56,9 @@ export class Stepper {
   readonly #session: ZirconModelSession | LinuxModelSession;
   #last: ExecutedStep | undefined;
 
-  constructor(readonly scenario: Scenario) {
-    this.#session = createModelSession(scenario);
+  /** `profile`: the kernel build a Linux scenario's model follows (default: the model's own). */
+  constructor(readonly scenario: Scenario, profile?: KernelProfile) {
+    this.#session = createModelSession(scenario, profile);
   }
 
   get executed(): number {
