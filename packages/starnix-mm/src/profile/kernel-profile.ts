@@ -93,10 +93,10 @@ export const KERNEL_PROFILE_FIELDS: readonly KernelProfileField[] = Object.freez
   { field: 'anonVmaName', followed: true, changes: 'PR_SET_VMA_ANON_NAME: names VMAs, or EINVAL for every input' },
   { field: 'mmapMinAddr', followed: true, changes: 'lowest mmap address (MAP_FIXED below it: EPERM; hints below it are raised)' },
   { field: 'maxMapCount', followed: true, changes: 'mmap fails with ENOMEM once the process has more VMAs than this (splits by munmap/mprotect are not limited)' },
-  { field: 'overcommitMemory', followed: false, changes: 'not modelled: the model never fails an allocation for commit accounting' },
-  { field: 'overcommitRatio', followed: false, changes: 'not modelled (strict overcommit only)' },
-  { field: 'thpEnabled', followed: false, changes: 'not modelled: no transparent huge pages (smaps THP fields are not compared)' },
-  { field: 'uffdFeatures', followed: false, changes: 'not modelled per host: the model reports the features of its own userfaultfd' },
+  { field: 'overcommitMemory', followed: false, changes: 'the model never fails an allocation for commit accounting (heuristic or strict)' },
+  { field: 'overcommitRatio', followed: false, changes: 'the strict-mode commit limit (mode 2 only)' },
+  { field: 'thpEnabled', followed: false, changes: 'the model has no transparent huge pages (the differential does not compare smaps THP fields)' },
+  { field: 'uffdFeatures', followed: false, changes: 'the model reports the features of its own userfaultfd, whatever the host has' },
 ] as const satisfies readonly KernelProfileField[]);
 
 function freeze(p: KernelProfile): KernelProfile {
