@@ -48,7 +48,7 @@ export function compareResults(ops: readonly LinuxOp[], linux: readonly LinuxOpR
  * result of any other call).
  */
 export function differingFields(d: Disagreement): string[] {
-  const value = (x: unknown): unknown => (x && typeof x === 'object' && 'value' in x ? (x as { value: unknown }).value : undefined);
+  const value = (x: unknown): unknown => (x && typeof x === 'object' && 'value' in x ? (x).value : undefined);
   const a = value(d.linux);
   const b = value(d.model);
   if (d.op.op === 'maps') return ['maps.layout'];
