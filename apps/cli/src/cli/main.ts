@@ -136,11 +136,13 @@ function program(ctx: Ctx): Command {
     .requiredOption('-o, --output <file>', 'where to write: .svg (one state) or .html (every step, with a slider)')
     .addOption(scenarioOpt())
     .addOption(stepOpt('draw the state after step N (SVG) or stop after it (HTML)'))
+    .addOption(profileOpt())
     .addHelpText('after', examples(['memsim draw clones.yaml -o clone.svg --step 3', 'memsim draw clones.yaml -o clone.html']))
-    .action(async (file: string, o: { output: string; name?: string; step?: number }) => {
+    .action(async (file: string, o: { output: string; name?: string; step?: number; profile?: string }) => {
       const scenario = loadScenario(file, o.name);
-      if (/\.html?$/i.test(o.output)) writeOut(o.output, drawHtml(scenario, await statesOf(scenario, o.step)));
-      else if (/\.svg$/i.test(o.output)) writeOut(o.output, drawSvg(await inspectScenario(scenario, o.step)));
+      const profile = await profileOf(o.profile);
+      if (/\.html?$/i.test(o.output)) writeOut(o.output, drawHtml(scenario, await statesOf(scenario, o.step, profile)));
+      else if (/\.svg$/i.test(o.output)) writeOut(o.output, drawSvg(await inspectScenario(scenario, o.step, profile)));
       else throw new CliError('BAD_USAGE', `--output must end in .svg or .html: ${o.output}`);
       io.stderr(`wrote ${o.output}\n`);
     });

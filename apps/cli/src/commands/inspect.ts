@@ -19,9 +19,9 @@ export async function inspectScenario(scenario: Scenario, step?: number, profile
 }
 
 /** The state before the first step and after every step, in order (what `draw` animates). @public */
-export async function statesOf(scenario: Scenario, step?: number): Promise<ModelState[]> {
+export async function statesOf(scenario: Scenario, step?: number, profile?: KernelProfile): Promise<ModelState[]> {
   const n = checkStep(scenario, step);
-  const stepper = stepperFor(scenario);
+  const stepper = stepperFor(scenario, profile);
   const out = [stepper.state()];
   while (stepper.executed < n) {
     await stepper.stepSettled();
