@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Signals, VmOptions, Vmo, VmoChildOptions, VmoOp, VmoOptions, ZxStatus } from '../index.js';
 import { PAGE, bytes, expectStatus, filled, setup } from '../test-support/util.js';
 
+const U64_MAX = 2n ** 64n - 1n;
+
 const SLICE = VmoChildOptions.SLICE;
 
 describe('vmo slice core tests', () => {
@@ -63,7 +65,7 @@ describe('vmo slice core tests', () => {
     // The range check comes first.
     expectStatus(() => vmo.createChild(SLICE, 0, 4 * PAGE), ZxStatus.INVALID_ARGS);
     expectStatus(() => vmo.createChild(SLICE, 0, PAGE), ZxStatus.NOT_SUPPORTED);
-    expectStatus(() => vmo.createChild(SLICE, 2 ** 64 - PAGE, 2 * PAGE), ZxStatus.OUT_OF_RANGE);
+    expectStatus(() => vmo.createChild(SLICE, U64_MAX + 1n - BigInt(PAGE), 2 * PAGE), ZxStatus.OUT_OF_RANGE);
   });
 
   it('CommitChild', () => {
