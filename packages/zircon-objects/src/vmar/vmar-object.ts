@@ -51,6 +51,18 @@ export function alignOf(options: number): number {
 
 type Child = VmarObject | Mapping;
 
+/** Whether `b`, right after `a`, continues it: same VMO at the next offset, same permissions, limits and options. */
+function mergeable(a: Mapping, b: Mapping): boolean {
+  return (
+    a.end === b.base &&
+    a.vmo === b.vmo &&
+    a.vmoOffset + a.size === b.vmoOffset &&
+    a.perms === b.perms &&
+    a.maxPerms === b.maxPerms &&
+    a.allowFaults === b.allowFaults
+  );
+}
+
 /**
  * A virtual memory address region (VmAddressRegion): a range of an address space holding sub-regions and mappings.
  */
@@ -206,7 +218,39 @@ export class VmarObject extends KernelObject {
     }
     const m = new Mapping(this, addr, size, vmo, vmoOffset, perms, maxPerms & canMapToPerms(this.flags), hasAny(options, VmOptions.ALLOW_FAULTS));
     this.addChild(m);
+    // The returned mapping may since be part of a merged one; callers read only its base.
+    this.mergeAround(addr, addr + size);
     return m;
+  }
+
+  /**
+   * Current Zircon merges neighbouring mappings of the same VMO at contiguous offsets with the same permissions,
+   * limits and options (after map and after protect), so maps info shows one mapping (protect.cc MergeMappings).
+   * Merges every such run touching [a, b) and returns the mapping now covering `a`, if any.
+   */
+  mergeAround(a: number, b: number): Mapping | undefined {
+    const lo = Math.max(this.base, a - 1);
+    const hi = Math.min(this.end, b + 1);
+    const items = this.children.overlapping(lo, hi);
+    let run: Mapping | undefined;
+    for (const c of items) {
+      if (!(c instanceof Mapping)) {
+        run = undefined;
+        continue;
+      }
+      if (run !== undefined && mergeable(run, c)) {
+        this.removeChild(run);
+        this.removeChild(c);
+        const merged = new Mapping(this, run.base, run.size + c.size, run.vmo, run.vmoOffset, run.perms, run.maxPerms, run.allowFaults);
+        this.addChild(merged);
+        // The new mapping holds the VMO before the old ones let go of it.
+        run.release();
+        c.release();
+        run = merged;
+      } else run = c;
+    }
+    const at = this.children.at(a);
+    return at instanceof Mapping ? at : undefined;
   }
 
   /** Removes [a, b) from mapping m, keeping the parts outside. */
@@ -289,6 +333,8 @@ export class VmarObject extends KernelObject {
       if (e < m.end) owner.addChild(m.slice(e, m.end - e));
       m.release();
     }
+    const owners = new Set(list.map((m) => m.parent));
+    for (const owner of owners) owner.mergeAround(a, b);
   }
 
   /** Destroys this region and everything under it (not removing it from its parent). */
