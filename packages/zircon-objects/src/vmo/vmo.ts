@@ -289,7 +289,9 @@ export class Vmo extends Handle {
         return undefined;
       case VmoOp.DECOMMIT:
         need(Rights.WRITE);
-        if (o.kind === 'snapshot') fail(ZxStatus.NOT_SUPPORTED, 'DECOMMIT on a copy-on-write child');
+        // Not while the pages sit in a copy-on-write hierarchy (a child, or a parent whose pages moved into a hidden
+        // node shared with its children): vmo-clone.cc Decommit. It works again once the children are gone.
+        if (o.kind === 'snapshot' || o.node.parent !== null) fail(ZxStatus.NOT_SUPPORTED, 'DECOMMIT in a copy-on-write hierarchy');
         checkRange(o, offU, lenU);
         if (!pageAlignedU64(offU) || !pageAlignedU64(lenU)) fail(ZxStatus.INVALID_ARGS, 'DECOMMIT range must be page-aligned');
         if (o.pinnedIn(off, off + len)) fail(ZxStatus.BAD_STATE, 'DECOMMIT of pinned pages');
@@ -333,6 +335,8 @@ export class Vmo extends Handle {
       case VmoOp.CACHE_CLEAN:
       case VmoOp.CACHE_CLEAN_INVALIDATE:
         need(code === VmoOp.CACHE_INVALIDATE ? Rights.WRITE : Rights.READ);
+        // A cache op over nothing is a bad argument (vmo.cc CacheOp), unlike the other ops.
+        if (lenU === 0n) fail(ZxStatus.INVALID_ARGS, 'cache op of length 0');
         checkRange(o, offU, lenU);
         return undefined;
       default:
@@ -357,7 +361,8 @@ export class Vmo extends Handle {
       populatedBytes: populated,
       handleRights: this.rights,
       cachePolicy: 0,
-      metadataBytes: 64 + 8 * o.node.pages.size,
+      // No page-list metadata until a page is used (vmo.cc MetadataBytes).
+      metadataBytes: o.node.pages.size === 0 ? 0 : 64 + 8 * o.node.pages.size,
       committedChangeEvents: 0,
       committedPrivateBytes: committed,
       populatedPrivateBytes: populated,
