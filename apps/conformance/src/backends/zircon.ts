@@ -11,6 +11,7 @@ import {
   statusName,
   type AccessResult,
   type KernelOptions,
+  type VmoPin,
 } from '@memsim/zircon-objects';
 import type { StepArgs } from '../engine/args.js';
 import type { StepOutcome } from '../engine/outcome.js';
@@ -34,6 +35,14 @@ const VMO_CALLS: Record<string, Call> = {
   vmo_replace_as_executable: (a) => a.obj('handle', Vmo).replaceAsExecutable(),
   vmo_info: (a) => a.obj('handle', Vmo).info(),
   vmo_page_state: (a) => a.obj('handle', Vmo).pageState(a.u64('offset')),
+  // memsim's pin extension, standing in for zx_bti_pin on the VMO (core tests pin through a BTI).
+  vmo_pin: (a) => a.obj('handle', Vmo).pin(a.u64('offset', 0), a.u64('length'), a.raw('writable') === true),
+  vmo_unpin: (a) => {
+    const pin = a.raw('handle') as VmoPin | undefined;
+    if (pin === undefined || typeof pin !== 'object' || typeof (pin as Partial<VmoPin>).unpin !== 'function')
+      throw new ConformanceError('BAD_ARGUMENT', "vmo_unpin: argument 'handle' must be a pin bound by vmo_pin");
+    pin.unpin();
+  },
 };
 
 const HANDLE_CALLS: Record<string, Call> = {
@@ -48,7 +57,8 @@ const HANDLE_CALLS: Record<string, Call> = {
 const VMAR_CALLS: Record<string, Call> = {
   vmar_allocate: (a) => a.obj('handle', Vmar).allocate(a.num('options'), a.u64('offset', 0), a.u64('size')),
   vmar_map: (a) =>
-    a.obj('handle', Vmar).map(a.num('options'), a.u64('offset', 0), a.obj('vmo', Vmo), a.u64('vmo_offset', 0), a.u64('len')),
+    // Any handle may stand where the VMO belongs: the model answers WRONG_TYPE (vmar.cc InvalidArgsTest).
+    a.obj('handle', Vmar).map(a.num('options'), a.u64('offset', 0), a.obj('vmo', Handle) as Vmo, a.u64('vmo_offset', 0), a.u64('len')),
   vmar_unmap: (a) => a.obj('handle', Vmar).unmap(a.u64('addr'), a.u64('len')),
   vmar_protect: (a) => a.obj('handle', Vmar).protect(a.num('options'), a.u64('addr'), a.u64('len')),
   vmar_destroy: (a) => a.obj('handle', Vmar).destroy(),

@@ -180,6 +180,8 @@ export class Vmar extends Handle {
     const list = o.rangeList(addr, end);
     for (const m of list) {
       const nested = m.parent !== o;
+      // Reaching into a sub-region needs OP_CHILDREN, whatever the op (vmar.cc RangeOpSubRegions).
+      if (nested && !hasAll(this.rights, Rights.OP_CHILDREN)) fail(ZxStatus.INVALID_ARGS, 'mapping in a sub-VMAR needs OP_CHILDREN');
       if (nested && (code === VmarOp.COMMIT || code === VmarOp.DECOMMIT || code === VmarOp.PREFETCH))
         fail(ZxStatus.INVALID_ARGS, 'op on a mapping in a sub-VMAR');
       if ((code === VmarOp.COMMIT || code === VmarOp.DECOMMIT) && !hasAny(m.maxPerms, VmOptions.PERM_WRITE))

@@ -1,4 +1,4 @@
-import { type U64, U64_MAX, hasAll, hasAny, pageAlignedU64, roundUpPageU64, small, str, truncateName, u32, u64 } from '../args.js';
+import { type U64, hasAll, hasAny, pageAlignedU64, roundUpPageU64, small, str, truncateName, u32, u64 } from '../args.js';
 import { PAGE_SIZE, Rights, VmoChildOptions, VmoOp, VmoOptions } from '../constants.js';
 import { Handle } from '../handles/handle.js';
 import { Kernel } from '../kernel/kernel.js';
@@ -73,6 +73,11 @@ const SNAPSHOT_TYPES =
 /** Largest VMO the model holds (Zircon's limit is near 2^64; ours is the largest page multiple below 2^53). */
 const MAX_VMO_SIZE = Math.floor(Number.MAX_SAFE_INTEGER / PAGE_SIZE) * PAGE_SIZE;
 const MAX_VMO_SIZE_U = BigInt(MAX_VMO_SIZE);
+/**
+ * Zircon's own limit (VmPageList::MAX_SIZE: UINT64_MAX rounded down to 32 pages). A child size above it is
+ * OUT_OF_RANGE before any per-type check (vmo-slice.cc NonSlice).
+ */
+const ZX_MAX_VMO_SIZE = (1n << 64n) - (1n << 17n);
 
 /**
  * A handle to a virtual memory object.
@@ -197,7 +202,7 @@ export class Vmo extends Handle {
     const off = u64(offset, 'offset');
     const sz = u64(size, 'size');
     const rounded = roundUpPageU64(sz);
-    if (rounded === null) fail(ZxStatus.OUT_OF_RANGE, 'size too large');
+    if (rounded === null || rounded > ZX_MAX_VMO_SIZE) fail(ZxStatus.OUT_OF_RANGE, 'size too large');
     const noWrite = hasAny(opts, VmoChildOptions.NO_WRITE);
     const resizable = hasAny(opts, VmoChildOptions.RESIZABLE);
     if (noWrite && resizable) fail(ZxStatus.INVALID_ARGS, 'NO_WRITE and RESIZABLE exclude each other');
@@ -211,8 +216,8 @@ export class Vmo extends Handle {
     if (hasAny(opts, VmoChildOptions.SLICE)) {
       if ((opts & ~(VmoChildOptions.SLICE | VmoChildOptions.NO_WRITE)) !== 0)
         fail(ZxStatus.INVALID_ARGS, 'SLICE takes only NO_WRITE');
-      if (off + rounded > U64_MAX) fail(ZxStatus.OUT_OF_RANGE, 'offset + size overflows');
       if (!pageAlignedU64(off)) fail(ZxStatus.INVALID_ARGS, 'slice offset must be page-aligned');
+      // Exact: an offset + size past 2^64 is simply not inside the parent (vmo-slice.cc NonSlice).
       if (off + rounded > BigInt(parent.size)) fail(ZxStatus.INVALID_ARGS, 'slice range past the parent');
       if (parent.resizable) fail(ZxStatus.NOT_SUPPORTED, 'slices of resizable VMOs are not supported');
       child = new VmoObject(kernel, {
