@@ -1,5 +1,5 @@
 import { type U64, addOverflows, hasAll, hasAny, pageAlignedU64, roundUpPageU64, u32, u64 } from '../args.js';
-import { MemoryPriority, PAGE_SIZE, Rights, VmarOp, VmOptions } from '../constants.js';
+import { MemoryPriority, Rights, VmarOp, VmOptions } from '../constants.js';
 import { Handle, expectHandle } from '../handles/handle.js';
 import { ZxStatus, fail } from '../status.js';
 import { Vmo, vmoObjectOf } from '../vmo/vmo.js';
