@@ -15,6 +15,7 @@ export type {
   ScenarioValue,
   ScenarioDomain,
   SourcePos,
+  UpstreamTest,
 } from './scenario/types.js';
 export { ScenarioParser, parseScenarios } from './scenario/parse.js';
 export { scenarioSchemaPath, loadScenarioSchema } from './scenario/schema.js';
@@ -38,7 +39,7 @@ export { CONSTANTS as SCENARIO_CONSTANTS } from './scenario/constants.js';
 export { ZIRCON_CALL_NAMES } from './backends/zircon.js';
 export { loadScenarios, builtinSuites, builtinSuitesDir } from './runner/discover.js';
 export type { LoadedScenarios } from './runner/discover.js';
-export { renderTable } from './report/table.js';
+export { renderTable, agreementCell } from './report/table.js';
 export { toJsonReport } from './report/json.js';
 export { toJunit } from './report/junit.js';
 export { toHtml } from './report/html.js';

@@ -2,18 +2,54 @@ import { PAGE_SIZE } from './constants.js';
 import { ZxStatus, fail } from './status.js';
 
 /**
- * A u64 argument that is valid but cannot be represented below 2^53 (negative numbers are huge u64 values in the
- * C ABI). It flows through the normal checks so each call reports what Zircon would (OUT_OF_RANGE on overflow,
- * INVALID_ARGS on a range check).
+ * A u64 syscall argument: a non-negative safe integer (below 2^53) or a `bigint` in [0, 2^64). Numbers past 2^53 are
+ * refused rather than rounded, because a double there no longer names one u64 (2^64 - 1 is not a double at all).
+ * @public
  */
-export const HUGE = Number.POSITIVE_INFINITY;
+export type U64 = number | bigint;
 
-/** Validates a u64 argument: non-numbers and non-integers are INVALID_ARGS; out-of-model values become HUGE. */
-export function u64(value: unknown, what: string): number {
-  if (typeof value !== 'number') fail(ZxStatus.INVALID_ARGS, `${what} must be a number`);
+/** 2^64 - 1. */
+export const U64_MAX = (1n << 64n) - 1n;
+const PAGE = BigInt(PAGE_SIZE);
+
+/**
+ * Validates a u64 argument and returns it exactly. A non-integer, a negative value, a number past 2^53 or a bigint
+ * outside [0, 2^64) is INVALID_ARGS with a message naming the argument: the C ABI cannot receive such a value, so
+ * there is no Zircon status to mirror, and silently rounding would answer a different call than the one written.
+ */
+export function u64(value: unknown, what: string): bigint {
+  if (typeof value === 'bigint') {
+    if (value < 0n || value > U64_MAX) fail(ZxStatus.INVALID_ARGS, `${what} ${value} is outside the u64 range [0, 2^64)`);
+    return value;
+  }
+  if (typeof value !== 'number') fail(ZxStatus.INVALID_ARGS, `${what} must be a number or a bigint`);
   if (!Number.isInteger(value)) fail(ZxStatus.INVALID_ARGS, `${what} must be an integer`);
-  if (value < 0 || value > Number.MAX_SAFE_INTEGER) return HUGE;
-  return value;
+  if (value < 0) fail(ZxStatus.INVALID_ARGS, `${what} ${value} is negative; a u64 is never negative`);
+  if (value > Number.MAX_SAFE_INTEGER)
+    fail(ZxStatus.INVALID_ARGS, `${what} ${value} is past 2^53, where a number is not exact; pass it as a bigint`);
+  return BigInt(value);
+}
+
+/** A u64 already known to be below 2^53 (checked against a model bound) as a number. */
+export function small(x: bigint): number {
+  if (x > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`internal: ${x} is past 2^53`);
+  return Number(x);
+}
+
+/** `ROUNDUP(x, PAGE_SIZE)` in u64 arithmetic: null when it would pass 2^64 - 1 (C would wrap to a small value). */
+export function roundUpPageU64(x: bigint): bigint | null {
+  const r = ((x + PAGE - 1n) / PAGE) * PAGE;
+  return r > U64_MAX ? null : r;
+}
+
+/** True when `x` is a page multiple. */
+export function pageAlignedU64(x: bigint): boolean {
+  return x % PAGE === 0n;
+}
+
+/** True when `a + b` does not fit in a u64 (`add_overflow` in the kernel). */
+export function addOverflows(a: bigint, b: bigint): boolean {
+  return a + b > U64_MAX;
 }
 
 /** Validates a u32 options/rights word. */
@@ -38,14 +74,7 @@ export function hasAny(word: number, bits: number): boolean {
   return (word & bits) >>> 0 !== 0;
 }
 
-/** Rounds up to a page; HUGE (overflow) when the result leaves the model's range. */
-export function roundUpPage(x: number): number {
-  if (!Number.isFinite(x)) return HUGE;
-  const r = Math.ceil(x / PAGE_SIZE) * PAGE_SIZE;
-  return r > Number.MAX_SAFE_INTEGER ? HUGE : r;
-}
-
-/** Page-aligned and finite. */
+/** Page-aligned (numbers inside the model's range). */
 export function pageAligned(x: number): boolean {
   return Number.isFinite(x) && x % PAGE_SIZE === 0;
 }

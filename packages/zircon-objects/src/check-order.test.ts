@@ -2,6 +2,8 @@ import { describe, it } from 'vitest';
 import { Rights, VmarOp, VmOptions, Vmo, VmoChildOptions, VmoOptions, ZxStatus } from './index.js';
 import { PAGE, expectStatus, setup } from './test-support/util.js';
 
+const U64_MAX = 2n ** 64n - 1n;
+
 // When several arguments are wrong at once, the first failing check in the spec's order decides the status.
 describe('check order (spec sections 2 and 3)', () => {
   it('create_child: overflow, NO_WRITE|RESIZABLE, rights, discardable, then per type', () => {
@@ -9,7 +11,7 @@ describe('check order (spec sections 2 and 3)', () => {
     const vmo = Vmo.create(kernel, 2 * PAGE);
     const weak = vmo.duplicate(Rights.READ);
     const both = VmoChildOptions.SNAPSHOT | VmoChildOptions.NO_WRITE | VmoChildOptions.RESIZABLE;
-    expectStatus(() => weak.createChild(both, 0, 2 ** 64 - 1), ZxStatus.OUT_OF_RANGE);
+    expectStatus(() => weak.createChild(both, 0, U64_MAX), ZxStatus.OUT_OF_RANGE);
     expectStatus(() => weak.createChild(both, 0, PAGE), ZxStatus.INVALID_ARGS);
     expectStatus(() => weak.createChild(VmoChildOptions.SNAPSHOT, 1, PAGE), ZxStatus.ACCESS_DENIED);
     const disc = Vmo.create(kernel, PAGE, VmoOptions.DISCARDABLE);
@@ -23,11 +25,11 @@ describe('check order (spec sections 2 and 3)', () => {
   it('set_size: WRITE, then resizable, then RESIZE, then the size', () => {
     const { kernel } = setup();
     const fixed = Vmo.create(kernel, PAGE);
-    expectStatus(() => fixed.duplicate(Rights.READ).setSize(2 ** 64 - 1), ZxStatus.ACCESS_DENIED);
-    expectStatus(() => fixed.setSize(2 ** 64 - 1), ZxStatus.UNAVAILABLE);
+    expectStatus(() => fixed.duplicate(Rights.READ).setSize(U64_MAX), ZxStatus.ACCESS_DENIED);
+    expectStatus(() => fixed.setSize(U64_MAX), ZxStatus.UNAVAILABLE);
     const r = Vmo.create(kernel, PAGE, VmoOptions.RESIZABLE);
-    expectStatus(() => r.duplicate(Rights.WRITE).setSize(2 ** 64 - 1), ZxStatus.ACCESS_DENIED);
-    expectStatus(() => r.setSize(2 ** 64 - 1), ZxStatus.OUT_OF_RANGE);
+    expectStatus(() => r.duplicate(Rights.WRITE).setSize(U64_MAX), ZxStatus.ACCESS_DENIED);
+    expectStatus(() => r.setSize(U64_MAX), ZxStatus.OUT_OF_RANGE);
   });
 
   it('map: MAP right, W/X without R, MAP_RANGE|OVERWRITE, CAN_MAP_*, rights, stream size, resizable, discardable, offset, overflow, shared rules', () => {
@@ -48,8 +50,8 @@ describe('check order (spec sections 2 and 3)', () => {
     expectStatus(() => root.map(R | VmOptions.REQUIRE_NON_RESIZABLE, 0, rz, 1, PAGE), ZxStatus.NOT_SUPPORTED);
     const disc = Vmo.create(kernel, PAGE, VmoOptions.DISCARDABLE);
     expectStatus(() => root.map(R, 0, disc, 1, PAGE), ZxStatus.NOT_SUPPORTED);
-    expectStatus(() => root.map(R, 0, vmo, 1, 2 ** 64 - 1), ZxStatus.INVALID_ARGS);
-    expectStatus(() => root.map(R, 0, vmo, 0, 2 ** 64 - 1), ZxStatus.OUT_OF_RANGE);
+    expectStatus(() => root.map(R, 0, vmo, 1, U64_MAX), ZxStatus.INVALID_ARGS);
+    expectStatus(() => root.map(R, 0, vmo, 0, U64_MAX), ZxStatus.OUT_OF_RANGE);
     // Then the shared rules: unknown bits, dead VMAR, size 0, permissions beyond the region, ...
     expectStatus(() => root.map(R | VmOptions.COMPACT, 0, vmo, 0, 0), ZxStatus.INVALID_ARGS);
     const { vmar } = root.allocate(VmOptions.CAN_MAP_READ, 0, 4 * PAGE);

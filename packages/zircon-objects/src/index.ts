@@ -12,6 +12,7 @@
 export const PACKAGE_NAME = '@memsim/zircon-objects';
 
 export { ZxStatus, ZxError, statusName } from './status.js';
+export type { U64 } from './args.js';
 export {
   PAGE_SIZE,
   Rights,

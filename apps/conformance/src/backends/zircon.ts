@@ -11,6 +11,7 @@ import {
   statusName,
   type AccessResult,
   type KernelOptions,
+  type VmoPin,
 } from '@memsim/zircon-objects';
 import type { StepArgs } from '../engine/args.js';
 import type { StepOutcome } from '../engine/outcome.js';
@@ -20,20 +21,28 @@ import type { ScenarioValue } from '../scenario/types.js';
 type Call = (a: StepArgs, k: Kernel) => unknown;
 
 const VMO_CALLS: Record<string, Call> = {
-  vmo_create: (a, k) => Vmo.create(k, a.num('size'), a.num('options', 0)),
-  vmo_read: (a) => a.obj('handle', Vmo).read(a.num('length'), a.num('offset', 0)),
-  vmo_write: (a) => a.obj('handle', Vmo).write(a.bytes(), a.num('offset', 0)),
+  vmo_create: (a, k) => Vmo.create(k, a.u64('size'), a.num('options', 0)),
+  vmo_read: (a) => a.obj('handle', Vmo).read(a.u64('length'), a.u64('offset', 0)),
+  vmo_write: (a) => a.obj('handle', Vmo).write(a.bytes(), a.u64('offset', 0)),
   vmo_get_size: (a) => a.obj('handle', Vmo).getSize(),
-  vmo_set_size: (a) => a.obj('handle', Vmo).setSize(a.num('size')),
+  vmo_set_size: (a) => a.obj('handle', Vmo).setSize(a.u64('size')),
   vmo_get_content_size: (a) => a.obj('handle', Vmo).getContentSize(),
-  vmo_set_content_size: (a) => a.obj('handle', Vmo).setContentSize(a.num('size')),
+  vmo_set_content_size: (a) => a.obj('handle', Vmo).setContentSize(a.u64('size')),
   vmo_get_name: (a) => a.obj('handle', Vmo).getName(),
   vmo_set_name: (a) => a.obj('handle', Vmo).setName(a.str('name')),
-  vmo_create_child: (a) => a.obj('handle', Vmo).createChild(a.num('options'), a.num('offset', 0), a.num('size')),
-  vmo_op_range: (a) => a.obj('handle', Vmo).opRange(a.num('op'), a.num('offset', 0), a.num('size')) ?? null,
+  vmo_create_child: (a) => a.obj('handle', Vmo).createChild(a.num('options'), a.u64('offset', 0), a.u64('size')),
+  vmo_op_range: (a) => a.obj('handle', Vmo).opRange(a.num('op'), a.u64('offset', 0), a.u64('size')) ?? null,
   vmo_replace_as_executable: (a) => a.obj('handle', Vmo).replaceAsExecutable(),
   vmo_info: (a) => a.obj('handle', Vmo).info(),
-  vmo_page_state: (a) => a.obj('handle', Vmo).pageState(a.num('offset')),
+  vmo_page_state: (a) => a.obj('handle', Vmo).pageState(a.u64('offset')),
+  // memsim's pin extension, standing in for zx_bti_pin on the VMO (core tests pin through a BTI).
+  vmo_pin: (a) => a.obj('handle', Vmo).pin(a.u64('offset', 0), a.u64('length'), a.raw('writable') === true),
+  vmo_unpin: (a) => {
+    const pin = a.raw('handle') as VmoPin | undefined;
+    if (pin === undefined || typeof pin !== 'object' || typeof (pin as Partial<VmoPin>).unpin !== 'function')
+      throw new ConformanceError('BAD_ARGUMENT', "vmo_unpin: argument 'handle' must be a pin bound by vmo_pin");
+    pin.unpin();
+  },
 };
 
 const HANDLE_CALLS: Record<string, Call> = {
@@ -46,15 +55,16 @@ const HANDLE_CALLS: Record<string, Call> = {
 };
 
 const VMAR_CALLS: Record<string, Call> = {
-  vmar_allocate: (a) => a.obj('handle', Vmar).allocate(a.num('options'), a.num('offset', 0), a.num('size')),
+  vmar_allocate: (a) => a.obj('handle', Vmar).allocate(a.num('options'), a.u64('offset', 0), a.u64('size')),
   vmar_map: (a) =>
-    a.obj('handle', Vmar).map(a.num('options'), a.num('offset', 0), a.obj('vmo', Vmo), a.num('vmo_offset', 0), a.num('len')),
-  vmar_unmap: (a) => a.obj('handle', Vmar).unmap(a.num('addr'), a.num('len')),
-  vmar_protect: (a) => a.obj('handle', Vmar).protect(a.num('options'), a.num('addr'), a.num('len')),
+    // Any handle may stand where the VMO belongs: the model answers WRONG_TYPE (vmar.cc InvalidArgsTest).
+    a.obj('handle', Vmar).map(a.num('options'), a.u64('offset', 0), a.obj('vmo', Handle) as Vmo, a.u64('vmo_offset', 0), a.u64('len')),
+  vmar_unmap: (a) => a.obj('handle', Vmar).unmap(a.u64('addr'), a.u64('len')),
+  vmar_protect: (a) => a.obj('handle', Vmar).protect(a.num('options'), a.u64('addr'), a.u64('len')),
   vmar_destroy: (a) => a.obj('handle', Vmar).destroy(),
-  vmar_op_range: (a) => a.obj('handle', Vmar).opRange(a.num('op'), a.num('addr'), a.num('len')),
+  vmar_op_range: (a) => a.obj('handle', Vmar).opRange(a.num('op'), a.u64('addr'), a.u64('len')),
   vmar_info: (a) => a.obj('handle', Vmar).info(),
-  vmar_maps_info: (a) => a.obj('handle', Vmar).mapsInfo(a.num('max', Number.MAX_SAFE_INTEGER)),
+  vmar_maps_info: (a) => a.obj('handle', Vmar).mapsInfo(a.u64('max', Number.MAX_SAFE_INTEGER)),
   vmar_set_memory_priority: (a) => a.obj('handle', Vmar).setMemoryPriority(a.num('priority')),
   vmar_memory_priority: (a) => a.obj('handle', Vmar).memoryPriority(),
 };
@@ -65,7 +75,7 @@ const TASK_CALLS: Record<string, Call> = {
     return { process, vmar: rootVmar };
   },
   process_kill: (a) => a.obj('handle', Process).kill(),
-  process_maps_info: (a) => a.obj('handle', Process).mapsInfo(a.num('max', Number.MAX_SAFE_INTEGER)),
+  process_maps_info: (a) => a.obj('handle', Process).mapsInfo(a.u64('max', Number.MAX_SAFE_INTEGER)),
   job_create: (a, k) => Job.create(a.obj('parent', Job, k.rootJob), a.num('options', 0)),
   job_kill: (a) => a.obj('handle', Job).kill(),
   kernel_memory: (_a, k) => ({

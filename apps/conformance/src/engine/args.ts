@@ -38,6 +38,26 @@ export class StepArgs {
     return this.#fail(`argument '${name}' must be a number, got ${typeof v}`);
   }
 
+  /**
+   * A u64 syscall argument, exact: a safe integer stays a number, anything past 2^53 becomes a bigint, and a negative
+   * value is read as C reads it (two's complement: -1 is 2^64 - 1).
+   */
+  u64(name: string, fallback?: number): number | bigint {
+    let v = this.values[name];
+    if (v === undefined) {
+      if (fallback === undefined) this.#fail(`missing argument '${name}'`);
+      return fallback;
+    }
+    if (typeof v === 'string') v = evaluate(v, this.scope);
+    if (typeof v === 'number') {
+      if (!Number.isSafeInteger(v)) this.#fail(`argument '${name}' ${v} is not an exact integer; write it as an expression`);
+      v = BigInt(v);
+    }
+    if (typeof v !== 'bigint') return this.#fail(`argument '${name}' must be a number, got ${typeof v}`);
+    const u = BigInt.asUintN(64, v);
+    return u <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(u) : u;
+  }
+
   str(name: string, fallback?: string): string {
     const v = this.values[name];
     if (v === undefined && fallback !== undefined) return fallback;

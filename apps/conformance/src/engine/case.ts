@@ -1,4 +1,5 @@
 import type { StepReport } from './outcome.js';
+import type { UpstreamTest } from '../scenario/types.js';
 
 /**
  * The backends: `model` is memsim (zircon-objects, starnix-mm), `linux` the live kernel through the probe.
@@ -24,6 +25,8 @@ export interface CaseResult {
   readonly file: string;
   readonly line: number;
   readonly source: string;
+  /** The upstream test the scenario ports (zircon-core), if any. */
+  readonly upstream?: UpstreamTest;
   readonly backend: BackendName;
   readonly status: CaseStatus;
   /** Why it failed or was skipped (one line for skips). */

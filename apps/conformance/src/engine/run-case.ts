@@ -123,6 +123,7 @@ export async function runScenario(scenario: Scenario, options: RunCaseOptions): 
     file: scenario.file,
     line: scenario.pos.line,
     source: scenario.source,
+    ...(scenario.upstream !== undefined ? { upstream: scenario.upstream } : {}),
     backend: options.backend,
   };
   const done = (status: CaseResult['status'], steps: StepReport[], message?: string): CaseResult => ({

@@ -2,6 +2,7 @@ import { normalizeOutcome } from '../engine/outcome.js';
 import type { RunReport } from '../runner/run-suites.js';
 import { escapeXml as h } from './escape.js';
 import { kernelLine } from '../runner/host-profile.js';
+import { agreementCell } from './table.js';
 
 const STYLE = `
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1d2129;background:#fff}
@@ -25,7 +26,7 @@ export function toHtml(report: RunReport): string {
   const rows = report.suites
     .map(
       (s) =>
-        `<tr><td>${h(s.suite)}</td><td class="num passed">${s.passed}</td><td class="num ${s.failed ? 'failed' : ''}">${s.failed}</td><td class="num">${s.skipped}</td><td class="num">${s.agreementRate === null ? 'n/a' : `${(s.agreementRate * 100).toFixed(1)}% (${s.agreed}/${s.compared})`}</td></tr>`,
+        `<tr><td>${h(s.suite)}</td><td class="num passed">${s.passed}</td><td class="num ${s.failed ? 'failed' : ''}">${s.failed}</td><td class="num">${s.skipped}</td><td class="num">${h(agreementCell(s))}</td></tr>`,
     )
     .join('');
   const cases = report.cases
@@ -51,7 +52,7 @@ export function toHtml(report: RunReport): string {
 <p class="muted">Started ${h(report.startedAt)}, ${(report.durationMs / 1000).toFixed(1)} s, backends: ${h(report.backends.join(', '))}, differential: ${report.differential ? 'on' : 'off'}</p>
 <p class="muted">${h(kernelLine(report.kernel))}</p>
 ${unavailable ? `<ul>${unavailable}</ul>` : ''}${bad ? `<h2>Malformed scenario files</h2><ul>${bad}</ul>` : ''}
-<table><thead><tr><th>suite</th><th>passed</th><th>failed</th><th>skipped</th><th>agreement with Linux</th></tr></thead><tbody>${rows}</tbody></table>
+<table><thead><tr><th>suite</th><th>passed</th><th>failed</th><th>skipped</th><th>agreement</th></tr></thead><tbody>${rows}</tbody></table>
 ${diffs ? `<h2>Divergences between the model and Linux</h2><table><thead><tr><th>case</th><th>step</th><th>model</th><th>linux</th></tr></thead><tbody>${diffs}</tbody></table>` : ''}
 <h2>Cases</h2><input id="q" placeholder="filter cases" aria-label="filter cases">
 <table><thead><tr><th>suite</th><th>case</th><th>backend</th><th>status</th><th>message</th><th>ms</th></tr></thead><tbody>

@@ -57,6 +57,12 @@ export interface SuiteSummary {
   readonly compared: number;
   readonly agreed: number;
   readonly agreementRate: number | null;
+  /**
+   * Cases porting an upstream test (see `Scenario.upstream`) that ran, and how many of them agree with it (passed):
+   * the "agrees with Zircon core tests" count.
+   */
+  readonly upstreamRun: number;
+  readonly upstreamAgreed: number;
 }
 
 /**
@@ -105,6 +111,7 @@ export function summarize(cases: readonly CaseResult[], comparisons: readonly Di
     const mine = cases.filter((c) => c.suite === suite);
     const cmp = comparisons.filter((c) => c.suite === suite && c.compared);
     const agreed = cmp.filter((c) => c.agree).length;
+    const upstream = mine.filter((c) => c.upstream !== undefined && c.status !== 'skipped');
     return {
       suite,
       passed: mine.filter((c) => c.status === 'passed').length,
@@ -113,6 +120,8 @@ export function summarize(cases: readonly CaseResult[], comparisons: readonly Di
       compared: cmp.length,
       agreed,
       agreementRate: cmp.length === 0 ? null : agreed / cmp.length,
+      upstreamRun: upstream.length,
+      upstreamAgreed: upstream.filter((c) => c.status === 'passed').length,
     };
   });
 }

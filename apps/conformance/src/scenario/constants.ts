@@ -45,6 +45,8 @@ function build(): ReadonlyMap<string, number | bigint> {
   prefixed('ZX_VMO_OP_', VmoOp, m);
   prefixed('ZX_VMAR_OP_', VmarOp, m);
   prefixed('ZX_INFO_VMO_', VmoInfoFlags, m);
+  // Zircon's header spells the paged flag ZX_INFO_VMO_TYPE_PAGED.
+  m.set('ZX_INFO_VMO_TYPE_PAGED', VmoInfoFlags.PAGED);
   prefixed('ZX_OBJ_TYPE_', numericEnum(ObjType), m);
   prefixed('ZX_INFO_MAPS_TYPE_', numericEnum(MapsType), m);
   prefixed('ZX_PRIORITY_', numericEnum(MemoryPriority), m);

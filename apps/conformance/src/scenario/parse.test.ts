@@ -51,6 +51,17 @@ describe('scenario parser', () => {
     expect(problems('name: x\nsuite: s\nsource: s\ndifferential: true\nsteps:\n  - zx: vmo_create\n    args: {size: 1}\n')[0]).toMatchObject({ line: 4 });
   });
 
+  it('carries the upstream test a scenario ports, and locates a malformed one', () => {
+    const rev = 'ab'.repeat(20);
+    const head = 'name: Vmar.DestroyTest\nsuite: zircon-core\nsource: s\n';
+    const steps = 'steps:\n  - zx: vmo_create\n    args: {size: 1}\n';
+    const [s] = parseScenarios(`${head}upstream: {repo: o/r, file: a/b.cc, test: Vmar.DestroyTest, revision: ${rev}}\n${steps}`, 'u.yaml');
+    expect(s.upstream).toEqual({ repo: 'o/r', file: 'a/b.cc', test: 'Vmar.DestroyTest', revision: rev });
+    const p = problems(`${head}upstream: {repo: o/r, file: a/b.cc, test: Vmar.DestroyTest, revision: abc}\n${steps}`);
+    expect(p[0]).toMatchObject({ line: 4 });
+    expect(p[0].message).toMatch(/upstream\.revision/);
+  });
+
   it('refuses an empty file', () => {
     expect(problems('')[0].message).toMatch(/no scenario/);
   });

@@ -6,7 +6,7 @@ import { ScenarioFileError, type ScenarioProblem } from './errors.js';
 import { referencedNames, templateExprs } from './expr.js';
 import { compileSchema, type ErrorObject } from './schema.js';
 import { didYouMean } from './suggest.js';
-import type { Expectation, Scenario, ScenarioDomain, ScenarioValue, SourcePos, Step, StepKind } from './types.js';
+import type { Expectation, Scenario, ScenarioDomain, ScenarioValue, SourcePos, Step, StepKind, UpstreamTest } from './types.js';
 import { LINUX_OPS, ZX_CALLS } from './vocabulary.js';
 import type { ValidateFunction } from 'ajv';
 
@@ -228,6 +228,7 @@ export class ScenarioParser {
       name: raw.name,
       suite: raw.suite,
       source: raw.source,
+      ...(raw.upstream !== undefined ? { upstream: raw.upstream } : {}),
       differential: raw.differential ?? domain === 'linux',
       ...(raw.description !== undefined ? { description: raw.description } : {}),
       ...(raw.kernel !== undefined ? { kernel: raw.kernel } : {}),
@@ -259,6 +260,7 @@ interface RawScenario {
   name: string;
   suite: string;
   source: string;
+  upstream?: UpstreamTest;
   description?: string;
   differential?: boolean;
   timeout_ms?: number;

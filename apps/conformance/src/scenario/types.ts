@@ -82,6 +82,26 @@ export interface Step {
 export type ScenarioDomain = 'zircon' | 'linux';
 
 /**
+ * The upstream test a scenario ports, for suites checked against a project's own tests (`zircon-core`).
+ * @public
+ */
+export interface UpstreamTest {
+  /** The public repository the file was read from (a mirror of Fuchsia, `owner/name`). */
+  readonly repo: string;
+  /** Path of the test file in that repository. */
+  readonly file: string;
+  /** `Suite.Case`, as the test framework names it. */
+  readonly test: string;
+  /** The 40-hex commit the case was ported from. */
+  readonly revision: string;
+  /**
+   * Set when a newer Fuchsia revision changed the rule since `revision`: the scenario follows that revision and
+   * says how.
+   */
+  readonly current?: { readonly repo: string; readonly revision: string; readonly note: string };
+}
+
+/**
  * A parsed, validated scenario.
  * @public
  */
@@ -90,6 +110,8 @@ export interface Scenario {
   readonly suite: string;
   /** Where the expectation comes from: spec section, core test, gVisor/LTP test or seed. */
   readonly source: string;
+  /** The upstream test this scenario ports, with its revision (zircon-core). */
+  readonly upstream?: UpstreamTest;
   readonly differential: boolean;
   readonly description?: string;
   /** Options for the model's Zircon kernel (seed, aslr, physicalMemoryBytes). */

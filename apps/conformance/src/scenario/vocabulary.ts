@@ -14,6 +14,8 @@ export const ZX_CALLS = [
   'vmo_replace_as_executable',
   'vmo_info',
   'vmo_page_state',
+  'vmo_pin',
+  'vmo_unpin',
   'handle_duplicate',
   'handle_replace',
   'handle_close',

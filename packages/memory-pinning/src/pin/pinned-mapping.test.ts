@@ -18,7 +18,8 @@ describe('PinnedMapping', () => {
     const b = shadow.pinPages(vmo, 0, 4096);
     expect(b.base).toBe(a.base);
     a[Symbol.dispose]();
-    expect(mappingCount(shadow)).toBe(2);
+    // b and keep map the VMO at contiguous offsets side by side: Zircon merges them into one mapping.
+    expect(mappingCount(shadow)).toBe(1);
     b[Symbol.dispose]();
     keep[Symbol.dispose]();
     expect(mappingCount(shadow)).toBe(0);

@@ -1,4 +1,4 @@
-import { str, truncateName, u32, u64 } from '../args.js';
+import { type U64, str, truncateName, u32, u64 } from '../args.js';
 import { MapsType, PROCESS_SHARED, Rights } from '../constants.js';
 import { Handle, expectHandle } from '../handles/handle.js';
 import { ZxStatus, fail } from '../status.js';
@@ -56,10 +56,11 @@ export class Process extends Handle {
   }
 
   /** `ZX_INFO_PROCESS_MAPS` (needs INSPECT): depth 0 the address space, depth 1 the root VMAR. */
-  mapsInfo(maxRecords = Number.MAX_SAFE_INTEGER): MapsInfo {
+  mapsInfo(maxRecords: U64 = Number.MAX_SAFE_INTEGER): MapsInfo {
     const p = processObjectOf(this, Rights.INSPECT);
-    // As Vmar.mapsInfo: a buffer count is a size_t, so garbage is INVALID_ARGS and a negative one is huge.
-    const cap = u64(maxRecords, 'maxRecords');
+    // As Vmar.mapsInfo: a buffer count is a size_t, exact as a u64.
+    const capU = u64(maxRecords, 'maxRecords');
+    const cap = capU > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(capU);
     if (p.dead) fail(ZxStatus.BAD_STATE, 'process is dead');
     const root = p.rootVmar;
     const all: VmarMapsRecord[] = [{ name: 'aspace', base: root.base, size: root.size, depth: 0, type: MapsType.ASPACE }];

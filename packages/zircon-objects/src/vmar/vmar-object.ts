@@ -1,4 +1,4 @@
-import { hasAny, pageAligned } from '../args.js';
+import { hasAny, pageAlignedU64 } from '../args.js';
 import { MapsType, MemoryPriority, ObjType, PAGE_SIZE, VmOptions } from '../constants.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { KernelObject } from '../kernel/kernel-object.js';
@@ -50,6 +50,18 @@ export function alignOf(options: number): number {
 }
 
 type Child = VmarObject | Mapping;
+
+/** Whether `b`, right after `a`, continues it: same VMO at the next offset, same permissions, limits and options. */
+function mergeable(a: Mapping, b: Mapping): boolean {
+  return (
+    a.end === b.base &&
+    a.vmo === b.vmo &&
+    a.vmoOffset + a.size === b.vmoOffset &&
+    a.perms === b.perms &&
+    a.maxPerms === b.maxPerms &&
+    a.allowFaults === b.allowFaults
+  );
+}
 
 /**
  * A virtual memory address region (VmAddressRegion): a range of an address space holding sub-regions and mappings.
@@ -107,18 +119,24 @@ export class VmarObject extends KernelObject {
   // ---- placement ------------------------------------------------------------------------------------------------
 
   /** The placement half of the shared allocate/map rules (after dead / size / permission checks). */
-  locate(options: number, offset: number, size: number, alignLog2: number): number {
+  locate(options: number, offset: bigint, sizeU: bigint, alignLog2: number): number {
     const specific = hasAny(options, VmOptions.SPECIFIC | VmOptions.SPECIFIC_OVERWRITE);
     const upper = hasAny(options, VmOptions.OFFSET_IS_UPPER_LIMIT);
     if (specific && upper) fail(ZxStatus.INVALID_ARGS, 'SPECIFIC with OFFSET_IS_UPPER_LIMIT');
-    if (offset !== 0 && !specific && !upper) fail(ZxStatus.INVALID_ARGS, 'offset without SPECIFIC');
-    if (!pageAligned(offset)) fail(ZxStatus.INVALID_ARGS, 'unaligned offset');
+    if (offset !== 0n && !specific && !upper) fail(ZxStatus.INVALID_ARGS, 'offset without SPECIFIC');
+    if (!pageAlignedU64(offset)) fail(ZxStatus.INVALID_ARGS, 'unaligned offset');
     if ((specific || upper) && !hasAny(this.flags, VmOptions.CAN_MAP_SPECIFIC))
       fail(ZxStatus.ACCESS_DENIED, 'VMAR lacks CAN_MAP_SPECIFIC');
-    const align = alignLog2 === 0 ? PAGE_SIZE : 2 ** alignLog2;
+    // Every mapping and region is at least page-aligned: an alignment option below a page (ALIGN_1KB, ALIGN_2KB)
+    // is valid but cannot lower that.
+    const align = Math.max(PAGE_SIZE, alignLog2 === 0 ? 0 : 2 ** alignLog2);
+    const vmarSize = BigInt(this.size);
+    if (sizeU > vmarSize) fail(ZxStatus.INVALID_ARGS, 'larger than the VMAR');
+    // Exact u64 comparisons above; from here on offset and size are inside the VMAR, so below 2^53.
+    const size = Number(sizeU);
     if (specific) {
-      if (offset + size > this.size) fail(ZxStatus.INVALID_ARGS, 'range outside the VMAR');
-      const addr = this.base + offset;
+      if (offset + sizeU > vmarSize) fail(ZxStatus.INVALID_ARGS, 'range outside the VMAR');
+      const addr = this.base + Number(offset);
       if (addr % align !== 0) fail(ZxStatus.INVALID_ARGS, 'address not aligned as requested');
       if (!hasAny(options, VmOptions.SPECIFIC_OVERWRITE) && !this.children.isFree(addr, addr + size))
         fail(ZxStatus.ALREADY_EXISTS, 'range in use');
@@ -126,8 +144,8 @@ export class VmarObject extends KernelObject {
     }
     let hi = this.end;
     if (upper) {
-      if (!(size <= offset && offset <= this.size)) fail(ZxStatus.INVALID_ARGS, 'upper limit out of range');
-      hi = this.base + offset;
+      if (!(sizeU <= offset && offset <= vmarSize)) fail(ZxStatus.INVALID_ARGS, 'upper limit out of range');
+      hi = this.base + Number(offset);
     }
     const addr = this.#choose(size, align, hi);
     if (addr < 0) fail(ZxStatus.NO_RESOURCES, 'no free spot');
@@ -171,14 +189,15 @@ export class VmarObject extends KernelObject {
 
   // ---- allocate / map -------------------------------------------------------------------------------------------
 
-  allocate(options: number, offset: number, size: number): VmarObject {
+  allocate(options: number, offset: bigint, sizeU: bigint): VmarObject {
     const allowed = VmOptions.SPECIFIC | VmOptions.CAN_MAP_SPECIFIC | VmOptions.COMPACT | CAN_MAP_RWX | VmOptions.OFFSET_IS_UPPER_LIMIT;
     const alignLog2 = alignOf(options);
     if (((options % 2 ** 24) & ~allowed) !== 0) fail(ZxStatus.INVALID_ARGS, 'unsupported options');
     this.checkAlive();
-    if (size === 0 || !pageAligned(size)) fail(ZxStatus.INVALID_ARGS, 'size must be a non-zero page multiple');
+    if (sizeU === 0n || !pageAlignedU64(sizeU)) fail(ZxStatus.INVALID_ARGS, 'size must be a non-zero page multiple');
     if (hasAny(options & CAN_MAP_RWX, ~this.flags & CAN_MAP_RWX)) fail(ZxStatus.ACCESS_DENIED, 'permissions beyond the parent');
-    const addr = this.locate(options, offset, size, alignLog2);
+    const addr = this.locate(options, offset, sizeU, alignLog2);
+    const size = Number(sizeU);
     const flags = options & (CAN_MAP_RWX | VmOptions.CAN_MAP_SPECIFIC | VmOptions.COMPACT);
     const child = new VmarObject(this.kernel, this.owner, this, addr, size, flags, 'useralloc');
     this.addChild(child);
@@ -186,11 +205,12 @@ export class VmarObject extends KernelObject {
   }
 
   /** Maps (options already through the map-specific checks; `perms` are PERM_* bits). */
-  map(options: number, offset: number, size: number, alignLog2: number, vmo: VmoObject, vmoOffset: number, perms: number, maxPerms: number): Mapping {
+  map(options: number, offset: bigint, sizeU: bigint, alignLog2: number, vmo: VmoObject, vmoOffset: number, perms: number, maxPerms: number): Mapping {
     this.checkAlive();
-    if (size === 0) fail(ZxStatus.INVALID_ARGS, 'length 0');
+    if (sizeU === 0n) fail(ZxStatus.INVALID_ARGS, 'length 0');
     if (hasAny(perms, ~canMapToPerms(this.flags))) fail(ZxStatus.ACCESS_DENIED, 'permissions beyond the VMAR');
-    const addr = this.locate(options, offset, size, alignLog2);
+    const addr = this.locate(options, offset, sizeU, alignLog2);
+    const size = Number(sizeU);
     if (hasAny(options, VmOptions.SPECIFIC_OVERWRITE)) {
       const hit = this.children.overlapping(addr, addr + size);
       for (const c of hit) if (c instanceof VmarObject) fail(ZxStatus.INVALID_ARGS, 'overwrite would cover a sub-VMAR');
@@ -198,7 +218,39 @@ export class VmarObject extends KernelObject {
     }
     const m = new Mapping(this, addr, size, vmo, vmoOffset, perms, maxPerms & canMapToPerms(this.flags), hasAny(options, VmOptions.ALLOW_FAULTS));
     this.addChild(m);
+    // The returned mapping may since be part of a merged one; callers read only its base.
+    this.mergeAround(addr, addr + size);
     return m;
+  }
+
+  /**
+   * Current Zircon merges neighbouring mappings of the same VMO at contiguous offsets with the same permissions,
+   * limits and options (after map and after protect), so maps info shows one mapping (protect.cc MergeMappings).
+   * Merges every such run touching [a, b) and returns the mapping now covering `a`, if any.
+   */
+  mergeAround(a: number, b: number): Mapping | undefined {
+    const lo = Math.max(this.base, a - 1);
+    const hi = Math.min(this.end, b + 1);
+    const items = this.children.overlapping(lo, hi);
+    let run: Mapping | undefined;
+    for (const c of items) {
+      if (!(c instanceof Mapping)) {
+        run = undefined;
+        continue;
+      }
+      if (run !== undefined && mergeable(run, c)) {
+        this.removeChild(run);
+        this.removeChild(c);
+        const merged = new Mapping(this, run.base, run.size + c.size, run.vmo, run.vmoOffset, run.perms, run.maxPerms, run.allowFaults);
+        this.addChild(merged);
+        // The new mapping holds the VMO before the old ones let go of it.
+        run.release();
+        c.release();
+        run = merged;
+      } else run = c;
+    }
+    const at = this.children.at(a);
+    return at instanceof Mapping ? at : undefined;
   }
 
   /** Removes [a, b) from mapping m, keeping the parts outside. */
@@ -281,6 +333,8 @@ export class VmarObject extends KernelObject {
       if (e < m.end) owner.addChild(m.slice(e, m.end - e));
       m.release();
     }
+    const owners = new Set(list.map((m) => m.parent));
+    for (const owner of owners) owner.mergeAround(a, b);
   }
 
   /** Destroys this region and everything under it (not removing it from its parent). */

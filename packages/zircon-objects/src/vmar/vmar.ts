@@ -1,5 +1,5 @@
-import { HUGE, hasAll, hasAny, pageAligned, roundUpPage, u32, u64 } from '../args.js';
-import { MemoryPriority, PAGE_SIZE, Rights, VmarOp, VmOptions } from '../constants.js';
+import { type U64, addOverflows, hasAll, hasAny, pageAlignedU64, roundUpPageU64, u32, u64 } from '../args.js';
+import { MemoryPriority, Rights, VmarOp, VmOptions } from '../constants.js';
 import { Handle, expectHandle } from '../handles/handle.js';
 import { ZxStatus, fail } from '../status.js';
 import { Vmo, vmoObjectOf } from '../vmo/vmo.js';
@@ -36,7 +36,6 @@ const MAP_OPTIONS =
   VmOptions.OFFSET_IS_UPPER_LIMIT |
   VmOptions.PERM_READ_IF_XOM_UNSUPPORTED |
   VmOptions.FAULT_BEYOND_STREAM_SIZE;
-const MAX_SIZE = Math.floor(Number.MAX_SAFE_INTEGER / PAGE_SIZE) * PAGE_SIZE;
 
 /** PERM_* bits allowed by READ/WRITE/EXECUTE rights. */
 function rightsToPerms(rights: number): number {
@@ -74,7 +73,7 @@ export class Vmar extends Handle {
   }
 
   /** `zx_vmar_allocate`: a child region; the new handle has DEFAULT_VMAR plus READ/WRITE/EXECUTE per CAN_MAP_*. */
-  allocate(options: number, offset: number, size: number): { vmar: Vmar; address: number } {
+  allocate(options: number, offset: U64, size: U64): { vmar: Vmar; address: number } {
     vmarObjectOf(this);
     const opts = u32(options, 'options');
     const off = u64(offset, 'offset');
@@ -86,7 +85,7 @@ export class Vmar extends Handle {
   }
 
   /** `zx_vmar_map`: returns the mapped address. */
-  map(options: number, vmarOffset: number, vmo: Vmo, vmoOffset: number, length: number): number {
+  map(options: number, vmarOffset: U64, vmo: Vmo, vmoOffset: U64, length: U64): number {
     const o = vmarObjectOf(this);
     const v = expectHandle(vmo, Vmo, 'vmo', o.kernel);
     const opts = u32(options, 'options');
@@ -110,30 +109,31 @@ export class Vmar extends Handle {
       fail(ZxStatus.INVALID_ARGS, 'FAULT_BEYOND_STREAM_SIZE needs ALLOW_FAULTS');
     if (hasAny(low, VmOptions.REQUIRE_NON_RESIZABLE) && vmoObj.resizable) fail(ZxStatus.NOT_SUPPORTED, 'VMO is resizable');
     if (vmoObj.discardable && !allowFaults) fail(ZxStatus.NOT_SUPPORTED, 'discardable VMO needs ALLOW_FAULTS');
-    if (!pageAligned(vmoOff)) fail(ZxStatus.INVALID_ARGS, 'unaligned VMO offset');
-    const rounded = roundUpPage(len);
-    if (rounded === HUGE || vmoOff + rounded > MAX_SIZE) fail(ZxStatus.OUT_OF_RANGE, 'length overflows');
+    if (!pageAlignedU64(vmoOff)) fail(ZxStatus.INVALID_ARGS, 'unaligned VMO offset');
+    const rounded = roundUpPageU64(len);
+    if (rounded === null || addOverflows(vmoOff, rounded)) fail(ZxStatus.OUT_OF_RANGE, 'length or VMO offset + length overflows');
     if ((low & ~MAP_OPTIONS) !== 0) fail(ZxStatus.INVALID_ARGS, 'unknown map options');
     const alignLog2 = alignOf(opts);
     const maxPerms = rightsToPerms(vmoRights) & rightsToPerms(this.rights);
-    const m = o.map(low, off, rounded, alignLog2, vmoObj, vmoOff, perms, maxPerms);
+    // A page-aligned u64 is k * 2^12 with k < 2^52, so it is exact as a number. An offset past 2^53 lies beyond any
+    // VMO the model holds: such a mapping is valid, and every access through it faults.
+    const m = o.map(low, off, rounded, alignLog2, vmoObj, Number(vmoOff), perms, maxPerms);
     return m.base;
   }
 
   /** `zx_vmar_unmap`: partly covered mappings are split; gaps are fine. */
-  unmap(address: number, length: number): void {
+  unmap(address: U64, length: U64): void {
     const o = vmarObjectOf(this);
     const addr = u64(address, 'address');
     const len = u64(length, 'length');
-    if (len === 0 || !pageAligned(addr)) fail(ZxStatus.INVALID_ARGS, 'zero length or unaligned address');
+    if (len === 0n || !pageAlignedU64(addr)) fail(ZxStatus.INVALID_ARGS, 'zero length or unaligned address');
     o.checkAlive();
-    const end = addr + roundUpPage(len);
-    if (!Number.isFinite(end)) fail(ZxStatus.INVALID_ARGS, 'range outside the VMAR');
-    o.unmap(addr, end, hasAll(this.rights, Rights.OP_CHILDREN));
+    const [a, b] = insideVmar(o, addr, len);
+    o.unmap(a, b, hasAll(this.rights, Rights.OP_CHILDREN));
   }
 
   /** `zx_vmar_protect`: all checks precede any change. */
-  protect(options: number, address: number, length: number): void {
+  protect(options: number, address: U64, length: U64): void {
     const o = vmarObjectOf(this);
     const opts = u32(options, 'options');
     const addr = u64(address, 'address');
@@ -143,10 +143,10 @@ export class Vmar extends Handle {
     if (hasAny(perms, VmOptions.PERM_WRITE | VmOptions.PERM_EXECUTE) && !hasAny(perms, VmOptions.PERM_READ))
       fail(ZxStatus.INVALID_ARGS, 'write or execute without read');
     if ((opts & ~(PERM_MASK | VmOptions.PERM_READ_IF_XOM_UNSUPPORTED)) !== 0) fail(ZxStatus.INVALID_ARGS, 'non-permission flags');
-    if (len === 0 || !pageAligned(addr)) fail(ZxStatus.INVALID_ARGS, 'zero length or unaligned address');
-    const end = addr + roundUpPage(len);
-    if (!Number.isFinite(end)) fail(ZxStatus.INVALID_ARGS, 'range outside the VMAR');
-    o.protect(perms, addr, end, hasAll(this.rights, Rights.OP_CHILDREN));
+    if (len === 0n || !pageAlignedU64(addr)) fail(ZxStatus.INVALID_ARGS, 'zero length or unaligned address');
+    o.checkAlive();
+    const [a, b] = insideVmar(o, addr, len);
+    o.protect(perms, a, b, hasAll(this.rights, Rights.OP_CHILDREN));
   }
 
   /** `zx_vmar_destroy`: needs OP_CHILDREN; the handle stays valid but the region is dead. */
@@ -156,11 +156,11 @@ export class Vmar extends Handle {
   }
 
   /** `zx_vmar_op_range`. */
-  opRange(op: number, address: number, length: number): void {
+  opRange(op: number, address: U64, length: U64): void {
     const o = vmarObjectOf(this);
     const code = u32(op, 'op');
-    const addr = u64(address, 'address');
-    const len = u64(length, 'length');
+    const addrU = u64(address, 'address');
+    const lenU = u64(length, 'length');
     const ops: number[] = Object.values(VmarOp);
     if (!ops.includes(code)) fail(ZxStatus.INVALID_ARGS, 'unknown op');
     const need =
@@ -170,13 +170,18 @@ export class Vmar extends Handle {
           ? Rights.READ
           : 0;
     if (!hasAll(this.rights, need)) fail(ZxStatus.ACCESS_DENIED, 'missing right for op');
-    if (len === 0 || !pageAligned(addr)) fail(ZxStatus.INVALID_ARGS, 'zero length or unaligned address');
-    const end = addr + roundUpPage(len);
-    if (!Number.isFinite(end) || addr < o.base || end > o.end) fail(ZxStatus.OUT_OF_RANGE, 'range not inside the VMAR');
+    if (lenU === 0n || !pageAlignedU64(addrU)) fail(ZxStatus.INVALID_ARGS, 'zero length or unaligned address');
+    const roundedU = roundUpPageU64(lenU);
+    if (roundedU === null || addrU < BigInt(o.base) || addrU + roundedU > BigInt(o.end))
+      fail(ZxStatus.OUT_OF_RANGE, 'range not inside the VMAR');
+    const addr = Number(addrU);
+    const end = Number(addrU + roundedU);
     o.checkAlive();
     const list = o.rangeList(addr, end);
     for (const m of list) {
       const nested = m.parent !== o;
+      // Reaching into a sub-region needs OP_CHILDREN, whatever the op (vmar.cc RangeOpSubRegions).
+      if (nested && !hasAll(this.rights, Rights.OP_CHILDREN)) fail(ZxStatus.INVALID_ARGS, 'mapping in a sub-VMAR needs OP_CHILDREN');
       if (nested && (code === VmarOp.COMMIT || code === VmarOp.DECOMMIT || code === VmarOp.PREFETCH))
         fail(ZxStatus.INVALID_ARGS, 'op on a mapping in a sub-VMAR');
       if ((code === VmarOp.COMMIT || code === VmarOp.DECOMMIT) && !hasAny(m.maxPerms, VmOptions.PERM_WRITE))
@@ -206,9 +211,10 @@ export class Vmar extends Handle {
    * `ZX_INFO_VMAR_MAPS` (needs INSPECT): depth-first pre-order records, entry 0 the VMAR itself. `maxRecords`
    * models the caller's buffer; `avail` always counts every record.
    */
-  mapsInfo(maxRecords = Number.MAX_SAFE_INTEGER): MapsInfo {
+  mapsInfo(maxRecords: U64 = Number.MAX_SAFE_INTEGER): MapsInfo {
     const o = vmarObjectOf(this, Rights.INSPECT);
-    const cap = u64(maxRecords, 'maxRecords');
+    const capU = u64(maxRecords, 'maxRecords');
+    const cap = capU > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(capU);
     o.checkAlive();
     const all: VmarMapsRecord[] = [];
     o.mapsRecords(0, all);
@@ -231,6 +237,16 @@ export class Vmar extends Handle {
   memoryPriority(): MemoryPriority {
     return vmarObjectOf(this).priority;
   }
+}
+
+/**
+ * `[addr, addr + ROUNDUP(len))` as numbers when it lies inside the VMAR; INVALID_ARGS otherwise, including a length
+ * whose rounding or sum passes 2^64 (C would wrap it to a small, misleading range).
+ */
+function insideVmar(o: VmarObject, addr: bigint, len: bigint): [number, number] {
+  const rounded = roundUpPageU64(len);
+  if (rounded === null || addr < BigInt(o.base) || addr + rounded > BigInt(o.end)) fail(ZxStatus.INVALID_ARGS, 'range outside the VMAR');
+  return [Number(addr), Number(addr + rounded)];
 }
 
 /** The VMAR object behind a handle, requiring `rights` (BAD_HANDLE, then ACCESS_DENIED). */

@@ -304,6 +304,8 @@ export class VmoObject extends KernelObject implements Discardable {
   }
 
   usage(): { committed: number; populated: number } {
+    // A slice's pages are its parent's: Zircon attributes them there only (vmo-slice.cc AttributedCounts).
+    if (this.kind === 'slice') return { committed: 0, populated: 0 };
     const from = this.coreOffset / PAGE_SIZE;
     const to = from + Math.ceil(this.cell.size / PAGE_SIZE);
     const { committed, populated } = this.node.attributed(from, to);

@@ -14,6 +14,8 @@ import {
 } from '../index.js';
 import { PAGE, bytes, expectStatus, filled, setup } from '../test-support/util.js';
 
+const U64_MAX = 2n ** 64n - 1n;
+
 const RW = VmOptions.PERM_READ | VmOptions.PERM_WRITE;
 
 describe('vmo core tests', () => {
@@ -35,10 +37,12 @@ describe('vmo core tests', () => {
     expectStatus(() => Vmo.create(kernel, PAGE, VmoOptions.RESIZABLE | VmoOptions.UNBOUNDED), ZxStatus.INVALID_ARGS);
     expectStatus(() => Vmo.create(kernel, PAGE, 1 << 9), ZxStatus.INVALID_ARGS);
     expectStatus(() => Vmo.create(kernel, PAGE, VmoOptions.TRAP_DIRTY), ZxStatus.INVALID_ARGS);
-    expectStatus(() => Vmo.create(kernel, 2 ** 64 - 1), ZxStatus.OUT_OF_RANGE);
-    expectStatus(() => Vmo.create(kernel, -1), ZxStatus.OUT_OF_RANGE);
+    expectStatus(() => Vmo.create(kernel, U64_MAX), ZxStatus.OUT_OF_RANGE);
+    expectStatus(() => Vmo.create(kernel, -1), ZxStatus.INVALID_ARGS);
     expectStatus(() => Vmo.create(kernel, 1.5), ZxStatus.INVALID_ARGS);
-    expectStatus(() => Vmo.create(kernel, 2n as unknown as number), ZxStatus.INVALID_ARGS);
+    expect(Vmo.create(kernel, 2n).getSize()).toBe(PAGE);
+    expectStatus(() => Vmo.create(kernel, 2n ** 64n), ZxStatus.INVALID_ARGS);
+    expectStatus(() => Vmo.create(kernel, '2' as unknown as number), ZxStatus.INVALID_ARGS);
     const unbounded = Vmo.create(kernel, 5000, VmoOptions.UNBOUNDED);
     expect(unbounded.getContentSize()).toBe(5000);
     expect(unbounded.getSize()).toBeGreaterThan(2 ** 50);
@@ -49,8 +53,8 @@ describe('vmo core tests', () => {
     const vmo = Vmo.create(kernel, PAGE);
     expectStatus(() => vmo.read(PAGE + 1, 0), ZxStatus.OUT_OF_RANGE);
     expectStatus(() => vmo.write(new Uint8Array(PAGE + 1), 0), ZxStatus.OUT_OF_RANGE);
-    expectStatus(() => vmo.read(1, 2 ** 64 - 1), ZxStatus.OUT_OF_RANGE);
-    expectStatus(() => vmo.read(2 ** 64 - 1, 1), ZxStatus.OUT_OF_RANGE);
+    expectStatus(() => vmo.read(1, U64_MAX), ZxStatus.OUT_OF_RANGE);
+    expectStatus(() => vmo.read(U64_MAX, 1), ZxStatus.OUT_OF_RANGE);
     expectStatus(() => vmo.write('x' as unknown as Uint8Array, 0), ZxStatus.INVALID_ARGS);
   });
 
@@ -124,7 +128,7 @@ describe('vmo core tests', () => {
     vmo.setSize(4 * PAGE);
     expect(vmo.read(1, 3 * PAGE)[0]).toBe(0);
     expect(vmo.read(1, 0)[0]).toBe(9);
-    expectStatus(() => vmo.setSize(2 ** 64 - 1), ZxStatus.OUT_OF_RANGE);
+    expectStatus(() => vmo.setSize(U64_MAX), ZxStatus.OUT_OF_RANGE);
   });
 
   it('GrowMappedVmo', () => {
@@ -389,7 +393,7 @@ describe('vmo core tests', () => {
     );
     // The size overflow check comes first.
     expectStatus(
-      () => vmo.createChild(VmoChildOptions.SNAPSHOT | VmoChildOptions.NO_WRITE | VmoChildOptions.RESIZABLE, 0, 2 ** 64 - 1),
+      () => vmo.createChild(VmoChildOptions.SNAPSHOT | VmoChildOptions.NO_WRITE | VmoChildOptions.RESIZABLE, 0, U64_MAX),
       ZxStatus.OUT_OF_RANGE,
     );
   });
@@ -399,7 +403,7 @@ describe('vmo core tests', () => {
     const vmo = Vmo.create(kernel, 2 * PAGE);
     for (const op of [VmoOp.COMMIT, VmoOp.DECOMMIT, VmoOp.ZERO, VmoOp.PREFETCH, VmoOp.DONT_NEED, VmoOp.ALWAYS_NEED, VmoOp.CACHE_SYNC]) {
       expectStatus(() => vmo.opRange(op, PAGE, 2 * PAGE), ZxStatus.OUT_OF_RANGE);
-      expectStatus(() => vmo.opRange(op, 2 ** 64 - PAGE, 2 * PAGE), ZxStatus.OUT_OF_RANGE);
+      expectStatus(() => vmo.opRange(op, U64_MAX + 1n - BigInt(PAGE), 2 * PAGE), ZxStatus.OUT_OF_RANGE);
       vmo.opRange(op, 0, 2 * PAGE);
     }
     expectStatus(() => vmo.opRange(5, 0, PAGE), ZxStatus.INVALID_ARGS);
@@ -499,7 +503,10 @@ describe('pinning (memsim extension)', () => {
     pin.unpin();
     expectStatus(() => pin.unpin(), ZxStatus.BAD_STATE);
     expect(() => pin[Symbol.dispose]()).not.toThrow();
-    vmo.createChild(VmoChildOptions.SNAPSHOT, 0, PAGE);
+    const child = vmo.createChild(VmoChildOptions.SNAPSHOT, 0, PAGE);
+    // While the child shares the pages, decommit is refused (vmo-clone.cc Decommit); once it is gone it works.
+    expectStatus(() => vmo.opRange(VmoOp.DECOMMIT, 0, 2 * PAGE), ZxStatus.NOT_SUPPORTED);
+    child.close();
     vmo.opRange(VmoOp.DECOMMIT, 0, 2 * PAGE);
   });
 });

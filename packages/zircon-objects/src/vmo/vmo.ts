@@ -1,4 +1,4 @@
-import { HUGE, hasAll, hasAny, pageAligned, roundUpPage, str, truncateName, u32, u64 } from '../args.js';
+import { type U64, hasAll, hasAny, pageAlignedU64, roundUpPageU64, small, str, truncateName, u32, u64 } from '../args.js';
 import { PAGE_SIZE, Rights, VmoChildOptions, VmoOp, VmoOptions } from '../constants.js';
 import { Handle } from '../handles/handle.js';
 import { Kernel } from '../kernel/kernel.js';
@@ -72,6 +72,12 @@ const SNAPSHOT_TYPES =
   VmoChildOptions.SNAPSHOT | VmoChildOptions.SNAPSHOT_AT_LEAST_ON_WRITE | VmoChildOptions.SNAPSHOT_MODIFIED;
 /** Largest VMO the model holds (Zircon's limit is near 2^64; ours is the largest page multiple below 2^53). */
 const MAX_VMO_SIZE = Math.floor(Number.MAX_SAFE_INTEGER / PAGE_SIZE) * PAGE_SIZE;
+const MAX_VMO_SIZE_U = BigInt(MAX_VMO_SIZE);
+/**
+ * Zircon's own limit (VmPageList::MAX_SIZE: UINT64_MAX rounded down to 32 pages). A child size above it is
+ * OUT_OF_RANGE before any per-type check (vmo-slice.cc NonSlice).
+ */
+const ZX_MAX_VMO_SIZE = (1n << 64n) - (1n << 17n);
 
 /**
  * A handle to a virtual memory object.
@@ -79,7 +85,7 @@ const MAX_VMO_SIZE = Math.floor(Number.MAX_SAFE_INTEGER / PAGE_SIZE) * PAGE_SIZE
  */
 export class Vmo extends Handle {
   /** `zx_vmo_create`. */
-  static create(kernel: Kernel, size: number, options = 0): Vmo {
+  static create(kernel: Kernel, size: U64, options = 0): Vmo {
     if (!(kernel instanceof Kernel)) fail(ZxStatus.INVALID_ARGS, 'kernel must be a Kernel');
     const opts = u32(options, 'options');
     const sz = u64(size, 'size');
@@ -87,9 +93,9 @@ export class Vmo extends Handle {
     const resizable = hasAny(opts, VmoOptions.RESIZABLE);
     const unbounded = hasAny(opts, VmoOptions.UNBOUNDED);
     if (resizable && unbounded) fail(ZxStatus.INVALID_ARGS, 'RESIZABLE and UNBOUNDED exclude each other');
-    const rounded = roundUpPage(sz);
-    if (rounded === HUGE || rounded > MAX_VMO_SIZE) fail(ZxStatus.OUT_OF_RANGE, 'size too large');
-    const obj = VmoObject.createRoot(kernel, unbounded ? MAX_VMO_SIZE : rounded, sz, {
+    const rounded = roundUpPageU64(sz);
+    if (rounded === null || rounded > MAX_VMO_SIZE_U) fail(ZxStatus.OUT_OF_RANGE, 'size too large');
+    const obj = VmoObject.createRoot(kernel, unbounded ? MAX_VMO_SIZE : small(rounded), small(sz), {
       resizable,
       discardable: hasAny(opts, VmoOptions.DISCARDABLE),
       unbounded,
@@ -103,11 +109,13 @@ export class Vmo extends Handle {
   }
 
   /** `zx_vmo_read` into a new buffer. Needs READ. */
-  read(length: number, offset: number): Uint8Array {
+  read(length: U64, offset: U64): Uint8Array {
     const o = vmoObjectOf(this, Rights.READ);
-    const len = u64(length, 'length');
-    const off = u64(offset, 'offset');
-    checkRange(o, off, len);
+    const lenU = u64(length, 'length');
+    const offU = u64(offset, 'offset');
+    checkRange(o, offU, lenU);
+    const len = small(lenU);
+    const off = small(offU);
     // A valid range can still be larger than a JS buffer may be; say so rather than leak the engine's RangeError.
     let out: Uint8Array;
     try {
@@ -120,21 +128,21 @@ export class Vmo extends Handle {
   }
 
   /** `zx_vmo_read` into `buf`. Needs READ. */
-  readInto(buf: Uint8Array, offset: number): void {
+  readInto(buf: Uint8Array, offset: U64): void {
     const o = vmoObjectOf(this, Rights.READ);
     if (!(buf instanceof Uint8Array)) fail(ZxStatus.INVALID_ARGS, 'buffer must be a Uint8Array');
     const off = u64(offset, 'offset');
-    checkRange(o, off, buf.length);
-    o.read(buf, off);
+    checkRange(o, off, BigInt(buf.length));
+    o.read(buf, small(off));
   }
 
   /** `zx_vmo_write`. Needs WRITE. */
-  write(data: Uint8Array, offset: number): void {
+  write(data: Uint8Array, offset: U64): void {
     const o = vmoObjectOf(this, Rights.WRITE);
     if (!(data instanceof Uint8Array)) fail(ZxStatus.INVALID_ARGS, 'data must be a Uint8Array');
     const off = u64(offset, 'offset');
-    checkRange(o, off, data.length);
-    o.write(data, off);
+    checkRange(o, off, BigInt(data.length));
+    o.write(data, small(off));
   }
 
   /** `zx_vmo_get_size` (no right needed). */
@@ -143,13 +151,15 @@ export class Vmo extends Handle {
   }
 
   /** `zx_vmo_set_size`: WRITE, then resizable (UNAVAILABLE), then RESIZE (ACCESS_DENIED). */
-  setSize(size: number): void {
+  setSize(size: U64): void {
     const o = vmoObjectOf(this, Rights.WRITE);
-    const sz = u64(size, 'size');
+    const szU = u64(size, 'size');
     if (!o.resizable) fail(ZxStatus.UNAVAILABLE, 'VMO is not resizable');
     if (!hasAll(this.rights, Rights.RESIZE)) fail(ZxStatus.ACCESS_DENIED, 'set_size needs RESIZE');
-    const rounded = roundUpPage(sz);
-    if (rounded === HUGE || rounded > MAX_VMO_SIZE) fail(ZxStatus.OUT_OF_RANGE, 'size too large');
+    const roundedU = roundUpPageU64(szU);
+    if (roundedU === null || roundedU > MAX_VMO_SIZE_U) fail(ZxStatus.OUT_OF_RANGE, 'size too large');
+    const rounded = small(roundedU);
+    const sz = small(szU);
     if (rounded < o.size && o.pinnedIn(rounded, o.size)) fail(ZxStatus.BAD_STATE, 'pinned pages in the truncated range');
     if (rounded < o.size) o.resize(rounded);
     else if (rounded > o.size) o.resize(rounded);
@@ -164,10 +174,12 @@ export class Vmo extends Handle {
   }
 
   /** Sets `ZX_PROP_VMO_CONTENT_SIZE` (needs WRITE and SET_PROPERTY); shrinking below the size zeroes the tail. */
-  setContentSize(size: number): void {
+  setContentSize(size: U64): void {
     const o = vmoObjectOf(this, Rights.WRITE | Rights.SET_PROPERTY);
-    const sz = u64(size, 'content size');
-    if (sz === HUGE) fail(ZxStatus.OUT_OF_RANGE, 'content size too large');
+    const szU = u64(size, 'content size');
+    // The model keeps content sizes as numbers; past 2^53 it can hold no VMO of that size either.
+    if (szU > BigInt(Number.MAX_SAFE_INTEGER)) fail(ZxStatus.OUT_OF_RANGE, 'content size too large');
+    const sz = small(szU);
     if (sz < o.size) o.zero(sz, o.size);
     o.cell.contentSize = sz;
   }
@@ -184,13 +196,13 @@ export class Vmo extends Handle {
   }
 
   /** `zx_vmo_create_child`, with the kernel's check order and child-rights formula. */
-  createChild(options: number, offset: number, size: number): Vmo {
+  createChild(options: number, offset: U64, size: U64): Vmo {
     const parent = vmoObjectOf(this);
     const opts = u32(options, 'options');
     const off = u64(offset, 'offset');
     const sz = u64(size, 'size');
-    const rounded = roundUpPage(sz);
-    if (rounded === HUGE) fail(ZxStatus.OUT_OF_RANGE, 'size too large');
+    const rounded = roundUpPageU64(sz);
+    if (rounded === null || rounded > ZX_MAX_VMO_SIZE) fail(ZxStatus.OUT_OF_RANGE, 'size too large');
     const noWrite = hasAny(opts, VmoChildOptions.NO_WRITE);
     const resizable = hasAny(opts, VmoChildOptions.RESIZABLE);
     if (noWrite && resizable) fail(ZxStatus.INVALID_ARGS, 'NO_WRITE and RESIZABLE exclude each other');
@@ -204,15 +216,14 @@ export class Vmo extends Handle {
     if (hasAny(opts, VmoChildOptions.SLICE)) {
       if ((opts & ~(VmoChildOptions.SLICE | VmoChildOptions.NO_WRITE)) !== 0)
         fail(ZxStatus.INVALID_ARGS, 'SLICE takes only NO_WRITE');
-      if (off === HUGE || rounded === HUGE) fail(ZxStatus.OUT_OF_RANGE, 'offset + size overflows');
-      if (!pageAligned(off)) fail(ZxStatus.INVALID_ARGS, 'slice offset must be page-aligned');
-      if (off + rounded > parent.size) fail(ZxStatus.INVALID_ARGS, 'slice range past the parent');
-      if (off + rounded > MAX_VMO_SIZE) fail(ZxStatus.OUT_OF_RANGE, 'offset + size overflows');
+      if (!pageAlignedU64(off)) fail(ZxStatus.INVALID_ARGS, 'slice offset must be page-aligned');
+      // Exact: an offset + size past 2^64 is simply not inside the parent (vmo-slice.cc NonSlice).
+      if (off + rounded > BigInt(parent.size)) fail(ZxStatus.INVALID_ARGS, 'slice range past the parent');
       if (parent.resizable) fail(ZxStatus.NOT_SUPPORTED, 'slices of resizable VMOs are not supported');
       child = new VmoObject(kernel, {
         node: parent.node,
-        coreOffset: parent.coreOffset + off,
-        cell: { size: rounded, contentSize: sz },
+        coreOffset: parent.coreOffset + small(off),
+        cell: { size: small(rounded), contentSize: small(sz) },
         kind: 'slice',
         resizable: false,
         parent,
@@ -220,7 +231,7 @@ export class Vmo extends Handle {
     } else if (hasAny(opts, VmoChildOptions.REFERENCE)) {
       if ((opts & ~(VmoChildOptions.REFERENCE | VmoChildOptions.NO_WRITE | VmoChildOptions.RESIZABLE)) !== 0)
         fail(ZxStatus.INVALID_ARGS, 'REFERENCE takes only NO_WRITE and RESIZABLE');
-      if (off !== 0 || sz !== 0) fail(ZxStatus.INVALID_ARGS, 'REFERENCE needs offset 0 and size 0');
+      if (off !== 0n || sz !== 0n) fail(ZxStatus.INVALID_ARGS, 'REFERENCE needs offset 0 and size 0');
       if (resizable && !parent.resizable) fail(ZxStatus.NOT_SUPPORTED, 'parent is not resizable');
       child = new VmoObject(kernel, {
         node: parent.node,
@@ -233,19 +244,20 @@ export class Vmo extends Handle {
     } else {
       const types = opts & SNAPSHOT_TYPES;
       if (types === 0 || (types & (types - 1)) !== 0) fail(ZxStatus.INVALID_ARGS, 'exactly one child type is needed');
-      if (!pageAligned(off)) fail(ZxStatus.INVALID_ARGS, 'snapshot offset must be page-aligned');
-      if (off === HUGE || off + rounded > MAX_VMO_SIZE) fail(ZxStatus.OUT_OF_RANGE, 'offset + size overflows');
+      if (!pageAlignedU64(off)) fail(ZxStatus.INVALID_ARGS, 'snapshot offset must be page-aligned');
+      if (off + rounded > MAX_VMO_SIZE_U) fail(ZxStatus.OUT_OF_RANGE, 'offset + size overflows');
       if (hasAny(types, VmoChildOptions.SNAPSHOT) && parent.pinCount > 0)
         fail(ZxStatus.BAD_STATE, 'SNAPSHOT of a pinned VMO');
       // AT_LEAST_ON_WRITE and MODIFIED are allowed to behave as a full snapshot for anonymous memory, and
       // Zircon does exactly that (its core tests run the same expectations for both).
-      const offPages = (parent.coreOffset + off) / PAGE_SIZE;
-      const limit = Math.max(0, Math.ceil((parent.size - off) / PAGE_SIZE));
-      const node = parent.node.snapshot(offPages, limit, rounded / PAGE_SIZE);
+      const offN = small(off);
+      const offPages = (parent.coreOffset + offN) / PAGE_SIZE;
+      const limit = Math.max(0, Math.ceil((parent.size - offN) / PAGE_SIZE));
+      const node = parent.node.snapshot(offPages, limit, small(rounded) / PAGE_SIZE);
       child = new VmoObject(kernel, {
         node,
         coreOffset: 0,
-        cell: { size: rounded, contentSize: sz },
+        cell: { size: small(rounded), contentSize: small(sz) },
         kind: 'snapshot',
         resizable,
         immutable: noWrite && hasAny(types, VmoChildOptions.SNAPSHOT),
@@ -253,6 +265,8 @@ export class Vmo extends Handle {
       });
       snapshot = true;
     }
+    // The syscall layer gives every kind of child its parent's name (vmo-clone2.cc NameProperty).
+    child.name = parent.name;
     let rights = ((this.rights & ~Rights.RESIZE) | Rights.GET_PROPERTY | Rights.SET_PROPERTY) >>> 0;
     if (resizable) rights |= Rights.RESIZE;
     if (noWrite) rights &= ~Rights.WRITE;
@@ -261,31 +275,36 @@ export class Vmo extends Handle {
   }
 
   /** `zx_vmo_op_range`. LOCK and TRY_LOCK return the lock state. */
-  opRange(op: number, offset: number, size: number): VmoLockState | undefined {
+  opRange(op: number, offset: U64, size: U64): VmoLockState | undefined {
     const o = vmoObjectOf(this);
     const code = u32(op, 'op');
-    const off = u64(offset, 'offset');
-    const len = u64(size, 'size');
+    const offU = u64(offset, 'offset');
+    const lenU = u64(size, 'size');
+    // Used only after a range check has bounded them below the VMO size.
+    const off = Number(offU);
+    const len = Number(lenU);
     const need = (r: number): void => {
       if (!hasAll(this.rights, r)) fail(ZxStatus.ACCESS_DENIED, 'missing right for op');
     };
     switch (code) {
       case VmoOp.COMMIT:
         need(Rights.WRITE);
-        checkRange(o, off, len);
+        checkRange(o, offU, lenU);
         o.commit(off, off + len);
         return undefined;
       case VmoOp.DECOMMIT:
         need(Rights.WRITE);
-        if (o.kind === 'snapshot') fail(ZxStatus.NOT_SUPPORTED, 'DECOMMIT on a copy-on-write child');
-        checkRange(o, off, len);
-        if (!pageAligned(off) || !pageAligned(len)) fail(ZxStatus.INVALID_ARGS, 'DECOMMIT range must be page-aligned');
+        // Not while the pages sit in a copy-on-write hierarchy (a child, or a parent whose pages moved into a hidden
+        // node shared with its children): vmo-clone.cc Decommit. It works again once the children are gone.
+        if (o.kind === 'snapshot' || o.node.parent !== null) fail(ZxStatus.NOT_SUPPORTED, 'DECOMMIT in a copy-on-write hierarchy');
+        checkRange(o, offU, lenU);
+        if (!pageAlignedU64(offU) || !pageAlignedU64(lenU)) fail(ZxStatus.INVALID_ARGS, 'DECOMMIT range must be page-aligned');
         if (o.pinnedIn(off, off + len)) fail(ZxStatus.BAD_STATE, 'DECOMMIT of pinned pages');
         o.zero(off, off + len);
         return undefined;
       case VmoOp.ZERO:
         need(Rights.WRITE);
-        checkRange(o, off, len);
+        checkRange(o, offU, lenU);
         o.zero(off, off + len);
         return undefined;
       case VmoOp.LOCK:
@@ -293,7 +312,7 @@ export class Vmo extends Handle {
       case VmoOp.UNLOCK: {
         if (!hasAny(this.rights, Rights.READ | Rights.WRITE)) fail(ZxStatus.ACCESS_DENIED, 'lock needs READ or WRITE');
         if (!o.discardable) fail(ZxStatus.NOT_SUPPORTED, 'only discardable VMOs lock');
-        if (off !== 0 || len !== o.size) fail(ZxStatus.OUT_OF_RANGE, 'lock covers the whole VMO');
+        if (offU !== 0n || lenU !== BigInt(o.size)) fail(ZxStatus.OUT_OF_RANGE, 'lock covers the whole VMO');
         if (code === VmoOp.UNLOCK) {
           if (o.lockCount === 0) fail(ZxStatus.BAD_STATE, 'not locked');
           o.lockCount--;
@@ -309,11 +328,11 @@ export class Vmo extends Handle {
       }
       case VmoOp.DONT_NEED:
       case VmoOp.ALWAYS_NEED:
-        checkRange(o, off, len);
+        checkRange(o, offU, lenU);
         return undefined;
       case VmoOp.PREFETCH:
         need(Rights.READ);
-        checkRange(o, off, len);
+        checkRange(o, offU, lenU);
         o.prefetch(off, off + len);
         return undefined;
       case VmoOp.CACHE_SYNC:
@@ -321,7 +340,9 @@ export class Vmo extends Handle {
       case VmoOp.CACHE_CLEAN:
       case VmoOp.CACHE_CLEAN_INVALIDATE:
         need(code === VmoOp.CACHE_INVALIDATE ? Rights.WRITE : Rights.READ);
-        checkRange(o, off, len);
+        // A cache op over nothing is a bad argument (vmo.cc CacheOp), unlike the other ops.
+        if (lenU === 0n) fail(ZxStatus.INVALID_ARGS, 'cache op of length 0');
+        checkRange(o, offU, lenU);
         return undefined;
       default:
         fail(ZxStatus.INVALID_ARGS, 'unknown op');
@@ -345,7 +366,8 @@ export class Vmo extends Handle {
       populatedBytes: populated,
       handleRights: this.rights,
       cachePolicy: 0,
-      metadataBytes: 64 + 8 * o.node.pages.size,
+      // No page-list metadata until a page is used (vmo.cc MetadataBytes).
+      metadataBytes: o.node.pages.size === 0 ? 0 : 64 + 8 * o.node.pages.size,
       committedChangeEvents: 0,
       committedPrivateBytes: committed,
       populatedPrivateBytes: populated,
@@ -359,12 +381,15 @@ export class Vmo extends Handle {
    * plus WRITE when `writable`). While pinned, pages are never decommitted (BAD_STATE), truncated away (BAD_STATE),
    * reclaimed or discarded, and SNAPSHOT children are refused (BAD_STATE).
    */
-  pin(offset: number, length: number, writable = false): VmoPin {
+  pin(offset: U64, length: U64, writable = false): VmoPin {
     const o = vmoObjectOf(this, Rights.MAP | Rights.READ | (writable ? Rights.WRITE : 0));
-    const off = u64(offset, 'offset');
-    const len = u64(length, 'length');
-    if (len === 0 || !pageAligned(off) || !pageAligned(len)) fail(ZxStatus.INVALID_ARGS, 'pin range must be page-aligned and non-empty');
-    checkRange(o, off, len);
+    const offU = u64(offset, 'offset');
+    const lenU = u64(length, 'length');
+    if (lenU === 0n || !pageAlignedU64(offU) || !pageAlignedU64(lenU))
+      fail(ZxStatus.INVALID_ARGS, 'pin range must be page-aligned and non-empty');
+    checkRange(o, offU, lenU);
+    const off = small(offU);
+    const len = small(lenU);
     const range = o.pin(off, off + len);
     let pinned = true;
     const unpin = (): void => {
@@ -383,10 +408,11 @@ export class Vmo extends Handle {
   }
 
   /** memsim extension: residency of the page holding `offset` (OUT_OF_RANGE past the size). */
-  pageState(offset: number): PageState {
+  pageState(offset: U64): PageState {
     const o = vmoObjectOf(this);
-    const off = u64(offset, 'offset');
-    if (off >= o.size) fail(ZxStatus.OUT_OF_RANGE, 'offset past the end');
+    const offU = u64(offset, 'offset');
+    if (offU >= BigInt(o.size)) fail(ZxStatus.OUT_OF_RANGE, 'offset past the end');
+    const off = small(offU);
     return o.node.state(Math.floor((o.coreOffset + off) / PAGE_SIZE));
   }
 
@@ -395,11 +421,13 @@ export class Vmo extends Handle {
    * compressed, ascending. It costs what the VMO (and the parents a clone reads through) holds there, not the size of
    * the range, so a sparse terabyte is as cheap as a page.
    */
-  presentPages(offset: number, length: number): number[] {
+  presentPages(offset: U64, length: U64): number[] {
     const o = vmoObjectOf(this);
-    const off = u64(offset, 'offset');
-    const len = u64(length, 'length');
-    if (off + len > o.size) fail(ZxStatus.OUT_OF_RANGE, 'range past the end');
+    const offU = u64(offset, 'offset');
+    const lenU = u64(length, 'length');
+    if (offU + lenU > BigInt(o.size)) fail(ZxStatus.OUT_OF_RANGE, 'range past the end');
+    const off = small(offU);
+    const len = small(lenU);
     if (len === 0) return [];
     const first = Math.floor((o.coreOffset + off) / PAGE_SIZE);
     const last = Math.floor((o.coreOffset + off + len - 1) / PAGE_SIZE);
@@ -413,8 +441,9 @@ export class Vmo extends Handle {
   }
 }
 
-function checkRange(o: VmoObject, off: number, len: number): void {
-  if (off === HUGE || len === HUGE || off + len > o.size) fail(ZxStatus.OUT_OF_RANGE, 'range past the end of the VMO');
+/** `offset + length` inside the VMO, exactly: a sum past 2^64 (a wrap in C) is out of range too. */
+function checkRange(o: VmoObject, off: bigint, len: bigint): void {
+  if (off + len > BigInt(o.size)) fail(ZxStatus.OUT_OF_RANGE, 'range past the end of the VMO');
 }
 
 /** The VMO object behind a handle, requiring `rights` (BAD_HANDLE, then ACCESS_DENIED). */
