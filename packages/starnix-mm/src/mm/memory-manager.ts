@@ -267,6 +267,8 @@ const SMALL_ARG = 2 ** 48;
  * An argument that is a plain non-negative integer below 2^48: the system calls check it with number arithmetic,
  * which gives the same results as the 64-bit (bigint) checks on such values without their allocations.
  */
+/** The largest file offset a model mapping can reach (page-aligned, below 2^53: VMO offsets are numbers). */
+const MODEL_MAX_FILE_END = Math.floor(Number.MAX_SAFE_INTEGER / PAGE) * PAGE;
 const isSmall = (v: SysInt): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < SMALL_ARG;
 /** The low 32 bits of a small argument (an `int` flags or prot argument), as u32() gives them. */
 const low32 = (v: number): number => v >>> 0;
@@ -914,8 +916,8 @@ export class MemoryManager implements Disposable {
         if (l === 0n) fail('EINVAL');
         const alenB = pageAlignBig(l);
         if (alenB === 0n || l > U64MAX - 4095n) fail('ENOMEM');
-        const pg = BigInt(pgoff);
-        if (pg + (alenB >> 12n) < pg || pg + (alenB >> 12n) > U64MAX >> 12n) fail('EOVERFLOW');
+        // do_mmap's early "offset overflow?" test (pgoff + pages wrapping an unsigned long) can never fire on a
+        // 64-bit kernel: both are below 2^52. Offsets are judged later, by file_mmap_ok, after the length checks.
         alen = Number(alenB);
         hint = Number(a);
       }
@@ -945,7 +947,12 @@ export class MemoryManager implements Disposable {
       if (!this.mlockFutureOk(vmFlags, len)) fail('EAGAIN');
       let backing: Backing;
       if (desc) {
-        if (pgoff + len / PAGE > 2 ** 52) fail('EOVERFLOW');
+        // file_mmap_ok: the mapping must end within MAX_LFS_FILESIZE (2^63 - 1), i.e. pgoff + pages < 2^51.
+        if (pgoff + len / PAGE >= 2 ** 51) fail('EOVERFLOW');
+        // Model limit, not Linux: Zircon offsets are JS numbers here, so a file range ending past the largest VMO
+        // offset the model can address is refused like one past the file size limit (Linux would map it; every
+        // access then raises SIGBUS).
+        if ((pgoff + len / PAGE) * PAGE > MODEL_MAX_FILE_END) fail('EOVERFLOW');
         if (type !== MapFlags.SHARED && type !== MapFlags.SHARED_VALIDATE && type !== MapFlags.PRIVATE) fail('EINVAL');
         if (type !== MapFlags.PRIVATE) {
           // LEGACY_MAP_MASK: MAP_SHARED_VALIDATE rejects anything else (FIXED_NOREPLACE and SYNC included) on memfd.
@@ -1420,10 +1427,13 @@ export class MemoryManager implements Disposable {
     let lastEnd = 0;
     let seen = false;
     let res = -1;
-    let v = this.tree.findFrom(start);
-    while (v && v.start < end) {
+    // The cursor only moves forward: with DONTUNMAP the source VMA stays whole after its part moved, so looking
+    // it up again by address would find the same VMA forever (the VMA iterator in Linux likewise resumes past it).
+    let cursor = start;
+    let v = this.tree.findFrom(cursor);
+    while (v && v.start < end && cursor < end) {
       if (!seen && start < v.start) fail('EFAULT');
-      const a = Math.max(v.start, start);
+      const a = Math.max(v.start, cursor);
       const l = Math.min(end, v.end) - a;
       const offset = seen ? v.start - lastEnd : 0;
       lastEnd = v.end;
@@ -1436,7 +1446,8 @@ export class MemoryManager implements Disposable {
       if (!seen) res = r;
       seen = true;
       target = r + l;
-      v = this.tree.findFrom(a + l);
+      cursor = a + l;
+      v = this.tree.findFrom(cursor);
     }
     if (!seen) fail('EFAULT');
     return res;
@@ -1734,7 +1745,10 @@ export class MemoryManager implements Disposable {
     const endB = start + len;
     if (endB > U64MAX) fail('EINVAL');
     const ts = BigInt(this.taskSize);
-    return [Number(start > ts ? ts + 4096n : start), Number(endB > ts ? ts + 8192n : endB)];
+    const s = Number(start > ts ? ts + 4096n : start);
+    // An empty range is a no-op wherever it starts (apply_vma_lock_flags returns before looking up any VMA).
+    if (endB === start) return [s, s];
+    return [s, Number(endB > ts ? ts + 8192n : endB)];
   }
 
   private doMlock(addr: SysInt, length: SysInt, flags: number): number {
