@@ -9,9 +9,12 @@ import { ModelScenario } from '../test-support/model-runner.js';
 import { compareResults, type Disagreement } from '../test-support/compare.js';
 
 const availability = probeAvailability();
+/** The mremap campaign's generator options and its first seed. */
+const CAMPAIGN = { ops: 60, pages: 24, edges: true, remap: true } as const;
+const CAMPAIGN_FIRST_SEED = 1_000_001;
 if (!availability.available) console.info(`linux differential skipped: ${availability.reason}`);
 
-async function differential(seeds: number[], options: { ops: number; pages: number; edges: boolean }): Promise<{ agree: number; total: number; disagreements: Disagreement[] }> {
+async function differential(seeds: number[], options: { ops: number; pages: number; edges: boolean; remap?: boolean }): Promise<{ agree: number; total: number; disagreements: Disagreement[] }> {
   const info = await probeInfo();
   const scenarios: LinuxOp[][] = seeds.map((s) => generateScenario(s, { ...options, anonName: info.anon_vma_name }));
   const outcomes = await runScenarios(scenarios, { timeoutMs: 20_000 });
@@ -51,4 +54,41 @@ describe.skipIf(!availability.available)('model vs the live Linux kernel (linux-
     console.info(`linux differential (long): ${r.agree}/${r.total} operations agree (${((100 * r.agree) / r.total).toFixed(2)}%)`);
     expect(r.disagreements).toEqual([]);
   }, 60_000);
+
+  it('agrees on 60 sequences of the mremap campaign (seeds 1 000 001-1 000 060, a fixed slice of the live campaign)', async () => {
+    const seeds = Array.from({ length: 60 }, (_, i) => CAMPAIGN_FIRST_SEED + i);
+    const r = await differential(seeds, CAMPAIGN);
+    console.info(`linux differential (mremap campaign slice): ${r.agree}/${r.total} operations agree`);
+    expect(r.disagreements).toEqual([]);
+  }, 60_000);
+});
+
+// The campaign recorded in docs/conformance.md: MEMSIM_CAMPAIGN=<first seed>:<count> runs that range (skipped
+// otherwise), in chunks of 250 sequences per probe run.
+const campaignRange = /^(\d+):(\d+)$/.exec(process.env.MEMSIM_CAMPAIGN ?? '');
+describe.skipIf(!availability.available || !campaignRange)('mremap campaign against the live kernel (MEMSIM_CAMPAIGN)', () => {
+  it('agrees on every sequence of the range', async () => {
+    const first = Number(campaignRange?.[1]);
+    const count = Number(campaignRange?.[2]);
+    const bad: { seed: number; d: Disagreement }[] = [];
+    let total = 0;
+    for (let s = first; s < first + count; s += 250) {
+      const seeds = Array.from({ length: Math.min(250, first + count - s) }, (_, i) => s + i);
+      const fail = (e: unknown): { total: number; disagreements: Disagreement[] } => ({ total: 0, disagreements: [{ index: -1, op: { op: 'maps' }, linux: 'n/a', model: String(e) }] });
+      // One probe run per chunk; a chunk that fails as a whole (a probe timeout or crash) is rerun seed by seed.
+      const chunk = await differential(seeds, CAMPAIGN).catch(() => undefined);
+      if (chunk && chunk.disagreements.length === 0) {
+        total += chunk.total;
+        continue;
+      }
+      for (const seed of seeds) {
+        const r = await differential([seed], CAMPAIGN).catch(fail);
+        total += r.total;
+        for (const d of r.disagreements) bad.push({ seed, d });
+      }
+    }
+    console.info(`mremap campaign seeds ${first}-${first + count - 1}: ${total} operations, ${bad.length} disagreements`);
+    for (const b of bad.slice(0, 20)) console.info(`seed ${b.seed}: ${JSON.stringify(b.d, (_k, v: unknown) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v))}`);
+    expect(bad.length).toBe(0);
+  }, 600_000);
 });

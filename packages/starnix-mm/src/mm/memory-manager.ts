@@ -1306,12 +1306,14 @@ export class MemoryManager implements Disposable {
         const ts = this.taskSize;
         impliesNew = (fl & (MremapFlags.FIXED | MremapFlags.DONTUNMAP)) !== 0;
         if (newLenN > ts) fail('EINVAL');
-        if (impliesNew && (fl & MremapFlags.FIXED) && newAddress > ts - newLenN) fail('EINVAL');
+        // Linux 6.18 applies the new-address checks whenever a new address is implied: with DONTUNMAP alone the
+        // address is a hint, but it must still be aligned, fit below TASK_SIZE and not overlap the source.
+        if (impliesNew && newAddress > ts - newLenN) fail('EINVAL');
         if (impliesNew) {
-          if (fl & MremapFlags.FIXED && !smallAligned(newAddress)) fail('EINVAL');
+          if (!smallAligned(newAddress)) fail('EINVAL');
           if (!(fl & MremapFlags.MAYMOVE)) fail('EINVAL');
           if (fl & MremapFlags.DONTUNMAP && oldLenN !== newLenN) fail('EINVAL');
-          if (fl & MremapFlags.FIXED && oldAddress + oldLenN > newAddress && newAddress + newLenN > oldAddress) fail('EINVAL');
+          if (oldAddress + oldLenN > newAddress && newAddress + newLenN > oldAddress) fail('EINVAL');
         }
         if (oldAddress >= ts) fail('EFAULT');
         addr = oldAddress;
@@ -1333,16 +1335,14 @@ export class MemoryManager implements Disposable {
         const ts = BigInt(this.taskSize);
         impliesNew = (fl & (MremapFlags.FIXED | MremapFlags.DONTUNMAP)) !== 0;
         if (newLenB > ts) fail('EINVAL');
-        if (impliesNew && (fl & MremapFlags.FIXED) && na > ts - newLenB) fail('EINVAL');
+        if (impliesNew && na > ts - newLenB) fail('EINVAL');
         if (impliesNew) {
-          if (fl & MremapFlags.FIXED && !isAligned(na)) fail('EINVAL');
+          if (!isAligned(na)) fail('EINVAL');
           if (!(fl & MremapFlags.MAYMOVE)) fail('EINVAL');
           if (fl & MremapFlags.DONTUNMAP && oldLenB !== newLenB) fail('EINVAL');
-          if (fl & MremapFlags.FIXED) {
-            // vrm_overlaps computes the ends in unsigned 64-bit arithmetic (a huge old length wraps).
-            const ov = ((a + oldLenB) & U64MAX) > na && ((na + newLenB) & U64MAX) > a;
-            if (ov) fail('EINVAL');
-          }
+          // vrm_overlaps computes the ends in unsigned 64-bit arithmetic (a huge old length wraps).
+          const ov = ((a + oldLenB) & U64MAX) > na && ((na + newLenB) & U64MAX) > a;
+          if (ov) fail('EINVAL');
         }
         if (a >= ts) fail('EFAULT');
         addr = Number(a);
@@ -1380,7 +1380,8 @@ export class MemoryManager implements Disposable {
         }
         const src = this.tree.find(addr);
         if (!src) fail('EFAULT');
-        const to = fl & MremapFlags.FIXED ? dest : this.getUnmappedArea(0, newLen, 0, false);
+        // vrm_set_new_addr: without FIXED the new address is a hint (DONTUNMAP), honoured when the range is free.
+        const to = fl & MremapFlags.FIXED ? dest : this.getUnmappedArea(dest, newLen, 0, false);
         return this.moveVma(src, addr, oldLen === 0 ? 0 : len, newLen, to, (fl & MremapFlags.DONTUNMAP) !== 0);
       }
       const vma = this.tree.find(addr);
