@@ -6,7 +6,7 @@ import { probeOutcome, toProbeOp, type LinuxRun } from '../backends/linux-probe.
 import type { StepOutcome } from '../engine/outcome.js';
 import { resolveValue } from '../scenario/expr.js';
 import type { Step } from '../scenario/types.js';
-import { ModelSession } from './model-session.js';
+import { ModelSession, type ModelSessionHooks } from './model-session.js';
 
 /**
  * Where Linux scenarios' addresses start: they are relative to the probe's fixed window, and so are addresses in
@@ -25,8 +25,8 @@ export class LinuxModelSession extends ModelSession {
   readonly kernel: Kernel;
   readonly #model = new ModelLinux();
 
-  constructor(steps: readonly Step[]) {
-    super(steps);
+  constructor(steps: readonly Step[], hooks: ModelSessionHooks = {}) {
+    super(steps, hooks);
     this.kernel = this.#model.kernel;
   }
 
@@ -55,8 +55,8 @@ function settle(): Promise<void> {
  * threads' tasks (userfaultfd waits, event waits) settle before the next step: what a `join` or `wait_blocked`
  * then sees is what the kernel's blocked thread would show.
  */
-export async function runOnModelAsync(steps: readonly Step[]): Promise<LinuxRun> {
-  const session = new LinuxModelSession(steps);
+export async function runOnModelAsync(steps: readonly Step[], hooks: ModelSessionHooks = {}): Promise<LinuxRun> {
+  const session = new LinuxModelSession(steps, hooks);
   const outcomes: StepOutcome[] = [];
   for (let i = 0; i < steps.length; i++) {
     outcomes.push(session.step().outcome);
@@ -66,8 +66,8 @@ export async function runOnModelAsync(steps: readonly Step[]): Promise<LinuxRun>
 }
 
 /** Runs a Linux scenario on starnix-mm, step by step, producing outcomes in the probe's shapes. Threads' tasks do not settle in between (use {@link runOnModelAsync}). */
-export function runOnModel(steps: readonly Step[]): LinuxRun {
-  const session = new LinuxModelSession(steps);
+export function runOnModel(steps: readonly Step[], hooks: ModelSessionHooks = {}): LinuxRun {
+  const session = new LinuxModelSession(steps, hooks);
   const outcomes = steps.map(() => session.step().outcome);
   return { outcomes, bindings: session.bindings };
 }

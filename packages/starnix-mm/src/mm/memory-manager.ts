@@ -2376,6 +2376,9 @@ export class MemoryManager implements Disposable {
    * again (the bytes before that page are copied again, with the same data), or with `stop` after a SIGBUS.
    */
   private async retryKernelCopy<T>(task: UffdTask, write: boolean, run: (stop?: number) => T): Promise<T> {
+    // A page that no longer traps is retried once; trapping again at it without a fault to wait for would loop
+    // forever, so that ends the copy there instead (every pass either waits for a fault or moves past a page).
+    let retried = -1;
     for (;;) {
       try {
         return run();
@@ -2383,7 +2386,11 @@ export class MemoryManager implements Disposable {
         if (!(e instanceof UffdWouldBlockError)) throw e;
         const v = this.tree.find(e.address);
         const trap = v === undefined ? null : this.uffdFaultFor(v, e.address, write, false);
-        if (trap === null) continue;
+        if (trap === null) {
+          if (retried === e.address) return run(e.address);
+          retried = e.address;
+          continue;
+        }
         this.flushPins();
         const outcome = await trap.ctx.fault(task, e.address, trap.access);
         if (outcome === 'sigbus' || this.disposed) return run(e.address);
