@@ -5,13 +5,15 @@
 import { describe, expect, it } from 'vitest';
 import { probeAvailability, probeInfo, runScenarios, type LinuxOp } from '@memsim/linux-probe';
 import { generateScenario } from '../test-support/generate.js';
-import { ModelScenario } from '../test-support/model-runner.js';
+import { BoundedModel } from '../test-support/bounded.js';
 import { compareResults, type Disagreement } from '../test-support/compare.js';
 
 const availability = probeAvailability();
 /** The mremap campaign's generator options and its first seed. */
 const CAMPAIGN = { ops: 60, pages: 24, edges: true, remap: true } as const;
 const CAMPAIGN_FIRST_SEED = 1_000_001;
+/** Time budget of one generated sequence on the model (they take a few ms; a hang fails its seed alone). */
+const MODEL_BUDGET_MS = 5_000;
 if (!availability.available) console.info(`linux differential skipped: ${availability.reason}`);
 
 async function differential(seeds: number[], options: { ops: number; pages: number; edges: boolean; remap?: boolean }): Promise<{ agree: number; total: number; disagreements: Disagreement[] }> {
@@ -21,15 +23,22 @@ async function differential(seeds: number[], options: { ops: number; pages: numb
   let agree = 0;
   let total = 0;
   const disagreements: Disagreement[] = [];
-  outcomes.forEach((o, i) => {
-    const ops = scenarios[i];
-    expect(o.status, `scenario seed ${seeds[i]}`).toBe('ok');
-    const model = new ModelScenario({ root: info.euid === 0 }).run(ops);
-    const d = compareResults(ops, o.results, model);
-    total += ops.length;
-    agree += ops.length - d.length;
-    disagreements.push(...d);
-  });
+  const model = new BoundedModel(info.euid === 0);
+  try {
+    for (const [i, o] of outcomes.entries()) {
+      const ops = scenarios[i];
+      expect(o.status, `scenario seed ${seeds[i]}`).toBe('ok');
+      if (o.status !== 'ok') continue;
+      // Each sequence has its own budget on the model: a call that never returns fails this seed alone.
+      const m = await model.run(`seed ${seeds[i]}`, ops, MODEL_BUDGET_MS);
+      const d = 'failure' in m ? [{ index: -1, op: { op: 'maps' } as LinuxOp, linux: 'returned', model: m.failure }] : compareResults(ops, o.results, m.results);
+      total += ops.length;
+      agree += ops.length - d.length;
+      disagreements.push(...d);
+    }
+  } finally {
+    model.close();
+  }
   return { agree, total, disagreements };
 }
 
