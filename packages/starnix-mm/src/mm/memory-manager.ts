@@ -741,8 +741,14 @@ export class MemoryManager implements Disposable {
     }
     if (!this.cleanSet(v, t.vmo)) return;
     this.mappedShared.add(page);
-    // Fault-around (do_fault_around): the 16-page aligned window around the fault, inside the VMA, maps every page
-    // already in the page cache.
+    this.faultAround(v, page);
+  }
+
+  /**
+   * Fault-around (do_fault_around, run by a read fault before the page itself is looked up): the 16-page aligned
+   * window around the fault, inside the VMA and the object, maps every page already in the page cache.
+   */
+  private faultAround(v: Vma, page: number): void {
     const from = Math.max(v.start, page - (page % (16 * PAGE)));
     const to = Math.min(v.end, from + 16 * PAGE);
     const limit = this.objectEnd(v) ?? to;
@@ -2115,7 +2121,11 @@ export class MemoryManager implements Disposable {
     const ok = kind === 'write' ? (f & VM.WRITE) !== 0 : kind === 'execute' ? (f & VM.EXEC) !== 0 : (f & (VM.READ | VM.WRITE | VM.EXEC)) !== 0;
     if (!ok) return { fault: 'SEGV_ACCERR' };
     const lim = this.objectEnd(v);
-    if (lim !== undefined && addr >= lim) return { fault: 'BUS_ADRERR' };
+    if (lim !== undefined && addr >= lim) {
+      // A read fault past the end of the object still maps the cached pages around it before it fails.
+      if (kind !== 'write' && v.uffd === 0) this.faultAround(v, pageDown(addr));
+      return { fault: 'BUS_ADRERR' };
+    }
     if (kind === 'write' && !(f & VM.SHARED) && v.anonVma === 0) this.anonVmaPrepare(v);
     return { fault: null, vma: v };
   }
