@@ -1301,6 +1301,8 @@ export class MemoryManager implements Disposable {
       let oldLen: number;
       let newLen: number;
       let dest: number;
+      /** The page-aligned old length compared with the new one (before an old length past TASK_SIZE is clamped). */
+      let order: -1 | 0 | 1;
       if (isSmall(oldAddress) && isSmall(oldSize) && isSmall(newSize) && isSmall(flags) && isSmall(newAddress)) {
         // The checks below in number arithmetic: below 2^48 no length rounds to 0 and no end wraps.
         fl = low32(flags);
@@ -1326,6 +1328,7 @@ export class MemoryManager implements Disposable {
         oldTooBig = oldLenN > ts - addr;
         oldLen = oldTooBig ? ts - addr + PAGE : oldLenN;
         newLen = newLenN;
+        order = oldLenN === newLenN ? 0 : oldLenN > newLenN ? 1 : -1;
         dest = newAddress;
       } else {
         const a = u64(oldAddress, 'old_address');
@@ -1356,13 +1359,14 @@ export class MemoryManager implements Disposable {
         oldTooBig = oldLenB > ts - a;
         oldLen = oldTooBig ? this.taskSize - addr + PAGE : Number(oldLenB);
         newLen = Number(newLenB);
+        order = oldLenB === newLenB ? 0 : oldLenB > newLenB ? 1 : -1;
         dest = Number(na);
       }
       // Only a move (REMAP, UNMAP of the source) or a shrink (UNMAP of the tail) can block.
       const blocking = (fl & MremapFlags.MAYMOVE ? UffdFeature.EVENT_REMAP | UffdFeature.EVENT_UNMAP : 0) | (newLen < oldLen ? UffdFeature.EVENT_UNMAP : 0);
       if (blocking !== 0) this.refuseBlockingUffd(addr, Math.min(addr + oldLen, this.taskSize), blocking, 'mremap');
       if (fl & MremapFlags.FIXED && dest < this.taskSize) this.refuseBlockingUffd(dest, Math.min(dest + newLen, this.taskSize), UffdFeature.EVENT_UNMAP, 'mremap');
-      if (fl & MremapFlags.FIXED && oldLen === newLen) return this.remapMove(addr, oldLen, dest, (fl & MremapFlags.DONTUNMAP) !== 0);
+      if (fl & MremapFlags.FIXED && order === 0) return this.remapMove(addr, newLen, dest, (fl & MremapFlags.DONTUNMAP) !== 0);
       const moveChecks = (v: Vma, len: number): void => {
         if (len === 0 && !(v.flags & (VM.SHARED | VM.MAYSHARE))) fail('EINVAL');
         if (len > v.end - addr) fail('EFAULT');
@@ -1392,7 +1396,8 @@ export class MemoryManager implements Disposable {
       }
       const vma = this.tree.find(addr);
       if (!vma) fail('EFAULT');
-      const remapType = oldLen === newLen ? 'none' : oldLen > newLen ? 'shrink' : 'expand';
+      // The type comes from the real lengths: an old length reaching past TASK_SIZE equal to the new one is a no-op.
+      const remapType = order === 0 ? 'none' : order > 0 ? 'shrink' : 'expand';
       if (remapType === 'expand') moveChecks(vma, oldLen);
       // In place.
       if (remapType === 'none') return addr;
