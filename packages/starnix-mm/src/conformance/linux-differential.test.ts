@@ -102,6 +102,36 @@ const SHRUNK: Record<string, LinuxOp[]> = {
     { op: 'read', addr: 0xb000, length: 16 },
     { op: 'smaps' },
   ],
+  // Seeds 1004996 and 1004382: a private write fault past EOF attaches the anon_vma before it fails, so the VMA
+  // no longer merges with a neighbour and fork copies its page tables.
+  'anon_vma of a write past EOF (merge)': [
+    { op: 'memfd_create', name: 'f', size: 0x8000 },
+    { op: 'mmap', addr: 0x11000, length: 0x2000, prot: ['WRITE'], flags: ['PRIVATE', 'FIXED'], fd: 'f', offset: 0x2000 },
+    { op: 'mlock', addr: 0x12000, length: 0x3000 },
+    { op: 'ftruncate', fd: 'f', size: 0x3000 },
+    { op: 'write', addr: 0x115b4, data: 'a5a5' },
+    { op: 'write', addr: 0x12d2d, data: 'a5a5' },
+    { op: 'munlock', addr: 0x12000, length: 0x2000 },
+    { op: 'maps' },
+    { op: 'smaps' },
+  ],
+  'anon_vma of a write past EOF (fork)': [
+    { op: 'memfd_create', name: 'f', size: 0x8000 },
+    { op: 'mmap', addr: 0x11000, length: 0x6000, prot: ['READ', 'WRITE'], flags: ['PRIVATE', 'FIXED'], fd: 'f', offset: 0x3000 },
+    { op: 'write', addr: 0x16fbe, data: 'a5a5' },
+    { op: 'hash', addr: 0x14000, length: 16 },
+    { op: 'fork', child: 'c1' },
+    { op: 'smaps', in: 'c1' },
+  ],
+  // Seed 1004185: reading a page a write fault already mapped does not fault, so nothing is mapped around it.
+  'no fault-around without a fault': [
+    { op: 'memfd_create', name: 'f', size: 0x8000 },
+    { op: 'pwrite', fd: 'f', offset: 0, fill: 0x5a, length: 0x3064 },
+    { op: 'mmap', addr: 0xb000, length: 0x2000, prot: ['WRITE'], flags: ['SHARED', 'FIXED'], fd: 'f', offset: 0 },
+    { op: 'write', addr: 0xb09c, data: 'a5a5' },
+    { op: 'hash', addr: 0xb000, length: 0x1000 },
+    { op: 'smaps' },
+  ],
 };
 
 describe.skipIf(!availability.available)('shrunk campaign divergences against the live kernel', () => {

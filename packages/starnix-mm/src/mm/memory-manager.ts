@@ -730,6 +730,8 @@ export class MemoryManager implements Disposable {
       if (this.zx.anonVmo.pageState(page) === 'absent') this.zeroMapped.add(page);
       return;
     }
+    // A page whose entry is present does not fault at all (so no fault-around either).
+    if (this.mappedShared.has(page)) return;
     const t = ZirconSpace.target(this.zx, v, page);
     if (t.offset + PAGE <= t.vmo.getSize() && t.vmo.pageState(t.offset) === 'absent') {
       try {
@@ -2125,13 +2127,14 @@ export class MemoryManager implements Disposable {
     const f = v.flags;
     const ok = kind === 'write' ? (f & VM.WRITE) !== 0 : kind === 'execute' ? (f & VM.EXEC) !== 0 : (f & (VM.READ | VM.WRITE | VM.EXEC)) !== 0;
     if (!ok) return { fault: 'SEGV_ACCERR' };
+    // do_cow_fault prepares the anon_vma before it looks the page up, so even a write past EOF (SIGBUS) leaves it.
+    if (kind === 'write' && !(f & VM.SHARED) && v.anonVma === 0) this.anonVmaPrepare(v);
     const lim = this.objectEnd(v);
     if (lim !== undefined && addr >= lim) {
       // A read fault past the end of the object still maps the cached pages around it before it fails.
       if (kind !== 'write' && v.uffd === 0) this.faultAround(v, pageDown(addr));
       return { fault: 'BUS_ADRERR' };
     }
-    if (kind === 'write' && !(f & VM.SHARED) && v.anonVma === 0) this.anonVmaPrepare(v);
     return { fault: null, vma: v };
   }
 
