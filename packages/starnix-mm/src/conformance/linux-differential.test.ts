@@ -132,6 +132,16 @@ const SHRUNK: Record<string, LinuxOp[]> = {
     { op: 'hash', addr: 0xb000, length: 0x1000 },
     { op: 'smaps' },
   ],
+  // Seed 1002286: pages a truncation removed fault again (and are mapped again) after the file grows back.
+  'fault after truncate and regrow': [
+    { op: 'memfd_create', name: 'f', size: 0x8000 },
+    { op: 'mmap', addr: 0xc000, length: 0x4000, prot: ['READ', 'EXEC'], flags: ['PRIVATE', 'FIXED'], fd: 'f', offset: 0x3000 },
+    { op: 'hash', addr: 0xc000, length: 0x4000 },
+    { op: 'ftruncate', fd: 'f', size: 0x207b },
+    { op: 'ftruncate', fd: 'f', size: 0x8000 },
+    { op: 'hash', addr: 0xd000, length: 0x3000 },
+    { op: 'smaps' },
+  ],
 };
 
 describe.skipIf(!availability.available)('shrunk campaign divergences against the live kernel', () => {

@@ -730,10 +730,12 @@ export class MemoryManager implements Disposable {
       if (this.zx.anonVmo.pageState(page) === 'absent') this.zeroMapped.add(page);
       return;
     }
-    // A page whose entry is present does not fault at all (so no fault-around either).
-    if (this.mappedShared.has(page)) return;
     const t = ZirconSpace.target(this.zx, v, page);
-    if (t.offset + PAGE <= t.vmo.getSize() && t.vmo.pageState(t.offset) === 'absent') {
+    const cached = t.offset + PAGE <= t.vmo.getSize() && t.vmo.pageState(t.offset) !== 'absent';
+    // A page whose entry is present does not fault at all (so no fault-around either). The mapped set can outlive
+    // a truncation of the file by another descriptor, so the page must still be in the object too.
+    if (cached && this.mappedShared.has(page)) return;
+    if (t.offset + PAGE <= t.vmo.getSize() && !cached) {
       try {
         t.vmo.opRange(VmoOp.COMMIT, t.offset, PAGE);
         this.cleanSet(v, t.vmo)?.add(t.offset);
