@@ -142,6 +142,14 @@ const SHRUNK: Record<string, LinuxOp[]> = {
     { op: 'hash', addr: 0xd000, length: 0x3000 },
     { op: 'smaps' },
   ],
+  // Seed 1007968: process_vm_readv of a write-only VMA fails before faulting, so it maps nothing around the page.
+  'no fault-around for a refused GUP read': [
+    { op: 'mmap', addr: 0x15000, length: 0x4000, prot: ['WRITE'], flags: ['SHARED', 'ANONYMOUS', 'FIXED', 'POPULATE'] },
+    { op: 'mremap', old_address: 0x16000, old_size: 0x2000, new_size: 0x5000, flags: ['MAYMOVE', 'FIXED'], new_address: 0x7000 },
+    { op: 'fork', child: 'c1' },
+    { op: 'process_vm_readv', in: 'c1', addr: 0xa000, length: 12020 },
+    { op: 'smaps', in: 'c1' },
+  ],
 };
 
 describe.skipIf(!availability.available)('shrunk campaign divergences against the live kernel', () => {

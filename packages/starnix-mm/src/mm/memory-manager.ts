@@ -1389,6 +1389,9 @@ export class MemoryManager implements Disposable {
         if (fl & MremapFlags.DONTUNMAP && !this.mayExpand(v.flags, len / PAGE)) fail('ENOMEM');
         if (fl & MremapFlags.FIXED) {
           this.unmapRange(dest, dest + newLen);
+          // mremap_to looks the source up again after unmapping the destination (which may have held it) before
+          // the shrink's own munmap checks.
+          if (!this.tree.find(addr)) fail('EFAULT');
           if (oldTooBig) fail('EINVAL');
           if (oldLen > newLen) this.unmapRange(addr + newLen, addr + oldLen);
         }
@@ -1529,11 +1532,20 @@ export class MemoryManager implements Disposable {
         MemoryManager.forget(this.mappedShared, addr, addr + oldLen);
         this.forgetUffdMarkers(addr, addr + oldLen);
       }
+      // copy_vma merges the new range first (possibly into the source VMA itself, still locked); the lock flags
+      // are cleared afterwards on whatever VMA then holds the source.
+      const merged = this.mergeAround(nv);
       const src = this.tree.find(addr);
+      // dontunmap_complete: a source VMA copied whole (and not merged into the copy) drops its anon_vma, so it
+      // can merge again with VMAs that have none.
+      if (src && src !== merged && src.start === addr && src.end === addr + oldLen && src.anonVma !== 0 && vma.backing.kind === 'anon') {
+        this.update(src, (x) => (x.anonVma = 0));
+      }
       if (src && src.flags & LOCK_MASK) {
         this.update(src, (x) => (x.flags &= ~LOCK_MASK));
         this.zx.protect(src, src.start, src.end);
       }
+      return to;
     } else {
       const saved = vma.backing.kind === 'anon' ? null : vma.backing;
       void saved;
@@ -2106,7 +2118,7 @@ export class MemoryManager implements Disposable {
       const chunk = Math.min(len - done, PAGE - (at % PAGE));
       // GUP (process_vm_readv) needs VM_READ itself; a hardware access (copy_from_user) also reads write-only pages.
       const gup = kind === 'gup-read' || kind === 'gup-write';
-      const r = this.resolveFault(at, kind === 'gup-read' ? 'read' : kind === 'gup-write' ? 'write' : kind, !gup);
+      const r = this.resolveFault(at, kind === 'gup-read' ? 'read' : kind === 'gup-write' ? 'write' : kind, !gup, kind === 'gup-read');
       if (r.fault) break;
       if (kind === 'gup-read' && !(r.vma.flags & VM.READ)) break;
       if (this.uffdPoison.has(pageDown(at))) break;
@@ -2119,7 +2131,7 @@ export class MemoryManager implements Disposable {
   }
 
   /** Decides whether an access to `addr` succeeds, growing stacks and attaching anon_vmas like the fault handler. */
-  private resolveFault(addr: number, kind: AccessKind, grow = true): { fault: null; vma: Vma } | { fault: LinuxFault['code']; vma?: undefined } {
+  private resolveFault(addr: number, kind: AccessKind, grow = true, gupRead = false): { fault: null; vma: Vma } | { fault: LinuxFault['code']; vma?: undefined } {
     let v = this.tree.find(addr);
     if (!v) {
       // GUP (process_vm_readv/writev) stopped expanding stacks in Linux 6.5; real faults still do.
@@ -2134,7 +2146,8 @@ export class MemoryManager implements Disposable {
     const lim = this.objectEnd(v);
     if (lim !== undefined && addr >= lim) {
       // A read fault past the end of the object still maps the cached pages around it before it fails.
-      if (kind !== 'write' && v.uffd === 0) this.faultAround(v, pageDown(addr));
+      // (GUP refuses a VMA without VM_READ before faulting, so such a read maps nothing.)
+      if (kind !== 'write' && v.uffd === 0 && !(gupRead && !(f & VM.READ))) this.faultAround(v, pageDown(addr));
       return { fault: 'BUS_ADRERR' };
     }
     return { fault: null, vma: v };
@@ -2153,12 +2166,14 @@ export class MemoryManager implements Disposable {
     if (!this.mayExpand(v.flags, grow)) return undefined;
     if (v.end - to > this.rlimits.STACK.cur) return undefined;
     if (v.flags & VM.LOCKED && !this.capIpcLock && this.lockedVm + grow > Math.floor(this.rlimits.MEMLOCK.cur / PAGE)) return undefined;
+    // expand_downwards prepares the anon_vma before growing: a neighbour that only becomes adjacent by the growth
+    // is not one whose anon_vma can be reused.
+    if (v.anonVma === 0) this.anonVmaPrepare(v);
     this.detach(v);
     const oldStart = v.start;
     v.start = to;
     v.pgoff -= grow;
     this.attach(v);
-    if (v.anonVma === 0) this.anonVmaPrepare(v);
     this.zx.map(v, to, oldStart);
     return v;
   }
