@@ -30,7 +30,7 @@ export { runSuites, summarize } from './runner/run-suites.js';
 export type { RunSuitesOptions, RunReport, SuiteSummary, BackendChoice } from './runner/run-suites.js';
 export type { DiffResult } from './runner/differential.js';
 export { ModelSession } from './session/model-session.js';
-export type { ModelStep } from './session/model-session.js';
+export type { ModelStep, ModelSessionHooks } from './session/model-session.js';
 export { ZirconModelSession } from './session/zircon-session.js';
 export { LinuxModelSession, LINUX_WINDOW_BASE } from './session/linux-session.js';
 export { createModelSession } from './session/create.js';

@@ -31,7 +31,7 @@ describe('memsim-conformance CLI', () => {
     const hang = 'name: hangs\nsuite: demo\nsource: self-test\ntimeout_ms: 50\nsteps:\n  - debug: hang\n';
     const r = await cli([scenarioDir({ 'a.yaml': hang, 'b.yaml': PASSING })]);
     expect(r.code).toBe(1);
-    expect(r.out).toContain('FAIL demo/hangs [model] — timed out after 50 ms');
+    expect(r.out).toContain('FAIL demo/hangs [model] — case demo/hangs did not return in 50 ms: last op');
     expect(r.out).toContain('PASS demo/passes');
   });
 

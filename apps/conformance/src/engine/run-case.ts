@@ -9,7 +9,7 @@ import type { BackendName, CaseResult } from './case.js';
 import { checkExpectation } from './expect.js';
 import { normalizeOutcome, normalizeValue, type StepOutcome, type StepReport } from './outcome.js';
 import type { Bindings } from './scope.js';
-import type { ModelStep } from '../session/model-session.js';
+import type { ModelSessionHooks, ModelStep } from '../session/model-session.js';
 import { ZirconModelSession } from '../session/zircon-session.js';
 import { runOnModelAsync } from '../session/linux-session.js';
 
@@ -28,6 +28,8 @@ export interface RunCaseOptions {
   readonly isolated?: boolean;
   /** The kernel profile the model follows in Linux scenarios (default: the model's own). */
   readonly profile?: KernelProfile;
+  /** Hooks into the model session (progress for the time budget; a test's op wrapper). Model backend only. */
+  readonly hooks?: ModelSessionHooks;
 }
 
 function label(step: Step): string {
@@ -72,8 +74,8 @@ function checkReport(r: ModelStep, b: Bindings): StepReport {
   };
 }
 
-async function zirconRun(scenario: Scenario, isolated: boolean): Promise<StepReport[]> {
-  const session = new ZirconModelSession(scenario.steps, scenario.kernel ?? {});
+async function zirconRun(scenario: Scenario, isolated: boolean, hooks: ModelSessionHooks): Promise<StepReport[]> {
+  const session = new ZirconModelSession(scenario.steps, scenario.kernel ?? {}, hooks);
   const b = session.bindings;
   const reports: StepReport[] = [];
   for (const step of scenario.steps) {
@@ -92,9 +94,9 @@ async function zirconRun(scenario: Scenario, isolated: boolean): Promise<StepRep
   return reports;
 }
 
-async function linuxRun(scenario: Scenario, backend: BackendName, timeoutMs: number, isolated: boolean, profile?: KernelProfile): Promise<{ reports: StepReport[]; stopped?: string }> {
+async function linuxRun(scenario: Scenario, backend: BackendName, timeoutMs: number, isolated: boolean, hooks: ModelSessionHooks, profile?: KernelProfile): Promise<{ reports: StepReport[]; stopped?: string }> {
   for (const step of scenario.steps) if (step.kind === 'debug') await debugStep(step, isolated);
-  const run = backend === 'linux' ? await runOnProbe(scenario.steps, timeoutMs) : await runOnModelAsync(scenario.steps, profile);
+  const run = backend === 'linux' ? await runOnProbe(scenario.steps, timeoutMs) : await runOnModelAsync(scenario.steps, hooks, profile);
   const reports = run.outcomes.map((o, i) => {
     const step = scenario.steps[i];
     const expect = step.expect === undefined ? undefined : (resolveValue(step.expect, run.bindings) as Expectation);
@@ -140,8 +142,9 @@ export async function runScenario(scenario: Scenario, options: RunCaseOptions): 
   try {
     let reports: StepReport[];
     let stopped: string | undefined;
-    if (scenario.domain === 'zircon') reports = await zirconRun(scenario, isolated);
-    else ({ reports, stopped } = await linuxRun(scenario, options.backend, scenario.timeoutMs ?? options.timeoutMs ?? 30_000, isolated, options.profile));
+    const hooks = options.hooks ?? {};
+    if (scenario.domain === 'zircon') reports = await zirconRun(scenario, isolated, hooks);
+    else ({ reports, stopped } = await linuxRun(scenario, options.backend, scenario.timeoutMs ?? options.timeoutMs ?? 30_000, isolated, hooks, options.profile));
     const bad = reports.find((r) => !r.passed);
     if (bad) {
       return done('failed', reports, `step ${bad.index + 1} (${bad.label}, line ${bad.line}): ${bad.mismatches.join('; ')}`);

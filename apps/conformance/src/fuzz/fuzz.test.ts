@@ -23,7 +23,8 @@ describe('differential fuzzing', () => {
     // Shrunk to a handful of calls around the mlock (fast-check may keep an mprotect making the shrunk mapping lockable).
     const calls = sc.steps.map((s) => s.call);
     expect(calls.length).toBeLessThanOrEqual(4);
-    expect(calls[0]).toBe('mmap');
+    // (An mlock of a length that wraps to 0 succeeds with no mapping at all, so the mmap may be shrunk away.)
+    expect(calls).toContain('mlock');
     expect(calls.at(-1)).toBe('maps');
     expect(sc.steps.find((s) => s.call === 'mlock')!.expect).toEqual({ errno: 'EPERM' });
     expect(r.divergence!.linux).toEqual({ errno: 'EPERM' });

@@ -7,7 +7,8 @@ import { linuxBackendUnavailable, runOnProbe } from '../backends/linux-probe.js'
 import { runOnModel } from '../session/linux-session.js';
 import { normalizeOutcome, type StepOutcome } from '../engine/outcome.js';
 import { firstDivergence } from '../runner/differential.js';
-import type { Step } from '../scenario/types.js';
+import type { Scenario, Step } from '../scenario/types.js';
+import { CaseWorker, workerSpec } from '../runner/pool.js';
 import { linuxOpsArbitrary, type FuzzOp } from './generate.js';
 import { kernelLine, resolveRunKernel } from '../runner/host-profile.js';
 import type { KernelProfile } from '@memsim/starnix-mm';
@@ -26,7 +27,7 @@ export interface FuzzOptions {
   /** How many random call sequences to try. */
   readonly runs: number;
   readonly seed: number;
-  /** Per-sequence timeout on the live kernel, in ms (default 10 000). */
+  /** Per-sequence time budget on the live kernel and on the model, in ms (default 10 000). */
   readonly timeoutMs?: number;
   /** The two sides (default: starnix-mm and the live kernel through the probe). */
   readonly model?: FuzzBackend;
@@ -93,7 +94,30 @@ async function runBoth(steps: Step[], model: FuzzBackend, linux: FuzzBackend): P
 export async function fuzzDifferential(options: FuzzOptions): Promise<FuzzResult> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const run = await resolveRunKernel(options.profile);
-  const model: FuzzBackend = options.model ?? ((steps) => runOnModel(steps, run.profile).outcomes);
+  // The model runs each sequence in a worker under the same budget as the kernel: a call that never returns makes
+  // that sequence diverge ("case fuzz/sequence N did not return in ... ms: last op ..."), and fuzzing goes on.
+  const spec = options.model ? undefined : workerSpec();
+  const worker = spec ? new CaseWorker(spec) : undefined;
+  try {
+    return await fuzzWith(options, timeoutMs, run, options.model ?? (worker ? boundedModel(worker, timeoutMs, run.profile) : (steps) => runOnModel(steps, {}, run.profile).outcomes));
+  } finally {
+    worker?.close();
+  }
+}
+
+/** A fuzz backend running each sequence on the model (following `profile`) in `worker`, bounded by `timeoutMs`. */
+function boundedModel(worker: CaseWorker, timeoutMs: number, profile: KernelProfile | undefined): FuzzBackend {
+  let n = 0;
+  return async (steps) => {
+    n++;
+    const scenario: Scenario = { name: `sequence ${n}`, suite: 'fuzz', source: 'fuzz', differential: true, steps, domain: 'linux', file: 'fuzz', pos: { line: 1, column: 1 } };
+    const r = await worker.run({ scenario, backend: 'model', ...(profile ? { profile } : {}) }, timeoutMs);
+    if (r.status !== 'passed' && r.steps.length === 0) throw new Error(r.message ?? r.status);
+    return r.steps.map((s) => s.outcome);
+  };
+}
+
+async function fuzzWith(options: FuzzOptions, timeoutMs: number, run: Awaited<ReturnType<typeof resolveRunKernel>>, model: FuzzBackend): Promise<FuzzResult> {
   const linux: FuzzBackend = options.linux ?? (async (steps) => (await runOnProbe(steps, timeoutMs)).outcomes);
   let runs = 0;
   const start = performance.now();

@@ -44,8 +44,59 @@ const mremap = fc
       : { old_address: at * PAGE, old_size: n * PAGE, new_size: m * PAGE },
   }));
 
+// The whole mremap flag space (invalid bits too), on whole and partial VMAs, with overlapping, adjacent and distant
+// destinations, and lengths near page boundaries.
+const REMAP_FLAGS: readonly (readonly string[])[] = [
+  [], ['MAYMOVE'], ['FIXED'], ['DONTUNMAP'], ['MAYMOVE', 'FIXED'], ['MAYMOVE', 'DONTUNMAP'], ['FIXED', 'DONTUNMAP'], ['MAYMOVE', 'FIXED', 'DONTUNMAP'],
+];
+const nearPage = fc.constantFrom(0, 1, 0xfff, 0x1000, 0x1001, 0x2000, 0x3000);
+const mremapAny = fc
+  .record({
+    at: page,
+    sub: fc.integer({ min: 0, max: 2 }),
+    n: fc.oneof(pages.map((k) => k * PAGE), nearPage),
+    m: fc.oneof(fc.constant(-1), pages.map((k) => k * PAGE), nearPage),
+    flags: fc.constantFrom(...REMAP_FLAGS),
+    to: fc.integer({ min: -2, max: 2 * AREA }),
+  })
+  .map(({ at, sub, n, m, flags, to }): FuzzOp => ({
+    op: 'mremap',
+    args: { old_address: (at + sub) * PAGE, old_size: n, new_size: m < 0 ? n : m, flags: [...flags], new_address: Math.max(0, at + to) * PAGE },
+  }));
+// Lengths and addresses near 2^64 (as expressions, which scenarios evaluate exactly): every call fails its argument
+// checks on Linux before any effect, so the order of those checks is what is compared.
+const NEAR_TOP = ['${UINT64_MAX}', '${UINT64_MAX - 0xfff}', '${UINT64_MAX - 0x1000}', '${0x8000000000000000}'];
+const top = fc.constantFrom(...NEAR_TOP);
+const huge = fc.oneof(
+  fc.record({ at: page, len: top, flags: fc.constantFrom(...REMAP_FLAGS), m: fc.oneof(top, nearPage) }).map(
+    ({ at, len, flags, m }): FuzzOp => ({ op: 'mremap', args: { old_address: at * PAGE, old_size: len, new_size: m, flags: [...flags], new_address: (AREA + at) * PAGE } }),
+  ),
+  fc.record({ op: fc.constantFrom('mprotect', 'mlock', 'munlock', 'mincore', 'msync'), at: page, len: top }).map(({ op, at, len }): FuzzOp => {
+    const extra: Record<string, readonly string[]> = op === 'mprotect' ? { prot: ['READ'] } : op === 'msync' ? { flags: ['ASYNC'] } : {};
+    return { op, args: { addr: at * PAGE, length: len, ...extra } };
+  }),
+  // munmap and madvise only with lengths that wrap: a length that does not would reach the probe's own memory.
+  fc.record({ op: fc.constantFrom('munmap', 'madvise'), at: page, len: fc.constantFrom(NEAR_TOP[0], NEAR_TOP[1]) }).map(
+    ({ op, at, len }): FuzzOp => ({ op, args: { addr: at * PAGE, length: len, ...(op === 'madvise' ? { advice: 'DONTNEED' } : {}) } }),
+  ),
+);
+// memfd mappings (the file is created by every sequence's first call) at offsets inside and past the file and near
+// the file size limit, shared and private, with lengths near page boundaries and near 2^64.
+const OFFSETS = [0, 0x1000, 0x3000, 0x7000, 0xc000, '${0x8000000000000000 - 0x1000}', '${0x8000000000000000}', '${UINT64_MAX - 0xfff}'];
+const memfdMap = fc
+  .record({
+    at: page,
+    len: fc.oneof({ weight: 4, arbitrary: pages.map((k) => k * PAGE) }, { weight: 1, arbitrary: nearPage }, { weight: 1, arbitrary: top }),
+    prot,
+    kind: fc.constantFrom('SHARED', 'PRIVATE', 'SHARED_VALIDATE'),
+    off: fc.constantFrom(...OFFSETS),
+  })
+  .map(({ at, len, prot: p, kind, off }): FuzzOp => ({ op: 'mmap', args: { addr: at * PAGE, length: len, prot: p, flags: [kind, 'FIXED'], fd: 'f', offset: off } }));
+const maps: fc.Arbitrary<FuzzOp> = fc.constant({ op: 'maps', args: {} });
+
 /**
- * Random sequences of Linux mm calls in a small area of the probe window, ending with a maps listing.
+ * Random sequences of Linux mm calls in a small area of the probe window, ending with a maps listing. A sequence with
+ * file mappings starts by creating the memfd `f` they map (8 pages, the first 3 written).
  * @public
  */
 export function linuxOpsArbitrary(): fc.Arbitrary<FuzzOp[]> {
@@ -59,6 +110,15 @@ export function linuxOpsArbitrary(): fc.Arbitrary<FuzzOp[]> {
     { weight: 3, arbitrary: write },
     { weight: 2, arbitrary: hash },
     { weight: 2, arbitrary: mremap },
+    { weight: 3, arbitrary: mremapAny },
+    { weight: 1, arbitrary: huge },
+    { weight: 2, arbitrary: memfdMap },
+    { weight: 1, arbitrary: maps },
   );
-  return fc.array(op, { minLength: 1, maxLength: 10 }).map((ops) => [...ops, { op: 'maps', args: {} }]);
+  const prologue: FuzzOp[] = [
+    { op: 'memfd_create', args: { name: 'f', size: 0x8000 } },
+    { op: 'pwrite', args: { fd: 'f', offset: 0, fill: 0x5a, length: 0x3000 } },
+  ];
+  // The memfd is created only when a call maps it, so a shrunk sequence without file mappings loses it too.
+  return fc.array(op, { minLength: 1, maxLength: 12 }).map((ops) => [...(ops.some((o) => o.args.fd === 'f') ? prologue : []), ...ops, { op: 'maps', args: {} }]);
 }

@@ -153,7 +153,8 @@ export async function runSuites(options: RunSuitesOptions = {}): Promise<RunRepo
   };
   const timeoutMs = options.timeoutMs ?? 30_000;
   const jobsN = Math.max(1, options.jobs ?? availableParallelism());
-  const spec = options.inProcess || jobsN === 1 ? undefined : workerSpec();
+  // Even one job runs in a worker: only a worker can be stopped when a model call never returns.
+  const spec = options.inProcess ? undefined : workerSpec();
   if (spec === undefined) await runInProcess(jobs, timeoutMs, onResult);
   else await runInWorkers(jobs, jobsN, timeoutMs, spec, onResult);
 

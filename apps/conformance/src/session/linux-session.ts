@@ -6,7 +6,7 @@ import { probeOutcome, toProbeOp, type LinuxRun } from '../backends/linux-probe.
 import type { StepOutcome } from '../engine/outcome.js';
 import { resolveValue } from '../scenario/expr.js';
 import type { Step } from '../scenario/types.js';
-import { ModelSession } from './model-session.js';
+import { ModelSession, type ModelSessionHooks } from './model-session.js';
 
 /**
  * Where Linux scenarios' addresses start: they are relative to the probe's fixed window, and so are addresses in
@@ -25,9 +25,9 @@ export class LinuxModelSession extends ModelSession {
   readonly kernel: Kernel;
   readonly #model: ModelLinux;
 
-  /** `profile`: the kernel build the model follows (default: the model's, {@link DEFAULT_KERNEL_PROFILE}). */
-  constructor(steps: readonly Step[], profile?: KernelProfile) {
-    super(steps);
+  /** `hooks`: progress and test wrappers; `profile`: the kernel build the model follows (default: the model's, {@link DEFAULT_KERNEL_PROFILE}). */
+  constructor(steps: readonly Step[], hooks: ModelSessionHooks = {}, profile?: KernelProfile) {
+    super(steps, hooks);
     this.#model = new ModelLinux(profile);
     this.kernel = this.#model.kernel;
   }
@@ -57,8 +57,8 @@ function settle(): Promise<void> {
  * threads' tasks (userfaultfd waits, event waits) settle before the next step: what a `join` or `wait_blocked`
  * then sees is what the kernel's blocked thread would show.
  */
-export async function runOnModelAsync(steps: readonly Step[], profile?: KernelProfile): Promise<LinuxRun> {
-  const session = new LinuxModelSession(steps, profile);
+export async function runOnModelAsync(steps: readonly Step[], hooks: ModelSessionHooks = {}, profile?: KernelProfile): Promise<LinuxRun> {
+  const session = new LinuxModelSession(steps, hooks, profile);
   const outcomes: StepOutcome[] = [];
   for (let i = 0; i < steps.length; i++) {
     outcomes.push(session.step().outcome);
@@ -68,8 +68,8 @@ export async function runOnModelAsync(steps: readonly Step[], profile?: KernelPr
 }
 
 /** Runs a Linux scenario on starnix-mm, step by step, producing outcomes in the probe's shapes. Threads' tasks do not settle in between (use {@link runOnModelAsync}). */
-export function runOnModel(steps: readonly Step[], profile?: KernelProfile): LinuxRun {
-  const session = new LinuxModelSession(steps, profile);
+export function runOnModel(steps: readonly Step[], hooks: ModelSessionHooks = {}, profile?: KernelProfile): LinuxRun {
+  const session = new LinuxModelSession(steps, hooks, profile);
   const outcomes = steps.map(() => session.step().outcome);
   return { outcomes, bindings: session.bindings };
 }

@@ -26,6 +26,17 @@ export interface ModelStep {
   readonly holds?: boolean;
 }
 
+/**
+ * Hooks into a {@link ModelSession}'s calls. `onStep` sees each step's index before it runs (the runner records it
+ * so a case stopped for its time budget can name its last op); `wrapOp` wraps each model call, a test hook that lets
+ * a test make one op misbehave (hang, throw) without touching the model.
+ * @public
+ */
+export interface ModelSessionHooks {
+  readonly onStep?: (index: number) => void;
+  readonly wrapOp?: (step: Step, call: () => StepOutcome) => StepOutcome;
+}
+
 /** Whether a `check:` expression's value counts as true. */
 function truthy(v: unknown): boolean {
   return v !== 0 && v !== 0n && v !== false && v !== null && v !== undefined;
@@ -46,7 +57,10 @@ export abstract class ModelSession {
   readonly bindings = new Bindings();
   #next = 0;
 
-  constructor(readonly steps: readonly Step[]) {}
+  constructor(
+    readonly steps: readonly Step[],
+    readonly hooks: ModelSessionHooks = {},
+  ) {}
 
   /** Steps executed so far (including one that threw). */
   get executed(): number {
@@ -63,13 +77,15 @@ export abstract class ModelSession {
     if (this.done) throw new ConformanceError('BAD_USAGE', `all ${this.steps.length} steps have run`);
     const index = this.#next++;
     const step = this.steps[index];
+    this.hooks.onStep?.(index);
     if (step.kind === 'check') {
       const value = evaluate(step.call, this.bindings);
       return { index, step, label: `check ${step.call}`, kind: 'check', outcome: { kind: 'ok', value }, holds: truthy(value) };
     }
     const label = `${step.kind} ${step.call}`;
     if (step.kind === 'debug') return { index, step, label, kind: 'debug', outcome: { kind: 'ok', value: null } };
-    const outcome = this.execute(step);
+    const wrap = this.hooks.wrapOp;
+    const outcome = wrap ? wrap(step, () => this.execute(step)) : this.execute(step);
     if (outcome.kind === 'ok') this.bindings.bind(step.bind, outcome.value);
     return { index, step, label, kind: 'call', outcome };
   }

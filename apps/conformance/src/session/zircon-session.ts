@@ -5,7 +5,7 @@ import type { StepOutcome } from '../engine/outcome.js';
 import { ConformanceError } from '../scenario/errors.js';
 import { resolveValue } from '../scenario/expr.js';
 import type { ScenarioValue, Step } from '../scenario/types.js';
-import { ModelSession } from './model-session.js';
+import { ModelSession, type ModelSessionHooks } from './model-session.js';
 
 /**
  * A {@link ModelSession} of a Zircon scenario: one model kernel, `root_job` pre-bound, and every handle the steps
@@ -20,8 +20,8 @@ export class ZirconModelSession extends ModelSession {
   readonly #names = new Map<Handle, string>();
 
   /** `kernel` is the scenario's `kernel:` options (seed, aslr, aslrEntropyBits, physicalMemoryBytes). */
-  constructor(steps: readonly Step[], kernel: Readonly<Record<string, ScenarioValue>> = {}) {
-    super(steps);
+  constructor(steps: readonly Step[], kernel: Readonly<Record<string, ScenarioValue>> = {}, hooks: ModelSessionHooks = {}) {
+    super(steps, hooks);
     this.#zx = new ZirconBackend(kernel);
     this.kernel = this.#zx.kernel;
     this.bindings.set('root_job', this.kernel.rootJob);

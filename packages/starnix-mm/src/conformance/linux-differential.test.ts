@@ -6,54 +6,84 @@
 import { describe, expect, it } from 'vitest';
 import { probeAvailability, probeInfo, runScenarios, type LinuxOp, type LinuxOpResult } from '@memsim/linux-probe';
 import { generateScenario } from '../test-support/generate.js';
-import { ModelScenario } from '../test-support/model-runner.js';
+import { BoundedModel } from '../test-support/bounded.js';
 import { compareResults, differingFields, formatDisagreement, type Disagreement } from '../test-support/compare.js';
 import { describeKernelProfile, profileFromHost, type KernelProfile } from '../profile/kernel-profile.js';
 
 const availability = probeAvailability();
+/** The mremap campaign's generator options and its first seed. */
+const CAMPAIGN = { ops: 60, pages: 24, edges: true, remap: true } as const;
+const CAMPAIGN_FIRST_SEED = 1_000_001;
+/** Time budget of one generated sequence on the model (they take a few ms; a hang fails its seed alone). */
+const MODEL_BUDGET_MS = 5_000;
 if (!availability.available) console.info(`linux differential skipped: ${availability.reason}`);
 
+type Options = { ops: number; pages: number; edges: boolean; remap?: boolean };
 type Found = Disagreement & { seed: number };
+type LinuxRun = { scenarios: LinuxOp[][]; outcomes: Awaited<ReturnType<typeof runScenarios>> };
 
 async function hostProfile(): Promise<KernelProfile> {
   const info = await probeInfo();
   return profileFromHost({ kernel: info.kernel, ...info.profile } as Parameters<typeof profileFromHost>[0]);
 }
 
-/** The probe's results for a seed list, run once per options and shared by the tests that compare them. */
-const linuxRuns = new Map<string, Promise<{ scenarios: LinuxOp[][]; results: (readonly LinuxOpResult[])[] }>>();
+async function runLinux(seeds: number[], options: Options): Promise<LinuxRun> {
+  const info = await probeInfo();
+  const scenarios: LinuxOp[][] = seeds.map((s) => generateScenario(s, { ...options, anonName: info.anon_vma_name }));
+  return { scenarios, outcomes: await runScenarios(scenarios, { timeoutMs: 20_000 }) };
+}
 
-function onLinux(seeds: number[], options: { ops: number; pages: number; edges: boolean }): Promise<{ scenarios: LinuxOp[][]; results: (readonly LinuxOpResult[])[] }> {
+/** The probe's results for a seed list, run once per options and shared by the tests that compare them. */
+const linuxRuns = new Map<string, Promise<LinuxRun>>();
+
+function onLinux(seeds: number[], options: Options): Promise<LinuxRun> {
   const key = JSON.stringify([seeds[0], seeds.length, options]);
   let run = linuxRuns.get(key);
   if (!run) {
-    run = (async () => {
-      const info = await probeInfo();
-      const scenarios: LinuxOp[][] = seeds.map((s) => generateScenario(s, { ...options, anonName: info.anon_vma_name }));
-      const outcomes = await runScenarios(scenarios, { timeoutMs: 20_000 });
-      outcomes.forEach((o, i) => expect(o.status, `scenario seed ${seeds[i]} on ${info.kernel}`).toBe('ok'));
-      return { scenarios, results: outcomes.map((o) => o.results) };
-    })();
+    run = runLinux(seeds, options);
     linuxRuns.set(key, run);
   }
   return run;
 }
 
-async function differential(seeds: number[], options: { ops: number; pages: number; edges: boolean }, profile?: KernelProfile): Promise<{ agree: number; total: number; disagreements: Found[]; kernel: string; profile: KernelProfile }> {
-  const info = await probeInfo();
-  const used = profile ?? (await hostProfile());
-  const { scenarios, results } = await onLinux(seeds, options);
+/** Compares the kernel's run of the seeds with the model's; a probe failure or a model hang is a disagreement of its seed. */
+async function compareSeeds(seeds: number[], linux: LinuxRun, model: BoundedModel, profile: KernelProfile): Promise<{ agree: number; total: number; disagreements: Found[] }> {
   let agree = 0;
   let total = 0;
   const disagreements: Found[] = [];
-  scenarios.forEach((ops, i) => {
-    const model = new ModelScenario({ root: info.euid === 0, profile: used }).run(ops);
-    const d = compareResults(ops, results[i], model);
+  const note = (seed: number, l: unknown, m: unknown): void => {
+    disagreements.push({ seed, index: -1, op: { op: 'maps' }, linux: l, model: m });
+  };
+  for (const [i, o] of linux.outcomes.entries()) {
+    const ops = linux.scenarios[i];
+    const seed = seeds[i];
     total += ops.length;
+    if (o.status !== 'ok') {
+      note(seed, `probe ${o.status}`, 'n/a');
+      continue;
+    }
+    // Each sequence has its own budget on the model: a call that never returns fails this seed alone.
+    const m = await model.run(`seed ${seed}`, ops, MODEL_BUDGET_MS, profile);
+    if ('failure' in m) {
+      note(seed, 'returned', m.failure);
+      continue;
+    }
+    const d = compareResults(ops, o.results, m.results);
     agree += ops.length - d.length;
-    disagreements.push(...d.map((x) => ({ ...x, seed: seeds[i] })));
-  });
-  return { agree, total, disagreements, kernel: info.kernel, profile: used };
+    disagreements.push(...d.map((x) => ({ ...x, seed })));
+  }
+  return { agree, total, disagreements };
+}
+
+async function differential(seeds: number[], options: Options, profile?: KernelProfile): Promise<{ agree: number; total: number; disagreements: Found[]; kernel: string; profile: KernelProfile }> {
+  const info = await probeInfo();
+  const used = profile ?? (await hostProfile());
+  const model = new BoundedModel(info.euid === 0);
+  try {
+    return { ...(await compareSeeds(seeds, await onLinux(seeds, options), model, used)), kernel: info.kernel, profile: used };
+  } finally {
+    model.close();
+  }
 }
 
 /** Fails listing every disagreement with its call, both outputs, the kernel and the profile. */
@@ -80,6 +110,119 @@ describe.skipIf(!availability.available)('model vs the live Linux kernel (linux-
   it('agrees on 100 long sequences (120 calls over 48 pages, with boundary arguments)', async () => {
     expectAgreement(await differential(LONG.seeds, LONG.options), 'long');
   }, 60_000);
+
+  it('agrees on 60 sequences of the mremap campaign (seeds 1 000 001-1 000 060, a fixed slice of the live campaign)', async () => {
+    const seeds = Array.from({ length: 60 }, (_, i) => CAMPAIGN_FIRST_SEED + i);
+    expectAgreement(await differential(seeds, CAMPAIGN), 'mremap campaign slice');
+  }, 60_000);
+});
+
+// Divergences the campaign found whose evidence is in smaps (which the conformance runner's model does not show),
+// shrunk: each must agree with the live kernel op by op.
+const SHRUNK: Record<string, LinuxOp[]> = {
+  // Seeds 1001675, 1001892, 1001979: a read fault past EOF runs fault-around before it fails with SIGBUS.
+  'fault-around before SIGBUS': [
+    { op: 'memfd_create', name: 'f', size: 0x8000 },
+    { op: 'pwrite', fd: 'f', offset: 0, fill: 0x5a, length: 0x3064 },
+    { op: 'ftruncate', fd: 'f', size: 0x107b },
+    { op: 'mmap', addr: 0xa000, length: 0x2000, prot: ['READ'], flags: ['PRIVATE', 'FIXED'], fd: 'f', offset: 0x1000 },
+    { op: 'read', addr: 0xb000, length: 16 },
+    { op: 'smaps' },
+  ],
+  // Seeds 1004996 and 1004382: a private write fault past EOF attaches the anon_vma before it fails, so the VMA
+  // no longer merges with a neighbour and fork copies its page tables.
+  'anon_vma of a write past EOF (merge)': [
+    { op: 'memfd_create', name: 'f', size: 0x8000 },
+    { op: 'mmap', addr: 0x11000, length: 0x2000, prot: ['WRITE'], flags: ['PRIVATE', 'FIXED'], fd: 'f', offset: 0x2000 },
+    { op: 'mlock', addr: 0x12000, length: 0x3000 },
+    { op: 'ftruncate', fd: 'f', size: 0x3000 },
+    { op: 'write', addr: 0x115b4, data: 'a5a5' },
+    { op: 'write', addr: 0x12d2d, data: 'a5a5' },
+    { op: 'munlock', addr: 0x12000, length: 0x2000 },
+    { op: 'maps' },
+    { op: 'smaps' },
+  ],
+  'anon_vma of a write past EOF (fork)': [
+    { op: 'memfd_create', name: 'f', size: 0x8000 },
+    { op: 'mmap', addr: 0x11000, length: 0x6000, prot: ['READ', 'WRITE'], flags: ['PRIVATE', 'FIXED'], fd: 'f', offset: 0x3000 },
+    { op: 'write', addr: 0x16fbe, data: 'a5a5' },
+    { op: 'hash', addr: 0x14000, length: 16 },
+    { op: 'fork', child: 'c1' },
+    { op: 'smaps', in: 'c1' },
+  ],
+  // Seed 1004185: reading a page a write fault already mapped does not fault, so nothing is mapped around it.
+  'no fault-around without a fault': [
+    { op: 'memfd_create', name: 'f', size: 0x8000 },
+    { op: 'pwrite', fd: 'f', offset: 0, fill: 0x5a, length: 0x3064 },
+    { op: 'mmap', addr: 0xb000, length: 0x2000, prot: ['WRITE'], flags: ['SHARED', 'FIXED'], fd: 'f', offset: 0 },
+    { op: 'write', addr: 0xb09c, data: 'a5a5' },
+    { op: 'hash', addr: 0xb000, length: 0x1000 },
+    { op: 'smaps' },
+  ],
+  // Seed 1002286: pages a truncation removed fault again (and are mapped again) after the file grows back.
+  'fault after truncate and regrow': [
+    { op: 'memfd_create', name: 'f', size: 0x8000 },
+    { op: 'mmap', addr: 0xc000, length: 0x4000, prot: ['READ', 'EXEC'], flags: ['PRIVATE', 'FIXED'], fd: 'f', offset: 0x3000 },
+    { op: 'hash', addr: 0xc000, length: 0x4000 },
+    { op: 'ftruncate', fd: 'f', size: 0x207b },
+    { op: 'ftruncate', fd: 'f', size: 0x8000 },
+    { op: 'hash', addr: 0xd000, length: 0x3000 },
+    { op: 'smaps' },
+  ],
+  // Seed 1007968: process_vm_readv of a write-only VMA fails before faulting, so it maps nothing around the page.
+  'no fault-around for a refused GUP read': [
+    { op: 'mmap', addr: 0x15000, length: 0x4000, prot: ['WRITE'], flags: ['SHARED', 'ANONYMOUS', 'FIXED', 'POPULATE'] },
+    { op: 'mremap', old_address: 0x16000, old_size: 0x2000, new_size: 0x5000, flags: ['MAYMOVE', 'FIXED'], new_address: 0x7000 },
+    { op: 'fork', child: 'c1' },
+    { op: 'process_vm_readv', in: 'c1', addr: 0xa000, length: 12020 },
+    { op: 'smaps', in: 'c1' },
+  ],
+};
+
+describe.skipIf(!availability.available)('shrunk campaign divergences against the live kernel', () => {
+  it.each(Object.keys(SHRUNK))('%s', async (name) => {
+    const ops = SHRUNK[name];
+    const info = await probeInfo();
+    const [o] = await runScenarios([ops], { timeoutMs: 10_000 });
+    expect(o.status).toBe('ok');
+    const model = new BoundedModel(info.euid === 0);
+    try {
+      const m = await model.run(name, ops, MODEL_BUDGET_MS, await hostProfile());
+      if ('failure' in m) throw new Error(m.failure);
+      if (o.status === 'ok') expect(compareResults(ops, o.results, m.results)).toEqual([]);
+    } finally {
+      model.close();
+    }
+  }, 30_000);
+});
+
+// The campaign recorded in docs/conformance.md: MEMSIM_CAMPAIGN=<first seed>:<count> runs that range (skipped
+// otherwise), 250 sequences per probe run, one model worker throughout.
+const campaignRange = /^(\d+):(\d+)$/.exec(process.env.MEMSIM_CAMPAIGN ?? '');
+describe.skipIf(!availability.available || !campaignRange)('mremap campaign against the live kernel (MEMSIM_CAMPAIGN)', () => {
+  it('agrees on every sequence of the range', async () => {
+    const first = Number(campaignRange?.[1]);
+    const count = Number(campaignRange?.[2]);
+    const info = await probeInfo();
+    const profile = await hostProfile();
+    const model = new BoundedModel(info.euid === 0);
+    const bad: Found[] = [];
+    let total = 0;
+    try {
+      for (let s = first; s < first + count; s += 250) {
+        const seeds = Array.from({ length: Math.min(250, first + count - s) }, (_, i) => s + i);
+        const r = await compareSeeds(seeds, await runLinux(seeds, CAMPAIGN), model, profile);
+        total += r.total;
+        bad.push(...r.disagreements);
+      }
+    } finally {
+      model.close();
+    }
+    const seeds = new Set(bad.map((b) => b.seed));
+    console.info(`mremap campaign seeds ${first}-${first + count - 1}: ${count} sequences, ${total} operations, ${bad.length} disagreements in ${seeds.size} sequences`);
+    for (const b of bad.slice(0, 20)) console.info(`seed ${b.seed}: ${JSON.stringify(b, (_k, v: unknown) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v))}`);
+    expect(bad.length).toBe(0);
+  }, 600_000);
 });
 
 /**

@@ -274,6 +274,8 @@ const SMALL_ARG = 2 ** 48;
  * An argument that is a plain non-negative integer below 2^48: the system calls check it with number arithmetic,
  * which gives the same results as the 64-bit (bigint) checks on such values without their allocations.
  */
+/** The largest file offset a model mapping can reach (page-aligned, below 2^53: VMO offsets are numbers). */
+const MODEL_MAX_FILE_END = Math.floor(Number.MAX_SAFE_INTEGER / PAGE) * PAGE;
 const isSmall = (v: SysInt): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < SMALL_ARG;
 /** The low 32 bits of a small argument (an `int` flags or prot argument), as u32() gives them. */
 const low32 = (v: number): number => v >>> 0;
@@ -756,7 +758,11 @@ export class MemoryManager implements Disposable {
       return;
     }
     const t = ZirconSpace.target(this.zx, v, page);
-    if (t.offset + PAGE <= t.vmo.getSize() && t.vmo.pageState(t.offset) === 'absent') {
+    const cached = t.offset + PAGE <= t.vmo.getSize() && t.vmo.pageState(t.offset) !== 'absent';
+    // A page whose entry is present does not fault at all (so no fault-around either). The mapped set can outlive
+    // a truncation of the file by another descriptor, so the page must still be in the object too.
+    if (cached && this.mappedShared.has(page)) return;
+    if (t.offset + PAGE <= t.vmo.getSize() && !cached) {
       try {
         t.vmo.opRange(VmoOp.COMMIT, t.offset, PAGE);
         this.cleanSet(v, t.vmo)?.add(t.offset);
@@ -766,8 +772,14 @@ export class MemoryManager implements Disposable {
     }
     if (!this.cleanSet(v, t.vmo)) return;
     this.mappedShared.add(page);
-    // Fault-around (do_fault_around): the 16-page aligned window around the fault, inside the VMA, maps every page
-    // already in the page cache.
+    this.faultAround(v, page);
+  }
+
+  /**
+   * Fault-around (do_fault_around, run by a read fault before the page itself is looked up): the 16-page aligned
+   * window around the fault, inside the VMA and the object, maps every page already in the page cache.
+   */
+  private faultAround(v: Vma, page: number): void {
     const from = Math.max(v.start, page - (page % (16 * PAGE)));
     const to = Math.min(v.end, from + 16 * PAGE);
     const limit = this.objectEnd(v) ?? to;
@@ -941,8 +953,8 @@ export class MemoryManager implements Disposable {
         if (l === 0n) fail('EINVAL');
         const alenB = pageAlignBig(l);
         if (alenB === 0n || l > U64MAX - 4095n) fail('ENOMEM');
-        const pg = BigInt(pgoff);
-        if (pg + (alenB >> 12n) < pg || pg + (alenB >> 12n) > U64MAX >> 12n) fail('EOVERFLOW');
+        // do_mmap's early "offset overflow?" test (pgoff + pages wrapping an unsigned long) can never fire on a
+        // 64-bit kernel: both are below 2^52. Offsets are judged later, by file_mmap_ok, after the length checks.
         alen = Number(alenB);
         hint = Number(a);
       }
@@ -973,7 +985,12 @@ export class MemoryManager implements Disposable {
       if (!this.mlockFutureOk(vmFlags, len)) fail('EAGAIN');
       let backing: Backing;
       if (desc) {
-        if (pgoff + len / PAGE > 2 ** 52) fail('EOVERFLOW');
+        // file_mmap_ok: the mapping must end within MAX_LFS_FILESIZE (2^63 - 1), i.e. pgoff + pages < 2^51.
+        if (pgoff + len / PAGE >= 2 ** 51) fail('EOVERFLOW');
+        // Model limit, not Linux: Zircon offsets are JS numbers here, so a file range ending past the largest VMO
+        // offset the model can address is refused like one past the file size limit (Linux would map it; every
+        // access then raises SIGBUS).
+        if ((pgoff + len / PAGE) * PAGE > MODEL_MAX_FILE_END) fail('EOVERFLOW');
         if (type !== MapFlags.SHARED && type !== MapFlags.SHARED_VALIDATE && type !== MapFlags.PRIVATE) fail('EINVAL');
         if (type !== MapFlags.PRIVATE) {
           // LEGACY_MAP_MASK: MAP_SHARED_VALIDATE rejects anything else (FIXED_NOREPLACE and SYNC included) on memfd.
@@ -1316,6 +1333,8 @@ export class MemoryManager implements Disposable {
       let oldLen: number;
       let newLen: number;
       let dest: number;
+      /** The page-aligned old length compared with the new one (before an old length past TASK_SIZE is clamped). */
+      let order: -1 | 0 | 1;
       if (isSmall(oldAddress) && isSmall(oldSize) && isSmall(newSize) && isSmall(flags) && isSmall(newAddress)) {
         // The checks below in number arithmetic: below 2^48 no length rounds to 0 and no end wraps.
         fl = low32(flags);
@@ -1327,18 +1346,21 @@ export class MemoryManager implements Disposable {
         const ts = this.taskSize;
         impliesNew = (fl & (MremapFlags.FIXED | MremapFlags.DONTUNMAP)) !== 0;
         if (newLenN > ts) fail('EINVAL');
-        if (impliesNew && (fl & MremapFlags.FIXED) && newAddress > ts - newLenN) fail('EINVAL');
+        // Linux 6.18 applies the new-address checks whenever a new address is implied: with DONTUNMAP alone the
+        // address is a hint, but it must still be aligned, fit below TASK_SIZE and not overlap the source.
+        if (impliesNew && newAddress > ts - newLenN) fail('EINVAL');
         if (impliesNew) {
-          if (fl & MremapFlags.FIXED && !smallAligned(newAddress)) fail('EINVAL');
+          if (!smallAligned(newAddress)) fail('EINVAL');
           if (!(fl & MremapFlags.MAYMOVE)) fail('EINVAL');
           if (fl & MremapFlags.DONTUNMAP && oldLenN !== newLenN) fail('EINVAL');
-          if (fl & MremapFlags.FIXED && oldAddress + oldLenN > newAddress && newAddress + newLenN > oldAddress) fail('EINVAL');
+          if (oldAddress + oldLenN > newAddress && newAddress + newLenN > oldAddress) fail('EINVAL');
         }
         if (oldAddress >= ts) fail('EFAULT');
         addr = oldAddress;
         oldTooBig = oldLenN > ts - addr;
         oldLen = oldTooBig ? ts - addr + PAGE : oldLenN;
         newLen = newLenN;
+        order = oldLenN === newLenN ? 0 : oldLenN > newLenN ? 1 : -1;
         dest = newAddress;
       } else {
         const a = u64(oldAddress, 'old_address');
@@ -1354,16 +1376,14 @@ export class MemoryManager implements Disposable {
         const ts = BigInt(this.taskSize);
         impliesNew = (fl & (MremapFlags.FIXED | MremapFlags.DONTUNMAP)) !== 0;
         if (newLenB > ts) fail('EINVAL');
-        if (impliesNew && (fl & MremapFlags.FIXED) && na > ts - newLenB) fail('EINVAL');
+        if (impliesNew && na > ts - newLenB) fail('EINVAL');
         if (impliesNew) {
-          if (fl & MremapFlags.FIXED && !isAligned(na)) fail('EINVAL');
+          if (!isAligned(na)) fail('EINVAL');
           if (!(fl & MremapFlags.MAYMOVE)) fail('EINVAL');
           if (fl & MremapFlags.DONTUNMAP && oldLenB !== newLenB) fail('EINVAL');
-          if (fl & MremapFlags.FIXED) {
-            // vrm_overlaps computes the ends in unsigned 64-bit arithmetic (a huge old length wraps).
-            const ov = ((a + oldLenB) & U64MAX) > na && ((na + newLenB) & U64MAX) > a;
-            if (ov) fail('EINVAL');
-          }
+          // vrm_overlaps computes the ends in unsigned 64-bit arithmetic (a huge old length wraps).
+          const ov = ((a + oldLenB) & U64MAX) > na && ((na + newLenB) & U64MAX) > a;
+          if (ov) fail('EINVAL');
         }
         if (a >= ts) fail('EFAULT');
         addr = Number(a);
@@ -1371,13 +1391,14 @@ export class MemoryManager implements Disposable {
         oldTooBig = oldLenB > ts - a;
         oldLen = oldTooBig ? this.taskSize - addr + PAGE : Number(oldLenB);
         newLen = Number(newLenB);
+        order = oldLenB === newLenB ? 0 : oldLenB > newLenB ? 1 : -1;
         dest = Number(na);
       }
       // Only a move (REMAP, UNMAP of the source) or a shrink (UNMAP of the tail) can block.
       const blocking = (fl & MremapFlags.MAYMOVE ? UffdFeature.EVENT_REMAP | UffdFeature.EVENT_UNMAP : 0) | (newLen < oldLen ? UffdFeature.EVENT_UNMAP : 0);
       if (blocking !== 0) this.refuseBlockingUffd(addr, Math.min(addr + oldLen, this.taskSize), blocking, 'mremap');
       if (fl & MremapFlags.FIXED && dest < this.taskSize) this.refuseBlockingUffd(dest, Math.min(dest + newLen, this.taskSize), UffdFeature.EVENT_UNMAP, 'mremap');
-      if (fl & MremapFlags.FIXED && oldLen === newLen) return this.remapMove(addr, oldLen, dest, (fl & MremapFlags.DONTUNMAP) !== 0);
+      if (fl & MremapFlags.FIXED && order === 0) return this.remapMove(addr, newLen, dest, (fl & MremapFlags.DONTUNMAP) !== 0);
       const moveChecks = (v: Vma, len: number): void => {
         if (len === 0 && !(v.flags & (VM.SHARED | VM.MAYSHARE))) fail('EINVAL');
         if (len > v.end - addr) fail('EFAULT');
@@ -1396,17 +1417,22 @@ export class MemoryManager implements Disposable {
         if (fl & MremapFlags.DONTUNMAP && !this.mayExpand(v.flags, len / PAGE)) fail('ENOMEM');
         if (fl & MremapFlags.FIXED) {
           this.unmapRange(dest, dest + newLen);
+          // mremap_to looks the source up again after unmapping the destination (which may have held it) before
+          // the shrink's own munmap checks.
+          if (!this.tree.find(addr)) fail('EFAULT');
           if (oldTooBig) fail('EINVAL');
           if (oldLen > newLen) this.unmapRange(addr + newLen, addr + oldLen);
         }
         const src = this.tree.find(addr);
         if (!src) fail('EFAULT');
-        const to = fl & MremapFlags.FIXED ? dest : this.getUnmappedArea(0, newLen, 0, false);
+        // vrm_set_new_addr: without FIXED the new address is a hint (DONTUNMAP), honoured when the range is free.
+        const to = fl & MremapFlags.FIXED ? dest : this.getUnmappedArea(dest, newLen, 0, false);
         return this.moveVma(src, addr, oldLen === 0 ? 0 : len, newLen, to, (fl & MremapFlags.DONTUNMAP) !== 0);
       }
       const vma = this.tree.find(addr);
       if (!vma) fail('EFAULT');
-      const remapType = oldLen === newLen ? 'none' : oldLen > newLen ? 'shrink' : 'expand';
+      // The type comes from the real lengths: an old length reaching past TASK_SIZE equal to the new one is a no-op.
+      const remapType = order === 0 ? 'none' : order > 0 ? 'shrink' : 'expand';
       if (remapType === 'expand') moveChecks(vma, oldLen);
       // In place.
       if (remapType === 'none') return addr;
@@ -1448,10 +1474,13 @@ export class MemoryManager implements Disposable {
     let lastEnd = 0;
     let seen = false;
     let res = -1;
-    let v = this.tree.findFrom(start);
-    while (v && v.start < end) {
+    // The cursor only moves forward: with DONTUNMAP the source VMA stays whole after its part moved, so looking
+    // it up again by address would find the same VMA forever (the VMA iterator in Linux likewise resumes past it).
+    let cursor = start;
+    let v = this.tree.findFrom(cursor);
+    while (v && v.start < end && cursor < end) {
       if (!seen && start < v.start) fail('EFAULT');
-      const a = Math.max(v.start, start);
+      const a = Math.max(v.start, cursor);
       const l = Math.min(end, v.end) - a;
       const offset = seen ? v.start - lastEnd : 0;
       lastEnd = v.end;
@@ -1464,7 +1493,8 @@ export class MemoryManager implements Disposable {
       if (!seen) res = r;
       seen = true;
       target = r + l;
-      v = this.tree.findFrom(a + l);
+      cursor = a + l;
+      v = this.tree.findFrom(cursor);
     }
     if (!seen) fail('EFAULT');
     return res;
@@ -1530,11 +1560,20 @@ export class MemoryManager implements Disposable {
         MemoryManager.forget(this.mappedShared, addr, addr + oldLen);
         this.forgetUffdMarkers(addr, addr + oldLen);
       }
+      // copy_vma merges the new range first (possibly into the source VMA itself, still locked); the lock flags
+      // are cleared afterwards on whatever VMA then holds the source.
+      const merged = this.mergeAround(nv);
       const src = this.tree.find(addr);
+      // dontunmap_complete: a source VMA copied whole (and not merged into the copy) drops its anon_vma, so it
+      // can merge again with VMAs that have none.
+      if (src && src !== merged && src.start === addr && src.end === addr + oldLen && src.anonVma !== 0 && vma.backing.kind === 'anon') {
+        this.update(src, (x) => (x.anonVma = 0));
+      }
       if (src && src.flags & LOCK_MASK) {
         this.update(src, (x) => (x.flags &= ~LOCK_MASK));
         this.zx.protect(src, src.start, src.end);
       }
+      return to;
     } else {
       const saved = vma.backing.kind === 'anon' ? null : vma.backing;
       void saved;
@@ -1762,7 +1801,10 @@ export class MemoryManager implements Disposable {
     const endB = start + len;
     if (endB > U64MAX) fail('EINVAL');
     const ts = BigInt(this.taskSize);
-    return [Number(start > ts ? ts + 4096n : start), Number(endB > ts ? ts + 8192n : endB)];
+    const s = Number(start > ts ? ts + 4096n : start);
+    // An empty range is a no-op wherever it starts (apply_vma_lock_flags returns before looking up any VMA).
+    if (endB === start) return [s, s];
+    return [s, Number(endB > ts ? ts + 8192n : endB)];
   }
 
   private doMlock(addr: SysInt, length: SysInt, flags: number): number {
@@ -2106,7 +2148,7 @@ export class MemoryManager implements Disposable {
       const chunk = Math.min(len - done, PAGE - (at % PAGE));
       // GUP (process_vm_readv) needs VM_READ itself; a hardware access (copy_from_user) also reads write-only pages.
       const gup = kind === 'gup-read' || kind === 'gup-write';
-      const r = this.resolveFault(at, kind === 'gup-read' ? 'read' : kind === 'gup-write' ? 'write' : kind, !gup);
+      const r = this.resolveFault(at, kind === 'gup-read' ? 'read' : kind === 'gup-write' ? 'write' : kind, !gup, kind === 'gup-read');
       if (r.fault) break;
       if (kind === 'gup-read' && !(r.vma.flags & VM.READ)) break;
       if (this.uffdPoison.has(pageDown(at))) break;
@@ -2119,7 +2161,7 @@ export class MemoryManager implements Disposable {
   }
 
   /** Decides whether an access to `addr` succeeds, growing stacks and attaching anon_vmas like the fault handler. */
-  private resolveFault(addr: number, kind: AccessKind, grow = true): { fault: null; vma: Vma } | { fault: LinuxFault['code']; vma?: undefined } {
+  private resolveFault(addr: number, kind: AccessKind, grow = true, gupRead = false): { fault: null; vma: Vma } | { fault: LinuxFault['code']; vma?: undefined } {
     let v = this.tree.find(addr);
     if (!v) {
       // GUP (process_vm_readv/writev) stopped expanding stacks in Linux 6.5; real faults still do.
@@ -2129,9 +2171,15 @@ export class MemoryManager implements Disposable {
     const f = v.flags;
     const ok = kind === 'write' ? (f & VM.WRITE) !== 0 : kind === 'execute' ? (f & VM.EXEC) !== 0 : (f & (VM.READ | VM.WRITE | VM.EXEC)) !== 0;
     if (!ok) return { fault: 'SEGV_ACCERR' };
-    const lim = this.objectEnd(v);
-    if (lim !== undefined && addr >= lim) return { fault: 'BUS_ADRERR' };
+    // do_cow_fault prepares the anon_vma before it looks the page up, so even a write past EOF (SIGBUS) leaves it.
     if (kind === 'write' && !(f & VM.SHARED) && v.anonVma === 0) this.anonVmaPrepare(v);
+    const lim = this.objectEnd(v);
+    if (lim !== undefined && addr >= lim) {
+      // A read fault past the end of the object still maps the cached pages around it before it fails.
+      // (GUP refuses a VMA without VM_READ before faulting, so such a read maps nothing.)
+      if (kind !== 'write' && v.uffd === 0 && !(gupRead && !(f & VM.READ))) this.faultAround(v, pageDown(addr));
+      return { fault: 'BUS_ADRERR' };
+    }
     return { fault: null, vma: v };
   }
 
@@ -2148,12 +2196,14 @@ export class MemoryManager implements Disposable {
     if (!this.mayExpand(v.flags, grow)) return undefined;
     if (v.end - to > this.rlimits.STACK.cur) return undefined;
     if (v.flags & VM.LOCKED && !this.capIpcLock && this.lockedVm + grow > Math.floor(this.rlimits.MEMLOCK.cur / PAGE)) return undefined;
+    // expand_downwards prepares the anon_vma before growing: a neighbour that only becomes adjacent by the growth
+    // is not one whose anon_vma can be reused.
+    if (v.anonVma === 0) this.anonVmaPrepare(v);
     this.detach(v);
     const oldStart = v.start;
     v.start = to;
     v.pgoff -= grow;
     this.attach(v);
-    if (v.anonVma === 0) this.anonVmaPrepare(v);
     this.zx.map(v, to, oldStart);
     return v;
   }
@@ -2391,6 +2441,9 @@ export class MemoryManager implements Disposable {
    * again (the bytes before that page are copied again, with the same data), or with `stop` after a SIGBUS.
    */
   private async retryKernelCopy<T>(task: UffdTask, write: boolean, run: (stop?: number) => T): Promise<T> {
+    // A page that no longer traps is retried once; trapping again at it without a fault to wait for would loop
+    // forever, so that ends the copy there instead (every pass either waits for a fault or moves past a page).
+    let retried = -1;
     for (;;) {
       try {
         return run();
@@ -2398,7 +2451,11 @@ export class MemoryManager implements Disposable {
         if (!(e instanceof UffdWouldBlockError)) throw e;
         const v = this.tree.find(e.address);
         const trap = v === undefined ? null : this.uffdFaultFor(v, e.address, write, false);
-        if (trap === null) continue;
+        if (trap === null) {
+          if (retried === e.address) return run(e.address);
+          retried = e.address;
+          continue;
+        }
         this.flushPins();
         const outcome = await trap.ctx.fault(task, e.address, trap.access);
         if (outcome === 'sigbus' || this.disposed) return run(e.address);

@@ -13,6 +13,86 @@ export interface GenOptions {
   readonly anonName: boolean;
   /** Also generate boundary arguments (huge, negative, unaligned), brk, mlockall, rlimits, exec. */
   readonly edges?: boolean;
+  /**
+   * The mremap campaign: the whole mremap flag space (MAYMOVE, FIXED, DONTUNMAP and their combinations, invalid
+   * bits) on whole and partial VMAs and overlapping ranges, lengths and offsets near 2^64 and near page
+   * boundaries, memfd shared mappings at offsets, and a hash of the touched pages every few calls.
+   */
+  readonly remap?: boolean;
+}
+
+// Lengths near page boundaries and near 2^64 (huge ones fail before any effect on Linux, so the probe is safe).
+const NEAR_PAGE: readonly (number | bigint)[] = [0, 1, 4095, 4096, 4097, 8191, 8192, 12288];
+const NEAR_TOP: readonly bigint[] = [2n ** 64n - 1n, 2n ** 64n - 4096n, 2n ** 64n - 4097n, 2n ** 63n, 2n ** 63n - 4096n];
+const REMAP_FLAGS: readonly (readonly (string | number)[])[] = [
+  [], ['MAYMOVE'], ['FIXED'], ['DONTUNMAP'], ['MAYMOVE', 'FIXED'], ['MAYMOVE', 'DONTUNMAP'], ['FIXED', 'DONTUNMAP'],
+  ['MAYMOVE', 'FIXED', 'DONTUNMAP'], ['MAYMOVE', 'FIXED', 'DONTUNMAP'], ['MAYMOVE', 8], [16],
+];
+// File offsets (bytes): small ones inside or past the file, and ones near the file size limit and 2^64 where
+// Linux answers EOVERFLOW/ENOMEM/EINVAL (offsets the model cannot address but Linux maps are left out: see
+// docs/conformance.md).
+const FILE_OFFSETS: readonly (number | bigint)[] = [0, 4096, 3 * 4096, 7 * 4096, 12 * 4096, 100, 2n ** 63n - 4096n, 2n ** 63n, 2n ** 64n - 4096n];
+
+/** One call of the mremap campaign (see {@link GenOptions.remap}). */
+function remapOp(r: () => number, page: () => number, w: { in?: string }, memfd: boolean): LinuxOp {
+  const int = (n: number): number => Math.floor(r() * n);
+  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
+  const pages = (): number => (1 + int(4)) * P;
+  switch (int(6)) {
+    case 0:
+    case 1: {
+      // Same-size moves, partial VMAs (old_address inside a VMA), overlapping and adjacent destinations.
+      const at = page();
+      const oldSize = r() < 0.2 ? pick(NEAR_PAGE) : pages();
+      const flags = pick(REMAP_FLAGS);
+      const newSize = r() < 0.6 ? oldSize : r() < 0.5 ? pick(NEAR_PAGE) : pages();
+      const to = r() < 0.3 ? at + pick([-2, -1, 1, 2]) * P : page();
+      return { op: 'mremap', ...w, old_address: at, old_size: oldSize, new_size: newSize, flags: [...flags] as never, new_address: r() < 0.05 ? to + 1 : Math.max(0, to) };
+    }
+    case 2: {
+      // Lengths and addresses near 2^64: every one fails in the argument checks, in some order.
+      const huge = (): number | bigint => pick(NEAR_TOP);
+      return {
+        op: 'mremap',
+        ...w,
+        old_address: pick([page(), page() + 1, { abs: 2n ** 64n - 4096n }, { abs: 2n ** 47n }]),
+        old_size: r() < 0.5 ? huge() : pick(NEAR_PAGE),
+        new_size: r() < 0.5 ? huge() : pick(NEAR_PAGE),
+        flags: [...pick(REMAP_FLAGS)] as never,
+        new_address: pick([page(), { abs: 2n ** 64n - 4096n }, { abs: 2n ** 47n - 4096n }, { abs: 2n ** 47n }]),
+      };
+    }
+    case 3: {
+      // Huge lengths on the other calls, where Linux rejects them (or stops at the first hole) before any effect.
+      const op = pick(['mprotect', 'mlock', 'munlock', 'mincore', 'msync', 'madvise', 'munmap'] as const);
+      const length = pick(NEAR_TOP);
+      const addr = op === 'munmap' || op === 'madvise' ? pick([page(), { abs: 2n ** 64n - 4096n }, { abs: 2n ** 63n }]) : pick([page(), page() + 1, { abs: 2n ** 64n - 4096n }]);
+      // A length that does not wrap (2^63) from a window address would let munmap/madvise reach the probe itself.
+      const safeLength = (op === 'munmap' || op === 'madvise') && typeof addr === 'number' ? pick([2n ** 64n - 1n, 2n ** 64n - 4096n]) : length;
+      if (op === 'mprotect') return { op, ...w, addr, length: safeLength, prot: ['READ'] };
+      if (op === 'msync') return { op, ...w, addr, length: safeLength, flags: ['ASYNC'] };
+      if (op === 'madvise') return { op, ...w, addr, length: safeLength, advice: pick(['DONTNEED', 'NORMAL', 'WILLNEED'] as const) };
+      return { op, ...w, addr, length: safeLength };
+    }
+    case 4: {
+      if (!memfd) return { op: 'hash', ...w, addr: page(), length: 2 * P };
+      // memfd mappings at offsets, shared and private, with lengths near page boundaries and near 2^64.
+      const length = r() < 0.25 ? pick<number | bigint>([...NEAR_TOP, 2n ** 47n, 0x7ffffffff000]) : r() < 0.3 ? pick(NEAR_PAGE) : pages();
+      return {
+        op: 'mmap',
+        ...w,
+        addr: page(),
+        length,
+        prot: pick<ProtName[]>([['READ'], ['READ', 'WRITE']]),
+        flags: [pick(['SHARED', 'PRIVATE', 'SHARED_VALIDATE'] as const), ...(r() < 0.8 ? (['FIXED'] as const) : [])],
+        fd: 'f',
+        offset: pick(FILE_OFFSETS),
+      };
+    }
+    default:
+      // Page hashes of the moved and kept ranges.
+      return { op: 'hash', ...w, addr: page(), length: pick([P, 2 * P, 4 * P]) };
+  }
 }
 
 // Boundary values. Lengths that could reach past the window are only used where Linux rejects them before any
@@ -78,7 +158,11 @@ export function generateScenario(seed: number, o: GenOptions): LinuxOp[] {
   for (let i = 0; i < o.ops; i++) {
     const k = int(100);
     const w = inProc();
-    if (k < 22) {
+    if (o.remap && (i % 6 === 5)) {
+      // Every few calls: the maps and a hash of some pages, so a wrong move shows where it happened.
+      ops.push(r() < 0.5 ? { op: 'maps', ...w } : { op: 'hash', ...w, addr: page(), length: 4 * P });
+    } else if (o.remap && r() < 0.3) ops.push(remapOp(r, page, w, memfd));
+    else if (k < 22) {
       const file = memfd && r() < 0.3;
       const kind = pick(['PRIVATE', 'PRIVATE', 'SHARED'] as const);
       const flags: MapFlagName[] = [kind];

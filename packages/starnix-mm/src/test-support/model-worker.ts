@@ -1,0 +1,24 @@
+// Worker-thread entry of BoundedModel: runs probe-format scenarios on the model one at a time, recording the index
+// of the op it is in so the parent can name it if the scenario does not return in time.
+import { parentPort, workerData } from 'node:worker_threads';
+import type { LinuxCallResult, LinuxOp } from '@memsim/linux-probe';
+import { ModelScenario } from './model-runner.js';
+import type { KernelProfile } from '../profile/kernel-profile.js';
+
+const progress = new Int32Array((workerData as { progress: SharedArrayBuffer }).progress);
+
+parentPort?.on('message', (job: { ops: LinuxOp[]; root: boolean; profile?: KernelProfile }) => {
+  let results: LinuxCallResult[] | undefined;
+  let error: string | undefined;
+  try {
+    const model = new ModelScenario({ root: job.root, ...(job.profile ? { profile: job.profile } : {}) });
+    results = job.ops.map((op, i) => {
+      Atomics.store(progress, 0, i);
+      return model.one(op);
+    });
+  } catch (e) {
+    error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  }
+  parentPort?.postMessage({ results, error });
+});
+parentPort?.postMessage({ ready: true });
