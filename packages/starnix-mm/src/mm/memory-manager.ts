@@ -2,6 +2,7 @@ import { Kernel, Vmo, VmoChildOptions, VmoOp, VmoOptions, ZxError, type Process,
 import { Advice, MapFlags, MremapFlags, MsyncFlags, PAGE, Prot, STACK_GUARD_GAP, VM } from '../abi/constants.js';
 import { u64, i32, type SysInt } from '../abi/args.js';
 import { ErrnoError, fail, type ErrnoName } from '../errno/errno.js';
+import { errnoFromZx } from '../errno/zx-errno.js';
 import { MemFile } from '../files/mem-file.js';
 import { VmaTree } from '../vma/vma-tree.js';
 import { ANON_BACKING, canMerge, type Backing, type CowObject, type ShmemObject, type Vma } from '../vma/vma.js';
@@ -22,6 +23,8 @@ import {
 } from '@memsim/userspace-swap';
 import { UffdRegistry } from '../uffd/uffd-registry.js';
 import { UffdWouldBlockError } from '../uffd/uffd-would-block.js';
+import { snapshotMm, validateMm, type MmView } from './validate.js';
+import { installSyscallGuard, validateFromEnv } from './syscall-guard.js';
 
 const U64MAX = (1n << 64n) - 1n;
 const INF = Number.POSITIVE_INFINITY;
@@ -85,6 +88,12 @@ export interface MemoryManagerOptions {
    * created on first use, with its own RoleManager.
    */
   shadowProcess?: ShadowProcess;
+  /**
+   * Check the address-space invariants after every call ({@link MemoryManager.validate}), and that a failed
+   * mmap, munmap, mremap or brk changed nothing; a broken one throws `MmInvariantError`. Default: the environment
+   * variable `MEMSIM_VALIDATE=1`, else off. Forks inherit it.
+   */
+  validate?: boolean;
 }
 
 /**
@@ -222,7 +231,7 @@ function checkOptions(options: unknown): MemoryManagerOptions {
   if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
   const o = options as Record<string, unknown>;
   if (o.layout !== undefined && o.layout !== 'full' && o.layout !== 'lower-half') throw new TypeError("options.layout must be 'full' or 'lower-half'");
-  for (const k of ['aslr', 'capIpcLock', 'stack']) if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new TypeError(`options.${k} must be a boolean`);
+  for (const k of ['aslr', 'capIpcLock', 'stack', 'validate']) if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new TypeError(`options.${k} must be a boolean`);
   if (o.name !== undefined && typeof o.name !== 'string') throw new TypeError('options.name must be a string');
   if (o.brkBase !== undefined && (typeof o.brkBase !== 'number' || !Number.isSafeInteger(o.brkBase) || o.brkBase < 0)) {
     throw new RangeError('options.brkBase must be a non-negative safe integer');
@@ -329,6 +338,10 @@ export class MemoryManager implements Disposable {
   /** While an async system call runs: its task and the userfaultfd events it must wait for. */
   private uffdEvents: { task: UffdTask; pending: Promise<unknown>[] } | null = null;
   private uffdSpace: UffdAddressSpace | null = null;
+  /** Nesting of public calls (syscall-guard.ts checks only the outermost). */
+  private guardDepth = 0;
+  /** Whether every public call is followed by validate() (options.validate or MEMSIM_VALIDATE=1). */
+  private readonly validating: boolean;
 
   private constructor(kernel: Kernel, options: MemoryManagerOptions, counters: Counters, inherit?: MemoryManager) {
     this.kernel = kernel;
@@ -337,6 +350,7 @@ export class MemoryManager implements Disposable {
     this.name = options.name ?? 'linux';
     this.capIpcLock = options.capIpcLock ?? false;
     this.counters = counters;
+    this.validating = inherit ? inherit.validating : (options.validate ?? validateFromEnv());
     this.zx = new ZirconSpace(kernel, this.name, this.layout);
     // Linux's x86-64 TASK_SIZE is 2^47 - 4096; a Zircon VMAR may end lower (lower-half layout).
     this.taskSize = Math.min(this.zx.end, 0x7ffffffff000);
@@ -2801,8 +2815,47 @@ export class MemoryManager implements Disposable {
       return f.apply(this, args as SysInt[]);
     } catch (e) {
       if (e instanceof ErrnoError) return -e.errno;
+      if (e instanceof ZxError) return -errnoFromZx(e).errno;
       throw e;
     }
+  }
+
+  /**
+   * Checks the invariants that tie the Linux view (VMAs, counters, userfaultfd registrations, page state) to the
+   * Zircon view (the user VMAR's mappings and the VMOs under them); throws `MmInvariantError` naming the broken one.
+   * Costs O(VMAs + mappings + tracked pages), never the size of the ranges. A torn-down address space has none.
+   */
+  validate(call = 'validate()'): void {
+    if (this.disposed) return;
+    validateMm(this.view(), call);
+  }
+
+  /** The comparable picture the atomicity check takes before and after a call that must be all-or-nothing. */
+  private snapshot(): string {
+    return this.disposed ? 'disposed' : snapshotMm(this.view());
+  }
+
+  private view(): MmView {
+    return {
+      vmas: this.tree,
+      minAddr: this.minAddr,
+      taskSize: this.taskSize,
+      vmar: this.zx.vmar,
+      anonVmo: this.zx.anonVmo,
+      totalVm: this.totalVm,
+      lockedVm: this.lockedVm,
+      dataVm: this.dataVm,
+      mapTarget: (v, addr) => ZirconSpace.mapTarget(this.zx, v, addr),
+      perms: (flags) => ZirconSpace.perms(flags),
+      uffdRegistered: (id) => this.counters.uffd.get(id) !== undefined,
+      pins: this.pins,
+      pageSets: [
+        { name: 'zero-page PTEs', pages: this.zeroMapped, anonOnly: true },
+        { name: 'shared-page PTEs', pages: this.mappedShared, sharedOnly: true },
+        { name: 'UFFDIO_POISON markers', pages: this.uffdPoison },
+        { name: 'uffd-wp bits', pages: this.uffdWp },
+      ],
+    };
   }
 
   /** Calls on an address space that exec or dispose has torn down fail with ESRCH, before touching anything. */
@@ -2818,6 +2871,15 @@ export class MemoryManager implements Disposable {
     this.zx.destroy();
   }
 }
+
+// The public API's boundary: Zircon errors become errnos, and validation runs after each call when enabled.
+installSyscallGuard(MemoryManager.prototype, [
+  'open', 'memfdCreate', 'fd', 'adoptFd', 'close', 'ftruncate',
+  'mmap', 'munmap', 'mprotect', 'mremap', 'madvise', 'mlock', 'mlock2', 'munlock', 'mlockall', 'munlockall', 'brk', 'msync', 'mincore', 'setVmaAnonName',
+  'kernelRead', 'kernelReadInto', 'kernelWrite', 'read', 'write', 'execute', 'userfaultfd',
+  'readAsync', 'writeAsync', 'executeAsync', 'kernelReadAsync', 'kernelWriteAsync', 'munmapAsync', 'mmapAsync', 'mremapAsync', 'madviseAsync', 'brkAsync', 'forkAsync',
+  'setrlimit', 'getrlimit', 'fork', 'exec', 'maps', 'smaps', 'vmas', 'syscall',
+]);
 
 /** Re-exported for typing convenience. */
 export type { ErrnoName };

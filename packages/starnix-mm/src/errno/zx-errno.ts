@@ -1,0 +1,71 @@
+import { ZxError, ZxStatus, statusName } from '@memsim/zircon-objects';
+import { ErrnoError, type ErrnoName } from './errno.js';
+
+/**
+ * The one place where a Zircon status becomes a Linux errno inside starnix-mm (table in docs/errors.md).
+ *
+ * Starnix uses two conversions: `get_errno_for_map_err` for the VMAR calls that build the address space (map,
+ * protect, unmap), and `from_status_like_fdio` (fdio's table) for everything else, VMO operations included.
+ */
+export type ZxErrnoContext = 'map' | 'vmo';
+
+/** Starnix's get_errno_for_map_err: the statuses a VMAR call can return, as mmap and friends report them. */
+const MAP: ReadonlyMap<ZxStatus, ErrnoName> = new Map<ZxStatus, ErrnoName>([
+  [ZxStatus.INVALID_ARGS, 'EINVAL'],
+  [ZxStatus.ACCESS_DENIED, 'EPERM'],
+  [ZxStatus.NOT_SUPPORTED, 'ENODEV'],
+  [ZxStatus.NO_MEMORY, 'ENOMEM'],
+  [ZxStatus.NO_RESOURCES, 'ENOMEM'],
+  [ZxStatus.OUT_OF_RANGE, 'ENOMEM'],
+  [ZxStatus.ALREADY_EXISTS, 'EEXIST'],
+  [ZxStatus.BAD_STATE, 'EINVAL'],
+]);
+
+/** from_status_like_fdio, restricted to the statuses zircon-objects defines. */
+const FDIO: ReadonlyMap<ZxStatus, ErrnoName> = new Map<ZxStatus, ErrnoName>([
+  [ZxStatus.NOT_FOUND, 'ENOENT'],
+  [ZxStatus.NO_MEMORY, 'ENOMEM'],
+  [ZxStatus.INVALID_ARGS, 'EINVAL'],
+  [ZxStatus.BUFFER_TOO_SMALL, 'EINVAL'],
+  [ZxStatus.TIMED_OUT, 'ETIMEDOUT'],
+  [ZxStatus.UNAVAILABLE, 'EBUSY'],
+  [ZxStatus.ALREADY_EXISTS, 'EEXIST'],
+  [ZxStatus.PEER_CLOSED, 'EPIPE'],
+  [ZxStatus.BAD_STATE, 'EPIPE'],
+  [ZxStatus.IO, 'EIO'],
+  [ZxStatus.NOT_SUPPORTED, 'EOPNOTSUPP'],
+  [ZxStatus.WRONG_TYPE, 'EOPNOTSUPP'],
+  [ZxStatus.OUT_OF_RANGE, 'EINVAL'],
+  [ZxStatus.NO_RESOURCES, 'ENOMEM'],
+  [ZxStatus.BAD_HANDLE, 'EBADF'],
+  [ZxStatus.ACCESS_DENIED, 'EACCES'],
+  [ZxStatus.SHOULD_WAIT, 'EAGAIN'],
+  [ZxStatus.IO_REFUSED, 'ECONNREFUSED'],
+  [ZxStatus.CANCELED, 'EBADF'],
+]);
+
+/**
+ * The errno Starnix reports for `status` in `context`. A status outside the table (Starnix treats those as
+ * impossible) is EIO, so even a model bug surfaces as an errno rather than a Zircon error.
+ */
+export function errnoForStatus(status: ZxStatus, context: ZxErrnoContext = 'vmo'): ErrnoName {
+  return (context === 'map' ? MAP.get(status) : undefined) ?? FDIO.get(status) ?? 'EIO';
+}
+
+/** The ErrnoError for a ZxError, keeping the Zircon status in the message for debugging. */
+export function errnoFromZx(err: ZxError, context: ZxErrnoContext = 'vmo'): ErrnoError {
+  return new ErrnoError(errnoForStatus(err.status, context), `from ${statusName(err.status)}: ${err.message}`);
+}
+
+/** Runs `f`, turning a Zircon error into its errno (other errors pass through). */
+export function withErrno<T>(f: () => T, context: ZxErrnoContext = 'vmo'): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ZxError) throw errnoFromZx(e, context);
+    throw e;
+  }
+}
+
+/** Both tables, for the docs and the test that keeps them in step. */
+export const ZX_ERRNO_TABLES: { readonly map: ReadonlyMap<ZxStatus, ErrnoName>; readonly vmo: ReadonlyMap<ZxStatus, ErrnoName> } = { map: MAP, vmo: FDIO };
