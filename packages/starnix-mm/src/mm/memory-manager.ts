@@ -6,7 +6,7 @@ import { errnoFromZx } from '../errno/zx-errno.js';
 import { MemFile } from '../files/mem-file.js';
 import { VmaTree } from '../vma/vma-tree.js';
 import { ANON_BACKING, canMerge, type Backing, type CowObject, type ShmemObject, type Vma } from '../vma/vma.js';
-import { ZirconSpace, type AddressSpaceLayout } from './zircon-space.js';
+import { PARKED_FROM, ZirconSpace, type AddressSpaceLayout } from './zircon-space.js';
 import { Pinning } from './pinning.js';
 import type { PinnedMapping, ShadowProcess } from '@memsim/memory-pinning';
 import { formatMaps, formatSmaps, type MapsContext } from '../proc/maps.js';
@@ -959,7 +959,8 @@ export class MemoryManager implements Disposable {
       if (!this.mlockFutureOk(vmFlags, len)) fail('EAGAIN');
       let backing: Backing;
       if (desc) {
-        if (pgoff + len / PAGE > 2 ** 52) fail('EOVERFLOW');
+        // file_mmap_ok with MAX_LFS_FILESIZE (2^63 - 1): the mapping must end below file offset 2^63.
+        if (pgoff + len / PAGE >= 2 ** 51) fail('EOVERFLOW');
         if (type !== MapFlags.SHARED && type !== MapFlags.SHARED_VALIDATE && type !== MapFlags.PRIVATE) fail('EINVAL');
         if (type !== MapFlags.PRIVATE) {
           // LEGACY_MAP_MASK: MAP_SHARED_VALIDATE rejects anything else (FIXED_NOREPLACE and SYNC included) on memfd.
@@ -998,7 +999,7 @@ export class MemoryManager implements Disposable {
       this.refuseBlockingUffd(at, at + len, UffdFeature.EVENT_UNMAP, 'mmap(MAP_FIXED)');
       // A range the kernel chose is free. A fixed one is unmapped first; a private anonymous mapping goes in right
       // after (no object to create in between), so its Zircon mapping simply overwrites the old ones.
-      const slot = fl & MapFlags.FIXED ? this.unmapRange(at, at + len, backing.kind === 'anon') : undefined;
+      // The new objects are made before the old range is unmapped, so a failure to make them changes nothing.
       if (backing.kind === 'shmem') {
         const vmo = Vmo.create(this.kernel, len, VmoOptions.RESIZABLE).replaceAsExecutable();
         backing = { kind: 'shmem', obj: { vmo, inode: this.counters.nextInode++, size: len, clean: new Set() } };
@@ -1006,11 +1007,13 @@ export class MemoryManager implements Disposable {
         const file = backing.file;
         const base = pgoff;
         // The child is indexed by file offset (offset 0 = file offset 0) so splits and moves keep their meaning.
-        const cowVmo = file.vmo.createChild(VmoChildOptions.SNAPSHOT_AT_LEAST_ON_WRITE | VmoChildOptions.RESIZABLE, 0, (base * PAGE) + Math.max(len, PAGE)).replaceAsExecutable();
+        // Pages at offsets from PARKED_FROM on are past every file (zircon-space.ts): the child need not reach them.
+        const cowVmo = file.vmo.createChild(VmoChildOptions.SNAPSHOT_AT_LEAST_ON_WRITE | VmoChildOptions.RESIZABLE, 0, Math.min(base * PAGE + Math.max(len, PAGE), PARKED_FROM)).replaceAsExecutable();
         const copied = new Set<number>();
         file.privateCopies.add(copied);
         backing = { kind: 'file', file, cow: { vmo: cowVmo, basePgoff: 0, id: this.counters.nextCow++, copied } };
       }
+      const slot = fl & MapFlags.FIXED ? this.unmapRange(at, at + len, backing.kind === 'anon') : undefined;
       const v = this.insert(this.newVma(at, at + len, vmFlags, backing, pgoff), slot);
       if (backing.kind === 'anon' || backing.kind === 'file') this.mergeAround(v);
       if (vmFlags & VM.LOCKED || (fl & (MapFlags.POPULATE | MapFlags.NONBLOCK)) === MapFlags.POPULATE) {
