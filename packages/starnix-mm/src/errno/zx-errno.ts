@@ -1,5 +1,6 @@
 import { ZxError, ZxStatus, statusName } from '@memsim/zircon-objects';
-import { ErrnoError, type ErrnoName } from './errno.js';
+import { UffdError } from '@memsim/userspace-swap';
+import { Errno, ErrnoError, type ErrnoName } from './errno.js';
 
 /**
  * The one place where a Zircon status becomes a Linux errno inside starnix-mm (table in docs/errors.md).
@@ -69,3 +70,13 @@ export function withErrno<T>(f: () => T, context: ZxErrnoContext = 'vmo'): T {
 
 /** Both tables, for the docs and the test that keeps them in step. */
 export const ZX_ERRNO_TABLES: { readonly map: ReadonlyMap<ZxStatus, ErrnoName>; readonly vmo: ReadonlyMap<ZxStatus, ErrnoName> } = { map: MAP, vmo: FDIO };
+
+/**
+ * A lower layer's error as the errno starnix-mm reports: a ZxError through the table above, a userspace-swap
+ * UffdError (already an errno) by its name. Anything else is returned unchanged.
+ */
+export function lowerToErrno(e: unknown): unknown {
+  if (e instanceof ZxError) return errnoFromZx(e);
+  if (e instanceof UffdError) return new ErrnoError(Object.hasOwn(Errno, e.code) ? (e.code as ErrnoName) : 'EIO', e.message);
+  return e;
+}

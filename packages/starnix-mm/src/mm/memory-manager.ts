@@ -1366,6 +1366,8 @@ export class MemoryManager implements Disposable {
       const blocking = (fl & MremapFlags.MAYMOVE ? UffdFeature.EVENT_REMAP | UffdFeature.EVENT_UNMAP : 0) | (newLen < oldLen ? UffdFeature.EVENT_UNMAP : 0);
       if (blocking !== 0) this.refuseBlockingUffd(addr, Math.min(addr + oldLen, this.taskSize), blocking, 'mremap');
       if (fl & MremapFlags.FIXED && dest < this.taskSize) this.refuseBlockingUffd(dest, Math.min(dest + newLen, this.taskSize), UffdFeature.EVENT_UNMAP, 'mremap');
+      // Below the user VMAR nothing can be mapped: EPERM, as mmap(MAP_FIXED) answers there (mmap_min_addr).
+      if (fl & MremapFlags.FIXED && dest < this.minAddr) fail('EPERM');
       if (fl & MremapFlags.FIXED && oldLen === newLen) return this.remapMove(addr, oldLen, dest, (fl & MremapFlags.DONTUNMAP) !== 0);
       const moveChecks = (v: Vma, len: number): void => {
         if (len === 0 && !(v.flags & (VM.SHARED | VM.MAYSHARE))) fail('EINVAL');

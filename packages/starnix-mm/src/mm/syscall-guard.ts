@@ -1,15 +1,15 @@
 /**
  * The boundary of starnix-mm's public API: every public method of the memory manager runs through here, so
  *
- * - a Zircon error from inside becomes the errno Starnix maps it to (zx-errno.ts), never a ZxError for the caller;
+ * - a Zircon error from inside becomes the errno Starnix maps it to (zx-errno.ts), never a ZxError for the caller
+ *   (and a userspace-swap UffdError its errno);
  * - with validation on, the address-space invariants are checked after the call (validate.ts), and a failed
  *   all-or-nothing call (mmap, munmap, mremap, brk, mseal) must have left the address space exactly as it was.
  *
  * Only the outermost call of a nest (a public method calling another) is checked.
  */
-import { ZxError } from '@memsim/zircon-objects';
 import { ErrnoError } from '../errno/errno.js';
-import { errnoFromZx } from '../errno/zx-errno.js';
+import { lowerToErrno } from '../errno/zx-errno.js';
 import { MmInvariantError, snapshotDiff } from './validate.js';
 
 /** What the guard needs of a memory manager (its private part, reached only here). */
@@ -44,9 +44,7 @@ export function describeCall(name: string, args: readonly unknown[]): string {
   return `${name}(${args.map(describeArg).join(', ')})`;
 }
 
-function translate(e: unknown): unknown {
-  return e instanceof ZxError ? errnoFromZx(e) : e;
-}
+const translate = lowerToErrno;
 
 /** The check after a finished call: invariants, and atomicity when an all-or-nothing call failed. */
 function after(t: GuardTarget, call: string, before: string | undefined, failed: unknown): void {

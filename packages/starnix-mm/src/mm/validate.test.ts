@@ -122,3 +122,22 @@ describe('the errno boundary', () => {
     }
   });
 });
+
+describe('cases the campaign found', () => {
+  it('munmap of a range starting below the user VMAR unmaps the Zircon side too', () => {
+    const mm = mk();
+    const fd = mm.memfdCreate('f', 0);
+    const a = mm.mmap(W + 0x17000, 4 * P, Prot.READ, SHARED, fd, P);
+    expect(mm.munmap(0x8000, a + 4 * P + 0x9000 - 0x8000)).toBe(0);
+    expect(mm.vmas().some((v) => v.start === a)).toBe(false);
+    mm.validate();
+  });
+
+  it('mremap(MREMAP_FIXED) below the user VMAR is EPERM, as mmap(MAP_FIXED) there', () => {
+    const mm = mk();
+    const a = mm.mmap(W, 8 * P, RW, PA | FIX);
+    expect(errno(() => mm.mremap(a, 8 * P, 8 * P, 3, 0x4000))).toBe('EPERM');
+    expect(errno(() => mm.mremap(a, 4 * P, 8 * P, 3, 0x4000))).toBe('EPERM');
+    expect(errno(() => mm.mmap(0x4000, P, RW, PA | FIX))).toBe('EPERM');
+  });
+});

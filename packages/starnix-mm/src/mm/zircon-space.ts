@@ -143,8 +143,11 @@ export class ZirconSpace {
     this.vmar.map(opts, start - this.base, t.vmo, t.offset, end - start);
   }
 
+  /** Unmaps [start, end); Linux ranges may reach below or above the user VMAR, which holds no mapping there. */
   unmap(start: number, end: number): void {
-    if (end > start) this.vmar.unmap(start, end - start);
+    const s = Math.max(start, this.base);
+    const e = Math.min(end, this.end);
+    if (e > s) this.vmar.unmap(s, e - s);
   }
 
   protect(v: Vma, start: number, end: number): void {
