@@ -26,4 +26,5 @@ export {
   type MemoryManagerUffdOptions,
 } from './mm/memory-manager.js';
 export { UffdWouldBlockError } from './uffd/uffd-would-block.js';
+export { MmInvariantError } from './mm/validate.js';
 export type { AddressSpaceLayout } from './mm/zircon-space.js';
