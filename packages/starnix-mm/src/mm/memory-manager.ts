@@ -340,6 +340,8 @@ export class MemoryManager implements Disposable {
   private uffdSpace: UffdAddressSpace | null = null;
   /** Nesting of public calls (syscall-guard.ts checks only the outermost). */
   private guardDepth = 0;
+  /** Set by a failure Linux itself leaves part-done (the guard's atomicity check then does not apply). */
+  private partialFailure = false;
   /** Whether every public call is followed by validate() (options.validate or MEMSIM_VALIDATE=1). */
   private readonly validating: boolean;
 
@@ -1444,6 +1446,12 @@ export class MemoryManager implements Disposable {
       if (!seen && start < v.start) fail('EFAULT');
       const a = Math.max(v.start, start);
       const l = Math.min(end, v.end) - a;
+      // vma_multi_allowed: a userfaultfd-armed VMA cannot take part in a multi-VMA move. Linux stops there with
+      // EFAULT, leaving the VMAs before it moved (measured on 6.18), so this failure is part-way by design.
+      if (v.uffd !== 0 && (seen || a + l < end)) {
+        this.partialFailure = seen;
+        fail('EFAULT', 'multi-VMA move over a userfaultfd-registered VMA');
+      }
       const offset = seen ? v.start - lastEnd : 0;
       lastEnd = v.end;
       const to = target + offset;

@@ -15,6 +15,8 @@ import { MmInvariantError, snapshotDiff } from './validate.js';
 /** What the guard needs of a memory manager (its private part, reached only here). */
 export interface GuardTarget {
   guardDepth: number;
+  /** Set by the memory manager when a call fails part-way exactly as Linux's does (see remapMove). */
+  partialFailure: boolean;
   readonly validating: boolean;
   validate(call?: string): void;
   snapshot(): string;
@@ -49,7 +51,7 @@ const translate = lowerToErrno;
 /** The check after a finished call: invariants, and atomicity when an all-or-nothing call failed. */
 function after(t: GuardTarget, call: string, before: string | undefined, failed: unknown): void {
   t.validate(call);
-  if (before !== undefined && failed instanceof ErrnoError) {
+  if (before !== undefined && failed instanceof ErrnoError && !t.partialFailure) {
     const now = t.snapshot();
     if (now !== before) throw new MmInvariantError('failed-call-changes-nothing', call, `${failed.code}, yet ${snapshotDiff(before, now)}`);
   }
@@ -66,6 +68,7 @@ export function installSyscallGuard(proto: object, names: readonly string[]): vo
       const check = this.validating;
       const before = check && ATOMIC.has(name) ? this.snapshot() : undefined;
       this.guardDepth++;
+      this.partialFailure = false;
       let result: unknown;
       try {
         result = (original as (...a: unknown[]) => unknown).apply(this, args);

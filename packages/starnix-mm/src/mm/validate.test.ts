@@ -1,6 +1,7 @@
 /** validate(): the invariants between the Linux and the Zircon view, the errno boundary and atomic failures. */
 import { describe, expect, it } from 'vitest';
 import { Kernel, VmOptions, Vmo, ZxError } from '@memsim/zircon-objects';
+import { UffdRegisterMode, VirtualClock } from '@memsim/userspace-swap';
 import { ErrnoError } from '../errno/errno.js';
 import { MapFlags, Prot } from '../abi/constants.js';
 import { MemoryManager } from './memory-manager.js';
@@ -139,5 +140,42 @@ describe('cases the campaign found', () => {
     expect(errno(() => mm.mremap(a, 8 * P, 8 * P, 3, 0x4000))).toBe('EPERM');
     expect(errno(() => mm.mremap(a, 4 * P, 8 * P, 3, 0x4000))).toBe('EPERM');
     expect(errno(() => mm.mmap(0x4000, P, RW, PA | FIX))).toBe('EPERM');
+  });
+});
+
+describe('mremap: a multi-VMA move over userfaultfd-registered VMAs (Linux 6.18, measured)', () => {
+  // Source: 2 pages rw, 2 pages r, 2 pages rw (three VMAs) at W; destination 6 PROT_NONE pages at W + 8 pages.
+  const setup = (register: 'none' | 'first' | 'second' | 'single'): { mm: MemoryManager; a: number; d: number } => {
+    const mm = mk();
+    const a = mm.mmap(W, 6 * P, RW, PA | FIX);
+    mm.mprotect(a + 2 * P, 2 * P, Prot.READ);
+    const d = mm.mmap(W + 8 * P, 6 * P, 0, PA | FIX);
+    mm.write(a, new Uint8Array([1]));
+    const fd = mm.userfaultfd({ features: 0, clock: new VirtualClock() });
+    if (register === 'first' || register === 'single') fd.registerRange(a, 2 * P, UffdRegisterMode.MISSING);
+    if (register === 'second') fd.registerRange(a + 2 * P, 2 * P, UffdRegisterMode.MISSING);
+    return { mm, a, d };
+  };
+  const lines = (mm: MemoryManager, a: number): string[] => mm.vmas().filter((v) => v.start >= a && v.start < a + 14 * P).map((v) => `${(v.start - a).toString(16)} ${v.prot}`);
+
+  it('the first VMA registered: EFAULT, nothing moved or unmapped', () => {
+    const { mm, a, d } = setup('first');
+    const before = lines(mm, a);
+    expect(errno(() => mm.mremap(a, 6 * P, 6 * P, 3, d))).toBe('EFAULT');
+    expect(lines(mm, a)).toEqual(before);
+  });
+
+  it('a later VMA registered: the VMAs before it move, then EFAULT (part-way, as Linux)', () => {
+    const { mm, a, d } = setup('second');
+    expect(errno(() => mm.mremap(a, 6 * P, 6 * P, 3, d))).toBe('EFAULT');
+    expect(lines(mm, a)).toEqual(['2000 1', '4000 3', '8000 3', 'a000 0']);
+  });
+
+  it('a registered single VMA moves, and an unregistered multi-VMA move works', () => {
+    const one = setup('single');
+    expect(one.mm.mremap(one.a, 2 * P, 2 * P, 3, one.d)).toBe(one.d);
+    const multi = setup('none');
+    expect(multi.mm.mremap(multi.a, 6 * P, 6 * P, 3, multi.d)).toBe(multi.d);
+    expect(lines(multi.mm, multi.a)).toEqual(['8000 3', 'a000 1', 'c000 3']);
   });
 });
