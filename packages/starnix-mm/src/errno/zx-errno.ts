@@ -1,5 +1,6 @@
 import { ZxError, ZxStatus, statusName } from '@memsim/zircon-objects';
 import { UffdError } from '@memsim/userspace-swap';
+import { ErrnoError as PinningErrnoError, FDIO_STATUS_TO_ERRNO, fromStatusLikeFdio } from '@memsim/memory-pinning';
 import { Errno, ErrnoError, type ErrnoName } from './errno.js';
 
 /**
@@ -22,35 +23,17 @@ const MAP: ReadonlyMap<ZxStatus, ErrnoName> = new Map<ZxStatus, ErrnoName>([
   [ZxStatus.BAD_STATE, 'EINVAL'],
 ]);
 
-/** from_status_like_fdio, restricted to the statuses zircon-objects defines. */
-const FDIO: ReadonlyMap<ZxStatus, ErrnoName> = new Map<ZxStatus, ErrnoName>([
-  [ZxStatus.NOT_FOUND, 'ENOENT'],
-  [ZxStatus.NO_MEMORY, 'ENOMEM'],
-  [ZxStatus.INVALID_ARGS, 'EINVAL'],
-  [ZxStatus.BUFFER_TOO_SMALL, 'EINVAL'],
-  [ZxStatus.TIMED_OUT, 'ETIMEDOUT'],
-  [ZxStatus.UNAVAILABLE, 'EBUSY'],
-  [ZxStatus.ALREADY_EXISTS, 'EEXIST'],
-  [ZxStatus.PEER_CLOSED, 'EPIPE'],
-  [ZxStatus.BAD_STATE, 'EPIPE'],
-  [ZxStatus.IO, 'EIO'],
-  [ZxStatus.NOT_SUPPORTED, 'EOPNOTSUPP'],
-  [ZxStatus.WRONG_TYPE, 'EOPNOTSUPP'],
-  [ZxStatus.OUT_OF_RANGE, 'EINVAL'],
-  [ZxStatus.NO_RESOURCES, 'ENOMEM'],
-  [ZxStatus.BAD_HANDLE, 'EBADF'],
-  [ZxStatus.ACCESS_DENIED, 'EACCES'],
-  [ZxStatus.SHOULD_WAIT, 'EAGAIN'],
-  [ZxStatus.IO_REFUSED, 'ECONNREFUSED'],
-  [ZxStatus.CANCELED, 'EBADF'],
-]);
-
 /**
  * The errno Starnix reports for `status` in `context`. A status outside the table (Starnix treats those as
  * impossible) is EIO, so even a model bug surfaces as an errno rather than a Zircon error.
  */
 export function errnoForStatus(status: ZxStatus, context: ZxErrnoContext = 'vmo'): ErrnoName {
-  return (context === 'map' ? MAP.get(status) : undefined) ?? FDIO.get(status) ?? 'EIO';
+  const mapped = context === 'map' ? MAP.get(status) : undefined;
+  if (mapped !== undefined) return mapped;
+  // memory-pinning (a layer below) owns the fdio table; its names outside starnix-mm's Errno cannot arise from
+  // the statuses zircon-objects defines, and would read as EIO.
+  const name = fromStatusLikeFdio(status);
+  return Object.hasOwn(Errno, name) ? (name as ErrnoName) : 'EIO';
 }
 
 /** The ErrnoError for a ZxError, keeping the Zircon status in the message for debugging. */
@@ -69,14 +52,14 @@ export function withErrno<T>(f: () => T, context: ZxErrnoContext = 'vmo'): T {
 }
 
 /** Both tables, for the docs and the test that keeps them in step. */
-export const ZX_ERRNO_TABLES: { readonly map: ReadonlyMap<ZxStatus, ErrnoName>; readonly vmo: ReadonlyMap<ZxStatus, ErrnoName> } = { map: MAP, vmo: FDIO };
+export const ZX_ERRNO_TABLES: { readonly map: ReadonlyMap<ZxStatus, ErrnoName>; readonly vmo: ReadonlyMap<number, string> } = { map: MAP, vmo: FDIO_STATUS_TO_ERRNO };
 
 /**
- * A lower layer's error as the errno starnix-mm reports: a ZxError through the table above, a userspace-swap
- * UffdError (already an errno) by its name. Anything else is returned unchanged.
+ * A lower layer's error as the errno starnix-mm reports: a ZxError through the tables above, a userspace-swap
+ * UffdError or a memory-pinning ErrnoError (errnos already) by name. Anything else is returned unchanged.
  */
 export function lowerToErrno(e: unknown): unknown {
   if (e instanceof ZxError) return errnoFromZx(e);
-  if (e instanceof UffdError) return new ErrnoError(Object.hasOwn(Errno, e.code) ? (e.code as ErrnoName) : 'EIO', e.message);
+  if (e instanceof UffdError || e instanceof PinningErrnoError) return new ErrnoError(Object.hasOwn(Errno, e.code) ? (e.code as ErrnoName) : 'EIO', e.message);
   return e;
 }

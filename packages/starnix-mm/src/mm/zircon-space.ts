@@ -8,6 +8,7 @@ import {
   type Vmar,
 } from '@memsim/zircon-objects';
 import { VM } from '../abi/constants.js';
+import { withErrno } from '../errno/zx-errno.js';
 import type { Vma } from '../vma/vma.js';
 
 /** File offsets from here on are past any file the model holds (files end below 2^46): see mapTarget. */
@@ -140,18 +141,18 @@ export class ZirconSpace {
     }
     const t = ZirconSpace.mapTarget(this, v, start);
     const opts = VmOptions.SPECIFIC_OVERWRITE | ZirconSpace.perms(v.flags) | VmOptions.ALLOW_FAULTS;
-    this.vmar.map(opts, start - this.base, t.vmo, t.offset, end - start);
+    withErrno(() => this.vmar.map(opts, start - this.base, t.vmo, t.offset, end - start), 'map');
   }
 
   /** Unmaps [start, end); Linux ranges may reach below or above the user VMAR, which holds no mapping there. */
   unmap(start: number, end: number): void {
     const s = Math.max(start, this.base);
     const e = Math.min(end, this.end);
-    if (e > s) this.vmar.unmap(s, e - s);
+    if (e > s) withErrno(() => this.vmar.unmap(s, e - s), 'map');
   }
 
   protect(v: Vma, start: number, end: number): void {
-    if (end > start) this.vmar.protect(ZirconSpace.perms(v.flags), start, end - start);
+    if (end > start) withErrno(() => this.vmar.protect(ZirconSpace.perms(v.flags), start, end - start), 'map');
   }
 
   /** Frees private anonymous pages (they read back as zero afterwards). */
