@@ -109,14 +109,14 @@ export async function fuzzMethods(o: MethodFuzzOptions): Promise<MethodFuzzResul
           },
         );
         await new Promise((resolve) => setTimeout(resolve, 0));
-        if (settled && late !== undefined && !o.allowed(late)) return { calls, failure: `${text} rejected: ${String(late)}` };
+        if (settled && late !== undefined && !o.allowed(late)) return { calls, failure: `${text} rejected: ${late instanceof Error ? `${late.name}: ${late.message}` : typeof late}` };
         continue;
       }
     } catch (e) {
       if (!o.allowed(e)) return { calls, failure: `${text} threw ${e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ''}` : String(e)}` };
       continue;
     }
-    const found = v !== null && typeof v === 'object' ? [v, ...Object.values(v as object)] : [];
+    const found: unknown[] = v !== null && typeof v === 'object' ? [v, ...(Object.values(v) as unknown[])] : [];
     for (const x of found) if (objects.length < 64 && keep(x) && !objects.includes(x as object)) objects.push(x as object);
   }
   return { calls };
