@@ -26,6 +26,8 @@ export interface MethodFuzzOptions {
   readonly keep?: (v: unknown) => boolean;
   /** Method names never called (e.g. ones that block forever by design). */
   readonly skip?: readonly string[];
+  /** Objects passed as arguments but never called (another layer's objects, e.g. a VMO to pin). */
+  readonly values?: readonly unknown[];
   /** Extra plausible integer arguments (sizes, offsets the package works with). */
   readonly ints?: readonly number[];
 }
@@ -80,7 +82,7 @@ export async function fuzzMethods(o: MethodFuzzOptions): Promise<MethodFuzzResul
     const k = int(10);
     if (k < 4) return pick(ints) + (r() < 0.1 ? 1 : 0);
     if (k < 6) return pick(BOUNDARY);
-    if (k < 8) return pick(objects);
+    if (k < 8) return o.values && o.values.length > 0 && r() < 0.5 ? pick(o.values) : pick(objects);
     if (k < 9) return r() < 0.5 ? new Uint8Array(pick([0, 1, 16, 4096])) : pick(['a', 'name', 'x'.repeat(64)]);
     return int(0x10000);
   };
