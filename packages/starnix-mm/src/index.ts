@@ -26,6 +26,7 @@ export {
   type MemoryManagerUffdOptions,
 } from './mm/memory-manager.js';
 export { UffdWouldBlockError } from './uffd/uffd-would-block.js';
+export { MmInvariantError } from './mm/validate.js';
 export type { AddressSpaceLayout } from './mm/zircon-space.js';
 export {
   type KernelProfile,

@@ -4,3 +4,4 @@
  * @packageDocumentation
  */
 export { runReadmeExample } from './readme.js';
+export { fuzzMethods, isArgumentError, ENGINE_ERROR, type MethodFuzzOptions, type MethodFuzzResult } from './method-fuzz.js';

@@ -136,9 +136,11 @@ export class ModelLinux {
 
   /** `profile`: the kernel build the model follows (the detected host's in differential runs; default the model's). */
   constructor(profile?: KernelProfile) {
-    // The probe runs as root here (CAP_IPC_LOCK) with the distribution's 8 MiB RLIMIT_MEMLOCK.
+    // The probe runs as root here (CAP_IPC_LOCK) with the distribution's 8 MiB RLIMIT_MEMLOCK. Every call is
+    // followed by starnix-mm's validate() (issue 24): a broken invariant or a failed all-or-nothing call that
+    // changed something throws MmInvariantError, which a run reports and --fuzz records as a divergence.
     const root = typeof process.geteuid === 'function' && process.geteuid() === 0;
-    this.procs.set('parent', MemoryManager.create(this.kernel, { capIpcLock: root, rlimits: { MEMLOCK: { cur: 8 << 20, max: 8 << 20 } }, ...(profile ? { profile } : {}) }));
+    this.procs.set('parent', MemoryManager.create(this.kernel, { capIpcLock: root, rlimits: { MEMLOCK: { cur: 8 << 20, max: 8 << 20 } }, validate: true, ...(profile ? { profile } : {}) }));
   }
 
   fd(v: unknown): number {

@@ -44,6 +44,8 @@ export class ServerEnd<M extends MethodMap> implements Disposable {
  * @public
  */
 export function createEndpoints<M extends MethodMap>(protocol: ProtocolMarker<M>): { client: ClientEnd<M>; server: ServerEnd<M> } {
+  // A marker is an object naming its protocol; anything else would fail later with an engine error.
+  if (protocol === null || typeof protocol !== 'object' || typeof (protocol as { name?: unknown }).name !== 'string') throw new TypeError('protocol must be a protocol marker ({ name: string, ... })');
   const [a, b] = Channel.create();
   return { client: new ClientEnd(protocol, a), server: new ServerEnd(protocol, b) };
 }

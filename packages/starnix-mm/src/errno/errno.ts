@@ -24,9 +24,12 @@ export const Errno = Object.freeze({
   ETXTBSY: 26,
   EFBIG: 27,
   ENOSPC: 28,
+  EPIPE: 32,
   ENOSYS: 38,
   EOVERFLOW: 75,
   EOPNOTSUPP: 95,
+  ETIMEDOUT: 110,
+  ECONNREFUSED: 111,
 } as const);
 
 /**

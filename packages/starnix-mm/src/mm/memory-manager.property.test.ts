@@ -94,7 +94,7 @@ describe('MemoryManager model-based property', () => {
   it('matches a naive page map and keeps VMAs and Zircon mappings consistent', () => {
     fc.assert(
       fc.property(fc.array(cmd, { minLength: 1, maxLength: 40 }), (cmds) => {
-        const mm = newMm({ stack: false });
+        const mm = newMm({ stack: false, validate: true });
         const ref = new Ref();
         for (const c of cmds) {
           const at = W + c.page * P;

@@ -2,10 +2,11 @@ import { Kernel, Vmo, VmoChildOptions, VmoOp, VmoOptions, ZxError, type Process,
 import { Advice, MapFlags, MremapFlags, MsyncFlags, PAGE, Prot, STACK_GUARD_GAP, VM } from '../abi/constants.js';
 import { u64, i32, type SysInt } from '../abi/args.js';
 import { ErrnoError, fail, type ErrnoName } from '../errno/errno.js';
+import { errnoFromZx } from '../errno/zx-errno.js';
 import { MemFile } from '../files/mem-file.js';
 import { VmaTree } from '../vma/vma-tree.js';
 import { ANON_BACKING, canMerge, type Backing, type CowObject, type ShmemObject, type Vma } from '../vma/vma.js';
-import { ZirconSpace, type AddressSpaceLayout } from './zircon-space.js';
+import { PARKED_FROM, ZirconSpace, type AddressSpaceLayout } from './zircon-space.js';
 import { Pinning } from './pinning.js';
 import type { PinnedMapping, ShadowProcess } from '@memsim/memory-pinning';
 import { formatMaps, formatSmaps, type MapsContext } from '../proc/maps.js';
@@ -23,6 +24,8 @@ import {
 import { UffdRegistry } from '../uffd/uffd-registry.js';
 import { UffdWouldBlockError } from '../uffd/uffd-would-block.js';
 import { DEFAULT_KERNEL_PROFILE, parseKernelProfile, type KernelProfile } from '../profile/kernel-profile.js';
+import { snapshotMm, validateMm, type MmView } from './validate.js';
+import { installSyscallGuard, validateFromEnv } from './syscall-guard.js';
 
 const U64MAX = (1n << 64n) - 1n;
 const INF = Number.POSITIVE_INFINITY;
@@ -91,6 +94,12 @@ export interface MemoryManagerOptions {
    * mmap_min_addr, ...). Default {@link DEFAULT_KERNEL_PROFILE}. Forks and execs keep their parent's.
    */
   profile?: KernelProfile;
+  /**
+   * Check the address-space invariants after every call ({@link MemoryManager.validate}), and that a failed
+   * mmap, munmap, mremap or brk changed nothing; a broken one throws `MmInvariantError`. Default: the environment
+   * variable `MEMSIM_VALIDATE=1`, else off. Forks inherit it.
+   */
+  validate?: boolean;
 }
 
 /**
@@ -228,7 +237,7 @@ function checkOptions(options: unknown): MemoryManagerOptions {
   if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
   const o = { ...(options as Record<string, unknown>) };
   if (o.layout !== undefined && o.layout !== 'full' && o.layout !== 'lower-half') throw new TypeError("options.layout must be 'full' or 'lower-half'");
-  for (const k of ['aslr', 'capIpcLock', 'stack']) if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new TypeError(`options.${k} must be a boolean`);
+  for (const k of ['aslr', 'capIpcLock', 'stack', 'validate']) if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new TypeError(`options.${k} must be a boolean`);
   if (o.name !== undefined && typeof o.name !== 'string') throw new TypeError('options.name must be a string');
   if (o.profile !== undefined) o.profile = parseKernelProfile(o.profile);
   if (o.brkBase !== undefined && (typeof o.brkBase !== 'number' || !Number.isSafeInteger(o.brkBase) || o.brkBase < 0)) {
@@ -274,8 +283,6 @@ const SMALL_ARG = 2 ** 48;
  * An argument that is a plain non-negative integer below 2^48: the system calls check it with number arithmetic,
  * which gives the same results as the 64-bit (bigint) checks on such values without their allocations.
  */
-/** The largest file offset a model mapping can reach (page-aligned, below 2^53: VMO offsets are numbers). */
-const MODEL_MAX_FILE_END = Math.floor(Number.MAX_SAFE_INTEGER / PAGE) * PAGE;
 const isSmall = (v: SysInt): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < SMALL_ARG;
 /** The low 32 bits of a small argument (an `int` flags or prot argument), as u32() gives them. */
 const low32 = (v: number): number => v >>> 0;
@@ -340,6 +347,12 @@ export class MemoryManager implements Disposable {
   /** While an async system call runs: its task and the userfaultfd events it must wait for. */
   private uffdEvents: { task: UffdTask; pending: Promise<unknown>[] } | null = null;
   private uffdSpace: UffdAddressSpace | null = null;
+  /** Nesting of public calls (syscall-guard.ts checks only the outermost). */
+  private guardDepth = 0;
+  /** Set by a failure Linux itself leaves part-done (the guard's atomicity check then does not apply). */
+  private partialFailure = false;
+  /** Whether every public call is followed by validate() (options.validate or MEMSIM_VALIDATE=1). */
+  private readonly validating: boolean;
 
   private constructor(kernel: Kernel, options: MemoryManagerOptions, counters: Counters, inherit?: MemoryManager) {
     this.kernel = kernel;
@@ -349,6 +362,7 @@ export class MemoryManager implements Disposable {
     this.capIpcLock = options.capIpcLock ?? false;
     this.profile = inherit?.profile ?? options.profile ?? DEFAULT_KERNEL_PROFILE;
     this.counters = counters;
+    this.validating = inherit ? inherit.validating : (options.validate ?? validateFromEnv());
     this.zx = new ZirconSpace(kernel, this.name, this.layout);
     // Linux's x86-64 TASK_SIZE is 2^47 - 4096; a Zircon VMAR may end lower (lower-half layout).
     this.taskSize = Math.min(this.zx.end, 0x7ffffffff000);
@@ -985,12 +999,8 @@ export class MemoryManager implements Disposable {
       if (!this.mlockFutureOk(vmFlags, len)) fail('EAGAIN');
       let backing: Backing;
       if (desc) {
-        // file_mmap_ok: the mapping must end within MAX_LFS_FILESIZE (2^63 - 1), i.e. pgoff + pages < 2^51.
+        // file_mmap_ok with MAX_LFS_FILESIZE (2^63 - 1): the mapping must end below file offset 2^63.
         if (pgoff + len / PAGE >= 2 ** 51) fail('EOVERFLOW');
-        // Model limit, not Linux: Zircon offsets are JS numbers here, so a file range ending past the largest VMO
-        // offset the model can address is refused like one past the file size limit (Linux would map it; every
-        // access then raises SIGBUS).
-        if ((pgoff + len / PAGE) * PAGE > MODEL_MAX_FILE_END) fail('EOVERFLOW');
         if (type !== MapFlags.SHARED && type !== MapFlags.SHARED_VALIDATE && type !== MapFlags.PRIVATE) fail('EINVAL');
         if (type !== MapFlags.PRIVATE) {
           // LEGACY_MAP_MASK: MAP_SHARED_VALIDATE rejects anything else (FIXED_NOREPLACE and SYNC included) on memfd.
@@ -1029,7 +1039,7 @@ export class MemoryManager implements Disposable {
       this.refuseBlockingUffd(at, at + len, UffdFeature.EVENT_UNMAP, 'mmap(MAP_FIXED)');
       // A range the kernel chose is free. A fixed one is unmapped first; a private anonymous mapping goes in right
       // after (no object to create in between), so its Zircon mapping simply overwrites the old ones.
-      const slot = fl & MapFlags.FIXED ? this.unmapRange(at, at + len, backing.kind === 'anon') : undefined;
+      // The new objects are made before the old range is unmapped, so a failure to make them changes nothing.
       if (backing.kind === 'shmem') {
         const vmo = Vmo.create(this.kernel, len, VmoOptions.RESIZABLE).replaceAsExecutable();
         backing = { kind: 'shmem', obj: { vmo, inode: this.counters.nextInode++, size: len, clean: new Set() } };
@@ -1037,11 +1047,13 @@ export class MemoryManager implements Disposable {
         const file = backing.file;
         const base = pgoff;
         // The child is indexed by file offset (offset 0 = file offset 0) so splits and moves keep their meaning.
-        const cowVmo = file.vmo.createChild(VmoChildOptions.SNAPSHOT_AT_LEAST_ON_WRITE | VmoChildOptions.RESIZABLE, 0, (base * PAGE) + Math.max(len, PAGE)).replaceAsExecutable();
+        // Pages at offsets from PARKED_FROM on are past every file (zircon-space.ts): the child need not reach them.
+        const cowVmo = file.vmo.createChild(VmoChildOptions.SNAPSHOT_AT_LEAST_ON_WRITE | VmoChildOptions.RESIZABLE, 0, Math.min(base * PAGE + Math.max(len, PAGE), PARKED_FROM)).replaceAsExecutable();
         const copied = new Set<number>();
         file.privateCopies.add(copied);
         backing = { kind: 'file', file, cow: { vmo: cowVmo, basePgoff: 0, id: this.counters.nextCow++, copied } };
       }
+      const slot = fl & MapFlags.FIXED ? this.unmapRange(at, at + len, backing.kind === 'anon') : undefined;
       const v = this.insert(this.newVma(at, at + len, vmFlags, backing, pgoff), slot);
       if (backing.kind === 'anon' || backing.kind === 'file') this.mergeAround(v);
       if (vmFlags & VM.LOCKED || (fl & (MapFlags.POPULATE | MapFlags.NONBLOCK)) === MapFlags.POPULATE) {
@@ -1398,6 +1410,8 @@ export class MemoryManager implements Disposable {
       const blocking = (fl & MremapFlags.MAYMOVE ? UffdFeature.EVENT_REMAP | UffdFeature.EVENT_UNMAP : 0) | (newLen < oldLen ? UffdFeature.EVENT_UNMAP : 0);
       if (blocking !== 0) this.refuseBlockingUffd(addr, Math.min(addr + oldLen, this.taskSize), blocking, 'mremap');
       if (fl & MremapFlags.FIXED && dest < this.taskSize) this.refuseBlockingUffd(dest, Math.min(dest + newLen, this.taskSize), UffdFeature.EVENT_UNMAP, 'mremap');
+      // Below the user VMAR nothing can be mapped: EPERM, as mmap(MAP_FIXED) answers there (mmap_min_addr).
+      if (fl & MremapFlags.FIXED && dest < this.minAddr) fail('EPERM');
       if (fl & MremapFlags.FIXED && order === 0) return this.remapMove(addr, newLen, dest, (fl & MremapFlags.DONTUNMAP) !== 0);
       const moveChecks = (v: Vma, len: number): void => {
         if (len === 0 && !(v.flags & (VM.SHARED | VM.MAYSHARE))) fail('EINVAL');
@@ -1482,6 +1496,12 @@ export class MemoryManager implements Disposable {
       if (!seen && start < v.start) fail('EFAULT');
       const a = Math.max(v.start, cursor);
       const l = Math.min(end, v.end) - a;
+      // vma_multi_allowed: a userfaultfd-armed VMA cannot take part in a multi-VMA move. Linux stops there with
+      // EFAULT, leaving the VMAs before it moved (measured on 6.18), so this failure is part-way by design.
+      if (v.uffd !== 0 && (seen || a + l < end)) {
+        this.partialFailure = seen;
+        fail('EFAULT', 'multi-VMA move over a userfaultfd-registered VMA');
+      }
       const offset = seen ? v.start - lastEnd : 0;
       lastEnd = v.end;
       const to = target + offset;
@@ -2888,8 +2908,47 @@ export class MemoryManager implements Disposable {
       return f.apply(this, args as SysInt[]);
     } catch (e) {
       if (e instanceof ErrnoError) return -e.errno;
+      if (e instanceof ZxError) return -errnoFromZx(e).errno;
       throw e;
     }
+  }
+
+  /**
+   * Checks the invariants that tie the Linux view (VMAs, counters, userfaultfd registrations, page state) to the
+   * Zircon view (the user VMAR's mappings and the VMOs under them); throws `MmInvariantError` naming the broken one.
+   * Costs O(VMAs + mappings + tracked pages), never the size of the ranges. A torn-down address space has none.
+   */
+  validate(call = 'validate()'): void {
+    if (this.disposed) return;
+    validateMm(this.view(), call);
+  }
+
+  /** The comparable picture the atomicity check takes before and after a call that must be all-or-nothing. */
+  private snapshot(): string {
+    return this.disposed ? 'disposed' : snapshotMm(this.view());
+  }
+
+  private view(): MmView {
+    return {
+      vmas: this.tree,
+      minAddr: this.minAddr,
+      taskSize: this.taskSize,
+      vmar: this.zx.vmar,
+      anonVmo: this.zx.anonVmo,
+      totalVm: this.totalVm,
+      lockedVm: this.lockedVm,
+      dataVm: this.dataVm,
+      mapTarget: (v, addr) => ZirconSpace.mapTarget(this.zx, v, addr),
+      perms: (flags) => ZirconSpace.perms(flags),
+      uffdRegistered: (id) => this.counters.uffd.get(id) !== undefined,
+      pins: this.pins,
+      pageSets: [
+        { name: 'zero-page PTEs', pages: this.zeroMapped, anonOnly: true },
+        { name: 'shared-page PTEs', pages: this.mappedShared, sharedOnly: true },
+        { name: 'UFFDIO_POISON markers', pages: this.uffdPoison },
+        { name: 'uffd-wp bits', pages: this.uffdWp },
+      ],
+    };
   }
 
   /** Calls on an address space that exec or dispose has torn down fail with ESRCH, before touching anything. */
@@ -2905,6 +2964,15 @@ export class MemoryManager implements Disposable {
     this.zx.destroy();
   }
 }
+
+// The public API's boundary: Zircon errors become errnos, and validation runs after each call when enabled.
+installSyscallGuard(MemoryManager.prototype, [
+  'open', 'memfdCreate', 'fd', 'adoptFd', 'close', 'ftruncate',
+  'mmap', 'munmap', 'mprotect', 'mremap', 'madvise', 'mlock', 'mlock2', 'munlock', 'mlockall', 'munlockall', 'brk', 'msync', 'mincore', 'setVmaAnonName',
+  'kernelRead', 'kernelReadInto', 'kernelWrite', 'read', 'write', 'execute', 'userfaultfd',
+  'readAsync', 'writeAsync', 'executeAsync', 'kernelReadAsync', 'kernelWriteAsync', 'munmapAsync', 'mmapAsync', 'mremapAsync', 'madviseAsync', 'brkAsync', 'forkAsync',
+  'setrlimit', 'getrlimit', 'fork', 'exec', 'maps', 'smaps', 'vmas', 'syscall',
+]);
 
 /** Re-exported for typing convenience. */
 export type { ErrnoName };

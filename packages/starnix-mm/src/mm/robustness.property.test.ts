@@ -66,7 +66,7 @@ describe('robustness', () => {
   it('answers every argument combination with a value or an ErrnoError', () => {
     fc.assert(
       fc.property(fc.array(call, { minLength: 1, maxLength: 30 }), (calls) => {
-        const mm = newMm({ rlimits: { MEMLOCK: { cur: 64 * P, max: 64 * P } } }, { physicalMemoryBytes: 16 << 20 });
+        const mm = newMm({ rlimits: { MEMLOCK: { cur: 64 * P, max: 64 * P } }, validate: true }, { physicalMemoryBytes: 16 << 20 });
         for (const c of calls) {
           try {
             run(mm, c);

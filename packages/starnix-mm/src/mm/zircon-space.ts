@@ -8,7 +8,13 @@ import {
   type Vmar,
 } from '@memsim/zircon-objects';
 import { VM } from '../abi/constants.js';
+import { withErrno } from '../errno/zx-errno.js';
 import type { Vma } from '../vma/vma.js';
+
+/** File offsets from here on are past any file the model holds (files end below 2^46): see mapTarget. */
+export const PARKED_FROM = 2 ** 52;
+/** Where parked pages map in their VMO: PARKED_BASE + address stays below zircon-objects' 2^53 limit. */
+const PARKED_BASE = 2 ** 52;
 
 /**
  * Where the user VMAR sits in the Zircon root VMAR: the whole user range, or its lower half.
@@ -75,11 +81,27 @@ export class ZirconSpace {
     return { vmo: b.file.vmo, offset: filePage * 4096 + (addr % 4096) };
   }
 
-  /** The object a VMA's Zircon mapping uses (a private file mapping maps its copy-on-write child). */
+  /**
+   * The object a VMA's Zircon mapping uses (a private file mapping maps its copy-on-write child). File pages at
+   * offsets of 2^52 and above (Linux maps up to 2^63) lie past the end of every file the model can hold, so they
+   * only ever fault with SIGBUS; zircon-objects takes offsets below 2^53 only, so those pages map the same object
+   * at PARKED_BASE + address instead: still past its end, and linear in the address, so splits and moves keep it.
+   */
   static mapTarget(space: ZirconSpace, v: Vma, addr: number): { vmo: Vmo; offset: number } {
     const b = v.backing;
-    if (b.kind === 'file' && b.cow) return { vmo: b.cow.vmo, offset: (v.pgoff + (addr - v.start) / 4096) * 4096 };
+    if (b.kind === 'file') {
+      const offset = (v.pgoff + (addr - v.start) / 4096) * 4096;
+      const vmo = b.cow ? b.cow.vmo : b.file.vmo;
+      return offset >= PARKED_FROM ? { vmo, offset: PARKED_BASE + addr } : { vmo, offset };
+    }
     return ZirconSpace.target(space, v, addr);
+  }
+
+  /** The address in `v` where its file offsets reach PARKED_FROM (the Zircon mapping changes there), if inside. */
+  private static parkedAt(v: Vma, start: number, end: number): number | undefined {
+    if (v.backing.kind !== 'file') return undefined;
+    const at = v.start + (PARKED_FROM / 4096 - v.pgoff) * 4096;
+    return at > start && at < end ? at : undefined;
   }
 
   /**
@@ -111,17 +133,26 @@ export class ZirconSpace {
   /** (Re)maps [start, end) of `v` with its current permissions. */
   map(v: Vma, start = v.start, end = v.end): void {
     if (end <= start) return;
+    const split = ZirconSpace.parkedAt(v, start, end);
+    if (split !== undefined) {
+      this.map(v, start, split);
+      this.map(v, split, end);
+      return;
+    }
     const t = ZirconSpace.mapTarget(this, v, start);
     const opts = VmOptions.SPECIFIC_OVERWRITE | ZirconSpace.perms(v.flags) | VmOptions.ALLOW_FAULTS;
-    this.vmar.map(opts, start - this.base, t.vmo, t.offset, end - start);
+    withErrno(() => this.vmar.map(opts, start - this.base, t.vmo, t.offset, end - start), 'map');
   }
 
+  /** Unmaps [start, end); Linux ranges may reach below or above the user VMAR, which holds no mapping there. */
   unmap(start: number, end: number): void {
-    if (end > start) this.vmar.unmap(start, end - start);
+    const s = Math.max(start, this.base);
+    const e = Math.min(end, this.end);
+    if (e > s) withErrno(() => this.vmar.unmap(s, e - s), 'map');
   }
 
   protect(v: Vma, start: number, end: number): void {
-    if (end > start) this.vmar.protect(ZirconSpace.perms(v.flags), start, end - start);
+    if (end > start) withErrno(() => this.vmar.protect(ZirconSpace.perms(v.flags), start, end - start), 'map');
   }
 
   /** Frees private anonymous pages (they read back as zero afterwards). */

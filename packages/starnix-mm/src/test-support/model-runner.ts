@@ -73,9 +73,13 @@ export class ModelScenario {
   private memfds = 0;
   private readonly inodeOf = new Map<string, number>();
 
-  /** `profile`: the kernel build to follow (the detected host's, in differential runs). */
-  constructor(private readonly options: { root: boolean; profile?: KernelProfile }) {
-    const mm = MemoryManager.create(this.kernel, { capIpcLock: options.root, rlimits: { MEMLOCK: { cur: 8 << 20, max: 8 << 20 } }, ...(options.profile ? { profile: options.profile } : {}) });
+  /**
+   * `profile`: the kernel build to follow (the detected host's, in differential runs). `validate` (default on)
+   * checks the address-space invariants after every call, and that failed all-or-nothing calls changed nothing
+   * (MemoryManager's validate option); `afterOp` runs after each op (campaigns hook in here).
+   */
+  constructor(private readonly options: { root: boolean; profile?: KernelProfile; validate?: boolean; afterOp?: (op: LinuxOp, result: LinuxCallResult, scenario: ModelScenario) => void }) {
+    const mm = MemoryManager.create(this.kernel, { capIpcLock: options.root, rlimits: { MEMLOCK: { cur: 8 << 20, max: 8 << 20 } }, validate: options.validate ?? true, ...(options.profile ? { profile: options.profile } : {}) });
     this.procs.set('parent', mm);
   }
 
@@ -96,12 +100,15 @@ export class ModelScenario {
   one(op: LinuxOp): LinuxCallResult {
     const mm = this.procs.get(op.in ?? 'parent');
     if (!mm) throw new Error(`no process ${op.in}`);
+    let r: LinuxCallResult;
     try {
-      return this.exec(mm, op);
+      r = this.exec(mm, op);
     } catch (e) {
-      if (e instanceof ErrnoError) return { ok: false, errno: e.code };
-      throw e;
+      if (!(e instanceof ErrnoError)) throw e;
+      r = { ok: false, errno: e.code };
     }
+    this.options.afterOp?.(op, r, this);
+    return r;
   }
 
   private exec(mm: MemoryManager, op: LinuxOp): LinuxCallResult {

@@ -26,7 +26,7 @@ describe('userfaultfd registrations through splits and merges', () => {
   it('match a per-page model, and equal neighbours are always merged', () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 25 }), (ops) => {
-        const mm = MemoryManager.create(new Kernel({ seed: 1 }), { stack: false });
+        const mm = MemoryManager.create(new Kernel({ seed: 1 }), { stack: false, validate: true });
         const a = mm.mmap(0, N * P, Prot.READ | Prot.WRITE, MapFlags.PRIVATE | MapFlags.ANONYMOUS);
         const fds: UserfaultFD[] = [0, 1].map(() => mm.userfaultfd({ features: 0, clock: new VirtualClock() }));
         const model: Array<{ mapped: boolean; prot: number; fd: number; mode: number }> = Array.from({ length: N }, () => ({ mapped: true, prot: 3, fd: -1, mode: 0 }));

@@ -172,6 +172,7 @@ export class UserfaultFD implements UffdContextHooks, Disposable {
 
   /** Whether the handshake enabled feature `bit`. */
   hasFeature(bit: number): boolean {
+    if (typeof bit !== 'number') throw new TypeError('hasFeature: bit must be a number');
     return this.#features !== null && (this.#features & bit) !== 0;
   }
 
