@@ -98,9 +98,7 @@ export class ArgSource {
       case 'mflags':
         return this.chance(0.9) ? this.pick(MMAP_FLAGS) | 0x20 | (this.chance(0.5) ? 0x10 : 0) : this.num();
       case 'rflags':
-        // MREMAP_FIXED|MREMAP_DONTUNMAP (6, 7) is left out while the mremap hang it finds is fixed in parallel
-        // (issue "no hidden hangs"); add them back once that fix is merged.
-        return this.chance(0.9) ? this.pick([0, 1, 3, 5, 2, 4]) : this.num();
+        return this.chance(0.9) ? this.pick([0, 1, 3, 5, 2, 4, 6, 7]) : this.num();
       case 'advice':
         return this.chance(0.9) ? this.pick([0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 100, 101, 102, 103]) : this.num();
       case 'sflags':
