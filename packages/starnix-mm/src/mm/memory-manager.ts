@@ -937,6 +937,9 @@ export class MemoryManager implements Disposable {
         if (v && v.start < at + len) fail('EEXIST');
       }
       let vmFlags = (pr & 7) | ((fl & MapFlags.GROWSDOWN) ? VM.GROWSDOWN : 0) | (fl & MapFlags.LOCKED ? VM.LOCKED : 0);
+      // calc_vm_flag_bits (Linux 6.7+, with THP): a MAP_STACK mapping is VM_NOHUGEPAGE, which also keeps it from
+      // merging with a neighbour that is not (a thread stack beside a malloc'd page stays a separate VMA).
+      if (fl & MapFlags.STACK) vmFlags |= VM.NOHUGEPAGE;
       vmFlags |= this.defFlags | VM.MAYREAD | VM.MAYWRITE | VM.MAYEXEC;
       if (pr & ~(Prot.READ | Prot.WRITE | Prot.EXEC | Prot.SEM)) {
         // Linux's calc_vm_prot_bits ignores unknown prot bits in mmap; only GROWSDOWN/GROWSUP are meaningful.
