@@ -16,7 +16,7 @@ import { traceView, type TraceView } from './view.js';
 /** Differences printed before "... and N more". */
 const SHOWN = 10;
 /** HTML drawings keep at most this many steps (evenly spaced, the last one always). */
-const MAX_FRAMES = 400;
+const MAX_FRAMES = 100;
 
 function nonNegInt(what: string) {
   return (v: string): number => {

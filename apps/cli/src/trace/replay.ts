@@ -129,7 +129,8 @@ export function compareMaps(recorded: readonly MapsLine[], modelText: string, ta
     else rows.push([m.start, `- ${key(m)}`]);
   }
   for (const m of model) if (!linuxKeys.has(key(m))) rows.push([m.start, `+ ${key(m)}`]);
-  rows.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1));
+  // By address; at one address the Linux line first.
+  rows.sort((a, b) => a[0] - b[0] || (a[1] > b[1] ? -1 : a[1] < b[1] ? 1 : 0));
   return { vmas: linux.length, agreeing, diff: rows.map((r) => r[1]) };
 }
 
@@ -185,8 +186,8 @@ export class TraceReplayer {
 
   /** Runs the trace (or its first `stopAfter` memory calls). */
   run(options: TraceReplayOptions = {}): ReplayReport {
+    const stop = options.stopAfter ?? Infinity;
     for (const e of this.trace.events) {
-      if (options.stopAfter !== undefined && this.index >= options.stopAfter) break;
       switch (e.kind) {
         case 'task':
           this.task(e.pid, e.parentPid, e.how, e.cloneFlags);
@@ -203,6 +204,8 @@ export class TraceReplayer {
           if (e.name === 'prctl' && e.args[1] !== 0n) break;
           const p = this.proc(e.pid);
           if (!p.mm) break;
+          // "After call N": everything up to the next memory call (a later exec or exit snapshot included).
+          if (this.index >= stop) return this.report();
           const o = this.call(p, p.mm, e);
           options.onCall?.(this, o);
           break;
