@@ -175,6 +175,48 @@ static void stat_fields(pid_t tid, unsigned long long *start_stack, unsigned lon
   }
 }
 
+/* The resident pages of [s, e) from /proc/PID/pagemap, as runs: "a" anonymous (private copies, bit 61 clear) or
+ * "f" file or shared memory pages (bit 61 set), each as page index from s, '+', count. Swapped pages count as
+ * resident: they are committed memory the model should hold too. */
+static void pages_record(int pm, pid_t tgid, unsigned long long s, unsigned long long e) {
+  static uint64_t buf[4096];
+  char kind = 0;
+  unsigned long long run = 0, n = 0, total = (e - s) / 4096;
+  int any = 0;
+  for (unsigned long long i = 0; i < total;) {
+    unsigned long long want = total - i < 4096 ? total - i : 4096;
+    ssize_t got = pread(pm, buf, want * 8, (off_t)((s / 4096 + i) * 8));
+    if (got <= 0) break;
+    for (unsigned long long j = 0; j < (unsigned long long)got / 8; j++, i++) {
+      uint64_t v = buf[j];
+      char k = (v >> 63) & 1 || (v >> 62) & 1 ? (((v >> 61) & 1) ? 'f' : 'a') : 0;
+      if (k != kind || !k) {
+        if (kind) {
+          if (!any) {
+            rec("pages");
+            fprintf(out, " %d 0x%llx", tgid, s);
+            any = 1;
+          }
+          fprintf(out, " %c%llu+%llu", kind, run, n);
+        }
+        kind = k;
+        run = i;
+        n = 0;
+      }
+      if (k) n++;
+    }
+  }
+  if (kind) {
+    if (!any) {
+      rec("pages");
+      fprintf(out, " %d 0x%llx", tgid, s);
+      any = 1;
+    }
+    fprintf(out, " %c%llu+%llu", kind, run, n);
+  }
+  if (any) fputc('\n', out);
+}
+
 /* One "map" record per line of /proc/TID/maps (TID, not the group leader: the leader may be gone first), and one
  * "mapfile" record (dev, inode, size) per file-backed line, taken from map_files when readable. */
 static void snapshot(const char *why, pid_t tgid, pid_t tid) {
@@ -185,6 +227,11 @@ static void snapshot(const char *why, pid_t tgid, pid_t tid) {
   stat_fields(tid, &stk, &brk);
   rec("snap");
   fprintf(out, " %d %s 0x%llx 0x%llx\n", tgid, why, brk, stk);
+  int pm = -1;
+  if (strcmp(why, "exit") == 0) {
+    snprintf(path, sizeof path, "/proc/%d/task/%d/pagemap", tgid, tid);
+    pm = open(path, O_RDONLY | O_CLOEXEC);
+  }
   if (f) {
     char *line = NULL;
     size_t cap = 0;
@@ -200,6 +247,7 @@ static void snapshot(const char *why, pid_t tgid, pid_t tid) {
       unsigned long long ino;
       name[0] = 0;
       int got = sscanf(line, "%llx-%llx %7s %llx %15s %llu %4095[^\n]", &s, &e, perms, &off, dev, &ino, name);
+      if (got >= 6 && pm >= 0 && strncmp(perms, "---", 3) != 0 && e <= 0x800000000000ULL) pages_record(pm, tgid, s, e);
       if (got >= 6 && ino != 0) {
         char mf[128];
         struct stat st;
@@ -215,6 +263,7 @@ static void snapshot(const char *why, pid_t tgid, pid_t tid) {
     free(line);
     fclose(f);
   }
+  if (pm >= 0) close(pm);
   if (strcmp(why, "exit") == 0) {
     char buf[4096];
     snprintf(path, sizeof path, "/proc/%d/task/%d/smaps_rollup", tgid, tid);

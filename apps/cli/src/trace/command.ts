@@ -68,7 +68,9 @@ function formatReplay(t: Trace, r: ReplayReport, c: Colors): string {
   for (const p of r.processes) {
     const maps = p.maps ? `maps agreeing ${p.maps.agreeing}/${p.maps.vmas} VMAs` : p.execd ? 'replaced by execve' : c.red('no exit maps recorded');
     const ok = p.agreeing === p.calls && (p.maps ? p.maps.agreeing === p.maps.vmas && p.maps.diff.length === 0 : p.execd === true);
-    out.push(`  pid ${p.pid} ${p.exe || '?'}: calls agreeing ${p.agreeing}/${p.calls}, ${maps}  ${mark(ok)}`);
+    const rp = p.maps?.residentPages;
+    const pages = rp ? c.dim(`; resident pages at exit: Linux ${rp.linux}, model ${rp.model}${rp.notReproduced ? ` (${rp.notReproduced} not reproducible)` : ''}`) : '';
+    out.push(`  pid ${p.pid} ${p.exe || '?'}: calls agreeing ${p.agreeing}/${p.calls}, ${maps}  ${mark(ok)}${pages}`);
   }
   out.push(`${c.bold('total')}: calls agreeing ${r.agreeing}/${r.calls}, maps agreeing ${r.vmasAgreeing}/${r.vmas} VMAs: ${r.ok ? c.green('the model agrees with Linux') : c.red('the model differs from Linux')}`);
   if (r.differences.length) {

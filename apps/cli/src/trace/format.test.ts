@@ -114,6 +114,12 @@ describe('trace file parser', () => {
     expect(failsAt(at(4, '2 exec ten 10 10')).message).toContain('pid must be an integer');
     expect(failsAt(at(15, '13 rollup 10 Rss=lots')).message).toContain("bad field 'Rss=lots'");
     expect(failsAt(`${MINI}\n16 sys 10 10 brk 0 0x0`).message).toContain('after the end record');
+    const withPages = (run: string): string => [...lines.slice(0, 14), `12 pages 10 0x555555554000 ${run}`, ...lines.slice(14).map((l) => l.replace(/^(\d+)/, (n) => String(Number(n) + 1)))].join('\n');
+    const ok = parseTraceFile(withPages('f0+1'));
+    const snap = ok.events.find((e) => e.kind === 'snap' && e.why === 'exit');
+    expect(snap?.kind === 'snap' && snap.maps[0].pages).toEqual([{ kind: 'f', first: 0, count: 1 }]);
+    expect(failsAt(withPages('f0+2')).message).toContain("run 'f0+2' outside the VMA");
+    expect(failsAt(withPages('x0+1')).message).toContain("bad run 'x0+1'");
     expect(failsAt(at(2, 'H Bad-Key x')).line).toBe(3);
   });
 });

@@ -73,6 +73,16 @@ export interface MapsLine {
   readonly text: string;
   /** The file size of a file-backed line, when the recorder could stat it. */
   fileSize?: number;
+  /** Resident pages at exit (from /proc/PID/pagemap): runs of anonymous or file/shared pages, by page index. */
+  pages?: PageRun[];
+}
+
+/** A run of resident pages of one VMA: `a` anonymous (a private copy), `f` file or shared memory. */
+export interface PageRun {
+  readonly kind: 'a' | 'f';
+  /** Page index from the VMA's start. */
+  readonly first: number;
+  readonly count: number;
 }
 
 /** /proc/PID/maps (and smaps totals at exit) of a process right after an execve or at its last moment. */
@@ -268,6 +278,25 @@ export function parseTraceFile(text: string): Trace {
         if (!m || m.start !== start) bad(`mapfile: does not follow the maps line at 0x${start.toString(16)}`);
         if (m.inode !== int(4, 'inode')) bad('mapfile: inode differs from its maps line');
         m.fileSize = int(5, 'size');
+        break;
+      }
+      case 'pages': {
+        const pid = int(2, 'pid');
+        const s = pids.get(pid);
+        if (!s || s !== lastSnap(events)) bad(`pages: no snapshot of pid ${pid} open here`);
+        const start = hex(3, 'start');
+        const m = s.maps.at(-1);
+        if (!m || m.start !== start) bad(`pages: does not follow the maps line at 0x${start.toString(16)}`);
+        const runs: PageRun[] = [];
+        const pages = (m.end - m.start) / 4096;
+        for (const r of f.slice(4)) {
+          const x = /^([af])(\d+)\+(\d+)$/.exec(r);
+          if (!x) bad(`pages: bad run '${r}'`);
+          const run = { kind: x[1] as 'a' | 'f', first: Number(x[2]), count: Number(x[3]) };
+          if (run.count < 1 || run.first + run.count > pages) bad(`pages: run '${r}' outside the VMA`);
+          runs.push(run);
+        }
+        m.pages = runs;
         break;
       }
       case 'rollup': {

@@ -70,6 +70,20 @@ describe('trace replay on starnix-mm', () => {
     });
   });
 
+  it('touches the pages Linux held at exit, so the Zircon view commits what Linux had resident', () => {
+    const rep = new TraceReplayer(parseTraceFile(shipped('python3-print.trace')));
+    const p = rep.run().processes[0];
+    const rp = p.maps?.residentPages;
+    // pagemap's resident pages are smaps' Rss.
+    expect(rp?.linux).toBe((p.maps?.rollup?.['Rss'] ?? 0) / 4);
+    // All but the private copies in read-only VMAs (RELRO) and zero-page reads are made again.
+    expect(rp!.notReproduced).toBeGreaterThan(0);
+    expect(rp!.notReproduced).toBeLessThan(20);
+    expect(rp!.model).toBeGreaterThanOrEqual(rp!.linux - rp!.notReproduced - 4);
+    expect(rp!.model).toBeLessThanOrEqual(rp!.linux);
+    expect(rep.kernel.memory.committedBytes()).toBeGreaterThan(rp!.model * 4096 * 0.9);
+  });
+
   it('stops after N memory calls for inspect and draw', () => {
     const r = new TraceReplayer(parseTraceFile(shipped('sh-ls.trace')));
     const seen: number[] = [];

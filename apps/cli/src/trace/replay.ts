@@ -40,6 +40,8 @@ export interface MapsOutcome {
   readonly diff: readonly string[];
   /** smaps_rollup totals at exit, kB. */
   readonly rollup?: Readonly<Record<string, number>>;
+  /** Resident pages at exit: on Linux (pagemap), in the model after the same pages were touched. */
+  readonly residentPages?: { readonly linux: number; readonly model: number; readonly notReproduced: number };
 }
 
 /** Per-process summary. */
@@ -140,6 +142,40 @@ function anonKoid(mm: MemoryManager): number | undefined {
   if (!anon) return undefined;
   const rec = mm.process.mapsInfo().records.find((r) => r.mapping && r.base <= anon.start && anon.start < r.base + r.size);
   return rec?.mapping?.vmoKoid;
+}
+
+/**
+ * Makes the model hold the pages Linux held at exit (the trace has system calls, not page faults): a write to each
+ * anonymous page (a private copy), a read of each file or shared page. A private copy in a VMA that is no longer
+ * writable (RELRO after mprotect) cannot be made by a user access and is counted as not reproduced.
+ */
+function touchResident(mm: MemoryManager, maps: readonly MapsLine[]): { linux: number; model: number; notReproduced: number } {
+  let linux = 0;
+  let notReproduced = 0;
+  const one = new Uint8Array(1);
+  for (const m of maps) {
+    for (const r of m.pages ?? []) {
+      linux += r.count;
+      for (let i = 0; i < r.count; i++) {
+        const at = m.start + (r.first + i) * 4096;
+        try {
+          if (r.kind === 'a') {
+            if (m.perms[1] !== 'w') notReproduced++;
+            else mm.kernelWrite(at, one);
+          } else mm.kernelRead(at, 1);
+        } catch (e) {
+          if (!(e instanceof ErrnoError)) throw e;
+          notReproduced++;
+        }
+      }
+    }
+  }
+  let model = 0;
+  for (const l of mm.smaps().split('\n')) {
+    const x = /^Rss: +(\d+) kB$/.exec(l);
+    if (x) model += Number(x[1]) / 4;
+  }
+  return { linux, model, notReproduced };
 }
 
 /** Options of {@link TraceReplayer}. */
@@ -329,7 +365,8 @@ export class TraceReplayer {
     this.finals.set(s.pid, s);
     if (!p.mm) return;
     const c = compareMaps(s.maps, p.mm.maps(), p.mm.taskSize);
-    p.out.maps = { pid: s.pid, exe: p.exe, ...c, ...(s.rollup ? { rollup: s.rollup } : {}) };
+    const resident = s.maps.some((m) => m.pages) ? touchResident(p.mm, s.maps) : undefined;
+    p.out.maps = { pid: s.pid, exe: p.exe, ...c, ...(s.rollup ? { rollup: s.rollup } : {}), ...(resident ? { residentPages: resident } : {}) };
   }
 
   private call(p: Proc, mm: MemoryManager, r: SysRecord): CallOutcome {
