@@ -80,6 +80,14 @@ describe('memsim trace replay', () => {
     r = await capture(['trace', 'replay', reordered]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(new RegExp(`^error: ${reordered}:41: record \\d+ follows record \\d+: records are missing\\n$`));
+    const arity = edited('ls-l.trace', (ls) => ls.map((l) => l.replace(/^(\d+ sys \d+ \d+ munmap \S+ \S+) \S+$/, '$1')));
+    r = await capture(['trace', 'replay', arity]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/:\d+: sys: munmap takes 2 arguments, found 1\n$/);
+    const overlap = edited('ls-l.trace', (ls) => ls.map((l) => l.replace(/^(\d+ map \d+ )([0-9a-f]+)-([0-9a-f]+) (.*\[stack\])$/, '$1$2-800000000000 $4')));
+    r = await capture(['trace', 'replay', overlap]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^error: trace line \d+: the exec snapshot of pid \d+ cannot be laid out at [0-9a-f]+-800000000000: /);
     r = await capture(['trace', 'replay', join(dir, 'missing.trace')]);
     expect(r).toMatchObject({ code: 2, err: expect.stringContaining('ENOENT') as string });
   });

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import type { Scenario } from '@memsim/conformance';
-import { Command, InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { CliError } from '../cli/errors.js';
 import { colorsFor, type CliIo, type Colors } from '../cli/io.js';
 import { bytes, hexAddr } from '../commands/format.js';

@@ -137,8 +137,14 @@ export function unescape(s: string): string {
   return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 }
 
-const DEC = /^-?\d+$/;
-const HEX = /^0x[0-9a-f]+$/;
+const DEC = /^-?\d{1,20}$/;
+/** A 64-bit register. */
+const HEX = /^0x[0-9a-f]{1,16}$/;
+/** Argument registers of the calls replay runs (a record with another count is malformed). */
+const ARITY: Readonly<Record<string, number>> = {
+  mmap: 6, munmap: 2, mprotect: 3, mremap: 5, madvise: 3, brk: 1, mlock: 2, mlock2: 3, munlock: 2, mlockall: 1,
+  munlockall: 0, msync: 3, mincore: 3, pkey_mprotect: 4, prctl: 5,
+};
 const MAPS = /^([0-9a-f]+)-([0-9a-f]+) ([r-][w-][x-][ps]) ([0-9a-f]+) ([0-9a-f]+:[0-9a-f]+) (\d+)(?: +(.*))?$/;
 
 /** Parses one /proc/PID/maps line; undefined when it is not one. */
@@ -219,6 +225,8 @@ export function parseTraceFile(text: string): Trace {
         let k = 6;
         for (; k < f.length && HEX.test(f[k]); k++) args.push(BigInt(f[k]));
         const text = k < f.length ? rest(k) : undefined;
+        const want = ARITY[name];
+        if (want !== undefined && args.length !== want) bad(`sys: ${name} takes ${want} arguments, found ${args.length}`);
         events.push({ kind: 'sys', ...base, pid: int(2, 'pid'), tid: int(3, 'tid'), name, ret: BigInt(f[5]), args, ...(text !== undefined ? { text } : {}) });
         break;
       }
@@ -255,7 +263,7 @@ export function parseTraceFile(text: string): Trace {
       case 'snap': {
         if (f.length !== 6) bad('snap: expected 4 fields');
         if (f[3] !== 'exec' && f[3] !== 'exit') bad(`snap: expected exec or exit, found '${f[3]}'`);
-        const s: SnapRecord = { kind: 'snap', ...base, pid: int(2, 'pid'), why: f[3] as 'exec' | 'exit', startBrk: hex(4, 'start_brk'), startStack: hex(5, 'start_stack'), maps: [] };
+        const s: SnapRecord = { kind: 'snap', ...base, pid: int(2, 'pid'), why: f[3], startBrk: hex(4, 'start_brk'), startStack: hex(5, 'start_stack'), maps: [] };
         pids.set(s.pid, s);
         events.push(s);
         break;

@@ -1,5 +1,6 @@
 import { Kernel } from '@memsim/zircon-objects';
 import { ErrnoError, MapFlags, MemFile, MemoryManager, MremapFlags, type MemoryManagerOptions } from '@memsim/starnix-mm';
+import { CliError } from '../cli/errors.js';
 import { parseMapsLine, type FileRecord, type MapsLine, type SnapRecord, type SysRecord, type Trace } from './format.js';
 
 /** The memory-management calls a trace's `sys` records carry that replay compares (the others are bookkeeping). */
@@ -149,6 +150,8 @@ function anonKoid(mm: MemoryManager): number | undefined {
  * anonymous page (a private copy), a read of each file or shared page. A private copy in a VMA that is no longer
  * writable (RELRO after mprotect) cannot be made by a user access and is counted as not reproduced.
  */
+const MAX_TOUCHED = 1 << 22;
+
 function touchResident(mm: MemoryManager, maps: readonly MapsLine[]): { linux: number; model: number; notReproduced: number } {
   let linux = 0;
   let notReproduced = 0;
@@ -156,7 +159,10 @@ function touchResident(mm: MemoryManager, maps: readonly MapsLine[]): { linux: n
   for (const m of maps) {
     for (const r of m.pages ?? []) {
       linux += r.count;
-      for (let i = 0; i < r.count; i++) {
+      // A bound on the work a (hand-made) trace can ask for: 16 GiB of pages per process.
+      const touch = Math.min(r.count, Math.max(0, MAX_TOUCHED - linux + r.count));
+      notReproduced += r.count - touch;
+      for (let i = 0; i < touch; i++) {
         const at = m.start + (r.first + i) * 4096;
         try {
           if (r.kind === 'a') {
@@ -340,24 +346,32 @@ export class TraceReplayer {
     // fixed mappings of the same files, offsets and permissions.
     for (const m of s.maps) {
       if (m.start >= mm.taskSize) continue;
-      const prot = (m.perms[0] === 'r' ? 1 : 0) | (m.perms[1] === 'w' ? 2 : 0) | (m.perms[2] === 'x' ? 4 : 0);
-      const shared = m.perms[3] === 's';
-      const len = m.end - m.start;
-      if (m.inode !== 0 && m.name.startsWith('/')) {
-        const file = this.file({ dev: m.dev, inode: m.inode, path: m.name, size: m.fileSize ?? m.offset + len });
-        const fd = mm.open(file, shared && prot & 2 ? 'RDWR' : 'RDONLY');
-        try {
-          mm.mmap(m.start, len, prot, (shared ? MapFlags.SHARED : MapFlags.PRIVATE) | MapFlags.FIXED, fd, m.offset);
-        } finally {
-          mm.close(fd);
-        }
-      } else {
-        const grows = m.name === '[stack]' ? MapFlags.GROWSDOWN : 0;
-        mm.mmap(m.start, len, prot, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED | grows);
-        if (SPECIAL.has(m.name)) mm.setVmaAnonName(m.start, len, m.name.slice(1, -1));
+      try {
+        this.layOut(mm, m);
+      } catch (e) {
+        throw new CliError('BAD_INPUT', `trace line ${s.line}: the exec snapshot of pid ${s.pid} cannot be laid out at ${m.text.split(' ')[0]}: ${(e as Error).message}`);
       }
     }
     this.outcomes.push(p.out);
+  }
+
+  private layOut(mm: MemoryManager, m: MapsLine): void {
+    const prot = (m.perms[0] === 'r' ? 1 : 0) | (m.perms[1] === 'w' ? 2 : 0) | (m.perms[2] === 'x' ? 4 : 0);
+    const shared = m.perms[3] === 's';
+    const len = m.end - m.start;
+    if (m.inode !== 0 && m.name.startsWith('/')) {
+      const file = this.file({ dev: m.dev, inode: m.inode, path: m.name, size: m.fileSize ?? m.offset + len });
+      const fd = mm.open(file, shared && prot & 2 ? 'RDWR' : 'RDONLY');
+      try {
+        mm.mmap(m.start, len, prot, (shared ? MapFlags.SHARED : MapFlags.PRIVATE) | MapFlags.FIXED, fd, m.offset);
+      } finally {
+        mm.close(fd);
+      }
+    } else {
+      const grows = m.name === '[stack]' ? MapFlags.GROWSDOWN : 0;
+      mm.mmap(m.start, len, prot, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED | grows);
+      if (SPECIAL.has(m.name)) mm.setVmaAnonName(m.start, len, m.name.slice(1, -1));
+    }
   }
 
   private exit(s: SnapRecord): void {
@@ -379,7 +393,8 @@ export class TraceReplayer {
     try {
       switch (r.name) {
         case 'mmap': {
-          let [addr, len, prot, flags, fdArg, off] = a;
+          const [, len, prot, , fdArg, off] = a;
+          let [addr, , , flags] = a;
           const anon = (flags & BigInt(MapFlags.ANONYMOUS)) !== 0n;
           // The kernel chose the address: the model takes the same one (MAP_FIXED_NOREPLACE, so an overlap the
           // kernel did not have shows as EEXIST instead of silently replacing a mapping).
@@ -404,7 +419,8 @@ export class TraceReplayer {
           break;
         }
         case 'mremap': {
-          let [old, oldSize, newSize, flags, newAddr] = a;
+          const [old, oldSize, newSize] = a;
+          let [, , , flags, newAddr] = a;
           if (ok && r.ret !== old && (flags & BigInt(MremapFlags.FIXED)) === 0n) {
             flags |= BigInt(MremapFlags.MAYMOVE | MremapFlags.FIXED);
             newAddr = r.ret;
@@ -442,8 +458,9 @@ export class TraceReplayer {
           note = `${r.name} is not modelled by starnix-mm`;
       }
     } catch (e) {
-      if (!(e instanceof ErrnoError)) throw e;
-      result = BigInt(-e.errno);
+      if (e instanceof ErrnoError) result = BigInt(-e.errno);
+      // Arguments the model refuses outright (a wrong type or range) are a difference, not a crash.
+      else note = `the model refused the arguments: ${(e as Error).message}`;
     }
     const agree = result !== undefined && result === r.ret;
     if (agree) {
