@@ -44,6 +44,7 @@ struct task {
   int used;
   int in_syscall;
   int fresh; /* a new task whose first stop (the SIGSTOP ptrace gives it) is still due */
+  int held;  /* a new task that stopped before its creator's fork event: kept stopped until that event */
   long nr;
   unsigned long long args[6];
 };
@@ -443,11 +444,13 @@ int main(int argc, char **argv) {
     }
     if (!WIFSTOPPED(st)) continue;
     if (!t) {
-      /* A new task can stop before its parent's fork event is seen. */
+      /* A new task can stop before its creator's fork/clone event is seen. It stays stopped until then, so its
+       * calls (even an execve) are never recorded before the record that creates it. */
       t = find_task(pid, 1);
       t->tgid = read_tgid(pid);
-      t->fresh = 1;
+      t->held = 1;
       live++;
+      continue;
     }
     int sig = WSTOPSIG(st);
     int event = (st >> 16) & 0xff;
@@ -491,6 +494,10 @@ int main(int argc, char **argv) {
         rec("task");
         fprintf(out, " %d %d %d %d %s 0x%llx\n", n->tgid, n->tid, t->tgid, t->tid,
                 event == PTRACE_EVENT_FORK ? "fork" : event == PTRACE_EVENT_VFORK ? "vfork" : "clone", flags);
+        if (n->held) {
+          n->held = 0;
+          ptrace(PTRACE_SYSCALL, ntid, 0, 0);
+        }
       } else if (event == PTRACE_EVENT_EXEC) {
         /* A non-leader thread that execs takes over the leader's id; the old tid is the message. */
         pid_t old = (pid_t)msg;
