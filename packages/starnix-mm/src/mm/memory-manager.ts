@@ -1870,7 +1870,10 @@ export class MemoryManager implements Disposable {
       const len = newbrk - oldbrk;
       if (!this.mayExpand(flags, len / PAGE)) return this.brkValue;
       const prev = this.tree.findBefore(oldbrk);
-      if (prev && prev.end === oldbrk && prev.start >= this.startBrk && prev.flags === flags && prev.backing.kind === 'anon' && prev.anonName === null) {
+      // do_brk_flags grows the heap VMA in place only if it may merge: not a forked child's VMA with an anon_vma
+      // (its anon_vma chain is not singular), which gets a second [heap] VMA instead.
+      const forked = prev !== undefined && prev.anonVma !== 0 && prev.anonForked;
+      if (prev && !forked && prev.end === oldbrk && prev.start >= this.startBrk && prev.flags === flags && prev.backing.kind === 'anon' && prev.anonName === null) {
         this.setEnd(prev, newbrk);
         this.zx.map(prev, oldbrk, newbrk);
       } else {
