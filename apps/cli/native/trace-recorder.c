@@ -229,7 +229,7 @@ static void snapshot(const char *why, pid_t tgid, pid_t tid) {
   rec("snap");
   fprintf(out, " %d %s 0x%llx 0x%llx\n", tgid, why, brk, stk);
   int pm = -1;
-  if (strcmp(why, "exit") == 0) {
+  if (strcmp(why, "exec") != 0) {
     snprintf(path, sizeof path, "/proc/%d/task/%d/pagemap", tgid, tid);
     pm = open(path, O_RDONLY | O_CLOEXEC);
   }
@@ -483,6 +483,11 @@ int main(int argc, char **argv) {
           /* clone3: flags are the first u64 of struct clone_args. */
           struct iovec local = {&flags, sizeof flags}, remote = {(void *)t->args[0], sizeof flags};
           if (process_vm_readv(pid, &local, 1, &remote, 1, 0) != sizeof flags) flags = 0;
+        }
+        /* A fork copies the address space: its resident pages decide what the copy shares (and whether its VMAs
+         * carry an anon_vma, which changes how they merge), so take them from the parent now. */
+        if (event != PTRACE_EVENT_CLONE || !(flags & 0x100 /* CLONE_VM */)) {
+          if (event != PTRACE_EVENT_VFORK) snapshot("fork", t->tgid, t->tid);
         }
         struct task *n = find_task(ntid, 0);
         if (!n) {

@@ -85,13 +85,14 @@ export interface PageRun {
   readonly count: number;
 }
 
-/** /proc/PID/maps (and smaps totals at exit) of a process right after an execve or at its last moment. */
+/** /proc/PID/maps of a process right after an execve, at a fork (with resident pages) or at its last moment. */
 export interface SnapRecord {
   readonly kind: 'snap';
   readonly seq: number;
   readonly line: number;
   readonly pid: number;
-  readonly why: 'exec' | 'exit';
+  /** After an execve, in a parent at fork (its resident pages, before the copy), or at exit. */
+  readonly why: 'exec' | 'fork' | 'exit';
   readonly startBrk: number;
   readonly startStack: number;
   readonly maps: MapsLine[];
@@ -262,7 +263,7 @@ export function parseTraceFile(text: string): Trace {
         break;
       case 'snap': {
         if (f.length !== 6) bad('snap: expected 4 fields');
-        if (f[3] !== 'exec' && f[3] !== 'exit') bad(`snap: expected exec or exit, found '${f[3]}'`);
+        if (f[3] !== 'exec' && f[3] !== 'exit' && f[3] !== 'fork') bad(`snap: expected exec, fork or exit, found '${f[3]}'`);
         const s: SnapRecord = { kind: 'snap', ...base, pid: int(2, 'pid'), why: f[3], startBrk: hex(4, 'start_brk'), startStack: hex(5, 'start_stack'), maps: [] };
         pids.set(s.pid, s);
         events.push(s);

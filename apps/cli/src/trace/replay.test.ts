@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseMapsLine, parseTraceFile, type MapsLine } from './format.js';
-import { compareMaps, TraceReplayer } from './replay.js';
+import { compareMaps, MM_CALLS, TraceReplayer } from './replay.js';
 
 const shipped = (name: string): string => readFileSync(new URL(`../../../../docs/traces/${name}`, import.meta.url), 'utf8');
 const SHIPPED = ['python3-print.trace', 'node-e.trace', 'sh-ls.trace', 'ls-l.trace', 'gcc-version.trace', 'python3-fork.trace'];
@@ -24,6 +24,19 @@ describe('trace replay on starnix-mm', () => {
     expect(child.maps?.vmas).toBe(parent.maps?.vmas);
     // The child's anonymous VMO is a snapshot child of the parent's.
     expect(r.anonParents.size).toBe(1);
+  });
+
+  it("touches the parent's resident pages at a fork, so the child's copy shares committed pages as on Linux", () => {
+    const t = parseTraceFile(shipped('python3-fork.trace'));
+    const forkAt = t.events.findIndex((e) => e.kind === 'task' && e.how === 'fork');
+    expect(t.events[forkAt - 1]).toMatchObject({ kind: 'snap', why: 'fork' });
+    const before = t.events.slice(0, forkAt).filter((e) => e.kind === 'sys' && MM_CALLS.has(e.name)).length;
+    const r = new TraceReplayer(t);
+    r.run({ stopAfter: before });
+    expect(r.live()).toHaveLength(2);
+    expect(r.anonParents.size).toBe(1);
+    // Nothing but the fork snapshot has touched pages so far: a system-call replay alone commits almost nothing.
+    expect(r.kernel.memory.committedBytes()).toBeGreaterThan(4 << 20);
   });
 
   it('reports a call whose recorded result the model does not give, with its line', () => {

@@ -239,6 +239,7 @@ export class TraceReplayer {
           break;
         case 'snap':
           if (e.why === 'exec') this.exec(e);
+          else if (e.why === 'fork') this.beforeFork(e);
           else this.exit(e);
           break;
         case 'sys': {
@@ -372,6 +373,15 @@ export class TraceReplayer {
       mm.mmap(m.start, len, prot, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED | grows);
       if (SPECIAL.has(m.name)) mm.setVmaAnonName(m.start, len, m.name.slice(1, -1));
     }
+  }
+
+  /**
+   * The parent's resident pages just before a fork: touched in the model too, so the copy shares what Linux's
+   * shared and the VMAs that had an anon_vma have one (a forked VMA with one does not merge, on brk either).
+   */
+  private beforeFork(s: SnapRecord): void {
+    const p = this.proc(s.pid);
+    if (p.mm && s.maps.some((m) => m.pages)) touchResident(p.mm, s.maps);
   }
 
   private exit(s: SnapRecord): void {
