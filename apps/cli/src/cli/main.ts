@@ -11,6 +11,7 @@ import { SHAPES, generateTrace, parseTrace, type TraceShape } from '../swap/trac
 import { CliError } from './errors.js';
 import { colorsFor, defaultIo, type CliIo } from './io.js';
 import { swapProgress } from './progress.js';
+import { addTraceCommands } from '../trace/command.js';
 
 function nonNegInt(what: string) {
   return (v: string): number => {
@@ -189,6 +190,7 @@ function program(ctx: Ctx): Command {
       else io.stdout(text);
     });
 
+  addTraceCommands(root, io, (s) => (ctx.status = s));
   for (const cmd of [root, ...root.commands, ...gen.commands]) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
   }

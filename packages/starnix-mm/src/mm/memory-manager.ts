@@ -991,6 +991,9 @@ export class MemoryManager implements Disposable {
         if (v && v.start < at + len) fail('EEXIST');
       }
       let vmFlags = (pr & 7) | ((fl & MapFlags.GROWSDOWN) ? VM.GROWSDOWN : 0) | (fl & MapFlags.LOCKED ? VM.LOCKED : 0);
+      // calc_vm_flag_bits (Linux 6.7+, with THP): a MAP_STACK mapping is VM_NOHUGEPAGE, which also keeps it from
+      // merging with a neighbour that is not (a thread stack beside a malloc'd page stays a separate VMA).
+      if (fl & MapFlags.STACK) vmFlags |= VM.NOHUGEPAGE;
       vmFlags |= this.defFlags | VM.MAYREAD | VM.MAYWRITE | VM.MAYEXEC;
       if (pr & ~(Prot.READ | Prot.WRITE | Prot.EXEC | Prot.SEM)) {
         // Linux's calc_vm_prot_bits ignores unknown prot bits in mmap; only GROWSDOWN/GROWSUP are meaningful.
@@ -1957,7 +1960,10 @@ export class MemoryManager implements Disposable {
       const len = newbrk - oldbrk;
       if (!this.mayExpand(flags, len / PAGE)) return this.brkValue;
       const prev = this.tree.findBefore(oldbrk);
-      if (prev && prev.end === oldbrk && prev.start >= this.startBrk && prev.flags === flags && prev.backing.kind === 'anon' && prev.anonName === null) {
+      // do_brk_flags grows the heap VMA in place only if it may merge: not a forked child's VMA with an anon_vma
+      // (its anon_vma chain is not singular), which gets a second [heap] VMA instead.
+      const forked = prev !== undefined && prev.anonVma !== 0 && prev.anonForked;
+      if (prev && !forked && prev.end === oldbrk && prev.start >= this.startBrk && prev.flags === flags && prev.backing.kind === 'anon' && prev.anonName === null) {
         this.setEnd(prev, newbrk);
         this.zx.map(prev, oldbrk, newbrk);
       } else {
