@@ -58,11 +58,11 @@ function axisSvg(regions: readonly RegionState[], x: (a: number) => number, x0: 
     parts.push(`<line class="tick" data-addr="${hexAddr(t)}" x1="${n(tx)}" y1="${n(y)}" x2="${n(tx)}" y2="${n(y + 4)}" stroke="#333"><title>${hexAddr(t)}</title></line>`);
     const label = hexAddr(t);
     const w = label.length * 5.5;
-    // Right-align the last label so it stays inside the picture.
-    const last = i === ticks.length - 1;
-    const left = last ? tx - w : tx - w / 2;
-    if (left > lastEnd + 4 && left >= x0 - 2) {
-      parts.push(`<text class="tick-label" x="${n(tx)}" y="${n(y + 14)}" font-size="9" font-family="monospace" text-anchor="${last ? 'end' : 'middle'}">${esc(label)}</text>`);
+    // The first label starts at its tick and the last ends at its tick, so both stay inside the picture.
+    const anchor = i === 0 ? 'start' : i === ticks.length - 1 ? 'end' : 'middle';
+    const left = anchor === 'start' ? tx : anchor === 'end' ? tx - w : tx - w / 2;
+    if (left > lastEnd + 4) {
+      parts.push(`<text class="tick-label" x="${n(tx)}" y="${n(y + 14)}" font-size="9" font-family="monospace" text-anchor="${anchor}">${esc(label)}</text>`);
       lastEnd = left + w;
     }
   });
