@@ -31,6 +31,11 @@ const shipped = {
   '@memsim/cli': ['bin/memsim.js'],
   '@memsim/linux-probe': ['native/probe.c'],
 };
+// Packages whose API shows Node's own types (a consumer of them needs @types/node anyway). Every other package's
+// ES2022 consumer has no `types` at all, so nothing but the package's .d.ts can declare Disposable for it.
+const nodeTypesInApi = {
+  '@memsim/mapped-vmo': 'ReadonlyByteView exposes Buffer',
+};
 // What running each published binary from a consumer project must do (exit 0).
 const binChecks = {
   memsim: [['--help'], /Usage: memsim/],
@@ -94,10 +99,11 @@ for (const { dir, pkg } of packages) {
   );
   const typeRoots = [path.join(root, 'node_modules', '@types')];
   const configs = {
-    // What a TypeScript user has without thinking about memsim: no `lib`, so ES2022's default library only.
+    // What a TypeScript user has without thinking about memsim: no `lib`, so ES2022's default library only, and no
+    // @types/node (which would declare Disposable itself and hide a missing reference).
     'tsconfig.es2022.json': {
       target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true,
-      types: ['node'], skipLibCheck: false, rootDir: 'src', typeRoots,
+      types: nodeTypesInApi[pkg.name] ? ['node'] : [], skipLibCheck: false, rootDir: 'src', typeRoots,
     },
     // The strictest settings a consumer may use, on the newest library.
     'tsconfig.esnext.json': {
@@ -112,7 +118,8 @@ for (const { dir, pkg } of packages) {
   }
   fs.writeFileSync(
     path.join(consumer, 'src', 'consumer.ts'),
-    `import * as api from '${pkg.name}';\nconst names: string[] = Object.keys(api);\nif (names.length === 0) throw new Error('no exports');\nconsole.log(names.length);\n`,
+    // No console or process here: the ES2022 consumer has no Node types.
+    `import * as api from '${pkg.name}';\nexport const names: string[] = Object.keys(api);\nif (names.length === 0) throw new Error('no exports');\n`,
   );
   step('installs from the packed tarballs alone', () =>
     run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], consumer),
