@@ -3,5 +3,11 @@ import { sharedTestTimeout, sourceConditions } from '../../vitest.shared.js';
 
 export default defineProject({
   ...sourceConditions,
-  test: { name: 'repo-checks', include: ['src/**/*.test.ts'], testTimeout: sharedTestTimeout },
+  test: {
+    name: 'repo-checks',
+    include: ['src/**/*.test.ts'],
+    testTimeout: sharedTestTimeout,
+    // The entry-point and tutorial tests run the built binaries.
+    globalSetup: ['src/test-support/build-apps.ts'],
+  },
 });

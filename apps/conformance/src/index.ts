@@ -1,3 +1,6 @@
+// Owned resources implement Disposable: this reference makes the published .d.ts carry the declarations of
+// Symbol.dispose and Disposable, so consumers compile with their own `lib` (e.g. ES2022) and skipLibCheck off.
+/// <reference lib="esnext.disposable" preserve="true" />
 /**
  * memsim-conformance: the scenario format (YAML, validated by a published JSON Schema), the runner that checks the
  * model against Zircon's documented behaviour and the live Linux kernel, the reporters and the fuzzer.

@@ -1,3 +1,6 @@
+// Owned resources implement Disposable: this reference makes the published .d.ts carry the declarations of
+// Symbol.dispose and Disposable, so consumers compile with their own `lib` (e.g. ES2022) and skipLibCheck off.
+/// <reference lib="esnext.disposable" preserve="true" />
 /**
  * Memory pinning through a shadow process: VMO pages mapped into a never-started process whose root VMAR has the
  * `fuchsia.starnix.pinned_memory` role stay resident under memory pressure (Starnix's mlock).

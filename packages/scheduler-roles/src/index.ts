@@ -1,3 +1,6 @@
+// Owned resources implement Disposable: this reference makes the published .d.ts carry the declarations of
+// Symbol.dispose and Disposable, so consumers compile with their own `lib` (e.g. ES2022) and skipLibCheck off.
+/// <reference lib="esnext.disposable" preserve="true" />
 /**
  * fuchsia.scheduler.RoleManager: role configuration (a `.profiles`-style JSON5 format), the server that applies
  * memory roles to VMARs and thread roles to threads, and FIDL-style clients.

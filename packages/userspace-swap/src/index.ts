@@ -1,3 +1,6 @@
+// Owned resources implement Disposable: this reference makes the published .d.ts carry the declarations of
+// Symbol.dispose and Disposable, so consumers compile with their own `lib` (e.g. ES2022) and skipLibCheck off.
+/// <reference lib="esnext.disposable" preserve="true" />
 /**
  * Linux userfaultfd semantics and a complete userspace swap built on it: the ChromeOS design (seed 003) with the
  * swap-in path, the REMOVE / UNMAP / REMAP / FORK handling, policies and metrics that never landed in Chromium.

@@ -1,3 +1,6 @@
+// Owned resources implement Disposable: this reference makes the published .d.ts carry the declarations of
+// Symbol.dispose and Disposable, so consumers compile with their own `lib` (e.g. ES2022) and skipLibCheck off.
+/// <reference lib="esnext.disposable" preserve="true" />
 /**
  * The native C probe of the live Linux kernel, shared by the conformance runner, starnix-mm's checks and the
  * benchmarks: scenarios of Linux memory operations run in a fresh child process inside a fixed address window, and

@@ -35,7 +35,7 @@ describe('memsim conventions', () => {
 
   it.each([
     [['frobnicate'], "error: unknown command 'frobnicate'"],
-    [['run'], "error: missing required argument 'scenario'"],
+    [['run'], "error: missing required argument 'scenarios'"],
     [['run', 'x.yaml', '--step', 'two'], '--step must be a non-negative integer.'],
     [['inspect', 'x.yaml', '--bogus'], "error: unknown option '--bogus'"],
     [['draw', 'x.yaml'], "error: required option '-o, --output <file>' not specified"],

@@ -1,12 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { formatState, inspectScenario, statesOf } from '../commands/inspect.js';
-import { formatRun, runCommand, runJson } from '../commands/run.js';
+import { formatRun, formatRunSummary, isScenarioError, runCommand, runJson, type RunResult } from '../commands/run.js';
 import { formatProfile, hostProfile, profileJson, resolveProfile } from '../commands/profile.js';
 import { DEFAULT_KERNEL_PROFILE as DEFAULT_PROFILE, KERNEL_PROFILES, describeKernelProfile, type KernelProfile } from '@memsim/starnix-mm';
 import { drawHtml, drawSvg } from '../draw/render.js';
-import { loadScenario } from '../model/open.js';
-import { POLICIES, formatSwap, replayTrace, type PolicyName } from '../swap/replay.js';
+import { relativeState, relativeNote } from '../commands/relative.js';
+import { loadScenario, loadScenarioFiles } from '../model/open.js';
+import { CLOCKS, POLICIES, formatSwap, replayTrace, type ClockName, type PolicyName } from '../swap/replay.js';
 import { SHAPES, generateTrace, parseTrace, type TraceShape } from '../swap/trace.js';
 import { CliError } from './errors.js';
 import { colorsFor, defaultIo, type CliIo } from './io.js';
@@ -80,17 +81,41 @@ function program(ctx: Ctx): Command {
 
   root
     .command('run')
-    .description("Runs a scenario on the model (through the conformance runner) and prints each step's outcome.")
-    .argument('<scenario>', 'a scenario YAML file (the conformance format)')
-    .addOption(scenarioOpt())
-    .addOption(stepOpt('stop after step N'))
+    .description("Runs scenarios on the model (through the conformance runner) and prints each step's outcome.")
+    .argument('<scenarios...>', 'scenario YAML files (the conformance format) or directories of them')
+    .addOption(new Option('-n, --name <name>', 'run only the scenario of this name'))
+    .addOption(stepOpt('stop after step N (one scenario only)'))
     .addOption(profileOpt())
-    .option('--json', 'print the result as JSON')
-    .addHelpText('after', examples(['memsim run clones.yaml --name "Clone Read"', 'memsim run mmap.yaml --step 2 --json', 'memsim run mmap.yaml --profile linux-6.18-v1272']))
-    .action(async (file: string, o: { name?: string; step?: number; json?: boolean; profile?: string }) => {
-      const r = await runCommand(loadScenario(file, o.name), o.step, await profileOf(o.profile));
-      io.stdout(o.json ? `${JSON.stringify(runJson(r), null, 2)}\n` : formatRun(r, c));
-      ctx.status = r.result.status === 'failed' ? 1 : 0;
+    .option('--json', 'print the result as JSON (one object for one scenario, else {scenarios, passed, failed})')
+    .addHelpText(
+      'after',
+      examples(['memsim run clones.yaml', 'memsim run suites/zircon --name "Clone Read"', 'memsim run clones.yaml --name "Clone Read" --step 2 --json', 'memsim run mmap.yaml --profile linux-6.18-v1272']),
+    )
+    .action(async (paths: string[], o: { name?: string; step?: number; json?: boolean; profile?: string }) => {
+      const profile = await profileOf(o.profile);
+      const scenarios = loadScenarioFiles(paths, o.name);
+      if (o.step !== undefined && scenarios.length > 1) {
+        throw new CliError('BAD_USAGE', `--step applies to one scenario; ${paths.join(', ')} holds ${scenarios.length} (pick one with --name)`);
+      }
+      const results: RunResult[] = [];
+      for (const scenario of scenarios) {
+        const r = await runCommand(scenario, o.step, profile);
+        results.push(r);
+        if (!o.json) io.stdout(`${results.length > 1 ? '\n' : ''}${formatRun(r, c)}`);
+      }
+      if (o.json) {
+        const body =
+          results.length === 1
+            ? runJson(results[0])
+            : {
+                scenarios: results.map(runJson),
+                passed: results.filter((r) => r.result.status === 'passed').length,
+                failed: results.filter((r) => r.result.status === 'failed').length,
+              };
+        io.stdout(`${JSON.stringify(body, null, 2)}\n`);
+      } else if (results.length > 1) io.stdout(`\n${formatRunSummary(results, c)}`);
+      // A scenario that cannot run as written (unbound names, bad values) is bad input, as everywhere else.
+      ctx.status = results.some(isScenarioError) ? 2 : results.some((r) => r.result.status === 'failed') ? 1 : 0;
     });
 
   root
@@ -100,17 +125,20 @@ function program(ctx: Ctx): Command {
     .addOption(scenarioOpt())
     .addOption(stepOpt('the state after step N (0: before the first step; default: the end)'))
     .option('--smaps', 'show /proc/pid/smaps instead of maps')
+    .option('--relative', 'print addresses as the scenario writes them: offsets in the probe window (Linux), offsets in the parent VMAR (Zircon)')
     .addOption(profileOpt())
     .option('--json', 'print the state as JSON')
-    .addHelpText('after', examples(['memsim inspect clones.yaml --step 4', 'memsim inspect mmap.yaml --smaps', 'memsim inspect mmap.yaml --smaps --profile host']))
-    .action(async (file: string, o: { name?: string; step?: number; smaps?: boolean; json?: boolean; profile?: string }) => {
+    .addHelpText('after', examples(['memsim inspect clones.yaml --step 4', 'memsim inspect mmap.yaml --smaps', 'memsim inspect mmap.yaml --relative', 'memsim inspect mmap.yaml --smaps --profile host']))
+    .action(async (file: string, o: { name?: string; step?: number; smaps?: boolean; relative?: boolean; json?: boolean; profile?: string }) => {
       const scenario = loadScenario(file, o.name);
       const profile = await profileOf(o.profile);
-      const s = await inspectScenario(scenario, o.step, profile);
+      const abs = await inspectScenario(scenario, o.step, profile);
+      const s = o.relative ? relativeState(abs) : abs;
       // Linux scenarios depend on the kernel build: say which one the model followed.
       const used = scenario.domain === 'linux' ? (profile ?? DEFAULT_PROFILE) : undefined;
-      if (o.json) io.stdout(`${JSON.stringify(used ? { ...s, profile: used } : s, null, 2)}\n`);
-      else io.stdout(`${used ? c.dim(`kernel profile ${describeKernelProfile(used)}\n`) : ''}${formatState(scenario, s, c, o.smaps ?? false)}`);
+      const extra = { ...(o.relative ? { addresses: relativeNote(abs.domain) } : {}), ...(used ? { profile: used } : {}) };
+      if (o.json) io.stdout(`${JSON.stringify({ ...extra, ...s }, null, 2)}\n`);
+      else io.stdout(`${used ? c.dim(`kernel profile ${describeKernelProfile(used)}\n`) : ''}${formatState(scenario, s, c, o.smaps ?? false, o.relative ? relativeNote(abs.domain) : 'absolute (--relative: as the scenario writes them)')}`);
     });
 
   root
@@ -153,9 +181,14 @@ function program(ctx: Ctx): Command {
     .description('Replays a memory-access trace through starnix-mm memory with userspace swap and prints the swap metrics.')
     .argument('<trace>', "a trace file (see the README for the format; '-' is not supported)")
     .addOption(new Option('-p, --policy <policy>', 'swap policy').choices([...POLICIES]).default('chromeos'))
+    .addOption(
+      new Option('--clock <clock>', 'fault latency from the virtual clock (policy time; faults take none of it) or measured in wall-clock time')
+        .choices([...CLOCKS])
+        .default('virtual'),
+    )
     .option('--json', 'print the metrics as JSON')
-    .addHelpText('after', examples(['memsim swap trace.txt', 'memsim swap trace.txt --policy aggressive --json']))
-    .action(async (file: string, o: { policy: PolicyName; json?: boolean }) => {
+    .addHelpText('after', examples(['memsim swap trace.txt', 'memsim swap trace.txt --policy aggressive --json', 'memsim swap trace.txt --clock wall']))
+    .action(async (file: string, o: { policy: PolicyName; clock: ClockName; json?: boolean }) => {
       let text: string;
       try {
         text = readFileSync(file, 'utf8');
@@ -165,7 +198,7 @@ function program(ctx: Ctx): Command {
       const trace = parseTrace(text, file);
       const progress = io.stderrIsTTY && !o.json ? swapProgress(trace.events.length) : undefined;
       try {
-        const r = await replayTrace(trace, { policy: o.policy, ...(progress ? { onProgress: progress.update } : {}) });
+        const r = await replayTrace(trace, { policy: o.policy, clock: o.clock, ...(progress ? { onProgress: progress.update } : {}) });
         progress?.stop();
         io.stdout(o.json ? `${JSON.stringify(r, null, 2)}\n` : formatSwap(r, c));
         ctx.status = r.integrityErrors > 0 ? 1 : 0;
@@ -207,6 +240,11 @@ export async function main(argv: readonly string[], ioIn: Partial<CliIo> = {}): 
   const ctx: Ctx = { io, status: 0 };
   const debug = argv.includes('--debug');
   const cmd = program(ctx);
+  if (argv.length === 0) {
+    // No command is a usage error (a script calling `memsim $CMD` with an empty $CMD must not look successful).
+    io.stderr(`${cmd.helpInformation()}\nerror: a command is required\n`);
+    return 2;
+  }
   try {
     await cmd.parseAsync([...argv], { from: 'user' });
     return ctx.status;

@@ -38,11 +38,11 @@ function pageBar(pages: readonly PageResidency[], max = 64): string {
   return `[${shown}${pages.length > max ? '…' : ''}]`;
 }
 
-function vmarTree(p: ProcessState, c: Colors): string[] {
+function vmarTree(p: ProcessState, c: Colors, relative: boolean): string[] {
   const out: string[] = [];
   for (const r of p.regions) {
     const pad = '  '.repeat(r.depth + 1);
-    const range = `${hexAddr(r.base)}-${hexAddr(r.base + r.size)}`;
+    const range = `${hexAddr(r.base)}-${hexAddr(r.base + r.size)}${relative && r.origin === undefined ? ' (absolute)' : ''}`;
     if (r.kind !== 'mapping') {
       out.push(`${pad}${c.cyan(r.kind === 'aspace' ? 'aspace' : 'vmar')} ${range} ${c.dim(`(${bytes(r.size)})`)}${r.name ? ` ${r.name}` : ''}`);
       continue;
@@ -76,17 +76,19 @@ function vmoTree(vmos: readonly VmoState[], c: Colors): string[] {
  * Human-readable state: maps (or smaps), the VMAR tree, the VMO clone tree and kernel memory.
  * @public
  */
-export function formatState(scenario: Scenario, s: ModelState, c: Colors, smaps = false): string {
+export function formatState(scenario: Scenario, s: ModelState, c: Colors, smaps = false, addresses?: string): string {
   const lines: string[] = [];
+  const relative = s.processes.some((p) => p.regions.some((r) => r.origin !== undefined));
   lines.push(c.bold(scenario.name) + c.dim(` (${scenario.domain}, ${scenario.file})`));
   lines.push(s.step === 0 ? 'before the first step' : `after step ${s.step} of ${scenario.steps.length}: ${s.label} -> ${s.outcome}`);
+  if (addresses !== undefined) lines.push(c.dim(`addresses: ${addresses}`));
   for (const p of s.processes) {
     lines.push('', c.bold(`process ${p.name}`) + c.dim(` (koid ${p.koid})`));
     const text = (smaps ? (p.smaps ?? `${p.maps}\n(smaps: only Linux scenarios have them)`) : p.maps).trimEnd();
     lines.push(`  ${smaps ? '/proc/pid/smaps' : '/proc/pid/maps'}:`);
     lines.push(...(text ? text.split('\n').map((l) => `    ${l}`) : ['    (no mappings)']));
     lines.push('  VMAR tree:');
-    lines.push(...(p.regions.length ? vmarTree(p, c).map((l) => `  ${l}`) : ['    (process terminated)']));
+    lines.push(...(p.regions.length ? vmarTree(p, c, relative).map((l) => `  ${l}`) : ['    (process terminated)']));
   }
   lines.push('', c.bold('VMO clone tree') + c.dim(' (pages: # committed, ~ compressed, . absent)'));
   lines.push(...(s.vmos.length ? vmoTree(s.vmos, c) : ['  (no VMOs)']));

@@ -62,6 +62,22 @@ export function formatRun(r: RunResult, c: Colors): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * Whether a run failed because the scenario itself is wrong (an unbound name, a bad argument value): the runner
+ * reports those as a failed case whose message starts with `scenario error:`. The CLI exits 2 for them.
+ */
+export function isScenarioError(r: RunResult): boolean {
+  return r.result.status === 'failed' && (r.result.message ?? '').startsWith('scenario error:');
+}
+
+/** The closing line of a run over several scenarios. */
+export function formatRunSummary(rs: readonly RunResult[], c: Colors): string {
+  const count = (st: string): number => rs.filter((r) => r.result.status === st).length;
+  const failed = count('failed');
+  const text = `${rs.length} scenarios: ${count('passed')} passed, ${failed} failed, ${count('skipped')} skipped`;
+  return `${failed > 0 ? c.red(text) : c.green(text)}\n`;
+}
+
 /** JSON form of a run (stable keys, for machines). */
 export function runJson(r: RunResult): unknown {
   const res = r.result;

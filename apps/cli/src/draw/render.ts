@@ -10,17 +10,64 @@ const MARGIN = 20;
 const ROW = 34;
 const PAGE = 4096;
 
-/** What backs a mapping, for its colour stripe. */
-export function backingOf(r: RegionState, vmos: ReadonlyMap<number, VmoState>, domain: ModelState['domain']): string {
+/**
+ * What backs a mapping, for its colour stripe. For Linux, `mapsName` is the name /proc/pid/maps gives the range
+ * (`[stack]`, `[heap]`, a path): the Zircon mapping under it is only named after starnix's VMO.
+ */
+export function backingOf(r: RegionState, vmos: ReadonlyMap<number, VmoState>, domain: ModelState['domain'], mapsName = ''): string {
   const v = r.vmoKoid !== undefined ? vmos.get(r.vmoKoid) : undefined;
   if (v?.flags.includes('IS_COW_CLONE')) return 'cow-clone';
   if (v?.flags.includes('SLICE')) return 'slice';
   if (domain === 'linux') {
-    if (r.name.includes('[stack')) return 'stack';
-    if (r.name.includes('[heap')) return 'heap';
-    if (r.name.startsWith('/') || r.name.includes('memfd')) return r.name.includes('memfd') ? 'shared' : 'file';
+    const name = mapsName || r.name;
+    if (name.includes('[stack')) return 'stack';
+    if (name.includes('[heap')) return 'heap';
+    if (name.includes('memfd') || name.includes('SYSV') || name.startsWith('/dev/zero')) return 'shared';
+    if (name.startsWith('/')) return 'file';
   }
   return 'anonymous';
+}
+
+/** The maps lines of a Linux process as ranges with names, to name the Zircon mappings under them. */
+function mapsRanges(maps: string): Array<{ start: number; end: number; name: string }> {
+  const out: Array<{ start: number; end: number; name: string }> = [];
+  for (const line of maps.split('\n')) {
+    const m = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+ *(.*)$/.exec(line);
+    if (m) out.push({ start: parseInt(m[1], 16), end: parseInt(m[2], 16), name: (m[3] ?? '').trim() });
+  }
+  return out;
+}
+
+/** A label that fits `width` pixels at about 5.5 px per character: whole, or cut with an ellipsis. */
+function fit(text: string, width: number): string {
+  const max = Math.floor(width / 5.5);
+  if (text.length <= max) return text;
+  return max <= 1 ? '' : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * The address axis under a process: a tick at every region boundary, labelled where there is room (labels that
+ * would overlap the previous one are left out; their address stays in the tick's tooltip).
+ */
+function axisSvg(regions: readonly RegionState[], x: (a: number) => number, x0: number, width: number, y: number): string {
+  const ticks = [...new Set(regions.flatMap((r) => [r.base, r.base + r.size]))].sort((a, b) => a - b);
+  const parts = [`<g class="axis" data-ticks="${ticks.length}">`, `<line x1="${n(x0)}" y1="${n(y)}" x2="${n(x0 + width)}" y2="${n(y)}" stroke="#333"/>`];
+  let lastEnd = -Infinity;
+  ticks.forEach((t, i) => {
+    const tx = x(t);
+    parts.push(`<line class="tick" data-addr="${hexAddr(t)}" x1="${n(tx)}" y1="${n(y)}" x2="${n(tx)}" y2="${n(y + 4)}" stroke="#333"><title>${hexAddr(t)}</title></line>`);
+    const label = hexAddr(t);
+    const w = label.length * 5.5;
+    // The first label starts at its tick and the last ends at its tick, so both stay inside the picture.
+    const anchor = i === 0 ? 'start' : i === ticks.length - 1 ? 'end' : 'middle';
+    const left = anchor === 'start' ? tx : anchor === 'end' ? tx - w : tx - w / 2;
+    if (left > lastEnd + 4) {
+      parts.push(`<text class="tick-label" x="${n(tx)}" y="${n(y + 14)}" font-size="9" font-family="monospace" text-anchor="${anchor}">${esc(label)}</text>`);
+      lastEnd = left + w;
+    }
+  });
+  parts.push('</g>');
+  return parts.join('\n');
 }
 
 /**
@@ -81,6 +128,7 @@ function processSvg(p: ProcessState, s: ModelState, vmos: ReadonlyMap<number, Vm
   const w = WIDTH - 2 * MARGIN;
   const x = layout(p.regions, x0, w);
   const maxDepth = p.regions.reduce((m, r) => Math.max(m, r.depth), 0);
+  const named = s.domain === 'linux' ? mapsRanges(p.maps) : [];
   const parts: string[] = [`<g class="process" data-name="${esc(p.name)}" data-koid="${p.koid}">`];
   parts.push(`<text class="title" x="${x0}" y="${y0 + 14}" font-weight="bold">process ${esc(p.name)} (koid ${p.koid})</text>`);
   const top = y0 + 22;
@@ -101,14 +149,17 @@ function processSvg(p: ProcessState, s: ModelState, vmos: ReadonlyMap<number, Vm
       parts.push(
         `<rect class="${r.kind}" data-base="${hexAddr(r.base)}" data-size="${r.size}" x="${n(rx)}" y="${n(ry)}" width="${n(rw)}" height="${(maxDepth - r.depth + 1) * ROW}" fill="none" stroke="#333" stroke-width="1.2" rx="3"><title>${r.kind} ${esc(r.name)} ${range} (${bytes(r.size)})</title></rect>`,
       );
-      parts.push(`<text x="${n(rx + 3)}" y="${n(ry + 11)}" font-size="9" fill="#333">${esc(r.kind === 'aspace' ? 'aspace' : r.name || 'vmar')}</text>`);
+      const title = r.kind === 'aspace' ? 'aspace' : r.name || 'vmar';
+      const shown = fit(title, rw - 6);
+      if (shown) parts.push(`<text x="${n(rx + 3)}" y="${n(ry + 11)}" font-size="9" fill="#333">${esc(shown)}${shown !== title ? `<title>${esc(title)}</title>` : ''}</text>`);
       continue;
     }
-    const backing = backingOf(r, vmos, s.domain);
+    const mapsName = named.find((m) => m.start <= r.base && r.base < m.end)?.name ?? '';
+    const backing = backingOf(r, vmos, s.domain, mapsName);
     const perms = r.perms ?? '---';
     parts.push(`<g class="mapping" data-perms="${perms}" data-backing="${backing}" data-vmo="${r.vmoKoid ?? ''}" data-base="${hexAddr(r.base)}" data-size="${r.size}" data-committed="${r.committedBytes ?? 0}">`);
     parts.push(
-      `<rect x="${n(rx)}" y="${n(ry + 2)}" width="${n(rw)}" height="${ROW - 4}" fill="${PERM_FILL[perms] ?? '#ccc'}" stroke="#222" stroke-width="0.8"><title>${esc(r.name)} ${range} ${perms} ${backing} vmo ${r.vmoKoid} committed ${bytes(r.committedBytes ?? 0)} of ${bytes(r.size)}</title></rect>`,
+      `<rect x="${n(rx)}" y="${n(ry + 2)}" width="${n(rw)}" height="${ROW - 4}" fill="${PERM_FILL[perms] ?? '#ccc'}" stroke="#222" stroke-width="0.8"><title>${esc(mapsName ? `${mapsName} (${r.name})` : r.name)} ${range} ${perms} ${backing} vmo ${r.vmoKoid} committed ${bytes(r.committedBytes ?? 0)} of ${bytes(r.size)}</title></rect>`,
     );
     parts.push(`<rect class="backing" x="${n(rx)}" y="${n(ry + 2)}" width="${n(rw)}" height="4" fill="${BACKING_COLOR[backing] ?? '#000'}"/>`);
     // Committed pages shaded: per page when the VMO's residency is known, else as a fraction of the mapping.
@@ -127,17 +178,22 @@ function processSvg(p: ProcessState, s: ModelState, vmos: ReadonlyMap<number, Vm
       const f = Math.min(1, (r.committedBytes ?? 0) / r.size);
       parts.push(`<rect class="page committed" x="${n(rx)}" y="${n(ry + ROW - 12)}" width="${n(Math.max(1, rw * f))}" height="8" fill="${COMMITTED_SHADE}"/>`);
     }
-    if (rw > 40) parts.push(`<text x="${n(rx + 3)}" y="${n(ry + 17)}" font-size="9">${perms} ${esc(r.name || `vmo ${r.vmoKoid}`).slice(0, Math.floor(rw / 6))}</text>`);
+    // The label is the whole name when it fits, else cut with an ellipsis; the full one is in its tooltip.
+    const full = `${perms} ${mapsName || r.name || `vmo ${r.vmoKoid}`}`;
+    const shown = fit(full, rw - 6);
+    if (shown) parts.push(`<text class="label" x="${n(rx + 3)}" y="${n(ry + 17)}" font-size="9">${esc(shown)}<title>${esc(full)}</title></text>`);
     parts.push('</g>');
   }
+  const axisY = top + (maxDepth + 1) * ROW + 4;
+  parts.push(axisSvg(p.regions, x, x0, w, axisY));
   parts.push('</g>');
-  return { svg: parts.join('\n'), height: 22 + (maxDepth + 1) * ROW + 16 };
+  return { svg: parts.join('\n'), height: 22 + (maxDepth + 1) * ROW + 36 };
 }
 
 function vmoTreeSvg(vmoList: readonly VmoState[], y0: number): { svg: string; height: number } {
   const { roots, children: kids } = vmoForest(vmoList);
   const BOX_W = 230;
-  const BOX_H = 62;
+  const BOX_H = 60;
   const GAP_X = 20;
   const GAP_Y = 34;
   const pos = new Map<number, { x: number; y: number }>();
@@ -163,15 +219,18 @@ function vmoTreeSvg(vmoList: readonly VmoState[], y0: number): { svg: string; he
   for (const v of vmoList) {
     const p = pos.get(v.koid)!;
     const kind = v.flags.includes('IS_COW_CLONE') ? 'cow-clone' : v.flags.includes('SLICE') ? 'slice' : 'anonymous';
-    parts.push(`<g class="vmo" data-koid="${v.koid}" data-parent="${v.parentKoid}" data-committed="${v.committedBytes}" data-populated="${v.populatedBytes}" data-shared="${v.sharedBytes}">`);
+    parts.push(`<g class="vmo" data-koid="${v.koid}" data-parent="${v.parentKoid}" data-name="${esc(v.name)}" data-committed="${v.committedBytes}" data-populated="${v.populatedBytes}" data-shared="${v.sharedBytes}">`);
+    parts.push(`<title>vmo ${v.koid}${v.name ? ` '${esc(v.name)}'` : ''} ${esc(bytes(v.sizeBytes))}</title>`);
     parts.push(`<rect x="${n(p.x)}" y="${n(p.y)}" width="${BOX_W}" height="${BOX_H}" rx="5" fill="#f7f7f7" stroke="${BACKING_COLOR[kind]}" stroke-width="2"${v.viaHandle ? '' : ' stroke-dasharray="4 3"'}/>`);
-    parts.push(`<text x="${n(p.x + 6)}" y="${n(p.y + 14)}" font-size="11" font-weight="bold">vmo ${v.koid}${v.name ? ` '${esc(v.name.slice(0, 18))}'` : ''} ${esc(bytes(v.sizeBytes))}</text>`);
-    parts.push(`<text x="${n(p.x + 6)}" y="${n(p.y + 28)}" font-size="9">committed ${esc(bytes(v.committedBytes))} · populated ${esc(bytes(v.populatedBytes))} · shared ${esc(bytes(v.sharedBytes))}</text>`);
+    // Koid and size first, then the name on a line of its own (cut with an ellipsis only past the box's width).
+    parts.push(`<text x="${n(p.x + 6)}" y="${n(p.y + 13)}" font-size="11" font-weight="bold">vmo ${v.koid} · ${esc(bytes(v.sizeBytes))}</text>`);
+    if (v.name) parts.push(`<text class="vmo-name" x="${n(p.x + 6)}" y="${n(p.y + 25)}" font-size="10">${esc(fit(`'${v.name}'`, BOX_W - 12))}</text>`);
+    parts.push(`<text x="${n(p.x + 6)}" y="${n(p.y + 36)}" font-size="9">committed ${esc(bytes(v.committedBytes))} · populated ${esc(bytes(v.populatedBytes))} · shared ${esc(bytes(v.sharedBytes))}</text>`);
     const cells = v.pages.slice(0, 64);
     const cw = Math.min(12, (BOX_W - 12) / Math.max(1, cells.length));
     cells.forEach((st, i) => {
       const fill = st === 'committed' ? '#444' : st === 'compressed' ? '#999' : '#fff';
-      parts.push(`<rect class="cell ${st}" x="${n(p.x + 6 + i * cw)}" y="${n(p.y + 38)}" width="${n(Math.max(1, cw - 1))}" height="14" fill="${fill}" stroke="#888" stroke-width="0.4"/>`);
+      parts.push(`<rect class="cell ${st}" x="${n(p.x + 6 + i * cw)}" y="${n(p.y + 42)}" width="${n(Math.max(1, cw - 1))}" height="12" fill="${fill}" stroke="#888" stroke-width="0.4"/>`);
     });
     parts.push('</g>');
   }
@@ -188,11 +247,15 @@ function legend(y0: number): string {
   ];
   const parts = ['<g class="legend">'];
   items.forEach((it, i) => {
-    const x = MARGIN + i * 88;
-    parts.push(`<rect x="${x}" y="${y0}" width="12" height="12" fill="${it.color}" stroke="#333" stroke-width="0.5"/><text x="${x + 16}" y="${y0 + 10}" font-size="10">${esc(it.label)}</text>`);
+    const x = MARGIN + i * 84;
+    const stripe = i >= 5;
+    parts.push(
+      `<g class="legend-item" data-label="${esc(it.label)}"><rect x="${x}" y="${y0 + (stripe ? 4 : 0)}" width="12" height="${stripe ? 4 : 12}" fill="${it.color}" stroke="#333" stroke-width="0.5"/><text x="${x + 16}" y="${y0 + 10}" font-size="10">${esc(it.label)}</text></g>`,
+    );
   });
-  parts.push(`<rect x="${MARGIN}" y="${y0 + 18}" width="12" height="8" fill="${COMMITTED_SHADE}"/><text x="${MARGIN + 16}" y="${y0 + 26}" font-size="10">committed page</text>`);
-  parts.push(`<rect x="${MARGIN + 120}" y="${y0 + 18}" width="24" height="8" fill="url(#hatch)" stroke="#bbb"/><text x="${MARGIN + 150}" y="${y0 + 26}" font-size="10">unmapped gap (guard)</text>`);
+  parts.push(`<text x="${MARGIN}" y="${y0 + 26}" font-size="9" fill="#555">fill: permissions · stripe: backing</text>`);
+  parts.push(`<rect x="${MARGIN + 160}" y="${y0 + 18}" width="12" height="8" fill="${COMMITTED_SHADE}"/><text x="${MARGIN + 176}" y="${y0 + 26}" font-size="10">committed page</text>`);
+  parts.push(`<rect x="${MARGIN + 280}" y="${y0 + 18}" width="24" height="8" fill="url(#hatch)" stroke="#bbb"/><text x="${MARGIN + 310}" y="${y0 + 26}" font-size="10">unmapped gap (guard)</text>`);
   parts.push('</g>');
   return parts.join('\n');
 }

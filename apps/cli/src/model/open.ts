@@ -1,17 +1,27 @@
+import { statSync } from 'node:fs';
 import { loadScenarios, type Scenario } from '@memsim/conformance';
 import type { KernelProfile } from '@memsim/starnix-mm';
 import { CliError } from '../cli/errors.js';
 import { Stepper } from './stepper.js';
 
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Loads the scenario of a YAML file through the conformance package's parser. A file may hold several scenarios
- * (`---`-separated): `name` picks one, else the file must hold exactly one or the first is used.
+ * Loads every scenario of YAML files and directories (searched recursively) through the conformance package's
+ * parser; `name` keeps the one of that name. Missing paths, malformed files, an empty selection and an unknown name
+ * are bad input ({@link CliError} `BAD_INPUT`).
  * @public
  */
-export function loadScenario(file: string, name?: string): Scenario {
+export function loadScenarioFiles(paths: readonly string[], name?: string): Scenario[] {
   let loaded;
   try {
-    loaded = loadScenarios([file]);
+    loaded = loadScenarios(paths);
   } catch (e) {
     throw new CliError('BAD_INPUT', (e as Error).message);
   }
@@ -20,11 +30,29 @@ export function loadScenario(file: string, name?: string): Scenario {
     throw new CliError('BAD_INPUT', `${p.file}:${p.line}:${p.column}: ${p.message}`);
   }
   const all = loaded.scenarios;
-  if (all.length === 0) throw new CliError('BAD_INPUT', `${file}: no scenario in the file`);
-  if (name === undefined) return all[0];
-  const found = all.find((s) => s.name === name);
-  if (!found) throw new CliError('BAD_INPUT', `${file}: no scenario named '${name}' (it has: ${all.map((s) => `'${s.name}'`).join(', ')})`);
+  const where = paths.join(', ');
+  if (all.length === 0) throw new CliError('BAD_INPUT', `${where}: no scenario in ${paths.some(isDirectory) ? 'any YAML file there' : 'the file'}`);
+  if (name === undefined) return all;
+  const found = all.filter((s) => s.name === name);
+  if (found.length === 0) {
+    const names = all.map((s) => `'${s.name}'`);
+    const list = names.length > 12 ? `${names.slice(0, 12).join(', ')}, ... (${names.length} in all)` : names.join(', ');
+    throw new CliError('BAD_INPUT', `${where}: no scenario named '${name}' (it has: ${list})`);
+  }
   return found;
+}
+
+/**
+ * Loads one scenario from a YAML file (or a directory, with `name`). A file may hold several scenarios
+ * (`---`-separated): `name` picks one, else the first is used. A directory holding several needs `name`.
+ * @public
+ */
+export function loadScenario(file: string, name?: string): Scenario {
+  const found = loadScenarioFiles([file], name);
+  if (name === undefined && found.length > 1 && isDirectory(file)) {
+    throw new CliError('BAD_USAGE', `${file} is a directory of ${found.length} scenarios; pick one with --name`);
+  }
+  return found[0];
 }
 
 /** A stepper for the scenario's domain. */

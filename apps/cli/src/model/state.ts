@@ -32,6 +32,11 @@ export interface RegionState {
   readonly vmoOffset?: number;
   readonly committedBytes?: number;
   readonly populatedBytes?: number;
+  /**
+   * Set when `base` is relative (`inspect --relative`): the absolute address it counts from (the probe window's base,
+   * or the parent VMAR's). Absent when `base` is absolute.
+   */
+  readonly origin?: number;
 }
 
 /**

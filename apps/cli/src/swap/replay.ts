@@ -31,6 +31,45 @@ export const POLICIES = ['chromeos', 'aggressive', 'never'] as const;
 /** @public */
 export type PolicyName = (typeof POLICIES)[number];
 
+/**
+ * Where `memsim swap` takes fault latency from: `virtual`, the swap manager's histogram on the virtual clock (which
+ * only the trace's `wait` lines move, so a fault takes 0 us there), or `wall`, the measured wall-clock time from a
+ * faulting access to its completion.
+ * @public
+ */
+export const CLOCKS = ['virtual', 'wall'] as const;
+
+/** @public */
+export type ClockName = (typeof CLOCKS)[number];
+
+/**
+ * Wall-clock fault latency of a replay, in microseconds.
+ * @public
+ */
+export interface WallLatency {
+  readonly count: number;
+  readonly meanMicros: number;
+  readonly p50Micros: number;
+  readonly p90Micros: number;
+  readonly p99Micros: number;
+  readonly maxMicros: number;
+}
+
+function wallLatency(samples: number[]): WallLatency {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number): number => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]);
+  const round = (v: number): number => Math.round(v * 10) / 10;
+  const mean = sorted.length === 0 ? 0 : sorted.reduce((a, b) => a + b, 0) / sorted.length;
+  return {
+    count: sorted.length,
+    meanMicros: round(mean),
+    p50Micros: round(at(0.5)),
+    p90Micros: round(at(0.9)),
+    p99Micros: round(at(0.99)),
+    maxMicros: round(sorted.length === 0 ? 0 : sorted[sorted.length - 1]),
+  };
+}
+
 /** A policy that never walks: the no-swap baseline. */
 const NEVER: SwapPolicy = {
   name: 'never',
@@ -84,6 +123,8 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  */
 export interface ReplayOptions {
   readonly policy?: PolicyName;
+  /** `wall` measures each fault's wall-clock latency (default `virtual`: the swap manager's own histogram). */
+  readonly clock?: ClockName;
   /** Called every few hundred events with the number done. */
   readonly onProgress?: (done: number) => void;
   /** Where the swap file lives (default: a fresh temporary directory, removed afterwards). */
@@ -114,6 +155,14 @@ export interface SwapReport {
   readonly sigbus: number;
   /** Virtual time the trace covered, in seconds. */
   readonly virtualSeconds: number;
+  /** Pages brought back from swap because an access faulted on them (demand faults served from swap). */
+  readonly demandSwapIns: number;
+  /** Pages brought back from swap along with a faulting page, before any access asked for them (prefetch). */
+  readonly prefetchedSwapIns: number;
+  /** Which clock the fault latency comes from. */
+  readonly clock: ClockName;
+  /** Measured fault latency (only with `clock: 'wall'`). */
+  readonly wallLatency?: WallLatency;
   readonly metrics: SwapMetricsSnapshot;
 }
 
@@ -155,6 +204,8 @@ export async function replayTrace(trace: SwapTrace, options: ReplayOptions = {})
     let integrityErrors = 0;
     let sigbus = 0;
     let done = 0;
+    const wall = options.clock === 'wall';
+    const samples: number[] = [];
     for (const e of trace.events) {
       switch (e.op) {
         case 'read':
@@ -162,10 +213,14 @@ export async function replayTrace(trace: SwapTrace, options: ReplayOptions = {})
           const addr = base + e.page * PAGE;
           // The whole mapping is registered MISSING, so an access to a missing page traps into the userfaultfd:
           // starnix-mm raises that fault itself and the access waits until the swap manager resolves it.
-          if (!space.isPagePresent(addr)) userfaults++;
+          const faults = !space.isPagePresent(addr);
+          if (faults) userfaults++;
+          // Wall time from the faulting access to its completion: the userfault round trip through the swap manager.
+          const t0 = faults && wall ? performance.now() : 0;
           if (e.op === 'write') {
             const v = writes + 1;
             const r = await mm.writeAsync(TASK, addr, pageData(e.page, v));
+            if (t0) samples.push((performance.now() - t0) * 1000);
             if (!r.ok) {
               sigbus++;
               break;
@@ -174,6 +229,7 @@ export async function replayTrace(trace: SwapTrace, options: ReplayOptions = {})
             version[e.page] = v;
           } else {
             const r = await mm.readAsync(TASK, addr, PAGE);
+            if (t0) samples.push((performance.now() - t0) * 1000);
             if (!r.ok) {
               sigbus++;
               break;
@@ -204,6 +260,7 @@ export async function replayTrace(trace: SwapTrace, options: ReplayOptions = {})
     let resident = 0;
     const present = mm.mincore(base, trace.pages * PAGE);
     for (const b of present) resident += b & 1;
+    const metrics = manager.metrics();
     return {
       policy: policyName,
       pages: trace.pages,
@@ -217,7 +274,12 @@ export async function replayTrace(trace: SwapTrace, options: ReplayOptions = {})
       integrityErrors,
       sigbus,
       virtualSeconds: (clock.nowMicros() - start) / 1e6,
-      metrics: manager.metrics(),
+      demandSwapIns: metrics.faults.fromSwap,
+      // Every page read back from swap is counted in pagesSwappedIn; those no fault asked for were prefetched.
+      prefetchedSwapIns: Math.max(0, metrics.pagesSwappedIn - metrics.faults.fromSwap),
+      clock: wall ? 'wall' : 'virtual',
+      ...(wall ? { wallLatency: wallLatency(samples) } : {}),
+      metrics,
     };
   } finally {
     manager.close();
@@ -232,13 +294,22 @@ export function formatSwap(r: SwapReport, c: Colors): string {
   const lines = [
     c.bold(`swap replay: ${r.events} events on ${r.pages} pages (${bytes(r.pages * PAGE)}), policy ${r.policy}, ${r.virtualSeconds} s virtual`),
     `  accesses        ${r.reads} reads, ${r.writes} writes, ${r.userfaults} userfaults`,
-    `  swap-outs       ${r.swapOuts} walks swapped pages; ${m.pagesSwappedOut} pages out, ${m.pagesSwappedIn} in, ${m.pagesDropped} dropped`,
+    `  swap-outs       ${r.swapOuts} walks swapped pages; ${m.pagesSwappedOut} pages out, ${m.pagesDropped} dropped`,
+    `  swap-ins        ${m.pagesSwappedIn} pages in: ${r.demandSwapIns} on demand (a fault asked for them), ${r.prefetchedSwapIns} prefetched with them`,
     `  faults          ${f.fromSwap} from swap, ${f.zeroFill} zero-fill, ${f.redundant} redundant, ${f.declined} declined, ${f.sigbus} sigbus`,
     `  swap file       ${bytes(m.bytesWritten)} written, ${bytes(m.bytesOnDisk)} on disk, ${bytes(m.bytesUsed)} used, compression ${m.compressionRatio.toFixed(2)}x`,
     `  resident        ${r.residentPages} of ${r.pages} pages at the end; kernel committed ${bytes(r.committedBytes)}`,
   ];
-  if (m.faultLatency.length > 0) {
-    lines.push('  fault latency   ' + m.faultLatency.map((b) => `[${b.lowMicros}, ${b.highMicros}) us: ${b.count}`).join(', '));
+  if (r.wallLatency) {
+    const w = r.wallLatency;
+    lines.push(
+      `  fault latency   wall clock, ${w.count} faults: mean ${w.meanMicros} us, p50 ${w.p50Micros} us, p90 ${w.p90Micros} us, p99 ${w.p99Micros} us, max ${w.maxMicros} us`,
+    );
+  } else if (m.faultLatency.length > 0) {
+    const buckets = m.faultLatency.map((b) => `[${b.lowMicros}, ${b.highMicros}) us: ${b.count}`).join(', ');
+    lines.push(`  fault latency   virtual clock (faults take no virtual time; --clock wall measures them): ${buckets}`);
+  } else if (f.fromSwap + f.zeroFill > 0) {
+    lines.push('  fault latency   0 us on the virtual clock (faults take no virtual time; --clock wall measures them)');
   }
   const ok = r.integrityErrors === 0 && r.sigbus === 0;
   lines.push(ok ? c.green('  integrity       every read returned the last write') : c.red(`  integrity       ${r.integrityErrors} stale reads, ${r.sigbus} SIGBUS`));
