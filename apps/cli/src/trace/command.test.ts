@@ -100,7 +100,7 @@ describe('memsim trace inspect and draw', () => {
     expect(out).toContain('Linux view: /proc/PID/maps');
     expect(out).toContain('Zircon view: mappings of the user VMAR');
     expect(out).toMatch(/r-xp [0-9a-f]{8} \/usr\/bin\/python3\.11 +r-x vmo \d+ cow of \d+ @0x[0-9a-f]+ committed 0 B/);
-    expect(out).toMatch(/vmo (\d+) 'starnix:private-anon' 128 TiB, committed [^\n]*\n {4}vmo \d+ 128 TiB, committed [^,]+, clone of \1,/);
+    expect(out).toMatch(/vmo (\d+) 'starnix:private-anon' 128 TiB, committed [^\n]*\n {4}vmo \d+ 'starnix:private-anon' 128 TiB, committed [^,]+, clone of \1,/);
     expect(out).toMatch(/totals: 2 process\(es\), \d+ VMAs, \d+ VMOs, committed .* in the Zircon view, Rss .* on Linux at exit/);
   });
 

@@ -1434,6 +1434,8 @@ export class MemoryManager implements Disposable {
         if (fl & MremapFlags.DONTUNMAP && !this.mayExpand(v.flags, len / PAGE)) fail('ENOMEM');
         if (fl & MremapFlags.FIXED) {
           this.unmapRange(dest, dest + newLen);
+          // From here a failure is part-way on Linux too: the destination is already unmapped (validate knows).
+          this.partialFailure = true;
           // mremap_to looks the source up again after unmapping the destination (which may have held it) before
           // the shrink's own munmap checks.
           if (!this.tree.find(addr)) fail('EFAULT');
