@@ -288,20 +288,32 @@ export class CowNode {
       }
     }
     if (this.parentLimit > from) {
+      const lost = this.parentLimit;
       this.parentLimit = from;
-      if (this.parent !== null) this.parent.sweep();
+      if (this.parent !== null) this.parent.releaseUnseen(from + this.parentOffset, lost + this.parentOffset);
     }
   }
 
-  /** Frees hidden pages no child can see any more, here and up the chain. */
-  sweep(): void {
-    for (let n: CowNode | null = this; n !== null && n.hidden; n = n.parent) {
-      for (const [i, v] of n.pages) {
-        if (!anyChildSees(n, i)) {
-          n.pages.delete(i);
-          this.mem.release(v);
-        }
+  /**
+   * After a child stopped reading through to this node's indices [lo, hi) (it closed, shrank or merged into a
+   * narrower view), frees the pages there that no child sees any more, here and in the ancestors this node reads
+   * through to. Cost follows the window and the pages held in it, not the whole chain.
+   */
+  releaseUnseen(lo: number, hi: number): void {
+    let n: CowNode | null = this;
+    while (n !== null && n.hidden && hi > lo) {
+      const gone: number[] = [];
+      const node: CowNode = n;
+      forEachIn(node.pages, lo, hi, (i) => {
+        if (!anyChildSees(node, i)) gone.push(i);
+      });
+      for (const i of gone) {
+        this.mem.release(node.pages.get(i) as number);
+        node.pages.delete(i);
       }
+      hi = Math.min(hi, node.parentLimit) + node.parentOffset;
+      lo += node.parentOffset;
+      n = node.parent;
     }
   }
 
@@ -389,16 +401,19 @@ export class CowNode {
       }
     }
     this.pages = new Map();
-    survivor.parent = this.parent;
+    const up = this.parent;
+    survivor.parent = up;
     survivor.parentOffset = co + this.parentOffset;
-    survivor.parentLimit = this.parent === null ? 0 : Math.min(limit, Math.max(0, this.parentLimit - co));
-    if (this.parent !== null) {
-      if (this.parent.left === this) this.parent.left = survivor;
-      else this.parent.right = survivor;
+    survivor.parentLimit = up === null ? 0 : Math.min(limit, Math.max(0, this.parentLimit - co));
+    if (up !== null) {
+      if (up.left === this) up.left = survivor;
+      else up.right = survivor;
     }
     this.parent = null;
     this.left = this.right = null;
     this.registry.delete(this);
+    // The closed side could read through this node into the ancestors; the survivor may see less of them.
+    if (up !== null) up.releaseUnseen(this.parentOffset, this.parentOffset + this.parentLimit);
   }
 
   // ---- accounting -----------------------------------------------------------------------------------------------
