@@ -76,3 +76,34 @@ describe('regressions found by the reachability property', () => {
     expect(k.memory.pageCount()).toBe(0);
   });
 });
+
+describe('regressions found by the randomized campaign (docs/testing.md)', () => {
+  it('closing the original of a clone of a clone frees the pages that only the original saw', () => {
+    const { kernel: k } = setup();
+    const root = Vmo.create(k, 4 * PAGE);
+    root.opRange(VmoOp.COMMIT, 0, 4 * PAGE);
+    const a = root.createChild(SNAPSHOT, 0, 4 * PAGE);
+    const b = a.createChild(SNAPSHOT, PAGE, 4 * PAGE);
+    a.opRange(VmoOp.COMMIT, 0, 4 * PAGE);
+    root.close();
+    expect(audit(k)).toEqual([]);
+    // a holds its 4 copies; b sees 3 of the original pages.
+    expect(k.memory.pageCount()).toBe(7);
+    expect(a.info().populatedBytes + b.info().populatedBytes).toBe(7 * PAGE);
+  });
+
+  it('decommitting the original, then closing the wider clone, frees the pages only that clone saw', () => {
+    const { kernel: k } = setup();
+    const root = Vmo.create(k, 4 * PAGE);
+    root.opRange(VmoOp.COMMIT, 0, 4 * PAGE);
+    const wide = root.createChild(SNAPSHOT, 0, 2 * PAGE);
+    const narrow = root.createChild(SNAPSHOT, 0, PAGE);
+    root.opRange(VmoOp.DECOMMIT, 0, 2 * PAGE);
+    wide.close();
+    expect(audit(k)).toEqual([]);
+    expect(k.memory.pageCount()).toBe(3);
+    narrow.close();
+    root.close();
+    expect(k.memory.pageCount()).toBe(0);
+  });
+});

@@ -369,11 +369,14 @@ export class CowNode {
     if (p === null) return;
     if (p.left === this) p.left = null;
     else if (p.right === this) p.right = null;
-    p.#collapse();
+    p.#collapse(this.parentOffset, this.parentOffset + this.parentLimit);
   }
 
-  /** A hidden node that lost a child: merge into the survivor, or go away with no children left. */
-  #collapse(): void {
+  /**
+   * A hidden node that lost a child, which read through to its indices [lostLo, lostHi): merge into the survivor, or
+   * go away with no children left.
+   */
+  #collapse(lostLo: number, lostHi: number): void {
     const survivor = this.left ?? this.right;
     if (survivor === null) {
       this.destroy();
@@ -412,8 +415,10 @@ export class CowNode {
     this.parent = null;
     this.left = this.right = null;
     this.registry.delete(this);
-    // The closed side could read through this node into the ancestors; the survivor may see less of them.
-    if (up !== null) up.releaseUnseen(this.parentOffset, this.parentOffset + this.parentLimit);
+    // A hidden survivor took over pages only the closed side saw; free them.
+    if (survivor.hidden) survivor.releaseUnseen(Math.max(0, lostLo - co), lostHi - co);
+    // The closed side could also read through this node into the ancestors, which the survivor may see less of.
+    if (up !== null) up.releaseUnseen(lostLo + this.parentOffset, Math.min(lostHi, this.parentLimit) + this.parentOffset);
   }
 
   // ---- accounting -----------------------------------------------------------------------------------------------
