@@ -117,7 +117,11 @@ export class ZirconSpace {
   }
 
   unmap(start: number, end: number): void {
-    if (end > start) this.vmar.unmap(start, end - start);
+    // munmap may name addresses below the VMAR (Linux accepts any range under TASK_SIZE); nothing is mapped there,
+    // and Zircon refuses a range that leaves its VMAR, so only the part inside is passed on.
+    const s = Math.max(start, this.base);
+    const e = Math.min(end, this.end);
+    if (e > s) this.vmar.unmap(s, e - s);
   }
 
   protect(v: Vma, start: number, end: number): void {
