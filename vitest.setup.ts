@@ -9,6 +9,7 @@
 //
 // Tests call fast-check as usual; fc.assert is wrapped through a module mock so no test file needs to know any of this.
 import fc from 'fast-check';
+import type * as FastCheck from 'fast-check';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,7 +74,7 @@ function replayHint(file: string, seed: unknown): string {
 }
 
 vi.mock('fast-check', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('fast-check')>();
+  const actual = await importOriginal<typeof FastCheck>();
   const original = actual.assert;
   type AssertParams = Parameters<typeof original>[1];
 
