@@ -1,12 +1,12 @@
 import { defineProject } from 'vitest/config';
-import { sharedTestTimeout, sourceConditions } from '../../vitest.shared.js';
+import { sharedTestOptions, sourceConditions } from '../../vitest.shared.js';
 
 export default defineProject({
   ...sourceConditions,
   test: {
     name: 'repo-checks',
     include: ['src/**/*.test.ts'],
-    testTimeout: sharedTestTimeout,
+    ...sharedTestOptions,
     // The entry-point and tutorial tests run the built binaries.
     globalSetup: ['src/test-support/build-apps.ts'],
   },

@@ -150,11 +150,13 @@ describe('MemoryManager model-based property', () => {
                 const moved: { prot: number; data: Uint8Array }[] = [];
                 for (let i = 0; i < Math.min(c.n, c.m); i++) moved.push(ref.pages.get(c.page + i) as { prot: number; data: Uint8Array });
                 const protOf = moved[0]?.prot ?? 0;
-                ref.munmap(c.to, c.m);
+                // A same-size move carries each VMA over and keeps holes (Linux 6.17+ remap_move): only the
+                // destination of a moved piece is unmapped, what lies opposite a source hole stays (checked on
+                // Linux 6.18). A resizing move unmaps the whole destination first.
+                if (c.n !== c.m) ref.munmap(c.to, c.m);
                 ref.munmap(c.page, c.n);
                 for (let i = 0; i < c.m; i++) {
                   const m = moved[i];
-                  // A same-size move carries each VMA over and keeps holes (Linux 6.17+ multi-VMA move).
                   if (m) ref.pages.set(c.to + i, m);
                   else if (c.n !== c.m) ref.pages.set(c.to + i, { prot: protOf, data: new Uint8Array(P) });
                 }
@@ -186,7 +188,7 @@ describe('MemoryManager model-based property', () => {
         }
         mm[Symbol.dispose]();
       }),
-      { numRuns: 100, seed: 42 },
+      { numRuns: 100 },
     );
   });
 });

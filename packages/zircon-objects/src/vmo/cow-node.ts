@@ -288,20 +288,32 @@ export class CowNode {
       }
     }
     if (this.parentLimit > from) {
+      const lost = this.parentLimit;
       this.parentLimit = from;
-      if (this.parent !== null) this.parent.sweep();
+      if (this.parent !== null) this.parent.releaseUnseen(from + this.parentOffset, lost + this.parentOffset);
     }
   }
 
-  /** Frees hidden pages no child can see any more, here and up the chain. */
-  sweep(): void {
-    for (let n: CowNode | null = this; n !== null && n.hidden; n = n.parent) {
-      for (const [i, v] of n.pages) {
-        if (!anyChildSees(n, i)) {
-          n.pages.delete(i);
-          this.mem.release(v);
-        }
+  /**
+   * After a child stopped reading through to this node's indices [lo, hi) (it closed, shrank or merged into a
+   * narrower view), frees the pages there that no child sees any more, here and in the ancestors this node reads
+   * through to. Cost follows the window and the pages held in it, not the whole chain.
+   */
+  releaseUnseen(lo: number, hi: number): void {
+    let n: CowNode | null = this;
+    while (n !== null && n.hidden && hi > lo) {
+      const gone: number[] = [];
+      const node: CowNode = n;
+      forEachIn(node.pages, lo, hi, (i) => {
+        if (!anyChildSees(node, i)) gone.push(i);
+      });
+      for (const i of gone) {
+        this.mem.release(node.pages.get(i) as number);
+        node.pages.delete(i);
       }
+      hi = Math.min(hi, node.parentLimit) + node.parentOffset;
+      lo += node.parentOffset;
+      n = node.parent;
     }
   }
 
@@ -357,11 +369,14 @@ export class CowNode {
     if (p === null) return;
     if (p.left === this) p.left = null;
     else if (p.right === this) p.right = null;
-    p.#collapse();
+    p.#collapse(this.parentOffset, this.parentOffset + this.parentLimit);
   }
 
-  /** A hidden node that lost a child: merge into the survivor, or go away with no children left. */
-  #collapse(): void {
+  /**
+   * A hidden node that lost a child, which read through to its indices [lostLo, lostHi): merge into the survivor, or
+   * go away with no children left.
+   */
+  #collapse(lostLo: number, lostHi: number): void {
     const survivor = this.left ?? this.right;
     if (survivor === null) {
       this.destroy();
@@ -389,16 +404,21 @@ export class CowNode {
       }
     }
     this.pages = new Map();
-    survivor.parent = this.parent;
+    const up = this.parent;
+    survivor.parent = up;
     survivor.parentOffset = co + this.parentOffset;
-    survivor.parentLimit = this.parent === null ? 0 : Math.min(limit, Math.max(0, this.parentLimit - co));
-    if (this.parent !== null) {
-      if (this.parent.left === this) this.parent.left = survivor;
-      else this.parent.right = survivor;
+    survivor.parentLimit = up === null ? 0 : Math.min(limit, Math.max(0, this.parentLimit - co));
+    if (up !== null) {
+      if (up.left === this) up.left = survivor;
+      else up.right = survivor;
     }
     this.parent = null;
     this.left = this.right = null;
     this.registry.delete(this);
+    // A hidden survivor took over pages only the closed side saw; free them.
+    if (survivor.hidden) survivor.releaseUnseen(Math.max(0, lostLo - co), lostHi - co);
+    // The closed side could also read through this node into the ancestors, which the survivor may see less of.
+    if (up !== null) up.releaseUnseen(lostLo + this.parentOffset, Math.min(lostHi, this.parentLimit) + this.parentOffset);
   }
 
   // ---- accounting -----------------------------------------------------------------------------------------------
