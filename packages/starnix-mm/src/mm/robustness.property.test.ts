@@ -74,7 +74,10 @@ describe('robustness', () => {
             if (!(e instanceof ErrnoError)) throw e;
           }
         }
-        expect(mm.maps()).toContain('[stack]');
+        // The address space is still whole and readable (munmap of every address may legitimately take the stack
+        // too: Linux lets a process unmap its own stack).
+        expect(() => mm.validate()).not.toThrow();
+        expect(mm.maps()).toMatch(/^([0-9a-f]+-[0-9a-f]+ .*\n)*$/);
         mm[Symbol.dispose]();
       }),
       { numRuns: 120 },
