@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { Kernel } from '@memsim/zircon-objects';
 import { MemFile } from '../files/mem-file.js';
 import { MemoryManager } from './memory-manager.js';
+import { MapFlags } from '../abi/constants.js';
+import { ErrnoError } from '../errno/errno.js';
 import { errno, newMm, P, PA, RW } from '../test-support/setup.js';
 
 describe('rlimits', () => {
@@ -105,5 +107,24 @@ describe('ranges that start below the address space (randomized campaign, docs/t
     expect(mm.munmap(0, a + 1)).toBe(0);
     expect(mm.read(a, 1).ok).toBe(false);
     expect(mm.read(a + P, 1).ok).toBe(true);
+  });
+});
+
+describe('memory exhausted (randomized campaign seed 1687623033, docs/testing.md)', () => {
+  it('a write that needs a page the machine does not have answers ENOMEM, never a Zircon status', () => {
+    const mm = newMm({}, { physicalMemoryBytes: 16 << 20 });
+    // MAP_POPULATE ignores a population that runs out of memory (mm_populate's result is not returned).
+    const a = mm.mmap(0, 32 << 20, RW, PA | MapFlags.POPULATE);
+    let failure: unknown;
+    for (let off = 0; off < 32 << 20 && failure === undefined; off += P) {
+      try {
+        mm.write(a + off, new Uint8Array([1]));
+      } catch (e) {
+        failure = e;
+      }
+    }
+    expect(failure).toBeInstanceOf(ErrnoError);
+    expect((failure as ErrnoError).code).toBe('ENOMEM');
+    expect(() => mm.validate()).not.toThrow();
   });
 });
