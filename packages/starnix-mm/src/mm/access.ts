@@ -10,7 +10,7 @@ import { checkTask, isSmall, pageDown } from './common.js';
 import { readFault, resolveFault, uffdFaultFor } from './fault.js';
 import { noteWrite } from './pages.js';
 import { flushPins } from './pins.js';
-import type { MmState} from './state.js';
+import type { MmState } from './state.js';
 import { live } from './state.js';
 import { type AccessKind, type KernelCopyGranularity, type LinuxFault, type UserAccessResult } from './types.js';
 import { type UffdContextHooks, type UffdFaultAccess, type UffdTask } from '@memsim/userspace-swap';

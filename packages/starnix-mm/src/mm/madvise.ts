@@ -10,7 +10,7 @@ import { U64MAX, isAligned, pageAlignBig } from './common.js';
 import { faultIn, uffdFaultFor } from './fault.js';
 import { cleanSet, forget, forgetUffdMarkers, freeAnon, noteWrite } from './pages.js';
 import { flushPins } from './pins.js';
-import type { MmState} from './state.js';
+import type { MmState } from './state.js';
 import { live } from './state.js';
 import { raiseUffdRemove, refuseBlockingUffd } from './uffd-events.js';
 import { modify, objectEnd, walk } from './vma-ops.js';

@@ -20,7 +20,7 @@ import { mremap } from './mremap.js';
 import { msync } from './msync.js';
 import { munmap } from './munmap.js';
 import { maps, smaps, vmas } from './procfs.js';
-import type { MmState} from './state.js';
+import type { MmState } from './state.js';
 import { live } from './state.js';
 import { type FileDescription, type KernelCopyGranularity, type MemoryManagerOptions, type MemoryManagerUffdOptions, type MmRlimits, type Rlimit, type UserAccessResult } from './types.js';
 import { withUffdEvents } from './uffd-events.js';

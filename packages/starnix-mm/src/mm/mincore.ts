@@ -7,7 +7,7 @@ import { fail } from '../errno/errno.js';
 import { type Vma } from '../vma/vma.js';
 import { isAligned } from './common.js';
 import { resident } from './pages.js';
-import type { MmState} from './state.js';
+import type { MmState } from './state.js';
 import { live } from './state.js';
 
 /** mincore(2): one byte per page, bit 0 = resident. */

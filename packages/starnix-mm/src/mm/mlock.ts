@@ -9,7 +9,7 @@ import { canDoMlock } from './accounting.js';
 import { LOCK_MASK, U64MAX, pageAlignBig } from './common.js';
 import { populate } from './fault.js';
 import { flushPins } from './pins.js';
-import type { MmState} from './state.js';
+import type { MmState } from './state.js';
 import { live } from './state.js';
 import { modify } from './vma-ops.js';
 

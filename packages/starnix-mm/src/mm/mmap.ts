@@ -10,7 +10,7 @@ import { U64MAX, isSmall, low32, pageAlignBig, pageDown, pageUp, smallAligned } 
 import { populate } from './fault.js';
 import { unmapRange } from './munmap.js';
 import { flushPins } from './pins.js';
-import type { MmState} from './state.js';
+import type { MmState } from './state.js';
 import { live } from './state.js';
 import { type FileDescription } from './types.js';
 import { refuseBlockingUffd } from './uffd-events.js';

@@ -8,7 +8,7 @@ import { type Vma } from '../vma/vma.js';
 import { U64MAX, isAligned, isSmall, low32, pageAlignBig, pageUp, smallAligned } from './common.js';
 import { populate } from './fault.js';
 import { flushPins } from './pins.js';
-import type { MmState} from './state.js';
+import type { MmState } from './state.js';
 import { live } from './state.js';
 import { modify } from './vma-ops.js';
 

@@ -12,7 +12,7 @@ import { getUnmappedArea } from './mmap.js';
 import { unmapRange } from './munmap.js';
 import { forget, forgetUffdMarkers, freeAnon } from './pages.js';
 import { flushPins } from './pins.js';
-import type { MmState} from './state.js';
+import type { MmState } from './state.js';
 import { live } from './state.js';
 import { raiseUffd, refuseBlockingUffd } from './uffd-events.js';
 import { insert, mergeAround, setEnd, update } from './vma-ops.js';

@@ -5,7 +5,7 @@ import { type SysInt, i32, u64 } from '../abi/args.js';
 import { MsyncFlags, PAGE, VM } from '../abi/constants.js';
 import { fail } from '../errno/errno.js';
 import { U64MAX, isAligned, pageAlignBig } from './common.js';
-import type { MmState} from './state.js';
+import type { MmState } from './state.js';
 import { live } from './state.js';
 
 /** msync(2). */

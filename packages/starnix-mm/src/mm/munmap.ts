@@ -8,7 +8,7 @@ import { account } from './accounting.js';
 import { isAligned, isSmall, pageAlignBig, pageUp, smallAligned } from './common.js';
 import { releasePages } from './pages.js';
 import { flushPins } from './pins.js';
-import type { MmState} from './state.js';
+import type { MmState } from './state.js';
 import { live } from './state.js';
 import { raiseUffd, refuseBlockingUffd } from './uffd-events.js';
 import { cutVma, dirty } from './vma-ops.js';

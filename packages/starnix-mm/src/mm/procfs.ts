@@ -6,7 +6,7 @@ import { type MapsContext, formatMaps, formatSmaps } from '../proc/maps.js';
 import { type Vma } from '../vma/vma.js';
 import { pageDown } from './common.js';
 import { resident } from './pages.js';
-import type { MmState} from './state.js';
+import type { MmState } from './state.js';
 import { live } from './state.js';
 import { objectEnd } from './vma-ops.js';
 import { UffdRegisterMode } from '@memsim/userspace-swap';

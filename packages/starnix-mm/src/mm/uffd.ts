@@ -7,7 +7,7 @@ import { pageDown } from './common.js';
 import { readFault } from './fault.js';
 import { freeAnon, noteWrite } from './pages.js';
 import { flushPins } from './pins.js';
-import type { MmState} from './state.js';
+import type { MmState } from './state.js';
 import { live } from './state.js';
 import { type MemoryManagerUffdOptions } from './types.js';
 import { uffdPresent } from './uffd-events.js';

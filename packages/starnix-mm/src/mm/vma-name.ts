@@ -6,7 +6,7 @@ import { PAGE } from '../abi/constants.js';
 import { fail } from '../errno/errno.js';
 import { U64MAX, isAligned, pageAlignBig } from './common.js';
 import { flushPins } from './pins.js';
-import type { MmState} from './state.js';
+import type { MmState } from './state.js';
 import { live } from './state.js';
 import { modify, walk } from './vma-ops.js';
 
