@@ -47,7 +47,7 @@ export { toJsonReport } from './report/json.js';
 export { toJunit } from './report/junit.js';
 export { toHtml } from './report/html.js';
 export { main } from './cli/main.js';
-export type { CliIo } from './cli/main.js';
+export type { CliIo } from './cli/io.js';
 export { fuzzDifferential } from './fuzz/fuzz.js';
 export { detectHostProfile, resolveRunKernel, loadKernelProfile, kernelLine } from './runner/host-profile.js';
 export type { RunKernel } from './runner/host-profile.js';

@@ -11,19 +11,7 @@ import { runSuites, type BackendChoice, type RunReport } from '../runner/run-sui
 import { ConformanceError, formatProblem } from '../scenario/errors.js';
 import { kernelLine, loadKernelProfile } from '../runner/host-profile.js';
 import type { CaseResult } from '../engine/case.js';
-
-/**
- * Where the CLI writes, and how it runs cases (tests pass `inProcess` and capture the output).
- * @public
- */
-export interface CliIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  /** Whether stderr is a terminal (live progress bar) rather than a pipe (plain lines). */
-  readonly isTTY: boolean;
-  /** Run cases in this thread instead of worker threads. */
-  readonly inProcess?: boolean;
-}
+import type { CliIo } from './io.js';
 
 function positiveInt(what: string) {
   return (v: string): number => {

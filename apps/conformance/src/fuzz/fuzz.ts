@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
-import type { CliIo } from '../cli/main.js';
+import type { CliIo } from '../cli/io.js';
 import { linuxBackendUnavailable, runOnProbe } from '../backends/linux-probe.js';
 import { runOnModel } from '../session/linux-session.js';
 import { normalizeOutcome, type StepOutcome } from '../engine/outcome.js';

@@ -67,7 +67,7 @@ class Ref {
 }
 
 function checkInvariants(mm: MemoryManager): void {
-  const vmas = [...mm['tree']];
+  const vmas = [...mm['s'].tree];
   for (let i = 1; i < vmas.length; i++) expect((vmas[i - 1] as { end: number }).end).toBeLessThanOrEqual((vmas[i] as { start: number }).start);
   const records = mm.userVmar.mapsInfo().records.filter((r) => r.type === MapsType.MAPPING && r.mapping);
   // Every Zircon mapping lies inside VMAs (a Zircon mapping may span neighbours with equal permissions), and each
@@ -75,11 +75,11 @@ function checkInvariants(mm: MemoryManager): void {
   let covered = 0;
   for (const r of records) {
     for (let a = r.base; a < r.base + r.size; ) {
-      const v = mm['tree'].find(a);
+      const v = mm['s'].tree.find(a);
       expect(v, `mapping at ${a.toString(16)} has a VMA`).toBeDefined();
       if (!v) break;
       expect(r.mapping?.mmuFlags).toBe(ZirconSpace.perms(v.flags));
-      const t = ZirconSpace.mapTarget(mm['zx'], v, a);
+      const t = ZirconSpace.mapTarget(mm['s'].zx, v, a);
       expect(r.mapping?.vmoKoid).toBe(t.vmo.koid());
       expect((r.mapping?.vmoOffset ?? 0) + (a - r.base)).toBe(t.offset);
       a = Math.min(v.end, r.base + r.size);
@@ -163,7 +163,7 @@ describe('MemoryManager model-based property', () => {
               } else {
                 // A failed move changes nothing visible in the model the reference tracks: resync from the model.
                 for (let i = 0; i < PAGES + 8; i++) {
-                  const v = mm['tree'].find(W + i * P);
+                  const v = mm['s'].tree.find(W + i * P);
                   if (!v) ref.pages.delete(i);
                 }
               }

@@ -57,43 +57,44 @@ function after(t: GuardTarget, call: string, before: string | undefined, failed:
   }
 }
 
-/** Wraps the named methods of `proto` (sync or async) with the boundary above. */
-export function installSyscallGuard(proto: object, names: readonly string[]): void {
+/** Wraps the named methods of `proto` (sync or async) with the boundary above; `targetOf` finds a receiver's state. */
+export function installSyscallGuard(proto: object, targetOf: (self: object) => GuardTarget, names: readonly string[]): void {
   const p = proto as Record<string, unknown>;
   for (const name of names) {
     const original = p[name];
     if (typeof original !== 'function') throw new Error(`syscall guard: no method ${name}`);
-    const guarded = function (this: GuardTarget, ...args: unknown[]): unknown {
-      if (this.guardDepth > 0) return (original as (...a: unknown[]) => unknown).apply(this, args);
-      const check = this.validating;
-      const before = check && ATOMIC.has(name) ? this.snapshot() : undefined;
-      this.guardDepth++;
-      this.partialFailure = false;
+    const guarded = function (this: object, ...args: unknown[]): unknown {
+      const t = targetOf(this);
+      if (t.guardDepth > 0) return (original as (...a: unknown[]) => unknown).apply(this, args);
+      const check = t.validating;
+      const before = check && ATOMIC.has(name) ? t.snapshot() : undefined;
+      t.guardDepth++;
+      t.partialFailure = false;
       let result: unknown;
       try {
         result = (original as (...a: unknown[]) => unknown).apply(this, args);
       } catch (e) {
-        this.guardDepth--;
+        t.guardDepth--;
         const err = translate(e);
-        if (check && !(err instanceof MmInvariantError)) after(this, describeCall(name, args), before, err);
+        if (check && !(err instanceof MmInvariantError)) after(t, describeCall(name, args), before, err);
         throw err;
       }
-      this.guardDepth--;
+      t.guardDepth--;
       if (result instanceof Promise) {
         // Async calls: nested calls made while this one waits are checked on their own; this one when it settles.
         return result.then(
           (v: unknown) => {
-            if (check) after(this, describeCall(name, args), undefined, undefined);
+            if (check) after(t, describeCall(name, args), undefined, undefined);
             return v;
           },
           (e: unknown) => {
             const err = translate(e);
-            if (check && !(err instanceof MmInvariantError)) after(this, describeCall(name, args), undefined, err);
+            if (check && !(err instanceof MmInvariantError)) after(t, describeCall(name, args), undefined, err);
             throw err;
           },
         );
       }
-      if (check) after(this, describeCall(name, args), undefined, undefined);
+      if (check) after(t, describeCall(name, args), undefined, undefined);
       return result;
     };
     Object.defineProperty(guarded, 'name', { value: name });

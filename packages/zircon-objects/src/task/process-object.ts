@@ -3,7 +3,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import { KernelObject } from '../kernel/kernel-object.js';
 import { CAN_MAP_RWX, VmarObject } from '../vmar/vmar-object.js';
 import type { JobChild, JobObject } from './job-object.js';
-import type { ThreadObject } from './thread-object.js';
+import type { ProcessThread } from './process-thread.js';
 
 /** Base of the user address space (x86-64 Zircon leaves the low 2 MiB unmapped). */
 export const USER_ASPACE_BASE = 0x20_0000;
@@ -18,7 +18,7 @@ export class ProcessObject extends KernelObject implements JobChild {
   readonly rootVmar: VmarObject;
   dead = false;
   returnCode = 0;
-  readonly threads = new Set<ThreadObject>();
+  readonly threads = new Set<ProcessThread>();
 
   constructor(kernel: Kernel, job: JobObject, name: string) {
     super(kernel);

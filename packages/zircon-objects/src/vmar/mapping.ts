@@ -1,6 +1,6 @@
 import { VmOptions } from '../constants.js';
 import type { VmoMappingRef, VmoObject } from '../vmo/vmo-object.js';
-import type { VmarObject } from './vmar-object.js';
+import type { MappingParent } from './mapping-parent.js';
 
 /** PERM_READ | PERM_WRITE | PERM_EXECUTE. */
 export const PERM_MASK = VmOptions.PERM_READ | VmOptions.PERM_WRITE | VmOptions.PERM_EXECUTE;
@@ -17,7 +17,7 @@ export class Mapping implements VmoMappingRef {
   perms: number;
   /** PERM_* bits protect can never exceed (fixed at map time). */
   readonly maxPerms: number;
-  readonly parent: VmarObject;
+  readonly parent: MappingParent;
   readonly vmo: VmoObject;
   vmoOffset: number;
   readonly allowFaults: boolean;
@@ -27,7 +27,7 @@ export class Mapping implements VmoMappingRef {
   nextOnVmo: VmoMappingRef | null = null;
   onVmo = false;
 
-  constructor(parent: VmarObject, base: number, size: number, vmo: VmoObject, vmoOffset: number, perms: number, maxPerms: number, allowFaults: boolean) {
+  constructor(parent: MappingParent, base: number, size: number, vmo: VmoObject, vmoOffset: number, perms: number, maxPerms: number, allowFaults: boolean) {
     this.parent = parent;
     this.base = base;
     this.size = size;

@@ -6,12 +6,10 @@ import { ZxStatus, fail } from '../status.js';
 import type { CowNode } from '../vmo/cow-node.js';
 import type { VmoObject } from '../vmo/vmo-object.js';
 import { Mapping } from './mapping.js';
-import { RangeTree } from './range-tree.js';
+import type { AspaceOwner } from './mapping-parent.js';
 
-/** The process (address space) a VMAR belongs to. */
-export interface AspaceOwner {
-  readonly koid: number;
-}
+export type { AspaceOwner } from './mapping-parent.js';
+import { RangeTree } from './range-tree.js';
 
 /** One `ZX_INFO_VMAR_MAPS` / `ZX_INFO_PROCESS_MAPS` record. @public */
 export interface VmarMapsRecord {
@@ -318,7 +316,8 @@ export class VmarObject extends KernelObject {
     // Every check passed: now change, splitting at the range ends.
     for (const m of list) {
       if (m.perms === perms) continue;
-      const owner = m.parent;
+      // Only VmarObject creates mappings, so a mapping's parent is one (mapping.ts sees it through MappingParent).
+      const owner = m.parent as VmarObject;
       if (m.base >= a && m.end <= b) {
         m.perms = perms;
         continue;
@@ -333,7 +332,7 @@ export class VmarObject extends KernelObject {
       if (e < m.end) owner.addChild(m.slice(e, m.end - e));
       m.release();
     }
-    const owners = new Set(list.map((m) => m.parent));
+    const owners = new Set(list.map((m) => m.parent as VmarObject));
     for (const owner of owners) owner.mergeAround(a, b);
   }
 

@@ -1,0 +1,135 @@
+/**
+ * userfaultfd(2) on this address space: the UffdAddressSpace contract of @memsim/userspace-swap (registration, UFFDIO_COPY/ZEROPAGE/CONTINUE/POISON/WRITEPROTECT on these VMAs and pages).
+ */
+import { PAGE, VM } from '../abi/constants.js';
+import { type Vma } from '../vma/vma.js';
+import { pageDown } from './common.js';
+import { readFault } from './fault.js';
+import { freeAnon, noteWrite } from './pages.js';
+import { flushPins } from './pins.js';
+import type { MmState } from './state.js';
+import { live } from './state.js';
+import { type MemoryManagerUffdOptions } from './types.js';
+import { uffdPresent } from './uffd-events.js';
+import { anonVmaPrepare, modify, vmaAt } from './vma-ops.js';
+import { type UffdAddressSpace, type UffdContextHooks, type UffdVma, UserfaultFD } from '@memsim/userspace-swap';
+import { ZirconSpace } from './zircon-space.js';
+
+// ---------------------------------------------------------------------------------------------------------
+// userfaultfd
+
+/**
+ * userfaultfd(2) on this address space: a `UserfaultFD` (from `@memsim/userspace-swap`) whose ioctls act on these
+ * VMAs and pages. With `features` the UFFDIO_API handshake is done too.
+ */
+export function userfaultfd(mm: MmState, options: MemoryManagerUffdOptions = {}): UserfaultFD {
+  live(mm);
+  if (options === null || typeof options !== 'object') throw new TypeError('userfaultfd: options must be an object');
+  const opts = { flags: options.flags, capSysPtrace: options.capSysPtrace, clock: options.clock };
+  return options.features === undefined ? UserfaultFD.create(userfaultfdSpace(mm), opts) : UserfaultFD.open(userfaultfdSpace(mm), options.features, opts);
+}
+
+/** This address space as userfaultfd sees it (the `UffdAddressSpace` contract of `@memsim/userspace-swap`). */
+export function userfaultfdSpace(mm: MmState): UffdAddressSpace {
+  mm.uffdSpace ??= makeUffdSpace(mm);
+  return mm.uffdSpace;
+}
+
+/** Sets the registration of every VMA part in [start, end), splitting and merging as userfaultfd_register does. */
+export function setUffdRegistration(mm: MmState, start: number, end: number, ctx: UffdContextHooks | null, mode: number): void {
+  // The mm is gone (exit, exec): there is nothing left to register or clear, as mmget_not_zero fails in Linux.
+  if (mm.disposed) return;
+  if (ctx !== null) mm.counters.uffdUsed = true;
+  const id = mm.counters.uffd.id(ctx, ctx === null ? 0 : mode);
+  let cur = start;
+  try {
+    while (cur < end) {
+      const v = mm.tree.findFrom(cur);
+      if (!v || v.start >= end) break;
+      const s = Math.max(v.start, cur);
+      const e = Math.min(v.end, end);
+      cur = e;
+      if (v.uffd === id) continue;
+      const m = modify(mm, v, s, e, (x) => {
+        x.uffd = id;
+      });
+      cur = Math.max(e, m.end);
+    }
+  } finally {
+    flushPins(mm);
+  }
+}
+
+export function makeUffdSpace(mm: MmState): UffdAddressSpace {
+  const taskSize = (): number => mm.taskSize;
+  const alive = (): boolean => !mm.disposed;
+  const kindOf = (v: Vma): UffdVma['kind'] => {
+    if (v.backing.kind === 'anon') return 'anonymous';
+    if (v.backing.kind === 'shmem') return 'shmem';
+    // A MemFile is memfd-like (shmem) when shared; private file mappings are not modelled for userfaultfd.
+    return v.flags & VM.SHARED ? 'shmem' : 'file';
+  };
+  return {
+    pageSize: PAGE,
+    mmapMinAddr: mm.minAddr,
+    get taskSize(): number {
+      return taskSize();
+    },
+    get alive(): boolean {
+      return alive();
+    },
+    vmasIn: (start: number, end: number): readonly UffdVma[] => {
+      if (end <= start) return [];
+      return mm.tree.range(start, end).map((v) => {
+        const reg = mm.counters.uffd.get(v.uffd);
+        return { start: v.start, end: v.end, kind: kindOf(v), mayWrite: (v.flags & VM.MAYWRITE) !== 0, uffd: reg?.ctx ?? null, uffdMode: reg?.mode ?? 0 };
+      });
+    },
+    setRegistration: (start: number, end: number, ctx: UffdContextHooks | null, mode: number): void => {
+      setUffdRegistration(mm, start, end, ctx, mode);
+    },
+    isPagePresent: (address: number): boolean => {
+      const v = mm.tree.find(address);
+      return v !== undefined && uffdPresent(mm, v, pageDown(address));
+    },
+    installPage: (address: number, data: Uint8Array, writeProtected: boolean): void => {
+      const v = vmaAt(mm, address);
+      const page = pageDown(address);
+      if (!(v.flags & VM.SHARED) && v.anonVma === 0) anonVmaPrepare(mm, v);
+      const t = ZirconSpace.writeTarget(mm.zx, v, page);
+      t.vmo.write(data.subarray(0, PAGE), t.offset);
+      mm.zeroMapped.delete(page);
+      noteWrite(mm, v, page);
+      if (writeProtected) mm.uffdWp.add(page);
+      flushPins(mm);
+    },
+    installZeroPage: (address: number): void => {
+      const v = vmaAt(mm, address);
+      readFault(mm, v, pageDown(address), true);
+    },
+    installPoison: (address: number): void => {
+      vmaAt(mm, address);
+      mm.uffdPoison.add(pageDown(address));
+    },
+    setWriteProtected: (address: number, writeProtected: boolean): void => {
+      const page = pageDown(address);
+      if (mm.uffdPoison.has(page)) return;
+      if (writeProtected) mm.uffdWp.add(page);
+      else mm.uffdWp.delete(page);
+    },
+    takePages: (start: number, length: number): { address: number; data: Uint8Array }[] => {
+      const out: { address: number; data: Uint8Array }[] = [];
+      for (let a = pageDown(start); a < start + length; a += PAGE) {
+        const v = mm.tree.find(a);
+        // Only private anonymous memory is swapped (as ChromeOS does); poison markers stay.
+        if (!v || v.backing.kind !== 'anon' || mm.uffdPoison.has(a)) continue;
+        if (mm.zx.anonVmo.pageState(a) !== 'absent') out.push({ address: a, data: mm.zx.anonVmo.read(PAGE, a) });
+        else if (mm.zeroMapped.has(a)) out.push({ address: a, data: new Uint8Array(PAGE) });
+        else continue;
+        freeAnon(mm, a, a + PAGE);
+      }
+      flushPins(mm);
+      return out;
+    },
+  };
+}
