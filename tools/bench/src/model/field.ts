@@ -1,5 +1,5 @@
 import { Kernel } from '@memsim/zircon-objects';
-import { MapFlags, MemoryManager, Prot } from '@memsim/starnix-mm';
+import { DEFAULT_KERNEL_PROFILE, MapFlags, MemoryManager, Prot, type KernelProfile } from '@memsim/starnix-mm';
 
 /** Page size of the modelled x86-64 Linux. */
 export const PAGE = 4096;
@@ -10,9 +10,15 @@ export const PRIVATE_ANON = MapFlags.PRIVATE | MapFlags.ANONYMOUS;
 /** Read + write. */
 export const RW = Prot.READ | Prot.WRITE;
 
+/**
+ * The model's default kernel with vm.max_map_count raised, as the native side raises the sysctl for its rounds: a
+ * field of a million VMAs is over the default 65,530.
+ */
+export const BENCH_PROFILE: KernelProfile = Object.freeze({ ...DEFAULT_KERNEL_PROFILE, name: `${DEFAULT_KERNEL_PROFILE.name}+max_map_count`, maxMapCount: 0x7fffffff });
+
 /** A fresh memsim Linux process (its own Zircon kernel, deterministic placement). */
 export function newProcess(): MemoryManager {
-  return MemoryManager.create(new Kernel({ seed: 1 }));
+  return MemoryManager.create(new Kernel({ seed: 1 }), { profile: BENCH_PROFILE });
 }
 
 /**
