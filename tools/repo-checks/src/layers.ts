@@ -32,10 +32,12 @@ export const ALLOWED_DEPENDENCIES: Readonly<Record<string, readonly string[]>> =
   '@memsim/mapped-vmo': ['@memsim/zircon-objects', '@memsim/fuchsia-runtime'],
   // userspace-swap reaches the address space through an interface that starnix-mm implements.
   '@memsim/userspace-swap': ['@memsim/zircon-objects'],
-  // starnix-mm may use every layer below it; the probe only as a dev dependency, for its differential tests.
+  // starnix-mm may use every layer below it; the probe (a leaf package in packages/, depending on nothing) only as a
+  // dev dependency, for its differential tests.
   '@memsim/starnix-mm': [...LAYERS.filter((l) => l !== '@memsim/starnix-mm'), PROBE],
-  // Private tooling sits beside the layers and depends on none of them.
+  // The native probe is published beside the layers (packages/linux-probe) and depends on none of them.
   [PROBE]: [],
+  // Private tooling (tools/) depends on none of the layers.
   '@memsim/repo-checks': [],
   '@memsim/test-support': [],
   // The benchmark suite measures the model against the native kernel, so it may use everything.

@@ -11,8 +11,8 @@ import {
 import type { UffdMessage } from '../index.js';
 import { ReferenceSpace } from '../test-support/reference-space.js';
 
-// Replays, on the model, the userfaultfd event sequences that tools/linux-probe observed on the live kernel
-// (Linux 6.18; tools/linux-probe/src/uffd.test.ts runs the same sequences natively). The expected values below are
+// Replays, on the model, the userfaultfd event sequences that packages/linux-probe observed on the live kernel
+// (Linux 6.18; packages/linux-probe/src/uffd.test.ts runs the same sequences natively). The expected values below are
 // the kernel's. A live side-by-side run needs @memsim/linux-probe as a devDependency, which the layer table does not
 // yet allow for this package.
 const P = 4096;

@@ -273,7 +273,7 @@ export class UserfaultFD implements UffdContextHooks, Disposable {
    */
   copyToRange(destination: number, length: number, source: Uint8Array, mode = 0): number {
     this.#checkInitialized();
-    // Linux 6.18 writes -EAGAIN into the result field here too (observed with tools/linux-probe).
+    // Linux 6.18 writes -EAGAIN into the result field here too (observed with packages/linux-probe).
     if (this.#mmapChanging > 0) throw new UffdError('EAGAIN', 'UFFDIO_COPY: mappings are changing', -LinuxErrno.EAGAIN);
     if (!(source instanceof Uint8Array)) throw new UffdError('EFAULT', 'UFFDIO_COPY: source is not a byte buffer');
     this.#validateRange(destination, length);
@@ -289,7 +289,7 @@ export class UserfaultFD implements UffdContextHooks, Disposable {
    */
   zeroRange(start: number, length: number, mode = 0): number {
     this.#checkInitialized();
-    // Linux 6.18 writes -EAGAIN into the result field here too (observed with tools/linux-probe).
+    // Linux 6.18 writes -EAGAIN into the result field here too (observed with packages/linux-probe).
     if (this.#mmapChanging > 0) throw new UffdError('EAGAIN', 'UFFDIO_ZEROPAGE: mappings are changing', -LinuxErrno.EAGAIN);
     this.#validateRange(start, length);
     if (!Number.isSafeInteger(mode) || (mode & ~UffdZeropageMode.DONTWAKE) !== 0) {
@@ -304,7 +304,7 @@ export class UserfaultFD implements UffdContextHooks, Disposable {
    */
   poisonRange(start: number, length: number, mode = 0): number {
     this.#checkInitialized();
-    // Linux 6.18 writes -EAGAIN into the result field here too (observed with tools/linux-probe).
+    // Linux 6.18 writes -EAGAIN into the result field here too (observed with packages/linux-probe).
     if (this.#mmapChanging > 0) throw new UffdError('EAGAIN', 'UFFDIO_POISON: mappings are changing', -LinuxErrno.EAGAIN);
     this.#validateRange(start, length);
     if (!Number.isSafeInteger(mode) || (mode & ~UffdPoisonMode.DONTWAKE) !== 0) {
