@@ -43,6 +43,8 @@ export const ALLOWED_DEPENDENCIES: Readonly<Record<string, readonly string[]>> =
   '@memsim/conformance': ALL_LAYERS_AND_PROBE,
   // The CLI reuses the conformance runner's scenario format.
   '@memsim/cli': [...ALL_LAYERS_AND_PROBE, '@memsim/conformance'],
+  // The browser playground runs the CLI's stepper and drawing on the conformance sessions, in the page.
+  '@memsim/playground': [...ALL_LAYERS_AND_PROBE, '@memsim/conformance', '@memsim/cli'],
 };
 
 /**
