@@ -4,7 +4,7 @@
  * model follows the host's kernel profile, measured once by the probe; every failure names the kernel and profile.
  */
 import { describe, expect, it } from 'vitest';
-import { probeAvailability, probeInfo, runScenarios, type LinuxOp, type LinuxOpResult } from '@memsim/linux-probe';
+import { probeAvailability, probeInfo, runScenarios, type LinuxOp } from '@memsim/linux-probe';
 import { generateScenario } from '../test-support/generate.js';
 import { BoundedModel } from '../test-support/bounded.js';
 import { compareResults, differingFields, formatDisagreement, type Disagreement } from '../test-support/compare.js';
