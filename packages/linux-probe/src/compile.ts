@@ -5,10 +5,14 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { ProbeCompileError, ProbeUnavailableError } from './errors.js';
 
-/** The package root (one level above src/ and dist/). */
-const packageRoot = fileURLToPath(new URL('..', import.meta.url));
-const sourcePath = join(packageRoot, 'native', 'probe.c');
-const cacheDir = join(packageRoot, '.probe-cache');
+/**
+ * The probe's source and cache, under the package root (one level above src/ and dist/). Computed when needed, not
+ * at load: a browser bundle (the playground) loads this package for its window constants and has no file URLs.
+ */
+function probePaths(): { sourcePath: string; cacheDir: string } {
+  const packageRoot = fileURLToPath(new URL('..', import.meta.url));
+  return { sourcePath: join(packageRoot, 'native', 'probe.c'), cacheDir: join(packageRoot, '.probe-cache') };
+}
 const FLAGS = ['-std=c11', '-O2', '-Wall', '-Wextra', '-pthread'];
 
 /**
@@ -34,6 +38,7 @@ function compilerWorks(cc: string): boolean {
  */
 export function probeAvailability(): ProbeAvailability {
   if (process.platform !== 'linux') return { available: false, reason: `platform is ${process.platform}, not linux` };
+  const { sourcePath } = probePaths();
   if (!existsSync(sourcePath)) return { available: false, reason: `probe source missing at ${sourcePath}` };
   const candidates = process.env['CC'] ? [process.env['CC']] : ['gcc', 'cc'];
   for (const cc of candidates) if (compilerWorks(cc)) return { available: true, compiler: cc };
@@ -69,6 +74,7 @@ function run(cmd: string, args: readonly string[]): Promise<{ code: number; outp
 export async function compileProbe(): Promise<string> {
   const avail = probeAvailability();
   if (!avail.available) throw new ProbeUnavailableError(avail.reason);
+  const { sourcePath, cacheDir } = probePaths();
   const source = readFileSync(sourcePath);
   const hash = createHash('sha256').update(source).update(avail.compiler).update(FLAGS.join(' ')).digest('hex');
   const binary = join(cacheDir, `probe-${hash.slice(0, 16)}`);
@@ -107,6 +113,7 @@ export async function compileProbe(): Promise<string> {
 }
 
 async function compileTo(compiler: string, binary: string): Promise<string> {
+  const { sourcePath, cacheDir } = probePaths();
   const tmp = `${binary}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   const r = await run(compiler, [...FLAGS, '-o', tmp, sourcePath]);
   if (r.code !== 0 || !existsSync(tmp)) {

@@ -2,6 +2,7 @@ import { machineInfo, type MachineInfo } from './machine.js';
 import { getGc, measureMemory, type MemoryResult } from './memory/heap.js';
 import { buildField, newProcess } from './model/field.js';
 import { PAGE_ROWS } from './rows/page-rows.js';
+import { PLAYGROUND_ROWS, measureBundle, type BundleSize } from './rows/playground-rows.js';
 import type { RowSpec } from './rows/row.js';
 import { UFFD_ROWS } from './rows/uffd-rows.js';
 import { VMA_ROWS } from './rows/vma-rows.js';
@@ -11,7 +12,10 @@ import { ensureMapCount, measureNative } from './runner/native-runner.js';
 import { ratio, summarize } from './stats/summary.js';
 
 /** Every row, in report order. */
-export const ALL_ROWS: readonly RowSpec[] = [...VMA_ROWS, ...PAGE_ROWS, ...UFFD_ROWS];
+export const ALL_ROWS: readonly RowSpec[] = [...VMA_ROWS, ...PAGE_ROWS, ...UFFD_ROWS, ...PLAYGROUND_ROWS];
+
+/** The pseudo-row of the playground's bundle size (measured by a build, not timed): `--only playground_bundle`. */
+export const BUNDLE_ROW = 'playground_bundle';
 
 /** The VMA counts of a full run and of a quick one. */
 export const FULL_NS = [1_000, 10_000, 100_000, 1_000_000] as const;
@@ -52,6 +56,8 @@ export interface SuiteResult {
   readonly memory: MemoryResult | { unavailable: string };
   /** Time to build each memsim field, ms. */
   readonly fieldBuildMs: Readonly<Record<string, number>>;
+  /** The browser playground's bundle (absent from runs saved before it existed). */
+  readonly playgroundBundle?: BundleSize;
   readonly durationS: number;
 }
 
@@ -118,8 +124,8 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const started = Date.now();
   const machine = machineInfo();
   const selected = ALL_ROWS.filter((r) => options.only.length === 0 || options.only.includes(r.id));
-  const unknown = options.only.filter((id) => !ALL_ROWS.some((r) => r.id === id));
-  if (unknown.length > 0) throw new RangeError(`unknown row(s) ${unknown.join(', ')}; rows: ${ALL_ROWS.map((r) => r.id).join(', ')}`);
+  const unknown = options.only.filter((id) => id !== BUNDLE_ROW && !ALL_ROWS.some((r) => r.id === id));
+  if (unknown.length > 0) throw new RangeError(`unknown row(s) ${unknown.join(', ')}; rows: ${[...ALL_ROWS.map((r) => r.id), BUNDLE_ROW].join(', ')}`);
   const ns = options.quick ? [...QUICK_NS] : [...FULL_NS];
   const rows: RowResult[] = [];
   const fieldBuildMs: Record<string, number> = {};
@@ -193,6 +199,11 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
       memory = { unavailable: e instanceof Error ? e.message : String(e) };
     }
   }
+  let playgroundBundle: BundleSize | undefined;
+  if (options.only.length === 0 || options.only.includes(BUNDLE_ROW)) {
+    options.log('playground: building the bundle');
+    playgroundBundle = measureBundle();
+  }
   return {
     machine,
     quick: options.quick,
@@ -201,6 +212,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     memcpy64MiB: memcpy,
     memory,
     fieldBuildMs,
+    ...(playgroundBundle ? { playgroundBundle } : {}),
     durationS: Math.round((Date.now() - started) / 1000),
   };
 }

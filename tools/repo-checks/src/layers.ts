@@ -40,11 +40,14 @@ export const ALLOWED_DEPENDENCIES: Readonly<Record<string, readonly string[]>> =
   // Private tooling (tools/) depends on none of the layers.
   '@memsim/repo-checks': [],
   '@memsim/test-support': [],
-  // The benchmark suite measures the model against the native kernel, so it may use everything.
-  '@memsim/bench': ALL_LAYERS_AND_PROBE,
+  // The benchmark suite measures the model against the native kernel, so it may use everything; and the browser
+  // playground's step through the CLI's trace replayer and drawing.
+  '@memsim/bench': [...ALL_LAYERS_AND_PROBE, '@memsim/cli'],
   '@memsim/conformance': ALL_LAYERS_AND_PROBE,
   // The CLI reuses the conformance runner's scenario format.
   '@memsim/cli': [...ALL_LAYERS_AND_PROBE, '@memsim/conformance'],
+  // The browser playground runs the CLI's stepper and drawing on the conformance sessions, in the page.
+  '@memsim/playground': [...ALL_LAYERS_AND_PROBE, '@memsim/conformance', '@memsim/cli'],
 };
 
 /**

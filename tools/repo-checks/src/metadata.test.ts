@@ -35,9 +35,9 @@ describe('package.json metadata', () => {
     expect(m.bugs?.url).toMatch(/^https:\/\/.*\/issues$/);
   });
 
-  it('publishes the apps and the probe they need; only repository tooling stays private', () => {
+  it('publishes the apps and the probe they need; only repository tooling (and the playground, a page of the site) stays private', () => {
     const priv = listWorkspacePackages(root).map((p) => [p.name, read(p.dir).private === true] as const);
-    expect(priv.filter(([, p]) => p).map(([n]) => n).sort()).toEqual(['@memsim/bench', '@memsim/repo-checks', '@memsim/test-support']);
+    expect(priv.filter(([, p]) => p).map(([n]) => n).sort()).toEqual(['@memsim/bench', '@memsim/playground', '@memsim/repo-checks', '@memsim/test-support']);
   });
 });
 

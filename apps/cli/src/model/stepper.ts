@@ -7,12 +7,40 @@ import {
   type Scenario,
   type StepOutcome,
   type ZirconModelSession,
-} from '@memsim/conformance';
+} from '@memsim/conformance/web';
 import type { KernelProfile } from '@memsim/starnix-mm';
 import { Process, Vmo } from '@memsim/zircon-objects';
 import { CliError } from '../cli/errors.js';
 import { mappedOnlyVmos, memoryOf, processState, vmoState } from './snapshot.js';
 import type { ModelState, VmoState } from './state.js';
+
+/**
+ * One turn of the event loop: `setImmediate` in Node; a message-channel task in a browser, which has no
+ * `setImmediate` (and whose `setTimeout(0)` is clamped to 4 ms when nested).
+ */
+function nextTurn(): Promise<void> {
+  if (typeof setImmediate === 'function') return new Promise<void>((resolve) => setImmediate(resolve));
+  return new Promise<void>((resolve) => {
+    // The browser's port (Node's types describe worker_threads' port, which has no onmessage).
+    const ch = new MessageChannel() as unknown as { port1: { onmessage: (() => void) | null; close(): void }; port2: { postMessage(m: null): void } };
+    ch.port1.onmessage = () => {
+      ch.port1.close();
+      resolve();
+    };
+    ch.port2.postMessage(null);
+  });
+}
+
+/** A handle held by a Zircon scenario, as the playground lists it. */
+export interface HandleView {
+  readonly name: string;
+  readonly koid: number;
+  /** `zx_obj_type_t`. */
+  readonly type: number;
+  /** `zx_rights_t` bits. */
+  readonly rights: number;
+  readonly closed: boolean;
+}
 
 /** What one executed step produced, in one line. */
 export interface ExecutedStep {
@@ -97,13 +125,31 @@ export class Stepper {
    */
   async stepSettled(): Promise<ExecutedStep> {
     const out = this.step();
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
     return out;
   }
 
   /** Runs steps with {@link Stepper.stepSettled} until `count` have executed (or the scenario ends). */
   async runToSettled(count: number): Promise<void> {
     while (this.executed < count && !this.done) await this.stepSettled();
+  }
+
+  /**
+   * The handles a Zircon scenario's steps hold, in the order they appeared: the name a step bound, the object's
+   * koid and type, and the rights (a closed handle says so). Linux scenarios hold none.
+   */
+  handles(): HandleView[] {
+    const s = this.#session;
+    if (s.domain === 'linux') return [];
+    return s.handles().map((h) => {
+      const name = s.nameOf(h) ?? '';
+      try {
+        const info = h.basicInfo();
+        return { name, koid: info.koid, type: info.type, rights: info.rights, closed: false };
+      } catch {
+        return { name, koid: 0, type: 0, rights: 0, closed: true };
+      }
+    });
   }
 
   state(): ModelState {

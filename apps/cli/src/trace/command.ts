@@ -10,7 +10,9 @@ import type { ModelState } from '../model/state.js';
 import { vmoForest } from '../model/vmo-forest.js';
 import { parseMapsLine, parseTraceFile, TraceFormatError, type Trace } from './format.js';
 import { recordTrace } from './recorder.js';
-import { MM_CALLS, TraceReplayer, type ReplayReport } from './replay.js';
+import { callCount, TraceReplayer, type ReplayReport } from './replay.js';
+
+export { callCount };
 import { traceView, type TraceView } from './view.js';
 
 /** Differences printed before "... and N more". */
@@ -41,10 +43,6 @@ export function loadTrace(file: string): Trace {
   }
 }
 
-/** Memory calls in a trace (what --at counts). */
-export function callCount(t: Trace): number {
-  return t.events.filter((e) => e.kind === 'sys' && MM_CALLS.has(e.name) && (e.name !== 'prctl' || e.args[1] === 0n)).length;
-}
 
 function describe(t: Trace): string {
   const cmd = t.argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');

@@ -13,6 +13,16 @@ export const MM_CALLS: ReadonlySet<string> = new Set([
 /** Kernel-installed mappings with no file (named by the kernel, not by prctl): the model names them [anon:...]. */
 const SPECIAL = new Set(['[vvar]', '[vvar_vclock]', '[vdso]', '[uprobes]', '[sigpage]']);
 
+/** Memory calls in a trace (what --at counts). */
+export function callCount(t: Trace): number {
+  return memoryCalls(t).length;
+}
+
+/** The trace's memory calls, in order (the ones replay counts). */
+export function memoryCalls(t: Trace): SysRecord[] {
+  return t.events.filter((e): e is SysRecord => e.kind === 'sys' && MM_CALLS.has(e.name) && (e.name !== 'prctl' || e.args[1] === 0n));
+}
+
 /** One compared call. */
 export interface CallOutcome {
   /** 1-based index among the trace's memory calls. */
@@ -208,6 +218,8 @@ export class TraceReplayer {
   private readonly outcomes: ProcessOutcome[] = [];
   private readonly differences: CallOutcome[] = [];
   private index = 0;
+  /** The next trace event to replay. */
+  private cursor = 0;
   private agreeing = 0;
   /** The model files (page caches), by `dev:inode`. */
   get modelFiles(): ReadonlyMap<string, MemFile> {
@@ -226,10 +238,15 @@ export class TraceReplayer {
 
   constructor(readonly trace: Trace) {}
 
-  /** Runs the trace (or its first `stopAfter` memory calls). */
+  /**
+   * Runs the trace (or its first `stopAfter` memory calls). A later call goes on from where the last one stopped
+   * (the playground steps a long trace forward one call at a time without replaying it from the start).
+   */
   run(options: TraceReplayOptions = {}): ReplayReport {
     const stop = options.stopAfter ?? Infinity;
-    for (const e of this.trace.events) {
+    const events = this.trace.events;
+    for (; this.cursor < events.length; this.cursor++) {
+      const e = events[this.cursor];
       switch (e.kind) {
         case 'task':
           this.task(e.pid, e.parentPid, e.how, e.cloneFlags);

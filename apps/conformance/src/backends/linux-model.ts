@@ -18,6 +18,7 @@ import { Kernel } from '@memsim/zircon-objects';
 import { fnv1a64, fromHex, toHex } from '../engine/outcome.js';
 import { ConformanceError } from '../scenario/errors.js';
 import type { Step } from '../scenario/types.js';
+import { onNextTurn } from '../engine/turn.js';
 
 const BASE = Number(PROBE_WINDOW_BASE);
 const SIZE = Number(PROBE_WINDOW_SIZE);
@@ -139,7 +140,8 @@ export class ModelLinux {
     // The probe runs as root here (CAP_IPC_LOCK) with the distribution's 8 MiB RLIMIT_MEMLOCK. Every call is
     // followed by starnix-mm's validate() (issue 24): a broken invariant or a failed all-or-nothing call that
     // changed something throws MmInvariantError, which a run reports and --fuzz records as a divergence.
-    const root = typeof process.geteuid === 'function' && process.geteuid() === 0;
+    // A browser (the playground) has no user to ask: it models the probe's usual run as root.
+    const root = typeof process === 'undefined' || (typeof process.geteuid === 'function' && process.geteuid() === 0);
     this.procs.set('parent', MemoryManager.create(this.kernel, { capIpcLock: root, rlimits: { MEMLOCK: { cur: 8 << 20, max: 8 << 20 } }, validate: true, ...(profile ? { profile } : {}) }));
   }
 
@@ -157,7 +159,7 @@ export class ModelLinux {
     // Once threads exist, note when the event loop has had a turn after this call (their tasks settled as far as
     // they can); `join` and `wait_blocked` need that to tell a blocked thread from one not yet run.
     if (this.#threads.size > 0 || typeof o['thread'] === 'string') {
-      setImmediate(() => {
+      onNextTurn(() => {
         this.#turned = Math.max(this.#turned, call);
       });
     }

@@ -29,8 +29,9 @@ function pointerToPath(pointer: string): Path {
  */
 export class ScenarioParser {
   readonly #validate: ValidateFunction;
-  constructor() {
-    this.#validate = compileSchema();
+  /** `schema`: the scenario JSON Schema to validate against (default: the packaged `schema/scenario.schema.json`). */
+  constructor(schema?: Record<string, unknown>) {
+    this.#validate = compileSchema(schema);
   }
 
   /** Reads and parses a file. Throws {@link ScenarioFileError} with every problem located. */

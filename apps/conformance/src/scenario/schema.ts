@@ -19,10 +19,13 @@ export function loadScenarioSchema(): Record<string, unknown> {
   return JSON.parse(readFileSync(scenarioSchemaPath(), 'utf8')) as Record<string, unknown>;
 }
 
-/** A compiled validator; each parser owns one (no module-level state). */
-export function compileSchema(): ValidateFunction {
+/**
+ * A compiled validator; each parser owns one (no module-level state). `schema` defaults to the packaged file; a
+ * browser, which has no file system, passes the schema it bundled.
+ */
+export function compileSchema(schema: Record<string, unknown> = loadScenarioSchema()): ValidateFunction {
   const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true });
-  return ajv.compile(loadScenarioSchema());
+  return ajv.compile(schema);
 }
 
 export type { ErrorObject };

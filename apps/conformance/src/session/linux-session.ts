@@ -7,6 +7,7 @@ import type { StepOutcome } from '../engine/outcome.js';
 import { resolveValue } from '../scenario/expr.js';
 import type { Step } from '../scenario/types.js';
 import { ModelSession, type ModelSessionHooks } from './model-session.js';
+import { onNextTurn } from '../engine/turn.js';
 
 /**
  * Where Linux scenarios' addresses start: they are relative to the probe's fixed window, and so are addresses in
@@ -49,7 +50,7 @@ export class LinuxModelSession extends ModelSession {
 
 /** Lets every settled task's continuations run (macrotask boundary: all pending microtasks drain). */
 function settle(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => onNextTurn(resolve));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { measured } from '../runner/measurement.js';
 import type { SuiteResult } from '../suite.js';
 import { formatBytes, formatCount, formatNs } from './format.js';
-import { renderCharts, renderMarkdownResults, unavailableNotes } from './render.js';
+import { bundleText, renderCharts, renderMarkdownResults, unavailableNotes } from './render.js';
 import { renderMarkdownTable } from './table.js';
 import type { TargetResult } from './targets.js';
 
@@ -103,6 +103,7 @@ const ROW_DESCRIPTIONS: ReadonlyArray<readonly [string, string]> = [
   ['uffd_roundtrip', 'A user-mode read of a missing page in a range registered with starnix-mm\'s own userfaultfd (memsim: `readAsync`, which traps into the userfaultfd and waits), resolved by a handler with UFFDIO_COPY, per page (256 pages).'],
   ['uffd_copy', 'UFFDIO_COPY of one page into a missing page, no fault, per page.'],
   ['swap_out', 'userspace-swap swap-out of 4 MiB in 16-page regions (take the pages, compress, encrypt, append to the swap file), per page.'],
+  ['playground_trace_step', 'One forward step of the browser playground through a 10,000-call trace (python3 -c print(1) grown with anonymous mmap/mprotect pairs), from its middle: replay the call on starnix-mm, build the Zircon view, draw the picture (the page\'s HTML views are not included). Run in Node, on the code the page bundles.'],
   ['swap_in', 'Swap-in of those pages through the fault path (a user-mode read faults into starnix-mm\'s userfaultfd; the swap manager reads, decrypts and decompresses the record and UFFDIO_COPYs it), per page.'],
 ];
 
@@ -176,6 +177,12 @@ export function renderDocs(result: SuiteResult, targets: readonly TargetResult[]
     out.push('### Cost against N');
     out.push('');
     for (const name of charts) out.push(`![${name.replace(/\.svg$/, '')}](benchmarks/${name})`);
+    out.push('');
+  }
+  if (result.playgroundBundle) {
+    out.push('## Playground bundle');
+    out.push('');
+    out.push(`The browser playground (apps/playground), built as \`pnpm run docs\` builds it: ${bundleText(result.playgroundBundle)}.`);
     out.push('');
   }
   out.push('## Memory');

@@ -1,4 +1,5 @@
 import { measured, type Side } from '../runner/measurement.js';
+import type { BundleSize } from '../rows/playground-rows.js';
 import type { RowResult, SuiteResult } from '../suite.js';
 import { formatBytes, formatCount, formatNs, formatRatio, formatSpread } from './format.js';
 import { renderLineChart, type ChartSeries } from './svg.js';
@@ -27,7 +28,15 @@ export function renderTerminal(result: SuiteResult): string {
     out += `\nmemory: ${formatBytes(m.heapBytesPerVma + m.externalBytesPerVma)} per VMA (${formatCount(m.vmas)} VMAs); `;
     out += `${formatBytes(m.totalBytesPerPage)} per touched page (heap ${formatBytes(m.heapBytesPerPage)} + page data ${formatBytes(m.externalBytesPerPage)})\n`;
   }
+  const b = result.playgroundBundle;
+  if (b) out += `\nplayground bundle: ${bundleText(b)}\n`;
   return out;
+}
+
+/** The playground's bundle size in a sentence. */
+export function bundleText(b: BundleSize): string {
+  if ('unavailable' in b) return `not measured: ${b.unavailable}`;
+  return `${formatBytes(b.initialBytes)} loaded before the page shows (${formatBytes(b.initialGzipBytes)} gzipped); ${formatBytes(b.totalBytes)} in ${b.files} files with the example scenarios and traces, loaded when opened`;
 }
 
 /** One line per distinct reason a side was not measured. */
