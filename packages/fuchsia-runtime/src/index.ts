@@ -45,6 +45,7 @@ export {
   connectToProtocol,
 } from './runtime/ambient.js';
 export { Thread, type ThreadState } from './threads/thread.js';
+export type { ThreadRuntime } from './threads/thread-runtime.js';
 export type { ThreadCreateHandles } from './threads/create-handles.js';
 export type { Arch, ThreadRegion, ThreadRegionKind } from './threads/thread-memory.js';
 export type { SchedulerProfile } from './threads/scheduler-profile.js';

@@ -43,11 +43,9 @@ export type {
   UffdVma,
   UffdVmaKind,
 } from './uffd/address-space.js';
-export type { UffdMessage, UffdPagefaultMessage, UffdEventMessage } from './uffd/messages.js';
-export type { UserfaultFDHandler, PagefaultFlags } from './uffd/handler.js';
-export type { DispatchOptions } from './uffd/event-dispatcher.js';
+export type { UffdMessage, UffdPagefaultMessage, UffdEventMessage, UffdFile, UffdApiResult, UserfaultFDHandler, PagefaultFlags, DispatchOptions } from './uffd/uffd-file.js';
 export { UserfaultFD } from './uffd/userfaultfd.js';
-export type { UserfaultFDOptions, UffdApiResult } from './uffd/userfaultfd.js';
+export type { UserfaultFDOptions } from './uffd/userfaultfd.js';
 export { SwapFile } from './swap/swap-file.js';
 export type { SwapFileOptions, SwapFileStats } from './swap/swap-file.js';
 export { SwapManager } from './swap/swap-manager.js';

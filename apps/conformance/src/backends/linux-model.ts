@@ -12,7 +12,7 @@ import {
   UffdWriteProtectMode,
   type UffdMessage,
   type UffdTask,
-  type UserfaultFD,
+  type UffdFile,
 } from '@memsim/userspace-swap';
 import { Kernel } from '@memsim/zircon-objects';
 import { fnv1a64, fromHex, toHex } from '../engine/outcome.js';
@@ -125,7 +125,7 @@ export class ModelLinux {
   readonly procs = new Map<string, MemoryManager>();
   readonly fds = new Map<string, number>();
   readonly inodes = new Map<string, number>();
-  readonly #uffds = new Map<string, UserfaultFD>();
+  readonly #uffds = new Map<string, UffdFile>();
   /** Threads by `process/thread`; their ops run as pending tasks. */
   readonly #threads = new Map<string, ThreadState>();
   /** The scenario name of each task id (PAGEFAULT messages carry ids). */
@@ -240,7 +240,7 @@ export class ModelLinux {
     }
   }
 
-  #uffd(v: unknown): { name: string; fd: UserfaultFD } {
+  #uffd(v: unknown): { name: string; fd: UffdFile } {
     const name = typeof v === 'string' ? v : 'uffd';
     const fd = this.#uffds.get(name);
     if (fd === undefined) throw new ErrnoError('EBADF', `no userfaultfd named '${name}'`);

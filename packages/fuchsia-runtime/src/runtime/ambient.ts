@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Job, Process, Vmar } from '@memsim/zircon-objects';
 import type { AsyncProxy } from '../protocol/async-proxy.js';
 import type { MethodMap, ProtocolMarker } from '../protocol/protocol.js';
@@ -6,30 +5,10 @@ import type { SyncProxy } from '../protocol/sync-proxy.js';
 import type { Thread } from '../threads/thread.js';
 import type { ThreadCreateHandles } from '../threads/create-handles.js';
 import { RuntimeError } from './errors.js';
-import type { Runtime } from './runtime.js';
-
-/** What code running "in" a process sees: its runtime and the simulated thread it runs on. */
-export interface AmbientContext {
-  readonly runtime: Runtime;
-  readonly thread: Thread;
-}
-
-// The one module-level object: a carrier of per-async-context values, not state of its own. Every value it holds
-// belongs to a Runtime (hence to a Kernel), set only for the extent of `run` and its async continuations.
-const storage = new AsyncLocalStorage<AmbientContext>();
-
-/** Runs `fn` with `ctx` as the ambient context (and its async continuations). */
-export function runIn<T>(ctx: AmbientContext, fn: () => T): T {
-  return storage.run(ctx, fn);
-}
-
-/** The ambient context, if any. */
-export function ambient(): AmbientContext | undefined {
-  return storage.getStore();
-}
+import { ambient, type AmbientContext, type Runtime } from './runtime.js';
 
 function need(what: string): AmbientContext {
-  const ctx = storage.getStore();
+  const ctx = ambient();
   if (ctx === undefined)
     throw new RuntimeError('NO_AMBIENT_RUNTIME', `${what}() called outside any process: run the code through runtime.run() or a runtime thread`);
   return ctx;

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Job, Kernel, PAGE_SIZE, Process, Thread as ZxThread, ZxError, ZxStatus, type Vmar } from '@memsim/zircon-objects';
 import { Namespace } from '../namespace/namespace.js';
 import { AsyncProxy } from '../protocol/async-proxy.js';
@@ -7,7 +8,7 @@ import { SyncProxy } from '../protocol/sync-proxy.js';
 import { checkCreateHandles, type ThreadCreateHandles } from '../threads/create-handles.js';
 import { allocateThreadMemory, releaseThreadMemory, type Arch, type ThreadRegion } from '../threads/thread-memory.js';
 import { Thread } from '../threads/thread.js';
-import { ambient, runIn } from './ambient.js';
+import type { ThreadRuntime } from '../threads/thread-runtime.js';
 
 /**
  * Options of {@link Runtime.create}.
@@ -54,13 +55,33 @@ function sizeOption(v: unknown, what: string, fallback: number, allowZero = fals
   return r;
 }
 
+/** What code running "in" a process sees: its runtime and the simulated thread it runs on. */
+export interface AmbientContext {
+  readonly runtime: Runtime;
+  readonly thread: Thread;
+}
+
+// The one module-level object: a carrier of per-async-context values, not state of its own. Every value it holds
+// belongs to a Runtime (hence to a Kernel), set only for the extent of `runIn` and its async continuations. It lives
+// with the runtime, which alone enters it; the ambient accessors (ambient.ts) only read it.
+const storage = new AsyncLocalStorage<AmbientContext>();
+
+function runIn<T>(ctx: AmbientContext, fn: () => T): T {
+  return storage.run(ctx, fn);
+}
+
+/** The ambient context, if any (for the ambient accessors; not part of the package's API). */
+export function ambient(): AmbientContext | undefined {
+  return storage.getStore();
+}
+
 /**
  * The Fuchsia runtime of one process: its handle, root VMAR, default job, incoming namespace and threads. Code
  * holding the runtime uses the explicit accessors; code running "in" the process (inside {@link Runtime.run} or a
  * runtime thread) uses the ambient ones (`vmarRootSelf()`, `jobDefault()`, `processSelf()`).
  * @public
  */
-export class Runtime implements Disposable {
+export class Runtime implements ThreadRuntime, Disposable {
   /** The kernel. */
   readonly kernel: Kernel;
   /** The process name. */
@@ -228,6 +249,7 @@ export class Runtime implements Disposable {
       createHandles: handles,
       regions,
       onGone: (x: Thread) => void this.#threads.delete(x),
+      enter: <R>(thread: Thread, fn: () => R): R => runIn({ runtime: this, thread }, fn),
     });
     this.#threads.add(t);
     return t;

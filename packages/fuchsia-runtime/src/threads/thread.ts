@@ -1,10 +1,9 @@
 import { ZxError, ZxStatus, type Process, type Thread as ZxThread } from '@memsim/zircon-objects';
-import { runIn } from '../runtime/ambient.js';
 import { RuntimeError } from '../runtime/errors.js';
-import type { Runtime } from '../runtime/runtime.js';
 import { checkCreateHandles, type ThreadCreateHandles } from './create-handles.js';
 import { checkSchedulerProfile, type SchedulerProfile } from './scheduler-profile.js';
 import { releaseThreadMemory, type ThreadRegion } from './thread-memory.js';
+import type { ThreadRuntime } from './thread-runtime.js';
 
 /**
  * A thread's life: `new` (memory allocated, not started), `running`, `exited` (body finished; a joinable thread
@@ -15,23 +14,25 @@ export type ThreadState = 'new' | 'running' | 'exited' | 'released';
 
 /** What only the runtime passes to the constructor. */
 export interface ThreadInit {
-  readonly runtime: Runtime;
+  readonly runtime: ThreadRuntime;
   readonly handle: ZxThread;
   readonly name: string;
   readonly createHandles: ThreadCreateHandles;
   readonly regions: ThreadRegion[];
   readonly onGone: (t: Thread) => void;
+  /** Runs `fn` with this thread and its runtime as the ambient context (the runtime owns that context). */
+  readonly enter: <R>(t: Thread, fn: () => R) => R;
 }
 
 /**
- * A simulated thread of a {@link Runtime}'s process. Its body runs with the thread as the ambient context, so code
+ * A simulated thread of a runtime's process. Its body runs with the thread as the ambient context, so code
  * in it sees its process through `vmarRootSelf()` and friends. Like pthreads, a joinable thread's stacks are
  * released when it is joined, a detached thread's when it exits.
  * @public
  */
 export class Thread<T = unknown> implements Disposable {
-  /** The runtime (process) the thread belongs to. */
-  readonly runtime: Runtime;
+  /** The runtime (process) the thread belongs to (a `Runtime`). */
+  readonly runtime: ThreadRuntime;
   /** The thread's koid (its kernel thread's). */
   readonly koid: number;
   /** The kernel thread (owned by this object: borrowed, do not close). It starts with `start` and dies at exit. */
@@ -49,6 +50,7 @@ export class Thread<T = unknown> implements Disposable {
   readonly #exited: Promise<void>;
   #signalExit!: () => void;
   readonly #onGone: (t: Thread) => void;
+  readonly #enter: <R>(t: Thread, fn: () => R) => R;
 
   /** @internal Made by `Runtime.createThread` (the argument is a `ThreadInit`). */
   constructor(initArg: object) {
@@ -61,6 +63,7 @@ export class Thread<T = unknown> implements Disposable {
     this.process = init.createHandles.process;
     this.#regions = init.regions;
     this.#onGone = init.onGone;
+    this.#enter = init.enter;
     this.#exited = new Promise<void>((resolve) => (this.#signalExit = resolve));
   }
 
@@ -107,7 +110,7 @@ export class Thread<T = unknown> implements Disposable {
   /** Runs `fn` synchronously "on" this thread (the ambient context is this thread and its runtime). */
   run<R>(fn: () => R): R {
     if (typeof fn !== 'function') throw new ZxError(ZxStatus.INVALID_ARGS, 'fn must be a function');
-    return runIn({ runtime: this.runtime, thread: this }, fn);
+    return this.#enter(this as Thread, fn);
   }
 
   /**
@@ -120,8 +123,7 @@ export class Thread<T = unknown> implements Disposable {
     // zx_thread_start: BAD_STATE if the process has died meanwhile.
     this.handle.start();
     this.#state = 'running';
-    const ctx = { runtime: this.runtime, thread: this as Thread };
-    void runIn(ctx, () =>
+    void this.#enter(this as Thread, () =>
       Promise.resolve()
         .then(body)
         .then(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Kernel } from '@memsim/zircon-objects';
-import { UffdFeature, UffdOpenFlag, UffdRegisterMode, UffdWriteProtectMode, VirtualClock, type UserfaultFD } from '@memsim/userspace-swap';
+import { UffdFeature, UffdOpenFlag, UffdRegisterMode, UffdWriteProtectMode, VirtualClock, type UffdFile, type UserfaultFD } from '@memsim/userspace-swap';
 import { Advice, MapFlags, MemoryManager, MremapFlags, Prot, UffdWouldBlockError } from '../index.js';
 
 const P = 4096;
@@ -153,7 +153,7 @@ describe('userfaultfd on a starnix-mm address space', () => {
     const msg = fd.read();
     expect(msg?.event).toBe('FORK');
     const child = await f.p;
-    const cfd = (msg as { child: UserfaultFD }).child;
+    const cfd = (msg as { child: UffdFile }).child;
     expect(child.read(a, 1)).toEqual({ ok: true, data: new Uint8Array([6]) });
     const reader = tracked(child.readAsync({ tid: 8 }, a + P, 1));
     await tick();

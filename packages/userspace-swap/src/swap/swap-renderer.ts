@@ -3,7 +3,7 @@ import { SwapError } from '../errors/swap-error.js';
 import { UffdError } from '../errors/errno.js';
 import type { SwapRegion, RendererSnapshot } from '../policy/swap-policy.js';
 import { UffdRegisterMode } from '../uffd/constants.js';
-import type { PagefaultFlags, UserfaultFDHandler } from '../uffd/handler.js';
+import type { PagefaultFlags, UserfaultFDHandler } from '../uffd/uffd-file.js';
 import type { UserfaultFD } from '../uffd/userfaultfd.js';
 import type { SharedStore } from './shared-store.js';
 

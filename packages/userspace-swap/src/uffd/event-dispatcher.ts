@@ -1,27 +1,10 @@
 import type { Clock } from '../clock/clock.js';
 import { UffdPagefaultFlag } from './constants.js';
-import type { UserfaultFDHandler } from './handler.js';
-import type { UffdPagefaultMessage } from './messages.js';
-import type { UserfaultFD } from './userfaultfd.js';
-
-/**
- * Options of {@link UserfaultFD.startWaitingForEvents}.
- *
- * @public
- */
-export interface DispatchOptions {
-  /**
-   * How long after a declined fault it is delivered again if no event arrives first (the fix for the seed's hang).
-   * Default 1000 us.
-   */
-  readonly retryDelayMicros?: number;
-  /** Called with anything a handler callback throws; the fault then counts as declined. Default: ignored. */
-  readonly onHandlerError?: (error: unknown) => void;
-}
+import type { DispatchOptions, UffdFile, UffdPagefaultMessage, UserfaultFDHandler } from './uffd-file.js';
 
 /** The seed's reader: drains the fd, dispatches non-fault events at once, queues faults and retries declined ones. */
 export class EventDispatcher {
-  readonly #fd: UserfaultFD;
+  readonly #fd: UffdFile;
   readonly #handler: UserfaultFDHandler;
   readonly #clock: Clock;
   readonly #retryDelay: number;
@@ -34,7 +17,7 @@ export class EventDispatcher {
   #again = false;
   #stopped = false;
 
-  constructor(fd: UserfaultFD, handler: UserfaultFDHandler, clock: Clock, options: DispatchOptions) {
+  constructor(fd: UffdFile, handler: UserfaultFDHandler, clock: Clock, options: DispatchOptions) {
     this.#fd = fd;
     this.#handler = handler;
     this.#clock = clock;

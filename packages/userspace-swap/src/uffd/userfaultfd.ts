@@ -26,9 +26,7 @@ import {
   ioctlBit,
 } from './constants.js';
 import { EventDispatcher } from './event-dispatcher.js';
-import type { DispatchOptions } from './event-dispatcher.js';
-import type { UserfaultFDHandler } from './handler.js';
-import type { UffdEventMessage, UffdMessage, UffdPagefaultMessage } from './messages.js';
+import type { DispatchOptions, UffdApiResult, UffdEventMessage, UffdFile, UffdMessage, UffdPagefaultMessage, UserfaultFDHandler } from './uffd-file.js';
 
 /**
  * Options of {@link UserfaultFD.create}.
@@ -42,18 +40,6 @@ export interface UserfaultFDOptions {
   readonly capSysPtrace?: boolean;
   /** Time source for message timestamps and the retry timer. Default: {@link SystemClock}. */
   readonly clock?: Clock;
-}
-
-/**
- * The result of the UFFDIO_API handshake.
- *
- * @public
- */
-export interface UffdApiResult {
-  /** Every feature the kernel supports (not only the requested ones), as Linux reports. */
-  readonly features: number;
-  /** The ioctls usable on the fd itself (REGISTER, UNREGISTER, API), as bits `1n << BigInt(ioctl)`. */
-  readonly ioctls: bigint;
 }
 
 interface FaultWaiter {
@@ -98,7 +84,7 @@ type FillKind = 'copy' | 'zeropage' | 'poison';
  *
  * @public
  */
-export class UserfaultFD implements UffdContextHooks, Disposable {
+export class UserfaultFD implements UffdContextHooks, UffdFile, Disposable {
   /** The address space (mm) this fd was created in. */
   readonly addressSpace: UffdAddressSpace;
   /** The creation flags. */
