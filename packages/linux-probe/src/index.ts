@@ -34,6 +34,7 @@ export type {
   ProbeFlags,
   ProbeBytes,
   ProbeFd,
+  ProbeRange,
   ProtName,
   MapFlagName,
   MremapFlagName,

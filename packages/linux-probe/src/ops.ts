@@ -155,7 +155,12 @@ export type ProbeBytes = { readonly data: string } | { readonly fill: number; re
  */
 export type ProbeFd = string | ProbeInt;
 
-interface Range {
+/**
+ * The address range an op acts on (munmap, mprotect, mlock, read, ...).
+ *
+ * @public
+ */
+export interface ProbeRange {
   readonly addr: ProbeAddr;
   readonly length: ProbeInt;
 }
@@ -176,11 +181,11 @@ export type LinuxOp = OpCommon &
         readonly fd?: ProbeFd;
         readonly offset?: ProbeInt;
       }
-    | ({ readonly op: 'munmap' | 'mlock' | 'munlock' | 'mincore' | 'read' | 'hash' } & Range)
-    | ({ readonly op: 'mprotect'; readonly prot: ProbeFlags<ProtName> } & Range)
-    | ({ readonly op: 'madvise'; readonly advice: AdviceName | ProbeInt } & Range)
-    | ({ readonly op: 'mlock2'; readonly flags?: ProbeFlags<'ONFAULT'> } & Range)
-    | ({ readonly op: 'msync'; readonly flags?: ProbeFlags<MsyncFlagName> } & Range)
+    | ({ readonly op: 'munmap' | 'mlock' | 'munlock' | 'mincore' | 'read' | 'hash' } & ProbeRange)
+    | ({ readonly op: 'mprotect'; readonly prot: ProbeFlags<ProtName> } & ProbeRange)
+    | ({ readonly op: 'madvise'; readonly advice: AdviceName | ProbeInt } & ProbeRange)
+    | ({ readonly op: 'mlock2'; readonly flags?: ProbeFlags<'ONFAULT'> } & ProbeRange)
+    | ({ readonly op: 'msync'; readonly flags?: ProbeFlags<MsyncFlagName> } & ProbeRange)
     | {
         readonly op: 'mremap';
         readonly old_address: ProbeAddr;
@@ -192,7 +197,7 @@ export type LinuxOp = OpCommon &
     | { readonly op: 'mlockall'; readonly flags: ProbeFlags<MlockallFlagName> }
     | { readonly op: 'munlockall' }
     | { readonly op: 'brk'; readonly addr?: ProbeInt | null }
-    | ({ readonly op: 'prctl_set_vma_anon_name'; readonly name: string | null } & Range)
+    | ({ readonly op: 'prctl_set_vma_anon_name'; readonly name: string | null } & ProbeRange)
     | {
         readonly op: 'setrlimit';
         readonly resource: RlimitName | ProbeInt;
@@ -203,7 +208,7 @@ export type LinuxOp = OpCommon &
     | { readonly op: 'drop_caps'; readonly caps: 'ALL' | readonly (CapabilityName | ProbeInt)[] }
     | ({ readonly op: 'write' | 'process_vm_writev' | 'kernel_write'; readonly addr: ProbeAddr } & ProbeBytes)
     | { readonly op: 'exec'; readonly addr: ProbeAddr }
-    | ({ readonly op: 'process_vm_readv' | 'kernel_read' } & Range)
+    | ({ readonly op: 'process_vm_readv' | 'kernel_read' } & ProbeRange)
     | { readonly op: 'maps' | 'smaps' | 'heap_maps' }
     | { readonly op: 'memfd_create'; readonly name: string; readonly size?: ProbeInt; readonly flags?: ProbeInt }
     | { readonly op: 'open'; readonly file: string; readonly as: string; readonly mode: OpenModeName | ProbeInt }
@@ -225,20 +230,20 @@ export type LinuxOp = OpCommon &
         readonly op: 'uffd_register';
         readonly uffd?: ProbeFd;
         readonly mode: ProbeFlags<UffdRegisterModeName>;
-      } & Range)
-    | ({ readonly op: 'uffd_unregister' | 'uffd_wake'; readonly uffd?: ProbeFd } & Range)
+      } & ProbeRange)
+    | ({ readonly op: 'uffd_unregister' | 'uffd_wake'; readonly uffd?: ProbeFd } & ProbeRange)
     | ({
         readonly op: 'uffd_copy';
         readonly uffd?: ProbeFd;
         readonly addr: ProbeAddr;
         readonly mode?: ProbeFlags<'DONTWAKE' | 'WP'>;
       } & (ProbeBytes | { readonly src: ProbeAddr; readonly length: ProbeInt }))
-    | ({ readonly op: 'uffd_zeropage'; readonly uffd?: ProbeFd; readonly mode?: ProbeFlags<'DONTWAKE'> } & Range)
+    | ({ readonly op: 'uffd_zeropage'; readonly uffd?: ProbeFd; readonly mode?: ProbeFlags<'DONTWAKE'> } & ProbeRange)
     | ({
         readonly op: 'uffd_writeprotect';
         readonly uffd?: ProbeFd;
         readonly mode?: ProbeFlags<'WP' | 'DONTWAKE'>;
-      } & Range)
+      } & ProbeRange)
     | { readonly op: 'uffd_read'; readonly uffd?: ProbeFd; readonly count?: number; readonly timeout_ms?: number }
     | { readonly op: 'poll'; readonly uffd?: ProbeFd; readonly timeout_ms?: number }
     | BenchOp
