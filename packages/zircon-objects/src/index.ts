@@ -34,7 +34,8 @@ export {
   PROCESS_SHARED,
   TASK_RETCODE_SYSCALL_KILL,
 } from './constants.js';
-export { Kernel, type KernelOptions, type MemoryStats, type ReclaimResult } from './kernel/kernel.js';
+export { Kernel, type KernelOptions } from './kernel/kernel.js';
+export type { KernelContext, MemoryStats, ReclaimResult } from './kernel/kernel-context.js';
 export { mulberry32 } from './kernel/prng.js';
 export { Handle, type HandleBasicInfo } from './handles/handle.js';
 export { Vmo, type VmoInfo, type VmoLockState, type PageState, type VmoPin } from './vmo/vmo.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { Handle, Kernel, ObjType, Process, Rights, Signals, Vmo, ZxError, ZxStatus, statusName } from '../index.js';
+import { Handle, Job, Kernel, ObjType, Process, Rights, Signals, Thread, Vmo, ZxError, ZxStatus, statusName, type KernelContext } from '../index.js';
 import { PAGE, expectStatus, setup } from '../test-support/util.js';
 
 describe('handles and rights', () => {
@@ -148,6 +148,22 @@ describe('handles and rights', () => {
     for (const bad of [-1n, Number.NaN, '5', null]) expectStatus(() => vmo.waitAsync(Signals.VMO_ZERO_CHILDREN, bad as never), ZxStatus.INVALID_ARGS);
     // VMAR handles have no WAIT right.
     expectStatus(() => setup().root.signals(), ZxStatus.ACCESS_DENIED);
+  });
+
+  it("every handle's kernel is the kernel that made it; Vmo, Vmar, Process and Thread type it as Kernel", () => {
+    const { kernel, process, root } = setup();
+    const vmo = Vmo.create(kernel, PAGE);
+    const thread = Thread.create(process, 't');
+    const job = Job.create(kernel.rootJob);
+    // These assignments are the check: code that passed `vmar.kernel` where a Kernel is wanted still compiles.
+    const typed: Kernel[] = [vmo.kernel, root.kernel, process.kernel, thread.kernel];
+    const contexts: KernelContext[] = [kernel, job.kernel, kernel.rootJob.kernel, ...typed];
+    for (const k of contexts) expect(k).toBe(kernel);
+    // A Job's (or any Handle's) kernel is the contract; instanceof narrows it back.
+    const h: Handle = job;
+    expect(h.kernel instanceof Kernel && Vmo.create(h.kernel, PAGE).kernel).toBe(kernel);
+    // Another kernel's handles keep their own.
+    expect(Vmo.create(new Kernel(), PAGE).kernel).not.toBe(kernel);
   });
 
   it('bad JS arguments become statuses', () => {

@@ -1,7 +1,7 @@
 import { and, hasAll, u32 } from '../args.js';
 import type { ObjType} from '../constants.js';
 import { Rights } from '../constants.js';
-import type { Kernel } from '../kernel/kernel.js';
+import type { KernelContext } from '../kernel/kernel-context.js';
 import type { KernelObject } from '../kernel/kernel-object.js';
 import { ZxError, ZxStatus, fail } from '../status.js';
 
@@ -22,8 +22,12 @@ export interface HandleBasicInfo {
  * @public
  */
 export abstract class Handle implements Disposable {
-  /** The kernel the object belongs to. */
-  readonly kernel: Kernel;
+  /**
+   * The kernel the object belongs to: always a `Kernel`, typed by the contract it meets so that handles need not
+   * import the kernel (which imports the root job's handle class). `Vmo`, `Vmar`, `Process` and `Thread` narrow it to
+   * `Kernel`; elsewhere `kernel instanceof Kernel` does.
+   */
+  readonly kernel: KernelContext;
   #object: KernelObject | null;
   #rights: number;
 
@@ -202,7 +206,7 @@ export abstract class Handle implements Disposable {
 const MAX_TIMER_MS = 0x7fff_ffff;
 
 /** Checks that `h` is an open handle of class `cls` (BAD_HANDLE, then WRONG_TYPE). */
-export function expectHandle<T extends Handle>(h: unknown, cls: abstract new (...args: never[]) => T, what: string, kernel?: Kernel): T {
+export function expectHandle<T extends Handle>(h: unknown, cls: abstract new (...args: never[]) => T, what: string, kernel?: KernelContext): T {
   if (!(h instanceof Handle)) fail(ZxStatus.BAD_HANDLE, `${what} is not a handle`);
   h._object();
   // A handle of another kernel is not in this one's handle table.

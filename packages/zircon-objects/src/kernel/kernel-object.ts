@@ -1,5 +1,5 @@
 import type { ObjType } from '../constants.js';
-import type { Kernel } from './kernel.js';
+import type { KernelContext } from './kernel-context.js';
 
 interface Waiter {
   mask: number;
@@ -10,14 +10,14 @@ interface Waiter {
  * State shared by every kernel object: koid, signals, waiters, handle count. Handles point at these.
  */
 export abstract class KernelObject {
-  readonly kernel: Kernel;
+  readonly kernel: KernelContext;
   readonly koid: number;
   abstract readonly type: ObjType;
   handleCount = 0;
   #signals = 0;
   readonly #waiters = new Set<Waiter>();
 
-  constructor(kernel: Kernel) {
+  constructor(kernel: KernelContext) {
     this.kernel = kernel;
     this.koid = kernel._newKoid();
   }

@@ -1,6 +1,12 @@
 import type { CowNode } from '../vmo/cow-node.js';
-import type { Discardable, Kernel } from './kernel.js';
+import type { KernelContext } from './kernel-context.js';
 import type { PhysicalMemory } from './physical-memory.js';
+
+/** Something reclamation can discard (an unlocked discardable VMO). */
+export interface Discardable {
+  tryDiscard(): number;
+  isProtected(): boolean;
+}
 
 /** A kernel's internal state, reached through {@link internals} so none of it shows in the public API. */
 export interface KernelState {
@@ -11,6 +17,6 @@ export interface KernelState {
   readonly discardables: Set<Discardable>;
 }
 
-export function internals(kernel: Kernel): KernelState {
+export function internals(kernel: KernelContext): KernelState {
   return kernel._internal as KernelState;
 }

@@ -3,7 +3,8 @@ import { ZxStatus, fail } from '../status.js';
 import { JobObject } from '../task/job-object.js';
 import { Job } from '../task/job.js';
 import type { CowNode } from '../vmo/cow-node.js';
-import type { KernelState } from './kernel-state.js';
+import type { KernelContext, MemoryStats, ReclaimResult } from './kernel-context.js';
+import type { Discardable, KernelState } from './kernel-state.js';
 import { PhysicalMemory } from './physical-memory.js';
 import { Prng } from './prng.js';
 
@@ -29,48 +30,11 @@ export interface KernelOptions {
 }
 
 /**
- * Physical-memory accounting of a kernel.
- * @public
- */
-export interface MemoryStats {
-  /** The budget. */
-  readonly totalBytes: number;
-  /** Bytes in committed (uncompressed) pages. */
-  committedBytes(): number;
-  /** Logical bytes of compressed pages (page count times the page size). */
-  compressedBytes(): number;
-  /** Bytes the compressed store actually uses. */
-  compressedStorageBytes(): number;
-  /** Budget minus committed pages minus compressed storage. */
-  freeBytes(): number;
-  /** Pages actually held: committed plus compressed. */
-  pageCount(): number;
-}
-
-/**
- * What one reclamation pass did.
- * @public
- */
-export interface ReclaimResult {
-  /** Pages freed by discarding unlocked discardable VMOs. */
-  discarded: number;
-  /** Pages compressed. */
-  compressed: number;
-}
-
-/** Something reclamation can discard (an unlocked discardable VMO). */
-/** @internal */
-export interface Discardable {
-  tryDiscard(): number;
-  isProtected(): boolean;
-}
-
-/**
  * A simulated Zircon kernel. Owns every piece of state (koids, PRNG, physical memory, pressure), so two kernels
  * never interact.
  * @public
  */
-export class Kernel {
+export class Kernel implements KernelContext {
   /** The page size, 4096. */
   readonly pageSize: number = PAGE_SIZE;
   /** Whether placement is randomised. */

@@ -1,5 +1,5 @@
 import { ObjType, Rights, Signals } from '../constants.js';
-import type { Kernel } from '../kernel/kernel.js';
+import type { KernelContext } from '../kernel/kernel-context.js';
 import { KernelObject } from '../kernel/kernel-object.js';
 
 /** The max_height of the root job, as in Zircon. */
@@ -24,7 +24,7 @@ export class JobObject extends KernelObject {
    */
   readonly maxHeight: number;
 
-  constructor(kernel: Kernel, parent: JobObject | null, name: string) {
+  constructor(kernel: KernelContext, parent: JobObject | null, name: string) {
     super(kernel);
     this.parent = parent;
     this.maxHeight = parent ? parent.maxHeight - 1 : ROOT_JOB_MAX_HEIGHT;

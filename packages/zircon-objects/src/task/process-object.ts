@@ -1,5 +1,5 @@
 import { ObjType, Signals, TASK_RETCODE_SYSCALL_KILL, VmOptions } from '../constants.js';
-import type { Kernel } from '../kernel/kernel.js';
+import type { KernelContext } from '../kernel/kernel-context.js';
 import { KernelObject } from '../kernel/kernel-object.js';
 import { CAN_MAP_RWX, VmarObject } from '../vmar/vmar-object.js';
 import type { JobChild, JobObject } from './job-object.js';
@@ -20,7 +20,7 @@ export class ProcessObject extends KernelObject implements JobChild {
   returnCode = 0;
   readonly threads = new Set<ProcessThread>();
 
-  constructor(kernel: Kernel, job: JobObject, name: string) {
+  constructor(kernel: KernelContext, job: JobObject, name: string) {
     super(kernel);
     this.job = job;
     this.name = name;

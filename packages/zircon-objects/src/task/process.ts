@@ -1,6 +1,7 @@
 import { type U64, str, truncateName, u32, u64 } from '../args.js';
 import { MapsType, PROCESS_SHARED, Rights } from '../constants.js';
 import { Handle, expectHandle } from '../handles/handle.js';
+import type { Kernel } from '../kernel/kernel.js';
 import { ZxStatus, fail } from '../status.js';
 import type { VmarMapsRecord } from '../vmar/vmar-object.js';
 import { Vmar, type MapsInfo } from '../vmar/vmar.js';
@@ -14,6 +15,9 @@ import { ProcessObject } from './process-object.js';
  * @public
  */
 export class Process extends Handle {
+  /** The kernel the object belongs to (narrowed from {@link KernelContext}: a kernel's objects are its own). */
+  declare readonly kernel: Kernel;
+
   /**
    * `zx_process_create`: the job needs MANAGE_PROCESS; returns the process and its root VMAR (the whole user
    * address space, CAN_MAP_SPECIFIC and read/write/execute capable).

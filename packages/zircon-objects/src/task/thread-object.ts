@@ -1,5 +1,5 @@
 import { ObjType, Signals } from '../constants.js';
-import type { Kernel } from '../kernel/kernel.js';
+import type { KernelContext } from '../kernel/kernel-context.js';
 import { KernelObject } from '../kernel/kernel-object.js';
 import type { ProcessObject } from './process-object.js';
 
@@ -13,7 +13,7 @@ export class ThreadObject extends KernelObject {
   readonly name: string;
   state: ThreadState = 'new';
 
-  constructor(kernel: Kernel, process: ProcessObject, name: string) {
+  constructor(kernel: KernelContext, process: ProcessObject, name: string) {
     super(kernel);
     this.process = process;
     this.name = name;

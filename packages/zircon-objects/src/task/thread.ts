@@ -1,6 +1,7 @@
 import { str, truncateName, u32 } from '../args.js';
 import { Rights } from '../constants.js';
 import { Handle, expectHandle } from '../handles/handle.js';
+import type { Kernel } from '../kernel/kernel.js';
 import { ZxStatus, fail } from '../status.js';
 import { Process, processObjectOf } from './process.js';
 import { ThreadObject } from './thread-object.js';
@@ -11,6 +12,9 @@ import { ThreadObject } from './thread-object.js';
  * @public
  */
 export class Thread extends Handle {
+  /** The kernel the object belongs to (narrowed from {@link KernelContext}: a kernel's objects are its own). */
+  declare readonly kernel: Kernel;
+
   /** `zx_thread_create`: the process handle needs MANAGE_THREAD; options must be 0; a dead process is BAD_STATE. */
   static create(process: Process, name: string, options = 0): Thread {
     const p = expectHandle(process, Process, 'process');

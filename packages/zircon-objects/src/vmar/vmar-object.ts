@@ -1,6 +1,6 @@
 import { hasAny, pageAlignedU64 } from '../args.js';
 import { MapsType, MemoryPriority, ObjType, PAGE_SIZE, VmOptions } from '../constants.js';
-import type { Kernel } from '../kernel/kernel.js';
+import type { KernelContext } from '../kernel/kernel-context.js';
 import { KernelObject } from '../kernel/kernel-object.js';
 import { ZxStatus, fail } from '../status.js';
 import type { CowNode } from '../vmo/cow-node.js';
@@ -78,7 +78,7 @@ export class VmarObject extends KernelObject {
   priority: MemoryPriority;
   name: string;
 
-  constructor(kernel: Kernel, owner: AspaceOwner, parent: VmarObject | null, base: number, size: number, flags: number, name: string) {
+  constructor(kernel: KernelContext, owner: AspaceOwner, parent: VmarObject | null, base: number, size: number, flags: number, name: string) {
     super(kernel);
     this.owner = owner;
     this.parent = parent;

@@ -1,6 +1,7 @@
 import { type U64, addOverflows, hasAll, hasAny, pageAlignedU64, roundUpPageU64, u32, u64 } from '../args.js';
 import { MemoryPriority, Rights, VmarOp, VmOptions } from '../constants.js';
 import { Handle, expectHandle } from '../handles/handle.js';
+import type { Kernel } from '../kernel/kernel.js';
 import { ZxStatus, fail } from '../status.js';
 import { Vmo, vmoObjectOf } from '../vmo/vmo.js';
 import { PERM_MASK } from './mapping.js';
@@ -67,6 +68,9 @@ function effectivePerms(options: number): number {
  * @public
  */
 export class Vmar extends Handle {
+  /** The kernel the object belongs to (narrowed from {@link KernelContext}: a kernel's objects are its own). */
+  declare readonly kernel: Kernel;
+
   /** @internal */
   protected _wrap(object: object, rights: number): this {
     return new Vmar(object, rights) as this;

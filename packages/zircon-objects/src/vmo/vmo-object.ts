@@ -1,7 +1,7 @@
 import { ObjType, PAGE_SIZE, Signals, VmoInfoFlags } from '../constants.js';
-import type { Discardable, Kernel } from '../kernel/kernel.js';
+import type { KernelContext } from '../kernel/kernel-context.js';
 import { KernelObject } from '../kernel/kernel-object.js';
-import { internals } from '../kernel/kernel-state.js';
+import { type Discardable, internals } from '../kernel/kernel-state.js';
 import { ZxStatus, fail } from '../status.js';
 import { CowNode } from './cow-node.js';
 
@@ -79,7 +79,7 @@ export class VmoObject extends KernelObject implements Discardable {
   #completed = false;
 
   constructor(
-    kernel: Kernel,
+    kernel: KernelContext,
     init: {
       node: CowNode;
       coreOffset: number;
@@ -112,7 +112,7 @@ export class VmoObject extends KernelObject implements Discardable {
     if (this.discardable) internals(kernel).discardables.add(this);
   }
 
-  static createRoot(kernel: Kernel, size: number, contentSize: number, options: { resizable: boolean; discardable: boolean; unbounded: boolean }): VmoObject {
+  static createRoot(kernel: KernelContext, size: number, contentSize: number, options: { resizable: boolean; discardable: boolean; unbounded: boolean }): VmoObject {
     const node = new CowNode(internals(kernel).mem, internals(kernel).nodes, size / PAGE_SIZE);
     node.discardable = options.discardable;
     return new VmoObject(kernel, {

@@ -84,6 +84,9 @@ const ZX_MAX_VMO_SIZE = (1n << 64n) - (1n << 17n);
  * @public
  */
 export class Vmo extends Handle {
+  /** The kernel the object belongs to (narrowed from {@link KernelContext}: a kernel's objects are its own). */
+  declare readonly kernel: Kernel;
+
   /** `zx_vmo_create`. */
   static create(kernel: Kernel, size: U64, options = 0): Vmo {
     if (!(kernel instanceof Kernel)) fail(ZxStatus.INVALID_ARGS, 'kernel must be a Kernel');
