@@ -112,19 +112,30 @@ export class RangeTree<T> {
   #clean(id: number, h: number): void {
     const P = h === 0 ? this.#L : this.#I;
     if (P.dirty[id] === 0) return;
-    if (h > 0) {
+    if (h === 0) P.mg[id] = P.innerGap(id);
+    else {
+      // One pass: refresh each child's entry and take the largest of those and of the gaps between children.
       const C = h === 1 ? this.#L : this.#I;
       const b = id * S;
       const n = P.count[id];
       const kid = P.kid as Int32Array;
       const gap = P.gap as Float64Array;
+      const fence = P.fence as Float64Array;
+      const end = P.end;
+      let best = 0;
       for (let i = 0; i < n; i++) {
         const c = kid[b + i];
         if (C.dirty[c] !== 0) this.#clean(c, h - 1);
-        gap[b + i] = C.mg[c];
+        const g = C.mg[c];
+        gap[b + i] = g;
+        if (g > best) best = g;
+        if (i > 0) {
+          const d = fence[b + i] - end[b + i - 1];
+          if (d > best) best = d;
+        }
       }
+      P.mg[id] = best;
     }
-    P.mg[id] = P.innerGap(id);
     P.dirty[id] = 0;
   }
 
