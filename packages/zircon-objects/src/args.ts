@@ -30,6 +30,23 @@ export function u64(value: unknown, what: string): bigint {
   return BigInt(value);
 }
 
+/**
+ * Whether `a` and `b` are u64 arguments given as numbers whose sum is exact (both non-negative safe integers, the sum
+ * at most 2^53 - 1): hot paths check such arguments in number arithmetic, with the same outcomes as {@link u64} and
+ * bigint arithmetic, and without allocating bigints.
+ */
+export function smallPair(a: unknown, b: unknown): a is number {
+  return (
+    typeof a === 'number' &&
+    typeof b === 'number' &&
+    Number.isSafeInteger(a) &&
+    Number.isSafeInteger(b) &&
+    a >= 0 &&
+    b >= 0 &&
+    a + b <= Number.MAX_SAFE_INTEGER
+  );
+}
+
 /** A u64 already known to be below 2^53 (checked against a model bound) as a number. */
 export function small(x: bigint): number {
   if (x > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`internal: ${x} is past 2^53`);

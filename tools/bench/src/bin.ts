@@ -28,6 +28,7 @@ async function main(): Promise<number> {
   const result: SuiteResult = args.fromJson !== null ? (JSON.parse(readFileSync(resolve(cwd, args.fromJson), 'utf8')) as SuiteResult) : await runSuite({
     quick: args.quick,
     only: args.only,
+    ns: args.ns,
     skipMemory: args.skipMemory,
     log: (line) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`),
   });

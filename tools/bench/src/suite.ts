@@ -26,6 +26,8 @@ export interface SuiteOptions {
   readonly quick: boolean;
   /** Row ids to run (all when empty). */
   readonly only: readonly string[];
+  /** VMA counts to run the per-N rows at, a subset of the run's (all when empty or absent). */
+  readonly ns?: readonly number[];
   /** Progress lines. */
   readonly log: (line: string) => void;
   /** Skip the heap measurement. */
@@ -126,7 +128,11 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const selected = ALL_ROWS.filter((r) => options.only.length === 0 || options.only.includes(r.id));
   const unknown = options.only.filter((id) => id !== BUNDLE_ROW && !ALL_ROWS.some((r) => r.id === id));
   if (unknown.length > 0) throw new RangeError(`unknown row(s) ${unknown.join(', ')}; rows: ${[...ALL_ROWS.map((r) => r.id), BUNDLE_ROW].join(', ')}`);
-  const ns = options.quick ? [...QUICK_NS] : [...FULL_NS];
+  const all: readonly number[] = options.quick ? QUICK_NS : FULL_NS;
+  const wanted = options.ns ?? [];
+  const badN = wanted.filter((n) => !all.includes(n));
+  if (badN.length > 0) throw new RangeError(`VMA count(s) ${badN.join(', ')} not in this run; counts: ${all.join(', ')}`);
+  const ns = all.filter((n) => wanted.length === 0 || wanted.includes(n));
   const rows: RowResult[] = [];
   const fieldBuildMs: Record<string, number> = {};
   const perN = selected.filter((r) => r.perN);

@@ -101,21 +101,13 @@ export function mremap(mm: MmState, oldAddress: SysInt, oldSize: SysInt, newSize
     // Below the user VMAR nothing can be mapped: EPERM, as mmap(MAP_FIXED) answers there (mmap_min_addr).
     if (fl & MremapFlags.FIXED && dest < mm.minAddr) fail('EPERM');
     if (fl & MremapFlags.FIXED && order === 0) return remapMove(mm, addr, newLen, dest, (fl & MremapFlags.DONTUNMAP) !== 0);
-    const moveChecks = (v: Vma, len: number): void => {
-      if (len === 0 && !(v.flags & (VM.SHARED | VM.MAYSHARE))) fail('EINVAL');
-      if (len > v.end - addr) fail('EFAULT');
-      if (newLen > len) {
-        if (!mlockFutureOk(mm, v.flags, newLen - len)) fail('EAGAIN');
-        if (!mayExpand(mm, v.flags, (newLen - len) / PAGE)) fail('ENOMEM');
-      }
-    };
     if (impliesNew) {
       // Linux 6.18 checks the source (against the shrunk length) before any unmapping: an EFAULT has no side
       // effects. (Older kernels unmapped the destination first; the machine's kernel is the judge.)
       const len = Math.min(oldLen, newLen);
       const v = mm.tree.find(addr);
       if (!v) fail('EFAULT');
-      moveChecks(v, oldLen === 0 ? 0 : len);
+      moveChecks(mm, v, addr, oldLen === 0 ? 0 : len, newLen);
       if (fl & MremapFlags.DONTUNMAP && !mayExpand(mm, v.flags, len / PAGE)) fail('ENOMEM');
       if (fl & MremapFlags.FIXED) {
         unmapRange(mm, dest, dest + newLen);
@@ -137,7 +129,7 @@ export function mremap(mm: MmState, oldAddress: SysInt, oldSize: SysInt, newSize
     if (!vma) fail('EFAULT');
     // The type comes from the real lengths: an old length reaching past TASK_SIZE equal to the new one is a no-op.
     const remapType = order === 0 ? 'none' : order > 0 ? 'shrink' : 'expand';
-    if (remapType === 'expand') moveChecks(vma, oldLen);
+    if (remapType === 'expand') moveChecks(mm, vma, addr, oldLen, newLen);
     // In place.
     if (remapType === 'none') return addr;
     if (remapType === 'shrink') {
@@ -165,6 +157,16 @@ export function mremap(mm: MmState, oldAddress: SysInt, oldSize: SysInt, newSize
     return moveVma(mm, vma, addr, oldLen, newLen, to, false);
   } finally {
     flushPins(mm);
+  }
+}
+
+/** The source checks of a move or an expansion of [addr, addr + len) of `v` to newLen (a function, not a per-call closure). */
+function moveChecks(mm: MmState, v: Vma, addr: number, len: number, newLen: number): void {
+  if (len === 0 && !(v.flags & (VM.SHARED | VM.MAYSHARE))) fail('EINVAL');
+  if (len > v.end - addr) fail('EFAULT');
+  if (newLen > len) {
+    if (!mlockFutureOk(mm, v.flags, newLen - len)) fail('EAGAIN');
+    if (!mayExpand(mm, v.flags, (newLen - len) / PAGE)) fail('ENOMEM');
   }
 }
 

@@ -57,8 +57,16 @@ export class Pool<T> {
   values: (T | undefined)[] | null;
   /** Per node: entries in use. */
   count: Int32Array;
-  /** Per node: the largest gap between neighbouring ranges in its subtree, kept up to date on every change. */
+  /**
+   * Per node: the largest gap between neighbouring ranges in its subtree. Refreshed lazily, by the first gap search
+   * after a change (see dirty), since most changes are never followed by one (a VMAR whose maps are all SPECIFIC).
+   */
   mg: Float64Array;
+  /**
+   * Per node: 1 when mg (and, for an inner node, the gap entries of its slots) may be stale. A dirty node's
+   * ancestors are dirty too, so a search refreshes exactly the dirty subtrees below the root.
+   */
+  dirty: Uint8Array;
   /** Leaves are chained in address order (-1 ends the chain), so walks never climb back up. */
   next: Int32Array | null;
   prev: Int32Array | null;
@@ -75,6 +83,7 @@ export class Pool<T> {
     this.values = leaf ? new Array<T | undefined>(S).fill(undefined) : null;
     this.count = new Int32Array(nodes);
     this.mg = new Float64Array(nodes);
+    this.dirty = new Uint8Array(nodes);
     this.next = leaf ? new Int32Array(nodes) : null;
     this.prev = leaf ? new Int32Array(nodes) : null;
   }
@@ -84,6 +93,7 @@ export class Pool<T> {
     if (id >= this.count.length) this.#grow();
     this.count[id] = 0;
     this.mg[id] = 0;
+    this.dirty[id] = 1;
     if (this.next !== null && this.prev !== null) {
       this.next[id] = -1;
       this.prev[id] = -1;
@@ -120,6 +130,9 @@ export class Pool<T> {
     const mg = new Float64Array(nodes);
     mg.set(this.mg);
     this.mg = mg;
+    const dirty = new Uint8Array(nodes);
+    dirty.set(this.dirty);
+    this.dirty = dirty;
     if (this.next !== null) this.next = i32(this.next, nodes);
     if (this.prev !== null) this.prev = i32(this.prev, nodes);
   }
@@ -146,23 +159,10 @@ export class Pool<T> {
     else for (let i = n - 1; i >= 0; i--) v[d + i] = v[s + i];
   }
 
-  /** The free space between slot k - 1's end and slot k's fence (-Infinity without both). */
-  gapAt(id: number, k: number): number {
-    if (k <= 0 || k >= this.count[id]) return -Infinity;
-    const i = id * S + k;
-    return (this.fence ?? this.start)[i] - this.end[i - 1];
-  }
-
   /**
-   * Updates node id's largest gap after a local change replaced gaps whose largest was `before` by gaps whose
-   * largest is `after`: only when the old maximum may have shrunk away is the node rescanned.
+   * Largest gap between neighbouring ranges inside node id's subtree, by scanning the node (an inner node's gap
+   * entries must be fresh).
    */
-  setMax(id: number, before: number, after: number): void {
-    const m = this.mg[id];
-    this.mg[id] = before >= m && after < m ? this.innerGap(id) : Math.max(m, after);
-  }
-
-  /** Largest gap between neighbouring ranges inside node id's subtree, by scanning the node. */
   innerGap(id: number): number {
     const b = id * S;
     const n = this.count[id];

@@ -62,19 +62,18 @@ export class RangeTree<T> {
     return this.#size;
   }
 
-  /** Writes the summary of child `id` (of pool C) into inner slot k. */
+  /** Writes the bounds of child `id` (of pool C) into inner slot k (its gap entry is refreshed by #clean). */
   #write(k: number, id: number, C: Pool<T>): void {
     const b = id * S;
     const I = this.#I;
     I.start[k] = C.start[b];
     I.end[k] = C.end[b + C.count[id] - 1];
     (I.fence as Float64Array)[k] = C.fence === null ? C.start[b] : C.fence[b];
-    (I.gap as Float64Array)[k] = C.mg[id];
   }
 
   /**
-   * Refreshes the summary of child `id` (of pool C) in slot i of inner node p, and p's largest gap with it; false
-   * when nothing changed (so nothing above can have changed either).
+   * Refreshes the bounds of child `id` (of pool C) in slot i of inner node p; false when nothing changed (so nothing
+   * above can have changed either). Largest gaps are not kept here: the path is marked dirty instead (#descend).
    */
   #sync(p: number, i: number, id: number, C: Pool<T>): boolean {
     const I = this.#I;
@@ -83,21 +82,18 @@ export class RangeTree<T> {
     const s = C.start[b];
     const e = C.end[b + C.count[id] - 1];
     const f = C.fence === null ? s : C.fence[b];
-    const g = C.mg[id];
     const fence = I.fence as Float64Array;
-    const gap = I.gap as Float64Array;
-    if (I.start[k] === s && I.end[k] === e && fence[k] === f && gap[k] === g) return false;
-    // The gaps of p this slot touches: the child's own, the one below it and the one above it.
-    const before = Math.max(gap[k], I.gapAt(p, i), I.gapAt(p, i + 1));
+    if (I.start[k] === s && I.end[k] === e && fence[k] === f) return false;
     I.start[k] = s;
     I.end[k] = e;
     fence[k] = f;
-    gap[k] = g;
-    I.setMax(p, before, Math.max(g, I.gapAt(p, i), I.gapAt(p, i + 1)));
     return true;
   }
 
-  /** Walks from the root to the leaf where `start` belongs, recording the path. */
+  /**
+   * Walks from the root to the leaf where `start` belongs, recording the path, and marks the path dirty: every
+   * caller changes that leaf, so the largest gaps along the path may change.
+   */
   #descend(start: number): number {
     const I = this.#I;
     let n = this.#root;
@@ -105,9 +101,42 @@ export class RangeTree<T> {
       const i = Math.max(0, lastLE(I.start, n * S, I.count[n], start));
       this.#pathNode[h] = n;
       this.#pathSlot[h] = i;
+      I.dirty[n] = 1;
       n = (I.kid as Int32Array)[n * S + i];
     }
+    this.#L.dirty[n] = 1;
     return n;
+  }
+
+  /** Refreshes the largest gaps of node id (at height h) and of its dirty descendants. */
+  #clean(id: number, h: number): void {
+    const P = h === 0 ? this.#L : this.#I;
+    if (P.dirty[id] === 0) return;
+    if (h === 0) P.mg[id] = P.innerGap(id);
+    else {
+      // One pass: refresh each child's entry and take the largest of those and of the gaps between children.
+      const C = h === 1 ? this.#L : this.#I;
+      const b = id * S;
+      const n = P.count[id];
+      const kid = P.kid as Int32Array;
+      const gap = P.gap as Float64Array;
+      const fence = P.fence as Float64Array;
+      const end = P.end;
+      let best = 0;
+      for (let i = 0; i < n; i++) {
+        const c = kid[b + i];
+        if (C.dirty[c] !== 0) this.#clean(c, h - 1);
+        const g = C.mg[c];
+        gap[b + i] = g;
+        if (g > best) best = g;
+        if (i > 0) {
+          const d = fence[b + i] - end[b + i - 1];
+          if (d > best) best = d;
+        }
+      }
+      P.mg[id] = best;
+    }
+    P.dirty[id] = 0;
   }
 
   /** Propagates a change of leaf `id` up the recorded path, stopping where summaries stay the same. */
@@ -142,7 +171,6 @@ export class RangeTree<T> {
     const nextStart = j < n ? L.start[b + j] : nx >= 0 ? L.start[nx * S] : Infinity;
     if (prevEnd > start || nextStart < end) throw new RangeError(`[${start}, ${end}) overlaps a range in the tree`);
     if (fence !== start) L.fences();
-    const split = L.gapAt(leaf, j);
     L.copy(leaf, j, leaf, j + 1, n - j);
     L.start[b + j] = start;
     L.end[b + j] = end;
@@ -150,8 +178,6 @@ export class RangeTree<T> {
     (L.values as (T | undefined)[])[b + j] = value;
     L.count[leaf] = n + 1;
     this.#size++;
-    // The gap the new range went into became the gaps on either side of it.
-    L.setMax(leaf, split, Math.max(L.gapAt(leaf, j), L.gapAt(leaf, j + 1)));
     if (n + 1 > CAP) this.#splitUp(leaf, j);
     else this.#propagate(leaf);
   }
@@ -178,7 +204,6 @@ export class RangeTree<T> {
       this.#write(p * S + i + 1, right, C);
       node = p;
       right = n + 1 > CAP ? this.#split(I, p, i + 1) : -1;
-      if (right < 0) I.mg[p] = I.innerGap(p);
     }
     if (right >= 0) {
       // The root split: a new root above the two halves.
@@ -190,15 +215,14 @@ export class RangeTree<T> {
       I.count[r] = 2;
       this.#write(r * S, node, C);
       this.#write(r * S + 1, right, C);
-      I.mg[r] = I.innerGap(r);
       this.#root = r;
       this.#height++;
     }
   }
 
   /**
-   * Splits an over-full node of pool P whose slot j was just filled; returns the new right sibling, with both
-   * halves' gaps recomputed. A node filled at its end keeps all but one entry (and one filled at its start the
+   * Splits an over-full node of pool P whose slot j was just filled; returns the new right sibling (both halves are
+   * dirty: id is on the path, the sibling is new). A node filled at its end keeps all but one entry (and one filled at its start the
    * reverse), so ascending or descending runs of inserts leave full nodes behind instead of half-empty ones.
    */
   #split(P: Pool<T>, id: number, j: number): number {
@@ -217,8 +241,6 @@ export class RangeTree<T> {
       if (nx >= 0) P.prev[nx] = r;
       else this.#tail = r;
     }
-    P.mg[id] = P.innerGap(id);
-    P.mg[r] = P.innerGap(r);
     return r;
   }
 
@@ -233,13 +255,10 @@ export class RangeTree<T> {
     if (j < 0 || L.start[b + j] !== start) return undefined;
     const values = L.values as (T | undefined)[];
     const value = values[b + j];
-    const gone = Math.max(L.gapAt(leaf, j), L.gapAt(leaf, j + 1));
     L.copy(leaf, j + 1, leaf, j, n - j - 1);
     values[b + n - 1] = undefined;
     L.count[leaf] = n - 1;
     this.#size--;
-    // The gaps on either side of the range became one.
-    L.setMax(leaf, gone, L.gapAt(leaf, j));
     this.#shrink(leaf);
     return value;
   }
@@ -270,15 +289,14 @@ export class RangeTree<T> {
           C.count[left] += C.count[right];
           C.count[right] = 0;
           this.#drop(C, right);
-          C.mg[left] = C.innerGap(left);
+          C.dirty[left] = 1;
           I.copy(p, li + 2, p, li + 1, pn - li - 2);
           I.count[p] = pn - 1;
           this.#write(p * S + li, left, C);
           structural = true;
         }
       }
-      if (structural) I.mg[p] = I.innerGap(p);
-      else if (!this.#sync(p, i, node, C)) return;
+      if (!structural && !this.#sync(p, i, node, C)) return;
       node = p;
     }
     // Collapse a root with one child.
@@ -321,9 +339,7 @@ export class RangeTree<T> {
     const nx = (L.next as Int32Array)[leaf];
     const nextStart = j + 1 < n ? L.start[b + j + 1] : nx >= 0 ? L.start[nx * S] : Infinity;
     if (!(start < end) || nextStart < end) throw new RangeError(`[${start}, ${end}) overlaps a range in the tree`);
-    const old = L.gapAt(leaf, j + 1);
     L.end[b + j] = end;
-    L.setMax(leaf, old, L.gapAt(leaf, j + 1));
     this.#propagate(leaf);
   }
 
@@ -503,6 +519,7 @@ export class RangeTree<T> {
     this.#align = align;
     this.#stop = false;
     if (this.#size > 0) {
+      this.#clean(this.#root, this.#height);
       const a = this.#upFrom(this.#root, this.#height, regionStart);
       if (a >= 0 || this.#stop) return a;
       return this.#tryUp(this.#lastEnd(), regionEnd);
@@ -525,6 +542,7 @@ export class RangeTree<T> {
     if (this.#size === 0) return this.#tryDown(regionStart, regionEnd);
     const a = this.#tryDown(this.#lastEnd(), regionEnd);
     if (a >= 0) return a;
+    this.#clean(this.#root, this.#height);
     return this.#downFrom(this.#root, this.#height, regionStart);
   }
 

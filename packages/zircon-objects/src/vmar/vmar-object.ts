@@ -49,16 +49,26 @@ export function alignOf(options: number): number {
 
 type Child = VmarObject | Mapping;
 
-/** Whether `b`, right after `a`, continues it: same VMO at the next offset, same permissions, limits and options. */
-function mergeable(a: Mapping, b: Mapping): boolean {
-  return (
-    a.end === b.base &&
-    a.vmo === b.vmo &&
-    a.vmoOffset + a.size === b.vmoOffset &&
-    a.perms === b.perms &&
-    a.maxPerms === b.maxPerms &&
-    a.allowFaults === b.allowFaults
-  );
+/**
+ * Whether a mapping b (base, VMO, offset, permissions, limit, options) right after a mapping a (end, VMO, offset past
+ * its end, ...) continues it: same VMO at the next offset, same permissions, limits and options. Zircon merges such
+ * neighbours. Taken as fields, so a mapping about to be made, or a run being merged, needs no object of its own.
+ */
+function continues(
+  aEnd: number,
+  aVmo: VmoObject,
+  aVmoEnd: number,
+  aPerms: number,
+  aMax: number,
+  aFaults: boolean,
+  bBase: number,
+  bVmo: VmoObject,
+  bVmoOffset: number,
+  bPerms: number,
+  bMax: number,
+  bFaults: boolean,
+): boolean {
+  return aEnd === bBase && aVmo === bVmo && aVmoEnd === bVmoOffset && aPerms === bPerms && aMax === bMax && aFaults === bFaults;
 }
 
 /**
@@ -202,23 +212,43 @@ export class VmarObject extends KernelObject {
     return child;
   }
 
-  /** Maps (options already through the map-specific checks; `perms` are PERM_* bits). */
-  map(options: number, offset: bigint, sizeU: bigint, alignLog2: number, vmo: VmoObject, vmoOffset: number, perms: number, maxPerms: number): Mapping {
+  /** Maps (options already through the map-specific checks; `perms` are PERM_* bits). Returns the address. */
+  map(options: number, offset: bigint, sizeU: bigint, alignLog2: number, vmo: VmoObject, vmoOffset: number, perms: number, maxPerms: number): number {
     this.checkAlive();
     if (sizeU === 0n) fail(ZxStatus.INVALID_ARGS, 'length 0');
     if (hasAny(perms, ~canMapToPerms(this.flags))) fail(ZxStatus.ACCESS_DENIED, 'permissions beyond the VMAR');
     const addr = this.locate(options, offset, sizeU, alignLog2);
     const size = Number(sizeU);
+    const end = addr + size;
     if (hasAny(options, VmOptions.SPECIFIC_OVERWRITE)) {
-      const hit = this.children.overlapping(addr, addr + size);
+      const hit = this.children.overlapping(addr, end);
       for (const c of hit) if (c instanceof VmarObject) fail(ZxStatus.INVALID_ARGS, 'overwrite would cover a sub-VMAR');
-      for (const c of hit) this.#cut(c as Mapping, addr, addr + size);
+      for (const c of hit) this.#cut(c as Mapping, addr, end);
     }
-    const m = new Mapping(this, addr, size, vmo, vmoOffset, perms, maxPerms & canMapToPerms(this.flags), hasAny(options, VmOptions.ALLOW_FAULTS));
-    this.addChild(m);
-    // The returned mapping may since be part of a merged one; callers read only its base.
-    this.mergeAround(addr, addr + size);
-    return m;
+    const mp = maxPerms & canMapToPerms(this.flags);
+    const allowFaults = hasAny(options, VmOptions.ALLOW_FAULTS);
+    // Merged with its neighbours as Zircon does (see mergeAround). The range is free now, so only the mapping
+    // ending at addr and the one starting at end can continue it; one that does grows in place (the tree only
+    // learns of its new end) instead of a new mapping being inserted and merged away again.
+    const left = addr > this.base ? this.children.at(addr - 1) : undefined;
+    const grow = left instanceof Mapping && continues(left.end, left.vmo, left.vmoOffset + left.size, left.perms, left.maxPerms, left.allowFaults, addr, vmo, vmoOffset, perms, mp, allowFaults);
+    const m = grow ? left : new Mapping(this, addr, size, vmo, vmoOffset, perms, mp, allowFaults);
+    if (!grow) this.addChild(m);
+    const right = end < this.end ? this.children.at(end) : undefined;
+    let last = end;
+    if (right instanceof Mapping && continues(end, vmo, vmoOffset + size, perms, mp, allowFaults, right.base, right.vmo, right.vmoOffset, right.perms, right.maxPerms, right.allowFaults)) {
+      this.removeChild(right);
+      right.release();
+      last = right.end;
+    }
+    if (grow || last !== end) this.#resize(m, last);
+    return addr;
+  }
+
+  /** Moves the end of mapping m (its base stays), telling the index. */
+  #resize(m: Mapping, end: number): void {
+    m.size = end - m.base;
+    this.children.setEnd(m.base, end);
   }
 
   /**
@@ -231,31 +261,44 @@ export class VmarObject extends KernelObject {
     const hi = Math.min(this.end, b + 1);
     const items = this.children.overlapping(lo, hi);
     let run: Mapping | undefined;
+    // The first mapping of a run takes in the ones that continue it and learns its new end once, when the run ends.
+    let runEnd = 0;
+    let at: Mapping | undefined;
     for (const c of items) {
       if (!(c instanceof Mapping)) {
+        if (run !== undefined && runEnd !== run.end) this.#resize(run, runEnd);
         run = undefined;
         continue;
       }
-      if (run !== undefined && mergeable(run, c)) {
-        this.removeChild(run);
+      if (run !== undefined && continues(runEnd, run.vmo, run.vmoOffset + (runEnd - run.base), run.perms, run.maxPerms, run.allowFaults, c.base, c.vmo, c.vmoOffset, c.perms, c.maxPerms, c.allowFaults)) {
+        // run holds the same VMO, so releasing c never lets go of it.
         this.removeChild(c);
-        const merged = new Mapping(this, run.base, run.size + c.size, run.vmo, run.vmoOffset, run.perms, run.maxPerms, run.allowFaults);
-        this.addChild(merged);
-        // The new mapping holds the VMO before the old ones let go of it.
-        run.release();
         c.release();
-        run = merged;
-      } else run = c;
+        runEnd = c.end;
+      } else {
+        if (run !== undefined && runEnd !== run.end) this.#resize(run, runEnd);
+        run = c;
+        runEnd = c.end;
+      }
+      if (run.base <= a && a < runEnd) at = run;
     }
-    const at = this.children.at(a);
-    return at instanceof Mapping ? at : undefined;
+    if (run !== undefined && runEnd !== run.end) this.#resize(run, runEnd);
+    return at;
   }
 
-  /** Removes [a, b) from mapping m, keeping the parts outside. */
+  /**
+   * Removes [a, b) from mapping m, keeping the parts outside: m itself stays as the part below a (only its end
+   * changes in the index), a part above b is a new mapping.
+   */
   #cut(m: Mapping, a: number, b: number): void {
+    const end = m.end;
+    if (a > m.base) {
+      this.#resize(m, a);
+      if (b < end) this.addChild(m.slice(b, end - b));
+      return;
+    }
     this.removeChild(m);
-    if (a > m.base) this.addChild(m.slice(m.base, a - m.base));
-    if (b < m.end) this.addChild(m.slice(b, m.end - b));
+    if (b < end) this.addChild(m.slice(b, end - b));
     m.release();
   }
 
@@ -305,7 +348,10 @@ export class VmarObject extends KernelObject {
     this.checkAlive();
     if (a < this.base || b > this.end) fail(ZxStatus.INVALID_ARGS, 'range outside the VMAR');
     const list: Mapping[] = [];
-    this.cover(a, b, list, ZxStatus.NOT_FOUND);
+    // Usually one mapping of this VMAR covers the whole range: cover() would find just it.
+    const only = this.children.at(a);
+    if (only instanceof Mapping && only.end >= b) list.push(only);
+    else this.cover(a, b, list, ZxStatus.NOT_FOUND);
     for (const m of list) {
       // Nested: the mapping lives in a sub-region of this one.
       const nested = m.parent !== this;
@@ -322,18 +368,31 @@ export class VmarObject extends KernelObject {
         m.perms = perms;
         continue;
       }
-      owner.removeChild(m);
       const s = Math.max(a, m.base);
       const e = Math.min(b, m.end);
-      if (s > m.base) owner.addChild(m.slice(m.base, s - m.base));
+      const end = m.end;
       const mid = m.slice(s, e - s);
       mid.perms = perms;
+      const hi = e < end ? m.slice(e, end - e) : null;
+      if (s > m.base) {
+        // m stays as the part below the range.
+        owner.#resize(m, s);
+      } else {
+        owner.removeChild(m);
+        m.release();
+      }
       owner.addChild(mid);
-      if (e < m.end) owner.addChild(m.slice(e, m.end - e));
-      m.release();
+      if (hi !== null) owner.addChild(hi);
     }
-    const owners = new Set(list.map((m) => m.parent as VmarObject));
-    for (const owner of owners) owner.mergeAround(a, b);
+    // Usually every mapping is this VMAR's own: no set of owners to build.
+    let own = false;
+    let nestedOwners: Set<VmarObject> | null = null;
+    for (const m of list) {
+      if (m.parent === this) own = true;
+      else (nestedOwners ??= new Set()).add(m.parent as VmarObject);
+    }
+    if (own) this.mergeAround(a, b);
+    if (nestedOwners !== null) for (const owner of nestedOwners) owner.mergeAround(a, b);
   }
 
   /** Destroys this region and everything under it (not removing it from its parent). */

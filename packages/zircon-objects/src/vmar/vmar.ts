@@ -1,5 +1,5 @@
-import { type U64, addOverflows, hasAll, hasAny, pageAlignedU64, roundUpPageU64, u32, u64 } from '../args.js';
-import { MemoryPriority, Rights, VmarOp, VmOptions } from '../constants.js';
+import { type U64, addOverflows, hasAll, hasAny, pageAlignedU64, roundUpPageU64, smallPair, u32, u64 } from '../args.js';
+import { MemoryPriority, PAGE_SIZE, Rights, VmarOp, VmOptions } from '../constants.js';
 import { Handle, expectHandle } from '../handles/handle.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { ZxStatus, fail } from '../status.js';
@@ -121,13 +121,20 @@ export class Vmar extends Handle {
     const maxPerms = rightsToPerms(vmoRights) & rightsToPerms(this.rights);
     // A page-aligned u64 is k * 2^12 with k < 2^52, so it is exact as a number. An offset past 2^53 lies beyond any
     // VMO the model holds: such a mapping is valid, and every access through it faults.
-    const m = o.map(low, off, rounded, alignLog2, vmoObj, Number(vmoOff), perms, maxPerms);
-    return m.base;
+    return o.map(low, off, rounded, alignLog2, vmoObj, Number(vmoOff), perms, maxPerms);
   }
 
   /** `zx_vmar_unmap`: partly covered mappings are split; gaps are fine. */
   unmap(address: U64, length: U64): void {
     const o = vmarObjectOf(this);
+    if (smallPair(address, length)) {
+      // Numbers (the common case) checked without bigints: same checks, same order, same outcomes.
+      if (length === 0 || address % PAGE_SIZE !== 0) fail(ZxStatus.INVALID_ARGS, 'zero length or unaligned address');
+      o.checkAlive();
+      const end = insideVmarSmall(o, address, length as number);
+      o.unmap(address, end, hasAll(this.rights, Rights.OP_CHILDREN));
+      return;
+    }
     const addr = u64(address, 'address');
     const len = u64(length, 'length');
     if (len === 0n || !pageAlignedU64(addr)) fail(ZxStatus.INVALID_ARGS, 'zero length or unaligned address');
@@ -140,13 +147,21 @@ export class Vmar extends Handle {
   protect(options: number, address: U64, length: U64): void {
     const o = vmarObjectOf(this);
     const opts = u32(options, 'options');
-    const addr = u64(address, 'address');
-    const len = u64(length, 'length');
+    const small = smallPair(address, length);
+    const addr = small ? 0n : u64(address, 'address');
+    const len = small ? 0n : u64(length, 'length');
     const perms = effectivePerms(opts);
     if (!hasAll(this.rights, permsToRights(perms))) fail(ZxStatus.ACCESS_DENIED, 'rights do not allow the permissions');
     if (hasAny(perms, VmOptions.PERM_WRITE | VmOptions.PERM_EXECUTE) && !hasAny(perms, VmOptions.PERM_READ))
       fail(ZxStatus.INVALID_ARGS, 'write or execute without read');
     if ((opts & ~(PERM_MASK | VmOptions.PERM_READ_IF_XOM_UNSUPPORTED)) !== 0) fail(ZxStatus.INVALID_ARGS, 'non-permission flags');
+    if (small) {
+      if (length === 0 || address % PAGE_SIZE !== 0) fail(ZxStatus.INVALID_ARGS, 'zero length or unaligned address');
+      o.checkAlive();
+      const end = insideVmarSmall(o, address, length as number);
+      o.protect(perms, address, end, hasAll(this.rights, Rights.OP_CHILDREN));
+      return;
+    }
     if (len === 0n || !pageAlignedU64(addr)) fail(ZxStatus.INVALID_ARGS, 'zero length or unaligned address');
     o.checkAlive();
     const [a, b] = insideVmar(o, addr, len);
@@ -251,6 +266,14 @@ function insideVmar(o: VmarObject, addr: bigint, len: bigint): [number, number] 
   const rounded = roundUpPageU64(len);
   if (rounded === null || addr < BigInt(o.base) || addr + rounded > BigInt(o.end)) fail(ZxStatus.INVALID_ARGS, 'range outside the VMAR');
   return [Number(addr), Number(addr + rounded)];
+}
+
+/** {@link insideVmar} for numbers whose sum is exact ({@link smallPair}): the end of the range. */
+function insideVmarSmall(o: VmarObject, addr: number, len: number): number {
+  // Rounding up stays exact: page multiples up to 2^53 are doubles.
+  const end = addr + Math.ceil(len / PAGE_SIZE) * PAGE_SIZE;
+  if (addr < o.base || end > o.end) fail(ZxStatus.INVALID_ARGS, 'range outside the VMAR');
+  return end;
 }
 
 /** The VMAR object behind a handle, requiring `rights` (BAD_HANDLE, then ACCESS_DENIED). */

@@ -1,4 +1,4 @@
-import { type U64, hasAll, hasAny, pageAlignedU64, roundUpPageU64, small, str, truncateName, u32, u64 } from '../args.js';
+import { type U64, hasAll, hasAny, pageAlignedU64, roundUpPageU64, small, smallPair, str, truncateName, u32, u64 } from '../args.js';
 import { PAGE_SIZE, Rights, VmoChildOptions, VmoOp, VmoOptions } from '../constants.js';
 import { Handle } from '../handles/handle.js';
 import { Kernel } from '../kernel/kernel.js';
@@ -281,22 +281,26 @@ export class Vmo extends Handle {
   opRange(op: number, offset: U64, size: U64): VmoLockState | undefined {
     const o = vmoObjectOf(this);
     const code = u32(op, 'op');
+    if (code === VmoOp.ZERO && smallPair(offset, size)) {
+      // The common case (starnix-mm frees pages this way on every unmap) without bigints: same checks, same order.
+      needRights(this.rights, Rights.WRITE);
+      if (offset + (size as number) > o.size) fail(ZxStatus.OUT_OF_RANGE, 'range past the end of the VMO');
+      o.zero(offset, offset + (size as number));
+      return undefined;
+    }
     const offU = u64(offset, 'offset');
     const lenU = u64(size, 'size');
     // Used only after a range check has bounded them below the VMO size.
     const off = Number(offU);
     const len = Number(lenU);
-    const need = (r: number): void => {
-      if (!hasAll(this.rights, r)) fail(ZxStatus.ACCESS_DENIED, 'missing right for op');
-    };
     switch (code) {
       case VmoOp.COMMIT:
-        need(Rights.WRITE);
+        needRights(this.rights, Rights.WRITE);
         checkRange(o, offU, lenU);
         o.commit(off, off + len);
         return undefined;
       case VmoOp.DECOMMIT:
-        need(Rights.WRITE);
+        needRights(this.rights, Rights.WRITE);
         // Not while the pages sit in a copy-on-write hierarchy (a child, or a parent whose pages moved into a hidden
         // node shared with its children): vmo-clone.cc Decommit. It works again once the children are gone.
         if (o.kind === 'snapshot' || o.node.parent !== null) fail(ZxStatus.NOT_SUPPORTED, 'DECOMMIT in a copy-on-write hierarchy');
@@ -306,7 +310,7 @@ export class Vmo extends Handle {
         o.zero(off, off + len);
         return undefined;
       case VmoOp.ZERO:
-        need(Rights.WRITE);
+        needRights(this.rights, Rights.WRITE);
         checkRange(o, offU, lenU);
         o.zero(off, off + len);
         return undefined;
@@ -334,7 +338,7 @@ export class Vmo extends Handle {
         checkRange(o, offU, lenU);
         return undefined;
       case VmoOp.PREFETCH:
-        need(Rights.READ);
+        needRights(this.rights, Rights.READ);
         checkRange(o, offU, lenU);
         o.prefetch(off, off + len);
         return undefined;
@@ -342,7 +346,7 @@ export class Vmo extends Handle {
       case VmoOp.CACHE_INVALIDATE:
       case VmoOp.CACHE_CLEAN:
       case VmoOp.CACHE_CLEAN_INVALIDATE:
-        need(code === VmoOp.CACHE_INVALIDATE ? Rights.WRITE : Rights.READ);
+        needRights(this.rights, code === VmoOp.CACHE_INVALIDATE ? Rights.WRITE : Rights.READ);
         // A cache op over nothing is a bad argument (vmo.cc CacheOp), unlike the other ops.
         if (lenU === 0n) fail(ZxStatus.INVALID_ARGS, 'cache op of length 0');
         checkRange(o, offU, lenU);
@@ -445,6 +449,11 @@ export class Vmo extends Handle {
 }
 
 /** `offset + length` inside the VMO, exactly: a sum past 2^64 (a wrap in C) is out of range too. */
+/** ACCESS_DENIED unless `rights` has every bit of `r` (an op's needed right). */
+function needRights(rights: number, r: number): void {
+  if (!hasAll(rights, r)) fail(ZxStatus.ACCESS_DENIED, 'missing right for op');
+}
+
 function checkRange(o: VmoObject, off: bigint, len: bigint): void {
   if (off + len > BigInt(o.size)) fail(ZxStatus.OUT_OF_RANGE, 'range past the end of the VMO');
 }

@@ -9,12 +9,15 @@ describe('parseBenchArgs', () => {
       only: ['map_fixed', 'uffd_copy', 'swap_in'],
       writeDocs: false,
     });
-    expect(parseBenchArgs([])).toMatchObject({ quick: false, json: null, only: [], fromJson: null });
+    expect(parseBenchArgs([])).toMatchObject({ quick: false, json: null, only: [], ns: [], fromJson: null });
+    expect(parseBenchArgs(['--n', '1k,1M', '--n', '10000'])).toMatchObject({ ns: [1_000, 1_000_000, 10_000] });
   });
 
   it('rejects unknown options and missing values with a usage error', () => {
     expect(() => parseBenchArgs(['--fast'])).toThrow(UsageError);
     expect(() => parseBenchArgs(['--json'])).toThrow(UsageError);
     expect(() => parseBenchArgs(['--json', ''])).toThrow(UsageError);
+    expect(() => parseBenchArgs(['--n', '1G'])).toThrow(UsageError);
+    expect(() => parseBenchArgs(['--n', '0'])).toThrow(UsageError);
   });
 });

@@ -13,11 +13,11 @@ const MISSED: ReadonlyArray<readonly [string, string]> = [
   [
     'ratio:mmap_munmap_1page',
     'Every Linux mapping call does its work twice, as Starnix does: once in the VMA tree and once in the Zircon VMAR ' +
-      '(each VMA is a Zircon mapping), where Linux updates one maple tree. Both are RangeTrees whose nodes record ' +
-      'their largest free gap; a hint-less mmap lands in the largest gap of the address space, so each insert and ' +
-      'removal refreshes that summary on every level of both trees (`#sync`, about a quarter of the profile), and ' +
-      'the VMA and Zircon mapping objects are allocated and dropped per call. Closing it: one index whose entries are ' +
-      'both the VMA and the Zircon mapping, so each call walks and updates one tree.',
+      '(each VMA is a Zircon mapping), where Linux updates one maple tree. A hint-less mmap searches the VMA tree for ' +
+      'the highest free gap, and the insert and removal before it changed that gap, so the search first refreshes ' +
+      'the gap summaries along the changed path (`highestFit` and `#clean`, about a quarter of the profile); ' +
+      '`Vmar.map` still checks its u64 arguments as bigints. Closing it: one index whose entries are both the VMA ' +
+      'and the Zircon mapping, so each call walks and updates one tree (docs/performance.md).',
   ],
   [
     'ratio:map_fixed',
@@ -28,27 +28,29 @@ const MISSED: ReadonlyArray<readonly [string, string]> = [
   [
     'ratio:mprotect_whole_vma',
     'The flags change in place, but the call still looks the VMA up, checks both neighbours for a merge (two more ' +
-      'descents) and re-protects the Zircon mapping, which `Vmar.protect` finds again in the VMAR\'s own tree. ' +
-      'Letting the Zircon protect use the mapping the VMA already knows would remove one of the walks.',
+      'descents) and re-protects the Zircon mapping, which `Vmar.protect` finds again in the VMAR\'s own tree and ' +
+      'checks for a merge again. Letting the Zircon protect use the mapping the VMA already knows would remove two ' +
+      'of the walks (docs/performance.md).',
   ],
   [
     'ratio:mprotect_split_merge',
-    'A split creates a VMA object (`sliceVma`, about a sixth of the profile) and two Zircon mappings, and the merge ' +
-      'throws them away again; a quarter of the time is refreshing the gap summaries of both trees as slots come and ' +
-      'go. Carrying the protection on the VMA and splitting the Zircon mapping lazily (on the next fault or query) ' +
-      'would halve the tree work.',
+    'A split creates a VMA object (`sliceVma`) and two Zircon mappings, and the merge throws them away again; per ' +
+      'pair each of the two trees takes five updates (inserts, removals and end changes). Carrying the protection on ' +
+      'the VMA and splitting the Zircon mapping lazily (on the next fault or query) would halve the tree work ' +
+      '(docs/performance.md).',
   ],
   [
     'ratio:mremap_grow_shrink',
-    'In-place mremap changes the VMA\'s end in the tree and remaps the Zircon mapping (an unmap plus a ' +
-      'SPECIFIC_OVERWRITE map); the scratch VMA is the last one, so each end change refreshes the summaries along the ' +
-      'tree\'s right edge in both trees. Resizing the Zircon mapping in place would remove half of it.',
+    'In place, each half of the pair is now one end change in each tree (the Zircon mapping grows and shrinks in ' +
+      'place), after a lookup of the VMA and of its neighbours; what is left is those descents and the argument ' +
+      'checks of both layers (docs/performance.md).',
   ],
   [
     'growth:',
     'Both layers are RangeTrees, B+trees over flat typed arrays with 64 entries a node, so a million VMAs take four ' +
-      'levels where a thousand take two: the extra levels, and garbage collection in a heap holding a million VMA and ' +
-      'mapping objects (collections that land in a sample cost more the larger the heap), are what grows with N.',
+      'levels where a thousand take two: the extra levels (each a cache miss or more at 1M), and garbage collection ' +
+      'in a heap holding a million VMA and mapping objects (collections that land in a sample cost more the larger ' +
+      'the heap), are what grows with N.',
   ],
   [
     'ratio:uffd_roundtrip',

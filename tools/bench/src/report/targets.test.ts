@@ -44,6 +44,18 @@ describe('evaluateTargets', () => {
     expect(byId('growth:map_fixed')).toMatchObject({ met: false, measured: '3.00x (1000 -> 1000000)' });
   });
 
+  it('holds per-op growth from 1k to 1M VMAs to 1.5x, and judges none in a run at one N', () => {
+    const grown = (ms: number) => ({
+      ...result,
+      rows: [cell('mremap_grow_shrink', 1000, side(1000), side(2000)), cell('mremap_grow_shrink', 1_000_000, side(ms), side(2000))],
+    });
+    expect(evaluateTargets(grown(1600)).find((t) => t.id === 'growth:mremap_grow_shrink')).toMatchObject({ met: false, measured: '1.60x (1000 -> 1000000)' });
+    expect(evaluateTargets(grown(1400)).find((t) => t.id === 'growth:mremap_grow_shrink')?.met).toBe(true);
+    const oneN = { ...result, ns: [1_000_000], rows: [cell('mremap_grow_shrink', 1_000_000, side(900), side(1000))] };
+    expect(evaluateTargets(oneN).find((t) => t.id.startsWith('growth:'))).toBeUndefined();
+    expect(evaluateTargets(oneN).find((t) => t.id === 'ratio:mremap_grow_shrink')?.met).toBe(true);
+  });
+
   it('checks fork and the round trip against 0.1x native, and bandwidth against memcpy', () => {
     expect(byId('ratio:fork_256mib_touched')?.met).toBe(true);
     expect(byId('ratio:uffd_roundtrip')).toMatchObject({ met: false, measured: '5.00x' });
