@@ -41,6 +41,9 @@ const BAD_NUMBERS = ['abc', '', '-1', '1.5', '1e3', '0x10', 'NaN', 'Infinity', '
 /** Values that are out of range for the options that have a range (checked in the command's action). */
 const OUT_OF_RANGE: Record<string, string> = { '--step': '99999', '--pages': '99999999', '--accesses': '999999999', '--seed': '4294967296', '--at': '99999999', '--pid': '4294967295' };
 
+/** Free-form options that name a file to read: they also get every bad file. */
+const READ_OPTIONS = ['--profile'];
+
 const swapTrace = file('swap.trace', 'pages 4\nw 0\nw 1\nr 0\n');
 const recorded = fileURLToPath(new URL('../../../../docs/traces/sh-ls.trace', import.meta.url));
 
@@ -103,7 +106,11 @@ function casesOf(cmd: Command): Case[] {
     // Last on the line, so nothing after it can be taken as its value (alone when an argument is variadic).
     out.push({ what: `${flag} without its value`, argv: args.some((a) => a.variadic) ? [...path, flag] : [...path, ...rest, ...argValues(), flag] });
     const numeric = o.parseArg !== undefined && o.argChoices === undefined;
-    const values = o.argChoices ? ['bogus', '', '1'] : numeric ? [...BAD_NUMBERS, ...(OUT_OF_RANGE[flag] ? [OUT_OF_RANGE[flag]] : [])] : [join(dir, 'no-such-dir', 'x.svg')];
+    const values = o.argChoices
+      ? ['bogus', '', '1']
+      : numeric
+        ? [...BAD_NUMBERS, ...(OUT_OF_RANGE[flag] ? [OUT_OF_RANGE[flag]] : [])]
+        : [join(dir, 'no-such-dir', 'x.svg'), ...(READ_OPTIONS.includes(flag) ? Object.values(BAD_FILES) : [])];
     for (const v of values) out.push({ what: `${flag} ${JSON.stringify(v)}`, argv: [...path, ...rest, `${flag}=${v}`, ...argValues()] });
   }
   return out;

@@ -40,6 +40,9 @@ const BAD_NUMBERS = ['abc', '', '0', '-1', '1.5', '1e3', '0x10', 'NaN', 'Infinit
 /** Options that only mean something with another: given alone they are bad usage. */
 const NEEDS: Record<string, string[]> = { '--seed': ['--fuzz=1'] };
 
+/** Free-form options that name a file to read: they also get every bad file. */
+const READ_OPTIONS = ['--profile'];
+
 const base = [ok, '--backend=model'];
 const takesValue = (o: Option): boolean => o.required || o.optional;
 
@@ -54,7 +57,11 @@ function cases(): [string, string[]][] {
   for (const o of commandTable().options.filter(takesValue)) {
     const flag = o.long ?? o.short ?? '';
     out.push([`${flag} without its value`, [...base, flag]]);
-    const values = o.argChoices ? ['bogus', '', '1'] : o.parseArg ? BAD_NUMBERS : [join(dir, 'no-such-dir', 'x'), join(dir, 'a-directory')];
+    const values = o.argChoices
+      ? ['bogus', '', '1']
+      : o.parseArg
+        ? BAD_NUMBERS
+        : [join(dir, 'no-such-dir', 'x'), join(dir, 'a-directory'), ...(READ_OPTIONS.includes(flag) ? Object.values(BAD_FILES) : [])];
     for (const v of values) out.push([`${flag} ${JSON.stringify(v)}`, [...base, ...(NEEDS[flag] ?? []), `${flag}=${v}`]]);
   }
   out.push(['--seed without --fuzz', [...base, '--seed=3']], ['--fuzz-out without --fuzz', [...base, `--fuzz-out=${dir}`]]);

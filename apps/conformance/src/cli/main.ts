@@ -163,7 +163,7 @@ export async function main(argv: readonly string[], ioIn: Partial<CliIo> = {}): 
     return await runAndReport(o, paths, io);
   } catch (e) {
     if (e instanceof ConformanceError) {
-      io.stderr(`error: ${e.message}\n`);
+      io.stderr(oneLine(`error: ${e.message}`));
       return 2;
     }
     throw e;
