@@ -1,8 +1,8 @@
 /**
- * Issue 24 point 4 for userspace-swap: the public methods of a userfaultfd (on the reference address space), the
- * ChromeOS policy and the clocks, called with random and boundary arguments, return or throw the package's typed
- * errors (UffdError, SwapError) or a TypeError / RangeError naming a wrong JavaScript type, never anything else.
- * SwapFile and SwapManager write real files and are exercised by their own tests instead. A fixed-seed slice.
+ * Issue 24 point 4 for userspace-swap: the public methods of a userfaultfd (on the reference address space) and
+ * the clocks, called with random and boundary arguments, return or throw the package's typed errors (UffdError,
+ * SwapError) or a TypeError / RangeError naming a wrong JavaScript type, never anything else. The ChromeOS policy,
+ * SwapFile and SwapManager are fuzzed in `swap-policy.fuzz.test.ts`. A fixed-seed slice.
  */
 import { describe, expect, it } from 'vitest';
 import { fuzzMethods, isArgumentError } from '@memsim/test-support';

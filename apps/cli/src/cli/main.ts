@@ -50,6 +50,8 @@ function writeOut(path: string, text: string): void {
 
 interface Ctx {
   io: CliIo;
+  /** What commander wrote to stderr (errors, help shown for an error), held until main decides what to print. */
+  commanderErr?: string[];
   /** The command's exit status once it ran. */
   status: number;
 }
@@ -224,10 +226,37 @@ function program(ctx: Ctx): Command {
     });
 
   addTraceCommands(root, io, (s) => (ctx.status = s));
-  for (const cmd of [root, ...root.commands, ...gen.commands]) {
-    cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+  for (const cmd of allCommands(root)) {
+    const writeErr = (s: string): void => void (ctx.commanderErr ? ctx.commanderErr.push(s) : io.stderr(s));
+    cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr, outputError: (s, write) => write(oneLine(s)) });
+    // A group (swap-trace, trace) run without a known subcommand is a usage error in one line, not its help.
+    if (cmd !== root && cmd.commands.length > 0) {
+      const names = cmd.commands.map((sub) => sub.name()).join(', ');
+      cmd.argument('[command]').action((sub: string | undefined) => {
+        throw new CliError('BAD_USAGE', sub === undefined ? `'${cmd.name()}' needs a command: ${names}` : `unknown command '${sub}' for '${cmd.name()}' (commands: ${names})`);
+      });
+    }
   }
   return root;
+}
+
+/** Every command of the tree, the root first. */
+function allCommands(cmd: Command): Command[] {
+  return [cmd, ...cmd.commands.flatMap(allCommands)];
+}
+
+/** Commander's error text (with a suggestion on a second line) as one line. */
+function oneLine(s: string): string {
+  return `${s.trim().replace(/\s*\n\s*/g, ' ')}\n`;
+}
+
+/**
+ * The command tree (the program `main` runs, with output discarded): lets tests enumerate every command, its
+ * arguments and options, so checks written over it cover new commands automatically.
+ * @internal
+ */
+export function commandTable(): Command {
+  return program({ io: { stdout: () => {}, stderr: () => {}, isTTY: false, stderrIsTTY: false, env: {} }, status: 0 });
 }
 
 /**
@@ -237,31 +266,46 @@ function program(ctx: Ctx): Command {
  */
 export async function main(argv: readonly string[], ioIn: Partial<CliIo> = {}): Promise<number> {
   const io: CliIo = { ...defaultIo(), ...ioIn };
-  const ctx: Ctx = { io, status: 0 };
+  const ctx: Ctx = { io, status: 0, commanderErr: [] };
   const debug = argv.includes('--debug');
   const cmd = program(ctx);
   if (argv.length === 0) {
     // No command is a usage error (a script calling `memsim $CMD` with an empty $CMD must not look successful).
-    io.stderr(`${cmd.helpInformation()}\nerror: a command is required\n`);
+    io.stderr(`error: a command is required: ${cmd.commands.map((c) => c.name()).join(', ')} (memsim --help shows the usage)\n`);
     return 2;
   }
+  const flush = (): void => {
+    for (const s of ctx.commanderErr ?? []) io.stderr(s);
+    ctx.commanderErr = undefined;
+  };
   try {
     await cmd.parseAsync([...argv], { from: 'user' });
+    flush();
     return ctx.status;
   } catch (e) {
     if (e instanceof CommanderError) {
-      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2;
+      const help = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help';
+      if (help && e.exitCode !== 0) {
+        // Help shown for an error (`memsim help frob`): one line instead of the whole help.
+        ctx.commanderErr = undefined;
+        const asked = argv.filter((a) => !a.startsWith('-')).slice(1).join(' ');
+        io.stderr(`error: unknown command${asked ? ` '${asked}'` : ''} (memsim --help lists the commands)\n`);
+        return 2;
+      }
+      flush();
+      return help ? 0 : 2;
     }
+    flush();
     const c = colorsFor({ ...io, isTTY: io.stderrIsTTY });
     if (e instanceof CliError) {
-      io.stderr(`${c.red('error:')} ${e.message}\n`);
+      io.stderr(`${c.red('error:')} ${oneLine(e.message)}`);
       if (debug && e.stack) io.stderr(`${e.stack}\n`);
       return e.exitCode;
     }
     // Scenario mistakes from the conformance package (bad expressions, unbound names) are bad input too.
     const err = e as Error;
     const input = err?.name === 'ConformanceError' || err?.name === 'ScenarioFileError';
-    io.stderr(`${c.red('error:')} ${err?.message ?? String(e)}${input || debug ? '' : ' (run with --debug for the stack trace)'}\n`);
+    io.stderr(oneLine(`${c.red('error:')} ${err?.message ?? String(e)}${input || debug ? '' : ' (run with --debug for the stack trace)'}`));
     if (debug && err?.stack) io.stderr(`${err.stack}\n`);
     return input ? 2 : 1;
   }

@@ -23,6 +23,9 @@ export interface SwapTrace {
 /** Largest mapping a trace may ask for (1 GiB of 4 KiB pages): keeps a typo from allocating the machine away. */
 export const MAX_TRACE_PAGES = 262_144;
 
+/** Most accesses `generateTrace` writes (a trace of this many lines is about 100 MB). */
+export const MAX_TRACE_ACCESSES = 10_000_000;
+
 /**
  * Parses the text format (see the README): `pages N` first, then one event per line; `#` starts a comment.
  * Every malformed line is a `BAD_INPUT` error naming `file:line`.
@@ -121,6 +124,11 @@ export function generateTrace(o: GenerateOptions): string {
   if (!Number.isSafeInteger(o.pages) || o.pages < 1 || o.pages > MAX_TRACE_PAGES) {
     throw new CliError('BAD_USAGE', `--pages must be between 1 and ${MAX_TRACE_PAGES}`);
   }
+  if (!Number.isSafeInteger(o.accesses) || o.accesses < 1 || o.accesses > MAX_TRACE_ACCESSES) {
+    throw new CliError('BAD_USAGE', `--accesses must be between 1 and ${MAX_TRACE_ACCESSES}`);
+  }
+  // The generator's seed is 32 bits: a larger one would wrap silently to another seed's trace.
+  if (!Number.isSafeInteger(o.seed) || o.seed < 0 || o.seed > 0xffff_ffff) throw new CliError('BAD_USAGE', `--seed must be between 0 and ${0xffff_ffff}`);
   if (!(SHAPES as readonly string[]).includes(o.shape)) throw new CliError('BAD_USAGE', `unknown shape '${o.shape}' (${SHAPES.join(', ')})`);
   const rnd = mulberry32(o.seed);
   const P = o.pages;

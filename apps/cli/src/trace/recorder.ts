@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { arch } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliError } from '../cli/errors.js';
 
@@ -51,6 +51,25 @@ export function compileRecorder(): string {
   return binary;
 }
 
+/** The executable `name` resolves to (a path, or a name looked up on PATH), or undefined. */
+function findProgram(name: string): string | undefined {
+  const runnable = (p: string): boolean => {
+    try {
+      accessSync(p, constants.X_OK);
+      return statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (name === '') return undefined;
+  if (name.includes('/')) return runnable(name) ? name : undefined;
+  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
+    const p = join(dir === '' ? '.' : dir, name);
+    if (runnable(p)) return p;
+  }
+  return undefined;
+}
+
 /** The outcome of a recording. */
 export interface RecordResult {
   /** The recorded program's exit status (128+signal when killed). */
@@ -63,17 +82,27 @@ export interface RecordResult {
  */
 export function recordTrace(output: string, argv: readonly string[], options: { quiet?: boolean } = {}): RecordResult {
   if (argv.length === 0) throw new CliError('BAD_USAGE', 'nothing to record: give the program after --');
+  // Bad input is told apart before anything runs: a program that cannot be run, an output that cannot be written.
+  const program = argv[0] ?? '';
+  if (findProgram(program) === undefined) throw new CliError('BAD_INPUT', `cannot run ${program}: no such executable${program.includes('/') ? '' : ' on PATH'}`);
+  const outDir = dirname(resolve(output));
+  try {
+    accessSync(outDir, constants.W_OK);
+  } catch (e) {
+    throw new CliError('BAD_INPUT', `cannot write ${output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
   const binary = compileRecorder();
   const r = spawnSync(binary, [output, ...argv], { stdio: ['inherit', options.quiet ? 'ignore' : 'inherit', 'pipe'], encoding: 'utf8' });
   if (r.error) throw new CliError('FAILED', `cannot run the trace recorder: ${r.error.message}`);
-  // stderr is captured to report recorder failures; the program's own messages are passed on.
-  if (!options.quiet && r.stderr) process.stderr.write(r.stderr);
-  // The trace's end record carries the program's status; without it the recorder failed (its message says why).
+  // The trace's end record carries the program's status; without it the recorder failed (its message says why,
+  // in the one error line).
   const tail = existsSync(output) ? readFileSync(output, 'utf8').trimEnd().split('\n').at(-1) ?? '' : '';
   const end = /^\d+ end (-?\d+)$/.exec(tail);
   if (!end) {
     const why = (r.stderr ?? '').trim().split('\n').at(-1);
     throw new CliError('FAILED', `recording of ${argv[0]} failed${why ? `: ${why}` : ` (recorder exit ${r.status ?? r.signal})`}`);
   }
+  // stderr is captured to report recorder failures; the program's own messages are passed on.
+  if (!options.quiet && r.stderr) process.stderr.write(r.stderr);
   return { exitStatus: Number(end[1]) };
 }

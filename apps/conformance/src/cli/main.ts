@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import pc from 'picocolors';
@@ -22,7 +23,9 @@ function positiveInt(what: string) {
 }
 
 function collect(v: string, prev: string[] = []): string[] {
-  return [...prev, ...v.split(',').filter(Boolean)];
+  const names = v.split(',').filter(Boolean);
+  if (names.length === 0) throw new InvalidArgumentError('--suite needs a suite name.');
+  return [...prev, ...names];
 }
 
 function caseLine(r: CaseResult, color: boolean): string {
@@ -51,8 +54,44 @@ function program(io: CliIo): Command {
     .option('--profile <name|file>', "the kernel profile the model follows: a shipped name, 'host' or a JSON file (default: the host's, measured)")
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+    // Commander puts a suggestion on a second line; bad usage is answered in one.
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s), outputError: (s, write) => write(oneLine(s)) });
   return p;
+}
+
+/** Text as one line (newlines and the indentation after them become single spaces). */
+function oneLine(s: string): string {
+  return `${s.trim().replace(/\s*\n\s*/g, ' ')}\n`;
+}
+
+/** Why `path` cannot be written as an output file (`what` names the option), or undefined if it can. */
+function unwritable(path: string, what: string, kind: 'file' | 'directory'): string | undefined {
+  const code = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    st = undefined;
+  }
+  if (st && kind === 'file' && st.isDirectory()) return `${what} ${path}: is a directory`;
+  if (st && kind === 'directory' && !st.isDirectory()) return `${what} ${path}: not a directory`;
+  if (st) return undefined;
+  if (kind === 'directory') return undefined; // created when needed, with its parents
+  try {
+    accessSync(dirname(resolve(path)), constants.W_OK);
+    return undefined;
+  } catch (e) {
+    return `${what} ${path}: cannot write there (${code(e)})`;
+  }
+}
+
+/**
+ * The command table (the one command and its options, output discarded): lets tests enumerate the options, so
+ * checks written over it cover new ones automatically.
+ * @internal
+ */
+export function commandTable(): Command {
+  return program({ stdout: () => {}, stderr: () => {}, isTTY: false });
 }
 
 interface Opts {
@@ -100,6 +139,23 @@ export async function main(argv: readonly string[], ioIn: Partial<CliIo> = {}): 
     io.stderr('error: --seed applies to --fuzz; add --fuzz <n>\n');
     return 2;
   }
+  if (cmd.getOptionValueSource('fuzzOut') === 'cli' && o.fuzz === undefined) {
+    io.stderr('error: --fuzz-out applies to --fuzz; add --fuzz <n>\n');
+    return 2;
+  }
+  // Outputs that cannot be written are bad input, found before anything runs.
+  const outputs: [string | undefined, string, 'file' | 'directory'][] = [
+    [o.junit, '--junit', 'file'],
+    [o.html, '--html', 'file'],
+    [o.fuzz !== undefined ? o.fuzzOut : undefined, '--fuzz-out', 'directory'],
+  ];
+  for (const [path, what, kind] of outputs) {
+    const why = path === undefined ? undefined : unwritable(path, what, kind);
+    if (why !== undefined) {
+      io.stderr(`error: ${why}\n`);
+      return 2;
+    }
+  }
   try {
     if (o.fuzz !== undefined) {
       return await runFuzz({ runs: o.fuzz, seed: o.seed ?? 1, outDir: o.fuzzOut, timeoutMs: o.timeout, io, ...(o.profile !== undefined ? { profile: await loadKernelProfile(o.profile) } : {}) });
@@ -107,7 +163,7 @@ export async function main(argv: readonly string[], ioIn: Partial<CliIo> = {}): 
     return await runAndReport(o, paths, io);
   } catch (e) {
     if (e instanceof ConformanceError) {
-      io.stderr(`error: ${e.message}\n`);
+      io.stderr(oneLine(`error: ${e.message}`));
       return 2;
     }
     throw e;
@@ -146,9 +202,23 @@ async function runAndReport(o: Opts, paths: string[], io: CliIo): Promise<number
     })(),
   });
   bar?.stop();
-  for (const p of report.inputErrors) io.stderr(`${formatProblem(p)}\n`);
-  if (o.junit) writeFileSync(o.junit, toJunit(report));
-  if (o.html) writeFileSync(o.html, toHtml(report));
+  // Malformed files: every problem in the report (stdout, or the JSON's inputErrors), the first on stderr as the
+  // one error line.
+  const problems = report.inputErrors;
+  if (problems.length > 0) {
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''}, listed in the report)` : '';
+    io.stderr(oneLine(`error: ${formatProblem(problems[0])}${more}`));
+    if (!o.json) io.stdout(`\nInput errors\n${problems.map((p) => `  ${formatProblem(p)}\n`).join('')}`);
+  }
+  for (const [path, text] of [[o.junit, () => toJunit(report)], [o.html, () => toHtml(report)]] as const) {
+    if (path === undefined) continue;
+    try {
+      writeFileSync(path, text());
+    } catch (e) {
+      io.stderr(`error: cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+      return 2;
+    }
+  }
   if (o.json) io.stdout(`${JSON.stringify(toJsonReport(report), null, 2)}\n`);
   else {
     const failures = report.cases.filter((c) => c.status === 'failed');

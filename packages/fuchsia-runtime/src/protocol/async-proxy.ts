@@ -45,6 +45,7 @@ export class AsyncProxy<M extends MethodMap> implements Disposable {
   call<K extends keyof M & string>(method: K, request: M[K]['request'], options: AsyncCallOptions = {}): Promise<M[K]['response']> {
     try {
       checkMethod(this.#client.protocol, method);
+      if (options === null || typeof options !== 'object') throw new ZxError(ZxStatus.INVALID_ARGS, 'options must be an object');
       if (options.timeoutMs !== undefined) checkTimeout(options.timeoutMs, 'timeoutMs');
     } catch (e) {
       return Promise.reject(asError(e));

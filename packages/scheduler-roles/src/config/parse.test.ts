@@ -127,3 +127,11 @@ describe('role configuration', () => {
     expect(configError(() => loadRoleConfigDir(join(dir, 'nope'))).code).toBe('IO');
   });
 });
+
+describe('selector keys named like Object members', () => {
+  it('treats __proto__ and toString as plain keys', () => {
+    const c = parseRoleConfig('{ profiles: { "a:toString=x": { priority: 1 }, "b:__proto__=y": { priority: 2 } } }');
+    expect(c.threadRole('a', { toString: 'x' })?.selectors).toEqual({ toString: 'x' });
+    expect(Object.keys(c.threadRole('b', JSON.parse('{"__proto__":"y"}') as Record<string, string>)?.selectors ?? {})).toEqual(['__proto__']);
+  });
+});

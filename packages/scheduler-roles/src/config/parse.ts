@@ -24,6 +24,7 @@ const typeName = (v: unknown): string => (v === null ? 'null' : Array.isArray(v)
  * @public
  */
 export function parseRoleConfig(text: string, source = '<string>'): RoleConfig {
+  if (typeof source !== 'string') throw new TypeError(`parseRoleConfig: source must be a string, got ${typeName(source)}`);
   if (typeof text !== 'string') throw new RoleConfigError('SCHEMA', source, '$', `expected the file's text, got ${typeName(text)}`);
   let doc: unknown;
   try {
@@ -36,11 +37,20 @@ export function parseRoleConfig(text: string, source = '<string>'): RoleConfig {
   return fromDocument(doc, source);
 }
 
+/** A path argument: a string (a number would be a file descriptor, a buffer another path type); no NUL bytes. */
+function checkPath(what: string, path: unknown): string {
+  if (typeof path !== 'string') throw new TypeError(`${what}: the path must be a string, got ${typeName(path)}`);
+  if (path.length === 0 || path.includes('\0')) throw new RoleConfigError('IO', JSON.stringify(path), '$', 'not a usable path (empty, or contains a NUL byte)');
+  return path;
+}
+
 /**
- * Reads and parses a role configuration file. Throws {@link RoleConfigError} (`IO` if it cannot be read).
+ * Reads and parses a role configuration file. Throws {@link RoleConfigError} (`IO` if it cannot be read), or a
+ * TypeError if `path` is not a string.
  * @public
  */
 export function loadRoleConfigFile(path: string): RoleConfig {
+  checkPath('loadRoleConfigFile', path);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -56,6 +66,7 @@ export function loadRoleConfigFile(path: string): RoleConfig {
  * @public
  */
 export function loadRoleConfigDir(dir: string): RoleConfig {
+  checkPath('loadRoleConfigDir', dir);
   let names: string[];
   try {
     names = readdirSync(dir).filter((n) => n.endsWith('.profiles')).sort();
@@ -134,7 +145,7 @@ function parseRoleKey(k: string, p: string, fail: Fail): { name: string; selecto
   const name = colon < 0 ? k : k.slice(0, colon);
   if (name.length === 0) fail(p, 'empty role name');
   if (new TextEncoder().encode(name).length > MAX_ROLE_NAME) fail(p, `role name longer than ${MAX_ROLE_NAME} bytes`);
-  const selectors: Record<string, string> = {};
+  const selectors: Record<string, string> = Object.create(null) as Record<string, string>;
   if (colon >= 0) {
     for (const part of k.slice(colon + 1).split(',')) {
       const eq = part.indexOf('=');

@@ -65,6 +65,14 @@ export interface MemoryRole extends RoleCommon {
   readonly priority: MemoryPriority;
 }
 
+/** A lookup's name and parameters, checked: a TypeError names a wrong JavaScript type. */
+function lookupKey(what: string, name: unknown, params: unknown): string {
+  if (typeof name !== 'string') throw new TypeError(`${what}: the role name must be a string, got ${typeof name}`);
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) throw new TypeError(`${what}: the parameters must be an object of strings`);
+  for (const v of Object.values(params)) if (typeof v !== 'string') throw new TypeError(`${what}: every parameter value must be a string, got ${typeof v}`);
+  return `${name}:${selectorKey(params as Readonly<Record<string, string>>)}`;
+}
+
 /** Canonical text of a selector set, for keys. */
 export function selectorKey(selectors: Readonly<Record<string, string>>): string {
   return Object.keys(selectors)
@@ -99,19 +107,20 @@ export class RoleConfig {
 
   /** The thread role `name` whose selectors equal `params` (none by default). */
   threadRole(name: string, params: Readonly<Record<string, string>> = {}): ThreadRole | undefined {
-    return this.#thread.get(`${name}:${selectorKey(params)}`);
+    return this.#thread.get(lookupKey('threadRole', name, params));
   }
 
   /** The memory role `name` whose selectors equal `params` (none by default). */
   memoryRole(name: string, params: Readonly<Record<string, string>> = {}): MemoryRole | undefined {
-    return this.#memory.get(`${name}:${selectorKey(params)}`);
+    return this.#memory.get(lookupKey('memoryRole', name, params));
   }
 
   /**
    * Combines configurations: for the same role (name and selectors) the higher scope wins; the same role twice in
-   * one scope is a CONFLICT error naming both files.
+   * one scope is a CONFLICT error naming both files. Anything but an array of configurations is a TypeError.
    */
   static merge(configs: readonly RoleConfig[]): RoleConfig {
+    if (!Array.isArray(configs) || !configs.every((c) => c instanceof RoleConfig)) throw new TypeError('RoleConfig.merge needs an array of RoleConfig');
     const pick = <R extends ThreadRole | MemoryRole>(all: R[]): R[] => {
       const out = new Map<string, R>();
       for (const r of all) {

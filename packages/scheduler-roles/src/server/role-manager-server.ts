@@ -1,7 +1,7 @@
-import { Thread, err, ok, serve, type MethodResult, type Namespace, type RequestStream, type SchedulerProfile, type ServerEnd } from '@memsim/fuchsia-runtime';
+import { Namespace, ServerEnd, Thread, err, ok, serve, type MethodResult, type RequestStream, type SchedulerProfile } from '@memsim/fuchsia-runtime';
 import { Handle, Vmar, ZxError, ZxStatus, Thread as ZxThread } from '@memsim/zircon-objects';
 import { MAX_ROLE_NAME } from '../config/parse.js';
-import type { RoleConfig, ThreadRole, MemoryRole } from '../config/role-config.js';
+import { RoleConfig, type ThreadRole, type MemoryRole } from '../config/role-config.js';
 import { defaultRoleConfig } from '../config/default-config.js';
 import { RoleManagerMarker, type RoleManagerMethods, type RoleManagerSetRoleRequest, type RoleManagerSetRoleResponse } from '../protocol/role-manager.js';
 
@@ -34,7 +34,9 @@ export class RoleManagerServer {
   readonly #log: SetRoleRecord[] = [];
   readonly #zxThreadProfiles = new Map<number, SchedulerProfile>();
 
+  /** Anything but a {@link RoleConfig} (or nothing, for the defaults) is a TypeError. */
   constructor(config: RoleConfig = defaultRoleConfig()) {
+    if (!(config instanceof RoleConfig)) throw new TypeError('RoleManagerServer needs a RoleConfig');
     this.config = config;
   }
 
@@ -121,11 +123,14 @@ export class RoleManagerServer {
 
   /** Serves one connection inline (each SetRole is answered as it arrives). */
   serve(server: ServerEnd<RoleManagerMethods>): RequestStream<RoleManagerMethods> {
+    if (!(server instanceof ServerEnd)) throw new ZxError(ZxStatus.INVALID_ARGS, 'serve needs a ServerEnd');
+    if (server.protocol.name !== RoleManagerMarker.name) throw new ZxError(ZxStatus.INVALID_ARGS, `serve needs a ServerEnd of ${RoleManagerMarker.name}, got ${server.protocol.name}`);
     return serve(server, { SetRole: (req) => this.setRole(req) });
   }
 
   /** Offers the server in `namespace` as `fuchsia.scheduler.RoleManager`. Dispose the result to withdraw it. */
   offerIn(namespace: Namespace): Disposable {
+    if (!(namespace instanceof Namespace)) throw new ZxError(ZxStatus.INVALID_ARGS, 'offerIn needs a Namespace');
     return namespace.offerProtocol(RoleManagerMarker, (server) => void this.serve(server));
   }
 }
@@ -134,7 +139,7 @@ export class RoleManagerServer {
 function parseInputs(v: unknown): Record<string, string> | null {
   if (v === undefined) return {};
   if (!Array.isArray(v)) return null;
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const p of v as unknown[]) {
     if (!isObj(p) || typeof p.key !== 'string' || p.key.length === 0 || p.key in out || !isObj(p.value)) return null;
     const val = p.value;

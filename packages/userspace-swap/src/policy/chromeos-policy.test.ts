@@ -122,3 +122,19 @@ describe('ChromeOS swap policy: one test per rule', () => {
     expect(() => new ChromeOSSwapPolicy({ regionsPerSwap: 1.5 })).toThrow(/INVALID_ARGUMENT/);
   });
 });
+
+describe('ChromeOS swap policy: malformed input', () => {
+  it('answers a malformed snapshot, context or region list with INVALID_ARGUMENT naming the field', () => {
+    const { swappedBytes: _gone, ...noBytes } = renderer();
+    expect(() => policy.eligibility(noBytes as RendererSnapshot, context())).toThrow(/INVALID_ARGUMENT: renderer.swappedBytes/);
+    expect(() => policy.eligibility(renderer({ frozenSinceMicros: Number.NaN }), context())).toThrow(/renderer.frozenSinceMicros/);
+    expect(() => policy.eligibility(null as unknown as RendererSnapshot, context())).toThrow(/INVALID_ARGUMENT: renderer must be an object/);
+    expect(() => policy.shouldWalk(context({ pressure: 'high' as 'none' }))).toThrow(/context.pressure/);
+    expect(() => policy.byteBudget(renderer(), context({ freeDiskBytes: -1 }), P)).toThrow(/context.freeDiskBytes/);
+    expect(() => policy.byteBudget(renderer(), context(), 0)).toThrow(/pageSize/);
+    expect(() => policy.selectRegions([{ start: 0 } as SwapRegion], 16 * P, () => 0)).toThrow(/candidates\[0\].length/);
+    expect(() => policy.selectRegions(regions(3), Number.NaN, () => 0)).toThrow(/budgetBytes/);
+    expect(() => policy.selectRegions(regions(3), 16 * P, () => 1)).toThrow(/random\(\)/);
+    expect(() => new ChromeOSSwapPolicy({ bogus: 1 } as Partial<typeof CHROMEOS_SWAP_DEFAULTS>)).toThrow(/unknown config key/);
+  });
+});

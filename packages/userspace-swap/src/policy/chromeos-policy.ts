@@ -1,4 +1,5 @@
 import { SwapError } from '../errors/swap-error.js';
+import { checkBudget, checkContext, checkPageSize, checkRegions, checkRenderer, checkedRandom } from './checks.js';
 import type {
   RendererSnapshot,
   SwapContext,
@@ -56,7 +57,9 @@ export const CHROMEOS_SWAP_DEFAULTS: ChromeOSSwapPolicyConfig = Object.freeze({
 });
 
 /**
- * The ChromeOS policy, configurable.
+ * The ChromeOS policy, configurable. Every method checks the shape of what it is given (snapshot, context,
+ * regions, page size, budget, generator): a missing field, a wrong type, NaN or a negative size throws
+ * {@link SwapError} `INVALID_ARGUMENT`.
  *
  * @public
  */
@@ -67,6 +70,9 @@ export class ChromeOSSwapPolicy implements SwapPolicy {
   readonly config: ChromeOSSwapPolicyConfig;
 
   constructor(config: Partial<ChromeOSSwapPolicyConfig> = {}) {
+    if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new SwapError('INVALID_ARGUMENT', 'config must be an object');
+    for (const k of Object.keys(config))
+      if (!Object.hasOwn(CHROMEOS_SWAP_DEFAULTS, k)) throw new SwapError('INVALID_ARGUMENT', `unknown config key ${JSON.stringify(k)}`);
     const merged = { ...CHROMEOS_SWAP_DEFAULTS, ...config };
     for (const [k, v] of Object.entries(merged)) {
       if (k === 'shuffle') {
@@ -86,12 +92,15 @@ export class ChromeOSSwapPolicy implements SwapPolicy {
 
   /** Under moderate or critical pressure, at most once per `graphWalkIntervalMicros`. */
   shouldWalk(context: SwapContext): boolean {
+    checkContext(context);
     if (context.pressure === 'none') return false;
     return context.lastWalkMicros === null || context.nowMicros - context.lastWalkMicros >= this.config.graphWalkIntervalMicros;
   }
 
   /** The rules in order: frozen or invisible long enough, not audible, not loading, not swapped recently, disk free, caps. */
   eligibility(renderer: RendererSnapshot, context: SwapContext): SwapEligibility {
+    checkRenderer(renderer);
+    checkContext(context);
     const c = this.config;
     const now = context.nowMicros;
     const longEnough = (since: number | null): boolean => since !== null && now - since >= c.minFrozenOrInvisibleMicros;
@@ -111,6 +120,9 @@ export class ChromeOSSwapPolicy implements SwapPolicy {
 
   /** The least of the renderer cap left, the global cap left, the disk above its minimum and one swap's regions. */
   byteBudget(renderer: RendererSnapshot, context: SwapContext, pageSize: number): number {
+    checkRenderer(renderer);
+    checkContext(context);
+    checkPageSize(pageSize);
     const c = this.config;
     return Math.max(
       0,
@@ -125,10 +137,13 @@ export class ChromeOSSwapPolicy implements SwapPolicy {
 
   /** Shuffles (if configured) and takes regions while they fit the budget and the per-swap count. */
   selectRegions(candidates: readonly SwapRegion[], budgetBytes: number, random: () => number): SwapRegion[] {
+    checkRegions(candidates);
+    checkBudget(budgetBytes);
+    const draw = checkedRandom(random);
     const pool = [...candidates];
     if (this.config.shuffle) {
       for (let i = pool.length - 1; i > 0; i--) {
-        const j = Math.floor(random() * (i + 1));
+        const j = Math.floor(draw() * (i + 1));
         [pool[i], pool[j]] = [pool[j], pool[i]];
       }
     }

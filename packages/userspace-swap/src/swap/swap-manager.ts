@@ -5,7 +5,7 @@ import { SwapError } from '../errors/swap-error.js';
 import { LatencyHistogram } from '../metrics/latency-histogram.js';
 import type { SwapMetricsSnapshot } from '../metrics/swap-metrics.js';
 import { ChromeOSSwapPolicy } from '../policy/chromeos-policy.js';
-import type { MemoryPressure, SwapIneligibleReason, SwapPolicy } from '../policy/swap-policy.js';
+import type { MemoryPressure, SwapEligibility, SwapIneligibleReason, SwapPolicy } from '../policy/swap-policy.js';
 import { UffdFeature } from '../uffd/constants.js';
 import { UserfaultFD } from '../uffd/userfaultfd.js';
 import { SharedStore } from './shared-store.js';
@@ -80,6 +80,25 @@ export interface SwapWalkResult {
   readonly decisions: readonly SwapDecision[];
 }
 
+/** The manager's options, checked when it is built (the swap file's own are checked by {@link SwapFile.create}). */
+function checkManagerOptions(o: SwapManagerOptions): void {
+  const bad = (what: string, v: unknown): never => {
+    throw new SwapError('INVALID_ARGUMENT', `${what}, got ${describeValue(v)}`);
+  };
+  const p = o.policy as Partial<Record<keyof SwapPolicy, unknown>> | undefined;
+  if (p !== undefined) {
+    if (typeof p !== 'object' || p === null) bad('policy must be a SwapPolicy', p);
+    for (const m of ['shouldWalk', 'eligibility', 'byteBudget', 'selectRegions'] as const) if (typeof p[m] !== 'function') bad(`policy.${m} must be a function`, p[m]);
+    if (!Number.isSafeInteger(p.pagesPerRegion) || (p.pagesPerRegion as number) < 1) bad('policy.pagesPerRegion must be a positive integer', p.pagesPerRegion);
+  }
+  if (o.seed !== undefined && !Number.isSafeInteger(o.seed)) bad('seed must be an integer', o.seed);
+  if (o.freeDiskBytes !== undefined && typeof o.freeDiskBytes !== 'function') bad('freeDiskBytes must be a function', o.freeDiskBytes);
+  const d = o.retryDelayMicros;
+  if (d !== undefined && (typeof d !== 'number' || !Number.isFinite(d) || d < 0)) bad('retryDelayMicros must be a non-negative finite number', d);
+  if (o.swapFile !== undefined && (typeof o.swapFile !== 'object' || o.swapFile === null)) bad('swapFile must be an object', o.swapFile);
+  if (o.onError !== undefined && typeof o.onError !== 'function') bad('onError must be a function', o.onError);
+}
+
 /**
  * The browser side of userspace swap, completed: owns a swap file per renderer, swaps regions out as the policy
  * decides, serves faults from swap (UFFDIO_COPY) or with zero pages, drops stored pages on REMOVE and UNMAP, moves
@@ -117,6 +136,7 @@ export class SwapManager implements Disposable {
       throw new SwapError('INVALID_ARGUMENT', 'directory must be a non-empty string');
     }
     if (typeof options.clock?.nowMicros !== 'function') throw new SwapError('INVALID_ARGUMENT', 'a clock is required');
+    checkManagerOptions(options);
     this.#options = options;
     this.policy = options.policy ?? new ChromeOSSwapPolicy();
     this.#random = mulberry32(options.seed ?? 1);
@@ -180,18 +200,24 @@ export class SwapManager implements Disposable {
       throw new SwapError('INVALID_ARGUMENT', `unknown pressure ${describeValue(pressure)}`);
     }
     const now = this.#options.clock.nowMicros();
+    if (typeof now !== 'number' || !Number.isFinite(now)) throw new SwapError('INVALID_ARGUMENT', `the clock answered ${describeValue(now)}`);
     const freeDiskBytes = this.#freeDisk();
     let total = this.#totalSwappedBytes();
     const base = { nowMicros: now, pressure, lastWalkMicros: this.#lastWalk, freeDiskBytes };
-    if (!this.policy.shouldWalk({ ...base, totalSwappedBytes: total })) return { walked: false, decisions: [] };
+    const walk: unknown = this.policy.shouldWalk({ ...base, totalSwappedBytes: total });
+    if (typeof walk !== 'boolean') throw new SwapError('INVALID_ARGUMENT', `the policy's shouldWalk answered ${describeValue(walk)}`);
+    if (!walk) return { walked: false, decisions: [] };
     this.#lastWalk = now;
     const decisions: SwapDecision[] = [];
     for (const r of this.#renderers.values()) {
       const ctx = { ...base, totalSwappedBytes: total };
       const snap = r.snapshot();
-      const verdict = this.policy.eligibility(snap, ctx);
-      if (!verdict.eligible) {
-        decisions.push({ rendererId: r.id, pagesSwapped: 0, reason: verdict.reason });
+      const verdict = this.policy.eligibility(snap, ctx) as unknown;
+      if (typeof verdict !== 'object' || verdict === null || typeof (verdict as { eligible?: unknown }).eligible !== 'boolean') {
+        throw new SwapError('INVALID_ARGUMENT', `the policy's eligibility answered ${describeValue(verdict)}`);
+      }
+      if (!(verdict as SwapEligibility).eligible) {
+        decisions.push({ rendererId: r.id, pagesSwapped: 0, reason: (verdict as SwapEligibility & { eligible: false }).reason });
         continue;
       }
       const pageSize = r.uffd.addressSpace.pageSize;
@@ -268,7 +294,11 @@ export class SwapManager implements Disposable {
   }
 
   #freeDisk(): number {
-    if (this.#options.freeDiskBytes) return this.#options.freeDiskBytes();
+    if (this.#options.freeDiskBytes) {
+      const free: unknown = this.#options.freeDiskBytes();
+      if (typeof free !== 'number' || !Number.isSafeInteger(free) || free < 0) throw new SwapError('INVALID_ARGUMENT', `freeDiskBytes answered ${describeValue(free)}`);
+      return free;
+    }
     const s = statfsSync(this.#options.directory);
     return s.bavail * s.bsize;
   }

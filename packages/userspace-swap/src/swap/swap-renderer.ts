@@ -2,6 +2,7 @@ import { describeValue } from '../errors/describe.js';
 import { SwapError } from '../errors/swap-error.js';
 import { UffdError } from '../errors/errno.js';
 import type { SwapRegion, RendererSnapshot } from '../policy/swap-policy.js';
+import { checkRendererState } from '../policy/checks.js';
 import { UffdRegisterMode } from '../uffd/constants.js';
 import type { PagefaultFlags, UserfaultFDHandler } from '../uffd/uffd-file.js';
 import type { UserfaultFD } from '../uffd/userfaultfd.js';
@@ -123,6 +124,7 @@ export class RendererSwapper implements SwapRenderer, UserfaultFDHandler {
 
   /** Updates what the policy sees. */
   setState(state: RendererState): void {
+    checkRendererState(state);
     this.#state = { ...this.#state, ...state };
   }
 
@@ -142,6 +144,9 @@ export class RendererSwapper implements SwapRenderer, UserfaultFDHandler {
    */
   candidateRegions(pagesPerRegion: number): SwapRegion[] {
     const space = this.uffd.addressSpace;
+    if (!Number.isSafeInteger(pagesPerRegion) || pagesPerRegion < 1 || !Number.isSafeInteger(pagesPerRegion * space.pageSize)) {
+      throw new SwapError('INVALID_ARGUMENT', `pagesPerRegion must be a positive integer, got ${describeValue(pagesPerRegion)}`);
+    }
     const size = pagesPerRegion * space.pageSize;
     const out: SwapRegion[] = [];
     for (const vma of space.vmasIn(0, space.taskSize)) {
@@ -164,11 +169,17 @@ export class RendererSwapper implements SwapRenderer, UserfaultFDHandler {
     this.#checkActive();
     const space = this.uffd.addressSpace;
     const page = space.pageSize;
-    let total = 0;
-    for (const r of regions) {
-      if (!Number.isSafeInteger(r?.start) || !Number.isSafeInteger(r?.length) || r.length <= 0 || r.start % page !== 0 || r.length % page !== 0) {
+    // Every region is checked before any is swapped: a bad one leaves nothing half done.
+    const list: unknown = regions;
+    if (!Array.isArray(list)) throw new SwapError('INVALID_ARGUMENT', `regions must be an array, got ${describeValue(regions)}`);
+    for (const r of list as unknown[]) {
+      const { start, length } = (typeof r === 'object' && r !== null ? r : {}) as { start?: unknown; length?: unknown };
+      if (!Number.isSafeInteger(start) || !Number.isSafeInteger(length) || !Number.isSafeInteger((start as number) + (length as number)) || (length as number) <= 0 || (start as number) % page !== 0 || (length as number) % page !== 0) {
         throw new SwapError('INVALID_ARGUMENT', `bad region ${describeValue(r)}`);
       }
+    }
+    let total = 0;
+    for (const r of regions) {
       if (!this.#coveredByRegistration(r.start, r.start + r.length)) continue;
       const taken = space.takePages(r.start, r.length);
       if (taken.length === 0) continue;
