@@ -12,7 +12,7 @@ import {
   ok,
   serve,
 } from '../index.js';
-import { Echo } from '../test-support/echo.js';
+import { Echo, type EchoMethods } from '../test-support/echo.js';
 
 const status = (s: ZxStatus): Error => expect.objectContaining({ status: s }) as Error;
 
@@ -23,6 +23,16 @@ describe('defineProtocol', () => {
     expect(() => defineProtocol('x'.repeat(256), ['A'])).toThrow(status(ZxStatus.INVALID_ARGS));
     expect(() => defineProtocol('ok', [])).toThrow(status(ZxStatus.INVALID_ARGS));
     expect(defineProtocol('ok', ['A']).methods).toEqual(['A']);
+  });
+});
+
+describe('serve', () => {
+  it('answers arguments that are not a server end and handlers with INVALID_ARGS', () => {
+    const { server } = createEndpoints(Echo);
+    for (const bad of [undefined, null, 7, 'server', {}, { channel: {} }])
+      expect(() => serve(bad as unknown as typeof server, { Echo: (p) => p, Fail: () => ok({}) })).toThrow(status(ZxStatus.INVALID_ARGS));
+    const noHandlers: unknown = null;
+    expect(() => serve(server, noHandlers as Parameters<typeof serve<EchoMethods>>[1])).toThrow(status(ZxStatus.INVALID_ARGS));
   });
 });
 

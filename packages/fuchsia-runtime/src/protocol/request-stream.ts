@@ -161,6 +161,12 @@ export type ProtocolHandlers<M extends MethodMap> = { [K in keyof M & string]: (
  * @public
  */
 export function serve<M extends MethodMap>(server: ServerEnd<M>, handlers: ProtocolHandlers<M>): RequestStream<M> {
+  // Checked here, not where the stream first touches them: a wrong argument is the caller's INVALID_ARGS, not a
+  // TypeError from inside the channel's signal wiring.
+  const channel = (server as { channel?: { onSignal?: unknown } } | null)?.channel;
+  if (typeof server !== 'object' || server === null || typeof channel?.onSignal !== 'function')
+    throw new ZxError(ZxStatus.INVALID_ARGS, 'serve: server must be a ServerEnd');
+  if (typeof handlers !== 'object' || handlers === null) throw new ZxError(ZxStatus.INVALID_ARGS, 'serve: handlers must be an object');
   const stream = new RequestStream(server);
   stream.onRequest((req) => {
     let response: unknown;
