@@ -434,6 +434,26 @@ export class Vmo extends Handle {
     return o.node.presentIn(first, last + 1).map((i) => i * PAGE_SIZE - o.coreOffset);
   }
 
+  /**
+   * memsim extension: the offset of the first page overlapping [offset, offset + length) that is absent (neither
+   * committed nor compressed), or -1 when every one is present. No allocation; a page-map lookup per page, so a
+   * caller can act on the absent pages of a range and then copy the range whole.
+   */
+  firstAbsentPage(offset: U64, length: U64): number {
+    const o = vmoObjectOf(this);
+    const offU = u64(offset, 'offset');
+    const lenU = u64(length, 'length');
+    if (offU + lenU > BigInt(o.size)) fail(ZxStatus.OUT_OF_RANGE, 'range past the end');
+    const off = small(offU);
+    const len = small(lenU);
+    if (len === 0) return -1;
+    const last = Math.floor((o.coreOffset + off + len - 1) / PAGE_SIZE);
+    for (let i = Math.floor((o.coreOffset + off) / PAGE_SIZE); i <= last; i++) {
+      if (o.node.state(i) === 'absent') return i * PAGE_SIZE - o.coreOffset;
+    }
+    return -1;
+  }
+
   /** `zx_vmo_replace_as_executable`: a new handle with EXECUTE added; this one is invalidated. */
   replaceAsExecutable(): Vmo {
     const rights = this.rights;
