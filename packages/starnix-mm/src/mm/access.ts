@@ -256,6 +256,11 @@ export function execute(mm: MmState, addr: SysInt): UserAccessResult {
 export async function readAsync(mm: MmState, task: UffdTask, addr: SysInt, length: SysInt): Promise<UserAccessResult> {
   live(mm);
   checkTask(task);
+  // Small numbers (the usual case) need no BigInt, as in read().
+  if (isSmall(addr) && isSmall(length) && length <= 2 ** 32) {
+    if (addr >= mm.taskSize) return { ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: addr, done: 0 } };
+    return await userAccessAsync(mm, task, addr, length, 'read');
+  }
   const a = u64(addr, 'addr');
   const l = u64(length, 'length');
   if (l > 1n << 32n) fail('EINVAL', 'access too large');

@@ -131,6 +131,11 @@ export class Vmo extends Handle {
   readInto(buf: Uint8Array, offset: U64): void {
     const o = vmoObjectOf(this, Rights.READ);
     if (!(buf instanceof Uint8Array)) fail(ZxStatus.INVALID_ARGS, 'buffer must be a Uint8Array');
+    if (isSmallOffset(offset)) {
+      if (offset + buf.length > o.size) fail(ZxStatus.OUT_OF_RANGE, 'range past the end of the VMO');
+      o.read(buf, offset);
+      return;
+    }
     const off = u64(offset, 'offset');
     checkRange(o, off, BigInt(buf.length));
     o.read(buf, small(off));
@@ -140,6 +145,11 @@ export class Vmo extends Handle {
   write(data: Uint8Array, offset: U64): void {
     const o = vmoObjectOf(this, Rights.WRITE);
     if (!(data instanceof Uint8Array)) fail(ZxStatus.INVALID_ARGS, 'data must be a Uint8Array');
+    if (isSmallOffset(offset)) {
+      if (offset + data.length > o.size) fail(ZxStatus.OUT_OF_RANGE, 'range past the end of the VMO');
+      o.write(data, offset);
+      return;
+    }
     const off = u64(offset, 'offset');
     checkRange(o, off, BigInt(data.length));
     o.write(data, small(off));
@@ -410,6 +420,10 @@ export class Vmo extends Handle {
   /** memsim extension: residency of the page holding `offset` (OUT_OF_RANGE past the size). */
   pageState(offset: U64): PageState {
     const o = vmoObjectOf(this);
+    if (isSmallOffset(offset)) {
+      if (offset >= o.size) fail(ZxStatus.OUT_OF_RANGE, 'offset past the end');
+      return o.node.state(Math.floor((o.coreOffset + offset) / PAGE_SIZE));
+    }
     const offU = u64(offset, 'offset');
     if (offU >= BigInt(o.size)) fail(ZxStatus.OUT_OF_RANGE, 'offset past the end');
     const off = small(offU);
@@ -462,6 +476,14 @@ export class Vmo extends Handle {
 }
 
 /** `offset + length` inside the VMO, exactly: a sum past 2^64 (a wrap in C) is out of range too. */
+/**
+ * An offset given as a non-negative safe-integer number: it needs no BigInt to check (the common case, and the
+ * cheap one; anything else takes the u64 path with its errors).
+ */
+function isSmallOffset(offset: U64): offset is number {
+  return typeof offset === 'number' && Number.isSafeInteger(offset) && offset >= 0;
+}
+
 function checkRange(o: VmoObject, off: bigint, len: bigint): void {
   if (off + len > BigInt(o.size)) fail(ZxStatus.OUT_OF_RANGE, 'range past the end of the VMO');
 }
