@@ -226,7 +226,8 @@ export class VmoObject extends KernelObject implements Discardable {
       const inPage = (this.coreOffset + off) % PAGE_SIZE;
       const n = Math.min(PAGE_SIZE - inPage, len - done);
       const idx = this.#index(off);
-      const f = node.commitPage(idx);
+      // A whole page is overwritten at once below, so a fresh frame needs no zero-fill first.
+      const f = node.commitPage(idx, n < PAGE_SIZE);
       if (n < PAGE_SIZE) {
         mem.writeFrame(f, inPage, src, done, n);
         done += n;
