@@ -48,6 +48,7 @@ export { UserfaultFD } from './uffd/userfaultfd.js';
 export type { UserfaultFDOptions } from './uffd/userfaultfd.js';
 export { SwapFile } from './swap/swap-file.js';
 export type { SwapFileOptions, SwapFileStats } from './swap/swap-file.js';
+export type { SwapCodecName } from './swap/codec/swap-codec.js';
 export { SwapManager } from './swap/swap-manager.js';
 export type { SwapManagerOptions, SwapFaultReport, SwapDecision, SwapWalkResult } from './swap/swap-manager.js';
 export type { SwapRenderer, RendererState } from './swap/swap-renderer.js';

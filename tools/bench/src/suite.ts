@@ -45,6 +45,10 @@ export interface RowResult {
   readonly native: Side;
   /** memsim / native (time), or null. */
   readonly ratio: number | null;
+  /** Rows that compress: the codec. */
+  readonly codec?: string;
+  /** Rows that compress: plaintext bytes over stored bytes. */
+  readonly compressionRatio?: number;
 }
 
 /** A whole run. */
@@ -118,6 +122,8 @@ function cell(row: RowSpec, n: number | null, memsim: Side, native: Side): RowRe
     memsim,
     native,
     ratio: measured(memsim) && measured(native) ? ratio(memsim.nsPerUnit, native.nsPerUnit) : null,
+    ...(row.compression ? { codec: row.compression.codec } : {}),
+    ...(row.compression?.ratio() != null ? { compressionRatio: row.compression.ratio() as number } : {}),
   };
 }
 

@@ -8,7 +8,7 @@ import { UffdWouldBlockError } from '../uffd/uffd-would-block.js';
 import { type Vma } from '../vma/vma.js';
 import { checkTask, isSmall, pageDown } from './common.js';
 import { readFault, resolveFault, uffdFaultFor } from './fault.js';
-import { noteWrite } from './pages.js';
+import { forget, noteWrite } from './pages.js';
 import { flushPins } from './pins.js';
 import type { MmState } from './state.js';
 import { live } from './state.js';
@@ -61,7 +61,15 @@ export function readUser(mm: MmState, a: number, out: Uint8Array, granularity: K
     if (ok < len) limit = ok - (ok % PAGE);
   }
   const done = kernelCopy(mm, a, limit, (chunk, at, v) => {
-    readFault(mm, v, at);
+    if (chunk <= PAGE) readFault(mm, v, at);
+    else {
+      // A run of one private anonymous VMA: the read fault of each absent page, then one copy of the run.
+      const anon = mm.zx.anonVmo;
+      const end = at + chunk;
+      for (let p = anon.firstAbsentPage(at, chunk); p >= 0; p = p + PAGE < end ? anon.firstAbsentPage(p + PAGE, end - p - PAGE) : -1) {
+        readFault(mm, v, p);
+      }
+    }
     const t = ZirconSpace.target(mm.zx, v, at);
     t.vmo.readInto(chunk === len ? out : out.subarray(at - a, at - a + chunk), t.offset);
   }, granularity === 'pipe' ? 'read' : 'gup-read');
@@ -103,7 +111,7 @@ export function kernelCopy(mm: MmState, a: number, len: number, copy: (chunk: nu
   let done = 0;
   while (done < len) {
     const at = a + done;
-    const chunk = Math.min(len - done, PAGE - (at % PAGE));
+    let chunk = Math.min(len - done, PAGE - (at % PAGE));
     // GUP (process_vm_readv) needs VM_READ itself; a hardware access (copy_from_user) also reads write-only pages.
     const gup = kind === 'gup-read' || kind === 'gup-write';
     const r = resolveFault(mm, at, kind === 'gup-read' ? 'read' : kind === 'gup-write' ? 'write' : kind, !gup, kind === 'gup-read');
@@ -112,7 +120,16 @@ export function kernelCopy(mm: MmState, a: number, len: number, copy: (chunk: nu
     if (mm.uffdPoison.has(pageDown(at))) break;
     const write = kind === 'write' || kind === 'gup-write';
     if (uffdFaultFor(mm, r.vma, at, write, false)) throw new UffdWouldBlockError(at, 'kernel copy');
-    copy(chunk, at, r.vma);
+    const v = r.vma;
+    if (at % PAGE === 0 && len - done > PAGE && v.backing.kind === 'anon' && mm.uffdPoison.size === 0 && mm.counters.uffd.get(v.uffd) === undefined) {
+      // The rest of this private anonymous VMA, unregistered and with no poisoned page, passes every check above as
+      // its first page did: copy whole pages of it as one run instead of page by page. (Writes still clear the uffd-wp
+      // markers uffdFaultFor would clear page by page.)
+      chunk = Math.min(len - done, v.end - at);
+      chunk -= chunk % PAGE;
+      if (write && mm.uffdWp.size > 0) forget(mm.uffdWp, at, at + chunk);
+    }
+    copy(chunk, at, v);
     done += chunk;
   }
   return done;
@@ -239,6 +256,11 @@ export function execute(mm: MmState, addr: SysInt): UserAccessResult {
 export async function readAsync(mm: MmState, task: UffdTask, addr: SysInt, length: SysInt): Promise<UserAccessResult> {
   live(mm);
   checkTask(task);
+  // Small numbers (the usual case) need no BigInt, as in read().
+  if (isSmall(addr) && isSmall(length) && length <= 2 ** 32) {
+    if (addr >= mm.taskSize) return { ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: addr, done: 0 } };
+    return await userAccessAsync(mm, task, addr, length, 'read');
+  }
   const a = u64(addr, 'addr');
   const l = u64(length, 'length');
   if (l > 1n << 32n) fail('EINVAL', 'access too large');

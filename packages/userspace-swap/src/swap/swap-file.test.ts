@@ -35,6 +35,19 @@ function codeOf(f: () => unknown): string {
 }
 
 describe('SwapFile', () => {
+  it('writes with the codec chosen (LZ4 by default) and reads each back', () => {
+    const page = new Uint8Array(16 * 4096);
+    for (let i = 0; i < page.length; i += 2) page[i] = (i >> 3) & 0xff;
+    for (const codec of [undefined, 'lz4', 'deflate', 'none'] as const) {
+      using f = SwapFile.create({ directory: dir, codec });
+      expect(f.codec).toBe(codec ?? 'lz4');
+      const id = f.write(page);
+      expect(f.read(id)).toEqual(page);
+      if (codec !== 'none') expect(f.recordBytes(id)).toBeLessThan(page.length / 2);
+    }
+    expect(codeOf(() => SwapFile.create({ directory: dir, codec: 'zstd' as never }))).toBe('INVALID_ARGUMENT');
+  });
+
   it('writes and reads a record; the file is on disk and deleted on close', () => {
     const f = SwapFile.create({ directory: dir });
     const id = f.write(new TextEncoder().encode('hello swap'));

@@ -1,9 +1,10 @@
 import { describeValue } from '../errors/describe.js';
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { crc32, deflateSync, inflateSync } from 'node:zlib';
 import { SwapError } from '../errors/swap-error.js';
+import { createSwapCodec, SWAP_CODECS, type SwapCodec, type SwapCodecName } from './codec/swap-codec.js';
+import { openRecord, sealRecord } from './swap-record.js';
 
 /**
  * Options of {@link SwapFile.create}.
@@ -20,7 +21,12 @@ export interface SwapFileOptions {
   readonly compactionThreshold?: number;
   /** The least garbage worth a compaction. Default 64 KiB. */
   readonly compactionMinBytes?: number;
-  /** zlib level 0-9. Default 6 (zlib's default, like gzip). */
+  /**
+   * The records' codec. Default `'lz4'` (fast, the class ChromeOS and crosvm swap with); `'deflate'` is zlib, what
+   * format-1 files hold.
+   */
+  readonly codec?: SwapCodecName;
+  /** zlib level 0-9 of the `'deflate'` codec. Default 6 (zlib's default, like gzip). */
   readonly compressionLevel?: number;
 }
 
@@ -52,16 +58,11 @@ interface RecordLocation {
   plainLength: number;
 }
 
-const MAGIC = 0x4d535752; // "MSWR"
-const VERSION = 1;
-// magic u32, version u8, 3 reserved, id u64, plain length u32, cipher length u32 | crc32 u32, nonce 12, tag 16
-const AAD_BYTES = 24;
-const HEADER_BYTES = AAD_BYTES + 4 + 12 + 16;
 const MAX_RECORD = 64 * 1024 * 1024;
 
 /**
- * An append-only swap file on disk (the browser side of ChromeOS userspace swap): each record is compressed with
- * zlib, encrypted with AES-256-GCM under a random per-file key and a unique 96-bit nonce (a per-file counter), and
+ * An append-only swap file on disk (the browser side of ChromeOS userspace swap): each record is compressed (LZ4 by
+ * default, or zlib; see {@link SwapFileOptions.codec}), encrypted with AES-256-GCM under a random per-file key and a unique 96-bit nonce (a per-file counter), and
  * carries a CRC-32 and lengths in an authenticated header. Reads verify everything: a damaged or missing record
  * throws {@link SwapError} (`CORRUPT_RECORD` / `MISSING_RECORD`); wrong bytes are never returned.
  *
@@ -79,7 +80,8 @@ export class SwapFile implements Disposable {
   readonly #nonceSalt: Buffer;
   readonly #threshold: number;
   readonly #minCompact: number;
-  readonly #level: number;
+  readonly #codec: SwapCodec;
+  readonly #decoders = new Map<number, SwapCodec>();
   #fd: number | null;
   #end = 0;
   #counter = 0n;
@@ -97,7 +99,8 @@ export class SwapFile implements Disposable {
     this.#nonceSalt = randomBytes(4);
     this.#threshold = options.compactionThreshold ?? 0.5;
     this.#minCompact = options.compactionMinBytes ?? 64 * 1024;
-    this.#level = options.compressionLevel ?? 6;
+    this.#codec = createSwapCodec(options.codec ?? 'lz4', { level: options.compressionLevel ?? 6 });
+    this.#decoders.set(this.#codec.id, this.#codec);
   }
 
   /** Creates a new, empty swap file (mode 0600) in `options.directory`. */
@@ -111,6 +114,8 @@ export class SwapFile implements Disposable {
     if (!Number.isSafeInteger(m) || m < 0) throw new SwapError('INVALID_ARGUMENT', 'compactionMinBytes must be a non-negative integer');
     const l = options.compressionLevel ?? 6;
     if (!Number.isInteger(l) || l < 0 || l > 9) throw new SwapError('INVALID_ARGUMENT', 'compressionLevel must be 0-9');
+    const c = options.codec ?? 'lz4';
+    if (!SWAP_CODECS.includes(c)) throw new SwapError('INVALID_ARGUMENT', `codec must be one of ${SWAP_CODECS.join(', ')}`);
     const path = join(options.directory, `memsim-swap-${randomBytes(8).toString('hex')}.swp`);
     let fd: number;
     try {
@@ -126,6 +131,11 @@ export class SwapFile implements Disposable {
     return this.#written;
   }
 
+  /** The codec new records are written with. */
+  get codec(): SwapCodecName {
+    return this.#codec.name;
+  }
+
   /** Whether the file is still open. */
   get isOpen(): boolean {
     return this.#fd !== null;
@@ -137,23 +147,7 @@ export class SwapFile implements Disposable {
     if (!(data instanceof Uint8Array)) throw new SwapError('INVALID_ARGUMENT', 'data must be a Uint8Array');
     if (data.byteLength > MAX_RECORD) throw new SwapError('INVALID_ARGUMENT', `a record holds at most ${MAX_RECORD} bytes`);
     const id = this.#nextId++;
-    const compressed = deflateSync(data, { level: this.#level });
-    const nonce = Buffer.alloc(12);
-    this.#nonceSalt.copy(nonce, 0);
-    nonce.writeBigUInt64BE(this.#counter++, 4);
-    const header = Buffer.alloc(HEADER_BYTES);
-    header.writeUInt32LE(MAGIC, 0);
-    header.writeUInt8(VERSION, 4);
-    header.writeBigUInt64LE(BigInt(id), 8);
-    header.writeUInt32LE(data.byteLength, 16);
-    header.writeUInt32LE(compressed.byteLength, 20);
-    const cipher = createCipheriv('aes-256-gcm', this.#key, nonce);
-    cipher.setAAD(header.subarray(0, AAD_BYTES));
-    const body = Buffer.concat([cipher.update(compressed), cipher.final()]);
-    header.writeUInt32LE(crc32(body), AAD_BYTES);
-    nonce.copy(header, AAD_BYTES + 4);
-    cipher.getAuthTag().copy(header, AAD_BYTES + 16);
-    const record = Buffer.concat([header, body]);
+    const record = sealRecord(this.#key, this.#nonce(), id, this.#codec, data);
     this.#writeAt(fd, record, this.#end);
     this.#index.set(id, { offset: this.#end, size: record.byteLength, plainLength: data.byteLength });
     this.#end += record.byteLength;
@@ -166,7 +160,7 @@ export class SwapFile implements Disposable {
   read(id: number): Uint8Array {
     const fd = this.#open();
     const loc = this.#locate(id);
-    const record = Buffer.alloc(loc.size);
+    const record = Buffer.allocUnsafe(loc.size);
     let got: number;
     try {
       got = readSync(fd, record, 0, loc.size, loc.offset);
@@ -175,34 +169,7 @@ export class SwapFile implements Disposable {
     }
     if (got === 0) throw new SwapError('MISSING_RECORD', `record ${id} lies past the end of the file`);
     if (got < loc.size) throw new SwapError('CORRUPT_RECORD', `record ${id} is truncated`);
-    const corrupt = (why: string, cause?: unknown): SwapError =>
-      new SwapError('CORRUPT_RECORD', `record ${id}: ${why}`, cause === undefined ? undefined : { cause });
-    if (record.readUInt32LE(0) !== MAGIC || record.readUInt8(4) !== VERSION || record.readUIntLE(5, 3) !== 0) {
-      throw corrupt('bad magic');
-    }
-    if (record.readBigUInt64LE(8) !== BigInt(id)) throw corrupt('id mismatch');
-    const plainLength = record.readUInt32LE(16);
-    const cipherLength = record.readUInt32LE(20);
-    if (plainLength !== loc.plainLength || HEADER_BYTES + cipherLength !== loc.size) throw corrupt('length mismatch');
-    const body = record.subarray(HEADER_BYTES);
-    if (crc32(body) !== record.readUInt32LE(AAD_BYTES)) throw corrupt('CRC mismatch');
-    let compressed: Buffer;
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', this.#key, record.subarray(AAD_BYTES + 4, AAD_BYTES + 16));
-      decipher.setAAD(record.subarray(0, AAD_BYTES));
-      decipher.setAuthTag(record.subarray(AAD_BYTES + 16, HEADER_BYTES));
-      compressed = Buffer.concat([decipher.update(body), decipher.final()]);
-    } catch (e) {
-      throw corrupt('authentication failed', e);
-    }
-    let plain: Buffer;
-    try {
-      plain = inflateSync(compressed);
-    } catch (e) {
-      throw corrupt('decompression failed', e);
-    }
-    if (plain.byteLength !== plainLength) throw corrupt('decompressed length mismatch');
-    return new Uint8Array(plain.buffer, plain.byteOffset, plain.byteLength);
+    return openRecord(this.#key, record, id, loc.plainLength, this.#decoders);
   }
 
   /** The bytes a stored record occupies on disk (header included). */
@@ -297,6 +264,14 @@ export class SwapFile implements Disposable {
   /** Same as {@link SwapFile.close}. */
   [Symbol.dispose](): void {
     this.close();
+  }
+
+  /** The next unique 96-bit nonce: the per-file salt, then a counter. */
+  #nonce(): Buffer {
+    const nonce = Buffer.allocUnsafe(12);
+    this.#nonceSalt.copy(nonce, 0);
+    nonce.writeBigUInt64BE(this.#counter++, 4);
+    return nonce;
   }
 
   #open(): number {

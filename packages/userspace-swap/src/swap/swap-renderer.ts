@@ -94,6 +94,8 @@ export class RendererSwapper implements SwapRenderer, UserfaultFDHandler {
   readonly #store: SharedStore;
   readonly #host: RendererHost;
   readonly #pages = new Map<number, StoredPage>();
+  /** The addresses of each record's still-stored pages (so a swap-in prefetches its record without a scan of all). */
+  readonly #byRecord = new Map<number, Set<number>>();
   #state: Required<RendererState> = { frozenSinceMicros: null, invisibleSinceMicros: null, audible: false, loading: false };
   #lastSwappedAt: number | null = null;
   #forks = 0;
@@ -193,7 +195,7 @@ export class RendererSwapper implements SwapRenderer, UserfaultFDHandler {
         for (const p of taken) space.installPage(p.address, p.data, false);
         throw e;
       }
-      taken.forEach((p, index) => this.#pages.set(p.address, { recordId, index }));
+      taken.forEach((p, index) => this.#setPage(p.address, { recordId, index }));
       this.#store.addRefs(recordId, taken.length);
       const c = this.#host.counters;
       c.pagesSwappedOut += taken.length;
@@ -261,14 +263,14 @@ export class RendererSwapper implements SwapRenderer, UserfaultFDHandler {
     for (const [a, p] of this.#pages) {
       if (a >= oldAddress && a < oldAddress + originalLength) moved.push([a, p]);
     }
-    for (const [a] of moved) this.#pages.delete(a);
+    for (const [a] of moved) this.#unsetPage(a);
     this.#dropRange(newAddress, newAddress + originalLength);
-    for (const [a, p] of moved) this.#pages.set(newAddress + (a - oldAddress), p);
+    for (const [a, p] of moved) this.#setPage(newAddress + (a - oldAddress), p);
   }
 
   forked(child: UserfaultFD): void {
     const renderer = this.#host.adoptFork(this, child);
-    for (const [a, p] of this.#pages) renderer.#pages.set(a, p);
+    for (const [a, p] of this.#pages) renderer.#setPage(a, p);
     for (const p of this.#pages.values()) this.#store.addRefs(p.recordId, 1);
     renderer.#state = { ...this.#state };
     renderer.#lastSwappedAt = this.#lastSwappedAt;
@@ -323,8 +325,11 @@ export class RendererSwapper implements SwapRenderer, UserfaultFDHandler {
   /** Installs the other still-stored pages of a record just read (ChromeOS swaps whole regions back). */
   #prefetch(recordId: number, blob: Uint8Array): void {
     const page = this.uffd.addressSpace.pageSize;
-    for (const [a, p] of [...this.#pages]) {
-      if (p.recordId !== recordId) continue;
+    const addrs = this.#byRecord.get(recordId);
+    if (addrs === undefined) return;
+    for (const a of [...addrs]) {
+      const p = this.#pages.get(a);
+      if (p === undefined || p.recordId !== recordId) continue;
       try {
         this.uffd.copyToRange(a, page, blob.subarray(p.index * page, (p.index + 1) * page));
       } catch (e) {
@@ -343,9 +348,24 @@ export class RendererSwapper implements SwapRenderer, UserfaultFDHandler {
   #dropPage(addr: number, counted: boolean): void {
     const p = this.#pages.get(addr);
     if (p === undefined) return;
-    this.#pages.delete(addr);
+    this.#unsetPage(addr);
     if (counted) this.#host.counters.pagesDropped++;
     this.#store.release(p.recordId);
+  }
+
+  #setPage(addr: number, p: StoredPage): void {
+    this.#pages.set(addr, p);
+    let set = this.#byRecord.get(p.recordId);
+    if (set === undefined) this.#byRecord.set(p.recordId, (set = new Set()));
+    set.add(addr);
+  }
+
+  #unsetPage(addr: number): void {
+    const p = this.#pages.get(addr);
+    if (p === undefined) return;
+    this.#pages.delete(addr);
+    const set = this.#byRecord.get(p.recordId);
+    if (set !== undefined && set.delete(addr) && set.size === 0) this.#byRecord.delete(p.recordId);
   }
 
   #coveredByRegistration(start: number, end: number): boolean {

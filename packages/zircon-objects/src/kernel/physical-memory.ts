@@ -108,6 +108,23 @@ export class PhysicalMemory {
     this.#slab(f).set(len === src.length && srcOff === 0 ? src : src.subarray(srcOff, srcOff + len), base);
   }
 
+  /** Whether frames `f` and `f + 1` lie side by side in one slab (a run of them copies as one block). */
+  adjacent(f: number): boolean {
+    return ((f + 1) & SLAB_MASK) !== 0;
+  }
+
+  /** Copies `count` whole frames starting at `f` (side by side in one slab) into `dst` at `dstOff`: one block copy. */
+  readFrames(f: number, count: number, dst: Uint8Array, dstOff: number): void {
+    const base = (f & SLAB_MASK) * PAGE_SIZE;
+    dst.set(this.#slab(f).subarray(base, base + count * PAGE_SIZE), dstOff);
+  }
+
+  /** Copies `count` whole pages of `src` from `srcOff` into frames `f`.. (side by side in one slab): one block copy. */
+  writeFrames(f: number, count: number, src: Uint8Array, srcOff: number): void {
+    const len = count * PAGE_SIZE;
+    this.#slab(f).set(len === src.length && srcOff === 0 ? src : src.subarray(srcOff, srcOff + len), (f & SLAB_MASK) * PAGE_SIZE);
+  }
+
   fillFrame(f: number, pageOff: number, len: number, value: number): void {
     const base = (f & SLAB_MASK) * PAGE_SIZE + pageOff;
     this.#slab(f).fill(value, base, base + len);

@@ -133,8 +133,11 @@ export class CowNode {
 
   // ---- writing --------------------------------------------------------------------------------------------------
 
-  /** Returns a private, committed frame for page `idx` (zero-fill or copy-on-write break). Throws NO_MEMORY. */
-  commitPage(idx: number): number {
+  /**
+   * Returns a private, committed frame for page `idx` (zero-fill or copy-on-write break). Throws NO_MEMORY.
+   * `zero` false: a fresh frame is not zero-filled, for a caller that overwrites the whole page at once.
+   */
+  commitPage(idx: number, zero = true): number {
     const own = this.pages.get(idx);
     if (own !== undefined && own >= 0) return own;
     if (own !== undefined && own !== ZERO_MARKER) {
@@ -159,7 +162,7 @@ export class CowNode {
       }
     }
     if (src === null) {
-      const f = this.mem.alloc(true);
+      const f = this.mem.alloc(zero);
       if (f < 0) fail(ZxStatus.NO_MEMORY, 'out of physical memory');
       this.pages.set(idx, f);
       if (own === undefined) this.#afterShadow(idx);

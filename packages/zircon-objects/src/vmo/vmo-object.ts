@@ -194,12 +194,24 @@ export class VmoObject extends KernelObject implements Discardable {
   read(dst: Uint8Array, offset: number): void {
     let done = 0;
     const len = dst.length;
+    const node = this.node;
+    const mem = node.mem;
     while (done < len) {
       const off = offset + done;
-      const inPage = off % PAGE_SIZE;
+      const inPage = (this.coreOffset + off) % PAGE_SIZE;
       const n = Math.min(PAGE_SIZE - inPage, len - done);
-      this.node.readPage(this.#index(off), (this.coreOffset + off) % PAGE_SIZE, dst, done, n);
-      done += n;
+      const idx = this.#index(off);
+      const f = n === PAGE_SIZE ? node.pages.get(idx) : undefined;
+      if (f === undefined || f < 0) {
+        node.readPage(idx, inPage, dst, done, n);
+        done += n;
+        continue;
+      }
+      // Whole pages this node holds in frames side by side copy as one block (a populated range is mostly such runs).
+      let count = 1;
+      while (done + (count + 1) * PAGE_SIZE <= len && mem.adjacent(f + count - 1) && node.pages.get(idx + count) === f + count) count++;
+      mem.readFrames(f, count, dst, done);
+      done += count * PAGE_SIZE;
     }
   }
 
@@ -208,13 +220,26 @@ export class VmoObject extends KernelObject implements Discardable {
     let done = 0;
     const len = src.length;
     const mem = internals(this.kernel).mem;
+    const node = this.node;
     while (done < len) {
       const off = offset + done;
       const inPage = (this.coreOffset + off) % PAGE_SIZE;
       const n = Math.min(PAGE_SIZE - inPage, len - done);
-      const f = this.node.commitPage(this.#index(off));
-      mem.writeFrame(f, inPage, src, done, n);
-      done += n;
+      const idx = this.#index(off);
+      // A whole page is overwritten at once below, so a fresh frame needs no zero-fill first.
+      const f = node.commitPage(idx, n < PAGE_SIZE);
+      if (n < PAGE_SIZE) {
+        mem.writeFrame(f, inPage, src, done, n);
+        done += n;
+        if (progress !== undefined) progress.done = done;
+        continue;
+      }
+      // Whole pages already committed here in frames side by side take one block copy; the run stops before any page
+      // that would need committing, so NO_MEMORY still leaves every byte before it written.
+      let count = 1;
+      while (done + (count + 1) * PAGE_SIZE <= len && mem.adjacent(f + count - 1) && node.pages.get(idx + count) === f + count) count++;
+      mem.writeFrames(f, count, src, done);
+      done += count * PAGE_SIZE;
       if (progress !== undefined) progress.done = done;
     }
   }

@@ -448,6 +448,40 @@ describe('vmo properties and handles', () => {
     expectStatus(() => vmo.pageState(2 * PAGE), ZxStatus.OUT_OF_RANGE);
   });
 
+  it('firstAbsentPage finds the first absent page of a range', () => {
+    const { kernel } = setup();
+    const vmo = Vmo.create(kernel, 16 * PAGE);
+    vmo.write(new Uint8Array(3 * PAGE).fill(4), 2 * PAGE);
+    expect(vmo.firstAbsentPage(2 * PAGE, 3 * PAGE)).toBe(-1);
+    expect(vmo.firstAbsentPage(2 * PAGE + 5, 4 * PAGE)).toBe(5 * PAGE);
+    expect(vmo.firstAbsentPage(0, 16 * PAGE)).toBe(0);
+    expect(vmo.firstAbsentPage(3 * PAGE, 0)).toBe(-1);
+    expectStatus(() => vmo.firstAbsentPage(15 * PAGE, 2 * PAGE), ZxStatus.OUT_OF_RANGE);
+  });
+
+  it('multi-page reads and writes across committed runs, holes, clones and partial pages match a byte model', () => {
+    const { kernel } = setup();
+    const size = 40 * PAGE;
+    const vmo = Vmo.create(kernel, size);
+    const model = new Uint8Array(size);
+    const put = (target: Vmo, m: Uint8Array, off: number, len: number, v: number): void => {
+      const d = new Uint8Array(len).map((_, i) => (v + i) & 0xff);
+      target.write(d, off);
+      m.set(d, off);
+    };
+    put(vmo, model, 0, 8 * PAGE, 1);
+    put(vmo, model, 12 * PAGE + 100, 5 * PAGE, 2);
+    put(vmo, model, 30 * PAGE, 300 * 4 + PAGE, 3);
+    expect(vmo.read(size, 0)).toEqual(model);
+    expect(vmo.read(9 * PAGE + 17, 3 * PAGE - 5)).toEqual(model.subarray(3 * PAGE - 5, 12 * PAGE + 12));
+    const clone = vmo.createChild(VmoChildOptions.SNAPSHOT, 0, size);
+    const cm = model.slice();
+    put(clone, cm, 2 * PAGE, 3 * PAGE, 9);
+    put(vmo, model, 4 * PAGE, 6 * PAGE, 7);
+    expect(clone.read(size, 0)).toEqual(cm);
+    expect(vmo.read(size, 0)).toEqual(model);
+  });
+
   it('presentPages lists committed and compressed pages of a range, through clones and slices', () => {
     const { kernel } = setup();
     const TiB = 2 ** 40;

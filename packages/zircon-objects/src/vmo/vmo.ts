@@ -134,6 +134,11 @@ export class Vmo extends Handle {
   readInto(buf: Uint8Array, offset: U64): void {
     const o = vmoObjectOf(this, Rights.READ);
     if (!(buf instanceof Uint8Array)) fail(ZxStatus.INVALID_ARGS, 'buffer must be a Uint8Array');
+    if (isSmallOffset(offset)) {
+      if (offset + buf.length > o.size) fail(ZxStatus.OUT_OF_RANGE, 'range past the end of the VMO');
+      o.read(buf, offset);
+      return;
+    }
     const off = u64(offset, 'offset');
     checkRange(o, off, BigInt(buf.length));
     o.read(buf, small(off));
@@ -143,6 +148,11 @@ export class Vmo extends Handle {
   write(data: Uint8Array, offset: U64): void {
     const o = vmoObjectOf(this, Rights.WRITE);
     if (!(data instanceof Uint8Array)) fail(ZxStatus.INVALID_ARGS, 'data must be a Uint8Array');
+    if (isSmallOffset(offset)) {
+      if (offset + data.length > o.size) fail(ZxStatus.OUT_OF_RANGE, 'range past the end of the VMO');
+      o.write(data, offset);
+      return;
+    }
     const off = u64(offset, 'offset');
     checkRange(o, off, BigInt(data.length));
     o.write(data, small(off));
@@ -417,6 +427,10 @@ export class Vmo extends Handle {
   /** memsim extension: residency of the page holding `offset` (OUT_OF_RANGE past the size). */
   pageState(offset: U64): PageState {
     const o = vmoObjectOf(this);
+    if (isSmallOffset(offset)) {
+      if (offset >= o.size) fail(ZxStatus.OUT_OF_RANGE, 'offset past the end');
+      return o.node.state(Math.floor((o.coreOffset + offset) / PAGE_SIZE));
+    }
     const offU = u64(offset, 'offset');
     if (offU >= BigInt(o.size)) fail(ZxStatus.OUT_OF_RANGE, 'offset past the end');
     const off = small(offU);
@@ -441,6 +455,26 @@ export class Vmo extends Handle {
     return o.node.presentIn(first, last + 1).map((i) => i * PAGE_SIZE - o.coreOffset);
   }
 
+  /**
+   * memsim extension: the offset of the first page overlapping [offset, offset + length) that is absent (neither
+   * committed nor compressed), or -1 when every one is present. No allocation; a page-map lookup per page, so a
+   * caller can act on the absent pages of a range and then copy the range whole.
+   */
+  firstAbsentPage(offset: U64, length: U64): number {
+    const o = vmoObjectOf(this);
+    const offU = u64(offset, 'offset');
+    const lenU = u64(length, 'length');
+    if (offU + lenU > BigInt(o.size)) fail(ZxStatus.OUT_OF_RANGE, 'range past the end');
+    const off = small(offU);
+    const len = small(lenU);
+    if (len === 0) return -1;
+    const last = Math.floor((o.coreOffset + off + len - 1) / PAGE_SIZE);
+    for (let i = Math.floor((o.coreOffset + off) / PAGE_SIZE); i <= last; i++) {
+      if (o.node.state(i) === 'absent') return i * PAGE_SIZE - o.coreOffset;
+    }
+    return -1;
+  }
+
   /** `zx_vmo_replace_as_executable`: a new handle with EXECUTE added; this one is invalidated. */
   replaceAsExecutable(): Vmo {
     const rights = this.rights;
@@ -448,12 +482,20 @@ export class Vmo extends Handle {
   }
 }
 
-/** `offset + length` inside the VMO, exactly: a sum past 2^64 (a wrap in C) is out of range too. */
 /** ACCESS_DENIED unless `rights` has every bit of `r` (an op's needed right). */
 function needRights(rights: number, r: number): void {
   if (!hasAll(rights, r)) fail(ZxStatus.ACCESS_DENIED, 'missing right for op');
 }
 
+/**
+ * An offset given as a non-negative safe-integer number: it needs no BigInt to check (the common case, and the
+ * cheap one; anything else takes the u64 path with its errors).
+ */
+function isSmallOffset(offset: U64): offset is number {
+  return typeof offset === 'number' && Number.isSafeInteger(offset) && offset >= 0;
+}
+
+/** `offset + length` inside the VMO, exactly: a sum past 2^64 (a wrap in C) is out of range too. */
 function checkRange(o: VmoObject, off: bigint, len: bigint): void {
   if (off + len > BigInt(o.size)) fail(ZxStatus.OUT_OF_RANGE, 'range past the end of the VMO');
 }

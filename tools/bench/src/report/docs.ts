@@ -57,22 +57,32 @@ const MISSED: ReadonlyArray<readonly [string, string]> = [
     'The read is starnix-mm\'s own fault path (`readAsync`): it finds the page missing in a VMA registered MISSING, ' +
       'calls the userfaultfd\'s `fault()` (a message and a promise), the dispatcher runs the handler in a microtask, ' +
       'UFFDIO_COPY writes the page into the process\'s anonymous VMO, and the read resumes, looks the page up again ' +
-      'and completes. Each step allocates (a message, a promise, the result buffer) and the task resumes only after ' +
-      'a microtask hop. Closing it needs a synchronous path when the handler resolves the fault at once; even then ' +
-      '0.1x of native means well under a microsecond per modelled fault, which is about the cost of the 4 KiB copy ' +
-      'alone in JavaScript, so the target needs the copy avoided too (installing the handler\'s buffer as the page ' +
-      'instead of copying it).',
+      'and completes. A fault costs about two dozen promise turns\' worth: a user read of a present page and a ' +
+      'UFFDIO_COPY each cost as much as the fault machinery between them (docs/performance.md). 0.1x of native ' +
+      'means well under a microsecond per modelled fault, about the cost of the 4 KiB copy alone in JavaScript.',
+  ],
+  [
+    'ratio:uffd_copy',
+    'UFFDIO_COPY checks the range, looks the VMA up (a list of VMA views), asks whether the page is present, and ' +
+      'writes it into the anonymous VMO; what is left after removing the per-page source copy, the BigInt offset ' +
+      'checks and the wake closure is the VMA lookups, done twice (once by the ioctl, once by the install).',
+  ],
+  [
+    'time:swap_',
+    'Per 16-page region: take the pages out of the process, compress, encrypt (AES-256-GCM) and append one record ' +
+      '(a write system call); per page on the way in: a user read (a fault for the first page of a record, which ' +
+      'reads, decrypts and decompresses it) and a UFFDIO_COPY. The zlib rows beside these show what the codec costs.',
   ],
   [
     'bandwidth:kernel_read_64mib',
-    'The read goes page by page: for each page it resolves the VMA and the fault decision, checks userfaultfd, looks ' +
-      'the page up in the anonymous VMO and copies 4 KiB into the caller\'s buffer. Resolving once per VMA and ' +
-      'copying whole runs of committed pages at once would leave only the copies.',
+    'The read resolves the VMA and the fault decision once per private anonymous VMA, and copies runs of frames ' +
+      'that lie side by side in one 1 MiB slab as one block; what is left is the copy and a page-map lookup per page ' +
+      '(docs/performance.md).',
   ],
   [
     'bandwidth:kernel_write_64mib',
-    'The write side also goes page by page through the VMO with one lookup per page; copying whole runs of ' +
-      'committed pages at once would bring it close to memcpy speed.',
+    'The write copies runs of committed frames side by side as one block, as the read does; a page that needs ' +
+      'committing first (a COW break, a fresh page) is still done alone.',
   ],
   [
     'memory:vma',
@@ -104,7 +114,9 @@ const ROW_DESCRIPTIONS: ReadonlyArray<readonly [string, string]> = [
   ['kernel_write_64mib', 'Kernel-mode write of 64 MiB into populated user memory (memsim: `kernelWrite`; natively: process_vm_writev).'],
   ['uffd_roundtrip', 'A user-mode read of a missing page in a range registered with starnix-mm\'s own userfaultfd (memsim: `readAsync`, which traps into the userfaultfd and waits), resolved by a handler with UFFDIO_COPY, per page (256 pages).'],
   ['uffd_copy', 'UFFDIO_COPY of one page into a missing page, no fault, per page.'],
-  ['swap_out', 'userspace-swap swap-out of 4 MiB in 16-page regions (take the pages, compress, encrypt, append to the swap file), per page.'],
+  ['swap_out', 'userspace-swap swap-out of 4 MiB in 16-page regions (take the pages, compress, encrypt, append to the swap file), per page; the default codec (LZ4), its compression ratio beside it.'],
+  ['swap_out_deflate', 'swap_out with the zlib codec (level 6, what every record used before the codec became a choice).'],
+  ['swap_in_deflate', 'swap_in with the zlib codec.'],
   ['playground_trace_step', 'One forward step of the browser playground through a 10,000-call trace (python3 -c print(1) grown with anonymous mmap/mprotect pairs), from its middle: replay the call on starnix-mm, build the Zircon view, draw the picture (the page\'s HTML views are not included). Run in Node, on the code the page bundles.'],
   ['swap_in', 'Swap-in of those pages through the fault path (a user-mode read faults into starnix-mm\'s userfaultfd; the swap manager reads, decrypts and decompresses the record and UFFDIO_COPYs it), per page.'],
 ];

@@ -5,17 +5,23 @@ import { formatBytes, formatCount, formatNs, formatRatio, formatSpread } from '.
 import { renderLineChart, type ChartSeries } from './svg.js';
 import { renderMarkdownTable, renderTable, type Align } from './table.js';
 
-const HEADERS = ['row', 'N', 'per', 'memsim', 'spread', 'native', 'spread', 'memsim/native'];
-const ALIGN: Align[] = ['left', 'right', 'left', 'right', 'right', 'right', 'right', 'right'];
+const HEADERS = ['row', 'N', 'per', 'memsim', 'spread', 'native', 'spread', 'memsim/native', 'codec (ratio)'];
+const ALIGN: Align[] = ['left', 'right', 'left', 'right', 'right', 'right', 'right', 'right', 'left'];
 
 function sideCells(s: Side): [string, string] {
   if (!measured(s)) return ['n/a', ''];
   return [formatNs(s.nsPerUnit), formatSpread(s.summary.relSpread)];
 }
 
+/** The codec of a row that compresses, with its compression ratio (plaintext over stored bytes). */
+function codecCell(r: RowResult): string {
+  if (r.codec === undefined) return '';
+  return r.compressionRatio === undefined ? r.codec : `${r.codec} (${r.compressionRatio.toFixed(2)}:1)`;
+}
+
 /** The table cells of each row result (time per unit; spread is half the interquartile range over the median). */
 export function tableCells(rows: readonly RowResult[]): string[][] {
-  return rows.map((r) => [r.row, r.n === null ? '' : formatCount(r.n), r.unit, ...sideCells(r.memsim), ...sideCells(r.native), formatRatio(r.ratio)]);
+  return rows.map((r) => [r.row, r.n === null ? '' : formatCount(r.n), r.unit, ...sideCells(r.memsim), ...sideCells(r.native), formatRatio(r.ratio), codecCell(r)]);
 }
 
 /** The terminal table, followed by the reasons for unavailable cells. */

@@ -23,6 +23,10 @@ const rows: RowResult[] = [
   cell('fork_256mib_touched', null, side(1e5), side(3e7)),
   cell('uffd_roundtrip', null, side(5e4), side(1e4)),
   cell('kernel_read_64mib', null, side(4e7), side(1.5e7)),
+  cell('kernel_write_64mib', null, side(1.2e7), side(1.5e7)),
+  cell('uffd_copy', null, side(900), side(1000)),
+  { ...cell('swap_out', null, side(4000), { unavailable: 'no native swap' }), codec: 'lz4', compressionRatio: 2.5 },
+  { ...cell('swap_in', null, side(6000), { unavailable: 'no native swap' }), codec: 'lz4', compressionRatio: 2.5 },
 ];
 const result = {
   machine: { cpuModel: 'Test CPU', cores: 2, memoryGiB: 8, kernel: '6.0', node: 'v20.0.0', date: '2026-01-01T00:00:00Z', loadAverage: [1, 2, 3] },
@@ -62,6 +66,14 @@ describe('evaluateTargets', () => {
     expect(byId('bandwidth:kernel_read_64mib')).toMatchObject({ met: false, measured: '0.250x memcpy' });
   });
 
+  it('holds bulk access to 0.8x memcpy, UFFDIO_COPY to 1.0x native, and swap to 5 µs a page with its codec', () => {
+    expect(byId('bandwidth:kernel_write_64mib')).toMatchObject({ met: true, measured: '0.833x memcpy' });
+    expect(byId('bandwidth:kernel_write_64mib')?.target).toContain('0.8x');
+    expect(byId('ratio:uffd_copy')).toMatchObject({ met: true, measured: '0.90x' });
+    expect(byId('time:swap_out')).toMatchObject({ met: true, measured: '4.00 µs per page, lz4 2.50:1' });
+    expect(byId('time:swap_in')).toMatchObject({ met: false, measured: '6.00 µs per page, lz4 2.50:1' });
+  });
+
   it('checks bytes per VMA and per touched page', () => {
     expect(byId('memory:vma')).toMatchObject({ met: false, measured: '600 B' });
     expect(byId('memory:page')?.met).toBe(true);
@@ -73,6 +85,7 @@ describe('rendering a run', () => {
     const term = renderTerminal(result);
     expect(term).toContain('map_fixed');
     expect(term).toContain('not root');
+    expect(term).toContain('lz4 (2.50:1)');
     const docs = renderDocs(result, evaluateTargets(result));
     expect(docs).toContain('Test CPU, 2 cores');
     expect(docs).toContain('v20.0.0');

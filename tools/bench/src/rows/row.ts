@@ -60,6 +60,8 @@ export interface RowSpec {
   readonly native: NativeSpec | { readonly unavailable: string };
   /** Bytes moved per unit, for bandwidth rows. */
   readonly bytesPerUnit?: number;
+  /** For rows that compress (swap): the codec, and the compression ratio the last sample saw (null before one ran). */
+  readonly compression?: { readonly codec: string; ratio(): number | null };
   memsim(ctx: RowContext): MemsimSampler | Promise<MemsimSampler>;
 }
 

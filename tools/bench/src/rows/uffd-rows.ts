@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Advice, type MemoryManager } from '@memsim/starnix-mm';
-import { SwapManager, SystemClock, UffdFeature, UffdRegisterMode, type SwapRenderer } from '@memsim/userspace-swap';
+import { SwapManager, SystemClock, UffdFeature, UffdRegisterMode, type SwapCodecName, type SwapRenderer } from '@memsim/userspace-swap';
 import { PAGE, PRIVATE_ANON, RW } from '../model/field.js';
 import { since, type RowSpec } from './row.js';
 
@@ -97,11 +97,13 @@ interface SwapSetup {
   readonly renderer: SwapRenderer;
   readonly start: number;
   readonly regions: { start: number; length: number }[];
+  /** Plaintext bytes over record bytes of everything swapped out so far. */
+  compressionRatio(): number;
   dispose(): void;
 }
 
 /** A process with 4 MiB of half-compressible touched memory registered with a swap manager's renderer. */
-function swapSetup(mm: MemoryManager): SwapSetup {
+function swapSetup(mm: MemoryManager, codec: SwapCodecName): SwapSetup {
   const align = REGION_PAGES * PAGE;
   const raw = mm.mmap(0, (SWAP_PAGES + REGION_PAGES) * PAGE, RW, PRIVATE_ANON);
   const start = Math.ceil(raw / align) * align;
@@ -112,7 +114,7 @@ function swapSetup(mm: MemoryManager): SwapSetup {
     mm.kernelWrite(start + k * PAGE, page);
   }
   const directory = mkdtempSync(join(tmpdir(), 'memsim-bench-swap-'));
-  const manager = new SwapManager({ directory, clock: new SystemClock() });
+  const manager = new SwapManager({ directory, clock: new SystemClock(), swapFile: { codec } });
   const uffd = mm.userfaultfd({ features: UffdFeature.EVENT_REMOVE | UffdFeature.EVENT_UNMAP | UffdFeature.EVENT_REMAP });
   uffd.registerRange(start, SWAP_PAGES * PAGE, UffdRegisterMode.MISSING);
   const renderer = manager.addRenderer('bench', uffd);
@@ -123,6 +125,7 @@ function swapSetup(mm: MemoryManager): SwapSetup {
     renderer,
     start,
     regions,
+    compressionRatio: () => manager.metrics().compressionRatio,
     dispose: () => {
       // Closing the manager closes the userfaultfd, which unregisters the range: the munmap raises no UNMAP event.
       manager.close();
@@ -140,7 +143,8 @@ async function swapInAll(s: SwapSetup): Promise<void> {
  * A swap row: every sample swaps the whole area out and back in, and times one of the two halves, so each sample
  * starts from the same state.
  */
-function swapRow(id: string, title: string, timed: 'out' | 'in'): RowSpec {
+function swapRow(id: string, title: string, timed: 'out' | 'in', codec: SwapCodecName): RowSpec {
+  let lastRatio: number | null = null;
   return {
     id,
     title,
@@ -148,8 +152,9 @@ function swapRow(id: string, title: string, timed: 'out' | 'in'): RowSpec {
     perN: false,
     bytesPerUnit: PAGE,
     native: { unavailable: NO_NATIVE_SWAP },
+    compression: { codec, ratio: () => lastRatio },
     memsim: ({ mm }) => {
-      const s = swapSetup(mm);
+      const s = swapSetup(mm, codec);
       return {
         units: SWAP_PAGES,
         sample: async () => {
@@ -159,7 +164,9 @@ function swapRow(id: string, title: string, timed: 'out' | 'in'): RowSpec {
           if (n !== SWAP_PAGES) throw new Error(`swapped ${n} of ${SWAP_PAGES} pages`);
           const t1 = process.hrtime.bigint();
           await swapInAll(s);
-          return timed === 'out' ? outNs : since(t1);
+          const inNs = since(t1);
+          lastRatio = s.compressionRatio();
+          return timed === 'out' ? outNs : inNs;
         },
         dispose: () => s.dispose(),
       };
@@ -167,11 +174,17 @@ function swapRow(id: string, title: string, timed: 'out' | 'in'): RowSpec {
   };
 }
 
-/** Swap-out (take pages, compress, encrypt, append to the swap file), per page, in 16-page regions. */
-export const swapOut: RowSpec = swapRow('swap_out', 'userspace swap-out', 'out');
+/** Swap-out (take pages, compress, encrypt, append to the swap file), per page, in 16-page regions; the default codec (LZ4). */
+export const swapOut: RowSpec = swapRow('swap_out', 'userspace swap-out', 'out', 'lz4');
 
-/** Swap-in through the fault path (fault, read + decrypt + decompress the record, UFFDIO_COPY), per page. */
-export const swapIn: RowSpec = swapRow('swap_in', 'userspace swap-in (fault path)', 'in');
+/** Swap-in through the fault path (fault, read + decrypt + decompress the record, UFFDIO_COPY), per page; LZ4. */
+export const swapIn: RowSpec = swapRow('swap_in', 'userspace swap-in (fault path)', 'in', 'lz4');
+
+/** swap_out with the zlib codec (level 6, what every record used before the codec became a choice). */
+export const swapOutDeflate: RowSpec = swapRow('swap_out_deflate', 'userspace swap-out, zlib', 'out', 'deflate');
+
+/** swap_in with the zlib codec. */
+export const swapInDeflate: RowSpec = swapRow('swap_in_deflate', 'userspace swap-in (fault path), zlib', 'in', 'deflate');
 
 /** The userfaultfd and swap rows. */
-export const UFFD_ROWS: readonly RowSpec[] = [uffdRoundtrip, uffdCopy, swapOut, swapIn];
+export const UFFD_ROWS: readonly RowSpec[] = [uffdRoundtrip, uffdCopy, swapOut, swapIn, swapOutDeflate, swapInDeflate];

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { MapFlags, Prot } from '../index.js';
+import { newMm, P } from '../test-support/setup.js';
+
+const PAGES = 24;
+
+/**
+ * Bulk kernel access copies whole runs of a private anonymous VMA at once; it must leave exactly what a copy page by
+ * page leaves: the same bytes, the same residency (mincore), the same smaps.
+ */
+describe('bulk kernel copies', () => {
+  it('match a page-by-page copy in bytes and residency, through holes, clones and partial pages', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.nat(PAGES * P - 1), fc.integer({ min: 1, max: 4 * P }), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 6 }),
+        fc.boolean(),
+        (ops, forkFirst) => {
+          const runs = [newMm(), newMm()].map((mm0) => {
+            const p = mm0.mmap(0, PAGES * P, Prot.READ | Prot.WRITE, MapFlags.PRIVATE | MapFlags.ANONYMOUS);
+            mm0.kernelWrite(p + 3 * P, new Uint8Array(2 * P).fill(5));
+            const mm = forkFirst ? mm0.fork() : mm0;
+            return { mm, p, reads: [] as Uint8Array[] };
+          });
+          const model = new Uint8Array(PAGES * P);
+          model.fill(5, 3 * P, 5 * P);
+          for (const [write, off, len0, v] of ops) {
+            const len = Math.min(len0, PAGES * P - off);
+            runs.forEach(({ mm, p, reads }, bulk) => {
+              if (write) {
+                const d = new Uint8Array(len).fill(v);
+                if (bulk) expect(mm.kernelWrite(p + off, d)).toBe(len);
+                else for (let at = 0; at < len; ) {
+                  const n = Math.min(len - at, P - ((off + at) % P));
+                  mm.kernelWrite(p + off + at, d.subarray(at, at + n));
+                  at += n;
+                }
+              } else if (bulk) reads.push(mm.kernelRead(p + off, len));
+              else {
+                const out = new Uint8Array(len);
+                for (let at = 0; at < len; ) {
+                  const n = Math.min(len - at, P - ((off + at) % P));
+                  out.set(mm.kernelRead(p + off + at, n), at);
+                  at += n;
+                }
+                reads.push(out);
+              }
+            });
+            if (write) model.fill(v, off, off + len);
+            else expect(runs[1].reads.at(-1)).toEqual(model.subarray(off, off + len));
+          }
+          for (const r of runs) r.mm.validate();
+          expect(runs[1].reads).toEqual(runs[0].reads);
+          expect(runs[1].mm.mincore(runs[1].p, PAGES * P)).toEqual(runs[0].mm.mincore(runs[0].p, PAGES * P));
+          expect(runs[1].mm.smaps()).toEqual(runs[0].mm.smaps());
+          const all = new Uint8Array(PAGES * P);
+          expect(runs[1].mm.kernelReadInto(runs[1].p, all)).toBe(PAGES * P);
+          expect(all).toEqual(model);
+        },
+      ),
+      { numRuns: 10 },
+    );
+  });
+
+  it('stops at the end of the VMA run and at an inaccessible page, as a page-by-page copy does', () => {
+    const mm = newMm();
+    const p = mm.mmap(0, 8 * P, Prot.READ | Prot.WRITE, MapFlags.PRIVATE | MapFlags.ANONYMOUS);
+    mm.mprotect(p + 5 * P, P, Prot.NONE);
+    expect(mm.kernelWrite(p, new Uint8Array(8 * P).fill(1))).toBe(5 * P);
+    expect(mm.kernelReadInto(p + 1, new Uint8Array(8 * P))).toBe(5 * P - 1);
+  });
+});
