@@ -99,6 +99,12 @@ export function mmap(mm: MmState, addr: SysInt, length: SysInt, prot: SysInt, fl
       desc = mm.fds.get(i32(fd, 'fd')) ?? null;
       if (!desc) fail('EBADF');
       if (fl & MapFlags.HUGETLB) fail('EINVAL');
+    } else if (fl & MapFlags.HUGETLB) {
+      // ksys_mmap_pgoff: an anonymous MAP_HUGETLB mapping is a hugetlbfs file of a supported page size (the
+      // default, 2 MiB or 1 GiB); the model has no huge pages, like a host with none reserved (measured: ENOMEM
+      // once the type checks pass).
+      const size = (fl >>> 26) & 0x3f;
+      if (size !== 0 && size !== 21 && size !== 30) fail('EINVAL');
     }
     // The aligned length and the hint as numbers (values past 2^53 are rounded, but only ever compared with
     // limits far below that, so every comparison comes out as with bigints).
@@ -165,6 +171,7 @@ export function mmap(mm: MmState, addr: SysInt, length: SysInt, prot: SysInt, fl
     } else {
       switch (type) {
         case MapFlags.SHARED:
+          if (fl & MapFlags.HUGETLB) fail('ENOMEM');
           if (vmFlags & VM.GROWSDOWN) fail('EINVAL');
           pgoff = 0;
           vmFlags |= VM.SHARED | VM.MAYSHARE;
@@ -180,6 +187,7 @@ export function mmap(mm: MmState, addr: SysInt, length: SysInt, prot: SysInt, fl
           backing = ANON_BACKING;
           break;
         case MapFlags.PRIVATE:
+          if (fl & MapFlags.HUGETLB) fail('ENOMEM');
           pgoff = at / PAGE;
           backing = ANON_BACKING;
           break;
