@@ -149,6 +149,7 @@ export class MmState {
       perms: (flags) => ZirconSpace.perms(flags),
       uffdRegistered: (id) => this.counters.uffd.get(id) !== undefined,
       guards: this.guards.ranges(),
+      everSealed: this.everSealed,
       pins: this.pins,
       pageSets: [
         { name: 'zero-page PTEs', pages: this.zeroMapped, anonOnly: true },

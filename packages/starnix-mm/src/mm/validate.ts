@@ -45,6 +45,8 @@ export interface MmView {
   perms(flags: number): number;
   /** Whether `id` names a live userfaultfd registration. */
   uffdRegistered(id: number): boolean;
+  /** Whether mseal ever sealed a VMA here (the unmapping calls skip the seal walk until then). */
+  readonly everSealed: boolean;
   /** Guard-marker ranges (sorted, disjoint). */
   readonly guards: readonly (readonly [number, number])[];
   /** Pinned (mlocked) ranges. */
@@ -195,6 +197,8 @@ export function validateMm(view: MmView, call: string): void {
   }
   for (const v of vmas) {
     const at = `VMA ${hex(v.start)}-${hex(v.end)}`;
+    // mseal: the unmapping calls look for seals only once the address space has sealed something.
+    if (v.flags & VM.SEALED && !view.everSealed) fail('sealed-known', `${at} is sealed but the address space never sealed anything`);
     if (v.flags & VM.DROPPABLE) {
       // MAP_DROPPABLE: private anonymous, never locked, always wipe-on-fork.
       if (v.backing.kind !== 'anon' || v.flags & (VM.LOCKED | VM.LOCKONFAULT) || !(v.flags & VM.WIPEONFORK)) fail('droppable-vma', `${at} flags ${hex(v.flags)} backing ${v.backing.kind}`);
