@@ -49,4 +49,5 @@ export {
   profileFromHost,
   profileDifferences,
   describeKernelProfile,
+  featuresOfRelease,
 } from './profile/kernel-profile.js';
