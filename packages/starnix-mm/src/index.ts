@@ -38,6 +38,7 @@ export {
   type VmAccountRule,
   type OvercommitMode,
   type HostMmFacts,
+  type KernelFeatures,
   KERNEL_PROFILE_FIELDS,
   KERNEL_PROFILES,
   DEFAULT_KERNEL_PROFILE,

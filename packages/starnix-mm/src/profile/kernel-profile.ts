@@ -251,13 +251,20 @@ export function parseKernelProfile(value: unknown): KernelProfile {
 const FEATURE_FIELDS = ['mseal', 'mapDroppable', 'guardRegions', 'guardVmFlag'] as const;
 
 /**
+ * The profile fields that say which Linux 6.x memory interfaces a kernel has.
+ *
+ * @public
+ */
+export type KernelFeatures = Pick<KernelProfile, 'mseal' | 'mapDroppable' | 'guardRegions' | 'guardVmFlag'>;
+
+/**
  * The memory interfaces a Linux release has, from its `uname -r` string (`6.18.44-fc-v669`): mseal from 6.10,
  * MAP_DROPPABLE from 6.11, guard regions from 6.13, the `gu` VmFlag from 6.18 (as measured on 6.18.44). A release
  * that does not parse is taken to have none of them.
  *
  * @public
  */
-export function featuresOfRelease(release: string): Pick<KernelProfile, (typeof FEATURE_FIELDS)[number]> {
+export function featuresOfRelease(release: string): KernelFeatures {
   const m = /^(\d+)\.(\d+)/.exec(release);
   const v = m ? Number(m[1]) * 1000 + Number(m[2]) : 0;
   return { mseal: v >= 6010, mapDroppable: v >= 6011, guardRegions: v >= 6013, guardVmFlag: v >= 6018 };
@@ -281,8 +288,11 @@ export interface HostMmFacts {
   readonly uffd_features: readonly string[];
   /** Whether mseal exists (default: what the kernel release implies, {@link featuresOfRelease}). */
   readonly mseal?: boolean;
+  /** Whether MAP_DROPPABLE exists (default: what the kernel release implies). */
   readonly map_droppable?: boolean;
+  /** Whether MADV_GUARD_INSTALL/REMOVE exist (default: what the kernel release implies). */
   readonly guard_regions?: boolean;
+  /** Whether guard installation shows `gu` in smaps (default: what the kernel release implies). */
   readonly guard_vm_flag?: boolean;
 }
 
