@@ -123,12 +123,3 @@ export function madviseSealCheck(v: Vma, advice: number): void {
   if (v.backing.kind !== 'anon' || v.flags & VM.SHARED || v.flags & VM.WRITE) return;
   fail('EPERM');
 }
-
-/**
- * split_vma's limit: vma_modify (mprotect, madvise, mlock, mseal) cuts [start, end) out of `v` only while the
- * address space has fewer than vm.max_map_count VMAs per split (ENOMEM).
- */
-export function checkSplits(mm: MmState, v: Vma, start: number, end: number): void {
-  const splits = (start > v.start ? 1 : 0) + (end < v.end ? 1 : 0);
-  if (splits > 0 && mm.tree.size + splits - 1 >= mm.profile.maxMapCount) fail('ENOMEM');
-}

@@ -8,7 +8,7 @@ import { account } from './accounting.js';
 import { sliceVma } from './common.js';
 import type { MmState } from './state.js';
 import { ZirconSpace } from './zircon-space.js';
-import { checkSplits } from './mseal.js';
+import { checkSplits } from './map-count.js';
 
 export function newAnonVma(mm: MmState): number {
   return mm.counters.nextAnonVma++;
