@@ -1992,6 +1992,7 @@ static void exec_op(ctx_t *x) {
   else if (!strcmp(nm, "madvise")) op_addr_len(x, SYS_madvise, ADVICE, N(ADVICE), "advice", 0);
   else if (!strcmp(nm, "mlock")) op_addr_len(x, SYS_mlock, NULL, 0, NULL, 0);
   else if (!strcmp(nm, "mlock2")) op_addr_len(x, SYS_mlock2, MLOCK2FLAGS, N(MLOCK2FLAGS), "flags", 0);
+  else if (!strcmp(nm, "mseal")) op_addr_len(x, 462 /* __NR_mseal on x86-64 (Linux 6.10) */, NULL, 0, "flags", 0);
   else if (!strcmp(nm, "munlock")) op_addr_len(x, SYS_munlock, NULL, 0, NULL, 0);
   else if (!strcmp(nm, "msync")) op_addr_len(x, SYS_msync, MSYNCFLAGS, N(MSYNCFLAGS), "flags", 0);
   else if (!strcmp(nm, "mremap")) op_mremap(x);
@@ -2265,6 +2266,7 @@ static const struct {
     {"mprotect", "addr length prot"},
     {"madvise", "addr length advice"},
     {"mlock2", "addr length flags"},
+    {"mseal", "addr length flags"},
     {"msync", "addr length flags"},
     {"mremap", "old_address old_size new_size flags new_address"},
     {"mlockall", "flags"},

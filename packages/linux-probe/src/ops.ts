@@ -185,6 +185,8 @@ export type LinuxOp = OpCommon &
     | ({ readonly op: 'mprotect'; readonly prot: ProbeFlags<ProtName> } & ProbeRange)
     | ({ readonly op: 'madvise'; readonly advice: AdviceName | ProbeInt } & ProbeRange)
     | ({ readonly op: 'mlock2'; readonly flags?: ProbeFlags<'ONFAULT'> } & ProbeRange)
+    /** mseal(2) (Linux 6.10+; ENOSYS before): `flags` must be 0. */
+    | ({ readonly op: 'mseal'; readonly flags?: ProbeInt } & ProbeRange)
     | ({ readonly op: 'msync'; readonly flags?: ProbeFlags<MsyncFlagName> } & ProbeRange)
     | {
         readonly op: 'mremap';

@@ -38,6 +38,7 @@ export {
   type VmAccountRule,
   type OvercommitMode,
   type HostMmFacts,
+  type KernelFeatures,
   KERNEL_PROFILE_FIELDS,
   KERNEL_PROFILES,
   DEFAULT_KERNEL_PROFILE,
@@ -49,4 +50,5 @@ export {
   profileFromHost,
   profileDifferences,
   describeKernelProfile,
+  featuresOfRelease,
 } from './profile/kernel-profile.js';

@@ -373,6 +373,8 @@ export class ModelLinux {
         return ok(mm.munlock(addr(o['addr']), int(len)));
       case 'mlock2':
         return ok(mm.mlock2(addr(o['addr']), int(len), flags(o['flags'], { ONFAULT: 1 })));
+      case 'mseal':
+        return ok(mm.mseal(addr(o['addr']), int(len), flags(o['flags'], {})));
       case 'mlockall':
         return ok(mm.mlockall(flags(o['flags'], MLOCKALL)));
       case 'munlockall':

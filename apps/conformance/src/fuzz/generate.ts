@@ -28,7 +28,13 @@ const range = (op: string, extra: fc.Arbitrary<Record<string, string | number | 
 
 const munmap = range('munmap', fc.constant({}));
 const mprotect = range('mprotect', prot.map((p) => ({ prot: p })));
-const madvise = range('madvise', fc.constantFrom('DONTNEED', 'NORMAL', 'WILLNEED', 'FREE').map((a) => ({ advice: a })));
+const madvise = range('madvise', fc.constantFrom('DONTNEED', 'NORMAL', 'WILLNEED', 'FREE', 'GUARD_INSTALL', 'GUARD_REMOVE').map((a) => ({ advice: a })));
+// Linux 6.10-6.13 interfaces: mseal (the probe runs each sequence in its own process, so sealing stays there) and
+// MAP_DROPPABLE mappings.
+const mseal = range('mseal', fc.constantFrom(0, 0, 0, 1).map((f) => ({ flags: f })));
+const droppable = fc.record({ at: page, n: pages, prot }).map(
+  ({ at, n, prot: p }): FuzzOp => ({ op: 'mmap', args: { addr: at * PAGE, length: n * PAGE, prot: p, flags: ['DROPPABLE', 'ANONYMOUS', 'FIXED'] } }),
+);
 const mlock = range('mlock', fc.constant({}));
 const mincore = range('mincore', fc.constant({}));
 const write = fc
@@ -114,6 +120,8 @@ export function linuxOpsArbitrary(): fc.Arbitrary<FuzzOp[]> {
     { weight: 1, arbitrary: huge },
     { weight: 2, arbitrary: memfdMap },
     { weight: 1, arbitrary: maps },
+    { weight: 1, arbitrary: mseal },
+    { weight: 1, arbitrary: droppable },
   );
   const prologue: FuzzOp[] = [
     { op: 'memfd_create', args: { name: 'f', size: 0x8000 } },

@@ -51,6 +51,7 @@ export const LINUX_OPS = [
   'madvise',
   'mlock',
   'mlock2',
+  'mseal',
   'munlock',
   'mlockall',
   'munlockall',

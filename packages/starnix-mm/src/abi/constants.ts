@@ -22,6 +22,7 @@ export const MapFlags = Object.freeze({
   SHARED: 0x01,
   PRIVATE: 0x02,
   SHARED_VALIDATE: 0x03,
+  /** A private anonymous mapping whose contents the kernel may drop (zero) under memory pressure (Linux 6.11). */
   DROPPABLE: 0x08,
   TYPE: 0x0f,
   FIXED: 0x10,
@@ -76,6 +77,10 @@ export const Advice = Object.freeze({
   POPULATE_READ: 22,
   POPULATE_WRITE: 23,
   DONTNEED_LOCKED: 24,
+  /** Installs guard markers: any access to the pages faults with SIGSEGV; no new VMA (Linux 6.13). */
+  GUARD_INSTALL: 102,
+  /** Removes guard markers (Linux 6.13). */
+  GUARD_REMOVE: 103,
 } as const);
 
 /**
@@ -105,6 +110,12 @@ export const VM = Object.freeze({
   GROWSDOWN: 0x100,
   /** userfaultfd registration modes (kept in `Vma.uffd` for merging; shown in smaps VmFlags as um / uw). */
   UFFD_MISSING: 0x200,
+  /** mseal(2) (VM_SEALED, `sl`). The model's own bit: Linux keeps it above bit 31. */
+  SEALED: 0x400,
+  /** A guard marker may have been installed in the VMA (VM_MAYBE_GUARD, `gu`): sticky, ignored by merging. */
+  MAYBE_GUARD: 0x800,
+  /** MAP_DROPPABLE (VM_DROPPABLE, `dp`). The model's own bit: Linux keeps it above bit 31. */
+  DROPPABLE: 0x4000,
   UFFD_WP: 0x1000,
   LOCKED: 0x2000,
   SEQ_READ: 0x8000,
@@ -119,6 +130,8 @@ export const VM = Object.freeze({
   SOFTDIRTY: 0x8000000,
   HUGEPAGE: 0x20000000,
   NOHUGEPAGE: 0x40000000,
+  /** MADV_MERGEABLE (VM_MERGEABLE, `mg`). The model's own bit: Linux's is bit 31, past the model's int32 flags. */
+  MERGEABLE: 0x10000000,
 } as const);
 
 /** Internal: page size and the x86-64 user address-space ceiling (4-level paging). */

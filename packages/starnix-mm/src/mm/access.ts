@@ -116,6 +116,8 @@ export function kernelCopy(mm: MmState, a: number, len: number, copy: (chunk: nu
     const gup = kind === 'gup-read' || kind === 'gup-write';
     const r = resolveFault(mm, at, kind === 'gup-read' ? 'read' : kind === 'gup-write' ? 'write' : kind, !gup, kind === 'gup-read');
     if (r.fault) break;
+    // A guard marker stops kernel copies as an unmapped page does.
+    if (mm.guards.size !== 0 && mm.guards.has(pageDown(at))) break;
     if (kind === 'gup-read' && !(r.vma.flags & VM.READ)) break;
     if (mm.uffdPoison.has(pageDown(at))) break;
     const write = kind === 'write' || kind === 'gup-write';
@@ -145,6 +147,8 @@ export function accessPage(mm: MmState, at: number, kind: AccessKind): { fault: 
   if (r.fault) return { fault: { signal: r.fault === 'BUS_ADRERR' ? 'SIGBUS' : 'SIGSEGV', code: r.fault, address: at } };
   const page = pageDown(at);
   if (mm.uffdPoison.has(page)) return { fault: { signal: 'SIGBUS', code: 'BUS_MCEERR_AR', address: at } };
+  // MADV_GUARD_INSTALL markers: SIGSEGV/SEGV_MAPERR (after the VMA's own protection check, as measured).
+  if (mm.guards.size !== 0 && mm.guards.has(page)) return { fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: at } };
   return { vma: r.vma, uffd: uffdFaultFor(mm, r.vma, at, kind === 'write') };
 }
 

@@ -11,6 +11,7 @@ import { unmapRange } from './munmap.js';
 import { flushPins } from './pins.js';
 import type { MmState } from './state.js';
 import { insert, newVma, setEnd } from './vma-ops.js';
+import { checkUnmap } from './mseal.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // brk, msync, mincore, prctl
@@ -36,6 +37,12 @@ export function brk(mm: MmState, addr: SysInt): number {
       return brk;
     }
     if (brk <= mm.brkValue) {
+      // do_vmi_align_munmap refusing (a sealed heap, or vm.max_map_count) leaves the break where it was.
+      try {
+        checkUnmap(mm, newbrk, oldbrk);
+      } catch {
+        return mm.brkValue;
+      }
       mm.brkValue = brk;
       unmapRange(mm, newbrk, oldbrk);
       return brk;

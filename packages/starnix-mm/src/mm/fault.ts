@@ -13,6 +13,7 @@ import { anonVmaPrepare, attach, detach, objectEnd } from './vma-ops.js';
 import { type UffdContextHooks, type UffdFaultAccess, UffdRegisterMode } from '@memsim/userspace-swap';
 import { VmoOp, ZxError } from '@memsim/zircon-objects';
 import { ZirconSpace } from './zircon-space.js';
+import { firstGuard } from './guard.js';
 
 /**
  * A read fault: anonymous pages map the zero page (or, on a kernel profile without it, get a zeroed page and the
@@ -83,7 +84,14 @@ export function populate(mm: MmState, start: number, end: number, ignore: boolea
     const s = Math.max(start, v.start);
     const e = Math.min(end, v.end);
     const write = (v.flags & (VM.WRITE | VM.SHARED)) === VM.WRITE;
-    faultIn(mm, v, s, e, write);
+    // A guard marker stops GUP there (EFAULT): the pages before it are populated, the rest of the VMA is not.
+    const g = firstGuard(mm, s, e);
+    faultIn(mm, v, s, g ?? e, write);
+    if (g !== undefined) {
+      ok = false;
+      if (!ignore) return false;
+      continue;
+    }
     const lim = objectEnd(mm, v);
     if (lim !== undefined && lim < e) {
       // A page past EOF faults with SIGBUS: GUP reports EFAULT and the populate stops.

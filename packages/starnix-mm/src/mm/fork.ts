@@ -12,6 +12,7 @@ import { userfaultfdSpace } from './uffd.js';
 import { insert, newAnonVma } from './vma-ops.js';
 import { type UffdContextHooks, UffdFeature, UffdRegisterMode } from '@memsim/userspace-swap';
 import { VmoChildOptions } from '@memsim/zircon-objects';
+import { watchPressure } from './droppable.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Lifecycle
@@ -97,6 +98,13 @@ export function fork(mm: MmState): MmState {
   copyPages(mm.uffdWp, child.uffdWp, COPY_WP);
   copyPages(mm.zeroMapped, child.zeroMapped, COPY_PTES);
   copyPages(mm.mappedShared, child.mappedShared, COPY_PTES);
+  // Guard markers are copied with the page tables of every copied VMA (a wipe-on-fork VMA starts without them).
+  if (mm.guards.size !== 0) {
+    for (const [s, e] of mm.guards.ranges()) {
+      for (const v of mm.tree.range(s, e)) if (copies.has(v)) child.guards.add(Math.max(s, v.start), Math.min(e, v.end));
+    }
+  }
+  if (mm.droppableWatch) watchPressure(child);
   for (const [k, d] of mm.fds) child.fds.set(k, d);
   // dup_userfaultfd_complete: FORK events once the child's mappings are complete.
   for (const [parent, fctx] of forks) if (fctx !== null) raiseUffd(mm, (t) => parent.forkComplete(t, fctx));

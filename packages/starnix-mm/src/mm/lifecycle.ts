@@ -26,6 +26,8 @@ export function createState(kernel: Kernel, options: MemoryManagerOptions, count
 export function dispose(mm: MmState): void {
   if (mm.disposed) return;
   mm.disposed = true;
+  mm.droppableWatch?.[Symbol.dispose]();
+  mm.droppableWatch = null;
   for (const p of mm.pins) p.mapping[Symbol.dispose]();
   mm.pins = [];
   mm.zx.destroy();

@@ -3,7 +3,7 @@
  */
 import { type SysInt, i32, u64 } from '../abi/args.js';
 import { Advice, PAGE, VM } from '../abi/constants.js';
-import { fail } from '../errno/errno.js';
+import { ErrnoError, fail } from '../errno/errno.js';
 import { UffdWouldBlockError } from '../uffd/uffd-would-block.js';
 import { type Vma } from '../vma/vma.js';
 import { U64MAX, isAligned, pageAlignBig } from './common.js';
@@ -17,6 +17,8 @@ import { modify, objectEnd, walk } from './vma-ops.js';
 import { UffdFeature } from '@memsim/userspace-swap';
 import { VmoOp } from '@memsim/zircon-objects';
 import { ZirconSpace } from './zircon-space.js';
+import { madviseSealCheck } from './mseal.js';
+import { firstGuard, guardInstall, guardRemove } from './guard.js';
 
 /**
  * MADV_PAGEOUT on a machine without swap: clean page-cache and shmem pages (only ever read) are reclaimed;
@@ -45,8 +47,11 @@ export function madvise(mm: MmState, addr: SysInt, length: SysInt, advice: SysIn
   live(mm);
   try {
     const adv = i32(advice, 'advice');
-    // The advice values Linux knows: 0-4, 8-25, and the hardware poison ones (102, 103).
-    if (!((adv >= 0 && adv <= 4) || (adv >= 8 && adv <= 25) || adv === 102 || adv === 103)) fail('EINVAL');
+    // madvise_behavior_valid: the advice values the model implements, 0-4 and 8-24; the guard-region ones
+    // (MADV_GUARD_INSTALL 102, MADV_GUARD_REMOVE 103) from Linux 6.13 as the profile says. MADV_COLLAPSE (25) is
+    // refused as by a kernel without CONFIG_TRANSPARENT_HUGEPAGE (the model has no huge pages); so is any other value.
+    const guard = adv === Advice.GUARD_INSTALL || adv === Advice.GUARD_REMOVE;
+    if (!((adv >= 0 && adv <= 4) || (adv >= 8 && adv <= 24) || (guard && mm.profile.guardRegions))) fail('EINVAL');
     const a = u64(addr, 'addr');
     const l = u64(length, 'length');
     if (!isAligned(a)) fail('EINVAL');
@@ -89,6 +94,12 @@ export function madvisePopulate(mm: MmState, a: bigint, endB: bigint, write: boo
       faultIn(mm, v, cur, lim, write && !(v.flags & VM.SHARED));
       fail('EFAULT');
     }
+    const g = firstGuard(mm, cur, e);
+    if (g !== undefined) {
+      // A guard marker faults like an unmapped page: GUP fails with EFAULT after the pages before it.
+      faultIn(mm, v, cur, g, write && !(v.flags & VM.SHARED));
+      fail('EFAULT');
+    }
     faultIn(mm, v, cur, e, write && !(v.flags & VM.SHARED));
     // A write fault dirties shared pages too.
     if (write && v.flags & VM.SHARED) for (let a = cur; a < e; a += PAGE) noteWrite(mm, v, a);
@@ -98,8 +109,15 @@ export function madvisePopulate(mm: MmState, a: bigint, endB: bigint, write: boo
 }
 
 export function adviseOne(mm: MmState, v: Vma, s: number, e: number, adv: number): Vma | void {
+  madviseSealCheck(v, adv);
   let nf = v.flags;
   switch (adv) {
+    case Advice.GUARD_INSTALL:
+      guardInstall(mm, v, s, e, (x, a, b) => dropPages(mm, x, a, b));
+      return;
+    case Advice.GUARD_REMOVE:
+      guardRemove(mm, s, e);
+      return;
     case Advice.DONTNEED:
     case Advice.DONTNEED_LOCKED:
       if (v.flags & VM.LOCKED && adv === Advice.DONTNEED) fail('EINVAL');
@@ -126,8 +144,13 @@ export function adviseOne(mm: MmState, v: Vma, s: number, e: number, adv: number
       if (adv === Advice.PAGEOUT) pageOut(mm, v, s, e);
       return;
     case Advice.MERGEABLE:
+      // ksm_madvise: VMAs KSM cannot merge (shared, droppable) ignore the advice.
+      if (v.flags & (VM.SHARED | VM.MAYSHARE | VM.DROPPABLE)) return;
+      nf |= VM.MERGEABLE;
+      break;
     case Advice.UNMERGEABLE:
-      return;
+      nf &= ~VM.MERGEABLE;
+      break;
     case Advice.NORMAL:
       nf &= ~(VM.SEQ_READ | VM.RAND_READ);
       break;
@@ -148,12 +171,14 @@ export function adviseOne(mm: MmState, v: Vma, s: number, e: number, adv: number
       nf |= VM.WIPEONFORK;
       break;
     case Advice.KEEPONFORK:
+      if (v.flags & VM.DROPPABLE) fail('EINVAL');
       nf &= ~VM.WIPEONFORK;
       break;
     case Advice.DONTDUMP:
       nf |= VM.DONTDUMP;
       break;
     case Advice.DODUMP:
+      if (v.flags & VM.DROPPABLE) fail('EINVAL');
       nf &= ~VM.DONTDUMP;
       break;
     case Advice.HUGEPAGE:
@@ -163,12 +188,18 @@ export function adviseOne(mm: MmState, v: Vma, s: number, e: number, adv: number
       nf = (nf & ~VM.HUGEPAGE) | VM.NOHUGEPAGE;
       break;
     default:
-      return;
+      fail('EINVAL');
   }
   if (nf === v.flags) return;
-  return modify(mm, v, s, e, (x) => {
-    x.flags = nf;
-  });
+  try {
+    return modify(mm, v, s, e, (x) => {
+      x.flags = nf;
+    });
+  } catch (err) {
+    // madvise reports a split refused at vm.max_map_count as EAGAIN ("kernel resources temporarily unavailable").
+    if (err instanceof ErrnoError && err.code === 'ENOMEM') fail('EAGAIN');
+    throw err;
+  }
 }
 
 /** MADV_DONTNEED: private anonymous reads back zero, private file reverts to the file, shared is untouched. */

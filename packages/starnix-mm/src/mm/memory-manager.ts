@@ -19,6 +19,7 @@ import { mprotect } from './mprotect.js';
 import { mremap } from './mremap.js';
 import { msync } from './msync.js';
 import { munmap } from './munmap.js';
+import { mseal } from './mseal.js';
 import { maps, smaps, vmas } from './procfs.js';
 import type { MmState } from './state.js';
 import { live } from './state.js';
@@ -230,6 +231,17 @@ export class MemoryManager implements Disposable {
   /** madvise(2). */
   madvise(addr: SysInt, length: SysInt, advice: SysInt): number {
     return madvise(this.s, addr, length, advice);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // mseal
+
+  /**
+   * mseal(2) (Linux 6.10+; ENOSYS on a profile without it): seals the VMAs of [addr, addr+length), which then refuse
+   * munmap, MAP_FIXED, mremap, mprotect and the discarding madvise calls (EPERM). `flags` must be 0.
+   */
+  mseal(addr: SysInt, length: SysInt, flags: SysInt = 0): number {
+    return mseal(this.s, addr, length, flags);
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -475,7 +487,7 @@ export class MemoryManager implements Disposable {
   /**
    * Runs a system call by name with raw arguments, returning the value or -errno, as the syscall ABI does.
    */
-  syscall(name: 'mmap' | 'munmap' | 'mprotect' | 'mremap' | 'madvise' | 'mlock' | 'mlock2' | 'munlock' | 'mlockall' | 'munlockall' | 'brk' | 'msync', args: readonly SysInt[]): number {
+  syscall(name: 'mmap' | 'munmap' | 'mprotect' | 'mremap' | 'madvise' | 'mseal' | 'mlock' | 'mlock2' | 'munlock' | 'mlockall' | 'munlockall' | 'brk' | 'msync', args: readonly SysInt[]): number {
     try {
       const f = (this as unknown as Record<string, (...a: SysInt[]) => number>)[name];
       if (typeof f !== 'function') return -38;
@@ -504,7 +516,7 @@ export class MemoryManager implements Disposable {
 // The public API's boundary: Zircon errors become errnos, and validation runs after each call when enabled.
 installSyscallGuard(MemoryManager.prototype, (mm) => (mm as unknown as { s: MmState }).s, [
   'open', 'memfdCreate', 'fd', 'adoptFd', 'close', 'ftruncate',
-  'mmap', 'munmap', 'mprotect', 'mremap', 'madvise', 'mlock', 'mlock2', 'munlock', 'mlockall', 'munlockall', 'brk', 'msync', 'mincore', 'setVmaAnonName',
+  'mmap', 'munmap', 'mprotect', 'mremap', 'madvise', 'mseal', 'mlock', 'mlock2', 'munlock', 'mlockall', 'munlockall', 'brk', 'msync', 'mincore', 'setVmaAnonName',
   'kernelRead', 'kernelReadInto', 'kernelWrite', 'read', 'write', 'execute', 'userfaultfd',
   'readAsync', 'writeAsync', 'executeAsync', 'kernelReadAsync', 'kernelWriteAsync', 'munmapAsync', 'mmapAsync', 'mremapAsync', 'madviseAsync', 'brkAsync', 'forkAsync',
   'setrlimit', 'getrlimit', 'fork', 'exec', 'maps', 'smaps', 'vmas', 'syscall',

@@ -82,7 +82,8 @@ export function applyLock(mm: MmState, start: number, end: number, flags: number
   while (v && v.start < end) {
     if (v.start !== tmp) fail('ENOMEM');
     tmp = Math.min(v.end, end);
-    const nf = (v.flags & ~LOCK_MASK) | flags;
+    // mlock_fixup leaves VM_DROPPABLE VMAs unlocked (and succeeds).
+    const nf = v.flags & VM.DROPPABLE ? v.flags : (v.flags & ~LOCK_MASK) | flags;
     let after: Vma = v;
     if (nf !== v.flags) {
       after = modify(mm, v, nstart, tmp, (x) => {
@@ -123,7 +124,7 @@ export function mlockall(mm: MmState, flags: SysInt): number {
     if (f & 2) mm.defFlags |= add;
     if (f & 1) {
       for (const v of [...mm.tree]) {
-        const nf = (v.flags & ~LOCK_MASK) | add;
+        const nf = v.flags & VM.DROPPABLE ? v.flags : (v.flags & ~LOCK_MASK) | add;
         if (nf !== v.flags && mm.tree.find(v.start) === v) modify(mm, v, v.start, v.end, (x) => (x.flags = nf));
       }
       populate(mm, mm.minAddr, mm.taskSize, true);

@@ -18,6 +18,8 @@ import { insert, mergeAround, newVma } from './vma-ops.js';
 import { UffdFeature } from '@memsim/userspace-swap';
 import { Vmo, VmoChildOptions, VmoOptions } from '@memsim/zircon-objects';
 import { PARKED_FROM } from './zircon-space.js';
+import { checkUnmap } from './mseal.js';
+import { DROPPABLE_VM_FLAGS, watchPressure } from './droppable.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Placement
@@ -97,6 +99,12 @@ export function mmap(mm: MmState, addr: SysInt, length: SysInt, prot: SysInt, fl
       desc = mm.fds.get(i32(fd, 'fd')) ?? null;
       if (!desc) fail('EBADF');
       if (fl & MapFlags.HUGETLB) fail('EINVAL');
+    } else if (fl & MapFlags.HUGETLB) {
+      // ksys_mmap_pgoff: an anonymous MAP_HUGETLB mapping is a hugetlbfs file of a supported page size (the
+      // default, 2 MiB or 1 GiB); the model has no huge pages, like a host with none reserved (measured: ENOMEM
+      // once the type checks pass).
+      const size = (fl >>> 26) & 0x3f;
+      if (size !== 0 && size !== 21 && size !== 30) fail('EINVAL');
     }
     // The aligned length and the hint as numbers (values past 2^53 are rounded, but only ever compared with
     // limits far below that, so every comparison comes out as with bigints).
@@ -125,7 +133,8 @@ export function mmap(mm: MmState, addr: SysInt, length: SysInt, prot: SysInt, fl
     }
     const hintN = hint;
     const type = fl & MapFlags.TYPE;
-    const isAnonPrivate = !desc && type === MapFlags.PRIVATE;
+    const droppable = !desc && type === MapFlags.DROPPABLE && mm.profile.mapDroppable;
+    const isAnonPrivate = !desc && (type === MapFlags.PRIVATE || droppable);
     if (mm.tree.size > mm.profile.maxMapCount) fail('ENOMEM');
     if (fl & MapFlags.FIXED && hintN < mm.minAddr && hintN % PAGE === 0) fail('EPERM');
     const at = getUnmappedArea(mm, hintN, len, fl, isAnonPrivate);
@@ -162,12 +171,23 @@ export function mmap(mm: MmState, addr: SysInt, length: SysInt, prot: SysInt, fl
     } else {
       switch (type) {
         case MapFlags.SHARED:
+          if (fl & MapFlags.HUGETLB) fail('ENOMEM');
           if (vmFlags & VM.GROWSDOWN) fail('EINVAL');
           pgoff = 0;
           vmFlags |= VM.SHARED | VM.MAYSHARE;
           backing = { kind: 'shmem', obj: null as unknown as ShmemObject };
           break;
+        case MapFlags.DROPPABLE:
+          // A kernel without MAP_DROPPABLE (before 6.11) knows no such type: EINVAL as in the default case.
+          if (!droppable) fail('EINVAL');
+          // "A locked or stack area makes no sense to be droppable" (do_mmap); hugetlb has no droppable pages.
+          if (fl & (MapFlags.LOCKED | MapFlags.GROWSDOWN | MapFlags.HUGETLB)) fail('EINVAL');
+          vmFlags = (vmFlags & ~(VM.LOCKED | VM.LOCKONFAULT)) | DROPPABLE_VM_FLAGS;
+          pgoff = at / PAGE;
+          backing = ANON_BACKING;
+          break;
         case MapFlags.PRIVATE:
+          if (fl & MapFlags.HUGETLB) fail('ENOMEM');
           pgoff = at / PAGE;
           backing = ANON_BACKING;
           break;
@@ -176,6 +196,8 @@ export function mmap(mm: MmState, addr: SysInt, length: SysInt, prot: SysInt, fl
       }
     }
     if (fl & MapFlags.NORESERVE) vmFlags |= VM.NORESERVE;
+    // vms_gather_munmap_vmas: a sealed VMA in a MAP_FIXED range refuses (EPERM), before any object is made.
+    if (fl & MapFlags.FIXED) checkUnmap(mm, at, at + len);
     // mmap_region: RLIMIT_AS, counting what a FIXED mapping replaces.
     if (!mayExpand(mm, vmFlags, len / PAGE)) {
       const replaced = countPages(mm, at, at + len);
@@ -202,6 +224,7 @@ export function mmap(mm: MmState, addr: SysInt, length: SysInt, prot: SysInt, fl
     const slot = fl & MapFlags.FIXED ? unmapRange(mm, at, at + len, backing.kind === 'anon') : undefined;
     const v = insert(mm, newVma(mm, at, at + len, vmFlags, backing, pgoff), slot);
     if (backing.kind === 'anon' || backing.kind === 'file') mergeAround(mm, v);
+    if (vmFlags & VM.DROPPABLE) watchPressure(mm);
     if (vmFlags & VM.LOCKED || (fl & (MapFlags.POPULATE | MapFlags.NONBLOCK)) === MapFlags.POPULATE) {
       populate(mm, at, at + len, true);
     }

@@ -64,6 +64,8 @@ export function mprotect(mm: MmState, addr: SysInt, length: SysInt, prot: SysInt
       if (v.start !== tmp) fail('ENOMEM');
       let newFlags = want | (v.flags & ~(VM.READ | VM.WRITE | VM.EXEC));
       if (newFlags & ~(newFlags >> 4) & (VM.READ | VM.WRITE | VM.EXEC)) fail('EACCES');
+      // mprotect_fixup: a sealed VMA refuses even an unchanged protection; the VMAs before it keep theirs.
+      if (v.flags & VM.SEALED) fail('EPERM');
       tmp = Math.min(v.end, end);
       const old = v.flags;
       if (newFlags & VM.WRITE) {

@@ -18,6 +18,8 @@ import { raiseUffd, refuseBlockingUffd } from './uffd-events.js';
 import { insert, mergeAround, setEnd, update } from './vma-ops.js';
 import { UffdFeature } from '@memsim/userspace-swap';
 import { VmoChildOptions, VmoOp } from '@memsim/zircon-objects';
+import { checkUnmap } from './mseal.js';
+import { forgetGuards, moveGuards } from './guard.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // mremap
@@ -94,6 +96,9 @@ export function mremap(mm: MmState, oldAddress: SysInt, oldSize: SysInt, newSize
       order = oldLenB === newLenB ? 0 : oldLenB > newLenB ? 1 : -1;
       dest = Number(na);
     }
+    // check_mremap_params: a move to a new address may unmap twice (each splitting a VMA in three) before it moves,
+    // so it needs headroom below vm.max_map_count.
+    if (impliesNew && mm.tree.size + 2 >= mm.profile.maxMapCount - 3) fail('ENOMEM');
     // Only a move (REMAP, UNMAP of the source) or a shrink (UNMAP of the tail) can block.
     const blocking = (fl & MremapFlags.MAYMOVE ? UffdFeature.EVENT_REMAP | UffdFeature.EVENT_UNMAP : 0) | (newLen < oldLen ? UffdFeature.EVENT_UNMAP : 0);
     if (blocking !== 0) refuseBlockingUffd(mm, addr, Math.min(addr + oldLen, mm.taskSize), blocking, 'mremap');
@@ -107,9 +112,12 @@ export function mremap(mm: MmState, oldAddress: SysInt, oldSize: SysInt, newSize
       const len = Math.min(oldLen, newLen);
       const v = mm.tree.find(addr);
       if (!v) fail('EFAULT');
+      // A sealed source refuses before anything is unmapped.
+      if (v.flags & VM.SEALED) fail('EPERM');
       moveChecks(mm, v, addr, oldLen === 0 ? 0 : len, newLen);
       if (fl & MremapFlags.DONTUNMAP && !mayExpand(mm, v.flags, len / PAGE)) fail('ENOMEM');
       if (fl & MremapFlags.FIXED) {
+        checkUnmap(mm, dest, dest + newLen);
         unmapRange(mm, dest, dest + newLen);
         // From here a failure is part-way on Linux too: the destination is already unmapped (validate knows).
         mm.partialFailure = true;
@@ -117,7 +125,10 @@ export function mremap(mm: MmState, oldAddress: SysInt, oldSize: SysInt, newSize
         // the shrink's own munmap checks.
         if (!mm.tree.find(addr)) fail('EFAULT');
         if (oldTooBig) fail('EINVAL');
-        if (oldLen > newLen) unmapRange(mm, addr + newLen, addr + oldLen);
+        if (oldLen > newLen) {
+          checkUnmap(mm, addr + newLen, addr + oldLen);
+          unmapRange(mm, addr + newLen, addr + oldLen);
+        }
       }
       const src = mm.tree.find(addr);
       if (!src) fail('EFAULT');
@@ -127,6 +138,7 @@ export function mremap(mm: MmState, oldAddress: SysInt, oldSize: SysInt, newSize
     }
     const vma = mm.tree.find(addr);
     if (!vma) fail('EFAULT');
+    if (vma.flags & VM.SEALED) fail('EPERM');
     // The type comes from the real lengths: an old length reaching past TASK_SIZE equal to the new one is a no-op.
     const remapType = order === 0 ? 'none' : order > 0 ? 'shrink' : 'expand';
     if (remapType === 'expand') moveChecks(mm, vma, addr, oldLen, newLen);
@@ -134,6 +146,7 @@ export function mremap(mm: MmState, oldAddress: SysInt, oldSize: SysInt, newSize
     if (remapType === 'none') return addr;
     if (remapType === 'shrink') {
       if (oldTooBig) fail('EINVAL');
+      checkUnmap(mm, addr + newLen, addr + oldLen);
       unmapRange(mm, addr + newLen, addr + oldLen, false, vma.end > addr + newLen ? vma : undefined);
       return addr;
     }
@@ -153,6 +166,8 @@ export function mremap(mm: MmState, oldAddress: SysInt, oldSize: SysInt, newSize
       }
     }
     if (!(fl & MremapFlags.MAYMOVE)) fail('ENOMEM');
+    // move_vma keeps room for the unmap that may split one VMA in three.
+    if (mm.tree.size >= mm.profile.maxMapCount - 3) fail('ENOMEM');
     const to = getUnmappedArea(mm, 0, newLen, 0, false);
     return moveVma(mm, vma, addr, oldLen, newLen, to, false);
   } finally {
@@ -186,6 +201,10 @@ export function remapMove(mm: MmState, start: number, len: number, newAddr: numb
   let v = mm.tree.findFrom(cursor);
   while (v && v.start < end && cursor < end) {
     if (!seen && start < v.start) fail('EFAULT');
+    if (v.flags & VM.SEALED) {
+      mm.partialFailure = seen;
+      fail('EPERM');
+    }
     const a = Math.max(v.start, cursor);
     const l = Math.min(end, v.end) - a;
     // vma_multi_allowed: a userfaultfd-armed VMA cannot take part in a multi-VMA move. Linux stops there with
@@ -198,6 +217,9 @@ export function remapMove(mm: MmState, start: number, len: number, newAddr: numb
     lastEnd = v.end;
     const to = target + offset;
     if (dontUnmap && !mayExpand(mm, v.flags, l / PAGE)) fail('ENOMEM');
+    if (seen) mm.partialFailure = true;
+    checkUnmap(mm, to, to + l);
+    mm.partialFailure = false;
     unmapRange(mm, to, to + l);
     const cur = mm.tree.find(a);
     if (!cur) fail('EFAULT');
@@ -257,6 +279,7 @@ export function moveVma(mm: MmState, vma: Vma, addr: number, oldLen: number, new
     // move_page_tables carries the mapped file/shmem pages' entries to the new address.
     for (let off = 0; off < copyLen; off += PAGE) if (mm.mappedShared.has(addr + off)) mm.mappedShared.add(to + off);
   }
+  moveGuards(mm, addr, copyLen, to);
   // Poison markers move with the page tables; uffd-wp bits only when the registration moves too.
   for (let off = 0; off < copyLen; off += PAGE) {
     if (mm.uffdPoison.has(addr + off)) mm.uffdPoison.add(to + off);
@@ -267,6 +290,7 @@ export function moveVma(mm: MmState, vma: Vma, addr: number, oldLen: number, new
   if (keepUffd) raiseUffd(mm, (t) => reg.ctx.remap(t, addr, to, oldLen));
   if (dontUnmap) {
     // The source VMA stays whole (no split) and loses its lock flags; its private anonymous pages moved away.
+    forgetGuards(mm, addr, addr + oldLen);
     if (vma.backing.kind === 'anon') freeAnon(mm, addr, addr + oldLen);
     else {
       forget(mm.mappedShared, addr, addr + oldLen);

@@ -12,6 +12,7 @@ import type { MmState } from './state.js';
 import { live } from './state.js';
 import { raiseUffd, refuseBlockingUffd } from './uffd-events.js';
 import { cutVma, dirty } from './vma-ops.js';
+import { checkUnmap } from './mseal.js';
 import { type UffdContextHooks, UffdFeature } from '@memsim/userspace-swap';
 
 /**
@@ -74,6 +75,7 @@ export function munmap(mm: MmState, addr: SysInt, length: SysInt): number {
       len = Number(lenB);
     }
     const end = Math.min(start + len, mm.taskSize);
+    checkUnmap(mm, start, end);
     refuseBlockingUffd(mm, start, end, UffdFeature.EVENT_UNMAP, 'munmap');
     // Unmapping locked pages unlocks them; the locked count follows the VMA accounting.
     unmapRange(mm, start, end);

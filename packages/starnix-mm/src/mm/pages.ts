@@ -8,9 +8,11 @@ import type { MmState } from './state.js';
 import { objectEnd } from './vma-ops.js';
 import type { Vmo } from '@memsim/zircon-objects';
 import { ZirconSpace } from './zircon-space.js';
+import { forgetGuards } from './guard.js';
 
 /** Releases the pages of a range that is leaving the address space. */
 export function releasePages(mm: MmState, v: Vma, start: number, end: number): void {
+  forgetGuards(mm, start, end);
   if (v.backing.kind === 'anon') freeAnon(mm, start, end);
   else {
     forget(mm.mappedShared, start, end);

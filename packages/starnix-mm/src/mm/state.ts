@@ -14,6 +14,7 @@ import type { Kernel } from '@memsim/zircon-objects';
 import { ZirconSpace, type AddressSpaceLayout } from './zircon-space.js';
 import { snapshotMm, validateMm, type MmView } from './validate.js';
 import { validateFromEnv } from './syscall-guard.js';
+import { GuardSet } from './guard-set.js';
 
 export class MmState {
   /** The kernel whose objects back this address space. */
@@ -60,6 +61,12 @@ export class MmState {
   readonly uffdPoison = new Set<number>();
   /** Present pages with the userfaultfd write-protect bit. */
   readonly uffdWp = new Set<number>();
+  /** Guard markers (MADV_GUARD_INSTALL): any access faults with SIGSEGV. Query with guard.ts's isGuardPage. */
+  readonly guards = new GuardSet();
+  /** Whether any VMA was ever sealed here (or in the parent): until then unmapping skips the seal walk. */
+  everSealed = false;
+  /** The kernel pressure subscription that drops MAP_DROPPABLE pages (droppable.ts), made with the first one. */
+  droppableWatch: Disposable | null = null;
   /** While an async system call runs: its task and the userfaultfd events it must wait for. */
   uffdEvents: { task: UffdTask; pending: Promise<unknown>[] } | null = null;
   uffdSpace: UffdAddressSpace | null = null;
@@ -95,6 +102,7 @@ export class MmState {
       this.startStack = inherit.startStack;
       this.capIpcLock = inherit.capIpcLock;
       this.defFlags = inherit.defFlags & ~LOCK_MASK;
+      this.everSealed = inherit.everSealed;
       return;
     }
     const rnd = (bits: number): number => (this.aslr ? kernel.randomInt(2 ** bits) : 0);
@@ -140,6 +148,8 @@ export class MmState {
       mapTarget: (v, addr) => ZirconSpace.mapTarget(this.zx, v, addr),
       perms: (flags) => ZirconSpace.perms(flags),
       uffdRegistered: (id) => this.counters.uffd.get(id) !== undefined,
+      guards: this.guards.ranges(),
+      everSealed: this.everSealed,
       pins: this.pins,
       pageSets: [
         { name: 'zero-page PTEs', pages: this.zeroMapped, anonOnly: true },

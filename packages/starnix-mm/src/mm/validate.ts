@@ -45,6 +45,10 @@ export interface MmView {
   perms(flags: number): number;
   /** Whether `id` names a live userfaultfd registration. */
   uffdRegistered(id: number): boolean;
+  /** Whether mseal ever sealed a VMA here (the unmapping calls skip the seal walk until then). */
+  readonly everSealed: boolean;
+  /** Guard-marker ranges (sorted, disjoint). */
+  readonly guards: readonly (readonly [number, number])[];
   /** Pinned (mlocked) ranges. */
   readonly pins: readonly { start: number; end: number }[];
   /** Per-page sets keyed by page address, and the VMA kinds each may refer to. */
@@ -182,6 +186,24 @@ export function validateMm(view: MmView, call: string): void {
       if (s.sharedOnly && v.backing.kind === 'anon') fail('page-state-in-vma', `${s.name} holds ${hex(p)} of a private anonymous VMA`);
     }
   }
+  // Guard markers (MADV_GUARD_INSTALL) lie inside VMAs: munmap, MAP_FIXED and mremap take them along or away.
+  for (const [gs, ge] of view.guards) {
+    if (gs % PAGE !== 0 || ge % PAGE !== 0 || !(gs < ge)) fail('guard-ranges', `guard range ${hex(gs)}-${hex(ge)}`);
+    for (let at = gs; at < ge; ) {
+      const v = vmaAt(vmas, at);
+      if (!v) fail('guard-in-vma', `guard marker at ${hex(at)}, which no VMA maps`);
+      at = v.end;
+    }
+  }
+  for (const v of vmas) {
+    const at = `VMA ${hex(v.start)}-${hex(v.end)}`;
+    // mseal: the unmapping calls look for seals only once the address space has sealed something.
+    if (v.flags & VM.SEALED && !view.everSealed) fail('sealed-known', `${at} is sealed but the address space never sealed anything`);
+    if (v.flags & VM.DROPPABLE) {
+      // MAP_DROPPABLE: private anonymous, never locked, always wipe-on-fork.
+      if (v.backing.kind !== 'anon' || v.flags & (VM.LOCKED | VM.LOCKONFAULT) || !(v.flags & VM.WIPEONFORK)) fail('droppable-vma', `${at} flags ${hex(v.flags)} backing ${v.backing.kind}`);
+    }
+  }
   // Pins (what mlock holds in the shadow process) lie inside VM_LOCKED VMAs.
   for (const pin of view.pins) {
     const v = vmaAt(vmas, pin.start);
@@ -207,6 +229,7 @@ export function snapshotMm(view: MmView): string {
   parts.push(`vm ${view.totalVm} ${view.lockedVm} ${view.dataVm}`);
   parts.push(`pins ${view.pins.map((p) => `${hex(p.start)}-${hex(p.end)}`).join(',')}`);
   for (const s of view.pageSets) parts.push(`${s.name} ${s.pages.size}`);
+  parts.push(`guards ${view.guards.map(([s, e]) => `${hex(s)}-${hex(e)}`).join(',')}`);
   return parts.join('\n');
 }
 

@@ -8,6 +8,7 @@ import { account } from './accounting.js';
 import { sliceVma } from './common.js';
 import type { MmState } from './state.js';
 import { ZirconSpace } from './zircon-space.js';
+import { checkSplits } from './map-count.js';
 
 export function newAnonVma(mm: MmState): number {
   return mm.counters.nextAnonVma++;
@@ -172,6 +173,8 @@ export function join(mm: MmState, a: Vma, b: Vma): Vma {
   // Mergeable VMAs have equal flags, so the accounted totals do not change.
   dirty(mm, a.start, b.end);
   mm.tree.remove(b);
+  // Sticky flags (VM_MAYBE_GUARD) survive the merge; they are not accounted, so totals stay as they were.
+  a.flags |= b.flags & VM.MAYBE_GUARD;
   const rebindB = a.backing !== b.backing && a.backing.kind === 'file' && b.backing.kind === 'file' && a.backing.cow !== b.backing.cow;
   const oldEnd = a.end;
   a.end = b.end;
@@ -195,6 +198,7 @@ export function modify(mm: MmState, v: Vma, start: number, end: number, change: 
   let below: Vma | undefined;
   let above: Vma | undefined;
   if (start > v.start || end < v.end) {
+    checkSplits(mm, v, start, end);
     // Split into up to three parts; the outer ones keep the old attributes. Both halves of a split keep the
     // flags, so the accounted totals do not change.
     dirty(mm, v.start, v.end);

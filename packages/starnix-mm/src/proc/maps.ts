@@ -75,6 +75,8 @@ const FLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
   [VM.MAYSHARE, 'ms'],
   [VM.GROWSDOWN, 'gd'],
   [VM.UFFD_MISSING, 'um'],
+  // Linux prints in bit order: VM_MAYBE_GUARD is bit 11, VM_DROPPABLE and VM_SEALED lie above bit 31.
+  [VM.MAYBE_GUARD, 'gu'],
   [VM.UFFD_WP, 'uw'],
   [VM.LOCKED, 'lo'],
   [VM.SEQ_READ, 'sr'],
@@ -88,6 +90,9 @@ const FLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
   [VM.DONTDUMP, 'dd'],
   [VM.HUGEPAGE, 'hg'],
   [VM.NOHUGEPAGE, 'nh'],
+  [VM.MERGEABLE, 'mg'],
+  [VM.DROPPABLE, 'dp'],
+  [VM.SEALED, 'sl'],
 ];
 
 const kb = (label: string, v: number): string => `${`${label}:`.padEnd(16)}${String(v).padStart(8)} kB\n`;

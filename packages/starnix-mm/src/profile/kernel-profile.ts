@@ -69,6 +69,17 @@ export interface KernelProfile {
    * implementation.
    */
   readonly uffdFeatures: readonly string[];
+  /** Followed. mseal(2) exists (Linux 6.10); without it the call is ENOSYS and no VMA is ever sealed. */
+  readonly mseal: boolean;
+  /** Followed. MAP_DROPPABLE exists (Linux 6.11); without it mmap type 0x08 is EINVAL, as any unknown type. */
+  readonly mapDroppable: boolean;
+  /** Followed. MADV_GUARD_INSTALL / MADV_GUARD_REMOVE exist (Linux 6.13); without them the advice is EINVAL. */
+  readonly guardRegions: boolean;
+  /**
+   * Followed. Installing a guard marks the VMA VM_MAYBE_GUARD (`gu` in smaps VmFlags; sticky, ignored when merging).
+   * Measured on 6.18.44; upstream added the flag late in the 6.x series, so a profile of an older kernel says false.
+   */
+  readonly guardVmFlag: boolean;
 }
 
 /**
@@ -92,11 +103,15 @@ export const KERNEL_PROFILE_FIELDS: readonly KernelProfileField[] = Object.freez
   { field: 'mprotectAccount', followed: true, changes: "the 'ac' VmFlag after mprotect removes PROT_WRITE" },
   { field: 'anonVmaName', followed: true, changes: 'PR_SET_VMA_ANON_NAME: names VMAs, or EINVAL for every input' },
   { field: 'mmapMinAddr', followed: true, changes: 'lowest mmap address (MAP_FIXED below it: EPERM; hints below it are raised)' },
-  { field: 'maxMapCount', followed: true, changes: 'mmap fails with ENOMEM once the process has more VMAs than this (splits by munmap/mprotect are not limited)' },
+  { field: 'maxMapCount', followed: true, changes: 'mmap fails with ENOMEM past this many VMAs; a split at the limit fails (ENOMEM; EAGAIN from madvise), mremap moves keep 3-5 VMAs of headroom' },
   { field: 'overcommitMemory', followed: false, changes: 'the model never fails an allocation for commit accounting (heuristic or strict)' },
   { field: 'overcommitRatio', followed: false, changes: 'the strict-mode commit limit (mode 2 only)' },
   { field: 'thpEnabled', followed: false, changes: 'the model has no transparent huge pages (the differential does not compare smaps THP fields)' },
   { field: 'uffdFeatures', followed: false, changes: 'the model reports the features of its own userfaultfd, whatever the host has' },
+  { field: 'mseal', followed: true, changes: 'mseal(2): seals VMAs (6.10+), or ENOSYS' },
+  { field: 'mapDroppable', followed: true, changes: 'mmap(MAP_DROPPABLE): a droppable private anonymous mapping (6.11+), or EINVAL' },
+  { field: 'guardRegions', followed: true, changes: 'madvise(MADV_GUARD_INSTALL/REMOVE): guard markers (6.13+), or EINVAL' },
+  { field: 'guardVmFlag', followed: true, changes: "the 'gu' VmFlag (VM_MAYBE_GUARD) on VMAs that had a guard installed" },
 ] as const satisfies readonly KernelProfileField[]);
 
 function freeze(p: KernelProfile): KernelProfile {
@@ -128,6 +143,10 @@ export const LINUX_6_18_V669: KernelProfile = freeze({
   overcommitRatio: 50,
   thpEnabled: 'madvise',
   uffdFeatures: UFFD_6_18,
+  mseal: true,
+  mapDroppable: true,
+  guardRegions: true,
+  guardVmFlag: true,
 });
 
 /**
@@ -216,9 +235,39 @@ export function parseKernelProfile(value: unknown): KernelProfile {
   need('overcommitRatio', SAFE_COUNT, 'a non-negative integer');
   need('thpEnabled', str, 'a non-empty string');
   need('uffdFeatures', (v) => Array.isArray(v) && v.every(str), 'an array of feature names');
+  // The feature fields came later: a profile file without them gets what its kernel release implies.
+  const implied = featuresOfRelease(o.kernel as string);
+  const filled: Record<string, unknown> = {};
+  for (const k of FEATURE_FIELDS) {
+    if (o[k] === undefined) filled[k] = implied[k];
+    else need(k, (v) => typeof v === 'boolean', 'a boolean');
+  }
+  if (Object.keys(filled).length > 0) return freeze({ ...(o as unknown as KernelProfile), ...filled, source: (o.source as KernelProfileSource | undefined) ?? 'file' });
   // An already frozen, complete profile (a shipped or detected one) is returned as it is.
   if (Object.isFrozen(o) && Object.isFrozen(o.uffdFeatures) && o.source !== undefined) return o as unknown as KernelProfile;
   return freeze({ ...(o as unknown as KernelProfile), source: (o.source as KernelProfileSource | undefined) ?? 'file' });
+}
+
+const FEATURE_FIELDS = ['mseal', 'mapDroppable', 'guardRegions', 'guardVmFlag'] as const;
+
+/**
+ * The profile fields that say which Linux 6.x memory interfaces a kernel has.
+ *
+ * @public
+ */
+export type KernelFeatures = Pick<KernelProfile, 'mseal' | 'mapDroppable' | 'guardRegions' | 'guardVmFlag'>;
+
+/**
+ * The memory interfaces a Linux release has, from its `uname -r` string (`6.18.44-fc-v669`): mseal from 6.10,
+ * MAP_DROPPABLE from 6.11, guard regions from 6.13, the `gu` VmFlag from 6.18 (as measured on 6.18.44). A release
+ * that does not parse is taken to have none of them.
+ *
+ * @public
+ */
+export function featuresOfRelease(release: string): KernelFeatures {
+  const m = /^(\d+)\.(\d+)/.exec(release);
+  const v = m ? Number(m[1]) * 1000 + Number(m[2]) : 0;
+  return { mseal: v >= 6010, mapDroppable: v >= 6011, guardRegions: v >= 6013, guardVmFlag: v >= 6018 };
 }
 
 /**
@@ -237,6 +286,14 @@ export interface HostMmFacts {
   readonly overcommit_ratio: number;
   readonly thp_enabled: string;
   readonly uffd_features: readonly string[];
+  /** Whether mseal exists (default: what the kernel release implies, {@link featuresOfRelease}). */
+  readonly mseal?: boolean;
+  /** Whether MAP_DROPPABLE exists (default: what the kernel release implies). */
+  readonly map_droppable?: boolean;
+  /** Whether MADV_GUARD_INSTALL/REMOVE exist (default: what the kernel release implies). */
+  readonly guard_regions?: boolean;
+  /** Whether guard installation shows `gu` in smaps (default: what the kernel release implies). */
+  readonly guard_vm_flag?: boolean;
 }
 
 /**
@@ -258,6 +315,11 @@ export function profileFromHost(facts: HostMmFacts, name = 'host'): KernelProfil
     overcommitRatio: facts.overcommit_ratio,
     thpEnabled: facts.thp_enabled,
     uffdFeatures: facts.uffd_features,
+    ...featuresOfRelease(facts.kernel),
+    ...(facts.mseal !== undefined ? { mseal: facts.mseal } : {}),
+    ...(facts.map_droppable !== undefined ? { mapDroppable: facts.map_droppable } : {}),
+    ...(facts.guard_regions !== undefined ? { guardRegions: facts.guard_regions } : {}),
+    ...(facts.guard_vm_flag !== undefined ? { guardVmFlag: facts.guard_vm_flag } : {}),
   });
 }
 

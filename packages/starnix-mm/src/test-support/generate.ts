@@ -19,6 +19,31 @@ export interface GenOptions {
    * boundaries, memfd shared mappings at offsets, and a hash of the touched pages every few calls.
    */
   readonly remap?: boolean;
+  /**
+   * The Linux 6.10-6.13 interfaces too: mseal, MADV_GUARD_INSTALL / MADV_GUARD_REMOVE and MAP_DROPPABLE (only for
+   * hosts that have them; without this option the sequences of a seed are unchanged).
+   */
+  readonly features?: boolean;
+}
+
+/** One call of the new-interfaces mix (see {@link GenOptions.features}). */
+function featureOp(r: () => number, page: () => number, len: () => number, w: { in?: string }): LinuxOp {
+  const int = (n: number): number => Math.floor(r() * n);
+  switch (int(5)) {
+    case 0:
+    case 1:
+      return { op: 'mseal', ...w, addr: page() + (r() < 0.05 ? 1 : 0), length: r() < 0.05 ? 0 : len(), flags: r() < 0.05 ? 1 : 0 };
+    case 2:
+      return { op: 'madvise', ...w, addr: page(), length: len(), advice: r() < 0.6 ? 'GUARD_INSTALL' : 'GUARD_REMOVE' };
+    case 3: {
+      const flags: MapFlagName[] = ['DROPPABLE', 'ANONYMOUS'];
+      if (r() < 0.6) flags.push('FIXED');
+      if (r() < 0.1) flags.push(r() < 0.5 ? 'LOCKED' : 'POPULATE');
+      return { op: 'mmap', ...w, addr: page(), length: len(), prot: ['READ', 'WRITE'], flags };
+    }
+    default:
+      return { op: 'mprotect', ...w, addr: page(), length: len(), prot: r() < 0.5 ? ['READ'] : ['READ', 'WRITE'] };
+  }
 }
 
 // Lengths near page boundaries and near 2^64 (huge ones fail before any effect on Linux, so the probe is safe).
@@ -158,7 +183,8 @@ export function generateScenario(seed: number, o: GenOptions): LinuxOp[] {
   for (let i = 0; i < o.ops; i++) {
     const k = int(100);
     const w = inProc();
-    if (o.remap && (i % 6 === 5)) {
+    if (o.features && r() < 0.2) ops.push(featureOp(r, page, len, w));
+    else if (o.remap && (i % 6 === 5)) {
       // Every few calls: the maps and a hash of some pages, so a wrong move shows where it happened.
       ops.push(r() < 0.5 ? { op: 'maps', ...w } : { op: 'hash', ...w, addr: page(), length: 4 * P });
     } else if (o.remap && r() < 0.3) ops.push(remapOp(r, page, w, memfd));

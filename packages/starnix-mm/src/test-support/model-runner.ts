@@ -128,6 +128,8 @@ export class ModelScenario {
         return ok(mm.mlock(addrOf(op.addr), op.length));
       case 'munlock':
         return ok(mm.munlock(addrOf(op.addr), op.length));
+      case 'mseal':
+        return ok(mm.mseal(addrOf(op.addr), op.length, flagsOf(op.flags, {})));
       case 'mlock2':
         return ok(mm.mlock2(addrOf(op.addr), op.length, flagsOf(op.flags, { ONFAULT: 1 })));
       case 'mlockall':

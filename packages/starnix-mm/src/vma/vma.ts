@@ -1,5 +1,9 @@
 import type { Vmo } from '@memsim/zircon-objects';
 import type { MemFile } from '../files/mem-file.js';
+import { VM } from '../abi/constants.js';
+
+/** Flags that do not keep VMAs apart; a merge keeps them if either side has them. */
+const VM_STICKY = VM.MAYBE_GUARD;
 
 /** What backs a VMA on the Zircon side. */
 export type Backing =
@@ -65,7 +69,8 @@ export function sameBacking(a: Backing, b: Backing): boolean {
 /** Linux's is_mergeable_vma + anon_vma compatibility: may `a` (below) and `b` (directly above) become one VMA? */
 export function canMerge(a: Vma, b: Vma): boolean {
   if (a.end !== b.start) return false;
-  if (a.flags !== b.flags) return false;
+  // VM_MAYBE_GUARD is sticky (Linux 6.18): VMAs differing only in it merge, and the merged VMA keeps it.
+  if ((a.flags ^ b.flags) & ~VM_STICKY) return false;
   if (!sameBacking(a.backing, b.backing)) return false;
   if (a.anonName !== b.anonName || a.uffd !== b.uffd) return false;
   if (a.anonVma !== b.anonVma) {
