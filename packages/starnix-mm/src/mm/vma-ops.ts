@@ -172,6 +172,7 @@ export function join(mm: MmState, a: Vma, b: Vma): Vma {
   // Mergeable VMAs have equal flags, so the accounted totals do not change.
   dirty(mm, a.start, b.end);
   mm.tree.remove(b);
+  if (!(b.flags & VM.SOFT_CLEAN)) a.flags &= ~VM.SOFT_CLEAN;
   const rebindB = a.backing !== b.backing && a.backing.kind === 'file' && b.backing.kind === 'file' && a.backing.cow !== b.backing.cow;
   const oldEnd = a.end;
   a.end = b.end;

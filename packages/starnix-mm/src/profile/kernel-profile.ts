@@ -64,11 +64,21 @@ export interface KernelProfile {
   /** Recorded, not followed: the selected mode of `/sys/kernel/mm/transparent_hugepage/enabled` (or `unavailable`). */
   readonly thpEnabled: string;
   /**
-   * Recorded, not followed: the userfaultfd features UFFDIO_API reports (names as the uapi spells them without
-   * `UFFD_FEATURE_`; empty when userfaultfd is unavailable). The model reports the features of its own uffd
-   * implementation.
+   * Followed: the userfaultfd features UFFDIO_API reports (names as the uapi spells them without `UFFD_FEATURE_`;
+   * empty when userfaultfd is unavailable). The model's userfaultfd offers these (of the ones it implements) and
+   * refuses the others; `MOVE` (Linux 6.8) also decides whether UFFDIO_MOVE exists, `WP_ASYNC` and
+   * `WP_UNPOPULATED` (6.7) whether write-protection may be asynchronous.
    */
   readonly uffdFeatures: readonly string[];
+  /**
+   * Followed. CONFIG_MEM_SOFT_DIRTY: writes set pagemap bit 55 and clear_refs 4 clears it. Without it (as on the
+   * Firecracker builds measured) bit 55 is never set and clear_refs 4 is accepted and does nothing.
+   */
+  readonly softDirty: boolean;
+  /**
+   * Followed. The PAGEMAP_SCAN ioctl on /proc/PID/pagemap (Linux 6.7): without it the ioctl fails with ENOTTY.
+   */
+  readonly pagemapScan: boolean;
 }
 
 /**
@@ -96,7 +106,9 @@ export const KERNEL_PROFILE_FIELDS: readonly KernelProfileField[] = Object.freez
   { field: 'overcommitMemory', followed: false, changes: 'the model never fails an allocation for commit accounting (heuristic or strict)' },
   { field: 'overcommitRatio', followed: false, changes: 'the strict-mode commit limit (mode 2 only)' },
   { field: 'thpEnabled', followed: false, changes: 'the model has no transparent huge pages (the differential does not compare smaps THP fields)' },
-  { field: 'uffdFeatures', followed: false, changes: 'the model reports the features of its own userfaultfd, whatever the host has' },
+  { field: 'uffdFeatures', followed: true, changes: 'the features UFFDIO_API offers and accepts; UFFDIO_MOVE exists only with MOVE (Linux 6.8)' },
+  { field: 'softDirty', followed: true, changes: 'pagemap bit 55 and PAGEMAP_SCAN PAGE_IS_SOFT_DIRTY after writes; clear_refs 4 (CONFIG_MEM_SOFT_DIRTY)' },
+  { field: 'pagemapScan', followed: true, changes: 'the PAGEMAP_SCAN ioctl (Linux 6.7): ENOTTY without it' },
 ] as const satisfies readonly KernelProfileField[]);
 
 function freeze(p: KernelProfile): KernelProfile {
@@ -128,6 +140,9 @@ export const LINUX_6_18_V669: KernelProfile = freeze({
   overcommitRatio: 50,
   thpEnabled: 'madvise',
   uffdFeatures: UFFD_6_18,
+  // The Firecracker builds are configured without CONFIG_MEM_SOFT_DIRTY (checked on 6.18.44-fc-v1300).
+  softDirty: false,
+  pagemapScan: true,
 });
 
 /**
@@ -216,6 +231,8 @@ export function parseKernelProfile(value: unknown): KernelProfile {
   need('overcommitRatio', SAFE_COUNT, 'a non-negative integer');
   need('thpEnabled', str, 'a non-empty string');
   need('uffdFeatures', (v) => Array.isArray(v) && v.every(str), 'an array of feature names');
+  need('softDirty', (v) => typeof v === 'boolean', 'a boolean');
+  need('pagemapScan', (v) => typeof v === 'boolean', 'a boolean');
   // An already frozen, complete profile (a shipped or detected one) is returned as it is.
   if (Object.isFrozen(o) && Object.isFrozen(o.uffdFeatures) && o.source !== undefined) return o as unknown as KernelProfile;
   return freeze({ ...(o as unknown as KernelProfile), source: (o.source as KernelProfileSource | undefined) ?? 'file' });
@@ -237,6 +254,10 @@ export interface HostMmFacts {
   readonly overcommit_ratio: number;
   readonly thp_enabled: string;
   readonly uffd_features: readonly string[];
+  /** Whether a write sets pagemap bit 55 (CONFIG_MEM_SOFT_DIRTY). Older probes omit it: taken as false. */
+  readonly soft_dirty?: boolean;
+  /** Whether /proc/self/pagemap takes PAGEMAP_SCAN. Older probes omit it: taken as present with WP_ASYNC (6.7). */
+  readonly pagemap_scan?: boolean;
 }
 
 /**
@@ -258,6 +279,8 @@ export function profileFromHost(facts: HostMmFacts, name = 'host'): KernelProfil
     overcommitRatio: facts.overcommit_ratio,
     thpEnabled: facts.thp_enabled,
     uffdFeatures: facts.uffd_features,
+    softDirty: facts.soft_dirty ?? false,
+    pagemapScan: facts.pagemap_scan ?? (Array.isArray(facts.uffd_features) && facts.uffd_features.includes('WP_ASYNC')),
   });
 }
 

@@ -1,5 +1,6 @@
 import type { Vmo } from '@memsim/zircon-objects';
 import type { MemFile } from '../files/mem-file.js';
+import { VM } from '../abi/constants.js';
 
 /** What backs a VMA on the Zircon side. */
 export type Backing =
@@ -65,7 +66,8 @@ export function sameBacking(a: Backing, b: Backing): boolean {
 /** Linux's is_mergeable_vma + anon_vma compatibility: may `a` (below) and `b` (directly above) become one VMA? */
 export function canMerge(a: Vma, b: Vma): boolean {
   if (a.end !== b.start) return false;
-  if (a.flags !== b.flags) return false;
+  // VM_SOFTDIRTY (here its inverse, SOFT_CLEAN) does not keep VMAs apart (is_mergeable_vma).
+  if (((a.flags ^ b.flags) & ~VM.SOFT_CLEAN) !== 0) return false;
   if (!sameBacking(a.backing, b.backing)) return false;
   if (a.anonName !== b.anonName || a.uffd !== b.uffd) return false;
   if (a.anonVma !== b.anonVma) {
