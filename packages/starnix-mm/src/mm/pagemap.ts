@@ -38,7 +38,7 @@ export const Pagemap = Object.freeze({
 const CLEAR_REFS_SOFT_DIRTY = 4;
 
 /**
- * HOOK for the guard-region work (MADV_GUARD_INSTALL, Linux 6.13; PM_GUARD_REGION since 6.14): whether `page` holds
+ * HOOK for the guard-region work (MADV_GUARD_INSTALL, Linux 6.13; PM_GUARD_REGION since 6.15): whether `page` holds
  * a guard marker. The lead wires it to the guard-marker set at merge; until then there are none.
  */
 export function isGuardPage(_mm: MmState, _page: number): boolean {
