@@ -21,7 +21,7 @@ export { loadScenario, loadScenarioFiles } from './model/open.js';
 export type { ModelState, ProcessState, RegionState, VmoState, MemoryState, PageResidency } from './model/state.js';
 export { MAX_PAGES_SHOWN } from './model/state.js';
 export { runCommand, type RunResult } from './commands/run.js';
-export { inspectScenario, statesOf, formatState } from './commands/inspect.js';
+export { inspectScenario, statesOf, formatState, type InspectView } from './commands/inspect.js';
 export { drawSvg, drawHtml } from './draw/render.js';
 export { parseTrace, generateTrace, SHAPES, MAX_TRACE_PAGES, type SwapTrace, type TraceEvent, type TraceShape, type GenerateOptions } from './swap/trace.js';
 export { replayTrace, POLICIES, CLOCKS, type ClockName, type WallLatency, type PolicyName, type ReplayOptions, type SwapReport } from './swap/replay.js';

@@ -2465,6 +2465,29 @@ static char *profile_page(int k) {
 }
 
 /* Measures the profile fields a few syscalls can tell; writes `"profile":{...}`. */
+/*
+ * CONFIG_MEM_SOFT_DIRTY: a written page's /proc/self/pagemap entry has bit 55. PAGEMAP_SCAN (Linux 6.7): the ioctl
+ * exists when a call with a wrong size fails with EINVAL rather than ENOTTY.
+ */
+static void pagemap_facts(int *soft_dirty, int *pagemap_scan) {
+  *soft_dirty = 0;
+  *pagemap_scan = 0;
+  int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  long p = syscall(SYS_mmap, 0L, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1L, 0L);
+  if (p != -1) {
+    *(volatile char *)p = 1;
+    uint64_t e = 0;
+    if (pread(fd, &e, sizeof e, (off_t)((uint64_t)p / PAGE * 8)) == (ssize_t)sizeof e) *soft_dirty = (int)((e >> 55) & 1);
+    syscall(SYS_munmap, p, PAGE);
+  }
+  uint64_t arg[12] = {0};
+  /* PAGEMAP_SCAN is _IOWR('f', 16, struct pm_scan_arg) with a 96-byte argument; size 0 is refused. */
+  errno = 0;
+  if (ioctl(fd, _IOWR('f', 16, uint64_t[12]), arg) < 0 && errno == EINVAL) *pagemap_scan = 1;
+  close(fd);
+}
+
 static void ob_profile(ob_t *o, int anon_name, const char *mmc, uint64_t features) {
   static char entry[4096];
   char *a = profile_page(0), *b = profile_page(2), *c = profile_page(4);
@@ -2507,6 +2530,9 @@ static void ob_profile(ob_t *o, int anon_name, const char *mmc, uint64_t feature
   ob_jss(o, thp_mode);
   ob_s(o, ",\"uffd_features\":");
   ob_names(o, UFFD_FEATURES, N(UFFD_FEATURES), features);
+  int soft_dirty, pagemap_scan;
+  pagemap_facts(&soft_dirty, &pagemap_scan);
+  ob_f(o, ",\"soft_dirty\":%s,\"pagemap_scan\":%s", soft_dirty ? "true" : "false", pagemap_scan ? "true" : "false");
   ob_s(o, "}");
 }
 

@@ -185,4 +185,8 @@ export interface ProbeProfileFacts {
   /** The selected mode of /sys/kernel/mm/transparent_hugepage/enabled, or `unavailable`. */
   readonly thp_enabled: string;
   readonly uffd_features: readonly string[];
+  /** Whether a write sets pagemap bit 55 (CONFIG_MEM_SOFT_DIRTY). */
+  readonly soft_dirty: boolean;
+  /** Whether /proc/self/pagemap takes the PAGEMAP_SCAN ioctl (Linux 6.7). */
+  readonly pagemap_scan: boolean;
 }

@@ -29,6 +29,8 @@ export {
   type MemoryManagerUffdOptions,
 } from './mm/memory-manager.js';
 export { UffdWouldBlockError } from './uffd/uffd-would-block.js';
+export { Pagemap } from './mm/pagemap.js';
+export { PageCategory, PagemapScanFlag, type PagemapScanArgs, type PagemapScanResult, type PageRegion } from './mm/pagemap-scan.js';
 export { MmInvariantError } from './mm/validate.js';
 export type { AddressSpaceLayout } from './mm/zircon-space.js';
 export {

@@ -30,6 +30,7 @@ export {
   UffdZeropageMode,
   UffdWriteProtectMode,
   UffdPoisonMode,
+  UffdMoveMode,
   UffdEventCode,
   UffdPagefaultFlag,
   UffdOpenFlag,
@@ -42,6 +43,7 @@ export type {
   UffdTask,
   UffdVma,
   UffdVmaKind,
+  UffdMoveRefusal,
 } from './uffd/address-space.js';
 export type { UffdMessage, UffdPagefaultMessage, UffdEventMessage, UffdFile, UffdApiResult, UserfaultFDHandler, PagefaultFlags, DispatchOptions } from './uffd/uffd-file.js';
 export { UserfaultFD } from './uffd/userfaultfd.js';

@@ -127,11 +127,12 @@ function program(ctx: Ctx): Command {
     .addOption(scenarioOpt())
     .addOption(stepOpt('the state after step N (0: before the first step; default: the end)'))
     .option('--smaps', 'show /proc/pid/smaps instead of maps')
+    .option('--pagemap', 'show each VMA\'s pages from /proc/pid/pagemap instead of maps (Linux scenarios)')
     .option('--relative', 'print addresses as the scenario writes them: offsets in the probe window (Linux), offsets in the parent VMAR (Zircon)')
     .addOption(profileOpt())
     .option('--json', 'print the state as JSON')
-    .addHelpText('after', examples(['memsim inspect clones.yaml --step 4', 'memsim inspect mmap.yaml --smaps', 'memsim inspect mmap.yaml --relative', 'memsim inspect mmap.yaml --smaps --profile host']))
-    .action(async (file: string, o: { name?: string; step?: number; smaps?: boolean; relative?: boolean; json?: boolean; profile?: string }) => {
+    .addHelpText('after', examples(['memsim inspect clones.yaml --step 4', 'memsim inspect mmap.yaml --smaps', 'memsim inspect mmap.yaml --relative', 'memsim inspect mmap.yaml --smaps --profile host', 'memsim inspect uffd.yaml --pagemap']))
+    .action(async (file: string, o: { name?: string; step?: number; smaps?: boolean; pagemap?: boolean; relative?: boolean; json?: boolean; profile?: string }) => {
       const scenario = loadScenario(file, o.name);
       const profile = await profileOf(o.profile);
       const abs = await inspectScenario(scenario, o.step, profile);
@@ -140,7 +141,7 @@ function program(ctx: Ctx): Command {
       const used = scenario.domain === 'linux' ? (profile ?? DEFAULT_PROFILE) : undefined;
       const extra = { ...(o.relative ? { addresses: relativeNote(abs.domain) } : {}), ...(used ? { profile: used } : {}) };
       if (o.json) io.stdout(`${JSON.stringify({ ...extra, ...s }, null, 2)}\n`);
-      else io.stdout(`${used ? c.dim(`kernel profile ${describeKernelProfile(used)}\n`) : ''}${formatState(scenario, s, c, o.smaps ?? false, o.relative ? relativeNote(abs.domain) : 'absolute (--relative: as the scenario writes them)')}`);
+      else io.stdout(`${used ? c.dim(`kernel profile ${describeKernelProfile(used)}\n`) : ''}${formatState(scenario, s, c, o.pagemap ? 'pagemap' : o.smaps ? 'smaps' : 'maps', o.relative ? relativeNote(abs.domain) : 'absolute (--relative: as the scenario writes them)')}`);
     });
 
   root

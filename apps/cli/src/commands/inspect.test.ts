@@ -51,6 +51,13 @@ describe('memsim inspect', () => {
     expect(states[9].label).toBe('zx vmo_read');
   });
 
+  it('prints the pagemap view: one character per page of each VMA', async () => {
+    const { code, out } = await capture(['inspect', fixture('linux-space.yaml'), '--step', '3', '--pagemap']);
+    expect(code).toBe(0);
+    expect(out).toContain('/proc/pid/pagemap (pages: . missing, a anonymous');
+    expect(out).toMatch(/100000010000-100000012000 rw-p \[[a.0]{2}\] present \d, soft-dirty 0/);
+  });
+
   it('prints maps, smaps, the trees and kernel memory', async () => {
     const { code, out } = await capture(['inspect', fixture('linux-space.yaml'), '--step', '3', '--smaps']);
     expect(code).toBe(0);

@@ -72,11 +72,24 @@ function vmoTree(vmos: readonly VmoState[], c: Colors): string[] {
   return out;
 }
 
+/** What `inspect` prints for each process's address space: /proc/pid/maps, smaps or the pagemap view. @public */
+export type InspectView = 'maps' | 'smaps' | 'pagemap';
+
+const PAGEMAP_LEGEND = 'pages: . missing, a anonymous, A shared by fork, 0 zero page, f file/shmem, F file mapped twice, w uffd-wp, m marker';
+
+function viewText(p: ModelState['processes'][number], view: InspectView): string {
+  if (view === 'smaps') return p.smaps ?? `${p.maps}\n(smaps: only Linux scenarios have them)`;
+  if (view === 'pagemap') return p.pagemap ?? '(pagemap: only Linux scenarios have it)';
+  return p.maps;
+}
+
 /**
- * Human-readable state: maps (or smaps), the VMAR tree, the VMO clone tree and kernel memory.
+ * Human-readable state: maps (or smaps, or the pagemap view), the VMAR tree, the VMO clone tree and kernel memory.
+ * `smaps` is true for smaps, or names the view.
  * @public
  */
-export function formatState(scenario: Scenario, s: ModelState, c: Colors, smaps = false, addresses?: string): string {
+export function formatState(scenario: Scenario, s: ModelState, c: Colors, smaps: boolean | InspectView = false, addresses?: string): string {
+  const view: InspectView = smaps === true ? 'smaps' : smaps === false ? 'maps' : smaps;
   const lines: string[] = [];
   const relative = s.processes.some((p) => p.regions.some((r) => r.origin !== undefined));
   lines.push(c.bold(scenario.name) + c.dim(` (${scenario.domain}, ${scenario.file})`));
@@ -84,8 +97,8 @@ export function formatState(scenario: Scenario, s: ModelState, c: Colors, smaps 
   if (addresses !== undefined) lines.push(c.dim(`addresses: ${addresses}`));
   for (const p of s.processes) {
     lines.push('', c.bold(`process ${p.name}`) + c.dim(` (koid ${p.koid})`));
-    const text = (smaps ? (p.smaps ?? `${p.maps}\n(smaps: only Linux scenarios have them)`) : p.maps).trimEnd();
-    lines.push(`  ${smaps ? '/proc/pid/smaps' : '/proc/pid/maps'}:`);
+    const text = viewText(p, view).trimEnd();
+    lines.push(`  ${view === 'pagemap' ? `/proc/pid/pagemap (${PAGEMAP_LEGEND})` : `/proc/pid/${view}`}:`);
     lines.push(...(text ? text.split('\n').map((l) => `    ${l}`) : ['    (no mappings)']));
     lines.push('  VMAR tree:');
     lines.push(...(p.regions.length ? vmarTree(p, c, relative).map((l) => `  ${l}`) : ['    (process terminated)']));

@@ -14,7 +14,7 @@ export function relativeNote(domain: ModelState['domain']): string {
 
 const inWindow = (start: number, end: number): boolean => start >= BASE && end <= BASE + SIZE;
 
-/** A /proc/pid/maps or smaps text with window addresses made relative, the way the probe normalises them. */
+/** A maps, smaps or pagemap-view text with window addresses made relative, the way the probe normalises them. */
 function relativeMapsText(text: string): string {
   return text
     .split('\n')
@@ -55,6 +55,7 @@ export function relativeState(s: ModelState): ModelState {
       regions: relativeRegions(s.domain, p.regions),
       ...(s.domain === 'linux' ? { maps: relativeMapsText(p.maps) } : {}),
       ...(s.domain === 'linux' && p.smaps !== undefined ? { smaps: relativeMapsText(p.smaps) } : {}),
+      ...(s.domain === 'linux' && p.pagemap !== undefined ? { pagemap: relativeMapsText(p.pagemap) } : {}),
     }),
   );
   return { ...s, processes };

@@ -51,6 +51,8 @@ export interface ProcessState {
   readonly maps: string;
   /** `/proc/pid/smaps` text (Linux scenarios only). */
   readonly smaps?: string;
+  /** The pagemap view: per VMA, a bar of its first pages from /proc/pid/pagemap (Linux scenarios only). */
+  readonly pagemap?: string;
 }
 
 /**

@@ -11,6 +11,7 @@ import {
 import type { KernelProfile } from '@memsim/starnix-mm';
 import { Process, Vmo } from '@memsim/zircon-objects';
 import { CliError } from '../cli/errors.js';
+import { pagemapText } from './pagemap-view.js';
 import { mappedOnlyVmos, memoryOf, processState, vmoState } from './snapshot.js';
 import type { ModelState, VmoState } from './state.js';
 
@@ -164,7 +165,7 @@ export class Stepper {
   #snapshot(): Omit<ModelState, 'step' | 'label' | 'outcome'> {
     const s = this.#session;
     if (s.domain === 'linux') {
-      const processes = [...s.processes.entries()].map(([name, mm]) => processState(name, mm.process, mm.maps(), mm.smaps()));
+      const processes = [...s.processes.entries()].map(([name, mm]) => ({ ...processState(name, mm.process, mm.maps(), mm.smaps()), pagemap: pagemapText(mm) }));
       return { domain: 'linux', processes, vmos: mappedOnlyVmos(processes, new Set()), memory: memoryOf(s.kernel) };
     }
     const handles = s.handles();

@@ -128,6 +128,12 @@ export const VM = Object.freeze({
   WIPEONFORK: 0x2000000,
   DONTDUMP: 0x4000000,
   SOFTDIRTY: 0x8000000,
+  /**
+   * Model-internal (Linux's bit here is VM_MIXEDMAP, which the model never sets): the inverse of VM_SOFTDIRTY,
+   * set by clear_refs 4 on a soft-dirty kernel, so that every VMA created afterwards is soft-dirty without the
+   * creating calls knowing. Ignored for merging, as Linux ignores VM_SOFTDIRTY; a merge keeps it only if both had it.
+   */
+  SOFT_CLEAN: 0x10000000,
   HUGEPAGE: 0x20000000,
   NOHUGEPAGE: 0x40000000,
   /** MADV_MERGEABLE (VM_MERGEABLE, `mg`). The model's own bit: Linux's is bit 31, past the model's int32 flags. */

@@ -21,6 +21,7 @@ export const Errno = Object.freeze({
   EINVAL: 22,
   ENFILE: 23,
   EMFILE: 24,
+  ENOTTY: 25,
   ETXTBSY: 26,
   EFBIG: 27,
   ENOSPC: 28,

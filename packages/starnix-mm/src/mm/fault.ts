@@ -10,7 +10,7 @@ import type { MmState } from './state.js';
 import { type AccessKind, type LinuxFault } from './types.js';
 import { uffdPresent } from './uffd-events.js';
 import { anonVmaPrepare, attach, detach, objectEnd } from './vma-ops.js';
-import { type UffdContextHooks, type UffdFaultAccess, UffdRegisterMode } from '@memsim/userspace-swap';
+import { type UffdContextHooks, type UffdFaultAccess, UffdFeature, UffdRegisterMode } from '@memsim/userspace-swap';
 import { VmoOp, ZxError } from '@memsim/zircon-objects';
 import { ZirconSpace } from './zircon-space.js';
 import { firstGuard } from './guard.js';
@@ -195,9 +195,15 @@ export function uffdFaultFor(mm: MmState, v: Vma, at: number, write: boolean, us
     if (write) mm.uffdWp.delete(page);
     return null;
   }
-  if (!uffdPresent(mm, v, page)) return reg.mode & UffdRegisterMode.MISSING ? { ctx: reg.ctx, access: { write, user } } : null;
+  if (!uffdPresent(mm, v, page)) {
+    if (reg.mode & UffdRegisterMode.MISSING) return { ctx: reg.ctx, access: { write, user } };
+    // Without MISSING, only a write onto a uffd-wp marker (WP_UNPOPULATED) traps; a read maps the zero page and
+    // the marker stays with it.
+    if (!write || !mm.uffdWp.has(page)) return null;
+  }
   if (write && mm.uffdWp.has(page)) {
-    if (reg.mode & UffdRegisterMode.WP) return { ctx: reg.ctx, access: { write: true, wp: true, user } };
+    // WP_ASYNC: the kernel resolves a write-protect fault itself by dropping the bit, and no message is sent.
+    if (reg.mode & UffdRegisterMode.WP && !reg.ctx.hasFeature(UffdFeature.WP_ASYNC)) return { ctx: reg.ctx, access: { write: true, wp: true, user } };
     mm.uffdWp.delete(page);
   }
   return null;

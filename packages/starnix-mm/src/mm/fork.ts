@@ -105,8 +105,24 @@ export function fork(mm: MmState): MmState {
     }
   }
   if (mm.droppableWatch) watchPressure(child);
+  copyPages(mm.softDirty, child.softDirty, COPY_PTES);
+  shareForkedAnon(mm, child);
   for (const [k, d] of mm.fds) child.fds.set(k, d);
   // dup_userfaultfd_complete: FORK events once the child's mappings are complete.
   for (const [parent, fctx] of forks) if (fctx !== null) raiseUffd(mm, (t) => parent.forkComplete(t, fctx));
   return child;
+}
+
+/**
+ * The private anonymous pages parent and child now share copy-on-write stop being exclusive in both (pagemap bit
+ * 56, UFFDIO_MOVE's EBUSY). Costs the committed pages of the child's anonymous VMAs.
+ */
+function shareForkedAnon(mm: MmState, child: MmState): void {
+  for (const v of child.tree) {
+    if (v.backing.kind !== 'anon') continue;
+    for (const p of child.zx.anonVmo.presentPages(v.start, v.end - v.start)) {
+      child.anonShared.add(p);
+      mm.anonShared.add(p);
+    }
+  }
 }

@@ -21,6 +21,9 @@ import { msync } from './msync.js';
 import { munmap } from './munmap.js';
 import { mseal } from './mseal.js';
 import { maps, smaps, vmas } from './procfs.js';
+import { clearRefs, pagemap } from './pagemap.js';
+import { type PagemapScanArgs, type PagemapScanResult, pagemapScan } from './pagemap-scan.js';
+import { procMemRead, procMemWrite } from './proc-mem.js';
 import type { MmState } from './state.js';
 import { live } from './state.js';
 import { type FileDescription, type KernelCopyGranularity, type MemoryManagerOptions, type MemoryManagerUffdOptions, type MmRlimits, type Rlimit, type UserAccessResult } from './types.js';
@@ -474,6 +477,44 @@ export class MemoryManager implements Disposable {
     return smaps(this.s);
   }
 
+  /**
+   * A read of /proc/PID/pagemap: the 64-bit entries of `pages` pages from the page holding `addr` (bits as
+   * {@link Pagemap} names them; PFNs hidden, as for an unprivileged reader). Short at TASK_SIZE.
+   */
+  pagemap(addr: SysInt, pages: SysInt): BigUint64Array {
+    return pagemap(this.s, addr, pages);
+  }
+
+  /**
+   * A write to /proc/PID/clear_refs: 1-3 (referenced bits, not modelled), 4 (soft-dirty: clears pagemap bit 55 when
+   * the profile has `softDirty`, else accepted with no effect, as Linux without CONFIG_MEM_SOFT_DIRTY), 5 (peak
+   * RSS). EINVAL otherwise.
+   */
+  clearRefs(value: SysInt): void {
+    clearRefs(this.s, value);
+  }
+
+  /** The PAGEMAP_SCAN ioctl on /proc/PID/pagemap (Linux 6.7; ENOTTY on a profile without `pagemapScan`). */
+  pagemapScan(args: PagemapScanArgs): PagemapScanResult {
+    return pagemapScan(this.s, args);
+  }
+
+  /**
+   * pread(2) of /proc/PID/mem: FOLL_FORCE reads (PROT_NONE memory too); stops at the first inaccessible page and at
+   * a page userfaultfd would have to supply (it does not wait, unlike process_vm_readv); EIO when nothing was read.
+   */
+  procMemRead(addr: SysInt, length: SysInt): Uint8Array {
+    return procMemRead(this.s, addr, length);
+  }
+
+  /**
+   * pwrite(2) of /proc/PID/mem: FOLL_FORCE writes; read-only private mappings get their copy-on-write broken,
+   * read-only shared mappings stop the write; EIO when nothing was written. Returns the bytes written.
+   */
+  procMemWrite(addr: SysInt, data: Uint8Array): number {
+    return procMemWrite(this.s, addr, data);
+  }
+
   /** The VMAs, in order, as plain records. */
   vmas(): Array<{ start: number; end: number; prot: number; shared: boolean; name: string | null; locked: boolean }> {
     return vmas(this.s);
@@ -520,6 +561,7 @@ installSyscallGuard(MemoryManager.prototype, (mm) => (mm as unknown as { s: MmSt
   'kernelRead', 'kernelReadInto', 'kernelWrite', 'read', 'write', 'execute', 'userfaultfd',
   'readAsync', 'writeAsync', 'executeAsync', 'kernelReadAsync', 'kernelWriteAsync', 'munmapAsync', 'mmapAsync', 'mremapAsync', 'madviseAsync', 'brkAsync', 'forkAsync',
   'setrlimit', 'getrlimit', 'fork', 'exec', 'maps', 'smaps', 'vmas', 'syscall',
+  'pagemap', 'clearRefs', 'pagemapScan', 'procMemRead', 'procMemWrite',
 ]);
 
 /** Re-exported for typing convenience. */

@@ -17,6 +17,7 @@ export function releasePages(mm: MmState, v: Vma, start: number, end: number): v
   else {
     forget(mm.mappedShared, start, end);
     forgetUffdMarkers(mm, start, end);
+    forget(mm.softDirty, start, end);
   }
 }
 
@@ -25,6 +26,8 @@ export function freeAnon(mm: MmState, start: number, end: number): void {
   mm.zx.zeroAnon(start, end);
   forgetZero(mm, start, end);
   forgetUffdMarkers(mm, start, end);
+  forget(mm.softDirty, start, end);
+  forget(mm.anonShared, start, end);
 }
 
 /** Zapping page table entries drops poison markers and uffd-wp bits with them. */
@@ -54,6 +57,9 @@ export function cleanSet(mm: MmState, v: Vma, vmo: Vmo): Set<number> | undefined
 
 /** A store into a shared page makes it dirty (PAGEOUT can no longer drop it without swap). */
 export function noteWrite(mm: MmState, v: Vma, addr: number): void {
+  // A written PTE is soft-dirty (CONFIG_MEM_SOFT_DIRTY), and a write breaks fork's sharing of an anonymous page.
+  if (mm.profile.softDirty) mm.softDirty.add(pageDown(addr));
+  if (mm.anonShared.size !== 0) mm.anonShared.delete(pageDown(addr));
   // Private anonymous pages have no clean-page set (the common case of a write fault).
   if (v.backing.kind === 'anon') return;
   const t = ZirconSpace.target(mm.zx, v, pageDown(addr));

@@ -49,6 +49,19 @@ export function populatedCandidates(mm: MmState, v: Vma): number[] | undefined {
   return out.sort((x, y) => x - y);
 }
 
+/** Whether a page of `v` is mapped by a page-table entry to a real page (the zero page is not counted). */
+export function pteMapped(mm: MmState, v: Vma, a: number): boolean {
+  const b = v.backing;
+  if (b.kind === 'anon') return mm.zx.anonVmo.pageState(a) !== 'absent';
+  if (b.kind === 'file' && b.cow && b.cow.copied.has(v.pgoff + (a - v.start) / PAGE)) return true;
+  if (!mm.mappedShared.has(a)) return false;
+  // Truncation unmaps pages past the new EOF from every mapping; a page that left the cache is unmapped too.
+  const lim = objectEnd(mm, v);
+  if (lim !== undefined && a >= lim) return false;
+  const t = ZirconSpace.target(mm.zx, v, a);
+  return t.offset + PAGE <= t.vmo.getSize() && t.vmo.pageState(t.offset) !== 'absent';
+}
+
 export function mapsContext(mm: MmState): MapsContext {
   return {
     vmas: mm.tree,
@@ -64,17 +77,7 @@ export function mapsContext(mm: MmState): MapsContext {
     pagesOf: (v) => populatedCandidates(mm, v),
     // Rss counts pages mapped in this VMA: committed private pages, and file/shmem pages with a page-table entry
     // (the shared zero page is not counted).
-    mapped: (v, a) => {
-      const b = v.backing;
-      if (b.kind === 'anon') return mm.zx.anonVmo.pageState(a) !== 'absent';
-      if (b.kind === 'file' && b.cow && b.cow.copied.has(v.pgoff + (a - v.start) / PAGE)) return true;
-      if (!mm.mappedShared.has(a)) return false;
-      // Truncation unmaps pages past the new EOF from every mapping; a page that left the cache is unmapped too.
-      const lim = objectEnd(mm, v);
-      if (lim !== undefined && a >= lim) return false;
-      const t = ZirconSpace.target(mm.zx, v, a);
-      return t.offset + PAGE <= t.vmo.getSize() && t.vmo.pageState(t.offset) !== 'absent';
-    },
+    mapped: (v, a) => pteMapped(mm, v, a),
     privateDirty: (v, a) => {
       const t = ZirconSpace.target(mm.zx, v, a);
       if (v.backing.kind === 'anon') return t.vmo.pageState(pageDown(t.offset)) !== 'absent';

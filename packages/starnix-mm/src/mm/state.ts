@@ -59,7 +59,10 @@ export class MmState {
   disposed = false;
   /** Pages holding a UFFDIO_POISON marker (any access: SIGBUS). */
   readonly uffdPoison = new Set<number>();
-  /** Present pages with the userfaultfd write-protect bit. */
+  /**
+   * Pages with the userfaultfd write-protect bit: present pages, and missing ones holding a uffd-wp PTE marker
+   * (UFFDIO_WRITEPROTECT with WP_UNPOPULATED).
+   */
   readonly uffdWp = new Set<number>();
   /** Guard markers (MADV_GUARD_INSTALL): any access faults with SIGSEGV. Query with guard.ts's isGuardPage. */
   readonly guards = new GuardSet();
@@ -67,6 +70,13 @@ export class MmState {
   everSealed = false;
   /** The kernel pressure subscription that drops MAP_DROPPABLE pages (droppable.ts), made with the first one. */
   droppableWatch: Disposable | null = null;
+  /** Pages whose PTE has the soft-dirty bit (written since the last clear_refs 4); only with `profile.softDirty`. */
+  readonly softDirty = new Set<number>();
+  /**
+   * Private anonymous pages fork left shared with a child (not PageAnonExclusive): pagemap clears bit 56 and
+   * UFFDIO_MOVE refuses them (EBUSY) until a write gives this process its own copy.
+   */
+  readonly anonShared = new Set<number>();
   /** While an async system call runs: its task and the userfaultfd events it must wait for. */
   uffdEvents: { task: UffdTask; pending: Promise<unknown>[] } | null = null;
   uffdSpace: UffdAddressSpace | null = null;
@@ -156,6 +166,8 @@ export class MmState {
         { name: 'shared-page PTEs', pages: this.mappedShared, sharedOnly: true },
         { name: 'UFFDIO_POISON markers', pages: this.uffdPoison },
         { name: 'uffd-wp bits', pages: this.uffdWp },
+        { name: 'soft-dirty bits', pages: this.softDirty },
+        { name: 'fork-shared anonymous pages', pages: this.anonShared, anonOnly: true },
       ],
     };
   }

@@ -12,7 +12,7 @@ import { live } from './state.js';
 import { type MemoryManagerUffdOptions } from './types.js';
 import { uffdPresent } from './uffd-events.js';
 import { anonVmaPrepare, modify, vmaAt } from './vma-ops.js';
-import { type UffdAddressSpace, type UffdContextHooks, type UffdVma, UserfaultFD } from '@memsim/userspace-swap';
+import { type UffdAddressSpace, type UffdContextHooks, type UffdMoveRefusal, type UffdVma, UffdFeature, UserfaultFD } from '@memsim/userspace-swap';
 import { ZirconSpace } from './zircon-space.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -69,9 +69,13 @@ export function makeUffdSpace(mm: MmState): UffdAddressSpace {
     // A MemFile is memfd-like (shmem) when shared; private file mappings are not modelled for userfaultfd.
     return v.flags & VM.SHARED ? 'shmem' : 'file';
   };
+  // The kernel's userfaultfd features, as the profile lists them (the model implements every one Linux 6.18 has).
+  const supported = mm.profile.uffdFeatures.reduce((bits, name) => bits | ((UffdFeature as Record<string, number>)[name] ?? 0), 0);
   return {
     pageSize: PAGE,
     mmapMinAddr: mm.minAddr,
+    supportedFeatures: supported,
+    movePage: (from: number, to: number): UffdMoveRefusal | null => movePage(mm, from, to),
     get taskSize(): number {
       return taskSize();
     },
@@ -82,7 +86,8 @@ export function makeUffdSpace(mm: MmState): UffdAddressSpace {
       if (end <= start) return [];
       return mm.tree.range(start, end).map((v) => {
         const reg = mm.counters.uffd.get(v.uffd);
-        return { start: v.start, end: v.end, kind: kindOf(v), mayWrite: (v.flags & VM.MAYWRITE) !== 0, uffd: reg?.ctx ?? null, uffdMode: reg?.mode ?? 0 };
+        const access = (v.flags & (VM.READ | VM.WRITE | VM.EXEC)) | (v.flags & VM.LOCKED ? 8 : 0);
+        return { start: v.start, end: v.end, kind: kindOf(v), mayWrite: (v.flags & VM.MAYWRITE) !== 0, uffd: reg?.ctx ?? null, uffdMode: reg?.mode ?? 0, access };
       });
     },
     setRegistration: (start: number, end: number, ctx: UffdContextHooks | null, mode: number): void => {
@@ -150,4 +155,21 @@ export function makeUffdSpace(mm: MmState): UffdAddressSpace {
       return out;
     },
   };
+}
+
+/**
+ * UFFDIO_MOVE of one private anonymous page (move_pages_pte): the page, or the zero page, leaves `from` for the
+ * missing `to` (a write-style PTE: soft-dirty, no uffd-wp). A page fork left shared is EBUSY, a poison marker EFAULT.
+ */
+function movePage(mm: MmState, from: number, to: number): UffdMoveRefusal | null {
+  if (mm.uffdPoison.has(from)) return 'EFAULT';
+  if (mm.anonShared.has(from)) return 'EBUSY';
+  const dst = vmaAt(mm, to);
+  if (dst.anonVma === 0) anonVmaPrepare(mm, dst);
+  if (mm.zeroMapped.has(from)) mm.zeroMapped.add(to);
+  else mm.zx.anonVmo.write(mm.zx.anonVmo.read(PAGE, from), to);
+  if (mm.profile.softDirty) mm.softDirty.add(to);
+  freeAnon(mm, from, from + PAGE);
+  flushPins(mm);
+  return null;
 }

@@ -175,6 +175,7 @@ export function join(mm: MmState, a: Vma, b: Vma): Vma {
   mm.tree.remove(b);
   // Sticky flags (VM_MAYBE_GUARD) survive the merge; they are not accounted, so totals stay as they were.
   a.flags |= b.flags & VM.MAYBE_GUARD;
+  if (!(b.flags & VM.SOFT_CLEAN)) a.flags &= ~VM.SOFT_CLEAN;
   const rebindB = a.backing !== b.backing && a.backing.kind === 'file' && b.backing.kind === 'file' && a.backing.cow !== b.backing.cow;
   const oldEnd = a.end;
   a.end = b.end;

@@ -64,9 +64,10 @@ export interface KernelProfile {
   /** Recorded, not followed: the selected mode of `/sys/kernel/mm/transparent_hugepage/enabled` (or `unavailable`). */
   readonly thpEnabled: string;
   /**
-   * Recorded, not followed: the userfaultfd features UFFDIO_API reports (names as the uapi spells them without
-   * `UFFD_FEATURE_`; empty when userfaultfd is unavailable). The model reports the features of its own uffd
-   * implementation.
+   * Followed: the userfaultfd features UFFDIO_API reports (names as the uapi spells them without `UFFD_FEATURE_`;
+   * empty when userfaultfd is unavailable). The model's userfaultfd offers these (of the ones it implements) and
+   * refuses the others; `MOVE` (Linux 6.8) also decides whether UFFDIO_MOVE exists, `WP_ASYNC` and
+   * `WP_UNPOPULATED` (6.7) whether write-protection may be asynchronous.
    */
   readonly uffdFeatures: readonly string[];
   /** Followed. mseal(2) exists (Linux 6.10); without it the call is ENOSYS and no VMA is ever sealed. */
@@ -80,6 +81,15 @@ export interface KernelProfile {
    * Measured on 6.18.44; upstream added the flag late in the 6.x series, so a profile of an older kernel says false.
    */
   readonly guardVmFlag: boolean;
+  /**
+   * Followed. CONFIG_MEM_SOFT_DIRTY: writes set pagemap bit 55 and clear_refs 4 clears it. Without it (as on the
+   * Firecracker builds measured) bit 55 is never set and clear_refs 4 is accepted and does nothing.
+   */
+  readonly softDirty: boolean;
+  /**
+   * Followed. The PAGEMAP_SCAN ioctl on /proc/PID/pagemap (Linux 6.7): without it the ioctl fails with ENOTTY.
+   */
+  readonly pagemapScan: boolean;
 }
 
 /**
@@ -107,11 +117,13 @@ export const KERNEL_PROFILE_FIELDS: readonly KernelProfileField[] = Object.freez
   { field: 'overcommitMemory', followed: false, changes: 'the model never fails an allocation for commit accounting (heuristic or strict)' },
   { field: 'overcommitRatio', followed: false, changes: 'the strict-mode commit limit (mode 2 only)' },
   { field: 'thpEnabled', followed: false, changes: 'the model has no transparent huge pages (the differential does not compare smaps THP fields)' },
-  { field: 'uffdFeatures', followed: false, changes: 'the model reports the features of its own userfaultfd, whatever the host has' },
+  { field: 'uffdFeatures', followed: true, changes: 'the features UFFDIO_API offers and accepts; UFFDIO_MOVE exists only with MOVE (Linux 6.8)' },
   { field: 'mseal', followed: true, changes: 'mseal(2): seals VMAs (6.10+), or ENOSYS' },
   { field: 'mapDroppable', followed: true, changes: 'mmap(MAP_DROPPABLE): a droppable private anonymous mapping (6.11+), or EINVAL' },
   { field: 'guardRegions', followed: true, changes: 'madvise(MADV_GUARD_INSTALL/REMOVE): guard markers (6.13+), or EINVAL' },
   { field: 'guardVmFlag', followed: true, changes: "the 'gu' VmFlag (VM_MAYBE_GUARD) on VMAs that had a guard installed" },
+  { field: 'softDirty', followed: true, changes: 'pagemap bit 55 and PAGEMAP_SCAN PAGE_IS_SOFT_DIRTY after writes; clear_refs 4 (CONFIG_MEM_SOFT_DIRTY)' },
+  { field: 'pagemapScan', followed: true, changes: 'the PAGEMAP_SCAN ioctl (Linux 6.7): ENOTTY without it' },
 ] as const satisfies readonly KernelProfileField[]);
 
 function freeze(p: KernelProfile): KernelProfile {
@@ -147,6 +159,9 @@ export const LINUX_6_18_V669: KernelProfile = freeze({
   mapDroppable: true,
   guardRegions: true,
   guardVmFlag: true,
+  // The Firecracker builds are configured without CONFIG_MEM_SOFT_DIRTY (checked on 6.18.44-fc-v1300).
+  softDirty: false,
+  pagemapScan: true,
 });
 
 /**
@@ -235,17 +250,32 @@ export function parseKernelProfile(value: unknown): KernelProfile {
   need('overcommitRatio', SAFE_COUNT, 'a non-negative integer');
   need('thpEnabled', str, 'a non-empty string');
   need('uffdFeatures', (v) => Array.isArray(v) && v.every(str), 'an array of feature names');
-  // The feature fields came later: a profile file without them gets what its kernel release implies.
+  // The feature fields came later: a profile file without them gets what its kernel release implies. Soft-dirty is a
+  // build option no release implies: a file without it is taken to lack it, as the measured builds do.
   const implied = featuresOfRelease(o.kernel as string);
   const filled: Record<string, unknown> = {};
   for (const k of FEATURE_FIELDS) {
     if (o[k] === undefined) filled[k] = implied[k];
     else need(k, (v) => typeof v === 'boolean', 'a boolean');
   }
+  if (o.softDirty === undefined) filled.softDirty = false;
+  else need('softDirty', (v) => typeof v === 'boolean', 'a boolean');
+  if (o.pagemapScan === undefined) filled.pagemapScan = releaseAtLeast(o.kernel as string, 6007);
+  else need('pagemapScan', (v) => typeof v === 'boolean', 'a boolean');
   if (Object.keys(filled).length > 0) return freeze({ ...(o as unknown as KernelProfile), ...filled, source: (o.source as KernelProfileSource | undefined) ?? 'file' });
   // An already frozen, complete profile (a shipped or detected one) is returned as it is.
   if (Object.isFrozen(o) && Object.isFrozen(o.uffdFeatures) && o.source !== undefined) return o as unknown as KernelProfile;
   return freeze({ ...(o as unknown as KernelProfile), source: (o.source as KernelProfileSource | undefined) ?? 'file' });
+}
+
+/** `6.18.44-fc` as 6018; 0 for a release that does not parse. */
+function releaseNumber(release: string): number {
+  const m = /^(\d+)\.(\d+)/.exec(release);
+  return m ? Number(m[1]) * 1000 + Number(m[2]) : 0;
+}
+
+function releaseAtLeast(release: string, v: number): boolean {
+  return releaseNumber(release) >= v;
 }
 
 const FEATURE_FIELDS = ['mseal', 'mapDroppable', 'guardRegions', 'guardVmFlag'] as const;
@@ -265,8 +295,7 @@ export type KernelFeatures = Pick<KernelProfile, 'mseal' | 'mapDroppable' | 'gua
  * @public
  */
 export function featuresOfRelease(release: string): KernelFeatures {
-  const m = /^(\d+)\.(\d+)/.exec(release);
-  const v = m ? Number(m[1]) * 1000 + Number(m[2]) : 0;
+  const v = releaseNumber(release);
   return { mseal: v >= 6010, mapDroppable: v >= 6011, guardRegions: v >= 6013, guardVmFlag: v >= 6018 };
 }
 
@@ -294,6 +323,10 @@ export interface HostMmFacts {
   readonly guard_regions?: boolean;
   /** Whether guard installation shows `gu` in smaps (default: what the kernel release implies). */
   readonly guard_vm_flag?: boolean;
+  /** Whether a write sets pagemap bit 55 (CONFIG_MEM_SOFT_DIRTY). Older probes omit it: taken as false. */
+  readonly soft_dirty?: boolean;
+  /** Whether /proc/self/pagemap takes PAGEMAP_SCAN. Older probes omit it: taken as present with WP_ASYNC (6.7). */
+  readonly pagemap_scan?: boolean;
 }
 
 /**
@@ -320,6 +353,8 @@ export function profileFromHost(facts: HostMmFacts, name = 'host'): KernelProfil
     ...(facts.map_droppable !== undefined ? { mapDroppable: facts.map_droppable } : {}),
     ...(facts.guard_regions !== undefined ? { guardRegions: facts.guard_regions } : {}),
     ...(facts.guard_vm_flag !== undefined ? { guardVmFlag: facts.guard_vm_flag } : {}),
+    softDirty: facts.soft_dirty ?? false,
+    pagemapScan: facts.pagemap_scan ?? (Array.isArray(facts.uffd_features) && facts.uffd_features.includes('WP_ASYNC')),
   });
 }
 

@@ -69,8 +69,9 @@ export function sameBacking(a: Backing, b: Backing): boolean {
 /** Linux's is_mergeable_vma + anon_vma compatibility: may `a` (below) and `b` (directly above) become one VMA? */
 export function canMerge(a: Vma, b: Vma): boolean {
   if (a.end !== b.start) return false;
-  // VM_MAYBE_GUARD is sticky (Linux 6.18): VMAs differing only in it merge, and the merged VMA keeps it.
-  if ((a.flags ^ b.flags) & ~VM_STICKY) return false;
+  // VM_MAYBE_GUARD is sticky (Linux 6.18): VMAs differing only in it merge, and the merged VMA keeps it. VM_SOFTDIRTY
+  // (here its inverse, SOFT_CLEAN) does not keep VMAs apart either (is_mergeable_vma).
+  if ((a.flags ^ b.flags) & ~(VM_STICKY | VM.SOFT_CLEAN)) return false;
   if (!sameBacking(a.backing, b.backing)) return false;
   if (a.anonName !== b.anonName || a.uffd !== b.uffd) return false;
   if (a.anonVma !== b.anonVma) {

@@ -2,6 +2,7 @@ import type {
   UffdAddressSpace,
   UffdContextHooks,
   UffdTask,
+  UffdMoveRefusal,
   UffdVma,
   UffdVmaKind,
 } from '../uffd/address-space.js';
@@ -25,6 +26,7 @@ interface Vma {
   mayWrite: boolean;
   uffd: UffdContextHooks | null;
   uffdMode: number;
+  access: number;
 }
 
 type PageEntry = { kind: 'data'; data: Uint8Array; wp: boolean } | { kind: 'zero'; wp: boolean } | { kind: 'poison' };
@@ -52,7 +54,7 @@ export class ReferenceSpace implements UffdAddressSpace {
 
   mmap(start: number, length: number, kind: UffdVmaKind = 'anonymous', mayWrite = true): number {
     if (this.#vmas.some((v) => v.start < start + length && v.end > start)) throw new Error('overlap (test misuse)');
-    this.#vmas.push({ start, end: start + length, kind, mayWrite, uffd: null, uffdMode: 0 });
+    this.#vmas.push({ start, end: start + length, kind, mayWrite, uffd: null, uffdMode: 0, access: 3 });
     this.#sort();
     return start;
   }
@@ -95,6 +97,18 @@ export class ReferenceSpace implements UffdAddressSpace {
   setWriteProtected(address: number, writeProtected: boolean): void {
     const e = this.#pages.get(address);
     if (e !== undefined && e.kind !== 'poison') e.wp = writeProtected;
+  }
+
+  /** Pages a fork left shared (UFFDIO_MOVE refuses them with EBUSY); tests add to it. */
+  readonly sharedPages = new Set<number>();
+
+  movePage(from: number, to: number): UffdMoveRefusal | null {
+    const e = this.#pages.get(from);
+    if (e === undefined || e.kind === 'poison') return 'EFAULT';
+    if (this.sharedPages.has(from)) return 'EBUSY';
+    this.#pages.delete(from);
+    this.#pages.set(to, e.kind === 'data' ? { kind: 'data', data: e.data, wp: false } : { kind: 'zero', wp: false });
+    return null;
   }
 
   takePages(start: number, length: number): { address: number; data: Uint8Array }[] {
@@ -233,7 +247,7 @@ export class ReferenceSpace implements UffdAddressSpace {
     const old = this.#vmas.find((v) => v.start === oldAddress)!;
     const ctx = old.uffd;
     const keep = ctx !== null && ctx.hasFeature(UffdFeature.EVENT_REMAP);
-    this.#vmas.push({ start: to, end: to + newSize, kind: old.kind, mayWrite: old.mayWrite, uffd: keep ? ctx : null, uffdMode: keep ? old.uffdMode : 0 });
+    this.#vmas.push({ start: to, end: to + newSize, kind: old.kind, mayWrite: old.mayWrite, uffd: keep ? ctx : null, uffdMode: keep ? old.uffdMode : 0, access: old.access });
     for (let off = 0; off < oldSize; off += PAGE) {
       const e = this.#pages.get(oldAddress + off);
       if (e !== undefined) {

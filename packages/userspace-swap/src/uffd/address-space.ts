@@ -46,7 +46,20 @@ export interface UffdVma {
   readonly uffd: UffdContextHooks | null;
   /** The registered UFFDIO_REGISTER_MODE_* bits (0 when `uffd` is null). */
   readonly uffdMode: number;
+  /**
+   * The VMA's access bits (PROT_READ 1, PROT_WRITE 2, PROT_EXEC 4) and VM_LOCKED as 8, which UFFDIO_MOVE compares
+   * between source and destination. Optional: a space without it refuses UFFDIO_MOVE (EINVAL).
+   */
+  readonly access?: number;
 }
+
+/**
+ * Why {@link UffdAddressSpace.movePage} could not move a page: EBUSY when the source page is not exclusive to this
+ * process (shared with a fork child, pinned), EFAULT when it holds a marker (poison) rather than a page.
+ *
+ * @public
+ */
+export type UffdMoveRefusal = 'EBUSY' | 'EFAULT';
 
 /**
  * What userfaultfd needs from an address space. Every address is a byte address; page-sized operations receive
@@ -78,6 +91,18 @@ export interface UffdAddressSpace {
   installZeroPage(address: number): void;
   /** Installs a poison marker at a missing address: later accesses get SIGBUS (UFFDIO_POISON). */
   installPoison(address: number): void;
+  /**
+   * The UFFD_FEATURE_* bits the kernel offers (what UFFDIO_API reports, and the only ones it accepts). Optional: the
+   * default is every feature of Linux 6.18 (`UFFD_API_FEATURES`). Without MOVE, UFFDIO_MOVE does not exist
+   * (EINVAL, as on Linux before 6.8) and REGISTER does not report it.
+   */
+  readonly supportedFeatures?: number;
+  /**
+   * UFFDIO_MOVE of one page: moves the present page (or zero page) at `from` to the missing address `to`, leaving
+   * `from` missing and `to` mapped without the uffd-wp bit. Returns null when moved, or why not. Optional: a space
+   * without it refuses UFFDIO_MOVE with EINVAL.
+   */
+  movePage?(from: number, to: number): UffdMoveRefusal | null;
   /** Sets or clears the userfaultfd write-protect bit of a present page. */
   setWriteProtected(address: number, writeProtected: boolean): void;
   /**

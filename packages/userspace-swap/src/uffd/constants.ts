@@ -63,6 +63,8 @@ export const UffdZeropageMode = Object.freeze({ DONTWAKE: 1 << 0 } as const);
 export const UffdWriteProtectMode = Object.freeze({ WP: 1 << 0, DONTWAKE: 1 << 1 } as const);
 /** UFFDIO_POISON modes. @public */
 export const UffdPoisonMode = Object.freeze({ DONTWAKE: 1 << 0 } as const);
+/** UFFDIO_MOVE modes (Linux 6.8). @public */
+export const UffdMoveMode = Object.freeze({ DONTWAKE: 1 << 0, ALLOW_SRC_HOLES: 1 << 1 } as const);
 
 /**
  * `uffd_msg.event` codes.

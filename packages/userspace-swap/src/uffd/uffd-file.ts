@@ -47,6 +47,8 @@ export interface UffdFile extends Disposable {
   zeroRange(start: number, length: number, mode?: number): number;
   /** UFFDIO_POISON: returns the bytes poisoned. */
   poisonRange(start: number, length: number, mode?: number): number;
+  /** UFFDIO_MOVE (Linux 6.8): returns the bytes moved. */
+  move(destination: number, source: number, length: number, mode?: number): number;
   /** UFFDIO_WAKE. */
   wakeRange(start: number, length: number): void;
   /** UFFDIO_WRITEPROTECT. */

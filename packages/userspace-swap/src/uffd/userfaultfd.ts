@@ -2,18 +2,9 @@ import { describeValue } from '../errors/describe.js';
 import { SystemClock } from '../clock/clock.js';
 import type { Clock } from '../clock/clock.js';
 import { LinuxErrno, UffdError } from '../errors/errno.js';
-import type { ErrnoName } from '../errors/errno.js';
-import type {
-  UffdAddressSpace,
-  UffdContextHooks,
-  UffdFaultAccess,
-  UffdFaultOutcome,
-  UffdTask,
-  UffdVma,
-} from './address-space.js';
+import type { UffdAddressSpace, UffdContextHooks, UffdFaultAccess, UffdFaultOutcome, UffdTask } from './address-space.js';
 import {
   UFFD_API,
-  UFFD_API_FEATURES,
   UffdCopyMode,
   UffdFeature,
   UffdIoctl,
@@ -21,11 +12,14 @@ import {
   UffdPagefaultFlag,
   UffdPoisonMode,
   UffdRegisterMode,
-  UffdWriteProtectMode,
   UffdZeropageMode,
   ioctlBit,
 } from './constants.js';
 import { EventDispatcher } from './event-dispatcher.js';
+import { fillIoctl } from './fill.js';
+import { moveIoctl } from './move.js';
+import { canUserfault, kernelFeatures, rangeIoctls, validateRange } from './range.js';
+import { clearWriteProtect, writeProtectRange } from './write-protect.js';
 import type { DispatchOptions, UffdApiResult, UffdEventMessage, UffdFile, UffdMessage, UffdPagefaultMessage, UserfaultFDHandler } from './uffd-file.js';
 
 /**
@@ -52,24 +46,7 @@ interface EventWaiter {
   readonly resolve: () => void;
 }
 
-const ALL_RANGE_IOCTLS =
-  ioctlBit(UffdIoctl.WAKE) |
-  ioctlBit(UffdIoctl.COPY) |
-  ioctlBit(UffdIoctl.ZEROPAGE) |
-  ioctlBit(UffdIoctl.MOVE) |
-  ioctlBit(UffdIoctl.WRITEPROTECT) |
-  ioctlBit(UffdIoctl.CONTINUE) |
-  ioctlBit(UffdIoctl.POISON);
-// hugetlb ranges lack ZEROPAGE and MOVE (UFFD_API_RANGE_IOCTLS_BASIC).
-const BASIC_RANGE_IOCTLS =
-  ioctlBit(UffdIoctl.WAKE) |
-  ioctlBit(UffdIoctl.COPY) |
-  ioctlBit(UffdIoctl.WRITEPROTECT) |
-  ioctlBit(UffdIoctl.CONTINUE) |
-  ioctlBit(UffdIoctl.POISON);
 const FD_IOCTLS = ioctlBit(UffdIoctl.REGISTER) | ioctlBit(UffdIoctl.UNREGISTER) | ioctlBit(UffdIoctl.API);
-
-type FillKind = 'copy' | 'zeropage' | 'poison';
 
 /**
  * A userfaultfd with Linux's semantics (fs/userfaultfd.c, mm/userfaultfd.c as of Linux 6.18) on a
@@ -78,7 +55,8 @@ type FillKind = 'copy' | 'zeropage' | 'poison';
  * @remarks
  * Methods mirror the ioctls: {@link UserfaultFD.api} (UFFDIO_API), {@link UserfaultFD.registerRange},
  * {@link UserfaultFD.unregisterRange}, {@link UserfaultFD.copyToRange} (UFFDIO_COPY), {@link UserfaultFD.zeroRange}
- * (UFFDIO_ZEROPAGE), {@link UserfaultFD.wakeRange}, {@link UserfaultFD.writeProtect}, {@link UserfaultFD.poisonRange}.
+ * (UFFDIO_ZEROPAGE), {@link UserfaultFD.wakeRange}, {@link UserfaultFD.writeProtect}, {@link UserfaultFD.poisonRange},
+ * {@link UserfaultFD.move} (UFFDIO_MOVE).
  * Failures throw {@link UffdError} with the errno Linux reports. {@link UserfaultFD.read} is a non-blocking read(2).
  * The instance also implements {@link UffdContextHooks}, which the address space calls.
  *
@@ -169,7 +147,8 @@ export class UserfaultFD implements UffdContextHooks, UffdFile, Disposable {
   api(api: number, features: number): UffdApiResult {
     this.#checkOpen();
     if (api !== UFFD_API) throw new UffdError('EINVAL', `UFFDIO_API: api ${describeValue(api)} is not 0xAA`);
-    if (!Number.isSafeInteger(features) || features < 0 || features > 0xffffffff || (features & ~UFFD_API_FEATURES) !== 0) {
+    const supported = kernelFeatures(this.addressSpace);
+    if (!Number.isSafeInteger(features) || features < 0 || features > 0xffffffff || (features & ~supported) !== 0) {
       throw new UffdError('EINVAL', `UFFDIO_API: unknown feature bits in ${describeValue(features)}`);
     }
     if ((features & UffdFeature.EVENT_FORK) !== 0 && !this.#capSysPtrace) {
@@ -179,7 +158,7 @@ export class UserfaultFD implements UffdContextHooks, UffdFile, Disposable {
     const enabled = (features & UffdFeature.WP_ASYNC) !== 0 ? features | UffdFeature.WP_UNPOPULATED : features;
     if (this.#features !== null) throw new UffdError('EINVAL', 'UFFDIO_API: the handshake was already done');
     this.#features = enabled;
-    return { features: UFFD_API_FEATURES, ioctls: FD_IOCTLS };
+    return { features: supported, ioctls: FD_IOCTLS };
   }
 
   /**
@@ -187,7 +166,7 @@ export class UserfaultFD implements UffdContextHooks, UffdFile, Disposable {
    *
    * @remarks
    * EINVAL: mode 0 or unknown bits, misaligned or zero length, outside [mmap_min_addr, TASK_SIZE), no VMA in the
-   * range, a file (non-shmem) VMA, MINOR on anonymous memory. EPERM: a VMA without VM_MAYWRITE. EBUSY: a VMA
+   * range, a file (non-shmem) VMA (unless WP_ASYNC and mode WP alone, as Linux allows), MINOR on anonymous memory. EPERM: a VMA without VM_MAYWRITE. EBUSY: a VMA
    * registered with another userfaultfd. Holes between VMAs are skipped, as Linux does.
    */
   registerRange(start: number, length: number, mode: number): bigint {
@@ -195,14 +174,14 @@ export class UserfaultFD implements UffdContextHooks, UffdFile, Disposable {
     if (!Number.isSafeInteger(mode) || mode === 0 || mode < 0 || (mode & ~0x7) !== 0) {
       throw new UffdError('EINVAL', `UFFDIO_REGISTER: bad mode ${describeValue(mode)}`);
     }
-    this.#validateRange(start, length);
+    validateRange(this.addressSpace, start, length);
     const end = start + length;
     if (!this.addressSpace.alive) throw new UffdError('ENOMEM', 'UFFDIO_REGISTER: the process exited');
     const vmas = this.addressSpace.vmasIn(start, end);
     if (vmas.length === 0) throw new UffdError('EINVAL', 'UFFDIO_REGISTER: no mapping in the range');
     let hugetlb = false;
     for (const vma of vmas) {
-      if (!canUserfault(vma, mode)) {
+      if (!canUserfault(vma, mode, this.hasFeature(UffdFeature.WP_ASYNC))) {
         throw new UffdError('EINVAL', `UFFDIO_REGISTER: a ${vma.kind} mapping cannot take mode ${mode}`);
       }
       if (!vma.mayWrite) throw new UffdError('EPERM', 'UFFDIO_REGISTER: mapping without VM_MAYWRITE');
@@ -212,7 +191,7 @@ export class UserfaultFD implements UffdContextHooks, UffdFile, Disposable {
       if (vma.kind === 'hugetlb') hugetlb = true;
     }
     this.addressSpace.setRegistration(start, end, this, mode);
-    let ioctls = hugetlb ? BASIC_RANGE_IOCTLS : ALL_RANGE_IOCTLS;
+    let ioctls = rangeIoctls(this.addressSpace, hugetlb);
     if ((mode & UffdRegisterMode.WP) === 0) ioctls &= ~ioctlBit(UffdIoctl.WRITEPROTECT);
     if ((mode & UffdRegisterMode.MINOR) === 0) ioctls &= ~ioctlBit(UffdIoctl.CONTINUE);
     return ioctls;
@@ -224,12 +203,12 @@ export class UserfaultFD implements UffdContextHooks, UffdFile, Disposable {
    */
   unregisterRange(start: number, length: number): void {
     this.#checkInitialized();
-    this.#validateRange(start, length);
+    validateRange(this.addressSpace, start, length);
     const end = start + length;
     const vmas = this.addressSpace.vmasIn(start, end);
     if (vmas.length === 0) throw new UffdError('EINVAL', 'UFFDIO_UNREGISTER: no mapping in the range');
     for (const vma of vmas) {
-      if (!canUserfault(vma, vma.uffdMode)) throw new UffdError('EINVAL', 'UFFDIO_UNREGISTER: incompatible mapping');
+      if (!canUserfault(vma, vma.uffdMode, this.hasFeature(UffdFeature.WP_ASYNC))) throw new UffdError('EINVAL', 'UFFDIO_UNREGISTER: incompatible mapping');
       // Observed on Linux 6.18: another fd's registration in the range is EINVAL, not skipped.
       if (vma.uffd !== null && vma.uffd !== this) {
         throw new UffdError('EINVAL', 'UFFDIO_UNREGISTER: the range is registered with another userfaultfd');
@@ -239,7 +218,7 @@ export class UserfaultFD implements UffdContextHooks, UffdFile, Disposable {
       if (vma.uffd !== this) continue;
       const s = Math.max(vma.start, start);
       const e = Math.min(vma.end, end);
-      this.#clearWriteProtect(vma, s, e);
+      clearWriteProtect(this.addressSpace, vma, s, e);
       // Wake waiters so none hangs once the range is no longer served (they retry on the normal path).
       this.#wake(s, e - s);
     }
@@ -262,11 +241,11 @@ export class UserfaultFD implements UffdContextHooks, UffdFile, Disposable {
     // Linux 6.18 writes -EAGAIN into the result field here too (observed with packages/linux-probe).
     if (this.#mmapChanging > 0) throw new UffdError('EAGAIN', 'UFFDIO_COPY: mappings are changing', -LinuxErrno.EAGAIN);
     if (!(source instanceof Uint8Array)) throw new UffdError('EFAULT', 'UFFDIO_COPY: source is not a byte buffer');
-    this.#validateRange(destination, length);
+    validateRange(this.addressSpace, destination, length);
     if (!Number.isSafeInteger(mode) || (mode & ~(UffdCopyMode.DONTWAKE | UffdCopyMode.WP)) !== 0) {
       throw new UffdError('EINVAL', `UFFDIO_COPY: bad mode ${describeValue(mode)}`);
     }
-    return this.#fillIoctl('copy', destination, length, source, (mode & UffdCopyMode.WP) !== 0, (mode & UffdCopyMode.DONTWAKE) !== 0);
+    return fillIoctl(this.addressSpace, 'copy', destination, length, source, (mode & UffdCopyMode.WP) !== 0, (mode & UffdCopyMode.DONTWAKE) !== 0, this.#waker);
   }
 
   /**
@@ -277,11 +256,11 @@ export class UserfaultFD implements UffdContextHooks, UffdFile, Disposable {
     this.#checkInitialized();
     // Linux 6.18 writes -EAGAIN into the result field here too (observed with packages/linux-probe).
     if (this.#mmapChanging > 0) throw new UffdError('EAGAIN', 'UFFDIO_ZEROPAGE: mappings are changing', -LinuxErrno.EAGAIN);
-    this.#validateRange(start, length);
+    validateRange(this.addressSpace, start, length);
     if (!Number.isSafeInteger(mode) || (mode & ~UffdZeropageMode.DONTWAKE) !== 0) {
       throw new UffdError('EINVAL', `UFFDIO_ZEROPAGE: bad mode ${describeValue(mode)}`);
     }
-    return this.#fillIoctl('zeropage', start, length, undefined, false, (mode & UffdZeropageMode.DONTWAKE) !== 0);
+    return fillIoctl(this.addressSpace, 'zeropage', start, length, undefined, false, (mode & UffdZeropageMode.DONTWAKE) !== 0, this.#waker);
   }
 
   /**
@@ -292,49 +271,42 @@ export class UserfaultFD implements UffdContextHooks, UffdFile, Disposable {
     this.#checkInitialized();
     // Linux 6.18 writes -EAGAIN into the result field here too (observed with packages/linux-probe).
     if (this.#mmapChanging > 0) throw new UffdError('EAGAIN', 'UFFDIO_POISON: mappings are changing', -LinuxErrno.EAGAIN);
-    this.#validateRange(start, length);
+    validateRange(this.addressSpace, start, length);
     if (!Number.isSafeInteger(mode) || (mode & ~UffdPoisonMode.DONTWAKE) !== 0) {
       throw new UffdError('EINVAL', `UFFDIO_POISON: bad mode ${describeValue(mode)}`);
     }
-    return this.#fillIoctl('poison', start, length, undefined, false, (mode & UffdPoisonMode.DONTWAKE) !== 0);
+    return fillIoctl(this.addressSpace, 'poison', start, length, undefined, false, (mode & UffdPoisonMode.DONTWAKE) !== 0, this.#waker);
   }
 
   /** UFFDIO_WAKE: wakes tasks blocked on faults in [start, start + length); they retry (and may fault again). */
   wakeRange(start: number, length: number): void {
     this.#checkInitialized();
-    this.#validateRange(start, length);
+    validateRange(this.addressSpace, start, length);
     this.#wake(start, length);
   }
 
   /**
    * UFFDIO_WRITEPROTECT: mode WP protects the present pages of the range, mode 0 unprotects them and wakes the
    * writers (unless DONTWAKE). EAGAIN while mappings change; EINVAL for a bad range or mode (WP with DONTWAKE);
-   * ENOENT when a VMA in the range is not registered for WP; ESRCH after exit. Like Linux without WP_UNPOPULATED,
-   * missing pages are left alone.
+   * ENOENT when a VMA in the range is not registered for WP; ESRCH after exit. Like Linux, missing pages are left
+   * alone unless WP_UNPOPULATED (or WP_ASYNC) was enabled, which marks them too.
    */
   writeProtect(start: number, length: number, mode: number): void {
     this.#checkInitialized();
     if (this.#mmapChanging > 0) throw new UffdError('EAGAIN', 'UFFDIO_WRITEPROTECT: mappings are changing');
-    this.#validateRange(start, length);
-    const known = UffdWriteProtectMode.WP | UffdWriteProtectMode.DONTWAKE;
-    if (!Number.isSafeInteger(mode) || (mode & ~known) !== 0 || mode === known) {
-      throw new UffdError('EINVAL', `UFFDIO_WRITEPROTECT: bad mode ${describeValue(mode)}`);
-    }
-    if (!this.addressSpace.alive) throw new UffdError('ESRCH', 'UFFDIO_WRITEPROTECT: the process exited');
-    const end = start + length;
-    const vmas = this.addressSpace.vmasIn(start, end);
-    if (vmas.length === 0) throw new UffdError('ENOENT', 'UFFDIO_WRITEPROTECT: no mapping in the range');
-    const wp = (mode & UffdWriteProtectMode.WP) !== 0;
-    const page = this.addressSpace.pageSize;
-    for (const vma of vmas) {
-      if (vma.uffd === null || (vma.uffdMode & UffdRegisterMode.WP) === 0) {
-        throw new UffdError('ENOENT', 'UFFDIO_WRITEPROTECT: a mapping in the range is not registered for WP');
-      }
-      for (let a = Math.max(vma.start, start); a < Math.min(vma.end, end); a += page) {
-        if (this.addressSpace.isPagePresent(a)) this.addressSpace.setWriteProtected(a, wp);
-      }
-    }
-    if (!wp && (mode & UffdWriteProtectMode.DONTWAKE) === 0) this.#wake(start, length);
+    validateRange(this.addressSpace, start, length);
+    writeProtectRange(this.addressSpace, start, length, mode, this.hasFeature(UffdFeature.WP_UNPOPULATED), this.#waker);
+  }
+
+  /**
+   * UFFDIO_MOVE (Linux 6.8): moves the pages of [source, source + length) to the missing pages of [destination,
+   * destination + length), which must be registered with this fd; returns the bytes moved. `mode` takes
+   * {@link UffdMoveMode} bits (DONTWAKE, ALLOW_SRC_HOLES). The rules and errors are Linux's: see `moveIoctl`
+   * (src/uffd/move.ts) and the package README.
+   */
+  move(destination: number, source: number, length: number, mode = 0): number {
+    this.#checkInitialized();
+    return moveIoctl({ space: this.addressSpace, ctx: this, mmapChanging: this.#mmapChanging, wake: this.#waker }, destination, source, length, mode);
   }
 
   /**
@@ -343,6 +315,8 @@ export class UserfaultFD implements UffdContextHooks, UffdFile, Disposable {
    */
   read(): UffdMessage | null {
     if (this.#released) throw new UffdError('EBADF', 'read: the userfaultfd is closed');
+    // Linux 6.18: reading an fd whose UFFDIO_API handshake has not succeeded (never tried, or failed) is EINVAL.
+    if (this.#features === null) throw new UffdError('EINVAL', 'read: the UFFDIO_API handshake has not been done');
     const fault = this.#faultPending.shift();
     if (fault !== undefined) {
       this.#faultRead.push(fault);
@@ -411,7 +385,7 @@ export class UserfaultFD implements UffdContextHooks, UffdFile, Disposable {
     const space = this.addressSpace;
     for (const vma of space.vmasIn(0, space.taskSize)) {
       if (vma.uffd !== this) continue;
-      this.#clearWriteProtect(vma, vma.start, vma.end);
+      clearWriteProtect(space, vma, vma.start, vma.end);
       space.setRegistration(vma.start, vma.end, null, 0);
     }
     for (const w of this.#faultPending.splice(0)) w.resolve('retry');
@@ -518,16 +492,12 @@ export class UserfaultFD implements UffdContextHooks, UffdFile, Disposable {
     }
   }
 
-  /** userfaultfd_clear_vma: dropping WP registration also clears the uffd-wp bits of the present pages. */
-  #clearWriteProtect(vma: UffdVma, start: number, end: number): void {
-    if ((vma.uffdMode & UffdRegisterMode.WP) === 0) return;
-    const space = this.addressSpace;
-    for (let a = start; a < end; a += space.pageSize) if (space.isPagePresent(a)) space.setWriteProtected(a, false);
-  }
-
   #notifyReadable(): void {
     for (const l of [...this.#readableListeners]) l();
   }
+
+  /** {@link UserfaultFD.#wake} bound, for the ioctl families' files. */
+  readonly #waker = (start: number, length: number): void => this.#wake(start, length);
 
   #wake(start: number, length: number): void {
     // No closure or list array per call: a fill with nobody waiting (most UFFDIO_COPYs) costs two length checks.
@@ -544,67 +514,6 @@ export class UserfaultFD implements UffdContextHooks, UffdFile, Disposable {
     }
   }
 
-  #fillIoctl(kind: FillKind, start: number, length: number, source: Uint8Array | undefined, wp: boolean, dontWake: boolean): number {
-    if (!this.addressSpace.alive) throw new UffdError('ESRCH', `UFFDIO_${kind.toUpperCase()}: the process exited`);
-    const result = this.#mfillAtomic(kind, start, length, source, wp);
-    if (result.done < 0) throw new UffdError(result.errno!, `UFFDIO_${kind.toUpperCase()} failed at ${start}`, result.done);
-    if (!dontWake) this.#wake(start, result.done);
-    if (result.done !== length) {
-      throw new UffdError('EAGAIN', `UFFDIO_${kind.toUpperCase()}: partial progress, ${result.done} of ${length} bytes`, result.done);
-    }
-    return result.done;
-  }
-
-  /** mfill_atomic: bytes done, or a negated errno when nothing was done. */
-  #mfillAtomic(kind: FillKind, start: number, length: number, source: Uint8Array | undefined, wp: boolean): { done: number; errno?: ErrnoName } {
-    const space = this.addressSpace;
-    const page = space.pageSize;
-    const end = start + length;
-    const vmas = space.vmasIn(start, end);
-    const vma = vmas[0];
-    // The destination must lie inside one VMA registered with some userfaultfd (validate_dst_vma).
-    if (vma === undefined || vma.start > start || vma.end < end || vma.uffd === null) return { done: -2, errno: 'ENOENT' };
-    if (wp && (vma.uffdMode & UffdRegisterMode.WP) === 0) return { done: -22, errno: 'EINVAL' };
-    if (kind === 'zeropage' && vma.kind === 'hugetlb') return { done: -22, errno: 'EINVAL' };
-    let done = 0;
-    let errno: ErrnoName | undefined;
-    for (let a = start; a < end; a += page) {
-      if (space.isPagePresent(a)) {
-        errno = 'EEXIST';
-        break;
-      }
-      if (kind === 'copy') {
-        const off = a - start;
-        if (source === undefined || source.byteLength < off + page) {
-          errno = 'EFAULT';
-          break;
-        }
-        // installPage copies the bytes into the page: a view serves, no copy of the source per page.
-        space.installPage(a, source.subarray(off, off + page), wp);
-      } else if (kind === 'zeropage') {
-        space.installZeroPage(a);
-      } else {
-        space.installPoison(a);
-      }
-      done += page;
-    }
-    if (done > 0 || errno === undefined) return { done };
-    return { done: -LinuxErrno[errno], errno };
-  }
-
-  #validateRange(start: number, length: number): void {
-    const space = this.addressSpace;
-    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(length) || start < 0 || length < 0) {
-      throw new UffdError('EINVAL', `bad range ${describeValue(start)}+${describeValue(length)}`);
-    }
-    if (start % space.pageSize !== 0 || length % space.pageSize !== 0 || length === 0) {
-      throw new UffdError('EINVAL', `range ${start}+${length} is not page aligned or is empty`);
-    }
-    if (start < space.mmapMinAddr || start >= space.taskSize || length > space.taskSize - start) {
-      throw new UffdError('EINVAL', `range ${start}+${length} is outside the user address space`);
-    }
-  }
-
   #checkOpen(): void {
     if (this.#released) throw new UffdError('EBADF', 'the userfaultfd is closed');
   }
@@ -613,11 +522,4 @@ export class UserfaultFD implements UffdContextHooks, UffdFile, Disposable {
     this.#checkOpen();
     if (this.#features === null) throw new UffdError('EINVAL', 'the UFFDIO_API handshake has not been done');
   }
-}
-
-/** vma_can_userfault (Linux 6.18, CONFIG_PTE_MARKER_UFFD_WP set as on common distributions). */
-function canUserfault(vma: UffdVma, mode: number): boolean {
-  if (vma.kind === 'file') return false;
-  if ((mode & UffdRegisterMode.MINOR) !== 0 && vma.kind === 'anonymous') return false;
-  return true;
 }

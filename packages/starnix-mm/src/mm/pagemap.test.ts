@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import type { UffdError} from '@memsim/userspace-swap';
+import { UffdFeature, UffdRegisterMode } from '@memsim/userspace-swap';
+import { LINUX_6_18_V669, type KernelProfile } from '../profile/kernel-profile.js';
+import { Pagemap } from './pagemap.js';
+import { PageCategory } from './pagemap-scan.js';
+import { errno, newMm, P, PA, RW } from '../test-support/setup.js';
+
+const softDirtyKernel: KernelProfile = { ...LINUX_6_18_V669, name: 'soft-dirty', softDirty: true };
+const bits = (e: bigint): bigint => e >> 55n;
+
+describe('/proc/PID/pagemap and clear_refs', () => {
+  it('soft-dirty (CONFIG_MEM_SOFT_DIRTY): new VMAs and written pages carry bit 55 until clear_refs 4', () => {
+    using mm = newMm({ profile: softDirtyKernel, validate: true });
+    const a = mm.mmap(0, 4 * P, RW, PA);
+    expect(mm.pagemap(a, 1)[0]).toBe(Pagemap.SOFT_DIRTY);
+    mm.write(a, new Uint8Array([1]));
+    mm.clearRefs(4);
+    expect(bits(mm.pagemap(a, 1)[0])).toBe(0x102n);
+    expect(mm.pagemap(a + P, 1)[0]).toBe(0n);
+    mm.write(a + P, new Uint8Array([1]));
+    expect(mm.pagemap(a + P, 1)[0] & Pagemap.SOFT_DIRTY).toBe(Pagemap.SOFT_DIRTY);
+    expect(mm.pagemapScan({ start: a, end: a + 4 * P, categoryMask: PageCategory.SOFT_DIRTY, returnMask: 0x1ff }).regions).toEqual([
+      { start: a + P, end: a + 2 * P, categories: PageCategory.SOFT_DIRTY | PageCategory.PRESENT | PageCategory.WRITTEN },
+    ]);
+    // A VMA made after the clear is soft-dirty as a whole, pages or not.
+    const b = mm.mmap(0, P, RW, PA);
+    expect(mm.pagemap(b, 1)[0]).toBe(Pagemap.SOFT_DIRTY);
+  });
+
+  it('without CONFIG_MEM_SOFT_DIRTY bit 55 never appears and clear_refs 4 is accepted; other values are EINVAL', () => {
+    using mm = newMm({ validate: true });
+    const a = mm.mmap(0, P, RW, PA);
+    mm.write(a, new Uint8Array([1]));
+    expect(bits(mm.pagemap(a, 1)[0])).toBe(0x102n);
+    for (const v of [1, 2, 3, 4, 5]) mm.clearRefs(v);
+    for (const v of [0, 6, -1, 1.5]) expect(errno(() => mm.clearRefs(v))).toBe('EINVAL');
+  });
+
+  it('entries stop at TASK_SIZE; PFNs stay hidden; a fork leaves anonymous pages not exclusive until written', () => {
+    using mm = newMm({ validate: true });
+    expect(mm.pagemap(mm.taskSize, 4).length).toBe(0);
+    expect(mm.pagemap(mm.taskSize - P, 4).length).toBe(1);
+    const a = mm.mmap(0, 2 * P, RW, PA);
+    mm.write(a, new Uint8Array(2 * P).fill(1));
+    using child = mm.fork();
+    expect(bits(mm.pagemap(a, 1)[0])).toBe(0x100n);
+    expect(bits(child.pagemap(a, 1)[0])).toBe(0x100n);
+    mm.write(a, new Uint8Array([2]));
+    expect(bits(mm.pagemap(a, 1)[0])).toBe(0x102n);
+    expect(errno(() => mm.pagemap(a, -1))).toBe('EINVAL');
+  });
+
+  it('PAGEMAP_SCAN does not exist before Linux 6.7 (ENOTTY); UFFDIO_MOVE not before 6.8 (EINVAL)', () => {
+    const old: KernelProfile = { ...LINUX_6_18_V669, name: 'linux-6.6', pagemapScan: false, uffdFeatures: LINUX_6_18_V669.uffdFeatures.filter((f) => f !== 'MOVE' && f !== 'WP_ASYNC') };
+    using mm = newMm({ profile: old, validate: true });
+    const a = mm.mmap(0, 2 * P, RW, PA);
+    expect(errno(() => mm.pagemapScan({ start: a, end: a + P }))).toBe('ENOTTY');
+    const fd = mm.userfaultfd({ features: 0 });
+    fd.registerRange(a, P, UffdRegisterMode.MISSING);
+    const e = (() => {
+      try {
+        fd.move(a, a + P, P);
+      } catch (x) {
+        return x as UffdError;
+      }
+      return null;
+    })();
+    expect(e?.code).toBe('EINVAL');
+    // The system-call boundary reports the handshake's EINVAL as an ErrnoError.
+    expect(errno(() => mm.userfaultfd({ features: UffdFeature.WP_ASYNC }))).toBe('EINVAL');
+  });
+
+  it('UFFDIO_MOVE keeps validate() true and moves the data', () => {
+    using mm = newMm({ validate: true });
+    const d = mm.mmap(0, 2 * P, RW, PA);
+    const s = mm.mmap(0, 2 * P, RW, PA);
+    mm.write(s, new Uint8Array(2 * P).fill(7));
+    const fd = mm.userfaultfd({ features: UffdFeature.MOVE });
+    fd.registerRange(d, 2 * P, UffdRegisterMode.MISSING);
+    expect(fd.move(d, s, 2 * P)).toBe(2 * P);
+    expect(mm.procMemRead(d + P, 2)).toEqual(new Uint8Array([7, 7]));
+    expect(mm.pagemap(s, 2)).toEqual(new BigUint64Array(2));
+    mm.validate();
+  });
+});
