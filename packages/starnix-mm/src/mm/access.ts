@@ -93,6 +93,8 @@ export function kernelWrite(mm: MmState, addr: SysInt, data: Uint8Array, granula
       const t = ZirconSpace.writeTarget(mm.zx, v, at);
       t.vmo.write(chunk === data.length ? data : data.subarray(at - a, at - a + chunk), t.offset);
       noteWrite(mm, v, at);
+      // A run of whole pages (kernelCopy's bulk path) writes every page of it: each is soft-dirty and unshared.
+      if (chunk > PAGE && (mm.profile.softDirty || mm.anonShared.size !== 0)) for (let p = at + PAGE; p < at + chunk; p += PAGE) noteWrite(mm, v, p);
     }, granularity === 'pipe' ? 'write' : 'gup-write');
     if (done === 0 && data.length > 0) fail('EFAULT');
     return done;
@@ -129,6 +131,9 @@ export function kernelCopy(mm: MmState, a: number, len: number, copy: (chunk: nu
       // markers uffdFaultFor would clear page by page.)
       chunk = Math.min(len - done, v.end - at);
       chunk -= chunk % PAGE;
+      // ...up to the first guard marker, which stops the copy where the page loop would.
+      const guard = mm.guards.size === 0 ? undefined : mm.guards.firstIn(at, at + chunk);
+      if (guard !== undefined) chunk = guard - at;
       if (write && mm.uffdWp.size > 0) forget(mm.uffdWp, at, at + chunk);
     }
     copy(chunk, at, v);

@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { MapFlags, Prot } from '../index.js';
+import { Advice, MapFlags, Prot } from '../index.js';
+import { LINUX_6_18_V669, type KernelProfile } from '../profile/kernel-profile.js';
 import { newMm, P } from '../test-support/setup.js';
 
 const PAGES = 24;
+/** Soft-dirty on, so pagemap shows which pages each way of copying wrote. */
+const softDirty: KernelProfile = { ...LINUX_6_18_V669, name: 'soft-dirty', softDirty: true };
 
 /**
  * Bulk kernel access copies whole runs of a private anonymous VMA at once; it must leave exactly what a copy page by
- * page leaves: the same bytes, the same residency (mincore), the same smaps.
+ * page leaves: the same bytes, the same residency (mincore), the same smaps and pagemap (soft-dirty, exclusive).
  */
 describe('bulk kernel copies', () => {
   it('match a page-by-page copy in bytes and residency, through holes, clones and partial pages', () => {
@@ -16,10 +19,12 @@ describe('bulk kernel copies', () => {
         fc.array(fc.tuple(fc.boolean(), fc.nat(PAGES * P - 1), fc.integer({ min: 1, max: 4 * P }), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 6 }),
         fc.boolean(),
         (ops, forkFirst) => {
-          const runs = [newMm(), newMm()].map((mm0) => {
+          const runs = [newMm({ profile: softDirty }), newMm({ profile: softDirty })].map((mm0) => {
             const p = mm0.mmap(0, PAGES * P, Prot.READ | Prot.WRITE, MapFlags.PRIVATE | MapFlags.ANONYMOUS);
             mm0.kernelWrite(p + 3 * P, new Uint8Array(2 * P).fill(5));
             const mm = forkFirst ? mm0.fork() : mm0;
+            // Soft-dirty from here on marks exactly the pages the copies below write.
+            mm.clearRefs(4);
             return { mm, p, reads: [] as Uint8Array[] };
           });
           const model = new Uint8Array(PAGES * P);
@@ -53,6 +58,7 @@ describe('bulk kernel copies', () => {
           expect(runs[1].reads).toEqual(runs[0].reads);
           expect(runs[1].mm.mincore(runs[1].p, PAGES * P)).toEqual(runs[0].mm.mincore(runs[0].p, PAGES * P));
           expect(runs[1].mm.smaps()).toEqual(runs[0].mm.smaps());
+          expect(runs[1].mm.pagemap(runs[1].p, PAGES)).toEqual(runs[0].mm.pagemap(runs[0].p, PAGES));
           const all = new Uint8Array(PAGES * P);
           expect(runs[1].mm.kernelReadInto(runs[1].p, all)).toBe(PAGES * P);
           expect(all).toEqual(model);
@@ -68,5 +74,10 @@ describe('bulk kernel copies', () => {
     mm.mprotect(p + 5 * P, P, Prot.NONE);
     expect(mm.kernelWrite(p, new Uint8Array(8 * P).fill(1))).toBe(5 * P);
     expect(mm.kernelReadInto(p + 1, new Uint8Array(8 * P))).toBe(5 * P - 1);
+    // A guard marker stops a run inside one VMA the same way.
+    const g = mm.mmap(0, 8 * P, Prot.READ | Prot.WRITE, MapFlags.PRIVATE | MapFlags.ANONYMOUS);
+    mm.madvise(g + 6 * P, P, Advice.GUARD_INSTALL);
+    expect(mm.kernelWrite(g, new Uint8Array(8 * P).fill(1))).toBe(6 * P);
+    expect(mm.kernelReadInto(g + 2, new Uint8Array(8 * P))).toBe(6 * P - 2);
   });
 });

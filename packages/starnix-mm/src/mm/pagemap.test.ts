@@ -4,6 +4,7 @@ import { UffdFeature, UffdRegisterMode } from '@memsim/userspace-swap';
 import { LINUX_6_18_V669, type KernelProfile } from '../profile/kernel-profile.js';
 import { Pagemap } from './pagemap.js';
 import { PageCategory } from './pagemap-scan.js';
+import { Advice } from '../abi/constants.js';
 import { errno, newMm, P, PA, RW } from '../test-support/setup.js';
 
 const softDirtyKernel: KernelProfile = { ...LINUX_6_18_V669, name: 'soft-dirty', softDirty: true };
@@ -26,6 +27,22 @@ describe('/proc/PID/pagemap and clear_refs', () => {
     // A VMA made after the clear is soft-dirty as a whole, pages or not.
     const b = mm.mmap(0, P, RW, PA);
     expect(mm.pagemap(b, 1)[0]).toBe(Pagemap.SOFT_DIRTY);
+  });
+
+  it('a guard marker reads as a PTE marker with PM_GUARD_REGION (bits 62 and 58), and PAGEMAP_SCAN calls it GUARD', () => {
+    // Measured on 6.18.44: a guarded page's entry is 0x44.. (swap/marker bit 62, guard bit 58) above the hidden low bits.
+    using mm = newMm({ validate: true });
+    const a = mm.mmap(0, 3 * P, RW, PA);
+    mm.write(a + P, new Uint8Array([1]));
+    mm.madvise(a, P, Advice.GUARD_INSTALL);
+    const e = mm.pagemap(a, 3);
+    expect(e[0]).toBe(Pagemap.SWAP | Pagemap.GUARD_REGION);
+    expect(bits(e[1])).toBe(0x102n);
+    expect(e[2]).toBe(0n);
+    const scan = mm.pagemapScan({ start: a, end: a + 3 * P, categoryMask: PageCategory.GUARD, returnMask: PageCategory.GUARD });
+    expect(scan.regions).toEqual([{ start: a, end: a + P, categories: PageCategory.GUARD }]);
+    mm.madvise(a, P, Advice.GUARD_REMOVE);
+    expect(mm.pagemap(a, 1)[0]).toBe(0n);
   });
 
   it('without CONFIG_MEM_SOFT_DIRTY bit 55 never appears and clear_refs 4 is accepted; other values are EINVAL', () => {

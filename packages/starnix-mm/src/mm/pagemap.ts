@@ -6,6 +6,7 @@ import { type SysInt, u64 } from '../abi/args.js';
 import { PAGE, VM } from '../abi/constants.js';
 import { fail } from '../errno/errno.js';
 import { type Vma } from '../vma/vma.js';
+import { isGuardPage } from './guard.js';
 import { pteMapped } from './procfs.js';
 import type { MmState } from './state.js';
 import { live } from './state.js';
@@ -36,14 +37,6 @@ export const Pagemap = Object.freeze({
 
 /** The /proc/PID/clear_refs values Linux accepts (CLEAR_REFS_ALL ... CLEAR_REFS_MM_HIWATER_RSS). */
 const CLEAR_REFS_SOFT_DIRTY = 4;
-
-/**
- * HOOK for the guard-region work (MADV_GUARD_INSTALL, Linux 6.13; PM_GUARD_REGION since 6.15): whether `page` holds
- * a guard marker. The lead wires it to the guard-marker set at merge; until then there are none.
- */
-export function isGuardPage(_mm: MmState, _page: number): boolean {
-  return false;
-}
 
 /** How many mappings in this mm reach each shared-object page (the mapcount PM_MMAP_EXCLUSIVE tests). */
 export type MapCounts = Map<object, Map<number, number>>;
