@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { UffdFeature, UffdIoctl, UffdRegisterMode } from '@memsim/userspace-swap';
-import { Advice, MapFlags, MlockFlags, MremapFlags, MsyncFlags, Prot } from './constants.js';
+import { Advice, MapFlags, MlockFlags, MremapFlags, MsyncFlags, Prot, VM } from './constants.js';
 import { FIX, P, PA, RW, SA, W, bytes, errno, newMm, peek, poke } from '../test-support/setup.js';
 import type { MemoryManager } from '../mm/memory-manager.js';
 
@@ -229,6 +229,15 @@ describe('constants: implemented or refused, never silently accepted', () => {
   it('the advice values no constant names are EINVAL (MADV_COLLAPSE 25 as without THP, 5-7, 26-101, 104+)', () => {
     const mm = fresh();
     for (const a of [5, 6, 7, 25, 26, 100, 101, 104, 255, -1]) expect(errno(() => mm.madvise(W, P, a)), `advice ${a}`).toBe('EINVAL');
+  });
+
+  it('the VM flag bits are distinct single bits (two features sharing one would read each other as set)', () => {
+    const seen = new Map<number, string>();
+    for (const [name, bit] of Object.entries(VM)) {
+      expect(bit > 0 && (bit & (bit - 1)) === 0, `${name} is one bit`).toBe(true);
+      expect(seen.get(bit), `${name} shares its bit`).toBeUndefined();
+      seen.set(bit, name);
+    }
   });
 
   it('the implemented userfaultfd constants are exercised by the test files named', () => {

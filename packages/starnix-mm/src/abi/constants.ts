@@ -136,8 +136,11 @@ export const VM = Object.freeze({
   SOFT_CLEAN: 0x10000000,
   HUGEPAGE: 0x20000000,
   NOHUGEPAGE: 0x40000000,
-  /** MADV_MERGEABLE (VM_MERGEABLE, `mg`). The model's own bit: Linux's is bit 31, past the model's int32 flags. */
-  MERGEABLE: 0x10000000,
+  /**
+   * MADV_MERGEABLE (VM_MERGEABLE, `mg`). The model's own bit: Linux's is bit 31, past the model's int32 flags; this
+   * one is Linux's VM_ARCH_1 (x86 VM_PAT), which the model never sets.
+   */
+  MERGEABLE: 0x1000000,
 } as const);
 
 /** Internal: page size and the x86-64 user address-space ceiling (4-level paging). */
