@@ -31,6 +31,7 @@ export {
 export { UffdWouldBlockError } from './uffd/uffd-would-block.js';
 export { MmInvariantError } from './mm/validate.js';
 export type { AddressSpaceLayout } from './mm/zircon-space.js';
+export type { AnonBackingDesign, AnonVmoInfo } from './mm/anon-backing/design.js';
 export {
   type KernelProfile,
   type KernelProfileField,

@@ -8,19 +8,23 @@ import type { MmState } from './state.js';
 import { objectEnd } from './vma-ops.js';
 import type { Vmo } from '@memsim/zircon-objects';
 import { ZirconSpace } from './zircon-space.js';
+import { backingOf } from './anon-backing/select.js';
 
 /** Releases the pages of a range that is leaving the address space. */
 export function releasePages(mm: MmState, v: Vma, start: number, end: number): void {
-  if (v.backing.kind === 'anon') freeAnon(mm, start, end);
-  else {
+  if (v.backing.kind === 'anon') {
+    backingOf(mm).release(mm, v, start, end);
+    forgetZero(mm, start, end);
+    forgetUffdMarkers(mm, start, end);
+  } else {
     forget(mm.mappedShared, start, end);
     forgetUffdMarkers(mm, start, end);
   }
 }
 
-/** Drops private anonymous pages (and zero-page mappings) of [start, end). */
-export function freeAnon(mm: MmState, start: number, end: number): void {
-  mm.zx.zeroAnon(start, end);
+/** Drops private anonymous pages (and zero-page mappings) of [start, end) (of `v` when the caller knows it). */
+export function freeAnon(mm: MmState, start: number, end: number, v?: Vma): void {
+  backingOf(mm).zero(mm, v, start, end);
   forgetZero(mm, start, end);
   forgetUffdMarkers(mm, start, end);
 }

@@ -2,6 +2,7 @@
  * userfaultfd(2) on this address space: the UffdAddressSpace contract of @memsim/userspace-swap (registration, UFFDIO_COPY/ZEROPAGE/CONTINUE/POISON/WRITEPROTECT on these VMAs and pages).
  */
 import { PAGE, VM } from '../abi/constants.js';
+import { backingOf } from './anon-backing/select.js';
 import { type Vma } from '../vma/vma.js';
 import { pageDown } from './common.js';
 import { readFault } from './fault.js';
@@ -123,10 +124,11 @@ export function makeUffdSpace(mm: MmState): UffdAddressSpace {
         const v = mm.tree.find(a);
         // Only private anonymous memory is swapped (as ChromeOS does); poison markers stay.
         if (!v || v.backing.kind !== 'anon' || mm.uffdPoison.has(a)) continue;
-        if (mm.zx.anonVmo.pageState(a) !== 'absent') out.push({ address: a, data: mm.zx.anonVmo.read(PAGE, a) });
+        const t = ZirconSpace.target(mm.zx, v, a);
+        if (backingOf(mm).present(mm, v, a)) out.push({ address: a, data: t.vmo.read(PAGE, t.offset) });
         else if (mm.zeroMapped.has(a)) out.push({ address: a, data: new Uint8Array(PAGE) });
         else continue;
-        freeAnon(mm, a, a + PAGE);
+        freeAnon(mm, a, a + PAGE, v);
       }
       flushPins(mm);
       return out;
