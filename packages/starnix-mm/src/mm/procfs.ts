@@ -78,8 +78,7 @@ export function mapsContext(mm: MmState): MapsContext {
       return t.offset + PAGE <= t.vmo.getSize() && t.vmo.pageState(t.offset) !== 'absent';
     },
     privateDirty: (v, a) => {
-      const t = ZirconSpace.target(mm.zx, v, a);
-      if (v.backing.kind === 'anon') return t.vmo.pageState(pageDown(t.offset)) !== 'absent';
+      if (v.backing.kind === 'anon') return backingOf(mm).present(mm, v, pageDown(a));
       if (v.backing.kind === 'file' && v.backing.cow) return v.backing.cow.copied.has(v.pgoff + (a - v.start) / PAGE);
       return false;
     },
