@@ -21,7 +21,7 @@ export type PerMappingDifference = keyof typeof PER_MAPPING_DIFFERENCES;
 
 type MapsLine = string;
 
-const value = (x: unknown): unknown => (x && typeof x === 'object' && 'value' in x ? (x as { value: unknown }).value : undefined);
+const value = (x: unknown): unknown => (x && typeof x === 'object' && 'value' in x ? (x).value : undefined);
 
 /** maps lines as [start, end, rest]. */
 function parse(lines: readonly MapsLine[]): [number, number, string][] {
@@ -56,10 +56,10 @@ export function classifyPerMapping(d: Disagreement): PerMappingDifference | unde
     if (m.length > l.length && JSON.stringify(normal(lines(m))) === JSON.stringify(normal(lines(l)))) return 'unmerged-anon-neighbours';
     return undefined;
   }
-  const err = (x: unknown): string | undefined => (x && typeof x === 'object' && 'errno' in x ? String((x as { errno: unknown }).errno) : undefined);
+  const err = (x: unknown): string | undefined => (x && typeof x === 'object' && 'errno' in x ? String((x).errno) : undefined);
   const signal = (x: unknown): string | undefined => {
     const v = value(x) ?? x;
-    return v && typeof v === 'object' && 'signal' in v ? String((v as { signal: unknown }).signal) : undefined;
+    return v && typeof v === 'object' && 'signal' in v ? String((v).signal) : undefined;
   };
   if (op === 'mremap' && err(d.model) === 'EFAULT' && err(d.linux) === undefined) return 'remap-across-unmerged-vmas';
   if (signal(d.model) === 'SIGBUS' && signal(d.linux) !== 'SIGBUS') return 'sibling-past-resized-vmo';
