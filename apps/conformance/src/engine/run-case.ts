@@ -1,6 +1,6 @@
-import type { KernelProfile } from '@memsim/starnix-mm';
+import type { AnonBackingDesign, KernelProfile } from '@memsim/starnix-mm';
 import { linuxBackendUnavailable, runOnProbe } from '../backends/linux-probe.js';
-import { linuxModelSkip, linuxModelUnavailable } from '../backends/linux-model.js';
+import { linuxModelSkip, linuxModelUnavailable, linuxProbeSkip } from '../backends/linux-model.js';
 import { ConformanceError } from '../scenario/errors.js';
 import { referencedNames, resolveValue } from '../scenario/expr.js';
 import { CONSTANTS } from '../scenario/constants.js';
@@ -28,6 +28,8 @@ export interface RunCaseOptions {
   readonly isolated?: boolean;
   /** The kernel profile the model follows in Linux scenarios (default: the model's own). */
   readonly profile?: KernelProfile;
+  /** The model's private anonymous backing design in Linux scenarios (default 'single'; a scenario's anon_backing wins). */
+  readonly anonBacking?: AnonBackingDesign;
   /** Hooks into the model session (progress for the time budget; a test's op wrapper). Model backend only. */
   readonly hooks?: ModelSessionHooks;
 }
@@ -94,9 +96,9 @@ async function zirconRun(scenario: Scenario, isolated: boolean, hooks: ModelSess
   return reports;
 }
 
-async function linuxRun(scenario: Scenario, backend: BackendName, timeoutMs: number, isolated: boolean, hooks: ModelSessionHooks, profile?: KernelProfile): Promise<{ reports: StepReport[]; stopped?: string }> {
+async function linuxRun(scenario: Scenario, backend: BackendName, timeoutMs: number, isolated: boolean, hooks: ModelSessionHooks, profile?: KernelProfile, anonBacking?: AnonBackingDesign): Promise<{ reports: StepReport[]; stopped?: string }> {
   for (const step of scenario.steps) if (step.kind === 'debug') await debugStep(step, isolated);
-  const run = backend === 'linux' ? await runOnProbe(scenario.steps, timeoutMs) : await runOnModelAsync(scenario.steps, hooks, profile);
+  const run = backend === 'linux' ? await runOnProbe(scenario.steps, timeoutMs) : await runOnModelAsync(scenario.steps, hooks, profile, scenario.anonBacking ?? anonBacking);
   const reports = run.outcomes.map((o, i) => {
     const step = scenario.steps[i];
     const expect = step.expect === undefined ? undefined : (resolveValue(step.expect, run.bindings) as Expectation);
@@ -108,7 +110,7 @@ async function linuxRun(scenario: Scenario, backend: BackendName, timeoutMs: num
 /** Why a scenario cannot run on a backend here, or undefined. */
 export function skipReason(scenario: Scenario, backend: BackendName): string | undefined {
   if (scenario.domain === 'zircon') return backend === 'model' ? undefined : 'Zircon scenarios run on the model only';
-  return backend === 'linux' ? linuxBackendUnavailable() : (linuxModelUnavailable() ?? linuxModelSkip(scenario.steps));
+  return backend === 'linux' ? (linuxBackendUnavailable() ?? linuxProbeSkip(scenario.steps)) : (linuxModelUnavailable() ?? linuxModelSkip(scenario.steps));
 }
 
 /**
@@ -144,7 +146,7 @@ export async function runScenario(scenario: Scenario, options: RunCaseOptions): 
     let stopped: string | undefined;
     const hooks = options.hooks ?? {};
     if (scenario.domain === 'zircon') reports = await zirconRun(scenario, isolated, hooks);
-    else ({ reports, stopped } = await linuxRun(scenario, options.backend, scenario.timeoutMs ?? options.timeoutMs ?? 30_000, isolated, hooks, options.profile));
+    else ({ reports, stopped } = await linuxRun(scenario, options.backend, scenario.timeoutMs ?? options.timeoutMs ?? 30_000, isolated, hooks, options.profile, options.anonBacking));
     const bad = reports.find((r) => !r.passed);
     if (bad) {
       return done('failed', reports, `step ${bad.index + 1} (${bad.label}, line ${bad.line}): ${bad.mismatches.join('; ')}`);
