@@ -113,7 +113,8 @@ export function formatComparison(r: DesignComparison, c: Colors): string {
   const ws = Math.max(...r.steps.map((s) => cell(s.single).length), 6);
   for (const s of r.steps) {
     const differs = cell(s.single) !== cell(s.perMapping) || s.single.outcome !== s.perMapping.outcome;
-    const out = s.single.outcome === s.perMapping.outcome ? '' : c.yellow(`  (outcome ${s.single.outcome} | ${s.perMapping.outcome})`);
+    const short = (o: string): string => (o.length > 24 ? `${o.slice(0, 23)}…` : o);
+    const out = s.single.outcome === s.perMapping.outcome ? '' : c.yellow(`  (outcome ${short(s.single.outcome)} | ${short(s.perMapping.outcome)})`);
     lines.push(`${String(s.step).padStart(3)} ${s.label.padEnd(wl)}  ${cell(s.single).padEnd(ws)}  ${differs ? c.cyan(cell(s.perMapping)) : cell(s.perMapping)}${out}`);
   }
   return `${lines.join('\n')}\n`;
