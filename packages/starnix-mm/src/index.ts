@@ -33,6 +33,7 @@ export { Pagemap } from './mm/pagemap.js';
 export { PageCategory, PagemapScanFlag, type PagemapScanArgs, type PagemapScanResult, type PageRegion } from './mm/pagemap-scan.js';
 export { MmInvariantError } from './mm/validate.js';
 export type { AddressSpaceLayout } from './mm/zircon-space.js';
+export type { AnonBackingDesign, AnonVmoInfo } from './mm/anon-backing/design.js';
 export {
   type KernelProfile,
   type KernelProfileField,

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { formatState, inspectScenario, statesOf } from '../commands/inspect.js';
+import { compareDesigns, formatComparison } from '../commands/compare-designs.js';
 import { formatRun, formatRunSummary, isScenarioError, runCommand, runJson, type RunResult } from '../commands/run.js';
 import { formatProfile, hostProfile, profileJson, resolveProfile } from '../commands/profile.js';
 import { DEFAULT_KERNEL_PROFILE as DEFAULT_PROFILE, KERNEL_PROFILES, describeKernelProfile, type KernelProfile } from '@memsim/starnix-mm';
@@ -131,9 +132,12 @@ function program(ctx: Ctx): Command {
     .option('--relative', 'print addresses as the scenario writes them: offsets in the probe window (Linux), offsets in the parent VMAR (Zircon)')
     .addOption(profileOpt())
     .option('--json', 'print the state as JSON')
-    .addHelpText('after', examples(['memsim inspect clones.yaml --step 4', 'memsim inspect mmap.yaml --smaps', 'memsim inspect mmap.yaml --relative', 'memsim inspect mmap.yaml --smaps --profile host', 'memsim inspect uffd.yaml --pagemap']))
-    .action(async (file: string, o: { name?: string; step?: number; smaps?: boolean; pagemap?: boolean; relative?: boolean; json?: boolean; profile?: string }) => {
-      const scenario = loadScenario(file, o.name);
+    .addOption(new Option('--anon-backing <design>', "Starnix's design for private anonymous memory in a Linux scenario (default: the scenario's, else single)").choices(['single', 'per-mapping']))
+    .addHelpText('after', examples(['memsim inspect clones.yaml --step 4', 'memsim inspect mmap.yaml --smaps', 'memsim inspect mmap.yaml --relative', 'memsim inspect mmap.yaml --smaps --profile host', 'memsim inspect uffd.yaml --pagemap', 'memsim inspect mmap.yaml --anon-backing per-mapping']))
+    .action(async (file: string, o: { name?: string; step?: number; smaps?: boolean; pagemap?: boolean; relative?: boolean; json?: boolean; profile?: string; anonBacking?: 'single' | 'per-mapping' }) => {
+      const loaded = loadScenario(file, o.name);
+      if (o.anonBacking !== undefined && loaded.domain !== 'linux') throw new CliError('BAD_USAGE', '--anon-backing applies to Linux scenarios only');
+      const scenario = o.anonBacking === undefined ? loaded : { ...loaded, anonBacking: o.anonBacking };
       const profile = await profileOf(o.profile);
       const abs = await inspectScenario(scenario, o.step, profile);
       const s = o.relative ? relativeState(abs) : abs;
@@ -142,6 +146,19 @@ function program(ctx: Ctx): Command {
       const extra = { ...(o.relative ? { addresses: relativeNote(abs.domain) } : {}), ...(used ? { profile: used } : {}) };
       if (o.json) io.stdout(`${JSON.stringify({ ...extra, ...s }, null, 2)}\n`);
       else io.stdout(`${used ? c.dim(`kernel profile ${describeKernelProfile(used)}\n`) : ''}${formatState(scenario, s, c, o.pagemap ? 'pagemap' : o.smaps ? 'smaps' : 'maps', o.relative ? relativeNote(abs.domain) : 'absolute (--relative: as the scenario writes them)')}`);
+    });
+
+  root
+    .command('compare-designs')
+    .description("Runs a Linux scenario in both of Starnix's designs for private anonymous memory (single, per-mapping) and compares their Zircon sides.")
+    .argument('<scenario>', 'a Linux scenario YAML file')
+    .addOption(scenarioOpt())
+    .addOption(profileOpt())
+    .option('--json', 'print the comparison as JSON')
+    .addHelpText('after', examples(['memsim compare-designs seeds.yaml --name "seed 004 unmap and remap, single: one sparse VMO keeps offset = address"']))
+    .action(async (file: string, o: { name?: string; json?: boolean; profile?: string }) => {
+      const r = await compareDesigns(loadScenario(file, o.name), await profileOf(o.profile));
+      io.stdout(o.json ? `${JSON.stringify(r, null, 2)}\n` : formatComparison(r, c));
     });
 
   root

@@ -57,7 +57,7 @@ export function formatRun(r: RunResult, c: Colors): string {
     for (const m of s.mismatches) lines.push(`  ${' '.repeat(width)}      ${c.red(m)}`);
   }
   const upTo = r.stepsRun < r.totalSteps ? ` (stopped after step ${r.stepsRun} of ${r.totalSteps})` : '';
-  const status = res.status === 'passed' ? c.green('passed') : res.status === 'failed' ? c.red('failed') : c.yellow('skipped');
+  const status = res.status === 'passed' ? c.green('passed') : res.status === 'failed' ? c.red('failed') : c.yellow(res.status === 'skipped' ? 'skipped' : 'expected Starnix difference');
   lines.push(`${status}${upTo}${res.message ? `: ${res.message}` : ''}`);
   return `${lines.join('\n')}\n`;
 }

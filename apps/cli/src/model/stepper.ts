@@ -166,7 +166,14 @@ export class Stepper {
     const s = this.#session;
     if (s.domain === 'linux') {
       const processes = [...s.processes.entries()].map(([name, mm]) => ({ ...processState(name, mm.process, mm.maps(), mm.smaps()), pagemap: pagemapText(mm) }));
-      return { domain: 'linux', processes, vmos: mappedOnlyVmos(processes, new Set()), memory: memoryOf(s.kernel) };
+      // Private anonymous VMOs: the memory manager knows their clone parents and sizes (mappings alone do not).
+      // ('single' keeps its one VMO as the mappings show it, as before.)
+      const anon = new Map([...s.processes.values()].filter((mm) => mm.anonymousBacking === 'per-mapping').flatMap((mm) => mm.anonVmos().map((v) => [v.koid, v] as const)));
+      const vmos = mappedOnlyVmos(processes, new Set()).map((v) => {
+        const a = anon.get(v.koid);
+        return a ? { ...v, sizeBytes: a.size, parentKoid: a.parentKoid ?? 0 } : v;
+      });
+      return { domain: 'linux', processes, vmos, memory: memoryOf(s.kernel) };
     }
     const handles = s.handles();
     const processes = handles.filter((h): h is Process => h instanceof Process).map((p) => processState(s.nameOf(p) ?? p.getName(), p));

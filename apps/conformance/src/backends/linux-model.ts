@@ -1,6 +1,7 @@
 import type { LinuxCallResult, LinuxOp } from '@memsim/linux-probe';
 import { PROBE_WINDOW_BASE, PROBE_WINDOW_SIZE } from '@memsim/linux-probe';
-import { Advice, ErrnoError, MapFlags, MemoryManager, MlockFlags, MremapFlags, MsyncFlags, Prot, type KernelProfile, type MmRlimits } from '@memsim/starnix-mm';
+import { Advice, ErrnoError, MapFlags, MemoryManager, MlockFlags, MremapFlags, MsyncFlags, Prot, type AnonBackingDesign, type KernelProfile, type MmRlimits } from '@memsim/starnix-mm';
+import { zirconAnonView } from './zircon-anon.js';
 import {
   UffdCopyMode,
   UffdError,
@@ -44,6 +45,17 @@ const UNMODELLED: ReadonlySet<string> = new Set(['smaps', 'heap_maps']);
 
 /** Why Linux scenarios cannot run on the model here, or undefined. */
 export function linuxModelUnavailable(): string | undefined {
+  return undefined;
+}
+
+/** Ops only the model answers (they show its Zircon side): a scenario using one is skipped on the live kernel. */
+const MODEL_ONLY: ReadonlySet<string> = new Set(['zircon_anon']);
+
+/** Why this scenario cannot run on the live kernel (it looks at the model's Zircon side), or undefined. */
+export function linuxProbeSkip(steps: readonly Step[]): string | undefined {
+  for (const s of steps) {
+    if (s.kind === 'linux' && MODEL_ONLY.has(s.call)) return `'${s.call}' shows the model's Zircon objects; Linux has none`;
+  }
   return undefined;
 }
 
@@ -136,13 +148,13 @@ export class ModelLinux {
   #turned = 0;
 
   /** `profile`: the kernel build the model follows (the detected host's in differential runs; default the model's). */
-  constructor(profile?: KernelProfile) {
+  constructor(profile?: KernelProfile, anonBacking?: AnonBackingDesign) {
     // The probe runs as root here (CAP_IPC_LOCK) with the distribution's 8 MiB RLIMIT_MEMLOCK. Every call is
     // followed by starnix-mm's validate() (issue 24): a broken invariant or a failed all-or-nothing call that
     // changed something throws MmInvariantError, which a run reports and --fuzz records as a divergence.
     // A browser (the playground) has no user to ask: it models the probe's usual run as root.
     const root = typeof process === 'undefined' || (typeof process.geteuid === 'function' && process.geteuid() === 0);
-    this.procs.set('parent', MemoryManager.create(this.kernel, { capIpcLock: root, rlimits: { MEMLOCK: { cur: 8 << 20, max: 8 << 20 } }, validate: true, ...(profile ? { profile } : {}) }));
+    this.procs.set('parent', MemoryManager.create(this.kernel, { capIpcLock: root, rlimits: { MEMLOCK: { cur: 8 << 20, max: 8 << 20 } }, validate: true, ...(anonBacking ? { anonymousBacking: anonBacking } : {}), ...(profile ? { profile } : {}) }));
   }
 
   fd(v: unknown): number {
@@ -430,6 +442,8 @@ export class ModelLinux {
         return ok(mm.kernelWrite(addr(o['addr']), bytesOf(o), o.op === 'kernel_write' ? 'pipe' : 'byte'));
       case 'maps':
         return ok(this.#maps(mm));
+      case 'zircon_anon':
+        return ok(zirconAnonView(mm, BASE, SIZE));
       case 'smaps':
         // Modelled, but not yet in the probe's window-normalised form: the runner still skips it (UNMODELLED).
         return ok(mm.smaps());

@@ -51,6 +51,7 @@ function program(io: CliIo): Command {
     .option('--html <file>', 'write a self-contained HTML report')
     .option('-j, --jobs <n>', 'parallel workers (default: all cores)', positiveInt('--jobs'))
     .option('-t, --timeout <ms>', 'per-case timeout in ms', positiveInt('--timeout'), 30_000)
+    .addOption(new Option('--anon-backing <design>', "the model's private anonymous backing in Linux cases (both: each model case also runs as '<id> [per-mapping]')").choices(['single', 'per-mapping', 'both']).default('single'))
     .option('--profile <name|file>', "the kernel profile the model follows: a shipped name, 'host' or a JSON file (default: the host's, measured)")
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -107,6 +108,7 @@ interface Opts {
   jobs?: number;
   timeout: number;
   profile?: string;
+  anonBacking: 'single' | 'per-mapping' | 'both';
 }
 
 /**
@@ -182,6 +184,7 @@ async function runAndReport(o: Opts, paths: string[], io: CliIo): Promise<number
     ...(o.jobs !== undefined ? { jobs: o.jobs } : {}),
     ...(io.inProcess ? { inProcess: true } : {}),
     ...(o.profile !== undefined ? { profile: await loadKernelProfile(o.profile) } : {}),
+    ...(o.anonBacking !== 'single' ? { anonBacking: o.anonBacking } : {}),
     timeoutMs: o.timeout,
     onPlan: (total) => {
       if (io.isTTY && total > 0) {

@@ -11,7 +11,7 @@ export type BackendName = 'model' | 'linux';
  * Outcome of one case (one scenario on one backend).
  * @public
  */
-export type CaseStatus = 'passed' | 'failed' | 'skipped';
+export type CaseStatus = 'passed' | 'failed' | 'skipped' | 'starnix-difference';
 
 /**
  * The result of running one scenario on one backend.
@@ -29,6 +29,10 @@ export interface CaseResult {
   readonly upstream?: UpstreamTest;
   readonly backend: BackendName;
   readonly status: CaseStatus;
+  /** The model's private anonymous backing, when the case ran in Starnix's 'per-mapping' design. */
+  readonly anonBacking?: 'per-mapping';
+  /** With status 'starnix-difference': the expected difference of that design the case shows (STARNIX_DIFFERENCES). */
+  readonly difference?: string;
   /** Why it failed or was skipped (one line for skips). */
   readonly message?: string;
   readonly durationMs: number;

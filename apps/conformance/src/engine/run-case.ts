@@ -1,6 +1,7 @@
-import type { KernelProfile } from '@memsim/starnix-mm';
+import type { AnonBackingDesign, KernelProfile } from '@memsim/starnix-mm';
 import { linuxBackendUnavailable, runOnProbe } from '../backends/linux-probe.js';
-import { linuxModelSkip, linuxModelUnavailable } from '../backends/linux-model.js';
+import { linuxModelSkip, linuxModelUnavailable, linuxProbeSkip } from '../backends/linux-model.js';
+import { classifyStarnixDifference, STARNIX_DIFFERENCES, type StarnixDifference } from './starnix-difference.js';
 import { ConformanceError } from '../scenario/errors.js';
 import { referencedNames, resolveValue } from '../scenario/expr.js';
 import { CONSTANTS } from '../scenario/constants.js';
@@ -28,6 +29,8 @@ export interface RunCaseOptions {
   readonly isolated?: boolean;
   /** The kernel profile the model follows in Linux scenarios (default: the model's own). */
   readonly profile?: KernelProfile;
+  /** The model's private anonymous backing design in Linux scenarios (default 'single'; a scenario's anon_backing wins). */
+  readonly anonBacking?: AnonBackingDesign;
   /** Hooks into the model session (progress for the time budget; a test's op wrapper). Model backend only. */
   readonly hooks?: ModelSessionHooks;
 }
@@ -94,21 +97,28 @@ async function zirconRun(scenario: Scenario, isolated: boolean, hooks: ModelSess
   return reports;
 }
 
-async function linuxRun(scenario: Scenario, backend: BackendName, timeoutMs: number, isolated: boolean, hooks: ModelSessionHooks, profile?: KernelProfile): Promise<{ reports: StepReport[]; stopped?: string }> {
+async function linuxRun(scenario: Scenario, backend: BackendName, timeoutMs: number, isolated: boolean, hooks: ModelSessionHooks, profile?: KernelProfile, anonBacking?: AnonBackingDesign): Promise<{ reports: StepReport[]; stopped?: string; difference?: StarnixDifference }> {
   for (const step of scenario.steps) if (step.kind === 'debug') await debugStep(step, isolated);
-  const run = backend === 'linux' ? await runOnProbe(scenario.steps, timeoutMs) : await runOnModelAsync(scenario.steps, hooks, profile);
+  const run = backend === 'linux' ? await runOnProbe(scenario.steps, timeoutMs) : await runOnModelAsync(scenario.steps, hooks, profile, scenario.anonBacking ?? anonBacking);
+  let difference: StarnixDifference | undefined;
+  let failedYet = false;
   const reports = run.outcomes.map((o, i) => {
     const step = scenario.steps[i];
     const expect = step.expect === undefined ? undefined : (resolveValue(step.expect, run.bindings) as Expectation);
-    return report(i, step, o, expect);
+    const r = report(i, step, o, expect);
+    if (!r.passed && !failedYet) {
+      failedYet = true;
+      if (backend === 'model' && (scenario.anonBacking ?? anonBacking) === 'per-mapping') difference = classifyStarnixDifference(step, expect as Record<string, unknown> | undefined, o);
+    }
+    return r;
   });
-  return run.stopped !== undefined ? { reports, stopped: run.stopped } : { reports };
+  return { reports, ...(run.stopped !== undefined ? { stopped: run.stopped } : {}), ...(difference ? { difference } : {}) };
 }
 
 /** Why a scenario cannot run on a backend here, or undefined. */
 export function skipReason(scenario: Scenario, backend: BackendName): string | undefined {
   if (scenario.domain === 'zircon') return backend === 'model' ? undefined : 'Zircon scenarios run on the model only';
-  return backend === 'linux' ? linuxBackendUnavailable() : (linuxModelUnavailable() ?? linuxModelSkip(scenario.steps));
+  return backend === 'linux' ? (linuxBackendUnavailable() ?? linuxProbeSkip(scenario.steps)) : (linuxModelUnavailable() ?? linuxModelSkip(scenario.steps));
 }
 
 /**
@@ -118,8 +128,10 @@ export function skipReason(scenario: Scenario, backend: BackendName): string | u
  */
 export async function runScenario(scenario: Scenario, options: RunCaseOptions): Promise<CaseResult> {
   const start = performance.now();
+  // A case run in the per-mapping design without the scenario asking for it is a case of its own.
+  const perMapping = options.anonBacking === 'per-mapping' && scenario.domain === 'linux' && scenario.anonBacking === undefined && options.backend === 'model';
   const base = {
-    id: `${scenario.suite}/${scenario.name}`,
+    id: `${scenario.suite}/${scenario.name}${perMapping ? ' [per-mapping]' : ''}`,
     suite: scenario.suite,
     name: scenario.name,
     file: scenario.file,
@@ -127,6 +139,7 @@ export async function runScenario(scenario: Scenario, options: RunCaseOptions): 
     source: scenario.source,
     ...(scenario.upstream !== undefined ? { upstream: scenario.upstream } : {}),
     backend: options.backend,
+    ...(perMapping || scenario.anonBacking === 'per-mapping' ? { anonBacking: 'per-mapping' as const } : {}),
   };
   const done = (status: CaseResult['status'], steps: StepReport[], message?: string): CaseResult => ({
     ...base,
@@ -142,10 +155,14 @@ export async function runScenario(scenario: Scenario, options: RunCaseOptions): 
   try {
     let reports: StepReport[];
     let stopped: string | undefined;
+    let difference: StarnixDifference | undefined;
     const hooks = options.hooks ?? {};
     if (scenario.domain === 'zircon') reports = await zirconRun(scenario, isolated, hooks);
-    else ({ reports, stopped } = await linuxRun(scenario, options.backend, scenario.timeoutMs ?? options.timeoutMs ?? 30_000, isolated, hooks, options.profile));
+    else ({ reports, stopped, difference } = await linuxRun(scenario, options.backend, scenario.timeoutMs ?? options.timeoutMs ?? 30_000, isolated, hooks, options.profile, options.anonBacking));
     const bad = reports.find((r) => !r.passed);
+    if (bad && difference !== undefined) {
+      return { ...done('starnix-difference', reports, `expected Starnix difference ${difference} at step ${bad.index + 1} (${bad.label}, line ${bad.line}): ${STARNIX_DIFFERENCES[difference]}`), difference };
+    }
     if (bad) {
       return done('failed', reports, `step ${bad.index + 1} (${bad.label}, line ${bad.line}): ${bad.mismatches.join('; ')}`);
     }

@@ -28,7 +28,7 @@ export function toJunit(report: RunReport): string {
     for (const c of cases) {
       out.push(`    <testcase classname="${x(`${c.suite}.${c.backend}`)}" name="${x(c.name)}" file="${x(c.file)}" line="${c.line}" time="${(c.durationMs / 1000).toFixed(3)}">`);
       if (c.status === 'failed') out.push(`      <failure message="${x((c.message ?? 'failed').split('\n')[0])}">${x(c.message ?? '')}\nsource: ${x(c.source)}</failure>`);
-      if (c.status === 'skipped') out.push(`      <skipped message="${x(c.message ?? '')}"/>`);
+      if (c.status === 'skipped' || c.status === 'starnix-difference') out.push(`      <skipped message="${x(c.message ?? '')}"/>`);
       out.push('    </testcase>');
     }
     for (const d of diffs) {

@@ -12,6 +12,8 @@ export interface CaseJob {
   readonly backend: BackendName;
   /** The kernel profile the model follows (plain data: it crosses into workers). */
   readonly profile?: KernelProfile;
+  /** The model's private anonymous backing design (default 'single'). */
+  readonly anonBacking?: 'single' | 'per-mapping';
 }
 
 /** How to start a case worker. */
@@ -76,7 +78,7 @@ export async function runInProcess(jobs: readonly CaseJob[], timeoutMs: number, 
     const timeout = new Promise<CaseResult>((resolve) => {
       timer = setTimeout(() => resolve(failed(job, budgetMessage(`${job.scenario.suite}/${job.scenario.name}`, limit, job.scenario.steps, last), performance.now() - start)), limit);
     });
-    const run = runScenario(job.scenario, { backend: job.backend, timeoutMs: Math.max(1000, limit - 1000), hooks: { onStep: (i) => (last = i) }, ...(job.profile ? { profile: job.profile } : {}) });
+    const run = runScenario(job.scenario, { backend: job.backend, timeoutMs: Math.max(1000, limit - 1000), hooks: { onStep: (i) => (last = i) }, ...(job.profile ? { profile: job.profile } : {}), ...(job.anonBacking ? { anonBacking: job.anonBacking } : {}) });
     const result = await Promise.race([run, timeout]);
     clearTimeout(timer);
     onResult(result);
@@ -156,7 +158,7 @@ export class CaseWorker {
         this.#settle = undefined;
         resolve('crashed' in r ? failed(job, `crashed: ${r.crashed}`, performance.now() - started) : r);
       };
-      worker.postMessage({ id, scenario: job.scenario, options: { backend: job.backend, timeoutMs: Math.max(1000, limitMs - 1000), ...(job.profile ? { profile: job.profile } : {}) } });
+      worker.postMessage({ id, scenario: job.scenario, options: { backend: job.backend, timeoutMs: Math.max(1000, limitMs - 1000), ...(job.profile ? { profile: job.profile } : {}), ...(job.anonBacking ? { anonBacking: job.anonBacking } : {}) } });
     });
   }
 

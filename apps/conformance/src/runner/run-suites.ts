@@ -42,6 +42,11 @@ export interface RunSuitesOptions {
   readonly onPlan?: (total: number) => void;
   /** The kernel profile the model follows (default: the host's, measured by the probe; else the model's own). */
   readonly profile?: KernelProfile;
+  /**
+   * The model's private anonymous backing in Linux cases: 'single' (default), 'per-mapping', or 'both' (every
+   * model case of a Linux scenario runs a second time, as `<id> [per-mapping]`). A scenario's anon_backing wins.
+   */
+  readonly anonBacking?: 'single' | 'per-mapping' | 'both';
 }
 
 /**
@@ -53,6 +58,8 @@ export interface SuiteSummary {
   readonly passed: number;
   readonly failed: number;
   readonly skipped: number;
+  /** Linux cases run in the per-mapping design that show one of its expected Starnix differences (only when any). */
+  readonly starnixDifferences?: number;
   /** Differential cases compared, and how many agreed; the rate is agreed / compared (null when none). */
   readonly compared: number;
   readonly agreed: number;
@@ -85,8 +92,14 @@ export interface RunReport {
   readonly kernel: RunKernel;
 }
 
-function plan(scenarios: readonly Scenario[], backends: readonly BackendName[], differential: boolean, profile: KernelProfile): CaseJob[] {
+function plan(scenarios: readonly Scenario[], backends: readonly BackendName[], differential: boolean, profile: KernelProfile, anonBacking: 'single' | 'per-mapping' | 'both'): CaseJob[] {
   const jobs: CaseJob[] = [];
+  if (anonBacking !== 'single') {
+    for (const s of scenarios) {
+      if (s.domain === 'linux' && s.anonBacking === undefined && backends.includes('model')) jobs.push({ scenario: s, backend: 'model', profile, anonBacking: 'per-mapping' });
+    }
+    if (anonBacking === 'per-mapping') scenarios = scenarios.filter((s) => s.domain !== 'linux' || s.anonBacking !== undefined);
+  }
   for (const s of scenarios) {
     for (const b of backends) {
       if (s.domain === 'zircon' && b !== 'model') continue;
@@ -117,6 +130,7 @@ export function summarize(cases: readonly CaseResult[], comparisons: readonly Di
       passed: mine.filter((c) => c.status === 'passed').length,
       failed: mine.filter((c) => c.status === 'failed').length,
       skipped: mine.filter((c) => c.status === 'skipped').length,
+      ...(mine.some((c) => c.status === 'starnix-difference') ? { starnixDifferences: mine.filter((c) => c.status === 'starnix-difference').length } : {}),
       compared: cmp.length,
       agreed,
       agreementRate: cmp.length === 0 ? null : agreed / cmp.length,
@@ -143,7 +157,7 @@ export async function runSuites(options: RunSuitesOptions = {}): Promise<RunRepo
   // Asking for one backend means no comparison unless --differential says otherwise.
   const differential = options.differential ?? (linuxDown === undefined && choice === 'both');
   const kernel = await resolveRunKernel(options.profile);
-  const jobs = plan(loaded.scenarios, backends, differential, kernel.profile);
+  const jobs = plan(loaded.scenarios, backends, differential, kernel.profile, options.anonBacking ?? 'single');
   const total = jobs.length;
   options.onPlan?.(total);
   const results: CaseResult[] = [];

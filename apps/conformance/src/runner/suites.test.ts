@@ -74,5 +74,11 @@ describe('shipped suites', () => {
     expect(failed).toEqual([]);
     // Anything the model cannot run is skipped with a one-line reason, never passed.
     for (const c of r.cases.filter((x) => x.status === 'skipped')) expect(c.message).toMatch(/^model: .+/);
+    // Seed 004's "Unmap and remap" example through starnix-mm, in each design (issue 25).
+    const seed004 = r.cases.filter((c) => c.name.startsWith('seed 004 unmap and remap'));
+    expect(seed004.map((c) => [c.name.split(',')[0] + ',' + c.name.split(',')[1].split(':')[0], c.status])).toEqual([
+      ['seed 004 unmap and remap, per-mapping', 'passed'],
+      ['seed 004 unmap and remap, single', 'passed'],
+    ]);
   });
 });

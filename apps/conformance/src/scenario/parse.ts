@@ -234,6 +234,7 @@ export class ScenarioParser {
       ...(raw.description !== undefined ? { description: raw.description } : {}),
       ...(raw.kernel !== undefined ? { kernel: raw.kernel } : {}),
       ...(raw.timeout_ms !== undefined ? { timeoutMs: raw.timeout_ms } : {}),
+      ...(raw.anon_backing !== undefined ? { anonBacking: raw.anon_backing } : {}),
       steps,
       domain,
       file,
@@ -265,6 +266,7 @@ interface RawScenario {
   description?: string;
   differential?: boolean;
   timeout_ms?: number;
+  anon_backing?: 'single' | 'per-mapping';
   kernel?: Record<string, ScenarioValue>;
   steps: RawStep[];
 }

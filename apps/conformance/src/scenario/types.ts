@@ -116,6 +116,8 @@ export interface Scenario {
   readonly description?: string;
   /** Options for the model's Zircon kernel (seed, aslr, physicalMemoryBytes). */
   readonly kernel?: Readonly<Record<string, ScenarioValue>>;
+  /** The model's private anonymous backing design for this case (overrides the runner's). */
+  readonly anonBacking?: 'single' | 'per-mapping';
   /** Per-case timeout in ms (overrides the runner's). */
   readonly timeoutMs?: number;
   readonly steps: readonly Step[];

@@ -71,6 +71,7 @@ export const LINUX_OPS = [
   'kernel_write',
   'maps',
   'smaps',
+  'zircon_anon',
   'heap_maps',
   'memfd_create',
   'open',

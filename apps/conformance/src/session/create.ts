@@ -9,5 +9,5 @@ import { ZirconModelSession } from './zircon-session.js';
  * @public
  */
 export function createModelSession(scenario: Scenario, profile?: KernelProfile): ZirconModelSession | LinuxModelSession {
-  return scenario.domain === 'zircon' ? new ZirconModelSession(scenario.steps, scenario.kernel ?? {}) : new LinuxModelSession(scenario.steps, {}, profile);
+  return scenario.domain === 'zircon' ? new ZirconModelSession(scenario.steps, scenario.kernel ?? {}) : new LinuxModelSession(scenario.steps, {}, profile, scenario.anonBacking);
 }

@@ -1,5 +1,5 @@
 import { PROBE_WINDOW_BASE } from '@memsim/linux-probe';
-import type { KernelProfile, MemoryManager } from '@memsim/starnix-mm';
+import type { AnonBackingDesign, KernelProfile, MemoryManager } from '@memsim/starnix-mm';
 import type { Kernel } from '@memsim/zircon-objects';
 import { ModelLinux } from '../backends/linux-model.js';
 import { probeOutcome, toProbeOp, type LinuxRun } from '../backends/linux-probe.js';
@@ -27,9 +27,9 @@ export class LinuxModelSession extends ModelSession {
   readonly #model: ModelLinux;
 
   /** `hooks`: progress and test wrappers; `profile`: the kernel build the model follows (default: the model's, {@link DEFAULT_KERNEL_PROFILE}). */
-  constructor(steps: readonly Step[], hooks: ModelSessionHooks = {}, profile?: KernelProfile) {
+  constructor(steps: readonly Step[], hooks: ModelSessionHooks = {}, profile?: KernelProfile, anonBacking?: AnonBackingDesign) {
     super(steps, hooks);
-    this.#model = new ModelLinux(profile);
+    this.#model = new ModelLinux(profile, anonBacking);
     this.kernel = this.#model.kernel;
   }
 
@@ -58,8 +58,8 @@ function settle(): Promise<void> {
  * threads' tasks (userfaultfd waits, event waits) settle before the next step: what a `join` or `wait_blocked`
  * then sees is what the kernel's blocked thread would show.
  */
-export async function runOnModelAsync(steps: readonly Step[], hooks: ModelSessionHooks = {}, profile?: KernelProfile): Promise<LinuxRun> {
-  const session = new LinuxModelSession(steps, hooks, profile);
+export async function runOnModelAsync(steps: readonly Step[], hooks: ModelSessionHooks = {}, profile?: KernelProfile, anonBacking?: AnonBackingDesign): Promise<LinuxRun> {
+  const session = new LinuxModelSession(steps, hooks, profile, anonBacking);
   const outcomes: StepOutcome[] = [];
   for (let i = 0; i < steps.length; i++) {
     outcomes.push(session.step().outcome);

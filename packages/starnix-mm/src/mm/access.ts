@@ -1,6 +1,7 @@
 /**
  * User-mode and kernel-mode access to the address space: read/write/execute with Linux fault signals, copy_to_user/copy_from_user, process_vm_readv/writev, and their userfaultfd-waiting async forms.
  */
+import type { Vmo } from '@memsim/zircon-objects';
 import { type SysInt, u64 } from '../abi/args.js';
 import { PAGE, VM } from '../abi/constants.js';
 import { fail } from '../errno/errno.js';
@@ -64,7 +65,8 @@ export function readUser(mm: MmState, a: number, out: Uint8Array, granularity: K
     if (chunk <= PAGE) readFault(mm, v, at);
     else {
       // A run of one private anonymous VMA: the read fault of each absent page, then one copy of the run.
-      const anon = mm.zx.anonVmo;
+      // kernelCopy makes runs only in the single design, where the address is the VMO offset.
+      const anon = mm.zx.anonVmo as Vmo;
       const end = at + chunk;
       for (let p = anon.firstAbsentPage(at, chunk); p >= 0; p = p + PAGE < end ? anon.firstAbsentPage(p + PAGE, end - p - PAGE) : -1) {
         readFault(mm, v, p);
@@ -125,7 +127,7 @@ export function kernelCopy(mm: MmState, a: number, len: number, copy: (chunk: nu
     const write = kind === 'write' || kind === 'gup-write';
     if (uffdFaultFor(mm, r.vma, at, write, false)) throw new UffdWouldBlockError(at, 'kernel copy');
     const v = r.vma;
-    if (at % PAGE === 0 && len - done > PAGE && v.backing.kind === 'anon' && mm.uffdPoison.size === 0 && mm.counters.uffd.get(v.uffd) === undefined) {
+    if (at % PAGE === 0 && len - done > PAGE && v.backing.kind === 'anon' && mm.zx.anonVmo !== null && mm.uffdPoison.size === 0 && mm.counters.uffd.get(v.uffd) === undefined) {
       // The rest of this private anonymous VMA, unregistered and with no poisoned page, passes every check above as
       // its first page did: copy whole pages of it as one run instead of page by page. (Writes still clear the uffd-wp
       // markers uffdFaultFor would clear page by page.)

@@ -2,8 +2,8 @@
  * brk(2).
  */
 import { type SysInt, u64 } from '../abi/args.js';
+import { backingOf } from './anon-backing/select.js';
 import { PAGE, VM } from '../abi/constants.js';
-import { ANON_BACKING } from '../vma/vma.js';
 import { mayExpand } from './accounting.js';
 import { INF, pageUp } from './common.js';
 import { populate } from './fault.js';
@@ -57,10 +57,11 @@ export function brk(mm: MmState, addr: SysInt): number {
     // (its anon_vma chain is not singular), which gets a second [heap] VMA instead.
     const forked = prev !== undefined && prev.anonVma !== 0 && prev.anonForked;
     if (prev && !forked && prev.end === oldbrk && prev.start >= mm.startBrk && prev.flags === flags && prev.backing.kind === 'anon' && prev.anonName === null) {
+      backingOf(mm).grown(mm, prev, newbrk);
       setEnd(mm, prev, newbrk);
       mm.zx.map(prev, oldbrk, newbrk);
     } else {
-      const v = newVma(mm, oldbrk, newbrk, flags, ANON_BACKING, oldbrk / PAGE);
+      const v = newVma(mm, oldbrk, newbrk, flags, backingOf(mm).create(mm, oldbrk, newbrk), oldbrk / PAGE);
       insert(mm, v);
     }
     mm.brkValue = brk;

@@ -3,6 +3,7 @@
  * page arithmetic.
  */
 import { type SysInt } from '../abi/args.js';
+import { checkAnonBacking } from './anon-backing/design.js';
 import { PAGE, VM } from '../abi/constants.js';
 import { fail } from '../errno/errno.js';
 import { MemFile } from '../files/mem-file.js';
@@ -86,6 +87,7 @@ export function checkOptions(options: unknown): MemoryManagerOptions {
   for (const k of ['aslr', 'capIpcLock', 'stack', 'validate']) if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new TypeError(`options.${k} must be a boolean`);
   if (o.name !== undefined && typeof o.name !== 'string') throw new TypeError('options.name must be a string');
   if (o.profile !== undefined) o.profile = parseKernelProfile(o.profile);
+  if (o.anonymousBacking !== undefined) o.anonymousBacking = checkAnonBacking(o.anonymousBacking);
   if (o.brkBase !== undefined && (typeof o.brkBase !== 'number' || !Number.isSafeInteger(o.brkBase) || o.brkBase < 0)) {
     throw new RangeError('options.brkBase must be a non-negative safe integer');
   }

@@ -11,7 +11,7 @@
  * level at which Zircon itself starts reclaiming (discarding unlocked discardable VMOs).
  */
 import { VM } from '../abi/constants.js';
-import { freeAnon } from './pages.js';
+import { freeAnon, presentAnonPages } from './pages.js';
 import type { MmState } from './state.js';
 import { PressureLevel } from '@memsim/zircon-objects';
 
@@ -24,7 +24,7 @@ export function dropDroppable(mm: MmState): number {
   let freed = 0;
   for (const v of mm.tree) {
     if (!(v.flags & VM.DROPPABLE)) continue;
-    freed += mm.zx.anonVmo.presentPages(v.start, v.end - v.start).length;
+    freed += presentAnonPages(mm, v, v.start, v.end).length;
     freeAnon(mm, v.start, v.end);
   }
   return freed;

@@ -9,7 +9,8 @@ import { cleanSet, forgetZero } from './pages.js';
 import type { MmState } from './state.js';
 import { type AccessKind, type LinuxFault } from './types.js';
 import { uffdPresent } from './uffd-events.js';
-import { anonVmaPrepare, attach, detach, objectEnd } from './vma-ops.js';
+import { anonVmaPrepare, attach, detach, insert, objectEnd } from './vma-ops.js';
+import { backingOf } from './anon-backing/select.js';
 import { type UffdContextHooks, type UffdFaultAccess, UffdFeature, UffdRegisterMode } from '@memsim/userspace-swap';
 import { VmoOp, ZxError } from '@memsim/zircon-objects';
 import { ZirconSpace } from './zircon-space.js';
@@ -23,11 +24,12 @@ import { firstGuard } from './guard.js';
 export function readFault(mm: MmState, v: Vma, addr: number, zeroPage = mm.profile.zeroPageOnReadFault): void {
   const page = pageDown(addr);
   if (v.backing.kind === 'anon') {
-    if (mm.zx.anonVmo.pageState(page) !== 'absent') return;
+    if (backingOf(mm).present(mm, v, page)) return;
     if (!zeroPage) {
+      const t = ZirconSpace.target(mm.zx, v, page);
       if (v.anonVma === 0) anonVmaPrepare(mm, v);
       try {
-        mm.zx.anonVmo.opRange(VmoOp.COMMIT, page, PAGE);
+        t.vmo.opRange(VmoOp.COMMIT, t.offset, PAGE);
         mm.zeroMapped.delete(page);
         return;
       } catch (err) {
@@ -178,6 +180,8 @@ export function expandStack(mm: MmState, addr: number): Vma | undefined {
   // expand_downwards prepares the anon_vma before growing: a neighbour that only becomes adjacent by the growth
   // is not one whose anon_vma can be reused.
   if (v.anonVma === 0) anonVmaPrepare(mm, v);
+  const separate = backingOf(mm).growsDownSeparately(mm, v, to);
+  if (separate) return insert(mm, separate);
   detach(mm, v);
   const oldStart = v.start;
   v.start = to;

@@ -5,7 +5,8 @@ import { VM } from '../abi/constants.js';
 import { UffdWouldBlockError } from '../uffd/uffd-would-block.js';
 import { type CowObject, type Vma } from '../vma/vma.js';
 import { LOCK_MASK } from './common.js';
-import { freeAnon } from './pages.js';
+import { freeAnon, presentAnonPages } from './pages.js';
+import { backingOf } from './anon-backing/select.js';
 import { MmState, live } from './state.js';
 import { raiseUffd } from './uffd-events.js';
 import { userfaultfdSpace } from './uffd.js';
@@ -30,8 +31,8 @@ export function fork(mm: MmState): MmState {
     }
   }
   const child = new MmState(mm.kernel, { layout: mm.layout, aslr: mm.aslr, name: mm.name, stack: false, profile: mm.profile }, mm.counters, mm);
-  child.zx.anonVmo.close();
-  child.zx.anonVmo = mm.zx.snapshotAnon();
+  // The child's private anonymous objects: one snapshot of the single VMO, or one per VMO (per-mapping).
+  const rebind = backingOf(mm).forkInto(mm, child);
   const cows = new Map<CowObject, CowObject>();
   const forks = new Map<UffdContextHooks, UffdContextHooks | null>();
   // What each copied VMA passes on of the per-page state (bits below), applied after the loop with one pass
@@ -58,6 +59,7 @@ export function fork(mm: MmState): MmState {
       backing = { kind: 'file', file: backing.file, cow: c };
     }
     const nv: Vma = { ...v, backing, flags: v.flags & ~LOCK_MASK };
+    rebind(v, nv);
     const reg = mm.counters.uffd.get(v.uffd);
     let childMode = 0;
     if (reg) {
@@ -120,7 +122,7 @@ export function fork(mm: MmState): MmState {
 function shareForkedAnon(mm: MmState, child: MmState): void {
   for (const v of child.tree) {
     if (v.backing.kind !== 'anon') continue;
-    for (const p of child.zx.anonVmo.presentPages(v.start, v.end - v.start)) {
+    for (const p of presentAnonPages(child, v, v.start, v.end)) {
       child.anonShared.add(p);
       mm.anonShared.add(p);
     }

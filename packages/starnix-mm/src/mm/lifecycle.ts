@@ -4,10 +4,10 @@
  */
 import { PAGE, VM } from '../abi/constants.js';
 import type { Kernel } from '@memsim/zircon-objects';
-import { ANON_BACKING } from '../vma/vma.js';
 import { MmState } from './state.js';
 import type { Counters, MemoryManagerOptions } from './types.js';
 import { insert, newAnonVma, newVma } from './vma-ops.js';
+import { backingOf } from './anon-backing/select.js';
 
 /** A new address space: the state, plus the initial 132 KiB MAP_GROWSDOWN [stack] VMA unless options.stack is false. */
 export function createState(kernel: Kernel, options: MemoryManagerOptions, counters: Counters): MmState {
@@ -15,7 +15,7 @@ export function createState(kernel: Kernel, options: MemoryManagerOptions, count
   if (options.stack ?? true) {
     // MmState placed the stack: startStack is 0x100 below its top.
     const stackTop = mm.startStack + 0x100;
-    const v = newVma(mm, stackTop - 0x21000, stackTop, VM.READ | VM.WRITE | VM.MAYREAD | VM.MAYWRITE | VM.MAYEXEC | VM.GROWSDOWN | VM.ACCOUNT, ANON_BACKING, (stackTop - 0x21000) / PAGE);
+    const v = newVma(mm, stackTop - 0x21000, stackTop, VM.READ | VM.WRITE | VM.MAYREAD | VM.MAYWRITE | VM.MAYEXEC | VM.GROWSDOWN | VM.ACCOUNT, backingOf(mm).create(mm, stackTop - 0x21000, stackTop), (stackTop - 0x21000) / PAGE);
     v.anonVma = newAnonVma(mm);
     insert(mm, v);
   }

@@ -209,7 +209,7 @@ export function dropPages(mm: MmState, v: Vma, s: number, e: number): void {
     forget(mm.mappedShared, s, e);
     forgetUffdMarkers(mm, s, e);
   }
-  if (b.kind === 'anon') freeAnon(mm, s, e);
+  if (b.kind === 'anon') freeAnon(mm, s, e, v);
   else if (b.kind === 'file' && b.cow) {
     // The private copies are dropped: the pages read the file again.
     for (let a = s; a < e; a += PAGE) {

@@ -35,6 +35,8 @@ import { Kernel, type Process, type Vmar, ZxError } from '@memsim/zircon-objects
 import { Pinning } from './pinning.js';
 import { createState, dispose } from './lifecycle.js';
 import { installSyscallGuard } from './syscall-guard.js';
+import { anonVmoInfos } from './anon-backing/report.js';
+import type { AnonBackingDesign, AnonVmoInfo } from './anon-backing/design.js';
 
 export type {
   FileDescription,
@@ -148,6 +150,16 @@ export class MemoryManager implements Disposable {
   /** The Zircon process that holds this address space. */
   get process(): Process {
     return this.s.zx.process;
+  }
+
+  /** How private anonymous memory is backed: 'single' (one VMO, offset = address) or 'per-mapping'. */
+  get anonymousBacking(): AnonBackingDesign {
+    return this.s.zx.design;
+  }
+
+  /** The private anonymous VMOs of this address space: the single one, or one per mapping and snapshot child. */
+  anonVmos(): AnonVmoInfo[] {
+    return anonVmoInfos(this.s);
   }
 
   /** The user VMAR (one per address space). */
@@ -458,7 +470,7 @@ export class MemoryManager implements Disposable {
   exec(options: MemoryManagerOptions = {}): MemoryManager {
     live(this.s);
     options = checkOptions(options);
-    const next = createState(this.kernel, { layout: this.s.layout, aslr: this.s.aslr, name: this.s.name, capIpcLock: this.s.capIpcLock, rlimits: this.s.rlimits, profile: this.profile, ...options }, this.s.counters);
+    const next = createState(this.kernel, { anonymousBacking: this.s.zx.design, layout: this.s.layout, aslr: this.s.aslr, name: this.s.name, capIpcLock: this.s.capIpcLock, rlimits: this.s.rlimits, profile: this.profile, ...options }, this.s.counters);
     for (const [k, d] of this.s.fds) next.fds.set(k, d);
     this[Symbol.dispose]();
     return new MemoryManager(next);

@@ -4,7 +4,8 @@
 import { type SysInt, i32, u64 } from '../abi/args.js';
 import { MapFlags, PAGE, Prot, VM } from '../abi/constants.js';
 import { fail } from '../errno/errno.js';
-import { ANON_BACKING, type Backing, type ShmemObject } from '../vma/vma.js';
+import { type Backing, type ShmemObject } from '../vma/vma.js';
+import { backingOf } from './anon-backing/select.js';
 import { canDoMlock, mayExpand, mlockFutureOk } from './accounting.js';
 import { U64MAX, isSmall, low32, pageAlignBig, pageDown, pageUp, smallAligned } from './common.js';
 import { populate } from './fault.js';
@@ -184,12 +185,12 @@ export function mmap(mm: MmState, addr: SysInt, length: SysInt, prot: SysInt, fl
           if (fl & (MapFlags.LOCKED | MapFlags.GROWSDOWN | MapFlags.HUGETLB)) fail('EINVAL');
           vmFlags = (vmFlags & ~(VM.LOCKED | VM.LOCKONFAULT)) | DROPPABLE_VM_FLAGS;
           pgoff = at / PAGE;
-          backing = ANON_BACKING;
+          backing = backingOf(mm).create(mm, at, at + len);
           break;
         case MapFlags.PRIVATE:
           if (fl & MapFlags.HUGETLB) fail('ENOMEM');
           pgoff = at / PAGE;
-          backing = ANON_BACKING;
+          backing = backingOf(mm).create(mm, at, at + len);
           break;
         default:
           fail('EINVAL');

@@ -11,6 +11,7 @@ import { populate } from './fault.js';
 import { getUnmappedArea } from './mmap.js';
 import { unmapRange } from './munmap.js';
 import { forget, forgetUffdMarkers, freeAnon } from './pages.js';
+import { backingOf } from './anon-backing/select.js';
 import { flushPins } from './pins.js';
 import type { MmState } from './state.js';
 import { live } from './state.js';
@@ -158,6 +159,7 @@ export function mremap(mm: MmState, oldAddress: SysInt, oldSize: SysInt, newSize
       const limit = nx ? nx.start : mm.taskSize;
       if (addr + newLen <= limit && addr + newLen <= mm.taskSize) {
         const grow = newLen - oldLen;
+        if (vma.backing.kind === 'anon') backingOf(mm).grown(mm, vma, vma.end + grow);
         setEnd(mm, vma, vma.end + grow);
         mm.zx.map(vma, vma.end - grow, vma.end);
         const merged = mergeAround(mm, vma, undefined, nx);
@@ -239,7 +241,8 @@ export function moveVma(mm: MmState, vma: Vma, addr: number, oldLen: number, new
   const srcPg = vma.pgoff + (addr - vma.start) / PAGE;
   const copyLen = Math.min(oldLen, newLen);
   let pgoff = srcPg;
-  if (vma.backing.kind === 'anon' && vma.anonVma === 0) pgoff = to / PAGE;
+  const anonBacking = backingOf(mm);
+  if (vma.backing.kind === 'anon' && vma.anonVma === 0 && anonBacking.movesPages) pgoff = to / PAGE;
   // mremap_userfaultfd_prep: the moved VMA keeps its registration only with EVENT_REMAP.
   const reg = mm.counters.uffd.get(vma.uffd);
   const keepUffd = reg !== undefined && reg.ctx.hasFeature(UffdFeature.EVENT_REMAP);
@@ -269,10 +272,13 @@ export function moveVma(mm: MmState, vma: Vma, addr: number, oldLen: number, new
     return to;
   }
   if (vma.backing.kind === 'anon') {
-    // The sparse VMO has offset = address: move the committed pages.
+    // The sparse VMO has offset = address: move the committed pages ('per-mapping': the destination maps a
+    // snapshot child of the source range instead).
+    anonBacking.moved(mm, vma, nv, addr, oldLen, newLen);
+    const single = mm.zx.anonVmo;
     for (let off = 0; off < copyLen; off += PAGE) {
-      if (mm.zx.anonVmo.pageState(addr + off) !== 'absent') {
-        mm.zx.anonVmo.write(mm.zx.anonVmo.read(PAGE, addr + off), to + off);
+      if (single && single.pageState(addr + off) !== 'absent') {
+        single.write(single.read(PAGE, addr + off), to + off);
       } else if (mm.zeroMapped.has(addr + off)) mm.zeroMapped.add(to + off);
     }
   } else {
@@ -291,7 +297,7 @@ export function moveVma(mm: MmState, vma: Vma, addr: number, oldLen: number, new
   if (dontUnmap) {
     // The source VMA stays whole (no split) and loses its lock flags; its private anonymous pages moved away.
     forgetGuards(mm, addr, addr + oldLen);
-    if (vma.backing.kind === 'anon') freeAnon(mm, addr, addr + oldLen);
+    if (vma.backing.kind === 'anon') freeAnon(mm, addr, addr + oldLen, vma);
     else {
       forget(mm.mappedShared, addr, addr + oldLen);
       forgetUffdMarkers(mm, addr, addr + oldLen);

@@ -7,6 +7,7 @@ import { type Vma } from '../vma/vma.js';
 import { account } from './accounting.js';
 import { isAligned, isSmall, pageAlignBig, pageUp, smallAligned } from './common.js';
 import { releasePages } from './pages.js';
+import { backingOf } from './anon-backing/select.js';
 import { flushPins } from './pins.js';
 import type { MmState } from './state.js';
 import { live } from './state.js';
@@ -30,6 +31,7 @@ export function unmapRange(mm: MmState, start: number, end: number, overwrite = 
     releasePages(mm, first, start, end);
     return first;
   }
+  const afterCut = backingOf(mm).unmapping(mm, start, end, first);
   // The distinct userfaultfd contexts of the range, in address order.
   const ctxs: UffdContextHooks[] = [];
   let v: Vma | undefined = first;
@@ -44,6 +46,7 @@ export function unmapRange(mm: MmState, start: number, end: number, overwrite = 
     v = next;
   }
   if (!overwrite || ctxs.length > 0) mm.zx.unmap(start, end);
+  afterCut?.();
   // userfaultfd_unmap_complete: after the unmap, once per context, with the whole requested range.
   for (const ctx of ctxs) raiseUffd(mm, (t) => ctx.unmap(t, start, end));
   return undefined;

@@ -7,6 +7,7 @@ import { PAGE } from '../abi/constants.js';
 import { fail } from '../errno/errno.js';
 import { type Vma } from '../vma/vma.js';
 import { type MapCounts, pageView, sharedMapCounts, vmaSoftDirty } from './pagemap.js';
+import { presentAnonPages } from './pages.js';
 import { flushPins } from './pins.js';
 import type { MmState } from './state.js';
 import { live } from './state.js';
@@ -108,7 +109,14 @@ function mask(v: number | undefined, what: string): number {
 
 /** Whether a 2 MiB page table has any entry (Linux keeps a table once made; memsim looks at what is mapped now). */
 function tableExists(mm: MmState, block: number): boolean {
-  if (mm.zx.anonVmo.presentPages(block, Math.min(TABLE_SPAN, mm.zx.anonVmo.getSize() - block)).length > 0) return true;
+  const single = mm.zx.anonVmo;
+  if (single) {
+    if (single.presentPages(block, Math.min(TABLE_SPAN, single.getSize() - block)).length > 0) return true;
+  } else {
+    for (const v of mm.tree.range(block, block + TABLE_SPAN)) {
+      if (v.backing.kind === 'anon' && presentAnonPages(mm, v, Math.max(block, v.start), Math.min(block + TABLE_SPAN, v.end)).length > 0) return true;
+    }
+  }
   for (const set of [mm.zeroMapped, mm.mappedShared, mm.uffdPoison, mm.uffdWp]) {
     for (const p of set) if (p >= block && p < block + TABLE_SPAN) return true;
   }

@@ -9,25 +9,44 @@ import { objectEnd } from './vma-ops.js';
 import type { Vmo } from '@memsim/zircon-objects';
 import { ZirconSpace } from './zircon-space.js';
 import { forgetGuards } from './guard.js';
+import { backingOf } from './anon-backing/select.js';
 
 /** Releases the pages of a range that is leaving the address space. */
 export function releasePages(mm: MmState, v: Vma, start: number, end: number): void {
   forgetGuards(mm, start, end);
-  if (v.backing.kind === 'anon') freeAnon(mm, start, end);
-  else {
+  if (v.backing.kind === 'anon') {
+    backingOf(mm).release(mm, v, start, end);
+    forgetZero(mm, start, end);
+    forgetUffdMarkers(mm, start, end);
+    forget(mm.softDirty, start, end);
+    forget(mm.anonShared, start, end);
+  } else {
     forget(mm.mappedShared, start, end);
     forgetUffdMarkers(mm, start, end);
     forget(mm.softDirty, start, end);
   }
 }
 
-/** Drops private anonymous pages (and zero-page mappings) of [start, end). */
-export function freeAnon(mm: MmState, start: number, end: number): void {
-  mm.zx.zeroAnon(start, end);
+/** Drops private anonymous pages (and zero-page mappings) of [start, end) (of `v` when the caller knows it). */
+export function freeAnon(mm: MmState, start: number, end: number, v?: Vma): void {
+  backingOf(mm).zero(mm, v, start, end);
   forgetZero(mm, start, end);
   forgetUffdMarkers(mm, start, end);
   forget(mm.softDirty, start, end);
   forget(mm.anonShared, start, end);
+}
+
+/**
+ * The committed private anonymous pages of [start, end) inside `v`, by address, in either design: one query of the
+ * single VMO, or a page-by-page look through the VMA's own VMO.
+ */
+export function presentAnonPages(mm: MmState, v: Vma, start: number, end: number): number[] {
+  const single = mm.zx.anonVmo;
+  if (single) return single.presentPages(start, end - start);
+  const out: number[] = [];
+  const backing = backingOf(mm);
+  for (let p = start; p < end; p += PAGE) if (backing.present(mm, v, p)) out.push(p);
+  return out;
 }
 
 /** Zapping page table entries drops poison markers and uffd-wp bits with them. */

@@ -6,6 +6,7 @@ import type { MmState } from './state.js';
 import { type Pin } from './types.js';
 import { objectEnd } from './vma-ops.js';
 import { ZirconSpace } from './zircon-space.js';
+import { backingOf } from './anon-backing/select.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Pinning
@@ -65,4 +66,7 @@ export function flushPins(mm: MmState): void {
   mm.dirtyLo = Infinity;
   mm.dirtyHi = -Infinity;
   if (!mm.disposed) syncPins(mm, lo, hi);
+  // 'per-mapping': VMOs no VMA maps any longer are closed once the call is done (a call may make the new ones
+  // before it unmaps what they replace).
+  if (!mm.disposed && mm.zx.anonObjects.size > 0) backingOf(mm).sweep(mm);
 }

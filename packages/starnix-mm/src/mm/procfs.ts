@@ -2,6 +2,8 @@
  * /proc/pid/maps and smaps, and the plain VMA records.
  */
 import { PAGE, VM } from '../abi/constants.js';
+import { backingOf } from './anon-backing/select.js';
+import type { Vmo } from '@memsim/zircon-objects';
 import { type MapsContext, formatMaps, formatSmaps } from '../proc/maps.js';
 import { type Vma } from '../vma/vma.js';
 import { pageDown } from './common.js';
@@ -34,7 +36,7 @@ export function smaps(mm: MmState): string {
  */
 export function populatedCandidates(mm: MmState, v: Vma): number[] | undefined {
   const b = v.backing;
-  if (b.kind === 'anon') return mm.zx.anonVmo.presentPages(v.start, v.end - v.start);
+  if (b.kind === 'anon') return b.obj ? undefined : (mm.zx.anonVmo as Vmo).presentPages(v.start, v.end - v.start);
   const pages = (v.end - v.start) / PAGE;
   const copied = b.kind === 'file' && b.cow ? b.cow.copied : undefined;
   if (mm.mappedShared.size + (copied?.size ?? 0) >= pages) return undefined;
@@ -52,7 +54,7 @@ export function populatedCandidates(mm: MmState, v: Vma): number[] | undefined {
 /** Whether a page of `v` is mapped by a page-table entry to a real page (the zero page is not counted). */
 export function pteMapped(mm: MmState, v: Vma, a: number): boolean {
   const b = v.backing;
-  if (b.kind === 'anon') return mm.zx.anonVmo.pageState(a) !== 'absent';
+  if (b.kind === 'anon') return backingOf(mm).present(mm, v, a);
   if (b.kind === 'file' && b.cow && b.cow.copied.has(v.pgoff + (a - v.start) / PAGE)) return true;
   if (!mm.mappedShared.has(a)) return false;
   // Truncation unmaps pages past the new EOF from every mapping; a page that left the cache is unmapped too.
@@ -79,8 +81,7 @@ export function mapsContext(mm: MmState): MapsContext {
     // (the shared zero page is not counted).
     mapped: (v, a) => pteMapped(mm, v, a),
     privateDirty: (v, a) => {
-      const t = ZirconSpace.target(mm.zx, v, a);
-      if (v.backing.kind === 'anon') return t.vmo.pageState(pageDown(t.offset)) !== 'absent';
+      if (v.backing.kind === 'anon') return backingOf(mm).present(mm, v, pageDown(a));
       if (v.backing.kind === 'file' && v.backing.cow) return v.backing.cow.copied.has(v.pgoff + (a - v.start) / PAGE);
       return false;
     },

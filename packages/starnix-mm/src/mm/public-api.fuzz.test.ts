@@ -19,6 +19,14 @@ describe('public API fuzz', () => {
     }
   }, 120_000);
 
+  it("'per-mapping' design, seeds 1-20, 150 calls each: no foreign error, no broken invariant", async () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const calls = await fuzzPublicApi(seed, 150, undefined, 'per-mapping');
+      const bad = calls.find((c) => c.foreign !== undefined);
+      expect(bad, bad ? `seed ${seed}: ${bad.text}\n${bad.foreign}\nafter:\n${calls.slice(-8, -1).map((c) => c.text).join('\n')}` : '').toBeUndefined();
+    }
+  }, 120_000);
+
   it('tells documented errors from foreign ones', () => {
     expect(foreignError(new ErrnoError('EINVAL'))).toBeUndefined();
     expect(foreignError(new TypeError('options.layout must be a string'))).toBeUndefined();

@@ -98,7 +98,7 @@ export class MmState {
     this.profile = inherit?.profile ?? options.profile ?? DEFAULT_KERNEL_PROFILE;
     this.counters = counters;
     this.validating = inherit ? inherit.validating : (options.validate ?? validateFromEnv());
-    this.zx = new ZirconSpace(kernel, this.name, this.layout);
+    this.zx = new ZirconSpace(kernel, this.name, this.layout, inherit ? inherit.zx.design : (options.anonymousBacking ?? 'single'));
     // Linux's x86-64 TASK_SIZE is 2^47 - 4096; a Zircon VMAR may end lower (lower-half layout).
     this.taskSize = Math.min(this.zx.end, 0x7ffffffff000);
     // vm.mmap_min_addr (never below one page: the model has no CAP_SYS_RAWIO exemption for page 0).
@@ -152,6 +152,7 @@ export class MmState {
       taskSize: this.taskSize,
       vmar: this.zx.vmar,
       anonVmo: this.zx.anonVmo,
+      anonObjects: this.zx.anonObjects,
       totalVm: this.totalVm,
       lockedVm: this.lockedVm,
       dataVm: this.dataVm,

@@ -8,6 +8,7 @@ import type { UffdRegistry } from '../uffd/uffd-registry.js';
 import type { PinnedMapping, ShadowProcess } from '@memsim/memory-pinning';
 import { type Clock } from '@memsim/userspace-swap';
 import type { AddressSpaceLayout } from './zircon-space.js';
+import type { AnonBackingDesign } from './anon-backing/design.js';
 import type { Pinning } from './pinning.js';
 
 /**
@@ -61,6 +62,12 @@ export interface MemoryManagerOptions {
   brkBase?: number;
   /** Create the initial [stack] VMA (132 KiB, MAP_GROWSDOWN) below the top. Default true. */
   stack?: boolean;
+  /**
+   * How private anonymous memory is backed on the Zircon side: 'single' (default; today's Starnix, one sparse VMO
+   * per address space, offset = address) or 'per-mapping' (Starnix's earlier design: a VMO per mmap, snapshot
+   * children on partial unmaps). Forks and execs keep their parent's. See docs/architecture.md.
+   */
+  anonymousBacking?: AnonBackingDesign;
   /** A name for the Zircon process. */
   name?: string;
   /**

@@ -2,6 +2,7 @@
  * userfaultfd events raised by system calls (REMOVE, UNMAP, REMAP, FORK), and the refusal of sync calls that would have to wait for them.
  */
 import { UffdWouldBlockError } from '../uffd/uffd-would-block.js';
+import { backingOf } from './anon-backing/select.js';
 import { type Vma } from '../vma/vma.js';
 import { SYNC_TASK, checkTask } from './common.js';
 import { resident } from './pages.js';
@@ -69,6 +70,6 @@ export function refuseBlockingUffd(mm: MmState, start: number, end: number, feat
 /** A page, the zero page or a poison marker is mapped at `page`. */
 export function uffdPresent(mm: MmState, v: Vma, page: number): boolean {
   if (mm.uffdPoison.has(page)) return true;
-  if (v.backing.kind === 'anon') return mm.zeroMapped.has(page) || mm.zx.anonVmo.pageState(page) !== 'absent';
+  if (v.backing.kind === 'anon') return mm.zeroMapped.has(page) || backingOf(mm).present(mm, v, page);
   return resident(mm, v, page);
 }

@@ -1,7 +1,9 @@
 /**
  * userfaultfd(2) on this address space: the UffdAddressSpace contract of @memsim/userspace-swap (registration, UFFDIO_COPY/ZEROPAGE/CONTINUE/POISON/WRITEPROTECT on these VMAs and pages).
  */
+import type { Vmo } from '@memsim/zircon-objects';
 import { PAGE, VM } from '../abi/constants.js';
+import { backingOf } from './anon-backing/select.js';
 import { type Vma } from '../vma/vma.js';
 import { pageDown } from './common.js';
 import { readFault } from './fault.js';
@@ -133,15 +135,26 @@ export function makeUffdSpace(mm: MmState): UffdAddressSpace {
       let runEnd = -1;
       const flush = (): void => {
         if (runStart < 0) return;
-        mm.zx.anonVmo.readInto(all.subarray(runStart - from, runEnd - from), runStart);
+        // Runs are gathered in the single design only (below), where the address is the VMO offset.
+        (mm.zx.anonVmo as Vmo).readInto(all.subarray(runStart - from, runEnd - from), runStart);
         freeAnon(mm, runStart, runEnd);
         runStart = -1;
       };
       for (let a = from; a < end; a += PAGE) {
         const v = mm.tree.find(a);
+        if (mm.zx.design !== 'single') {
+          // Per-mapping backing: page by page, through the VMO of the page's own VMA.
+          if (!v || v.backing.kind !== 'anon' || mm.uffdPoison.has(a)) continue;
+          const t = ZirconSpace.target(mm.zx, v, a);
+          if (backingOf(mm).present(mm, v, a)) out.push({ address: a, data: t.vmo.read(PAGE, t.offset) });
+          else if (mm.zeroMapped.has(a)) out.push({ address: a, data: new Uint8Array(PAGE) });
+          else continue;
+          freeAnon(mm, a, a + PAGE, v);
+          continue;
+        }
         // Only private anonymous memory is swapped (as ChromeOS does); poison markers stay. A zero-page mapping is
         // absent from the VMO, so it reads as the zeros it shows.
-        const taken = v !== undefined && v.backing.kind === 'anon' && !mm.uffdPoison.has(a) && (mm.zx.anonVmo.pageState(a) !== 'absent' || mm.zeroMapped.has(a));
+        const taken = v !== undefined && v.backing.kind === 'anon' && !mm.uffdPoison.has(a) && ((mm.zx.anonVmo as Vmo).pageState(a) !== 'absent' || mm.zeroMapped.has(a));
         if (!taken) {
           flush();
           continue;
@@ -164,12 +177,18 @@ export function makeUffdSpace(mm: MmState): UffdAddressSpace {
 function movePage(mm: MmState, from: number, to: number): UffdMoveRefusal | null {
   if (mm.uffdPoison.has(from)) return 'EFAULT';
   if (mm.anonShared.has(from)) return 'EBUSY';
+  const src = vmaAt(mm, from);
   const dst = vmaAt(mm, to);
   if (dst.anonVma === 0) anonVmaPrepare(mm, dst);
   if (mm.zeroMapped.has(from)) mm.zeroMapped.add(to);
-  else mm.zx.anonVmo.write(mm.zx.anonVmo.read(PAGE, from), to);
+  else {
+    // Through each VMA's own target, so that both anonymous designs move the bytes where they live.
+    const s = ZirconSpace.target(mm.zx, src, from);
+    const d = ZirconSpace.writeTarget(mm.zx, dst, to);
+    d.vmo.write(s.vmo.read(PAGE, s.offset), d.offset);
+  }
   if (mm.profile.softDirty) mm.softDirty.add(to);
-  freeAnon(mm, from, from + PAGE);
+  freeAnon(mm, from, from + PAGE, src);
   flushPins(mm);
   return null;
 }

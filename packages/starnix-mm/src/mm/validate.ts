@@ -7,7 +7,7 @@
  */
 import { MapsType, type Vmar, type Vmo } from '@memsim/zircon-objects';
 import { PAGE, VM } from '../abi/constants.js';
-import type { Vma } from '../vma/vma.js';
+import type { AnonObject, Vma } from '../vma/vma.js';
 
 /**
  * A broken address-space invariant, found by {@link MemoryManager.validate} or by the check after every call that
@@ -35,7 +35,10 @@ export interface MmView {
   readonly minAddr: number;
   readonly taskSize: number;
   readonly vmar: Vmar;
-  readonly anonVmo: Vmo;
+  /** The single private anonymous VMO ('single' design), else null. */
+  readonly anonVmo: Vmo | null;
+  /** The per-mapping design's private anonymous objects (empty in 'single'). */
+  readonly anonObjects: ReadonlySet<AnonObject>;
   readonly totalVm: number;
   readonly lockedVm: number;
   readonly dataVm: number;
@@ -171,11 +174,21 @@ export function validateMm(view: MmView, call: string): void {
     fail('zircon-mapping-covers-vma', `Zircon mappings cover ${covered} bytes of ${total * PAGE} bytes of VMAs`);
   }
 
-  // Private anonymous pages are committed only under private anonymous VMAs (else nothing can reach them).
-  const anonSize = view.anonVmo.getSize();
-  for (const p of view.anonVmo.presentPages(0, anonSize)) {
-    const v = vmaAt(vmas, p);
-    if (!v || v.backing.kind !== 'anon') fail('anon-pages-reachable', `private anonymous page ${hex(p)} is committed outside every private anonymous VMA`);
+  if (view.anonVmo) {
+    // Private anonymous pages are committed only under private anonymous VMAs (else nothing can reach them).
+    const anonSize = view.anonVmo.getSize();
+    for (const p of view.anonVmo.presentPages(0, anonSize)) {
+      const v = vmaAt(vmas, p);
+      if (!v || v.backing.kind !== 'anon') fail('anon-pages-reachable', `private anonymous page ${hex(p)} is committed outside every private anonymous VMA`);
+    }
+  }
+  // Each private anonymous VMA uses the design's objects: the single VMO, or a live VMO of its own address space
+  // (per-mapping), never another address space's.
+  for (const v of vmas) {
+    if (v.backing.kind !== 'anon') continue;
+    const obj = v.backing.obj;
+    if ((obj === undefined) !== (view.anonVmo !== null)) fail('anon-backing-design', `VMA ${hex(v.start)}-${hex(v.end)} does not use its address space's design`);
+    if (obj && !view.anonObjects.has(obj)) fail('anon-backing-design', `VMA ${hex(v.start)}-${hex(v.end)} maps VMO ${obj.id}, which its address space does not hold`);
   }
   // Per-page sets (zero-page PTEs, PTEs of shared pages, userfaultfd markers) only name pages of live VMAs.
   for (const s of view.pageSets) {
@@ -219,7 +232,7 @@ export function snapshotMm(view: MmView): string {
   const parts: string[] = [];
   for (const v of view.vmas) {
     const b = v.backing;
-    const obj = b.kind === 'anon' ? 'anon' : b.kind === 'shmem' ? `shmem:${b.obj.inode}` : `file:${b.file.inode}:${b.cow ? b.cow.id : '-'}`;
+    const obj = b.kind === 'anon' ? (b.obj ? `anon:${b.obj.id}` : 'anon') : b.kind === 'shmem' ? `shmem:${b.obj.inode}` : `file:${b.file.inode}:${b.cow ? b.cow.id : '-'}`;
     parts.push(`${hex(v.start)}-${hex(v.end)} ${v.flags} ${v.pgoff} ${obj} ${v.anonVma} ${v.anonName ?? ''} ${v.uffd}`);
   }
   for (const r of view.vmar.mapsInfo().records) {

@@ -52,7 +52,7 @@ export function insert(mm: MmState, v: Vma, slot?: Vma): Vma {
   if (slot) {
     // Private anonymous over private anonymous: the Zircon mapping already maps the same VMO at the same offsets
     // (offset = address), so at most its permissions change.
-    const oldPerms = slot.backing.kind === 'anon' && v.backing.kind === 'anon' ? ZirconSpace.perms(slot.flags) : -1;
+    const oldPerms = slot.backing.kind === 'anon' && v.backing.kind === 'anon' && slot.backing.obj === v.backing.obj ? ZirconSpace.perms(slot.flags) : -1;
     const moved = mm.tree.startGap(slot) !== mm.tree.startGap(v);
     if (moved) mm.tree.remove(slot);
     // Field by field: the range is the same, and the object keeps its shape.
@@ -226,7 +226,11 @@ export function modify(mm: MmState, v: Vma, start: number, end: number, change: 
 /** The address where the backing object ends for file/shmem VMAs (pages past it SIGBUS). */
 export function objectEnd(mm: MmState, v: Vma): number | undefined {
   const b = v.backing;
-  if (b.kind === 'anon') return undefined;
+  if (b.kind === 'anon') {
+    // 'per-mapping': pages past the end of the mapping's VMO (a sibling's munmap resized it) fault with SIGBUS.
+    if (!b.obj) return undefined;
+    return v.start + (Math.ceil(b.obj.vmo.getSize() / PAGE) - (v.pgoff - b.obj.pgBase)) * PAGE;
+  }
   const size = b.kind === 'shmem' ? b.obj.size : b.file.size;
   const pages = Math.ceil(size / PAGE);
   return v.start + (pages - v.pgoff) * PAGE;

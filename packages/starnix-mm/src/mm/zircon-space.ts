@@ -9,7 +9,8 @@ import {
 } from '@memsim/zircon-objects';
 import { VM } from '../abi/constants.js';
 import { withErrno } from '../errno/zx-errno.js';
-import type { Vma } from '../vma/vma.js';
+import type { AnonObject, Vma } from '../vma/vma.js';
+import type { AnonBackingDesign } from './anon-backing/design.js';
 
 /** File offsets from here on are past any file the model holds (files end below 2^46): see mapTarget. */
 export const PARKED_FROM = 2 ** 52;
@@ -34,13 +35,16 @@ export class ZirconSpace {
   readonly vmar: Vmar;
   readonly base: number;
   readonly end: number;
-  /** Private anonymous memory of the whole address space, offset = address. */
-  anonVmo: Vmo;
+  /** 'single': private anonymous memory of the whole address space, offset = address. Null in 'per-mapping'. */
+  anonVmo: Vmo | null;
+  /** 'per-mapping': the VMOs of the private anonymous mappings (anon-backing/per-mapping.ts). */
+  readonly anonObjects = new Set<AnonObject>();
 
   constructor(
     readonly kernel: Kernel,
     name: string,
     layout: AddressSpaceLayout,
+    readonly design: AnonBackingDesign = 'single',
   ) {
     const { process, rootVmar } = Process.create(kernel.rootJob, name);
     this.process = process;
@@ -58,8 +62,10 @@ export class ZirconSpace {
     this.base = address;
     this.end = address + len;
     // Linux may map any memory PROT_EXEC, so every VMO Starnix maps carries the EXECUTE right.
-    this.anonVmo = Vmo.create(kernel, this.end).replaceAsExecutable();
-    this.anonVmo.setName('starnix:private-anon');
+    if (design === 'single') {
+      this.anonVmo = Vmo.create(kernel, this.end).replaceAsExecutable();
+      this.anonVmo.setName('starnix:private-anon');
+    } else this.anonVmo = null;
   }
 
   /** Zircon permissions for Linux flags: write implies read, and x86 exec implies read. */
@@ -74,7 +80,7 @@ export class ZirconSpace {
   /** The VMO and offset that back `addr` inside `v`. */
   static target(space: ZirconSpace, v: Vma, addr: number): { vmo: Vmo; offset: number } {
     const b = v.backing;
-    if (b.kind === 'anon') return { vmo: space.anonVmo, offset: addr };
+    if (b.kind === 'anon') return b.obj ? { vmo: b.obj.vmo, offset: (v.pgoff - b.obj.pgBase) * 4096 + (addr - v.start) } : { vmo: space.anonVmo as Vmo, offset: addr };
     const filePage = v.pgoff + Math.floor((addr - v.start) / 4096);
     if (b.kind === 'shmem') return { vmo: b.obj.vmo, offset: filePage * 4096 + (addr % 4096) };
     if (b.cow && b.cow.copied.has(filePage)) return { vmo: b.cow.vmo, offset: filePage * 4096 + (addr % 4096) };
@@ -155,14 +161,10 @@ export class ZirconSpace {
     if (end > start) withErrno(() => this.vmar.protect(ZirconSpace.perms(v.flags), start, end - start), 'map');
   }
 
-  /** Frees private anonymous pages (they read back as zero afterwards). */
-  zeroAnon(start: number, end: number): void {
-    if (end > start) this.anonVmo.opRange(VmoOp.ZERO, start, end - start);
-  }
-
-  /** A snapshot of the private anonymous VMO for a fork child. */
+  /** 'single': a snapshot of the private anonymous VMO for a fork child. */
   snapshotAnon(): Vmo {
-    return this.anonVmo.createChild(VmoChildOptions.SNAPSHOT, 0, this.anonVmo.getSize()).replaceAsExecutable();
+    const vmo = this.anonVmo as Vmo;
+    return vmo.createChild(VmoChildOptions.SNAPSHOT, 0, vmo.getSize()).replaceAsExecutable();
   }
 
   destroy(): void {
@@ -171,7 +173,9 @@ export class ZirconSpace {
     } catch {
       // Already destroyed with its process.
     }
-    this.anonVmo.close();
+    this.anonVmo?.close();
+    for (const o of this.anonObjects) o.vmo.close();
+    this.anonObjects.clear();
     this.vmar.close();
     this.rootVmar.close();
     this.process.close();

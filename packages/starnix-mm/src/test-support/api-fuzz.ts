@@ -5,6 +5,7 @@
  * RangeError the argument checks throw for a wrong JavaScript type. Anything else (a ZxError, an invariant error,
  * a crash inside the model) is a foreign error.
  */
+import type { AnonBackingDesign } from '../mm/anon-backing/design.js';
 import { Kernel, mulberry32, ZxError } from '@memsim/zircon-objects';
 import { ErrnoError } from '../errno/errno.js';
 import { MemFile } from '../files/mem-file.js';
@@ -197,10 +198,10 @@ function describe(name: string, args: readonly unknown[]): string {
  * Runs `calls` random public calls on a fresh validating memory manager (and its forks), seeded by `seed`. Returns
  * the calls made; stops at the first foreign outcome, which is the last entry.
  */
-export async function fuzzPublicApi(seed: number, calls: number, trace?: (text: string) => void): Promise<FuzzCall[]> {
+export async function fuzzPublicApi(seed: number, calls: number, trace?: (text: string) => void, anonymousBacking: AnonBackingDesign = 'single'): Promise<FuzzCall[]> {
   const src = new ArgSource(seed);
   const kernel = new Kernel({ seed, physicalMemoryBytes: 64 << 20 });
-  const mms: MemoryManager[] = [MemoryManager.create(kernel, { validate: true, rlimits: { MEMLOCK: { cur: 64 * P, max: 64 * P } } })];
+  const mms: MemoryManager[] = [MemoryManager.create(kernel, { anonymousBacking, validate: true, rlimits: { MEMLOCK: { cur: 64 * P, max: 64 * P } } })];
   const out: FuzzCall[] = [];
   const late: FuzzCall[] = [];
   const record = (text: string, e: unknown): boolean => {

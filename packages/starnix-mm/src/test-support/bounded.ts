@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { LinuxCallResult, LinuxOp } from '@memsim/linux-probe';
 import type { KernelProfile } from '../profile/kernel-profile.js';
+import type { AnonBackingDesign } from '../mm/anon-backing/design.js';
 
 export type BoundedOutcome = { readonly results: LinuxCallResult[] } | { readonly failure: string };
 
@@ -38,7 +39,7 @@ export class BoundedModel {
   }
 
   /** Runs `ops` on a fresh model following `profile` (default: the model's); `label` names the case in a failure. Never rejects. */
-  async run(label: string, ops: readonly LinuxOp[], limitMs: number, profile?: KernelProfile): Promise<BoundedOutcome> {
+  async run(label: string, ops: readonly LinuxOp[], limitMs: number, profile?: KernelProfile, design?: AnonBackingDesign): Promise<BoundedOutcome> {
     const { w, progress, ready } = this.#get();
     if (!(await ready)) return { failure: `case ${label}: the model worker did not start` };
     Atomics.store(progress, 0, -1);
@@ -65,7 +66,7 @@ export class BoundedModel {
       }, limitMs);
       w.once('message', onMessage);
       w.once('exit', onExit);
-      w.postMessage({ ops, root: this.root, profile });
+      w.postMessage({ ops, root: this.root, profile, design });
     });
   }
 

@@ -2,6 +2,8 @@
  * Runs probe-format Linux scenarios (the `@memsim/linux-probe` wire vocabulary) against the model, producing results
  * in the probe's shapes so the two can be compared line by line.
  */
+import type { AnonBackingDesign } from '../mm/anon-backing/design.js';
+import { testDesign } from './setup.js';
 import { Kernel } from '@memsim/zircon-objects';
 import type { LinuxCallResult, LinuxOp } from '@memsim/linux-probe';
 import { Advice, MapFlags, MlockFlags, MremapFlags, MsyncFlags, Prot } from '../abi/constants.js';
@@ -78,8 +80,8 @@ export class ModelScenario {
    * checks the address-space invariants after every call, and that failed all-or-nothing calls changed nothing
    * (MemoryManager's validate option); `afterOp` runs after each op (campaigns hook in here).
    */
-  constructor(private readonly options: { root: boolean; profile?: KernelProfile; validate?: boolean; afterOp?: (op: LinuxOp, result: LinuxCallResult, scenario: ModelScenario) => void }) {
-    const mm = MemoryManager.create(this.kernel, { capIpcLock: options.root, rlimits: { MEMLOCK: { cur: 8 << 20, max: 8 << 20 } }, validate: options.validate ?? true, ...(options.profile ? { profile: options.profile } : {}) });
+  constructor(private readonly options: { root: boolean; profile?: KernelProfile; anonymousBacking?: AnonBackingDesign; validate?: boolean; afterOp?: (op: LinuxOp, result: LinuxCallResult, scenario: ModelScenario) => void }) {
+    const mm = MemoryManager.create(this.kernel, { capIpcLock: options.root, rlimits: { MEMLOCK: { cur: 8 << 20, max: 8 << 20 } }, anonymousBacking: options.anonymousBacking ?? testDesign(), validate: options.validate ?? true, ...(options.profile ? { profile: options.profile } : {}) });
     this.procs.set('parent', mm);
   }
 

@@ -4,14 +4,15 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { LinuxCallResult, LinuxOp } from '@memsim/linux-probe';
 import { ModelScenario } from './model-runner.js';
 import type { KernelProfile } from '../profile/kernel-profile.js';
+import type { AnonBackingDesign } from '../mm/anon-backing/design.js';
 
 const progress = new Int32Array((workerData as { progress: SharedArrayBuffer }).progress);
 
-parentPort?.on('message', (job: { ops: LinuxOp[]; root: boolean; profile?: KernelProfile }) => {
+parentPort?.on('message', (job: { ops: LinuxOp[]; root: boolean; profile?: KernelProfile; design?: AnonBackingDesign }) => {
   let results: LinuxCallResult[] | undefined;
   let error: string | undefined;
   try {
-    const model = new ModelScenario({ root: job.root, ...(job.profile ? { profile: job.profile } : {}) });
+    const model = new ModelScenario({ root: job.root, ...(job.design ? { anonymousBacking: job.design } : {}), ...(job.profile ? { profile: job.profile } : {}) });
     results = job.ops.map((op, i) => {
       Atomics.store(progress, 0, i);
       return model.one(op);

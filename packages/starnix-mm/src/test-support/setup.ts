@@ -2,6 +2,7 @@ import { Kernel, type KernelOptions } from '@memsim/zircon-objects';
 import { ErrnoError } from '../errno/errno.js';
 import { MemoryManager, type MemoryManagerOptions } from '../mm/memory-manager.js';
 import { MapFlags, Prot } from '../abi/constants.js';
+import type { AnonBackingDesign } from '../mm/anon-backing/design.js';
 
 export const P = 4096;
 export const W = 0x1000_0000_0000;
@@ -10,8 +11,18 @@ export const PA = MapFlags.PRIVATE | MapFlags.ANONYMOUS;
 export const SA = MapFlags.SHARED | MapFlags.ANONYMOUS;
 export const FIX = MapFlags.FIXED;
 
+/**
+ * The private anonymous backing the test helpers create address spaces with: 'single' unless the environment
+ * variable MEMSIM_TEST_ANON_BACKING says 'per-mapping' (the differential suites run once per design this way; see
+ * docs/testing.md). Only test helpers read it; the library's default is always 'single'.
+ */
+export function testDesign(): AnonBackingDesign {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  return env?.MEMSIM_TEST_ANON_BACKING === 'per-mapping' ? 'per-mapping' : 'single';
+}
+
 export function newMm(options: MemoryManagerOptions = {}, kernel: KernelOptions = {}): MemoryManager {
-  return MemoryManager.create(new Kernel({ seed: 7, ...kernel }), options);
+  return MemoryManager.create(new Kernel({ seed: 7, ...kernel }), { anonymousBacking: testDesign(), ...options });
 }
 
 /** The errno name a call throws, or 'ok'. */

@@ -7,8 +7,11 @@ const VM_STICKY = VM.MAYBE_GUARD;
 
 /** What backs a VMA on the Zircon side. */
 export type Backing =
-  /** Private anonymous: the address space's one sparse VMO, offset = address. */
-  | { readonly kind: 'anon' }
+  /**
+   * Private anonymous. In the 'single' design (no `obj`) the address space's one sparse VMO, offset = address; in
+   * the 'per-mapping' design the VMO of the mmap that made it (anon-backing/per-mapping.ts).
+   */
+  | { readonly kind: 'anon'; readonly obj?: AnonObject }
   /** Shared anonymous (shmem): a VMO per mmap; `pgoff` indexes it. */
   | { readonly kind: 'shmem'; readonly obj: ShmemObject }
   /** File mapping. Shared: the file's VMO. Private: a snapshot child of it made at mmap time (`cow`). */
@@ -19,6 +22,17 @@ export type Backing =
  * an mmap or brk allocates no backing that would outlive the call.
  */
 export const ANON_BACKING: Backing = Object.freeze({ kind: 'anon' });
+
+/**
+ * One private anonymous VMO of the 'per-mapping' design: the page with Linux vm_pgoff `p` of a VMA backed by it
+ * lives at VMO offset `(p - pgBase) * 4096`.
+ */
+export interface AnonObject {
+  readonly vmo: Vmo;
+  readonly pgBase: number;
+  /** A number naming the object in snapshots and traces (per kernel counters). */
+  readonly id: number;
+}
 
 /** A shmem object (the "/dev/zero (deleted)" file of a shared anonymous mapping). */
 export interface ShmemObject {
@@ -59,7 +73,7 @@ export interface Vma {
 
 export function sameBacking(a: Backing, b: Backing): boolean {
   if (a.kind !== b.kind) return false;
-  if (a.kind === 'anon') return true;
+  if (a.kind === 'anon') return b.kind === 'anon' && a.obj === b.obj;
   if (a.kind === 'shmem') return b.kind === 'shmem' && a.obj === b.obj;
   // Private file mappings of one file may merge across mmaps (Linux compares the file, not our COW children);
   // the memory manager rebinds the never-written side onto the other's child.
