@@ -38,7 +38,7 @@ describe('worker pool', () => {
     expect(byName['passes too']).toEqual(['passed', undefined]);
     expect(byName['crashes its worker']).toEqual(['failed', 'crashed: worker exited with code 70']);
     expect(byName['spins forever']).toEqual(['failed', 'case demo/spins forever did not return in 1500 ms: last op none recorded']);
-  }, 20_000);
+  }, 60_000);
 
   it('fails exactly the one case whose model op never returns, naming its last op, and runs every other case', async () => {
     const mk = (name: string, extra: string): string => `name: ${name}
@@ -64,5 +64,5 @@ ${extra}  - linux: maps
       ['loops in mremap', 'case hang/loops in mremap did not return in 1000 ms: last op step 2 (linux mremap, line 15)'],
     ]);
     expect(results.filter((r) => r.status === 'passed').map((r) => r.name).sort()).toEqual(['first', 'fourth', 'third']);
-  }, 20_000);
+  }, 60_000);
 });
