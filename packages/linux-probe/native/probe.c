@@ -1124,6 +1124,32 @@ static void op_mincore(ctx_t *x) {
   for (uint64_t i = 0; i < pages; i++) ob_f(x->o, i ? ",%u" : "%u", g_mincore_vec[i]);
   ob_s(x->o, "]");
 }
+/* A read of /proc/self/pagemap for the pages of [addr, addr + length): bits 55-63 of each entry (entry >> 55). The
+ * PFN / swap bits below are left out: they depend on privilege and on physical memory, which the model does not
+ * have. EINVAL for a length of 0 or past the window (a scenario reads its own pages). */
+static void op_pagemap(ctx_t *x) {
+  uint64_t addr, len;
+  if (get_addr(x, "addr", 1, &addr) || get_num(x, "length", 1, 0, &len)) return;
+  uint64_t first = addr & ~(uint64_t)(PAGE - 1);
+  uint64_t pages = (addr + len - first + PAGE - 1) / PAGE;
+  if (len == 0 || pages > WINDOW_SIZE / PAGE) {
+    res_errno(x, EINVAL);
+    return;
+  }
+  int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    res_errno(x, errno);
+    return;
+  }
+  ob_s(x->o, "\"ok\":true,\"value\":[");
+  for (uint64_t i = 0; i < pages; i++) {
+    uint64_t e = 0;
+    if (pread(fd, &e, sizeof e, (off_t)((first / PAGE + i) * sizeof e)) != (ssize_t)sizeof e) e = 0;
+    ob_f(x->o, i ? ",%u" : "%u", (unsigned)(e >> 55));
+  }
+  ob_s(x->o, "]");
+  close(fd);
+}
 static void op_brk(ctx_t *x) {
   /* "addr" relative to the initial break; absent or null asks for the current break (brk(0)). */
   const jval_t *a = field(x->op, "addr");
@@ -1997,6 +2023,7 @@ static void exec_op(ctx_t *x) {
   else if (!strcmp(nm, "msync")) op_addr_len(x, SYS_msync, MSYNCFLAGS, N(MSYNCFLAGS), "flags", 0);
   else if (!strcmp(nm, "mremap")) op_mremap(x);
   else if (!strcmp(nm, "mincore")) op_mincore(x);
+  else if (!strcmp(nm, "pagemap")) op_pagemap(x);
   else if (!strcmp(nm, "mlockall")) {
     uint64_t f;
     if (get_u64(x, "flags", MCLFLAGS, N(MCLFLAGS), 1, 0, &f)) return;
@@ -2259,6 +2286,7 @@ static const struct {
     {"mlock", "addr length"},
     {"munlock", "addr length"},
     {"mincore", "addr length"},
+    {"pagemap", "addr length"},
     {"read", "addr length"},
     {"hash", "addr length"},
     {"process_vm_readv", "addr length"},

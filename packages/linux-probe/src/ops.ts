@@ -181,7 +181,7 @@ export type LinuxOp = OpCommon &
         readonly fd?: ProbeFd;
         readonly offset?: ProbeInt;
       }
-    | ({ readonly op: 'munmap' | 'mlock' | 'munlock' | 'mincore' | 'read' | 'hash' } & ProbeRange)
+    | ({ readonly op: 'munmap' | 'mlock' | 'munlock' | 'mincore' | 'pagemap' | 'read' | 'hash' } & ProbeRange)
     | ({ readonly op: 'mprotect'; readonly prot: ProbeFlags<ProtName> } & ProbeRange)
     | ({ readonly op: 'madvise'; readonly advice: AdviceName | ProbeInt } & ProbeRange)
     | ({ readonly op: 'mlock2'; readonly flags?: ProbeFlags<'ONFAULT'> } & ProbeRange)

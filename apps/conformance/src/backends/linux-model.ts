@@ -395,6 +395,15 @@ export class ModelLinux {
         return ok(mm.msync(addr(o['addr']), int(len), flags(o['flags'], MSYNC)));
       case 'mincore':
         return ok([...mm.mincore(addr(o['addr']), int(len))]);
+      case 'pagemap': {
+        // As the probe reads it: bits 55-63 of each page's entry; EINVAL for no page or more than the window.
+        const a = addr(o['addr']);
+        const n = int(len);
+        const first = a - (a % 4096n);
+        const pages = (a + n - first + 4095n) / 4096n;
+        if (n === 0n || pages > BigInt(SIZE / 4096)) throw new ErrnoError('EINVAL', 'pagemap: no page, or more than the window');
+        return ok([...mm.pagemap(first, pages)].map((e) => Number(e >> 55n)));
+      }
       case 'mremap': {
         const na = o['new_address'] === undefined || o['new_address'] === null ? 0n : addr(o['new_address']);
         return ok(rel(mm.mremap(addr(o['old_address']), int(o['old_size']), int(o['new_size']), flags(o['flags'], MREMAP), na)));

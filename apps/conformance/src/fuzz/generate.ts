@@ -37,6 +37,8 @@ const droppable = fc.record({ at: page, n: pages, prot }).map(
 );
 const mlock = range('mlock', fc.constant({}));
 const mincore = range('mincore', fc.constant({}));
+// /proc/self/pagemap (bits 55-63): present, zero page, exclusive, file/shmem, markers (guards), soft-dirty.
+const pagemap = range('pagemap', fc.constant({}));
 const write = fc
   .record({ at: page, off: fc.integer({ min: 0, max: PAGE - 16 }), fill: fc.integer({ min: 1, max: 255 }) })
   .map(({ at, off, fill }): FuzzOp => ({ op: 'write', args: { addr: at * PAGE + off, fill, length: 16 } }));
@@ -113,6 +115,7 @@ export function linuxOpsArbitrary(): fc.Arbitrary<FuzzOp[]> {
     { weight: 2, arbitrary: madvise },
     { weight: 1, arbitrary: mlock },
     { weight: 1, arbitrary: mincore },
+    { weight: 1, arbitrary: pagemap },
     { weight: 3, arbitrary: write },
     { weight: 2, arbitrary: hash },
     { weight: 2, arbitrary: mremap },

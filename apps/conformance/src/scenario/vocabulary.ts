@@ -57,6 +57,7 @@ export const LINUX_OPS = [
   'munlockall',
   'msync',
   'mincore',
+  'pagemap',
   'brk',
   'prctl_set_vma_anon_name',
   'setrlimit',

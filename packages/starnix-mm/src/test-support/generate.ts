@@ -20,8 +20,8 @@ export interface GenOptions {
    */
   readonly remap?: boolean;
   /**
-   * The Linux 6.10-6.13 interfaces too: mseal, MADV_GUARD_INSTALL / MADV_GUARD_REMOVE and MAP_DROPPABLE (only for
-   * hosts that have them; without this option the sequences of a seed are unchanged).
+   * The Linux 6.10-6.13 interfaces too: mseal, MADV_GUARD_INSTALL / MADV_GUARD_REMOVE and MAP_DROPPABLE, and reads of
+   * /proc/self/pagemap (only for hosts that have them; without this option the sequences of a seed are unchanged).
    */
   readonly features?: boolean;
 }
@@ -29,7 +29,7 @@ export interface GenOptions {
 /** One call of the new-interfaces mix (see {@link GenOptions.features}). */
 function featureOp(r: () => number, page: () => number, len: () => number, w: { in?: string }): LinuxOp {
   const int = (n: number): number => Math.floor(r() * n);
-  switch (int(5)) {
+  switch (int(6)) {
     case 0:
     case 1:
       return { op: 'mseal', ...w, addr: page() + (r() < 0.05 ? 1 : 0), length: r() < 0.05 ? 0 : len(), flags: r() < 0.05 ? 1 : 0 };
@@ -41,6 +41,9 @@ function featureOp(r: () => number, page: () => number, len: () => number, w: { 
       if (r() < 0.1) flags.push(r() < 0.5 ? 'LOCKED' : 'POPULATE');
       return { op: 'mmap', ...w, addr: page(), length: len(), prot: ['READ', 'WRITE'], flags };
     }
+    case 4:
+      // /proc/self/pagemap (6.x bits: guard markers 58, exclusive 56 after fork): what the calls above left.
+      return { op: 'pagemap', ...w, addr: page(), length: len() };
     default:
       return { op: 'mprotect', ...w, addr: page(), length: len(), prot: r() < 0.5 ? ['READ'] : ['READ', 'WRITE'] };
   }

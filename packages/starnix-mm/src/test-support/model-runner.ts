@@ -142,6 +142,14 @@ export class ModelScenario {
         return ok(mm.msync(addrOf(op.addr), op.length, flagsOf(op.flags, MSYNC)));
       case 'mincore':
         return ok([...mm.mincore(addrOf(op.addr), op.length)]);
+      case 'pagemap': {
+        // As the probe reads /proc/self/pagemap: bits 55-63 of each page's entry; EINVAL for no page or past the window.
+        const a = addrOf(op.addr);
+        const first = a - (a % 4096n);
+        const pages = (a + BigInt(op.length) - first + 4095n) / 4096n;
+        if (op.length === 0 || pages > BigInt(WINDOW_SIZE / 4096)) return { ok: false, errno: 'EINVAL' };
+        return ok([...mm.pagemap(first, pages)].map((e) => Number(e >> 55n)));
+      }
       case 'mremap': {
         const r = mm.mremap(addrOf(op.old_address), op.old_size, op.new_size, flagsOf(op.flags, MREMAP), op.new_address === undefined || op.new_address === null ? 0 : addrOf(op.new_address));
         return ok(relAddr(r));
