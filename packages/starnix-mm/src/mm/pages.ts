@@ -38,15 +38,17 @@ export function freeAnon(mm: MmState, start: number, end: number, v?: Vma): void
 
 /**
  * The committed private anonymous pages of [start, end) inside `v`, by address, in either design: one query of the
- * single VMO, or a page-by-page look through the VMA's own VMO.
+ * single VMO, or of the VMA's own VMO (its offsets follow the addresses linearly). Either costs what the VMO holds,
+ * not the size of the range: a terabyte VMA with three pages is three pages of work.
  */
 export function presentAnonPages(mm: MmState, v: Vma, start: number, end: number): number[] {
   const single = mm.zx.anonVmo;
   if (single) return single.presentPages(start, end - start);
-  const out: number[] = [];
-  const backing = backingOf(mm);
-  for (let p = start; p < end; p += PAGE) if (backing.present(mm, v, p)) out.push(p);
-  return out;
+  const { vmo, offset } = ZirconSpace.target(mm.zx, v, start);
+  // Past the end of a VMO a cut resized is nothing (per-mapping's `present` says the same).
+  const len = Math.min(end - start, vmo.getSize() - offset);
+  if (len <= 0) return [];
+  return vmo.presentPages(offset, len).map((o) => start + (o - offset));
 }
 
 /** Zapping page table entries drops poison markers and uffd-wp bits with them. */
