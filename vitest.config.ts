@@ -1,8 +1,13 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     projects: ['packages/*', 'apps/*', 'tools/*'],
+    // Vitest's default is one worker fewer than cores: one file at a time on a 2-core machine (CI's), about 8 minutes.
+    // Many test files spend their time waiting on children (gcc, the native probe, Chromium, the CLIs), so one
+    // worker more than cores keeps both cores busy: about 4 minutes there, with the same results.
+    maxWorkers: availableParallelism() + 1,
     coverage: {
       provider: 'v8',
       reporter: ['text-summary', 'json-summary'],
