@@ -1,7 +1,7 @@
 import { defineProject } from 'vitest/config';
-import { sharedTestTimeout, sourceConditions } from '../../vitest.shared.js';
+import { sharedTestOptions, sourceConditions } from '../../vitest.shared.js';
 
 export default defineProject({
   ...sourceConditions,
-  test: { name: 'playground', include: ['src/**/*.test.ts'], testTimeout: sharedTestTimeout },
+  test: { name: 'playground', include: ['src/**/*.test.ts'], ...sharedTestOptions },
 });
