@@ -82,5 +82,5 @@ describe('robustness', () => {
       }),
       { numRuns: 120 },
     );
-  }, 30_000);
+  });
 });
