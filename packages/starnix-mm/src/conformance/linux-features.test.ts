@@ -87,6 +87,18 @@ const MEASURED: Record<string, LinuxOp[]> = {
     { op: 'madvise', addr: 0x2000, length: 0x1000, advice: 'GUARD_REMOVE' },
     { op: 'maps' },
   ],
+  // Found by the atomic-failure campaign (seed 27719): a move of several VMAs (Linux 6.17+) moves the ones before a
+  // sealed VMA, then answers EPERM; the moved one merges into its new neighbour, so maps has fewer lines, not more.
+  'mseal stops a multi-VMA mremap move part-way': [
+    { op: 'mmap', addr: 0x1000, length: 0x4000, prot: ['READ', 'WRITE'], flags: [...PA_FIXED] },
+    { op: 'mmap', addr: 0x15000, length: 0x1000, prot: ['READ', 'WRITE'], flags: [...PA_FIXED] },
+    { op: 'mmap', addr: 0x16000, length: 0x2000, prot: ['READ'], flags: ['SHARED', 'ANONYMOUS', 'FIXED'] },
+    { op: 'mseal', addr: 0x16000, length: 0x1000 },
+    { op: 'write', addr: 0x15010, data: 'a5a5' },
+    { op: 'mremap', old_address: 0x15000, old_size: 0x3000, new_size: 0x3000, flags: ['MAYMOVE', 'FIXED'], new_address: 0x4000 },
+    { op: 'hash', addr: 0x4000, length: 0x1000 },
+    { op: 'maps' },
+  ],
   'guard regions': [
     { op: 'mmap', addr: 0, length: 0x6000, prot: ['READ', 'WRITE'], flags: [...PA_FIXED] },
     { op: 'write', addr: 0, data: 'a5'.repeat(64) },

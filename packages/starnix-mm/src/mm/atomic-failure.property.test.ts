@@ -20,11 +20,13 @@ function snapshot(mm: MemoryManager): string {
 
 /**
  * Linux's own part-way failures of these calls, which the model reproduces (and flags, so its guard skips them):
- * a munmap-like call splits an unsealed first VMA at the start before a later sealed VMA stops it; a multi-VMA
- * mremap move stops at a userfaultfd-armed or sealed VMA after moving the ones before it.
+ * a munmap-like call splits an unsealed first VMA at the start before a later sealed VMA stops it (one maps line
+ * more); a multi-VMA mremap move (Linux 6.17+) stops at a sealed VMA after moving the ones before it, which may
+ * merge at their destination (fewer lines: campaign seed 27719, checked on Linux 6.18 in linux-features.test.ts).
  */
-function linuxPartial(before: string, after: string): boolean {
-  return before !== after && after.split('\n').length > before.split('\n').length;
+function linuxPartial(op: LinuxOp, before: string, after: string): boolean {
+  if (before === after) return false;
+  return op.op === 'mremap' || after.split('\n').length > before.split('\n').length;
 }
 
 const opText = (op: LinuxOp): string => JSON.stringify(op, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
@@ -34,7 +36,7 @@ const opText = (op: LinuxOp): string => JSON.stringify(op, (_k, v: unknown) => (
  * the snapshot as it was, unless `excused` accepts the change (Linux's own part-way failures). Returns the number of
  * failures checked.
  */
-function checkFailedCalls(seed: number, features: boolean, excused: (errno: string, before: string, now: string) => boolean): number {
+function checkFailedCalls(seed: number, features: boolean, excused: (op: LinuxOp, errno: string, before: string, now: string) => boolean): number {
   let failures = 0;
   const ops: LinuxOp[] = generateScenario(seed, { ops: 60, pages: 24, anonName: true, edges: true, ...(features ? { features } : {}) });
   const sc = new ModelScenario({ root: true, validate: false });
@@ -45,7 +47,7 @@ function checkFailedCalls(seed: number, features: boolean, excused: (errno: stri
     if (mm) mm.validate(op.op);
     if (before !== undefined && mm && !r.ok && 'errno' in r) {
       const now = snapshot(mm);
-      if (excused(r.errno, before, now)) continue;
+      if (excused(op, r.errno, before, now)) continue;
       failures++;
       expect(now, `seed ${seed}: failed ${opText(op)}`).toBe(before);
     }
@@ -64,17 +66,17 @@ describe('failed calls', () => {
     );
     // The generator's boundary arguments make such failures common; the property is not vacuous.
     expect(failures).toBeGreaterThan(100);
-  }, 60_000);
+  });
 
   it('with mseal, guard regions and MAP_DROPPABLE in the mix, a failed mseal changes nothing either (seeds from 27000)', () => {
     let failures = 0;
     fc.assert(
       fc.property(fc.integer({ min: 27_000, max: 27_999 }), (seed) => {
-        // EPERM from a sealed VMA may leave Linux's one split behind (more maps lines, nothing else changed).
-        failures += checkFailedCalls(seed, true, (errno, before, now) => errno === 'EPERM' && linuxPartial(before, now));
+        // EPERM from a sealed VMA may leave Linux's part-way effect behind (linuxPartial).
+        failures += checkFailedCalls(seed, true, (op, errno, before, now) => errno === 'EPERM' && linuxPartial(op, before, now));
       }),
       { numRuns: 40 },
     );
     expect(failures).toBeGreaterThan(50);
-  }, 60_000);
+  });
 });
