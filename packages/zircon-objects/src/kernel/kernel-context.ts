@@ -65,6 +65,8 @@ export interface KernelContext {
   onPressureChange(cb: (level: PressureLevel) => void): Disposable;
   /** How many times each Zircon syscall was made on this kernel's objects (see {@link Kernel.syscallCounts}). */
   syscallCounts(): ZxSyscallCounts;
+  /** Runs `fn` without counting its syscalls (see {@link Kernel.uncountedSyscalls}). */
+  uncountedSyscalls<T>(fn: () => T): T;
   /** Runs reclamation for the current level (see {@link Kernel.reclaim}). */
   reclaim(): ReclaimResult;
   /** @internal The next koid. */

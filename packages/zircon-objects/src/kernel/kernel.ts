@@ -62,6 +62,9 @@ export class Kernel implements KernelContext {
   readonly #nodes = new Set<CowNode>();
   readonly #discardables = new Set<Discardable>();
   readonly #calls = newCallCounts();
+  /** The counts when the outermost `uncountedSyscalls` began, and how deep those calls nest. */
+  readonly #savedCalls = newCallCounts();
+  #uncountedDepth = 0;
   /** @internal */
   readonly _internal: object;
 
@@ -144,6 +147,21 @@ export class Kernel implements KernelContext {
    */
   syscallCounts(): ZxSyscallCounts {
     return countsSnapshot(this.#calls);
+  }
+
+  /**
+   * Runs `fn` and returns what it returns (or throws what it throws), leaving {@link Kernel.syscallCounts} as they
+   * were before: for work a model does on itself that the modelled system does not (self-checks such as starnix-mm's
+   * `validate()`, pictures of the state). Calls nest.
+   */
+  uncountedSyscalls<T>(fn: () => T): T {
+    if (typeof fn !== 'function') fail(ZxStatus.INVALID_ARGS, 'fn must be a function');
+    if (this.#uncountedDepth++ === 0) this.#savedCalls.set(this.#calls);
+    try {
+      return fn();
+    } finally {
+      if (--this.#uncountedDepth === 0) this.#calls.set(this.#savedCalls);
+    }
   }
 
   // ---- pressure -------------------------------------------------------------------------------------------------

@@ -132,4 +132,26 @@ describe('Kernel.syscallCounts', () => {
     void vmo.rights;
     expect(made(before, k.syscallCounts())).toEqual({});
   });
+
+  it('uncountedSyscalls leaves the counts as they were, nested, through a throw, and passes the result on', () => {
+    const k = new Kernel();
+    const vmo = Vmo.create(k, 4096);
+    const before = k.syscallCounts();
+    const n = k.uncountedSyscalls(() => {
+      vmo.info();
+      k.uncountedSyscalls(() => vmo.getSize());
+      vmo.info();
+      return 7;
+    });
+    expect(n).toBe(7);
+    expect(() =>
+      k.uncountedSyscalls(() => {
+        vmo.read(1, 8192);
+      }),
+    ).toThrow(ZxError);
+    expect(made(before, k.syscallCounts())).toEqual({});
+    vmo.info();
+    expect(made(before, k.syscallCounts())).toEqual({ zx_object_get_info: 1 });
+    expect(status(() => k.uncountedSyscalls(42 as never))).toBe(ZxStatus.INVALID_ARGS);
+  });
 });
