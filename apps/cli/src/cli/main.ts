@@ -13,7 +13,8 @@ import { SHAPES, generateTrace, parseTrace, type TraceShape } from '../swap/trac
 import { CliError } from './errors.js';
 import { colorsFor, defaultIo, type CliIo } from './io.js';
 import { swapProgress } from './progress.js';
-import { addTraceCommands } from '../trace/command.js';
+import { addTraceCommands, describe as describeTrace, isTraceFile, loadTrace } from '../trace/command.js';
+import { compareTraceDesigns } from '../trace/compare-designs.js';
 
 function nonNegInt(what: string) {
   return (v: string): number => {
@@ -150,14 +151,24 @@ function program(ctx: Ctx): Command {
 
   root
     .command('compare-designs')
-    .description("Runs a Linux scenario in both of Starnix's designs for private anonymous memory (single, per-mapping) and compares their Zircon sides.")
-    .argument('<scenario>', 'a Linux scenario YAML file')
+    .description("Runs a Linux scenario, or replays a trace from `memsim trace record`, in both of Starnix's designs for private anonymous memory (single, per-mapping) and compares their Zircon sides: objects, and the Zircon calls each Linux call made.")
+    .argument('<scenario|trace>', 'a Linux scenario YAML file, or a trace file')
     .addOption(scenarioOpt())
     .addOption(profileOpt())
     .option('--json', 'print the comparison as JSON')
-    .addHelpText('after', examples(['memsim compare-designs seeds.yaml --name "seed 004 unmap and remap, single: one sparse VMO keeps offset = address"']))
+    .addHelpText(
+      'after',
+      examples(['memsim compare-designs seeds.yaml --name "seed 004 unmap and remap, single: one sparse VMO keeps offset = address"', 'memsim compare-designs docs/traces/sh-ls.trace']),
+    )
     .action(async (file: string, o: { name?: string; json?: boolean; profile?: string }) => {
-      const r = await compareDesigns(loadScenario(file, o.name), await profileOf(o.profile));
+      let r;
+      if (isTraceFile(file)) {
+        // A trace holds one program, and its replay follows starnix-mm's defaults (as `memsim trace replay`).
+        if (o.name !== undefined) throw new CliError('BAD_USAGE', '--name picks a scenario of a scenario file; a trace holds one program');
+        if (o.profile !== undefined) throw new CliError('BAD_USAGE', "--profile applies to scenarios; a trace replays with starnix-mm's defaults");
+        const t = loadTrace(file);
+        r = compareTraceDesigns(t, `trace ${describeTrace(t)}`);
+      } else r = await compareDesigns(loadScenario(file, o.name), await profileOf(o.profile));
       io.stdout(o.json ? `${JSON.stringify(r, null, 2)}\n` : formatComparison(r, c));
     });
 

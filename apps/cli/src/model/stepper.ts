@@ -9,7 +9,7 @@ import {
   type ZirconModelSession,
 } from '@memsim/conformance/web';
 import type { KernelProfile } from '@memsim/starnix-mm';
-import { Process, Vmo } from '@memsim/zircon-objects';
+import { Process, Vmo, type ZxSyscallCounts } from '@memsim/zircon-objects';
 import { CliError } from '../cli/errors.js';
 import { pagemapText } from './pagemap-view.js';
 import { mappedOnlyVmos, memoryOf, processState, vmoState } from './snapshot.js';
@@ -96,6 +96,11 @@ export class Stepper {
 
   get done(): boolean {
     return this.#session.done;
+  }
+
+  /** How many times each Zircon syscall was made on the session's kernel so far (setup included). */
+  syscallCounts(): ZxSyscallCounts {
+    return this.#session.kernel.syscallCounts();
   }
 
   /** Runs the next step; domain errors become a failed outcome, scenario mistakes throw. */

@@ -104,6 +104,30 @@ describe('memsim trace inspect and draw', () => {
     expect(out).toMatch(/totals: 2 process\(es\), \d+ VMAs, \d+ VMOs, committed .* in the Zircon view, Rss .* on Linux at exit/);
   });
 
+  it('--anon-backing per-mapping shows the other Zircon view: a VMO per anonymous mapping, a fork\'s as snapshot children', async () => {
+    const single = await capture(['trace', 'inspect', trace('python3-fork.trace'), '--json']);
+    const per = await capture(['trace', 'inspect', trace('python3-fork.trace'), '--anon-backing', 'per-mapping', '--json']);
+    expect(per.code).toBe(0);
+    type View = { anonBacking: string; vmos: Array<{ koid: number; name: string; parentKoid: number }>; totals: { vmos: number } };
+    const s = JSON.parse(single.out) as View;
+    const p = JSON.parse(per.out) as View;
+    expect(s.anonBacking).toBe('single');
+    expect(p.anonBacking).toBe('per-mapping');
+    expect(p.totals.vmos).toBeGreaterThan(s.totals.vmos);
+    // 'single': one anonymous VMO per address space (the child's a clone of the parent's); 'per-mapping': one per
+    // mapping, and the child's are clones of its parent's, made at the fork.
+    expect(s.vmos.filter((v) => v.name === 'starnix:private-anon')).toHaveLength(2);
+    const anon = p.vmos.filter((v) => v.name === 'starnix-anon');
+    expect(anon.length).toBeGreaterThan(10);
+    expect(anon.filter((v) => anon.some((w) => w.koid === v.parentKoid)).length).toBeGreaterThan(5);
+    const text = await capture(['trace', 'inspect', trace('python3-fork.trace'), '--anon-backing', 'per-mapping']);
+    expect(text.out).toContain("private anonymous memory: the 'per-mapping' design");
+    expect(text.out).toMatch(/\[heap\] +rw- vmo \d+ cow of \d+ @0x0/);
+    const bad = await capture(['trace', 'inspect', trace('python3-fork.trace'), '--anon-backing', 'both']);
+    expect(bad.code).toBe(2);
+    expect(bad.err.trim().split('\n')).toHaveLength(1);
+  });
+
   it('--at N and --pid P choose the point and the process', async () => {
     const { code, out } = await capture(['trace', 'inspect', trace('sh-ls.trace'), '--at', '3', '--json']);
     expect(code).toBe(0);

@@ -1,14 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import type { Scenario } from '@memsim/conformance';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { AnonBackingDesign } from '@memsim/starnix-mm';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { CliError } from '../cli/errors.js';
 import { colorsFor, type CliIo, type Colors } from '../cli/io.js';
 import { bytes, hexAddr } from '../commands/format.js';
 import { drawHtml, drawSvg } from '../draw/render.js';
 import type { ModelState } from '../model/state.js';
 import { vmoForest } from '../model/vmo-forest.js';
-import { parseMapsLine, parseTraceFile, TraceFormatError, type Trace } from './format.js';
+import { parseMapsLine, parseTraceFile, TRACE_MAGIC, TraceFormatError, type Trace } from './format.js';
 import { recordTrace } from './recorder.js';
 import { callCount, TraceReplayer, type ReplayReport } from './replay.js';
 
@@ -43,8 +44,17 @@ export function loadTrace(file: string): Trace {
   }
 }
 
+/** Whether a file starts as a memsim trace does (anything unreadable is not: its reader reports why). */
+export function isTraceFile(file: string): boolean {
+  try {
+    return readFileSync(file, 'utf8').startsWith(`${TRACE_MAGIC}\n`);
+  } catch {
+    return false;
+  }
+}
 
-function describe(t: Trace): string {
+/** The one-line description of a trace (its command and where it was recorded). */
+export function describe(t: Trace): string {
   const cmd = t.argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
   return `${cmd} (recorded on Linux ${t.header['kernel'] ?? '?'} ${t.header['machine'] ?? ''})`.replace(/ \)$/, ')');
 }
@@ -92,10 +102,10 @@ function replayJson(t: Trace, r: ReplayReport): object {
 }
 
 /** Runs the trace up to call `at` (all by default) and pictures it. */
-function viewAt(t: Trace, at: number | undefined, pid: number | undefined): TraceView {
+function viewAt(t: Trace, at: number | undefined, pid: number | undefined, anonBacking?: AnonBackingDesign): TraceView {
   const total = callCount(t);
   if (at !== undefined && at > total) throw new CliError('BAD_USAGE', `--at ${at}: the trace has ${total} memory calls`);
-  const r = new TraceReplayer(t);
+  const r = new TraceReplayer(t, anonBacking !== undefined ? { anonBacking } : {});
   r.run(at !== undefined ? { stopAfter: at } : {});
   if (pid !== undefined && !r.live().some((p) => p.pid === pid)) {
     throw new CliError('BAD_USAGE', `--pid ${pid}: no such process at this point (processes: ${r.live().map((p) => p.pid).join(', ') || 'none'})`);
@@ -103,9 +113,10 @@ function viewAt(t: Trace, at: number | undefined, pid: number | undefined): Trac
   return traceView(r, total, pid);
 }
 
-function formatView(t: Trace, v: TraceView, c: Colors): string {
+function formatView(t: Trace, v: TraceView, c: Colors, anonBacking: AnonBackingDesign): string {
   const out: string[] = [];
   out.push(`${c.bold('trace')} ${describe(t)}`);
+  out.push(c.dim(`private anonymous memory: the '${anonBacking}' design (${anonBacking === 'single' ? 'one VMO per address space, offset = address' : 'a VMO per mapping, snapshot children for holes and forks'})`));
   out.push(v.at === 0 ? 'after the first execve, before any memory call' : `after memory call ${v.at} of ${v.total}: ${v.label}`);
   const vmoByKoid = new Map(v.vmos.map((x) => [x.koid, x]));
   for (const p of v.processes) {
@@ -206,13 +217,15 @@ export function addTraceCommands(root: Command, io: CliIo, setStatus: (status: n
     .option('--at <n>', 'after memory call N (0: right after the first execve; default: the end)', nonNegInt('--at'))
     .option('--pid <pid>', 'only this process', nonNegInt('--pid'))
     .option('--json', 'print the view as JSON')
-    .action((file: string, o: { at?: number; pid?: number; json?: boolean }) => {
+    .addOption(new Option('--anon-backing <design>', "Starnix's design for private anonymous memory the replay uses (default: single)").choices(['single', 'per-mapping']))
+    .action((file: string, o: { at?: number; pid?: number; json?: boolean; anonBacking?: AnonBackingDesign }) => {
       const t = loadTrace(file);
-      const v = viewAt(t, o.at, o.pid);
+      const design = o.anonBacking ?? 'single';
+      const v = viewAt(t, o.at, o.pid, design);
       if (o.json) {
         const { model: _model, ...rest } = v;
-        io.stdout(`${JSON.stringify(rest, null, 2)}\n`);
-      } else io.stdout(formatView(t, v, c));
+        io.stdout(`${JSON.stringify({ anonBacking: design, ...rest }, null, 2)}\n`);
+      } else io.stdout(formatView(t, v, c, design));
     });
   trace
     .command('draw')

@@ -1,5 +1,5 @@
 import { Kernel } from '@memsim/zircon-objects';
-import { ErrnoError, MapFlags, MemFile, MemoryManager, MremapFlags, type MemoryManagerOptions } from '@memsim/starnix-mm';
+import { ErrnoError, MapFlags, MemFile, MemoryManager, MremapFlags, type AnonBackingDesign, type MemoryManagerOptions } from '@memsim/starnix-mm';
 import { CliError } from '../cli/errors.js';
 import { parseMapsLine, type FileRecord, type MapsLine, type SnapRecord, type SysRecord, type Trace } from './format.js';
 
@@ -198,8 +198,16 @@ function touchResident(mm: MemoryManager, maps: readonly MapsLine[]): { linux: n
 export interface TraceReplayOptions {
   /** Stop after this many memory calls (inspect/draw at a point of the trace). */
   readonly stopAfter?: number;
+  /** Called just before every memory call (compare-designs reads the Zircon syscall counts here). */
+  readonly onBeforeCall?: (replayer: TraceReplayer) => void;
   /** Called after every memory call (draw takes its pictures here). */
   readonly onCall?: (replayer: TraceReplayer, outcome: CallOutcome) => void;
+}
+
+/** How a {@link TraceReplayer} builds its address spaces. */
+export interface TraceReplayerOptions {
+  /** Starnix's design for private anonymous memory (default 'single', today's Starnix). */
+  readonly anonBacking?: AnonBackingDesign;
 }
 
 /**
@@ -236,7 +244,15 @@ export class TraceReplayer {
     return this.index;
   }
 
-  constructor(readonly trace: Trace) {}
+  /** The design for private anonymous memory every address space of the replay uses. */
+  readonly anonBacking: AnonBackingDesign;
+
+  constructor(
+    readonly trace: Trace,
+    options: TraceReplayerOptions = {},
+  ) {
+    this.anonBacking = options.anonBacking ?? 'single';
+  }
 
   /**
    * Runs the trace (or its first `stopAfter` memory calls). A later call goes on from where the last one stopped
@@ -266,6 +282,7 @@ export class TraceReplayer {
           if (!p.mm) break;
           // "After call N": everything up to the next memory call (a later exec or exit snapshot included).
           if (this.index >= stop) return this.report();
+          options.onBeforeCall?.(this);
           const o = this.call(p, p.mm, e);
           options.onCall?.(this, o);
           break;
@@ -353,7 +370,7 @@ export class TraceReplayer {
     if (old) p.out.execd = true;
     p.exe = exe;
     p.out = { pid: s.pid, exe, calls: 0, agreeing: 0 };
-    const mm = MemoryManager.create(this.kernel, addressSpaceOptions(this.trace.header, exe));
+    const mm = MemoryManager.create(this.kernel, { ...addressSpaceOptions(this.trace.header, exe), anonymousBacking: this.anonBacking });
     p.mm = mm;
     // The old space goes when no other process (a vfork parent) still uses it.
     if (old && ![...this.procs.values()].some((q) => q.mm === old)) old[Symbol.dispose]();

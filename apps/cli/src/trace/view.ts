@@ -38,7 +38,8 @@ const modelLines = (mm: MemoryManager): MapsLine[] =>
 /**
  * The Zircon view of the live processes of a replayer: VMAR trees from the Zircon processes, file VMOs (each
  * file's page cache), copy-on-write children of private file mappings, and each address space's anonymous VMO
- * (a fork's is a snapshot child of its parent's).
+ * (a fork's is a snapshot child of its parent's), or with the 'per-mapping' design its anonymous VMOs (one per
+ * mapping, snapshot children for holes and forks).
  */
 export function traceView(r: TraceReplayer, total: number, pid?: number): TraceView {
   const shown = r.live().filter((p) => pid === undefined || p.pid === pid);
@@ -77,7 +78,11 @@ export function traceView(r: TraceReplayer, total: number, pid?: number): TraceV
   const states = processes.map((p) => p.state);
   const mappedKoids = new Set(states.flatMap((s) => s.regions.map((reg) => reg.vmoKoid ?? 0)));
   const files = fileVmos.filter((v) => mappedKoids.has(v.koid) || [...parents.entries()].some(([c, par]) => par === v.koid && mappedKoids.has(c)));
+  // 'per-mapping' address spaces know their anonymous VMOs' sizes and clone parents (mappings alone do not).
+  const anon = new Map(shown.filter((p) => p.mm.anonymousBacking === 'per-mapping').flatMap((p) => p.mm.anonVmos().map((v) => [v.koid, v] as const)));
   const others = mappedOnlyVmos(states, new Set(files.map((v) => v.koid))).map((v) => {
+    const a = anon.get(v.koid);
+    if (a) return a.parentKoid !== null ? { ...v, sizeBytes: a.size, parentKoid: a.parentKoid, flags: ['IS_COW_CLONE'] } : { ...v, sizeBytes: a.size };
     const parent = parents.get(v.koid);
     return parent !== undefined ? { ...v, parentKoid: parent, flags: ['IS_COW_CLONE'] } : v;
   });

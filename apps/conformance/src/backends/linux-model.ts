@@ -452,7 +452,8 @@ export class ModelLinux {
       case 'maps':
         return ok(this.#maps(mm));
       case 'zircon_anon':
-        return ok(zirconAnonView(mm, BASE, SIZE));
+        // A look at the model's Zircon objects, not a call Starnix makes: its Zircon calls are not counted.
+        return ok(mm.kernel.uncountedSyscalls(() => zirconAnonView(mm, BASE, SIZE)));
       case 'smaps':
         // Modelled, but not yet in the probe's window-normalised form: the runner still skips it (UNMODELLED).
         return ok(mm.smaps());

@@ -159,7 +159,8 @@ export class MemoryManager implements Disposable {
 
   /** The private anonymous VMOs of this address space: the single one, or one per mapping and snapshot child. */
   anonVmos(): AnonVmoInfo[] {
-    return anonVmoInfos(this.s);
+    // An inspection of the model, not a call Starnix makes: its Zircon calls are not counted.
+    return this.kernel.uncountedSyscalls(() => anonVmoInfos(this.s));
   }
 
   /** The user VMAR (one per address space). */

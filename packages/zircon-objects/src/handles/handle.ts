@@ -3,6 +3,7 @@ import type { ObjType} from '../constants.js';
 import { Rights } from '../constants.js';
 import type { KernelContext } from '../kernel/kernel-context.js';
 import type { KernelObject } from '../kernel/kernel-object.js';
+import { Sys, countCall } from '../kernel/syscalls.js';
 import { ZxError, ZxStatus, fail } from '../status.js';
 
 /**
@@ -84,12 +85,14 @@ export abstract class Handle implements Disposable {
 
   /** `ZX_INFO_HANDLE_BASIC`. */
   basicInfo(): HandleBasicInfo {
+    countCall(this.kernel, Sys.zx_object_get_info);
     const o = this.#obj();
     return { koid: o.koid, rights: this.#rights, type: o.type, relatedKoid: o.relatedKoid() };
   }
 
   /** `zx_handle_duplicate`: needs DUPLICATE; rights must be a subset (or SAME_RIGHTS). */
   duplicate(rights: number = Rights.SAME_RIGHTS): this {
+    countCall(this.kernel, Sys.zx_handle_duplicate);
     const o = this.#obj();
     const r = u32(rights, 'rights');
     if (!hasAll(this.#rights, Rights.DUPLICATE)) fail(ZxStatus.ACCESS_DENIED, 'duplicate needs DUPLICATE');
@@ -100,23 +103,24 @@ export abstract class Handle implements Disposable {
 
   /** `zx_handle_replace`: needs no right; this handle is invalidated whatever the outcome. */
   replace(rights: number = Rights.SAME_RIGHTS): this {
+    countCall(this.kernel, Sys.zx_handle_replace);
     const o = this.#obj();
     const cur = this.#rights;
     let r: number;
     try {
       r = u32(rights, 'rights');
     } catch (e) {
-      this.close();
+      this.#close();
       throw e;
     }
     const next = r === Rights.SAME_RIGHTS ? cur : r;
     if (!hasAll(cur, next)) {
-      this.close();
+      this.#close();
       fail(ZxStatus.INVALID_ARGS, 'rights are not a subset');
     }
     // Make the new handle first so the object never sees zero handles in between.
     const h = this._wrap(o, next);
-    this.close();
+    this.#close();
     return h;
   }
 
@@ -124,12 +128,17 @@ export abstract class Handle implements Disposable {
   _replaceWith(rights: number): this {
     const o = this.#obj();
     const h = this._wrap(o, rights);
-    this.close();
+    this.#close();
     return h;
   }
 
   /** `zx_handle_close`. Closing an already-closed handle is BAD_HANDLE. */
   close(): void {
+    countCall(this.kernel, Sys.zx_handle_close);
+    this.#close();
+  }
+
+  #close(): void {
     const o = this.#obj();
     this.#object = null;
     o.handleCount--;
@@ -152,6 +161,7 @@ export abstract class Handle implements Disposable {
    * Returns the observed signals.
    */
   waitOne(signals: number, deadline: number): number {
+    countCall(this.kernel, Sys.zx_object_wait_one);
     const o = this._require(Rights.WAIT) as KernelObject;
     const mask = u32(signals, 'signals');
     if (typeof deadline !== 'number' || Number.isNaN(deadline)) fail(ZxStatus.INVALID_ARGS, 'deadline');
@@ -162,9 +172,10 @@ export abstract class Handle implements Disposable {
 
   /**
    * Waits until any of `signals` is asserted; resolves with the observed signals. Rejects with TIMED_OUT after
-   * `timeoutMs`, or CANCELED if the handle is closed meanwhile.
+   * `timeoutMs`, or CANCELED if the handle is closed meanwhile. Counts as one `zx_object_wait_one`.
    */
   waitAsync(signals: number, timeoutMs?: number): Promise<number> {
+    countCall(this.kernel, Sys.zx_object_wait_one);
     const o = this._require(Rights.WAIT) as KernelObject;
     const mask = u32(signals, 'signals');
     if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs))) fail(ZxStatus.INVALID_ARGS, 'timeoutMs must be a number');

@@ -1,4 +1,5 @@
 import type { PressureLevel } from '../constants.js';
+import type { ZxSyscallCounts } from './syscalls.js';
 
 /**
  * Physical-memory accounting of a kernel.
@@ -62,6 +63,10 @@ export interface KernelContext {
   forcePressure(level: PressureLevel | null): void;
   /** Observes level changes. Dispose the result to stop. */
   onPressureChange(cb: (level: PressureLevel) => void): Disposable;
+  /** How many times each Zircon syscall was made on this kernel's objects (see {@link Kernel.syscallCounts}). */
+  syscallCounts(): ZxSyscallCounts;
+  /** Runs `fn` without counting its syscalls (see {@link Kernel.uncountedSyscalls}). */
+  uncountedSyscalls<T>(fn: () => T): T;
   /** Runs reclamation for the current level (see {@link Kernel.reclaim}). */
   reclaim(): ReclaimResult;
   /** @internal The next koid. */

@@ -15,6 +15,8 @@ export interface KernelState {
   readonly nodes: Set<CowNode>;
   /** Every live discardable VMO, oldest first. */
   readonly discardables: Set<Discardable>;
+  /** Zircon syscalls made on the kernel, indexed as `ZX_SYSCALLS` (see syscalls.ts). */
+  readonly calls: Float64Array;
 }
 
 export function internals(kernel: KernelContext): KernelState {

@@ -7,6 +7,7 @@ import type { KernelContext, MemoryStats, ReclaimResult } from './kernel-context
 import type { Discardable, KernelState } from './kernel-state.js';
 import { PhysicalMemory } from './physical-memory.js';
 import { Prng } from './prng.js';
+import { countsSnapshot, newCallCounts, type ZxSyscallCounts } from './syscalls.js';
 
 /**
  * Kernel construction options.
@@ -60,6 +61,10 @@ export class Kernel implements KernelContext {
   #notifyScheduled = false;
   readonly #nodes = new Set<CowNode>();
   readonly #discardables = new Set<Discardable>();
+  readonly #calls = newCallCounts();
+  /** The counts when the outermost `uncountedSyscalls` began, and how deep those calls nest. */
+  readonly #savedCalls = newCallCounts();
+  #uncountedDepth = 0;
   /** @internal */
   readonly _internal: object;
 
@@ -107,7 +112,7 @@ export class Kernel implements KernelContext {
     mem.onExhausted = () => this.#discard() > 0;
     this.#level = this.#computeLevel(mem.freeBytes(), PressureLevel.Normal);
     this.#effective = this.#level;
-    const state: KernelState = { mem, nodes: this.#nodes, discardables: this.#discardables };
+    const state: KernelState = { mem, nodes: this.#nodes, discardables: this.#discardables, calls: this.#calls };
     this._internal = state;
     this.rootJob = new Job(new JobObject(this, null, 'root'), JobObject.DEFAULT_RIGHTS);
   }
@@ -132,6 +137,31 @@ export class Kernel implements KernelContext {
     if (!Number.isInteger(maxExclusive) || maxExclusive <= 0 || maxExclusive > 2 ** 53)
       fail(ZxStatus.INVALID_ARGS, 'maxExclusive must be an integer in 1..2^53');
     return this.#prng.int(maxExclusive);
+  }
+
+  /**
+   * How many times each Zircon syscall (named as Zircon names it, e.g. `zx_vmo_create`, `zx_vmar_map`) was made on
+   * this kernel's objects so far: a frozen snapshot, one entry per name of {@link ZX_SYSCALLS}. A call counts once,
+   * at its entry, whether it succeeds or fails, as a real syscall is made either way. Subtract two snapshots to see
+   * what a stretch of work cost in syscalls.
+   */
+  syscallCounts(): ZxSyscallCounts {
+    return countsSnapshot(this.#calls);
+  }
+
+  /**
+   * Runs `fn` and returns what it returns (or throws what it throws), leaving {@link Kernel.syscallCounts} as they
+   * were before: for work a model does on itself that the modelled system does not (self-checks such as starnix-mm's
+   * `validate()`, pictures of the state). Calls nest.
+   */
+  uncountedSyscalls<T>(fn: () => T): T {
+    if (typeof fn !== 'function') fail(ZxStatus.INVALID_ARGS, 'fn must be a function');
+    if (this.#uncountedDepth++ === 0) this.#savedCalls.set(this.#calls);
+    try {
+      return fn();
+    } finally {
+      if (--this.#uncountedDepth === 0) this.#calls.set(this.#savedCalls);
+    }
   }
 
   // ---- pressure -------------------------------------------------------------------------------------------------

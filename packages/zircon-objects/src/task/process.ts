@@ -2,6 +2,7 @@ import { type U64, str, truncateName, u32, u64 } from '../args.js';
 import { MapsType, PROCESS_SHARED, Rights } from '../constants.js';
 import { Handle, expectHandle } from '../handles/handle.js';
 import type { Kernel } from '../kernel/kernel.js';
+import { Sys, countCall } from '../kernel/syscalls.js';
 import { ZxStatus, fail } from '../status.js';
 import type { VmarMapsRecord } from '../vmar/vmar-object.js';
 import { Vmar, type MapsInfo } from '../vmar/vmar.js';
@@ -23,6 +24,7 @@ export class Process extends Handle {
    * address space, CAN_MAP_SPECIFIC and read/write/execute capable).
    */
   static create(job: Job, name: string, options = 0): { process: Process; rootVmar: Vmar } {
+    if (job instanceof Handle) countCall(job.kernel, Sys.zx_process_create);
     const j = expectHandle(job, Job, 'job');
     const jobObj = j._require(Rights.MANAGE_PROCESS) as JobObject;
     const opts = u32(options, 'options');
@@ -41,11 +43,13 @@ export class Process extends Handle {
 
   /** The process name (31 bytes at most). */
   getName(): string {
+    countCall(this.kernel, Sys.zx_object_get_property);
     return processObjectOf(this, Rights.GET_PROPERTY).name;
   }
 
   /** `zx_task_kill` (needs DESTROY). Return code afterwards: -1024. */
   kill(): void {
+    countCall(this.kernel, Sys.zx_task_kill);
     processObjectOf(this, Rights.DESTROY).killTask();
   }
 
@@ -61,6 +65,7 @@ export class Process extends Handle {
 
   /** `ZX_INFO_PROCESS_MAPS` (needs INSPECT): depth 0 the address space, depth 1 the root VMAR. */
   mapsInfo(maxRecords: U64 = Number.MAX_SAFE_INTEGER): MapsInfo {
+    countCall(this.kernel, Sys.zx_object_get_info);
     const p = processObjectOf(this, Rights.INSPECT);
     // As Vmar.mapsInfo: a buffer count is a size_t, exact as a u64.
     const capU = u64(maxRecords, 'maxRecords');

@@ -2,6 +2,7 @@ import { str, truncateName, u32 } from '../args.js';
 import { Rights } from '../constants.js';
 import { Handle, expectHandle } from '../handles/handle.js';
 import type { Kernel } from '../kernel/kernel.js';
+import { Sys, countCall } from '../kernel/syscalls.js';
 import { ZxStatus, fail } from '../status.js';
 import { Process, processObjectOf } from './process.js';
 import { ThreadObject } from './thread-object.js';
@@ -17,6 +18,7 @@ export class Thread extends Handle {
 
   /** `zx_thread_create`: the process handle needs MANAGE_THREAD; options must be 0; a dead process is BAD_STATE. */
   static create(process: Process, name: string, options = 0): Thread {
+    if (process instanceof Handle) countCall(process.kernel, Sys.zx_thread_create);
     const p = expectHandle(process, Process, 'process');
     const obj = processObjectOf(p, Rights.MANAGE_THREAD);
     if (u32(options, 'options') !== 0) fail(ZxStatus.INVALID_ARGS, 'options must be 0');
@@ -34,6 +36,7 @@ export class Thread extends Handle {
 
   /** `zx_thread_start` (needs WRITE): BAD_STATE if already started or dead. */
   start(): void {
+    countCall(this.kernel, Sys.zx_thread_start);
     const t = this._require(Rights.WRITE) as ThreadObject;
     if (t.state !== 'new') fail(ZxStatus.BAD_STATE, 'thread already started or dead');
     t.state = 'running';
@@ -41,11 +44,13 @@ export class Thread extends Handle {
 
   /** `zx_task_kill` (needs DESTROY): asserts TASK_TERMINATED. */
   kill(): void {
+    countCall(this.kernel, Sys.zx_task_kill);
     (this._require(Rights.DESTROY) as ThreadObject).killTask();
   }
 
   /** The thread name (31 bytes at most; needs GET_PROPERTY). */
   getName(): string {
+    countCall(this.kernel, Sys.zx_object_get_property);
     return (this._require(Rights.GET_PROPERTY) as ThreadObject).name;
   }
 

@@ -2,6 +2,7 @@ import { type U64, addOverflows, hasAll, hasAny, pageAlignedU64, roundUpPageU64,
 import { MemoryPriority, PAGE_SIZE, Rights, VmarOp, VmOptions } from '../constants.js';
 import { Handle, expectHandle } from '../handles/handle.js';
 import type { Kernel } from '../kernel/kernel.js';
+import { Sys, countCall } from '../kernel/syscalls.js';
 import { ZxStatus, fail } from '../status.js';
 import { Vmo, vmoObjectOf } from '../vmo/vmo.js';
 import { PERM_MASK } from './mapping.js';
@@ -78,6 +79,7 @@ export class Vmar extends Handle {
 
   /** `zx_vmar_allocate`: a child region; the new handle has DEFAULT_VMAR plus READ/WRITE/EXECUTE per CAN_MAP_*. */
   allocate(options: number, offset: U64, size: U64): { vmar: Vmar; address: number } {
+    countCall(this.kernel, Sys.zx_vmar_allocate);
     vmarObjectOf(this);
     const opts = u32(options, 'options');
     const off = u64(offset, 'offset');
@@ -90,6 +92,7 @@ export class Vmar extends Handle {
 
   /** `zx_vmar_map`: returns the mapped address. */
   map(options: number, vmarOffset: U64, vmo: Vmo, vmoOffset: U64, length: U64): number {
+    countCall(this.kernel, Sys.zx_vmar_map);
     const o = vmarObjectOf(this);
     const v = expectHandle(vmo, Vmo, 'vmo', o.kernel);
     const opts = u32(options, 'options');
@@ -126,6 +129,7 @@ export class Vmar extends Handle {
 
   /** `zx_vmar_unmap`: partly covered mappings are split; gaps are fine. */
   unmap(address: U64, length: U64): void {
+    countCall(this.kernel, Sys.zx_vmar_unmap);
     const o = vmarObjectOf(this);
     if (smallPair(address, length)) {
       // Numbers (the common case) checked without bigints: same checks, same order, same outcomes.
@@ -145,6 +149,7 @@ export class Vmar extends Handle {
 
   /** `zx_vmar_protect`: all checks precede any change. */
   protect(options: number, address: U64, length: U64): void {
+    countCall(this.kernel, Sys.zx_vmar_protect);
     const o = vmarObjectOf(this);
     const opts = u32(options, 'options');
     const small = smallPair(address, length);
@@ -170,12 +175,14 @@ export class Vmar extends Handle {
 
   /** `zx_vmar_destroy`: needs OP_CHILDREN; the handle stays valid but the region is dead. */
   destroy(): void {
+    countCall(this.kernel, Sys.zx_vmar_destroy);
     const o = vmarObjectOf(this, Rights.OP_CHILDREN);
     o.destroy();
   }
 
   /** `zx_vmar_op_range`. */
   opRange(op: number, address: U64, length: U64): void {
+    countCall(this.kernel, Sys.zx_vmar_op_range);
     const o = vmarObjectOf(this);
     const code = u32(op, 'op');
     const addrU = u64(address, 'address');
@@ -222,6 +229,7 @@ export class Vmar extends Handle {
 
   /** `ZX_INFO_VMAR` (needs INSPECT). */
   info(): VmarInfo {
+    countCall(this.kernel, Sys.zx_object_get_info);
     const o = vmarObjectOf(this, Rights.INSPECT);
     return { base: o.base, len: o.size };
   }
@@ -231,6 +239,7 @@ export class Vmar extends Handle {
    * models the caller's buffer; `avail` always counts every record.
    */
   mapsInfo(maxRecords: U64 = Number.MAX_SAFE_INTEGER): MapsInfo {
+    countCall(this.kernel, Sys.zx_object_get_info);
     const o = vmarObjectOf(this, Rights.INSPECT);
     const capU = u64(maxRecords, 'maxRecords');
     const cap = capU > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(capU);
@@ -246,6 +255,7 @@ export class Vmar extends Handle {
    * sub-VMAR and mapping, and their future children take the priority.
    */
   setMemoryPriority(priority: MemoryPriority): void {
+    countCall(this.kernel, Sys.zx_object_set_profile);
     const o = vmarObjectOf(this);
     if (priority !== MemoryPriority.DEFAULT && priority !== MemoryPriority.HIGH) fail(ZxStatus.INVALID_ARGS, 'unknown priority');
     o.checkAlive();

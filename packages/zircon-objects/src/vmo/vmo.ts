@@ -2,6 +2,7 @@ import { type U64, hasAll, hasAny, pageAlignedU64, roundUpPageU64, small, smallP
 import { PAGE_SIZE, Rights, VmoChildOptions, VmoOp, VmoOptions } from '../constants.js';
 import { Handle } from '../handles/handle.js';
 import { Kernel } from '../kernel/kernel.js';
+import { Sys, countCall } from '../kernel/syscalls.js';
 import { ZxStatus, fail } from '../status.js';
 import { VmoObject } from './vmo-object.js';
 
@@ -90,6 +91,7 @@ export class Vmo extends Handle {
   /** `zx_vmo_create`. */
   static create(kernel: Kernel, size: U64, options = 0): Vmo {
     if (!(kernel instanceof Kernel)) fail(ZxStatus.INVALID_ARGS, 'kernel must be a Kernel');
+    countCall(kernel, Sys.zx_vmo_create);
     const opts = u32(options, 'options');
     const sz = u64(size, 'size');
     if ((opts & ~CREATE_OPTIONS) !== 0) fail(ZxStatus.INVALID_ARGS, 'unknown VMO options');
@@ -113,6 +115,7 @@ export class Vmo extends Handle {
 
   /** `zx_vmo_read` into a new buffer. Needs READ. */
   read(length: U64, offset: U64): Uint8Array {
+    countCall(this.kernel, Sys.zx_vmo_read);
     const o = vmoObjectOf(this, Rights.READ);
     const lenU = u64(length, 'length');
     const offU = u64(offset, 'offset');
@@ -132,6 +135,7 @@ export class Vmo extends Handle {
 
   /** `zx_vmo_read` into `buf`. Needs READ. */
   readInto(buf: Uint8Array, offset: U64): void {
+    countCall(this.kernel, Sys.zx_vmo_read);
     const o = vmoObjectOf(this, Rights.READ);
     if (!(buf instanceof Uint8Array)) fail(ZxStatus.INVALID_ARGS, 'buffer must be a Uint8Array');
     if (isSmallOffset(offset)) {
@@ -146,6 +150,7 @@ export class Vmo extends Handle {
 
   /** `zx_vmo_write`. Needs WRITE. */
   write(data: Uint8Array, offset: U64): void {
+    countCall(this.kernel, Sys.zx_vmo_write);
     const o = vmoObjectOf(this, Rights.WRITE);
     if (!(data instanceof Uint8Array)) fail(ZxStatus.INVALID_ARGS, 'data must be a Uint8Array');
     if (isSmallOffset(offset)) {
@@ -160,11 +165,13 @@ export class Vmo extends Handle {
 
   /** `zx_vmo_get_size` (no right needed). */
   getSize(): number {
+    countCall(this.kernel, Sys.zx_vmo_get_size);
     return vmoObjectOf(this).size;
   }
 
   /** `zx_vmo_set_size`: WRITE, then resizable (UNAVAILABLE), then RESIZE (ACCESS_DENIED). */
   setSize(size: U64): void {
+    countCall(this.kernel, Sys.zx_vmo_set_size);
     const o = vmoObjectOf(this, Rights.WRITE);
     const szU = u64(size, 'size');
     if (!o.resizable) fail(ZxStatus.UNAVAILABLE, 'VMO is not resizable');
@@ -183,11 +190,13 @@ export class Vmo extends Handle {
 
   /** `ZX_PROP_VMO_CONTENT_SIZE` (needs GET_PROPERTY). */
   getContentSize(): number {
+    countCall(this.kernel, Sys.zx_object_get_property);
     return vmoObjectOf(this, Rights.GET_PROPERTY).cell.contentSize;
   }
 
   /** Sets `ZX_PROP_VMO_CONTENT_SIZE` (needs WRITE and SET_PROPERTY); shrinking below the size zeroes the tail. */
   setContentSize(size: U64): void {
+    countCall(this.kernel, Sys.zx_object_set_property);
     const o = vmoObjectOf(this, Rights.WRITE | Rights.SET_PROPERTY);
     const szU = u64(size, 'content size');
     // The model keeps content sizes as numbers; past 2^53 it can hold no VMO of that size either.
@@ -199,17 +208,20 @@ export class Vmo extends Handle {
 
   /** `ZX_PROP_NAME` (needs GET_PROPERTY). */
   getName(): string {
+    countCall(this.kernel, Sys.zx_object_get_property);
     return vmoObjectOf(this, Rights.GET_PROPERTY).name;
   }
 
   /** Sets `ZX_PROP_NAME` (needs SET_PROPERTY); truncated to 31 bytes. */
   setName(name: string): void {
+    countCall(this.kernel, Sys.zx_object_set_property);
     const o = vmoObjectOf(this, Rights.SET_PROPERTY);
     o.name = truncateName(str(name, 'name'));
   }
 
   /** `zx_vmo_create_child`, with the kernel's check order and child-rights formula. */
   createChild(options: number, offset: U64, size: U64): Vmo {
+    countCall(this.kernel, Sys.zx_vmo_create_child);
     const parent = vmoObjectOf(this);
     const opts = u32(options, 'options');
     const off = u64(offset, 'offset');
@@ -289,6 +301,7 @@ export class Vmo extends Handle {
 
   /** `zx_vmo_op_range`. LOCK and TRY_LOCK return the lock state. */
   opRange(op: number, offset: U64, size: U64): VmoLockState | undefined {
+    countCall(this.kernel, Sys.zx_vmo_op_range);
     const o = vmoObjectOf(this);
     const code = u32(op, 'op');
     if (code === VmoOp.ZERO && smallPair(offset, size)) {
@@ -368,6 +381,7 @@ export class Vmo extends Handle {
 
   /** `ZX_INFO_VMO` (no right needed). */
   info(): VmoInfo {
+    countCall(this.kernel, Sys.zx_object_get_info);
     const o = vmoObjectOf(this);
     const { committed, populated } = o.usage();
     return {
@@ -399,6 +413,7 @@ export class Vmo extends Handle {
    * reclaimed or discarded, and SNAPSHOT children are refused (BAD_STATE).
    */
   pin(offset: U64, length: U64, writable = false): VmoPin {
+    countCall(this.kernel, Sys.zx_bti_pin);
     const o = vmoObjectOf(this, Rights.MAP | Rights.READ | (writable ? Rights.WRITE : 0));
     const offU = u64(offset, 'offset');
     const lenU = u64(length, 'length');
@@ -410,6 +425,7 @@ export class Vmo extends Handle {
     const range = o.pin(off, off + len);
     let pinned = true;
     const unpin = (): void => {
+      countCall(o.kernel, Sys.zx_pmt_unpin);
       if (!pinned) fail(ZxStatus.BAD_STATE, 'already unpinned');
       pinned = false;
       o.unpin(range);
@@ -477,6 +493,7 @@ export class Vmo extends Handle {
 
   /** `zx_vmo_replace_as_executable`: a new handle with EXECUTE added; this one is invalidated. */
   replaceAsExecutable(): Vmo {
+    countCall(this.kernel, Sys.zx_vmo_replace_as_executable);
     const rights = this.rights;
     return this._replaceWith((rights | Rights.EXECUTE) >>> 0);
   }
