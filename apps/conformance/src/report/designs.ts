@@ -5,6 +5,10 @@
  */
 import type { CaseResult } from '../engine/case.js';
 
+function cases_(n: number): string {
+  return `${n} case${n === 1 ? '' : 's'}`;
+}
+
 function counts(cases: readonly CaseResult[]): string {
   const n = (s: CaseResult['status']): number => cases.filter((c) => c.status === s).length;
   const parts = [`${n('passed')} passed`, `${n('failed')} failed`];
@@ -27,8 +31,8 @@ export function designLines(cases: readonly CaseResult[]): string[] {
   const expected = diffs.length === 0 ? '0 expected Starnix differences' : `${[...byName.values()].reduce((a, b) => a + b, 0)} expected Starnix differences (${diffs.join(', ')})`;
   return [
     `Linux cases on the model, by design of private anonymous memory:`,
-    `  single (default, today's Starnix): ${single.length} cases: ${counts(single)}`,
-    `  per-mapping (cases '<id> [per-mapping]'): ${perMapping.length} cases: ${counts(perMapping)}, ${expected}`,
+    `  single (default, today's Starnix): ${cases_(single.length)}: ${counts(single)}`,
+    `  per-mapping (cases '<id> [per-mapping]'): ${cases_(perMapping.length)}: ${counts(perMapping)}, ${expected}`,
     `  expected Starnix differences are neither passes nor failures; a failure in either design makes the exit status 1`,
   ];
 }
