@@ -110,7 +110,7 @@ describe('memsim-conformance CLI', () => {
     expect(r.out).toMatch(/suite\s+passed\s+failed\s+skipped\s+Starnix diff\.\s+agreement/);
     expect(r.out).toMatch(/demo\s+2\s+0\s+0\s+1\s+n\/a/);
     expect(r.out).toContain("single (default, today's Starnix): 1 case: 1 passed, 0 failed");
-    expect(r.out).toContain("per-mapping (cases '<id> [per-mapping]'): 1 case: 0 passed, 0 failed, 1 expected Starnix differences (unmerged-anon-neighbours 1)");
+    expect(r.out).toContain("per-mapping ('<id> [per-mapping]', and scenarios pinned to it): 1 case: 0 passed, 0 failed, 1 expected Starnix differences (unmerged-anon-neighbours 1)");
     // --anon-backing single runs the default design alone, with the table as before.
     const single = await cli([dir, '--backend', 'model', '--anon-backing', 'single']);
     expect(single.code).toBe(0);

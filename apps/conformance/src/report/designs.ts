@@ -21,8 +21,10 @@ function counts(cases: readonly CaseResult[]): string {
  * @public
  */
 export function designLines(cases: readonly CaseResult[]): string[] {
-  const perMapping = cases.filter((c) => c.anonBacking === 'per-mapping');
+  // The model's cases in the per-mapping design: the reruns '<id> [per-mapping]' and the scenarios pinned to it.
+  const perMapping = cases.filter((c) => c.backend === 'model' && c.anonBacking === 'per-mapping');
   if (perMapping.length === 0) return [];
+  // The same Linux cases in the default design (those that were rerun).
   const ids = new Set(perMapping.map((c) => c.id.replace(/ \[per-mapping\]$/, '')));
   const single = cases.filter((c) => c.backend === 'model' && c.anonBacking === undefined && ids.has(c.id));
   const byName = new Map<string, number>();
@@ -32,7 +34,7 @@ export function designLines(cases: readonly CaseResult[]): string[] {
   return [
     `Linux cases on the model, by design of private anonymous memory:`,
     `  single (default, today's Starnix): ${cases_(single.length)}: ${counts(single)}`,
-    `  per-mapping (cases '<id> [per-mapping]'): ${cases_(perMapping.length)}: ${counts(perMapping)}, ${expected}`,
+    `  per-mapping ('<id> [per-mapping]', and scenarios pinned to it): ${cases_(perMapping.length)}: ${counts(perMapping)}, ${expected}`,
     `  expected Starnix differences are neither passes nor failures; a failure in either design makes the exit status 1`,
   ];
 }
