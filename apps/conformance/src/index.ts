@@ -43,6 +43,7 @@ export { ZIRCON_CALL_NAMES } from './backends/zircon.js';
 export { loadScenarios, builtinSuites, builtinSuitesDir } from './runner/discover.js';
 export type { LoadedScenarios } from './runner/discover.js';
 export { renderTable, agreementCell } from './report/table.js';
+export { designLines } from './report/designs.js';
 export { toJsonReport } from './report/json.js';
 export { toJunit } from './report/junit.js';
 export { toHtml } from './report/html.js';

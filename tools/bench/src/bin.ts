@@ -34,7 +34,7 @@ async function main(): Promise<number> {
   });
   const targets = evaluateTargets(result);
   process.stdout.write(`\n${renderTerminal(result)}\n`);
-  for (const t of targets) process.stdout.write(`${t.met === null ? 'n/a ' : t.met ? 'MET ' : 'MISS'}  ${t.target}: ${t.measured}\n`);
+  for (const t of targets) process.stdout.write(`${t.noTarget ? '--  ' : t.met === null ? 'n/a ' : t.met ? 'MET ' : 'MISS'}  ${t.target}: ${t.measured}\n`);
   process.stdout.write(`\n${result.machine.cpuModel}, ${result.machine.cores} cores, Node ${result.machine.node}, ${result.machine.date}, ${result.durationS} s\n`);
   if (args.json !== null) {
     const file = resolve(cwd, args.json);

@@ -49,6 +49,11 @@ export interface RowResult {
   readonly codec?: string;
   /** Rows that compress: plaintext bytes over stored bytes. */
   readonly compressionRatio?: number;
+  /**
+   * 'per-mapping' when memsim ran in Starnix's per-mapping design of private anonymous memory (the row beside the
+   * default design's, same native side; no target applies); absent for the default design, 'single'.
+   */
+  readonly design?: 'per-mapping';
 }
 
 /** A whole run. */
@@ -60,7 +65,7 @@ export interface SuiteResult {
   /** Native memcpy of 64 MiB, the bandwidth yardstick for the bulk rows. */
   readonly memcpy64MiB: Side;
   readonly memory: MemoryResult | { unavailable: string };
-  /** Time to build each memsim field, ms. */
+  /** Time to build each memsim field, ms (keys: N, and `N per-mapping` for the per-mapping design's field). */
   readonly fieldBuildMs: Readonly<Record<string, number>>;
   /** The browser playground's bundle (absent from runs saved before it existed). */
   readonly playgroundBundle?: BundleSize;
@@ -112,8 +117,9 @@ async function nativeSides(rows: readonly RowSpec[], n: number, samples: number)
   }
 }
 
-function cell(row: RowSpec, n: number | null, memsim: Side, native: Side): RowResult {
+function cell(row: RowSpec, n: number | null, memsim: Side, native: Side, design?: 'per-mapping'): RowResult {
   return {
+    ...(design ? { design } : {}),
     row: row.id,
     title: row.title,
     unit: row.unit,
@@ -148,8 +154,18 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     const t0 = performance.now();
     const mm = buildField(n);
     fieldBuildMs[String(n)] = Math.round(performance.now() - t0);
+    // The per-mapping design's rows run on a field of their own, built the same way.
+    const pmRows = perN.filter((r) => r.perMapping === true);
+    let pm: ReturnType<typeof buildField> | undefined;
+    if (pmRows.length > 0) {
+      options.log(`N = ${n}: building the memsim field (per-mapping design)`);
+      const t1 = performance.now();
+      pm = buildField(n, newProcess('per-mapping'));
+      fieldBuildMs[`${n} per-mapping`] = Math.round(performance.now() - t1);
+    }
     const nativeRows = perN.filter((r) => !('unavailable' in r.native));
     const memsimRounds = new Map<RowSpec, Side[]>(perN.map((r) => [r, []]));
+    const pmRounds = new Map<RowSpec, Side[]>(pmRows.map((r) => [r, []]));
     const nativeRounds = new Map<RowSpec, Side[]>(perN.map((r) => [r, []]));
     for (let round = 0; round < rounds; round++) {
       options.log(`N = ${n}, round ${round + 1}/${rounds}: native`);
@@ -158,12 +174,19 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
       for (const row of perN) {
         options.log(`N = ${n}, round ${round + 1}/${rounds}: memsim ${row.id}`);
         memsimRounds.get(row)?.push(await memsimSide(row, mm, n, samples));
+        if (pm && row.perMapping === true) {
+          options.log(`N = ${n}, round ${round + 1}/${rounds}: memsim ${row.id} (per-mapping)`);
+          pmRounds.get(row)?.push(await memsimSide(row, pm, n, samples));
+        }
       }
     }
     mm[Symbol.dispose]();
+    pm?.[Symbol.dispose]();
     for (const row of perN) {
       const native: Side = 'unavailable' in row.native ? { unavailable: row.native.unavailable } : poolRounds(nativeRounds.get(row) ?? [], summarize);
       rows.push(cell(row, n, poolRounds(memsimRounds.get(row) ?? [], summarize), native));
+      const pmSides = pmRounds.get(row);
+      if (pmSides) rows.push(cell(row, n, poolRounds(pmSides, summarize), native, 'per-mapping'));
     }
   }
   const flat = selected.filter((r) => !r.perN);
@@ -184,6 +207,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     };
     const nativeAll = wantMemcpy ? [...nativeRows, memcpyRow] : nativeRows;
     const memsimRounds = new Map<RowSpec, Side[]>(flat.map((r) => [r, []]));
+    const pmRounds = new Map<RowSpec, Side[]>(flat.filter((r) => r.perMapping === true).map((r) => [r, []]));
     const nativeRounds = new Map<RowSpec, Side[]>(nativeAll.map((r) => [r, []]));
     for (let round = 0; round < rounds; round++) {
       options.log(`round ${round + 1}/${rounds}: native per-page, bulk and userfaultfd rows`);
@@ -194,12 +218,20 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
         const mm = newProcess();
         memsimRounds.get(row)?.push(await memsimSide(row, mm, 0, samples));
         mm[Symbol.dispose]();
+        if (row.perMapping === true) {
+          options.log(`round ${round + 1}/${rounds}: memsim ${row.id} (per-mapping)`);
+          const pm = newProcess('per-mapping');
+          pmRounds.get(row)?.push(await memsimSide(row, pm, 0, samples));
+          pm[Symbol.dispose]();
+        }
       }
     }
     if (wantMemcpy) memcpy = poolRounds(nativeRounds.get(memcpyRow) ?? [], summarize);
     for (const row of flat) {
       const native: Side = 'unavailable' in row.native ? { unavailable: row.native.unavailable } : poolRounds(nativeRounds.get(row) ?? [], summarize);
       rows.push(cell(row, null, poolRounds(memsimRounds.get(row) ?? [], summarize), native));
+      const pmSides = pmRounds.get(row);
+      if (pmSides) rows.push(cell(row, null, poolRounds(pmSides, summarize), native, 'per-mapping'));
     }
   }
   let memory: SuiteResult['memory'] = { unavailable: 'skipped' };

@@ -86,6 +86,39 @@ describe('memsim-conformance CLI', () => {
     expect(page).toContain('<style>');
     expect(page).toContain('fails &lt;&amp;&gt;');
   });
+
+  it('runs Linux cases in both designs by default, reporting per-mapping cases and expected Starnix differences apart', async () => {
+    // Two adjacent mmaps: Linux (and 'single') show one merged line; 'per-mapping' keeps two VMAs, a named difference.
+    const merged = [
+      'name: adjacent mmaps merge',
+      'suite: demo',
+      'source: runner self-test',
+      'steps:',
+      '  - linux: mmap',
+      '    args: {addr: 0x10000, length: 0x1000, prot: [READ, WRITE], flags: [PRIVATE, ANONYMOUS, FIXED]}',
+      '  - linux: mmap',
+      '    args: {addr: 0x11000, length: 0x1000, prot: [READ, WRITE], flags: [PRIVATE, ANONYMOUS, FIXED]}',
+      '  - linux: maps',
+      '    expect: {maps: ["00010000-00012000 rw-p 00000000 00:00 0"]}',
+      '',
+    ].join('\n');
+    const dir = scenarioDir({ 'a.yaml': merged, 'b.yaml': PASSING });
+    const r = await cli([dir, '--backend', 'model']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('PASS demo/adjacent mmaps merge [model]');
+    expect(r.out).toMatch(/DIFF demo\/adjacent mmaps merge \[per-mapping\] \[model\] — expected Starnix difference unmerged-anon-neighbours/);
+    expect(r.out).toMatch(/suite\s+passed\s+failed\s+skipped\s+Starnix diff\.\s+agreement/);
+    expect(r.out).toMatch(/demo\s+2\s+0\s+0\s+1\s+n\/a/);
+    expect(r.out).toContain("single (default, today's Starnix): 1 case: 1 passed, 0 failed");
+    expect(r.out).toContain("per-mapping ('<id> [per-mapping]', and scenarios pinned to it): 1 case: 0 passed, 0 failed, 1 expected Starnix differences (unmerged-anon-neighbours 1)");
+    // --anon-backing single runs the default design alone, with the table as before.
+    const single = await cli([dir, '--backend', 'model', '--anon-backing', 'single']);
+    expect(single.code).toBe(0);
+    expect(single.out).not.toContain('[per-mapping]');
+    expect(single.out).toMatch(/demo\s+2\s+0\s+0\s+n\/a/);
+    expect(single.out).not.toContain('by design of private anonymous memory');
+    expect((await cli([dir, '--anon-backing', 'double'])).code).toBe(2);
+  });
 });
 
 /** Tag balance and attribute quoting: enough to catch broken XML. */

@@ -7,6 +7,7 @@ import { runFuzz } from '../fuzz/fuzz.js';
 import { toHtml } from '../report/html.js';
 import { toJsonReport } from '../report/json.js';
 import { toJunit } from '../report/junit.js';
+import { designLines } from '../report/designs.js';
 import { renderTable } from '../report/table.js';
 import { runSuites, type BackendChoice, type RunReport } from '../runner/run-suites.js';
 import { ConformanceError, formatProblem } from '../scenario/errors.js';
@@ -30,7 +31,7 @@ function collect(v: string, prev: string[] = []): string[] {
 
 function caseLine(r: CaseResult, color: boolean): string {
   const c = color ? pc : { green: String, red: String, yellow: String, dim: String };
-  const tag = r.status === 'passed' ? c.green('PASS') : r.status === 'failed' ? c.red('FAIL') : c.yellow('SKIP');
+  const tag = r.status === 'passed' ? c.green('PASS') : r.status === 'failed' ? c.red('FAIL') : r.status === 'starnix-difference' ? c.yellow('DIFF') : c.yellow('SKIP');
   return `${tag} ${r.id} [${r.backend}]${r.status === 'passed' ? '' : ` ${c.dim(`— ${(r.message ?? '').split('\n')[0]}`)}`}`;
 }
 
@@ -51,7 +52,7 @@ function program(io: CliIo): Command {
     .option('--html <file>', 'write a self-contained HTML report')
     .option('-j, --jobs <n>', 'parallel workers (default: all cores)', positiveInt('--jobs'))
     .option('-t, --timeout <ms>', 'per-case timeout in ms', positiveInt('--timeout'), 30_000)
-    .addOption(new Option('--anon-backing <design>', "the model's private anonymous backing in Linux cases (both: each model case also runs as '<id> [per-mapping]')").choices(['single', 'per-mapping', 'both']).default('single'))
+    .addOption(new Option('--anon-backing <design>', "the model's private anonymous backing in Linux cases (both: each model case also runs as '<id> [per-mapping]')").choices(['single', 'per-mapping', 'both']).default('both'))
     .option('--profile <name|file>', "the kernel profile the model follows: a shipped name, 'host' or a JSON file (default: the host's, measured)")
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -238,6 +239,8 @@ async function runAndReport(o: Opts, paths: string[], io: CliIo): Promise<number
     io.stdout('\n');
     for (const [k, v] of notes) io.stdout(`${k === 'linux' ? 'linux backend skipped' : 'Linux cases on the model skipped'}: ${v}\n`);
     io.stdout(`${kernelLine(report.kernel)}\n${renderTable(report, color)}\n${report.cases.length} cases in ${(report.durationMs / 1000).toFixed(1)} s${report.differential ? ', differential on' : ''}\n`);
+    const designs = designLines(report.cases);
+    if (designs.length > 0) io.stdout(`${designs.join('\n')}\n`);
   }
   if (report.inputErrors.length > 0) return 2;
   const failed = report.cases.some((c) => c.status === 'failed') || report.comparisons.some((d) => d.compared && !d.agree);

@@ -57,9 +57,9 @@ export function brk(mm: MmState, addr: SysInt): number {
     // (its anon_vma chain is not singular), which gets a second [heap] VMA instead.
     const forked = prev !== undefined && prev.anonVma !== 0 && prev.anonForked;
     if (prev && !forked && prev.end === oldbrk && prev.start >= mm.startBrk && prev.flags === flags && prev.backing.kind === 'anon' && prev.anonName === null) {
-      backingOf(mm).grown(mm, prev, newbrk);
+      const from = backingOf(mm).grown(mm, prev, newbrk);
       setEnd(mm, prev, newbrk);
-      mm.zx.map(prev, oldbrk, newbrk);
+      mm.zx.map(prev, from, newbrk);
     } else {
       const v = newVma(mm, oldbrk, newbrk, flags, backingOf(mm).create(mm, oldbrk, newbrk), oldbrk / PAGE);
       insert(mm, v);

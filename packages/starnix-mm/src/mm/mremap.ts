@@ -159,9 +159,9 @@ export function mremap(mm: MmState, oldAddress: SysInt, oldSize: SysInt, newSize
       const limit = nx ? nx.start : mm.taskSize;
       if (addr + newLen <= limit && addr + newLen <= mm.taskSize) {
         const grow = newLen - oldLen;
-        if (vma.backing.kind === 'anon') backingOf(mm).grown(mm, vma, vma.end + grow);
+        const from = vma.backing.kind === 'anon' ? backingOf(mm).grown(mm, vma, vma.end + grow) : vma.end;
         setEnd(mm, vma, vma.end + grow);
-        mm.zx.map(vma, vma.end - grow, vma.end);
+        mm.zx.map(vma, from, vma.end);
         const merged = mergeAround(mm, vma, undefined, nx);
         if (merged.flags & VM.LOCKED) populate(mm, vma.end - grow, vma.end, true);
         return addr;

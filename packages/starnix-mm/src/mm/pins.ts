@@ -60,13 +60,15 @@ export function syncPins(mm: MmState, start: number, end: number): void {
 }
 
 export function flushPins(mm: MmState): void {
-  if (mm.dirtyHi <= mm.dirtyLo) return;
-  const lo = mm.dirtyLo;
-  const hi = mm.dirtyHi;
-  mm.dirtyLo = Infinity;
-  mm.dirtyHi = -Infinity;
-  if (!mm.disposed) syncPins(mm, lo, hi);
+  if (mm.dirtyHi > mm.dirtyLo) {
+    const lo = mm.dirtyLo;
+    const hi = mm.dirtyHi;
+    mm.dirtyLo = Infinity;
+    mm.dirtyHi = -Infinity;
+    if (!mm.disposed) syncPins(mm, lo, hi);
+  }
   // 'per-mapping': VMOs no VMA maps any longer are closed once the call is done (a call may make the new ones
-  // before it unmaps what they replace).
+  // before it unmaps what they replace). Also after a call that changed no VMA: a failed mmap may have made a VMO.
+  // The sweep looks only at the VMOs the call made or released, so it costs nothing when there are none.
   if (!mm.disposed && mm.zx.anonObjects.size > 0) backingOf(mm).sweep(mm);
 }

@@ -184,11 +184,19 @@ export function validateMm(view: MmView, call: string): void {
   }
   // Each private anonymous VMA uses the design's objects: the single VMO, or a live VMO of its own address space
   // (per-mapping), never another address space's.
+  const users = new Map<AnonObject, number>();
   for (const v of vmas) {
     if (v.backing.kind !== 'anon') continue;
     const obj = v.backing.obj;
     if ((obj === undefined) !== (view.anonVmo !== null)) fail('anon-backing-design', `VMA ${hex(v.start)}-${hex(v.end)} does not use its address space's design`);
     if (obj && !view.anonObjects.has(obj)) fail('anon-backing-design', `VMA ${hex(v.start)}-${hex(v.end)} maps VMO ${obj.id}, which its address space does not hold`);
+    if (obj) users.set(obj, (users.get(obj) ?? 0) + 1);
+  }
+  // 'per-mapping': the tree's count of each VMO's VMAs is right, and a VMO no VMA maps was closed when its call ended.
+  for (const obj of view.anonObjects) {
+    const n = users.get(obj) ?? 0;
+    if (obj.refs !== n) fail('anon-backing-design', `VMO ${obj.id} is counted as mapped by ${obj.refs} VMAs, but ${n} map it`);
+    if (n === 0) fail('anon-backing-design', `VMO ${obj.id} is held after its call although no VMA maps it`);
   }
   // Per-page sets (zero-page PTEs, PTEs of shared pages, userfaultfd markers) only name pages of live VMAs.
   for (const s of view.pageSets) {

@@ -58,7 +58,8 @@ export function insert(mm: MmState, v: Vma, slot?: Vma): Vma {
     // Field by field: the range is the same, and the object keeps its shape.
     slot.flags = v.flags;
     slot.pgoff = v.pgoff;
-    slot.backing = v.backing;
+    if (moved) slot.backing = v.backing;
+    else mm.tree.setBacking(slot, v.backing);
     slot.anonVma = v.anonVma;
     slot.anonName = v.anonName;
     slot.uffd = v.uffd;

@@ -1,5 +1,5 @@
 import { RangeTree } from '@memsim/zircon-objects';
-import type { Vma } from './vma.js';
+import type { AnonObject, Backing, Vma } from './vma.js';
 
 /** VM_GROWSDOWN. */
 const GROWSDOWN = 0x100;
@@ -11,6 +11,13 @@ const GROWSDOWN = 0x100;
  */
 export class VmaTree {
   private readonly index = new RangeTree<Vma>();
+  /**
+   * 'per-mapping': the VMOs whose last VMA left the tree (or was rebound to another VMO), and those made, since the
+   * last `takeOrphans`.
+   * The tree counts the VMAs mapping each VMO (`AnonObject.refs`), so the memory manager closes unused VMOs by
+   * looking at these only, never at every VMA.
+   */
+  private orphans: Set<AnonObject> | null = null;
 
   constructor(
     /** Lowest usable address (the gap of the first VMA starts here). */
@@ -71,11 +78,40 @@ export class VmaTree {
 
   insert(v: Vma): void {
     this.index.insert(v, v.start, v.end, Math.min(v.start, this.startGap(v)));
+    const obj = anonObjectOf(v.backing);
+    if (obj) obj.refs++;
   }
 
   /** Removes the VMA starting where `v` starts. */
   remove(v: Vma): void {
-    this.index.remove(v.start);
+    const gone = this.index.remove(v.start);
+    const obj = gone && anonObjectOf(gone.backing);
+    if (obj) this.release(obj);
+  }
+
+  /** Gives `v`, which is in the tree, another backing (keeping the per-VMO counts right). */
+  setBacking(v: Vma, backing: Backing): void {
+    const old = anonObjectOf(v.backing);
+    v.backing = backing;
+    const obj = anonObjectOf(backing);
+    if (obj) obj.refs++;
+    if (old) this.release(old);
+  }
+
+  /** Marks a VMO made during a call, which must be closed if the call ends without a VMA mapping it. */
+  noteNew(obj: AnonObject): void {
+    (this.orphans ??= new Set()).add(obj);
+  }
+
+  /** The VMOs that lost their last VMA since the last call (some may have gained one again since). */
+  takeOrphans(): Iterable<AnonObject> {
+    const o = this.orphans;
+    this.orphans = null;
+    return o ?? [];
+  }
+
+  private release(obj: AnonObject): void {
+    if (--obj.refs === 0) (this.orphans ??= new Set()).add(obj);
   }
 
   /** Call after changing a VMA's end in place (start unchanged). */
@@ -97,4 +133,8 @@ export class VmaTree {
     const a = this.index.lowestFit(this.low, high, Math.max(low, this.low), high, len);
     return a < 0 ? undefined : a;
   }
+}
+
+function anonObjectOf(b: Backing): AnonObject | undefined {
+  return b.kind === 'anon' ? b.obj : undefined;
 }

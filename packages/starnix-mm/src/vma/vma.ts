@@ -32,6 +32,8 @@ export interface AnonObject {
   readonly pgBase: number;
   /** A number naming the object in snapshots and traces (per kernel counters). */
   readonly id: number;
+  /** How many VMAs in the tree map it (`VmaTree` keeps it; 0 makes it a candidate for closing). */
+  refs: number;
 }
 
 /** A shmem object (the "/dev/zero (deleted)" file of a shared anonymous mapping). */

@@ -1,5 +1,5 @@
 import { Kernel } from '@memsim/zircon-objects';
-import { DEFAULT_KERNEL_PROFILE, MapFlags, MemoryManager, Prot, type KernelProfile } from '@memsim/starnix-mm';
+import { DEFAULT_KERNEL_PROFILE, MapFlags, MemoryManager, Prot, type AnonBackingDesign, type KernelProfile } from '@memsim/starnix-mm';
 
 /** Page size of the modelled x86-64 Linux. */
 export const PAGE = 4096;
@@ -16,9 +16,12 @@ export const RW = Prot.READ | Prot.WRITE;
  */
 export const BENCH_PROFILE: KernelProfile = Object.freeze({ ...DEFAULT_KERNEL_PROFILE, name: `${DEFAULT_KERNEL_PROFILE.name}+max_map_count`, maxMapCount: 0x7fffffff });
 
-/** A fresh memsim Linux process (its own Zircon kernel, deterministic placement). */
-export function newProcess(): MemoryManager {
-  return MemoryManager.create(new Kernel({ seed: 1 }), { profile: BENCH_PROFILE });
+/**
+ * A fresh memsim Linux process (its own Zircon kernel, deterministic placement), backing private anonymous memory
+ * with Starnix's default design ('single') or the per-mapping one.
+ */
+export function newProcess(design: AnonBackingDesign = 'single'): MemoryManager {
+  return MemoryManager.create(new Kernel({ seed: 1 }), { profile: BENCH_PROFILE, anonymousBacking: design });
 }
 
 /**

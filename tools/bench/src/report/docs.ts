@@ -148,7 +148,11 @@ export function renderDocs(result: SuiteResult, targets: readonly TargetResult[]
     );
   }
   const builds = Object.entries(result.fieldBuildMs);
-  if (builds.length > 0) out.push(`- Building the memsim field of N VMAs took ${builds.map(([n, ms]) => `${formatCount(Number(n))}: ${formatNs(ms * 1e6)}`).join(', ')}`);
+  const buildLabel = (key: string): string => {
+    const [n, design] = key.split(' ');
+    return `${formatCount(Number(n))}${design ? ` (${design})` : ''}`;
+  };
+  if (builds.length > 0) out.push(`- Building the memsim field of N VMAs took ${builds.map(([n, ms]) => `${buildLabel(n)}: ${formatNs(ms * 1e6)}`).join(', ')}`);
   out.push('');
   out.push('## Method');
   out.push('');
@@ -169,6 +173,14 @@ export function renderDocs(result: SuiteResult, targets: readonly TargetResult[]
     '- Figures are medians of the per-unit time over all samples; "spread" is half the interquartile range relative ' +
       'to the median. Samples of both sides are in the JSON (`--json FILE`).',
   );
+  if (result.rows.some((r) => r.design === 'per-mapping')) {
+    out.push(
+      '- memsim backs private anonymous memory with Starnix\'s default design, one VMO per address space (\'single\'). ' +
+        'The address-space rows marked `[per-mapping]` run the same operations, in the same rounds and against the same ' +
+        'native samples, in Starnix\'s earlier design with a VMO per mapping (docs/architecture.md, "Private anonymous ' +
+        'memory: two designs"), on a field of their own. The targets apply to \'single\'; the per-mapping rows have none.',
+    );
+  }
   out.push('');
   out.push(renderMarkdownTable(['row', 'what runs'], ROW_DESCRIPTIONS.filter(([id]) => result.rows.some((r) => r.row === id)).map(([a, b]) => [`\`${a}\``, b])));
   out.push('## Results');
@@ -225,7 +237,7 @@ export function renderDocs(result: SuiteResult, targets: readonly TargetResult[]
   out.push(
     renderMarkdownTable(
       ['target', 'measured', 'met'],
-      targets.map((t) => [t.target, t.measured, t.met === null ? 'not measurable in this run' : t.met ? 'yes' : 'no']),
+      targets.map((t) => [t.target, t.measured, t.noTarget ? 'no target' : t.met === null ? 'not measurable in this run' : t.met ? 'yes' : 'no']),
     ),
   );
   const missed = targets.filter((t) => t.met === false);

@@ -20,8 +20,13 @@ function codecCell(r: RowResult): string {
 }
 
 /** The table cells of each row result (time per unit; spread is half the interquartile range over the median). */
+/** A row's name in tables and notes: `[per-mapping]` marks the per-mapping design's rows. */
+export function rowLabel(r: Pick<RowResult, 'row' | 'design'>): string {
+  return r.design === 'per-mapping' ? `${r.row} [per-mapping]` : r.row;
+}
+
 export function tableCells(rows: readonly RowResult[]): string[][] {
-  return rows.map((r) => [r.row, r.n === null ? '' : formatCount(r.n), r.unit, ...sideCells(r.memsim), ...sideCells(r.native), formatRatio(r.ratio), codecCell(r)]);
+  return rows.map((r) => [rowLabel(r), r.n === null ? '' : formatCount(r.n), r.unit, ...sideCells(r.memsim), ...sideCells(r.native), formatRatio(r.ratio), codecCell(r)]);
 }
 
 /** The terminal table, followed by the reasons for unavailable cells. */
@@ -53,7 +58,7 @@ export function unavailableNotes(rows: readonly RowResult[]): string[] {
       if (measured(s)) continue;
       const key = `${side}: ${s.unavailable}`;
       const list = seen.get(key) ?? [];
-      list.push(r.n === null ? r.row : `${r.row}@${formatCount(r.n)}`);
+      list.push(r.n === null ? rowLabel(r) : `${rowLabel(r)}@${formatCount(r.n)}`);
       seen.set(key, list);
     }
   }
@@ -65,14 +70,14 @@ export function renderMarkdownResults(rows: readonly RowResult[]): string {
   return renderMarkdownTable(HEADERS, tableCells(rows), ALIGN);
 }
 
-const rowIds = (rows: readonly RowResult[]): string[] => [...new Set(rows.filter((r) => r.n !== null).map((r) => r.row))];
+const rowIds = (rows: readonly RowResult[]): string[] => [...new Set(rows.filter((r) => r.n !== null && r.design === undefined).map((r) => r.row))];
 
 /** One SVG per per-N row (memsim and native ns per unit vs N), plus one of memsim/native ratios vs N. */
 export function renderCharts(result: Pick<SuiteResult, 'rows'>): Map<string, string> {
   const charts = new Map<string, string>();
   const ids = rowIds(result.rows);
-  const pointsOf = (id: string, pick: (r: RowResult) => number | null): ChartSeries['points'] =>
-    result.rows.filter((r) => r.row === id && r.n !== null).map((r) => ({ x: r.n as number, y: pick(r) }));
+  const pointsOf = (id: string, pick: (r: RowResult) => number | null, design?: 'per-mapping'): ChartSeries['points'] =>
+    result.rows.filter((r) => r.row === id && r.n !== null && r.design === design).map((r) => ({ x: r.n as number, y: pick(r) }));
   const ns = (s: Side): number | null => (measured(s) && s.nsPerUnit > 0 ? s.nsPerUnit : null);
   for (const id of ids) {
     const unit = result.rows.find((r) => r.row === id)?.unit ?? 'op';
@@ -87,6 +92,9 @@ export function renderCharts(result: Pick<SuiteResult, 'rows'>): Map<string, str
         formatY: (y) => formatNs(y),
         series: [
           { name: 'memsim', points: pointsOf(id, (r) => ns(r.memsim)) },
+          ...(result.rows.some((r) => r.row === id && r.design === 'per-mapping')
+            ? [{ name: 'memsim per-mapping', points: pointsOf(id, (r) => ns(r.memsim), 'per-mapping') }]
+            : []),
           { name: 'native Linux', points: pointsOf(id, (r) => ns(r.native)), dashed: true },
         ],
       }),

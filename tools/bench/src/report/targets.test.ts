@@ -95,3 +95,35 @@ describe('rendering a run', () => {
     expect([...renderCharts(result).keys()].sort()).toEqual(['map_fixed.svg', 'ratio-vs-n.svg']);
   });
 });
+
+describe("the per-mapping design's rows", () => {
+  // Beside each single row, a per-mapping one that would miss every target if it were judged.
+  const pm = (r: RowResult): RowResult => ({ ...r, design: 'per-mapping' as const, memsim: side(1e9), ratio: 'nsPerUnit' in r.native ? 1e9 / r.native.nsPerUnit : null });
+  const both = { ...result, rows: rows.flatMap((r) => (['map_fixed', 'fork_256mib_touched'].includes(r.row) ? [r, pm(r)] : [r])), fieldBuildMs: { '1000': 5, '1000 per-mapping': 6 } };
+  const targets = evaluateTargets(both);
+
+  it('leave the targets of the default design as they were, and are listed with no target', () => {
+    const judged = targets.filter((t) => !t.noTarget);
+    expect(judged).toEqual(evaluateTargets(result));
+    const listed = targets.filter((t) => t.noTarget);
+    expect(listed.map((t) => t.target)).toEqual([
+      "map_fixed [per-mapping]: no target (targets apply to 'single')",
+      "fork_256mib_touched [per-mapping]: no target (targets apply to 'single')",
+    ]);
+    expect(listed.every((t) => t.met === null)).toBe(true);
+    expect(listed[0].measured).toBe('1000: 1000000x, 1000000: 1.00 s');
+  });
+
+  it('appear beside the single rows in the table, the charts and the docs', () => {
+    const term = renderTerminal(both);
+    expect(term).toMatch(/map_fixed\s+1k[^\n]*\nmap_fixed \[per-mapping\]\s+1k/);
+    expect(term).toContain('map_fixed@1M, map_fixed [per-mapping]@1M: native: vm.max_map_count');
+    const docs = renderDocs(both, targets);
+    expect(docs).toContain("| map_fixed [per-mapping]: no target (targets apply to 'single') |");
+    expect(docs).toContain('| no target |');
+    expect(docs).toContain('1k (per-mapping): ');
+    expect(docs).toContain('the per-mapping rows have none');
+    expect(renderCharts(both).get('map_fixed.svg')).toContain('memsim per-mapping');
+    expect(renderCharts(both).get('ratio-vs-n.svg')).toBe(renderCharts(result).get('ratio-vs-n.svg'));
+  });
+});

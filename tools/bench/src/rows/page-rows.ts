@@ -13,6 +13,7 @@ export const firstTouch: RowSpec = {
   title: 'first-touch write fault',
   unit: 'page',
   perN: false,
+  perMapping: true,
   native: { name: 'first_touch_fault', iterations: 8, pages: PAGES },
   memsim: ({ mm }) => {
     const p = mm.mmap(0, PAGES * PAGE, RW, PRIVATE_ANON);
@@ -36,6 +37,7 @@ export const madviseDontneed: RowSpec = {
   title: 'MADV_DONTNEED',
   unit: 'page',
   perN: false,
+  perMapping: true,
   native: { name: 'madvise_dontneed', iterations: 8, pages: PAGES },
   memsim: ({ mm }) => {
     const p = mm.mmap(0, PAGES * PAGE, RW, PRIVATE_ANON);
@@ -58,6 +60,7 @@ export const forkTouched: RowSpec = {
   title: 'fork with 256 MiB touched',
   unit: 'fork',
   perN: false,
+  perMapping: true,
   native: { name: 'fork_touched', iterations: 2, mib: FORK_MIB },
   memsim: ({ mm }) => {
     const pages = (FORK_MIB * MIB) / PAGE;

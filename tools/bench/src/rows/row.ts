@@ -58,6 +58,11 @@ export interface RowSpec {
   readonly perN: boolean;
   /** The probe benchmark, or why there is none. */
   readonly native: NativeSpec | { readonly unavailable: string };
+  /**
+   * Also measured in Starnix's 'per-mapping' design of private anonymous memory, reported beside the default
+   * ('single') row; the targets apply to 'single' only.
+   */
+  readonly perMapping?: boolean;
   /** Bytes moved per unit, for bandwidth rows. */
   readonly bytesPerUnit?: number;
   /** For rows that compress (swap): the codec, and the compression ratio the last sample saw (null before one ran). */

@@ -11,6 +11,7 @@ export const mmapMunmap: RowSpec = {
   title: 'mmap + munmap of one page',
   unit: 'pair',
   perN: true,
+  perMapping: true,
   native: { name: 'mmap_munmap_1page', iterations: 2000 },
   memsim: ({ mm }) => ({
     units: BATCH,
@@ -27,6 +28,7 @@ export const mapFixed: RowSpec = {
   title: 'MAP_FIXED into N VMAs',
   unit: 'op',
   perN: true,
+  perMapping: true,
   native: { name: 'map_fixed', iterations: 2000 },
   memsim: ({ mm, n }) => {
     // Same page as the probe: an even index (read-only, between PROT_NONE neighbours), so nothing merges.
@@ -54,6 +56,7 @@ export const mprotectWhole: RowSpec = {
   title: 'mprotect of a whole VMA',
   unit: 'op',
   perN: true,
+  perMapping: true,
   native: { name: 'mprotect_whole_vma', iterations: 2000 },
   memsim: ({ mm, n }) => {
     const t = scratch3(mm, n);
@@ -74,6 +77,7 @@ export const mprotectSplitMerge: RowSpec = {
   title: 'mprotect split + merge',
   unit: 'pair',
   perN: true,
+  perMapping: true,
   native: { name: 'mprotect_split_merge', iterations: 1000 },
   memsim: ({ mm, n }) => {
     const t = scratch3(mm, n);
@@ -97,6 +101,7 @@ export const mremapGrowShrink: RowSpec = {
   title: 'mremap grow + shrink',
   unit: 'pair',
   perN: true,
+  perMapping: true,
   native: { name: 'mremap_grow_shrink', iterations: 1000 },
   memsim: ({ mm, n }) => {
     const t = scratch3(mm, n);

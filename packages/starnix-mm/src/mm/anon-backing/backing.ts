@@ -25,8 +25,12 @@ export interface AnonBacking {
    * returns the work to do once the Zircon mappings are gone, or undefined when there is none.
    */
   unmapping(mm: MmState, start: number, end: number, first: Vma): (() => void) | undefined;
-  /** `v` (private anonymous) grew in place from `oldEnd` to v.end: its object must cover the new pages. */
-  grown(mm: MmState, v: Vma, oldEnd: number): void;
+  /**
+   * `v` (private anonymous, still ending at v.end) grows in place to `newEnd`: its object must cover the new pages.
+   * Returns the address from which the caller maps `v` again (v.end: only the new pages; per-mapping: v.start, as
+   * Starnix maps the whole grown mapping over the old one).
+   */
+  grown(mm: MmState, v: Vma, newEnd: number): number;
   /**
    * A MAP_GROWSDOWN VMA `v` must reach down to `to`: returns the VMA this design inserted for the new pages, or
    * undefined when the caller extends `v` as Linux does.

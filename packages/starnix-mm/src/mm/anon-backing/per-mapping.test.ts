@@ -136,4 +136,93 @@ describe("anonymousBacking: 'per-mapping'", () => {
     expect(mm.write(stackLow - 0x1000, new Uint8Array([1])).ok).toBe(true);
     expect(mm.vmaCount).toBe(n + 1);
   });
+  // Checked against Starnix's memory_manager.rs before alternate_anon_allocs (docs/architecture.md, "What Starnix's
+  // code did"): extend_brk grows the [heap] mapping with try_remap_in_place, which resizes its VMO, zeroes the new
+  // pages and maps the whole mapping again; remap_move creates the destination's snapshot child at the new length.
+  function zirconMaps(mm: MemoryManager, lo: number, hi: number): [number, number, number | undefined, number | undefined][] {
+    return mm.userVmar
+      .mapsInfo()
+      .records.filter((x) => x.depth === 1 && x.base >= lo && x.base < hi)
+      .map((m) => [m.base - lo, m.size, m.mapping?.vmoKoid, m.mapping?.vmoOffset]);
+  }
+
+  it('brk growth resizes the [heap] VMO and maps the whole heap again as one Zircon mapping', () => {
+    const mm = make('per-mapping');
+    const b0 = mm.brk(0);
+    expect(mm.brk(b0 + 0x1000)).toBe(b0 + 0x1000);
+    mm.write(b0, new Uint8Array([0x5a]));
+    const heap = mm.anonVmos().at(-1);
+    expect(heap).toMatchObject({ size: 0x1000, name: 'starnix-anon' });
+    const n = mm.anonVmos().length;
+    expect(mm.brk(b0 + 0x3000)).toBe(b0 + 0x3000);
+    expect(mm.anonVmos().length).toBe(n);
+    expect(mm.anonVmos().find((v) => v.koid === heap?.koid)).toMatchObject({ size: 0x3000 });
+    expect(zirconMaps(mm, b0, b0 + 0x3000)).toEqual([[0, 0x3000, heap?.koid, 0]]);
+    expect(mm.read(b0, 1)).toMatchObject({ ok: true, data: new Uint8Array([0x5a]) });
+    expect(mm.read(b0 + 0x2000, 1)).toMatchObject({ ok: true, data: new Uint8Array([0]) });
+    // single: one VMO, offset = address (Zircon merges the growth's mapping with the heap's).
+    const s = make('single');
+    const s0 = s.brk(0);
+    s.brk(s0 + 0x1000);
+    s.brk(s0 + 0x3000);
+    expect(zirconMaps(s, s0, s0 + 0x3000).map((m) => [m[0], m[1], m[3]])).toEqual([[0, 0x3000, s0]]);
+  });
+
+  it('an mremap move gives the destination a snapshot child of the moved range at the new length', () => {
+    const mm = make('per-mapping');
+    const a = mm.mmap(0x10000000, 0x3000, RW, FIXED);
+    for (let i = 0; i < 3; i++) mm.write(a + i * 0x1000, new Uint8Array([0x61 + i]));
+    const A = mm.anonVmos().at(-1);
+    // Move the first page, growing it to two: the parent's second page must not show through.
+    const to = 0x20000000;
+    expect(mm.mremap(a, 0x1000, 0x2000, 3, to)).toBe(to);
+    const child = mm.anonVmos().find((v) => v.parentKoid === A?.koid && v.size === 0x2000);
+    expect(child).toMatchObject({ depth: 1, name: 'starnix-anon' });
+    expect(zirconMaps(mm, to, to + 0x2000)).toEqual([[0, 0x2000, child?.koid, 0]]);
+    expect(mm.read(to, 1)).toMatchObject({ ok: true, data: new Uint8Array([0x61]) });
+    expect(mm.read(to + 0x1000, 1)).toMatchObject({ ok: true, data: new Uint8Array([0]) });
+    // The source's remaining pages went to a snapshot child of their own (munmap's tail rule).
+    expect(mm.read(a + 0x1000, 1)).toMatchObject({ ok: true, data: new Uint8Array([0x62]) });
+    mm.validate();
+  });
+  it('closes exactly the VMOs no VMA maps, looking only at those a call released', () => {
+    // The VMOs left after each call are the VMOs the Zircon mappings use (what a walk over every VMA would keep).
+    const mm = make('per-mapping');
+    const mapped = (): number[] => {
+      const koids = new Set(mm.anonVmos().map((v) => v.koid));
+      const used = new Set<number>();
+      for (const r of mm.userVmar.mapsInfo().records) if (r.mapping && koids.has(r.mapping.vmoKoid)) used.add(r.mapping.vmoKoid);
+      return [...used].sort((x, y) => x - y);
+    };
+    const check = (): void => expect(mm.anonVmos().map((v) => v.koid).sort((x, y) => x - y)).toEqual(mapped());
+    const base = 0x10000000;
+    for (let i = 0; i < 40; i++) mm.mmap(base + i * 0x5000, 0x4000, RW, FIXED);
+    check();
+    for (let i = 0; i < 40; i += 3) {
+      mm.mprotect(base + i * 0x5000 + 0x1000, 0x1000, Prot.READ); // three pieces sharing one VMO
+      mm.munmap(base + i * 0x5000, 0x2000); // the head and the read-only piece: a snapshot child for the rest
+      check();
+    }
+    for (let i = 1; i < 40; i += 3) {
+      mm.munmap(base + i * 0x5000 + 0x1000, 0x2000); // the middle: resize + child
+      check();
+      mm.mremap(base + i * 0x5000 + 0x3000, 0x1000, 0x2000, 3, 0x30000000 + i * 0x4000); // a move: the source VMO goes
+      check();
+    }
+    mm.munmap(base, 40 * 0x5000); // everything at once
+    check();
+    const child = mm.fork();
+    expect(child.anonVmos().length).toBe(mm.anonVmos().length);
+    mm.validate();
+    child.validate();
+  });
+  it('a failed mmap closes the VMO it made (no VMA changed, so only the new VMO is looked at)', () => {
+    const mm = make('per-mapping');
+    const a = mm.mmap(0x10000000, 0x2000, RW, FIXED);
+    mm.mseal(a, 0x2000, 0);
+    const n = mm.anonVmos().length;
+    expect(() => mm.mmap(a, 0x2000, Prot.READ, FIXED)).toThrow(expect.objectContaining({ code: 'EPERM' }));
+    expect(mm.anonVmos().length).toBe(n);
+    mm.validate();
+  });
 });

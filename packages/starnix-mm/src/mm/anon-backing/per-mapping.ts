@@ -40,8 +40,9 @@ function zx<T>(f: () => T): T {
 }
 
 function register(mm: MmState, vmo: Vmo, pgBase: number): AnonObject {
-  const obj: AnonObject = { vmo, pgBase, id: vmo.info().koid };
+  const obj: AnonObject = { vmo, pgBase, id: vmo.info().koid, refs: 0 };
   mm.zx.anonObjects.add(obj);
+  mm.tree.noteNew(obj);
   return obj;
 }
 
@@ -95,21 +96,23 @@ export const PER_MAPPING_BACKING: AnonBacking = Object.freeze({
         // The part above the hole: a snapshot child covering it, mapped in place of the old VMO.
         const hi = mm.tree.find(end) as Vma;
         const child = childObject(mm, tailObj, tailOffset, hi.end - hi.start, hi.pgoff);
-        hi.backing = { kind: 'anon', obj: child };
+        mm.tree.setBacking(hi, { kind: 'anon', obj: child });
         mm.zx.map(hi);
       }
       // The part below: the VMO now ends where it does.
       if (headObj) zx(() => headObj.vmo.setSize(headSize));
     };
   },
-  grown(mm: MmState, v: Vma, newEnd: number): void {
+  grown(mm: MmState, v: Vma, newEnd: number): number {
     const obj = objOf(v);
-    if (!obj) return;
+    if (!obj) return v.end;
     const oldOff = anonOffset(v, obj, v.end);
     const size = anonOffset(v, obj, newEnd);
     zx(() => obj.vmo.setSize(size));
     // Starnix zeroes the grown part, in case an earlier shrink left pages there.
     obj.vmo.opRange(VmoOp.ZERO, oldOff, size - oldOff);
+    // try_remap_in_place maps the whole grown mapping again (SPECIFIC_OVERWRITE from its start): one Zircon mapping.
+    return v.start;
   },
   growsDownSeparately(mm: MmState, v: Vma, to: number): Vma | undefined {
     if (!objOf(v)) return undefined;
@@ -121,13 +124,10 @@ export const PER_MAPPING_BACKING: AnonBacking = Object.freeze({
   moved(mm: MmState, v: Vma, nv: Vma, addr: number, oldLen: number, newLen: number): void {
     const obj = objOf(v);
     if (!obj) return;
-    // The destination maps a snapshot child of the moved range (resizable: a growing move reads zeros past the
-    // old end), so unmapping or shrinking the source afterwards cannot touch it.
-    const offset = anonOffset(v, obj, addr);
-    const size = obj.vmo.getSize();
-    const len = Math.max(PAGE, Math.min(oldLen, Math.max(0, size - offset)));
-    const child = childObject(mm, obj, Math.min(offset, size), len, nv.pgoff);
-    if (newLen !== len) zx(() => child.vmo.setSize(newLen));
+    // remap_move: the destination maps a SNAPSHOT | RESIZABLE child of the moved range created at the new length
+    // (Zircon reads zeros past the parent's end), so unmapping or shrinking the source afterwards cannot touch it;
+    // a growing move then zeroes the pages past the old length, which may still show the parent's.
+    const child = childObject(mm, obj, anonOffset(v, obj, addr), newLen, nv.pgoff);
     if (newLen > oldLen) child.vmo.opRange(VmoOp.ZERO, oldLen, newLen - oldLen);
     nv.backing = { kind: 'anon', obj: child };
   },
@@ -159,15 +159,10 @@ export const PER_MAPPING_BACKING: AnonBacking = Object.freeze({
     return [...mm.zx.anonObjects].map((o) => o.vmo);
   },
   sweep(mm: MmState): void {
+    // Only the VMOs whose last VMA left during the call are looked at (the tree counts each VMO's VMAs).
     const objs = mm.zx.anonObjects;
-    if (objs.size === 0) return;
-    const used = new Set<AnonObject>();
-    for (const v of mm.tree) {
-      const o = objOf(v);
-      if (o) used.add(o);
-    }
-    for (const o of objs) {
-      if (used.has(o)) continue;
+    for (const o of mm.tree.takeOrphans()) {
+      if (o.refs > 0 || !objs.has(o)) continue;
       objs.delete(o);
       o.vmo.close();
     }

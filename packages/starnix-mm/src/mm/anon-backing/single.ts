@@ -28,7 +28,10 @@ export const SINGLE_BACKING: AnonBacking = Object.freeze({
   unmapping(): undefined {
     return undefined;
   },
-  grown(): void {},
+  grown(_mm: MmState, v: Vma): number {
+    // Starnix's PrivateAnonymous branch maps only the growth.
+    return v.end;
+  },
   growsDownSeparately(): undefined {
     return undefined;
   },
