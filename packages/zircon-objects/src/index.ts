@@ -35,7 +35,7 @@ export {
   TASK_RETCODE_SYSCALL_KILL,
 } from './constants.js';
 export { Kernel, type KernelOptions } from './kernel/kernel.js';
-export { ZX_SYSCALLS, type ZxSyscall, type ZxSyscallCounts } from './kernel/syscalls.js';
+export { ZX_SYSCALLS, type ZxSyscall, type ZxSyscallCounts } from './kernel/syscall-names.js';
 export type { KernelContext, MemoryStats, ReclaimResult } from './kernel/kernel-context.js';
 export { mulberry32 } from './kernel/prng.js';
 export { Handle, type HandleBasicInfo } from './handles/handle.js';

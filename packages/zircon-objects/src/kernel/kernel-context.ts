@@ -1,5 +1,5 @@
 import type { PressureLevel } from '../constants.js';
-import type { ZxSyscallCounts } from './syscalls.js';
+import type { ZxSyscallCounts } from './syscall-names.js';
 
 /**
  * Physical-memory accounting of a kernel.

@@ -7,7 +7,7 @@ import type { KernelContext, MemoryStats, ReclaimResult } from './kernel-context
 import type { Discardable, KernelState } from './kernel-state.js';
 import { PhysicalMemory } from './physical-memory.js';
 import { Prng } from './prng.js';
-import { countsSnapshot, newCallCounts, type ZxSyscallCounts } from './syscalls.js';
+import { countsSnapshot, newCallCounts, type ZxSyscallCounts } from './syscall-names.js';
 
 /**
  * Kernel construction options.
