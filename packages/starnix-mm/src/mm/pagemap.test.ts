@@ -52,6 +52,9 @@ describe('/proc/PID/pagemap and clear_refs', () => {
     expect(bits(mm.pagemap(a, 1)[0])).toBe(0x102n);
     for (const v of [1, 2, 3, 4, 5]) mm.clearRefs(v);
     for (const v of [0, 6, -1, 1.5]) expect(errno(() => mm.clearRefs(v))).toBe('EINVAL');
+    // kstrtoint: past an int is ERANGE, not EINVAL (Linux 6.18: "4294967297" and "-2147483649").
+    for (const v of [2 ** 32 + 1, -(2 ** 31) - 1, 1n << 63n]) expect(errno(() => mm.clearRefs(v))).toBe('ERANGE');
+    expect(errno(() => mm.clearRefs(-(2 ** 31)))).toBe('EINVAL');
   });
 
   it('entries stop at TASK_SIZE; PFNs stay hidden; a fork leaves anonymous pages not exclusive until written', () => {
@@ -86,6 +89,18 @@ describe('/proc/PID/pagemap and clear_refs', () => {
     expect(e?.code).toBe('EINVAL');
     // The system-call boundary reports the handshake's EINVAL as an ErrnoError.
     expect(errno(() => mm.userfaultfd({ features: UffdFeature.WP_ASYNC }))).toBe('EINVAL');
+  });
+
+  it('/proc/PID/mem stops at a guard region, reading and writing (EIO when it is the first page; Linux 6.18)', () => {
+    using mm = newMm({ validate: true });
+    const a = mm.mmap(0, 3 * P, RW, PA);
+    mm.write(a, new Uint8Array(3 * P).fill(5));
+    mm.madvise(a + P, P, Advice.GUARD_INSTALL);
+    expect(errno(() => mm.procMemRead(a + P, 1))).toBe('EIO');
+    expect(errno(() => mm.procMemWrite(a + P, new Uint8Array([1])))).toBe('EIO');
+    expect(mm.procMemRead(a + P - 4, 8)).toEqual(new Uint8Array([5, 5, 5, 5]));
+    expect(mm.procMemWrite(a + P - 2, new Uint8Array(4).fill(9))).toBe(2);
+    expect(mm.procMemRead(a + 2 * P, 1)).toEqual(new Uint8Array([5]));
   });
 
   it('UFFDIO_MOVE keeps validate() true and moves the data', () => {

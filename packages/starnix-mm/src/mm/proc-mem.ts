@@ -1,7 +1,8 @@
 /**
  * /proc/PID/mem: the access path debuggers and checkpoint tools use (mem_rw with FOLL_FORCE): it ignores the
- * mapping's protection where Linux allows, breaks copy-on-write when writing to read-only private mappings, and does
- * not wait for userfaultfd (a page userfaultfd would have to supply ends the transfer; EIO if it is the first).
+ * mapping's protection where Linux allows (not guard regions), breaks copy-on-write when writing to read-only
+ * private mappings, and does not wait for userfaultfd (a page userfaultfd would have to supply ends the transfer;
+ * EIO if it is the first).
  */
 import { type SysInt, u64 } from '../abi/args.js';
 import { PAGE, VM } from '../abi/constants.js';
@@ -33,6 +34,8 @@ function forcedPage(mm: MmState, at: number, write: boolean): Vma | undefined {
   const lim = objectEnd(mm, v);
   if (lim !== undefined && at >= lim) return undefined;
   if (mm.uffdPoison.has(pageDown(at))) return undefined;
+  // A guard marker faults as SIGSEGV would, so GUP fails there too (Linux 6.18: EIO at a guard page, reads and writes).
+  if (mm.guards.size !== 0 && mm.guards.has(pageDown(at))) return undefined;
   if (uffdFaultFor(mm, v, at, write, false)) return undefined;
   return v;
 }
