@@ -39,15 +39,21 @@ const mlock = range('mlock', fc.constant({}));
 const mincore = range('mincore', fc.constant({}));
 // /proc/self/pagemap (bits 55-63): present, zero page, exclusive, file/shmem, markers (guards), soft-dirty.
 const pagemap = range('pagemap', fc.constant({}));
-// PAGEMAP_SCAN (Linux 6.7) over a range, aligned or not, with category masks, inversion, max_pages, a small vec_len
-// and the flags (WP_MATCHING skips VMAs without WP_ASYNC; CHECK_WPASYNC fails on them; 4 is no flag).
-const category = fc.constantFrom<readonly string[]>([], [], ['PRESENT'], ['WRITTEN'], ['PFNZERO'], ['FILE'], ['SWAPPED', 'GUARD'], ['SOFT_DIRTY']);
+// PAGEMAP_SCAN (Linux 6.7) over a range (often the whole area and the mremap destinations), aligned or not, with
+// category masks (often none), inversion, max_pages, a small vec_len and the flags (WP_MATCHING skips VMAs without
+// WP_ASYNC; CHECK_WPASYNC fails on them; 4 is no flag).
+const noCategory = fc.constant<readonly string[]>([]);
+const category = fc.oneof(
+  { weight: 3, arbitrary: noCategory },
+  { weight: 2, arbitrary: fc.constantFrom<readonly string[]>(['PRESENT'], ['WRITTEN'], ['PFNZERO'], ['FILE'], ['SWAPPED', 'GUARD'], ['SOFT_DIRTY']) },
+);
 const pagemapScan = fc
   .record({
     at: page,
     n: pages,
-    skew: fc.constantFrom(0, 0, 0, 0, 0, 0, 1, -0x1001),
-    flags: fc.constantFrom(0, 0, 0, 0, 1, 2, 3, 4),
+    whole: fc.boolean(),
+    skew: fc.constantFrom(0, 0, 0, 0, 0, 0, 0, 0, 1, -0x1001),
+    flags: fc.constantFrom(0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4),
     mask: category,
     anyof: category,
     inverted: fc.constantFrom<readonly string[]>([], [], [], ['PRESENT'], ['WRITTEN', 'PFNZERO']),
@@ -55,10 +61,11 @@ const pagemapScan = fc
     max: fc.constantFrom(0, 0, 0, 1, 3),
     vec: fc.constantFrom(-1, -1, -1, 0, 1, 2),
   })
-  .map(({ at, n, skew, flags, mask, anyof, inverted, ret, max, vec }): FuzzOp => {
+  .map(({ at, n, whole, skew, flags, mask, anyof, inverted, ret, max, vec }): FuzzOp => {
     // skew 1: an unaligned start (EINVAL); -0x1001: an unaligned end, or one before the start (EFAULT).
-    const start = at * PAGE + (skew === 1 ? 1 : 0);
-    const end = at * PAGE + n * PAGE + (skew < 0 ? skew : 0);
+    const first = whole ? 0 : at * PAGE;
+    const start = first + (skew === 1 ? 1 : 0);
+    const end = (whole ? 2 * AREA * PAGE : first + n * PAGE) + (skew < 0 ? skew : 0);
     const args = { start, end: Math.max(0, end), flags, category_mask: mask, category_anyof_mask: anyof, category_inverted: inverted, return_mask: ret, max_pages: max };
     return { op: 'pagemap_scan', args: vec < 0 ? args : { ...args, vec_len: vec } };
   });

@@ -4,8 +4,8 @@ import { UffdFeature, UffdRegisterMode } from '@memsim/userspace-swap';
 import { LINUX_6_18_V669, type KernelProfile } from '../profile/kernel-profile.js';
 import { Pagemap } from './pagemap.js';
 import { PageCategory } from './pagemap-scan.js';
-import { Advice } from '../abi/constants.js';
-import { errno, newMm, P, PA, RW } from '../test-support/setup.js';
+import { Advice, MapFlags } from '../abi/constants.js';
+import { errno, FIX, newMm, P, PA, RW, W } from '../test-support/setup.js';
 
 const softDirtyKernel: KernelProfile = { ...LINUX_6_18_V669, name: 'soft-dirty', softDirty: true };
 const bits = (e: bigint): bigint => e >> 55n;
@@ -91,6 +91,18 @@ describe('/proc/PID/pagemap and clear_refs', () => {
     expect(errno(() => mm.userfaultfd({ features: UffdFeature.WP_ASYNC }))).toBe('EINVAL');
   });
 
+  it('PAGEMAP_SCAN: a guard marker makes a page table, so the empty pages beside it are WRITTEN (Linux 6.18)', () => {
+    using mm = newMm({ validate: true });
+    const a = mm.mmap(0, 3 * P, RW, PA);
+    const ret = PageCategory.WRITTEN | PageCategory.GUARD;
+    expect(mm.pagemapScan({ start: a, end: a + 3 * P, returnMask: ret }).regions).toEqual([{ start: a, end: a + 3 * P, categories: 0 }]);
+    mm.madvise(a, P, Advice.GUARD_INSTALL);
+    expect(mm.pagemapScan({ start: a, end: a + 3 * P, returnMask: ret }).regions).toEqual([
+      { start: a, end: a + P, categories: ret },
+      { start: a + P, end: a + 3 * P, categories: PageCategory.WRITTEN },
+    ]);
+  });
+
   it('/proc/PID/mem stops at a guard region, reading and writing (EIO when it is the first page; Linux 6.18)', () => {
     using mm = newMm({ validate: true });
     const a = mm.mmap(0, 3 * P, RW, PA);
@@ -101,6 +113,21 @@ describe('/proc/PID/pagemap and clear_refs', () => {
     expect(mm.procMemRead(a + P - 4, 8)).toEqual(new Uint8Array([5, 5, 5, 5]));
     expect(mm.procMemWrite(a + P - 2, new Uint8Array(4).fill(9))).toBe(2);
     expect(mm.procMemRead(a + 2 * P, 1)).toEqual(new Uint8Array([5]));
+  });
+
+  it('/proc/PID/mem grows a MAP_GROWSDOWN VMA down to where an access starts, within the guard gap (Linux 6.18)', () => {
+    using mm = newMm({ validate: true });
+    const G = MapFlags.GROWSDOWN | FIX;
+    mm.mmap(W + 8 * P, 4 * P, RW, PA | G);
+    // __access_remote_vm calls expand_stack for an address below the stack; GUP alone would not.
+    expect(mm.procMemRead(W + 7 * P - 8, 16).length).toBe(16);
+    expect(mm.vmas()[0].start).toBe(W + 6 * P);
+    mm.mmap(W, P, RW, PA | FIX);
+    mm.mmap(W + 3 * P, P, RW, PA | G);
+    // The second page-sized call starts in the gap: growing there would end inside the stack guard gap.
+    expect(mm.procMemRead(W + P - 8, 16).length).toBe(8);
+    expect(errno(() => mm.procMemWrite(W + 2 * P - 8, new Uint8Array(4200)))).toBe('EIO');
+    expect(mm.vmas().filter((v) => v.start < W + 64 * P).map((v) => v.start - W)).toEqual([0, 3 * P, 6 * P]);
   });
 
   it('UFFDIO_MOVE keeps validate() true and moves the data', () => {
