@@ -1404,6 +1404,130 @@ static void op_kaccess(ctx_t *x, int kwrite) {
   }
 }
 
+/* pread / pwrite of /proc/self/mem at addr (mem_rw, FOLL_FORCE): the bytes moved, partial at the first page that
+ * cannot be reached, EIO when none could; reads return the data like kernel_read. */
+static void op_proc_mem(ctx_t *x, int write) {
+  uint64_t addr;
+  size_t len;
+  if (get_addr(x, "addr", 1, &addr)) return;
+  unsigned char *buf = scratch(x);
+  if (write) {
+    if (get_data(x, buf, scratch_cap(x), &len)) return;
+  } else {
+    uint64_t l;
+    if (get_num(x, "length", 1, 0, &l)) return;
+    if (l > scratch_cap(x)) {
+      bad(x, "\"length\" over %zu bytes", scratch_cap(x));
+      return;
+    }
+    len = (size_t)l;
+  }
+  int fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+  if (fd < 0) {
+    res_errno(x, errno);
+    return;
+  }
+  errno = 0;
+  /* The raw syscalls: /proc/PID/mem takes offsets of 2^63 and more (FMODE_UNSIGNED_OFFSET). */
+  long r = syscall(write ? SYS_pwrite64 : SYS_pread64, (long)fd, buf, (long)len, (long)addr);
+  int e = errno;
+  close(fd);
+  if (r < 0) {
+    res_errno(x, e);
+    return;
+  }
+  ob_f(x->o, "\"ok\":true,\"value\":%ld", r);
+  if (!write) {
+    ob_s(x->o, ",\"data\":");
+    ob_hex(x->o, buf, (size_t)r);
+  }
+}
+
+/* PAGEMAP_SCAN (Linux 6.7) on /proc/self/pagemap: struct pm_scan_arg's fields by name ("start" and "end" are window
+ * addresses; omitted fields are 0, except "vec_len", which defaults to the room of the probe's buffer). The regions
+ * come back as the kernel wrote them (addresses window-relative), with the walk end. */
+struct pm_region {
+  uint64_t start, end, categories;
+};
+struct pm_scan_arg {
+  uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages, category_inverted, category_mask,
+      category_anyof_mask, return_mask;
+};
+#define PAGEMAP_SCAN_IOCTL _IOWR('f', 16, struct pm_scan_arg)
+static const named_t PM_SCAN_FLAGS[] = {{"WP_MATCHING", 1}, {"CHECK_WPASYNC", 2}};
+static const named_t PM_CATEGORIES[] = {{"WPALLOWED", 1},  {"WRITTEN", 2},  {"FILE", 4},
+                                        {"PRESENT", 8},    {"SWAPPED", 16}, {"PFNZERO", 32},
+                                        {"HUGE", 64},      {"SOFT_DIRTY", 128}, {"GUARD", 256}};
+#define PM_SCAN_VEC_MAX 512
+static void op_pagemap_scan(ctx_t *x) {
+  struct pm_scan_arg a;
+  memset(&a, 0, sizeof a);
+  a.size = sizeof a;
+  if (get_addr(x, "start", 1, &a.start) || get_addr(x, "end", 1, &a.end) ||
+      get_u64(x, "flags", PM_SCAN_FLAGS, N(PM_SCAN_FLAGS), 0, 0, &a.flags) ||
+      get_num(x, "vec_len", 0, PM_SCAN_VEC_MAX, &a.vec_len) || get_num(x, "max_pages", 0, 0, &a.max_pages) ||
+      get_u64(x, "category_inverted", PM_CATEGORIES, N(PM_CATEGORIES), 0, 0, &a.category_inverted) ||
+      get_u64(x, "category_mask", PM_CATEGORIES, N(PM_CATEGORIES), 0, 0, &a.category_mask) ||
+      get_u64(x, "category_anyof_mask", PM_CATEGORIES, N(PM_CATEGORIES), 0, 0, &a.category_anyof_mask) ||
+      get_u64(x, "return_mask", PM_CATEGORIES, N(PM_CATEGORIES), 0, 0, &a.return_mask))
+    return;
+  if (a.vec_len > PM_SCAN_VEC_MAX) {
+    bad(x, "\"vec_len\" over %d regions", PM_SCAN_VEC_MAX);
+    return;
+  }
+  /* The kernel writes the regions into the scratch buffer (any alignment will do for copy_to_user). */
+  unsigned char *buf = scratch(x);
+  a.vec = (uint64_t)(uintptr_t)buf;
+  int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    res_errno(x, errno);
+    return;
+  }
+  errno = 0;
+  long r = ioctl(fd, PAGEMAP_SCAN_IOCTL, &a);
+  int e = errno;
+  close(fd);
+  if (r < 0) {
+    res_errno(x, e);
+    return;
+  }
+  ob_s(x->o, "\"ok\":true,\"value\":{\"regions\":[");
+  for (long i = 0; i < r && i < PM_SCAN_VEC_MAX; i++) {
+    struct pm_region g;
+    memcpy(&g, buf + (size_t)i * sizeof g, sizeof g);
+    ob_s(x->o, i ? ",{\"start\":" : "{\"start\":");
+    ob_addr(x->o, g.start);
+    ob_s(x->o, ",\"end\":");
+    ob_addr(x->o, g.end);
+    ob_f(x->o, ",\"categories\":%" PRIu64 "}", g.categories);
+  }
+  ob_s(x->o, "],\"walk_end\":");
+  ob_addr(x->o, a.walk_end);
+  ob_s(x->o, "}");
+}
+/* A write of "value" (as signed decimal text) to /proc/self/clear_refs: 1-3 clear referenced bits, 4 soft-dirty
+ * bits (a no-op without CONFIG_MEM_SOFT_DIRTY), 5 the peak RSS; 0 on success (the kernel's count is the text's
+ * length), else the kernel's errno (EINVAL, ERANGE past an int). */
+static void op_clear_refs(ctx_t *x) {
+  uint64_t v;
+  if (get_num(x, "value", 1, 0, &v)) return;
+  char text[32];
+  int n = snprintf(text, sizeof text, "%" PRId64, (int64_t)v);
+  int fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+  if (fd < 0) {
+    res_errno(x, errno);
+    return;
+  }
+  errno = 0;
+  ssize_t r = write(fd, text, (size_t)n);
+  int e = errno;
+  close(fd);
+  if (r < 0) {
+    res_errno(x, e);
+    return;
+  }
+  ob_s(x->o, "\"ok\":true,\"value\":0");
+}
 /* ------------------------------------------------------------------------------------------------------------ */
 /* Files.                                                                                                        */
 
@@ -2024,6 +2148,8 @@ static void exec_op(ctx_t *x) {
   else if (!strcmp(nm, "mremap")) op_mremap(x);
   else if (!strcmp(nm, "mincore")) op_mincore(x);
   else if (!strcmp(nm, "pagemap")) op_pagemap(x);
+  else if (!strcmp(nm, "pagemap_scan")) op_pagemap_scan(x);
+  else if (!strcmp(nm, "clear_refs")) op_clear_refs(x);
   else if (!strcmp(nm, "mlockall")) {
     uint64_t f;
     if (get_u64(x, "flags", MCLFLAGS, N(MCLFLAGS), 1, 0, &f)) return;
@@ -2045,6 +2171,8 @@ static void exec_op(ctx_t *x) {
   else if (!strcmp(nm, "process_vm_writev")) op_pvm(x, 1);
   else if (!strcmp(nm, "kernel_read")) op_kaccess(x, 0);
   else if (!strcmp(nm, "kernel_write")) op_kaccess(x, 1);
+  else if (!strcmp(nm, "proc_mem_read")) op_proc_mem(x, 0);
+  else if (!strcmp(nm, "proc_mem_write")) op_proc_mem(x, 1);
   else if (!strcmp(nm, "maps")) op_maps(x);
   else if (!strcmp(nm, "smaps")) op_smaps(x);
   else if (!strcmp(nm, "heap_maps")) op_heap_maps(x);
@@ -2287,10 +2415,14 @@ static const struct {
     {"munlock", "addr length"},
     {"mincore", "addr length"},
     {"pagemap", "addr length"},
+    {"pagemap_scan",
+     "start end flags vec_len max_pages category_inverted category_mask category_anyof_mask return_mask"},
+    {"clear_refs", "value"},
     {"read", "addr length"},
     {"hash", "addr length"},
     {"process_vm_readv", "addr length"},
     {"kernel_read", "addr length"},
+    {"proc_mem_read", "addr length"},
     {"mprotect", "addr length prot"},
     {"madvise", "addr length advice"},
     {"mlock2", "addr length flags"},
@@ -2307,6 +2439,7 @@ static const struct {
     {"write", "addr data fill length"},
     {"process_vm_writev", "addr data fill length"},
     {"kernel_write", "addr data fill length"},
+    {"proc_mem_write", "addr data fill length"},
     {"exec", "addr"},
     {"maps", ""},
     {"smaps", ""},
@@ -2509,10 +2642,11 @@ static void pagemap_facts(int *soft_dirty, int *pagemap_scan) {
     if (pread(fd, &e, sizeof e, (off_t)((uint64_t)p / PAGE * 8)) == (ssize_t)sizeof e) *soft_dirty = (int)((e >> 55) & 1);
     syscall(SYS_munmap, p, PAGE);
   }
-  uint64_t arg[12] = {0};
-  /* PAGEMAP_SCAN is _IOWR('f', 16, struct pm_scan_arg) with a 96-byte argument; size 0 is refused. */
+  struct pm_scan_arg arg;
+  memset(&arg, 0, sizeof arg);
+  /* A size of 0 is refused (EINVAL) by a kernel that has the ioctl. */
   errno = 0;
-  if (ioctl(fd, _IOWR('f', 16, uint64_t[12]), arg) < 0 && errno == EINVAL) *pagemap_scan = 1;
+  if (ioctl(fd, PAGEMAP_SCAN_IOCTL, &arg) < 0 && errno == EINVAL) *pagemap_scan = 1;
   close(fd);
 }
 

@@ -80,4 +80,34 @@ describe(`memory access on the live kernel ${skipReason}`, () => {
     expect(valueOf(r[2])).toBe('af63dc4c8601ec8c');
     expect(valueOf(r[4])).toBe('85944171f73967e8');
   });
+
+  it.skipIf(!available)('/proc/self/mem (FOLL_FORCE), PAGEMAP_SCAN regions and clear_refs answers', async () => {
+    const r = await run([
+      anon(0, 3),
+      { op: 'write', addr: PAGE, data: 'a5' },
+      { op: 'mprotect', addr: PAGE, length: PAGE, prot: ['NONE'] },
+      { op: 'proc_mem_read', addr: PAGE, length: 2 },
+      { op: 'proc_mem_write', addr: PAGE, data: '0102' },
+      { op: 'proc_mem_read', addr: 3 * PAGE - 2, length: 8 },
+      { op: 'proc_mem_read', addr: 3 * PAGE, length: 1 },
+      { op: 'pagemap_scan', start: 0, end: 4 * PAGE, category_mask: ['PRESENT'], return_mask: ['PRESENT'] },
+      { op: 'pagemap_scan', start: 1, end: 4 * PAGE },
+      { op: 'clear_refs', value: 5 },
+      { op: 'clear_refs', value: 6 },
+      { op: 'clear_refs', value: 2 ** 32 },
+    ]);
+    expect(outcome(r[3])).toEqual({ ok: true, value: 2, data: 'a500' });
+    expect(outcome(r[4])).toEqual({ ok: true, value: 2 });
+    expect(outcome(r[5])).toEqual({ ok: true, value: 2, data: '0000' });
+    expect(errnoOf(r[6])).toBe('EIO');
+    // PAGEMAP_SCAN is Linux 6.7+: older kernels answer ENOTTY to both calls.
+    if (errnoOf(r[7]) !== 'ENOTTY') {
+      // The written page and the zero page the forced read of page 2 mapped are present; the rest is not.
+      expect(valueOf(r[7])).toEqual({ regions: [{ start: PAGE, end: 3 * PAGE, categories: 8 }], walk_end: 4 * PAGE });
+      expect(errnoOf(r[8])).toBe('EINVAL');
+    }
+    expect(valueOf(r[9])).toBe(0);
+    expect(errnoOf(r[10])).toBe('EINVAL');
+    expect(errnoOf(r[11])).toBe('ERANGE');
+  });
 });

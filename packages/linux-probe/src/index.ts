@@ -47,6 +47,9 @@ export type {
   UffdFlagName,
   UffdFeatureName,
   UffdRegisterModeName,
+  PageCategoryName,
+  PagemapScanFlagName,
+  PagemapScanOp,
 } from './ops.js';
 export type {
   LinuxOpResult,
@@ -59,6 +62,7 @@ export type {
   SmapsEntry,
   UffdEvent,
   BenchValue,
+  PagemapScanValue,
   ScenarioOutcome,
   ScenarioStatus,
   ProbeInfo,

@@ -114,6 +114,18 @@ export type UffdFeatureName =
   | 'MOVE';
 /** @public */
 export type UffdRegisterModeName = 'MISSING' | 'WP' | 'MINOR';
+/**
+ * PAGEMAP_SCAN page categories (`PAGE_IS_*`), for the masks of `pagemap_scan`.
+ *
+ * @public
+ */
+export type PageCategoryName = 'WPALLOWED' | 'WRITTEN' | 'FILE' | 'PRESENT' | 'SWAPPED' | 'PFNZERO' | 'HUGE' | 'SOFT_DIRTY' | 'GUARD';
+/**
+ * PAGEMAP_SCAN flags (`PM_SCAN_*`).
+ *
+ * @public
+ */
+export type PagemapScanFlagName = 'WP_MATCHING' | 'CHECK_WPASYNC';
 /** @public */
 export type BenchName =
   | 'mmap_munmap_1page'
@@ -182,6 +194,12 @@ export type LinuxOp = OpCommon &
         readonly offset?: ProbeInt;
       }
     | ({ readonly op: 'munmap' | 'mlock' | 'munlock' | 'mincore' | 'pagemap' | 'read' | 'hash' } & ProbeRange)
+    | PagemapScanOp
+    /** A write of `value` (as decimal text) to /proc/self/clear_refs: 1-5 are accepted, 4 clears soft-dirty bits. */
+    | { readonly op: 'clear_refs'; readonly value: ProbeInt }
+    /** pread(2) / pwrite(2) of /proc/self/mem (FOLL_FORCE): partial at the first unreachable page, EIO if none. */
+    | ({ readonly op: 'proc_mem_read' } & ProbeRange)
+    | ({ readonly op: 'proc_mem_write'; readonly addr: ProbeAddr } & ProbeBytes)
     | ({ readonly op: 'mprotect'; readonly prot: ProbeFlags<ProtName> } & ProbeRange)
     | ({ readonly op: 'madvise'; readonly advice: AdviceName | ProbeInt } & ProbeRange)
     | ({ readonly op: 'mlock2'; readonly flags?: ProbeFlags<'ONFAULT'> } & ProbeRange)
@@ -250,6 +268,26 @@ export type LinuxOp = OpCommon &
     | { readonly op: 'poll'; readonly uffd?: ProbeFd; readonly timeout_ms?: number }
     | BenchOp
   );
+
+/**
+ * The PAGEMAP_SCAN ioctl on /proc/self/pagemap (Linux 6.7; ENOTTY before), with `struct pm_scan_arg`'s fields:
+ * `start` and `end` are addresses like any other, masks take {@link PageCategoryName}s or numbers. Omitted fields are
+ * 0, except `vec_len` (room for regions), which defaults to the probe's buffer of 512 regions (its maximum).
+ *
+ * @public
+ */
+export interface PagemapScanOp {
+  readonly op: 'pagemap_scan';
+  readonly start: ProbeAddr;
+  readonly end: ProbeAddr;
+  readonly flags?: ProbeFlags<PagemapScanFlagName>;
+  readonly vec_len?: ProbeInt;
+  readonly max_pages?: ProbeInt;
+  readonly category_inverted?: ProbeFlags<PageCategoryName>;
+  readonly category_mask?: ProbeFlags<PageCategoryName>;
+  readonly category_anyof_mask?: ProbeFlags<PageCategoryName>;
+  readonly return_mask?: ProbeFlags<PageCategoryName>;
+}
 
 /**
  * A native micro-benchmark. `vmas` builds that many VMAs first (for the N-VMA rows; bounded by vm.max_map_count),

@@ -48,6 +48,17 @@ export interface BenchValue {
 }
 
 /**
+ * What `pagemap_scan` returns: the regions the kernel wrote (`struct page_region`, addresses as the probe reports
+ * them) and `walk_end`, where the walk stopped.
+ *
+ * @public
+ */
+export interface PagemapScanValue {
+  readonly regions: readonly { readonly start: ProbeAddress; readonly end: ProbeAddress; readonly categories: number }[];
+  readonly walk_end: ProbeAddress;
+}
+
+/**
  * The `value` of a successful operation; its shape depends on the op (see the README's table).
  *
  * @public
@@ -64,6 +75,7 @@ export type LinuxValue =
   | { readonly ioctls: readonly string[] }
   | { readonly done: boolean; readonly result?: LinuxCallResult }
   | { readonly cur: number | 'INFINITY'; readonly max: number | 'INFINITY' }
+  | PagemapScanValue
   | BenchValue;
 
 /**

@@ -1,6 +1,6 @@
 import type { LinuxCallResult, LinuxOp } from '@memsim/linux-probe';
 import { PROBE_WINDOW_BASE, PROBE_WINDOW_SIZE } from '@memsim/linux-probe';
-import { Advice, ErrnoError, MapFlags, MemoryManager, MlockFlags, MremapFlags, MsyncFlags, Prot, type AnonBackingDesign, type KernelProfile, type MmRlimits } from '@memsim/starnix-mm';
+import { Advice, ErrnoError, MapFlags, MemoryManager, MlockFlags, MremapFlags, MsyncFlags, PageCategory, PagemapScanFlag, Prot, type AnonBackingDesign, type KernelProfile, type MmRlimits } from '@memsim/starnix-mm';
 import { zirconAnonView } from './zircon-anon.js';
 import {
   UffdCopyMode,
@@ -30,6 +30,8 @@ const MAP: Table = { ...MapFlags, ANON: MapFlags.ANONYMOUS };
 const MREMAP: Table = { ...MremapFlags };
 const MSYNC: Table = { ...MsyncFlags };
 const MLOCKALL: Table = { CURRENT: MlockFlags.CURRENT, FUTURE: MlockFlags.FUTURE, ONFAULT: MlockFlags.ONFAULT };
+const PM_CATEGORY: Table = { ...PageCategory };
+const PM_SCAN: Table = { ...PagemapScanFlag };
 // The kernel's numbers for advice starnix-mm does not name (it rejects them as Linux would, with EINVAL).
 const ADVICE: Table = { ...Advice, COLLAPSE: 25, GUARD_INSTALL: 102, GUARD_REMOVE: 103, HWPOISON: 100, SOFT_OFFLINE: 101 };
 
@@ -404,6 +406,28 @@ export class ModelLinux {
         if (n === 0n || pages > BigInt(SIZE / 4096)) throw new ErrnoError('EINVAL', 'pagemap: no page, or more than the window');
         return ok([...mm.pagemap(first, pages)].map((e) => Number(e >> 55n)));
       }
+      case 'pagemap_scan': {
+        // struct pm_scan_arg's fields; vec_len defaults to the probe's 512 regions. Huge counts stay huge (a mask
+        // past 2^53 is as invalid as the kernel finds it; max_pages that large is no limit).
+        const n = (v: unknown): number => Number(int(v));
+        const max = int(o['max_pages']);
+        const r = mm.pagemapScan({
+          start: addr(o['start']),
+          end: addr(o['end']),
+          flags: n(flags(o['flags'], PM_SCAN)),
+          vecLen: o['vec_len'] === undefined ? 512 : n(o['vec_len']),
+          maxPages: max > BigInt(Number.MAX_SAFE_INTEGER) ? 0 : Number(max),
+          categoryInverted: n(flags(o['category_inverted'], PM_CATEGORY)),
+          categoryMask: n(flags(o['category_mask'], PM_CATEGORY)),
+          categoryAnyofMask: n(flags(o['category_anyof_mask'], PM_CATEGORY)),
+          returnMask: n(flags(o['return_mask'], PM_CATEGORY)),
+        });
+        return ok({ regions: r.regions.map((g) => ({ start: rel(g.start), end: rel(g.end), categories: g.categories })), walk_end: rel(r.walkEnd) });
+      }
+      case 'clear_refs':
+        // The probe writes the value as signed decimal text.
+        mm.clearRefs(BigInt.asIntN(64, int(o['value'])));
+        return ok(0);
       case 'mremap': {
         const na = o['new_address'] === undefined || o['new_address'] === null ? 0n : addr(o['new_address']);
         return ok(rel(mm.mremap(addr(o['old_address']), int(o['old_size']), int(o['new_size']), flags(o['flags'], MREMAP), na)));
@@ -449,6 +473,12 @@ export class ModelLinux {
       case 'process_vm_writev':
       case 'kernel_write':
         return ok(mm.kernelWrite(addr(o['addr']), bytesOf(o), o.op === 'kernel_write' ? 'pipe' : 'byte'));
+      case 'proc_mem_read': {
+        const d = mm.procMemRead(addr(o['addr']), int(len));
+        return { ok: true, value: d.length, data: toHex(d) };
+      }
+      case 'proc_mem_write':
+        return ok(mm.procMemWrite(addr(o['addr']), bytesOf(o)));
       case 'maps':
         return ok(this.#maps(mm));
       case 'zircon_anon':

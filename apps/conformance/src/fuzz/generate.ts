@@ -39,6 +39,42 @@ const mlock = range('mlock', fc.constant({}));
 const mincore = range('mincore', fc.constant({}));
 // /proc/self/pagemap (bits 55-63): present, zero page, exclusive, file/shmem, markers (guards), soft-dirty.
 const pagemap = range('pagemap', fc.constant({}));
+// PAGEMAP_SCAN (Linux 6.7) over a range (often the whole area and the mremap destinations), aligned or not, with
+// category masks (often none), inversion, max_pages, a small vec_len and the flags (WP_MATCHING skips VMAs without
+// WP_ASYNC; CHECK_WPASYNC fails on them; 4 is no flag).
+const noCategory = fc.constant<readonly string[]>([]);
+const category = fc.oneof(
+  { weight: 3, arbitrary: noCategory },
+  { weight: 2, arbitrary: fc.constantFrom<readonly string[]>(['PRESENT'], ['WRITTEN'], ['PFNZERO'], ['FILE'], ['SWAPPED', 'GUARD'], ['SOFT_DIRTY']) },
+);
+const pagemapScan = fc
+  .record({
+    at: page,
+    n: pages,
+    whole: fc.boolean(),
+    skew: fc.constantFrom(0, 0, 0, 0, 0, 0, 0, 0, 1, -0x1001),
+    flags: fc.constantFrom(0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4),
+    mask: category,
+    anyof: category,
+    inverted: fc.constantFrom<readonly string[]>([], [], [], ['PRESENT'], ['WRITTEN', 'PFNZERO']),
+    ret: fc.constantFrom<readonly string[]>(['WPALLOWED', 'WRITTEN', 'FILE', 'PRESENT', 'SWAPPED', 'PFNZERO', 'HUGE', 'SOFT_DIRTY', 'GUARD'], ['PRESENT', 'WRITTEN'], []),
+    max: fc.constantFrom(0, 0, 0, 1, 3),
+    vec: fc.constantFrom(-1, -1, -1, 0, 1, 2),
+  })
+  .map(({ at, n, whole, skew, flags, mask, anyof, inverted, ret, max, vec }): FuzzOp => {
+    // skew 1: an unaligned start (EINVAL); -0x1001: an unaligned end, or one before the start (EFAULT).
+    const first = whole ? 0 : at * PAGE;
+    const start = first + (skew === 1 ? 1 : 0);
+    const end = (whole ? 2 * AREA * PAGE : first + n * PAGE) + (skew < 0 ? skew : 0);
+    const args = { start, end: Math.max(0, end), flags, category_mask: mask, category_anyof_mask: anyof, category_inverted: inverted, return_mask: ret, max_pages: max };
+    return { op: 'pagemap_scan', args: vec < 0 ? args : { ...args, vec_len: vec } };
+  });
+// /proc/self/mem (FOLL_FORCE): reads and writes through PROT_NONE, read-only and guarded pages, across page ends.
+const procMem = fc
+  .record({ at: page, off: fc.constantFrom(0, 8, PAGE - 8), n: fc.constantFrom(1, 16, PAGE, PAGE + 16), write: fc.boolean(), fill: fc.integer({ min: 1, max: 255 }) })
+  .map(({ at, off, n, write: w, fill }): FuzzOp => ({ op: w ? 'proc_mem_write' : 'proc_mem_read', args: w ? { addr: at * PAGE + off, fill, length: n } : { addr: at * PAGE + off, length: n } }));
+// /proc/self/clear_refs: 1-5, and 0 and 6 (EINVAL).
+const clearRefs = fc.constantFrom(0, 1, 2, 3, 4, 4, 5, 6).map((value): FuzzOp => ({ op: 'clear_refs', args: { value } }));
 const write = fc
   .record({ at: page, off: fc.integer({ min: 0, max: PAGE - 16 }), fill: fc.integer({ min: 1, max: 255 }) })
   .map(({ at, off, fill }): FuzzOp => ({ op: 'write', args: { addr: at * PAGE + off, fill, length: 16 } }));
@@ -116,6 +152,9 @@ export function linuxOpsArbitrary(): fc.Arbitrary<FuzzOp[]> {
     { weight: 1, arbitrary: mlock },
     { weight: 1, arbitrary: mincore },
     { weight: 1, arbitrary: pagemap },
+    { weight: 1, arbitrary: pagemapScan },
+    { weight: 1, arbitrary: procMem },
+    { weight: 1, arbitrary: clearRefs },
     { weight: 3, arbitrary: write },
     { weight: 2, arbitrary: hash },
     { weight: 2, arbitrary: mremap },

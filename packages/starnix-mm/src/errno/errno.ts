@@ -26,6 +26,7 @@ export const Errno = Object.freeze({
   EFBIG: 27,
   ENOSPC: 28,
   EPIPE: 32,
+  ERANGE: 34,
   ENOSYS: 38,
   EOVERFLOW: 75,
   EOPNOTSUPP: 95,

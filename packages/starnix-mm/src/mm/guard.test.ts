@@ -161,6 +161,17 @@ describe('guard regions', () => {
     expect(fault(noFlag, W)).toBe('SIGSEGV SEGV_MAPERR');
   });
 
+  it('give an untouched anonymous VMA its anon_vma, so mprotect(PROT_READ) keeps the ac flag (Linux 6.18)', () => {
+    const mm = newMm({ validate: true });
+    mm.mmap(W, 2 * P, RW, PA | FIX);
+    mm.mmap(W + 16 * P, 2 * P, RW, PA | FIX);
+    mm.madvise(W + P, P, Advice.GUARD_INSTALL);
+    mm.mprotect(W, 2 * P, Prot.READ);
+    mm.mprotect(W + 16 * P, 2 * P, Prot.READ);
+    expect(vmflags(mm, W)).toBe('rd mr mw me gu ac');
+    expect(vmflags(mm, W + 16 * P)).toBe('rd mr mw me');
+  });
+
   it('cost one range entry however large the range', () => {
     const mm = newMm({ validate: true });
     mm.mmap(W, 2 ** 40, RW, PA | FIX | MapFlags.NORESERVE);

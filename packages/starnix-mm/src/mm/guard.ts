@@ -15,7 +15,7 @@ import { PAGE, VM } from '../abi/constants.js';
 import { fail } from '../errno/errno.js';
 import { type Vma } from '../vma/vma.js';
 import type { MmState } from './state.js';
-import { update } from './vma-ops.js';
+import { anonVmaPrepare, update } from './vma-ops.js';
 
 /**
  * Whether the page holding `addr` carries a guard marker. This is the per-page query /proc/pid/pagemap's
@@ -39,6 +39,9 @@ export function guardInstall(mm: MmState, v: Vma, s: number, e: number, zap: (v:
       x.flags |= VM.MAYBE_GUARD;
     });
   }
+  // Markers are page-table entries: an anonymous VMA gets its anon_vma first (so mprotect keeps VM_ACCOUNT, and a
+  // neighbour without one no longer merges), as madvise_guard_install does.
+  if (v.backing.kind === 'anon' && v.anonVma === 0) anonVmaPrepare(mm, v);
   zap(v, s, e);
   mm.guards.add(s, e);
 }

@@ -501,7 +501,7 @@ export class MemoryManager implements Disposable {
   /**
    * A write to /proc/PID/clear_refs: 1-3 (referenced bits, not modelled), 4 (soft-dirty: clears pagemap bit 55 when
    * the profile has `softDirty`, else accepted with no effect, as Linux without CONFIG_MEM_SOFT_DIRTY), 5 (peak
-   * RSS). EINVAL otherwise.
+   * RSS). ERANGE past a C `int`, EINVAL otherwise.
    */
   clearRefs(value: SysInt): void {
     clearRefs(this.s, value);

@@ -120,7 +120,8 @@ function tableExists(mm: MmState, block: number): boolean {
   for (const set of [mm.zeroMapped, mm.mappedShared, mm.uffdPoison, mm.uffdWp]) {
     for (const p of set) if (p >= block && p < block + TABLE_SPAN) return true;
   }
-  return false;
+  // Guard markers are page-table entries too (Linux 6.18: an empty page next to a guard region counts as WRITTEN).
+  return mm.guards.size !== 0 && mm.guards.firstIn(block, block + TABLE_SPAN) !== undefined;
 }
 
 /** The categories of page `a` of `v`; `vmaCategory` holds the VMA-wide ones. */

@@ -4,8 +4,8 @@ import { UffdFeature, UffdRegisterMode } from '@memsim/userspace-swap';
 import { LINUX_6_18_V669, type KernelProfile } from '../profile/kernel-profile.js';
 import { Pagemap } from './pagemap.js';
 import { PageCategory } from './pagemap-scan.js';
-import { Advice } from '../abi/constants.js';
-import { errno, newMm, P, PA, RW } from '../test-support/setup.js';
+import { Advice, MapFlags } from '../abi/constants.js';
+import { errno, FIX, newMm, P, PA, RW, W } from '../test-support/setup.js';
 
 const softDirtyKernel: KernelProfile = { ...LINUX_6_18_V669, name: 'soft-dirty', softDirty: true };
 const bits = (e: bigint): bigint => e >> 55n;
@@ -52,6 +52,9 @@ describe('/proc/PID/pagemap and clear_refs', () => {
     expect(bits(mm.pagemap(a, 1)[0])).toBe(0x102n);
     for (const v of [1, 2, 3, 4, 5]) mm.clearRefs(v);
     for (const v of [0, 6, -1, 1.5]) expect(errno(() => mm.clearRefs(v))).toBe('EINVAL');
+    // kstrtoint: past an int is ERANGE, not EINVAL (Linux 6.18: "4294967297" and "-2147483649").
+    for (const v of [2 ** 32 + 1, -(2 ** 31) - 1, 1n << 63n]) expect(errno(() => mm.clearRefs(v))).toBe('ERANGE');
+    expect(errno(() => mm.clearRefs(-(2 ** 31)))).toBe('EINVAL');
   });
 
   it('entries stop at TASK_SIZE; PFNs stay hidden; a fork leaves anonymous pages not exclusive until written', () => {
@@ -86,6 +89,45 @@ describe('/proc/PID/pagemap and clear_refs', () => {
     expect(e?.code).toBe('EINVAL');
     // The system-call boundary reports the handshake's EINVAL as an ErrnoError.
     expect(errno(() => mm.userfaultfd({ features: UffdFeature.WP_ASYNC }))).toBe('EINVAL');
+  });
+
+  it('PAGEMAP_SCAN: a guard marker makes a page table, so the empty pages beside it are WRITTEN (Linux 6.18)', () => {
+    using mm = newMm({ validate: true });
+    const a = mm.mmap(0, 3 * P, RW, PA);
+    const ret = PageCategory.WRITTEN | PageCategory.GUARD;
+    expect(mm.pagemapScan({ start: a, end: a + 3 * P, returnMask: ret }).regions).toEqual([{ start: a, end: a + 3 * P, categories: 0 }]);
+    mm.madvise(a, P, Advice.GUARD_INSTALL);
+    expect(mm.pagemapScan({ start: a, end: a + 3 * P, returnMask: ret }).regions).toEqual([
+      { start: a, end: a + P, categories: ret },
+      { start: a + P, end: a + 3 * P, categories: PageCategory.WRITTEN },
+    ]);
+  });
+
+  it('/proc/PID/mem stops at a guard region, reading and writing (EIO when it is the first page; Linux 6.18)', () => {
+    using mm = newMm({ validate: true });
+    const a = mm.mmap(0, 3 * P, RW, PA);
+    mm.write(a, new Uint8Array(3 * P).fill(5));
+    mm.madvise(a + P, P, Advice.GUARD_INSTALL);
+    expect(errno(() => mm.procMemRead(a + P, 1))).toBe('EIO');
+    expect(errno(() => mm.procMemWrite(a + P, new Uint8Array([1])))).toBe('EIO');
+    expect(mm.procMemRead(a + P - 4, 8)).toEqual(new Uint8Array([5, 5, 5, 5]));
+    expect(mm.procMemWrite(a + P - 2, new Uint8Array(4).fill(9))).toBe(2);
+    expect(mm.procMemRead(a + 2 * P, 1)).toEqual(new Uint8Array([5]));
+  });
+
+  it('/proc/PID/mem grows a MAP_GROWSDOWN VMA down to where an access starts, within the guard gap (Linux 6.18)', () => {
+    using mm = newMm({ validate: true });
+    const G = MapFlags.GROWSDOWN | FIX;
+    mm.mmap(W + 8 * P, 4 * P, RW, PA | G);
+    // __access_remote_vm calls expand_stack for an address below the stack; GUP alone would not.
+    expect(mm.procMemRead(W + 7 * P - 8, 16).length).toBe(16);
+    expect(mm.vmas()[0].start).toBe(W + 6 * P);
+    mm.mmap(W, P, RW, PA | FIX);
+    mm.mmap(W + 3 * P, P, RW, PA | G);
+    // The second page-sized call starts in the gap: growing there would end inside the stack guard gap.
+    expect(mm.procMemRead(W + P - 8, 16).length).toBe(8);
+    expect(errno(() => mm.procMemWrite(W + 2 * P - 8, new Uint8Array(4200)))).toBe('EIO');
+    expect(mm.vmas().filter((v) => v.start < W + 64 * P).map((v) => v.start - W)).toEqual([0, 3 * P, 6 * P]);
   });
 
   it('UFFDIO_MOVE keeps validate() true and moves the data', () => {

@@ -144,11 +144,13 @@ export function pagemap(mm: MmState, addr: SysInt, pages: SysInt): BigUint64Arra
 /**
  * A write of `value` to /proc/PID/clear_refs: 1 (all), 2 (anonymous), 3 (file) clear referenced bits, which memsim
  * does not track; 4 clears the soft-dirty bits of every PTE and VMA (only with CONFIG_MEM_SOFT_DIRTY; without it
- * Linux accepts 4 and does nothing); 5 resets the peak RSS. Anything else is EINVAL.
+ * Linux accepts 4 and does nothing); 5 resets the peak RSS. A value past a C `int` is ERANGE (kstrtoint, measured on
+ * Linux 6.18); anything else is EINVAL.
  */
 export function clearRefs(mm: MmState, value: SysInt): void {
   live(mm);
   const v = typeof value === 'bigint' ? value : typeof value === 'number' && Number.isInteger(value) ? BigInt(value) : -1n;
+  if (v < -(1n << 31n) || v >= 1n << 31n) fail('ERANGE', `clear_refs: ${String(value)} does not fit an int`);
   if (v < 1n || v > 5n) fail('EINVAL', `clear_refs: ${String(value)} is not 1-5`);
   if (Number(v) !== CLEAR_REFS_SOFT_DIRTY || !mm.profile.softDirty) return;
   mm.softDirty.clear();

@@ -1,14 +1,15 @@
 /**
  * /proc/PID/mem: the access path debuggers and checkpoint tools use (mem_rw with FOLL_FORCE): it ignores the
- * mapping's protection where Linux allows, breaks copy-on-write when writing to read-only private mappings, and does
- * not wait for userfaultfd (a page userfaultfd would have to supply ends the transfer; EIO if it is the first).
+ * mapping's protection where Linux allows (not guard regions), breaks copy-on-write when writing to read-only
+ * private mappings, and does not wait for userfaultfd (a page userfaultfd would have to supply ends the transfer;
+ * EIO if it is the first).
  */
 import { type SysInt, u64 } from '../abi/args.js';
 import { PAGE, VM } from '../abi/constants.js';
 import { fail } from '../errno/errno.js';
 import { type Vma } from '../vma/vma.js';
 import { pageDown } from './common.js';
-import { readFault, uffdFaultFor } from './fault.js';
+import { expandStack, readFault, uffdFaultFor } from './fault.js';
 import { noteWrite } from './pages.js';
 import { flushPins } from './pins.js';
 import type { MmState } from './state.js';
@@ -22,7 +23,7 @@ import { ZirconSpace } from './zircon-space.js';
  * and without userfaultfd (a remote GUP cannot retry, so handle_userfault fails it).
  */
 function forcedPage(mm: MmState, at: number, write: boolean): Vma | undefined {
-  // GUP does not expand stacks (Linux 6.5+).
+  // GUP does not expand stacks (Linux 6.5+); transfer() does, as __access_remote_vm does.
   const v = mm.tree.find(at);
   if (!v) return undefined;
   const f = v.flags;
@@ -33,17 +34,35 @@ function forcedPage(mm: MmState, at: number, write: boolean): Vma | undefined {
   const lim = objectEnd(mm, v);
   if (lim !== undefined && at >= lim) return undefined;
   if (mm.uffdPoison.has(pageDown(at))) return undefined;
+  // A guard marker faults as SIGSEGV would, so GUP fails there too (Linux 6.18: EIO at a guard page, reads and writes).
+  if (mm.guards.size !== 0 && mm.guards.has(pageDown(at))) return undefined;
   if (uffdFaultFor(mm, v, at, write, false)) return undefined;
   return v;
 }
 
+/**
+ * mem_rw: access_remote_vm calls of up to a page of bytes each, from where the last one stopped. Each call first
+ * grows a MAP_GROWSDOWN VMA down to its address when no VMA holds it (__access_remote_vm's expand_stack; GUP itself
+ * does not), then copies page by page until a page cannot be reached; a call that moved nothing ends the transfer.
+ */
 function transfer(mm: MmState, a: number, len: number, write: boolean, copy: (v: Vma, at: number, chunk: number) => void): number {
   let done = 0;
+  let callEnd = a;
   while (done < len) {
     const at = a + done;
-    const chunk = Math.min(len - done, PAGE - (at % PAGE));
+    const fresh = at === callEnd;
+    if (fresh) {
+      callEnd = at + Math.min(len - done, PAGE);
+      if (!mm.tree.find(at)) expandStack(mm, at);
+    }
+    const chunk = Math.min(callEnd - at, PAGE - (at % PAGE));
     const v = forcedPage(mm, at, write);
-    if (!v) break;
+    if (!v) {
+      if (fresh) break;
+      // The call returns short; mem_rw calls again from this address.
+      callEnd = at;
+      continue;
+    }
     copy(v, at, chunk);
     done += chunk;
   }

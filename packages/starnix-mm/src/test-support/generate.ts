@@ -21,7 +21,8 @@ export interface GenOptions {
   readonly remap?: boolean;
   /**
    * The Linux 6.10-6.13 interfaces too: mseal, MADV_GUARD_INSTALL / MADV_GUARD_REMOVE and MAP_DROPPABLE, and reads of
-   * /proc/self/pagemap (only for hosts that have them; without this option the sequences of a seed are unchanged).
+   * /proc/self/pagemap, PAGEMAP_SCAN, /proc/self/mem reads and writes and clear_refs (only for hosts that have them;
+   * without this option the sequences of a seed are unchanged).
    */
   readonly features?: boolean;
 }
@@ -29,7 +30,7 @@ export interface GenOptions {
 /** One call of the new-interfaces mix (see {@link GenOptions.features}). */
 function featureOp(r: () => number, page: () => number, len: () => number, w: { in?: string }): LinuxOp {
   const int = (n: number): number => Math.floor(r() * n);
-  switch (int(6)) {
+  switch (int(9)) {
     case 0:
     case 1:
       return { op: 'mseal', ...w, addr: page() + (r() < 0.05 ? 1 : 0), length: r() < 0.05 ? 0 : len(), flags: r() < 0.05 ? 1 : 0 };
@@ -44,6 +45,23 @@ function featureOp(r: () => number, page: () => number, len: () => number, w: { 
     case 4:
       // /proc/self/pagemap (6.x bits: guard markers 58, exclusive 56 after fork): what the calls above left.
       return { op: 'pagemap', ...w, addr: page(), length: len() };
+    case 5: {
+      // PAGEMAP_SCAN (6.7): from the window's start or a page, with a category mask and inversion now and then.
+      // WRITTEN is left out: on a page without a PTE it says whether Linux still has a page table there, history
+      // that memsim does not keep (docs/linux-mm.md), and these long sequences empty tables often.
+      const start = r() < 0.5 ? 0 : page();
+      const cats = ['PRESENT', 'PFNZERO', 'FILE', 'SWAPPED', 'GUARD'] as const;
+      const some = (): (typeof cats)[number][] => (r() < 0.6 ? [] : [cats[int(cats.length)]]);
+      return { op: 'pagemap_scan', ...w, start, end: start + len(), category_mask: some(), category_anyof_mask: some(), category_inverted: some(), return_mask: 0x1fd, max_pages: r() < 0.2 ? 1 + int(3) : 0, ...(r() < 0.2 ? { vec_len: int(3) } : {}) };
+    }
+    case 6: {
+      // /proc/self/mem (FOLL_FORCE): PROT_NONE and read-only memory, copy-on-write after forks, partial transfers.
+      const addr = page() + (r() < 0.3 ? P - 8 : 0);
+      const length = r() < 0.5 ? 16 : P + 16;
+      return r() < 0.5 ? { op: 'proc_mem_read', ...w, addr, length } : { op: 'proc_mem_write', ...w, addr, fill: 1 + int(255), length };
+    }
+    case 7:
+      return { op: 'clear_refs', ...w, value: int(7) };
     default:
       return { op: 'mprotect', ...w, addr: page(), length: len(), prot: r() < 0.5 ? ['READ'] : ['READ', 'WRITE'] };
   }

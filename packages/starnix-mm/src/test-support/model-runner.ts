@@ -7,6 +7,7 @@ import { testDesign } from './setup.js';
 import { Kernel } from '@memsim/zircon-objects';
 import type { LinuxCallResult, LinuxOp } from '@memsim/linux-probe';
 import { Advice, MapFlags, MlockFlags, MremapFlags, MsyncFlags, Prot } from '../abi/constants.js';
+import { PageCategory, PagemapScanFlag } from '../mm/pagemap-scan.js';
 import { ErrnoError } from '../errno/errno.js';
 import { MemoryManager, type MmRlimits } from '../mm/memory-manager.js';
 import type { KernelProfile } from '../profile/kernel-profile.js';
@@ -21,6 +22,8 @@ const MREMAP: Named = { ...MremapFlags };
 const MSYNC: Named = { ...MsyncFlags };
 const MLOCKALL: Named = { CURRENT: MlockFlags.CURRENT, FUTURE: MlockFlags.FUTURE, ONFAULT: MlockFlags.ONFAULT };
 const ADVICE: Named = { ...Advice, GUARD_INSTALL: 102, GUARD_REMOVE: 103, COLLAPSE: 25 };
+const PM_CATEGORY: Named = { ...PageCategory };
+const PM_SCAN: Named = { ...PagemapScanFlag };
 
 function flagsOf(v: unknown, table: Named): bigint {
   if (v === undefined || v === null) return 0n;
@@ -150,6 +153,26 @@ export class ModelScenario {
         if (op.length === 0 || pages > BigInt(WINDOW_SIZE / 4096)) return { ok: false, errno: 'EINVAL' };
         return ok([...mm.pagemap(first, pages)].map((e) => Number(e >> 55n)));
       }
+      case 'pagemap_scan': {
+        // struct pm_scan_arg's fields, as the probe passes them (vec_len defaults to its 512 regions).
+        const n = (v: unknown): number => Number(BigInt.asUintN(64, BigInt((v ?? 0) as number | bigint)));
+        const r = mm.pagemapScan({
+          start: addrOf(op.start),
+          end: addrOf(op.end),
+          flags: Number(flagsOf(op.flags, PM_SCAN)),
+          vecLen: op.vec_len === undefined ? 512 : n(op.vec_len),
+          maxPages: n(op.max_pages) > Number.MAX_SAFE_INTEGER ? 0 : n(op.max_pages),
+          categoryInverted: Number(flagsOf(op.category_inverted, PM_CATEGORY)),
+          categoryMask: Number(flagsOf(op.category_mask, PM_CATEGORY)),
+          categoryAnyofMask: Number(flagsOf(op.category_anyof_mask, PM_CATEGORY)),
+          returnMask: Number(flagsOf(op.return_mask, PM_CATEGORY)),
+        });
+        return ok({ regions: r.regions.map((g) => ({ start: relAddr(g.start), end: relAddr(g.end), categories: g.categories })), walk_end: relAddr(r.walkEnd) });
+      }
+      case 'clear_refs':
+        // The probe writes the value as signed decimal text.
+        mm.clearRefs(BigInt.asIntN(64, BigInt(op.value)));
+        return ok(0);
       case 'mremap': {
         const r = mm.mremap(addrOf(op.old_address), op.old_size, op.new_size, flagsOf(op.flags, MREMAP), op.new_address === undefined || op.new_address === null ? 0 : addrOf(op.new_address));
         return ok(relAddr(r));
@@ -198,6 +221,12 @@ export class ModelScenario {
         const n = mm.kernelWrite(addrOf(op.addr), bytesOf(op), op.op === 'kernel_write' ? 'pipe' : 'byte');
         return ok(n);
       }
+      case 'proc_mem_read': {
+        const d = mm.procMemRead(addrOf(op.addr), op.length);
+        return { ok: true, value: d.length, data: hex(d) };
+      }
+      case 'proc_mem_write':
+        return ok(mm.procMemWrite(addrOf(op.addr), bytesOf(op)));
       case 'maps':
         return ok(this.mapsLines(mm));
       case 'smaps':
