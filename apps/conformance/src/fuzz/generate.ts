@@ -102,9 +102,75 @@ const memfdMap = fc
   .map(({ at, len, prot: p, kind, off }): FuzzOp => ({ op: 'mmap', args: { addr: at * PAGE, length: len, prot: p, flags: [kind, 'FIXED'], fd: 'f', offset: off } }));
 const maps: fc.Arbitrary<FuzzOp> = fc.constant({ op: 'maps', args: {} });
 
+// userfaultfd (issue 27). A sequence with any of these calls starts by creating the fd "uffd" and doing the API
+// handshake (see UFFD_PROLOGUE). Nothing may block the single-threaded probe, so:
+// - every feature set has SIGBUS: an access (or an mlock/populate) to a missing page of a MISSING range, or a write
+//   to a write-protected page of a WP range, then raises SIGBUS (the probe reports it as a fault) instead of
+//   sleeping in handle_userfault until a manager resolves it; no sequence reads the fd, as a single thread could
+//   never both fault and resolve;
+// - no EVENT_FORK / EVENT_REMAP / EVENT_REMOVE / EVENT_UNMAP: with them fork, mremap, madvise(DONTNEED) and munmap
+//   of a registered range wait until the manager reads the event;
+// - no kernel-mode access of the window (process_vm_readv, kernel_read, ...): with SIGBUS it fails with EFAULT, but
+//   it stays out of the mix so that a feature set without SIGBUS could never be a hang;
+// - MINOR mode is left out (it needs shmem or hugetlbfs pages and UFFDIO_CONTINUE, which the probe does not have).
+const UFFD_FEATURE_SETS: readonly (readonly string[])[] = [
+  ['SIGBUS', 'MOVE'],
+  ['SIGBUS', 'MOVE'],
+  ['SIGBUS', 'MOVE'],
+  ['SIGBUS'],
+  ['SIGBUS', 'MOVE', 'THREAD_ID', 'EXACT_ADDRESS'],
+  ['SIGBUS', 'MOVE', 'WP_UNPOPULATED'],
+  ['SIGBUS', 'MOVE', 'PAGEFAULT_FLAG_WP', 'MISSING_SHMEM'],
+];
+const UFFD_OPS = new Set(['uffd_register', 'uffd_unregister', 'uffd_copy', 'uffd_zeropage', 'uffd_move', 'uffd_writeprotect']);
+// Lengths of fills and moves: whole pages mostly, sometimes unaligned or empty (EINVAL before any effect).
+const uffdLen = fc.oneof({ weight: 6, arbitrary: pages.map((k) => k * PAGE) }, { weight: 1, arbitrary: fc.constantFrom(0, 0x800, 0x1001) });
+const uffdRegister = range('uffd_register', fc.constantFrom(['MISSING'], ['MISSING'], ['MISSING'], ['MISSING', 'WP'], ['WP']).map((m) => ({ mode: m })));
+const uffdUnregister = range('uffd_unregister', fc.constant({}));
+const uffdCopy = fc
+  .record({ at: page, len: uffdLen, fill: fc.integer({ min: 1, max: 255 }), dontwake: fc.boolean() })
+  .map(({ at, len, fill, dontwake }): FuzzOp => ({ op: 'uffd_copy', args: { addr: at * PAGE, fill, length: len, ...(dontwake ? { mode: ['DONTWAKE'] } : {}) } }));
+const uffdZeropage = fc
+  .record({ at: page, len: uffdLen, dontwake: fc.boolean() })
+  .map(({ at, len, dontwake }): FuzzOp => ({ op: 'uffd_zeropage', args: { addr: at * PAGE, length: len, ...(dontwake ? { mode: ['DONTWAKE'] } : {}) } }));
+// Moves between pages of the same small area: the ranges often overlap, the sources are often missing (holes) or
+// shared with a fork child (EBUSY), and the destinations often present (EEXIST) or not registered (EINVAL).
+const uffdMove = fc
+  .record({ to: page, from: page, len: uffdLen, mode: fc.subarray(['ALLOW_SRC_HOLES', 'DONTWAKE'] as const) })
+  .map(({ to, from, len, mode }): FuzzOp => ({ op: 'uffd_move', args: { addr: to * PAGE, src: from * PAGE, length: len, ...(mode.length > 0 ? { mode: [...mode] } : {}) } }));
+const uffdWriteprotect = range('uffd_writeprotect', fc.constantFrom(['WP'], []).map((m) => ({ mode: m })));
+// A fork child shares the parent's anonymous pages (a move from one is EBUSY); it runs no call itself. Its name is
+// given when the sequence is built (each fork needs its own).
+const fork: fc.Arbitrary<FuzzOp> = fc.constant({ op: 'fork', args: {} });
+const uffd = fc.oneof(
+  { weight: 3, arbitrary: uffdRegister },
+  { weight: 1, arbitrary: uffdUnregister },
+  { weight: 2, arbitrary: uffdCopy },
+  { weight: 1, arbitrary: uffdZeropage },
+  { weight: 4, arbitrary: uffdMove },
+  { weight: 1, arbitrary: uffdWriteprotect },
+  { weight: 1, arbitrary: fork },
+);
+
+/** The calls that open every sequence with userfaultfd calls: create the fd "uffd", then the API handshake. */
+function uffdPrologue(features: readonly string[]): FuzzOp[] {
+  return [
+    { op: 'uffd_create', args: {} },
+    { op: 'uffd_api', args: { features: [...features] } },
+  ];
+}
+
+/** Names each fork's child (c1, c2, ...), and opens the sequence with the uffd prologue when it uses userfaultfd. */
+function withUffd(ops: readonly FuzzOp[], features: readonly string[]): FuzzOp[] {
+  let forks = 0;
+  const named = ops.map((o): FuzzOp => (o.op === 'fork' ? { op: 'fork', args: { child: `c${++forks}` } } : o));
+  return named.some((o) => UFFD_OPS.has(o.op)) ? [...uffdPrologue(features), ...named] : named;
+}
+
 /**
  * Random sequences of Linux mm calls in a small area of the probe window, ending with a maps listing. A sequence with
- * file mappings starts by creating the memfd `f` they map (8 pages, the first 3 written).
+ * file mappings starts by creating the memfd `f` they map (8 pages, the first 3 written); one with userfaultfd calls
+ * starts by creating the userfaultfd `uffd` and its API handshake (features always including SIGBUS).
  * @public
  */
 export function linuxOpsArbitrary(): fc.Arbitrary<FuzzOp[]> {
@@ -125,11 +191,14 @@ export function linuxOpsArbitrary(): fc.Arbitrary<FuzzOp[]> {
     { weight: 1, arbitrary: maps },
     { weight: 1, arbitrary: mseal },
     { weight: 1, arbitrary: droppable },
+    { weight: 6, arbitrary: uffd },
   );
   const prologue: FuzzOp[] = [
     { op: 'memfd_create', args: { name: 'f', size: 0x8000 } },
     { op: 'pwrite', args: { fd: 'f', offset: 0, fill: 0x5a, length: 0x3000 } },
   ];
   // The memfd is created only when a call maps it, so a shrunk sequence without file mappings loses it too.
-  return fc.array(op, { minLength: 1, maxLength: 12 }).map((ops) => [...(ops.some((o) => o.args.fd === 'f') ? prologue : []), ...ops, { op: 'maps', args: {} }]);
+  return fc
+    .tuple(fc.array(op, { minLength: 1, maxLength: 12 }), fc.constantFrom(...UFFD_FEATURE_SETS))
+    .map(([ops, features]) => withUffd([...(ops.some((o) => o.args.fd === 'f') ? prologue : []), ...ops, { op: 'maps', args: {} }], features));
 }

@@ -89,7 +89,7 @@ export function makeUffdSpace(mm: MmState): UffdAddressSpace {
       return mm.tree.range(start, end).map((v) => {
         const reg = mm.counters.uffd.get(v.uffd);
         const access = (v.flags & (VM.READ | VM.WRITE | VM.EXEC)) | (v.flags & VM.LOCKED ? 8 : 0);
-        return { start: v.start, end: v.end, kind: kindOf(v), mayWrite: (v.flags & VM.MAYWRITE) !== 0, uffd: reg?.ctx ?? null, uffdMode: reg?.mode ?? 0, access };
+        return { start: v.start, end: v.end, kind: kindOf(v), mayWrite: (v.flags & VM.MAYWRITE) !== 0, droppable: (v.flags & VM.DROPPABLE) !== 0, uffd: reg?.ctx ?? null, uffdMode: reg?.mode ?? 0, access };
       });
     },
     setRegistration: (start: number, end: number, ctx: UffdContextHooks | null, mode: number): void => {

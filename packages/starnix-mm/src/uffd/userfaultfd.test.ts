@@ -189,6 +189,24 @@ describe('userfaultfd on a starnix-mm address space', () => {
     expect(await mm.readAsync(task, a, 1)).toMatchObject({ ok: false, fault: { signal: 'SIGBUS', code: 'BUS_ADRERR', address: a } });
     expect(fd.read()).toBeNull();
   });
+
+  it('a MAP_DROPPABLE mapping cannot be registered, even for WP alone with WP_ASYNC (Linux 6.18: EINVAL)', () => {
+    const mm = MemoryManager.create(new Kernel({ seed: 1 }), { stack: false });
+    const a = mm.mmap(0, 2 * P, Prot.READ | Prot.WRITE, MapFlags.DROPPABLE | MapFlags.ANONYMOUS);
+    const fd = mm.userfaultfd({ features: UffdFeature.WP_ASYNC });
+    expect(() => fd.registerRange(a, 2 * P, MISSING)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    expect(() => fd.registerRange(a, 2 * P, UffdRegisterMode.WP)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+  });
+
+  it('SIGBUS feature: a synchronous access gets the SIGBUS too (nothing to wait for), after the bytes before it', () => {
+    // Linux 6.18 (the probe): a 16-byte write from 8 bytes before a missing registered page reports SIGBUS/BUS_ADRERR
+    // at the page, 8 bytes done.
+    const { mm, fd, a } = setup(2, UffdFeature.SIGBUS);
+    fd.zeroRange(a, P);
+    expect(mm.write(a + P - 8, new Uint8Array(16).fill(1))).toEqual({ ok: false, fault: { signal: 'SIGBUS', code: 'BUS_ADRERR', address: a + P, done: 8 } });
+    expect(mm.read(a + P, 1)).toEqual({ ok: false, fault: { signal: 'SIGBUS', code: 'BUS_ADRERR', address: a + P, done: 0 } });
+    expect(fd.read()).toBeNull();
+  });
 });
 
 describe('userfaultfd address-space adapter', () => {

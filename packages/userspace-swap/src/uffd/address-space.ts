@@ -42,6 +42,8 @@ export interface UffdVma {
   readonly kind: UffdVmaKind;
   /** VM_MAYWRITE: registration needs it (EPERM otherwise). */
   readonly mayWrite: boolean;
+  /** VM_DROPPABLE (MAP_DROPPABLE, Linux 6.11): such a VMA can never be registered (EINVAL). Absent means false. */
+  readonly droppable?: boolean;
   /** The userfaultfd context this VMA is registered with, or null (`vm_userfaultfd_ctx`). */
   readonly uffd: UffdContextHooks | null;
   /** The registered UFFDIO_REGISTER_MODE_* bits (0 when `uffd` is null). */
