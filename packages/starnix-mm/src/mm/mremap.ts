@@ -203,10 +203,6 @@ export function remapMove(mm: MmState, start: number, len: number, newAddr: numb
   let v = mm.tree.findFrom(cursor);
   while (v && v.start < end && cursor < end) {
     if (!seen && start < v.start) fail('EFAULT');
-    if (v.flags & VM.SEALED) {
-      mm.partialFailure = seen;
-      fail('EPERM');
-    }
     const a = Math.max(v.start, cursor);
     const l = Math.min(end, v.end) - a;
     // vma_multi_allowed: a userfaultfd-armed VMA cannot take part in a multi-VMA move. Linux stops there with
@@ -214,6 +210,12 @@ export function remapMove(mm: MmState, start: number, len: number, newAddr: numb
     if (v.uffd !== 0 && (seen || a + l < end)) {
       mm.partialFailure = seen;
       fail('EFAULT', 'multi-VMA move over a userfaultfd-registered VMA');
+    }
+    // check_prep_vma, after vma_multi_allowed (Linux 6.18: a sealed VMA that is also the registered one of a
+    // multi-VMA move answers EFAULT).
+    if (v.flags & VM.SEALED) {
+      mm.partialFailure = seen;
+      fail('EPERM');
     }
     const offset = seen ? v.start - lastEnd : 0;
     lastEnd = v.end;
