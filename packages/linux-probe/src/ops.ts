@@ -260,6 +260,12 @@ export type LinuxOp = OpCommon &
       } & (ProbeBytes | { readonly src: ProbeAddr; readonly length: ProbeInt }))
     | ({ readonly op: 'uffd_zeropage'; readonly uffd?: ProbeFd; readonly mode?: ProbeFlags<'DONTWAKE'> } & ProbeRange)
     | ({
+        readonly op: 'uffd_move';
+        readonly uffd?: ProbeFd;
+        readonly src: ProbeAddr;
+        readonly mode?: ProbeFlags<'DONTWAKE' | 'ALLOW_SRC_HOLES'>;
+      } & ProbeRange)
+    | ({
         readonly op: 'uffd_writeprotect';
         readonly uffd?: ProbeFd;
         readonly mode?: ProbeFlags<'WP' | 'DONTWAKE'>;

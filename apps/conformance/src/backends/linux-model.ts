@@ -7,6 +7,7 @@ import {
   UffdError,
   UffdFeature,
   UffdIoctl,
+  UffdMoveMode,
   UffdOpenFlag,
   UffdPagefaultFlag,
   UffdRegisterMode,
@@ -41,6 +42,7 @@ const UFFD_REGISTER: Table = { ...UffdRegisterMode };
 const UFFD_COPY: Table = { ...UffdCopyMode };
 const UFFD_WP: Table = { ...UffdWriteProtectMode };
 const UFFD_ZERO: Table = { DONTWAKE: UffdCopyMode.DONTWAKE };
+const UFFD_MOVE: Table = { ...UffdMoveMode };
 
 /** Ops the model does not implement yet: a scenario using one is skipped on the model, with this reason. */
 const UNMODELLED: ReadonlySet<string> = new Set(['smaps', 'heap_maps']);
@@ -115,6 +117,19 @@ function caught(e: unknown): LinuxCallResult {
   if (e instanceof ErrnoError) return { ok: false, errno: e.code };
   if (e instanceof UffdError) return { ok: false, errno: e.code };
   throw e;
+}
+
+/**
+ * A userfaultfd fill (copy, zeropage, move) as the probe reports it: on failure the ioctl's result field too, as
+ * `done` (0 where Linux fails before writing it, the value the probe puts there).
+ */
+function filled(fill: () => number): LinuxCallResult {
+  try {
+    return { ok: true, value: fill() };
+  } catch (e) {
+    if (e instanceof UffdError) return { ok: false, errno: e.code, done: e.field ?? 0 };
+    throw e;
+  }
 }
 
 /** The ioctl bits a uffd reports, as the probe names them (in bit order). */
@@ -316,10 +331,17 @@ export class ModelLinux {
         return ok(0);
       case 'uffd_copy': {
         const src = o['src'] !== undefined ? this.#srcBytes(mm, o) : bytesOf(o);
-        return ok(this.#uffd(o['uffd']).fd.copyToRange(start(), src.length, src, Number(flags(o['mode'], UFFD_COPY))));
+        const { fd } = this.#uffd(o['uffd']);
+        return filled(() => fd.copyToRange(start(), src.length, src, Number(flags(o['mode'], UFFD_COPY))));
       }
-      case 'uffd_zeropage':
-        return ok(this.#uffd(o['uffd']).fd.zeroRange(start(), length(), Number(flags(o['mode'], UFFD_ZERO))));
+      case 'uffd_zeropage': {
+        const { fd } = this.#uffd(o['uffd']);
+        return filled(() => fd.zeroRange(start(), length(), Number(flags(o['mode'], UFFD_ZERO))));
+      }
+      case 'uffd_move': {
+        const { fd } = this.#uffd(o['uffd']);
+        return filled(() => fd.move(start(), Number(addr(o['src'])), length(), Number(flags(o['mode'], UFFD_MOVE))));
+      }
       case 'uffd_wake':
         this.#uffd(o['uffd']).fd.wakeRange(start(), length());
         return ok(0);

@@ -53,7 +53,7 @@ export function toProbeOp(step: Step, rawArgs: Record<string, unknown>): LinuxOp
 /** A probe result as a step outcome. */
 export function probeOutcome(r: LinuxOpResult): StepOutcome {
   if (r.ok) return r.data !== undefined ? { kind: 'ok', value: r.value, data: r.data } : { kind: 'ok', value: r.value };
-  if ('errno' in r) return { kind: 'errno', errno: r.errno, ...(r.detail ? { detail: r.detail } : {}) };
+  if ('errno' in r) return { kind: 'errno', errno: r.errno, ...(r.done !== undefined ? { done: r.done } : {}), ...(r.detail ? { detail: r.detail } : {}) };
   return { kind: 'fault', signal: r.signal, code: r.code, faultAddr: r.fault_addr };
 }
 

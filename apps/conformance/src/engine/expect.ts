@@ -49,6 +49,7 @@ export function checkExpectation(expect: Expectation | undefined, outcome: StepO
   }
   if (e.status !== undefined && e.status !== 'ZX_OK' && (outcome.kind !== 'status' || outcome.status !== e.status)) out.push(`expected ${e.status}, got ${got}`);
   if (e.errno !== undefined && (outcome.kind !== 'errno' || outcome.errno !== e.errno)) out.push(`expected errno ${e.errno}, got ${got}`);
+  if (e.done !== undefined && (outcome.kind !== 'errno' || outcome.done !== e.done)) out.push(`expected done ${e.done}, got ${got}`);
   if (e.signal !== undefined && (outcome.kind !== 'fault' || outcome.signal !== e.signal)) out.push(`expected signal ${e.signal}, got ${got}`);
   if (e.code !== undefined && (outcome.kind !== 'fault' || outcome.code !== e.code)) out.push(`expected si_code ${e.code}, got ${got}`);
   if (e.fault !== undefined && (outcome.kind !== 'fault' || outcome.fault !== e.fault)) out.push(`expected fault ${e.fault}, got ${got}`);

@@ -5,7 +5,13 @@
 export type StepOutcome =
   | { readonly kind: 'ok'; readonly value: unknown; readonly data?: string }
   | { readonly kind: 'status'; readonly status: string; readonly detail?: string }
-  | { readonly kind: 'errno'; readonly errno: string; readonly detail?: string }
+  | {
+      readonly kind: 'errno';
+      readonly errno: string;
+      readonly detail?: string;
+      /** A userfaultfd copy/zeropage/move ioctl's result field: bytes done before the failure, or the negated errno. */
+      readonly done?: number;
+    }
   | {
       readonly kind: 'fault';
       readonly signal: string;
@@ -98,7 +104,7 @@ export function normalizeOutcome(o: StepOutcome): Record<string, unknown> {
     case 'status':
       return { status: o.status };
     case 'errno':
-      return { errno: o.errno };
+      return o.done !== undefined ? { errno: o.errno, done: o.done } : { errno: o.errno };
     case 'fault':
       return { signal: o.signal, code: o.code, ...(o.faultAddr !== undefined ? { fault_addr: normalizeValue(o.faultAddr) } : {}) };
   }
@@ -114,7 +120,7 @@ export function describeOutcome(o: StepOutcome): string {
     case 'status':
       return o.status + (o.detail ? ` (${o.detail})` : '');
     case 'errno':
-      return o.errno + (o.detail ? ` (${o.detail})` : '');
+      return o.errno + (o.done !== undefined ? ` (done ${o.done})` : '') + (o.detail ? ` (${o.detail})` : '');
     case 'fault':
       return `${o.signal}/${o.code}${o.fault ? ` (${o.fault})` : ''}${o.faultAddr !== undefined ? ` at ${JSON.stringify(normalizeValue(o.faultAddr))}` : ''}`;
   }

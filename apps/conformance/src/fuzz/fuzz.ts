@@ -51,7 +51,7 @@ export interface FuzzResult {
 }
 
 function toSteps(ops: readonly FuzzOp[]): Step[] {
-  return ops.map((o, i) => ({ kind: 'linux', call: o.op, args: o.args, pos: { line: i + 1, column: 1 } }));
+  return ops.map((o, i) => ({ kind: 'linux', call: o.op, args: o.args, ...(o.in !== undefined ? { in: o.in } : {}), pos: { line: i + 1, column: 1 } }));
 }
 
 function expectOf(call: string, o: StepOutcome): Record<string, unknown> {
@@ -68,7 +68,7 @@ export function divergenceYaml(ops: readonly FuzzOp[], linux: readonly StepOutco
     suite: 'fuzz',
     source: `memsim-conformance --fuzz --seed ${seed}: minimal sequence on which the model and the live kernel differ (expectations from Linux)`,
     differential: true,
-    steps: ops.map((o, i) => ({ linux: o.op, args: o.args, ...(linux[i] ? { expect: expectOf(o.op, linux[i]) } : {}) })),
+    steps: ops.map((o, i) => ({ linux: o.op, ...(o.in !== undefined ? { in: o.in } : {}), args: o.args, ...(linux[i] ? { expect: expectOf(o.op, linux[i]) } : {}) })),
   };
   return stringify(doc, { lineWidth: 120 });
 }

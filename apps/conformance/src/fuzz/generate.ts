@@ -7,6 +7,8 @@ import fc from 'fast-check';
 export interface FuzzOp {
   readonly op: string;
   readonly args: Readonly<Record<string, string | number | readonly string[]>>;
+  /** The fork child that makes the call (default: the first process). */
+  readonly in?: string;
 }
 
 const PAGE = 0x1000;
@@ -138,13 +140,138 @@ const memfdMap = fc
   .map(({ at, len, prot: p, kind, off }): FuzzOp => ({ op: 'mmap', args: { addr: at * PAGE, length: len, prot: p, flags: [kind, 'FIXED'], fd: 'f', offset: off } }));
 const maps: fc.Arbitrary<FuzzOp> = fc.constant({ op: 'maps', args: {} });
 
+// userfaultfd (issue 27). A sequence with any of these calls starts by creating the fd "uffd" and doing the API
+// handshake (see UFFD_PROLOGUE). Nothing may block the single-threaded probe, so:
+// - every feature set has SIGBUS: an access (or an mlock/populate) to a missing page of a MISSING range, or a write
+//   to a write-protected page of a WP range, then raises SIGBUS (the probe reports it as a fault) instead of
+//   sleeping in handle_userfault until a manager resolves it; no sequence reads the fd, as a single thread could
+//   never both fault and resolve;
+// - no EVENT_FORK / EVENT_REMAP / EVENT_REMOVE / EVENT_UNMAP: with them fork, mremap, madvise(DONTNEED) and munmap
+//   of a registered range wait until the manager reads the event;
+// - no kernel-mode access of the window (process_vm_readv, kernel_read, ...): with SIGBUS it fails with EFAULT, but
+//   it stays out of the mix so that a feature set without SIGBUS could never be a hang;
+// - MINOR mode is left out (it needs shmem or hugetlbfs pages and UFFDIO_CONTINUE, which the probe does not have).
+const UFFD_FEATURE_SETS: readonly (readonly string[])[] = [
+  ['SIGBUS', 'MOVE'],
+  ['SIGBUS', 'MOVE'],
+  ['SIGBUS', 'MOVE'],
+  ['SIGBUS'],
+  ['SIGBUS', 'MOVE', 'THREAD_ID', 'EXACT_ADDRESS'],
+  ['SIGBUS', 'MOVE', 'WP_UNPOPULATED'],
+  ['SIGBUS', 'MOVE', 'PAGEFAULT_FLAG_WP', 'MISSING_SHMEM'],
+];
+const UFFD_OPS = new Set(['uffd_register', 'uffd_unregister', 'uffd_copy', 'uffd_zeropage', 'uffd_move', 'uffd_writeprotect']);
+// Lengths of fills and moves: whole pages mostly, sometimes unaligned or empty (EINVAL before any effect).
+const uffdLen = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(PAGE) },
+  { weight: 4, arbitrary: pages.map((k) => k * PAGE) },
+  { weight: 1, arbitrary: fc.constantFrom(0, 0x800, 0x1001) },
+);
+const uffdRegister = range('uffd_register', fc.constantFrom(['MISSING'], ['MISSING'], ['MISSING'], ['MISSING', 'WP'], ['WP']).map((m) => ({ mode: m })));
+const uffdUnregister = range('uffd_unregister', fc.constant({}));
+// Half the fills and moves aim at the upper half of the area, which most sequences register (see uffdSetup), from the
+// lower half.
+const HALF = AREA / 2;
+const upper = fc.oneof(page, fc.integer({ min: HALF, max: AREA - 1 }));
+const lower = fc.oneof(page, fc.integer({ min: 0, max: HALF - 1 }));
+const uffdCopy = fc
+  .record({ at: upper, len: uffdLen, fill: fc.integer({ min: 1, max: 255 }), dontwake: fc.boolean() })
+  .map(({ at, len, fill, dontwake }): FuzzOp => ({ op: 'uffd_copy', args: { addr: at * PAGE, fill, length: len, ...(dontwake ? { mode: ['DONTWAKE'] } : {}) } }));
+const uffdZeropage = fc
+  .record({ at: upper, len: uffdLen, dontwake: fc.boolean() })
+  .map(({ at, len, dontwake }): FuzzOp => ({ op: 'uffd_zeropage', args: { addr: at * PAGE, length: len, ...(dontwake ? { mode: ['DONTWAKE'] } : {}) } }));
+// Moves between pages of the same small area: the ranges often overlap, the sources are often missing (holes) or
+// shared with a fork child (EBUSY), and the destinations often present (EEXIST) or not registered (EINVAL).
+const uffdMove = fc
+  .record({ to: upper, from: lower, len: uffdLen, mode: fc.subarray(['ALLOW_SRC_HOLES', 'DONTWAKE'] as const) })
+  .map(({ to, from, len, mode }): FuzzOp => ({ op: 'uffd_move', args: { addr: to * PAGE, src: from * PAGE, length: len, ...(mode.length > 0 ? { mode: [...mode] } : {}) } }));
+const uffdWriteprotect = range('uffd_writeprotect', fc.constantFrom(['WP'], []).map((m) => ({ mode: m })));
+// A fork child shares the parent's anonymous pages (a move from one is EBUSY); it runs no call itself. Its name is
+// given when the sequence is built (each fork needs its own).
+const fork: fc.Arbitrary<FuzzOp> = fc.constant({ op: 'fork', args: {} });
+const uffd = fc.oneof(
+  { weight: 3, arbitrary: uffdRegister },
+  { weight: 1, arbitrary: uffdUnregister },
+  { weight: 2, arbitrary: uffdCopy },
+  { weight: 1, arbitrary: uffdZeropage },
+  { weight: 4, arbitrary: uffdMove },
+  { weight: 1, arbitrary: uffdWriteprotect },
+  { weight: 1, arbitrary: fork },
+  { weight: 1, arbitrary: write },
+  { weight: 1, arbitrary: hash },
+);
+
+/**
+ * How a sequence with userfaultfd calls starts: the fd "uffd" and its API handshake with `features`, the whole area
+ * mapped private anonymous read-write with `written` pages present, and `reg` pages from `at` registered with `mode`
+ * (so that most later fills and moves reach the interesting cases rather than fail on an unmapped range).
+ */
+interface UffdSetup {
+  readonly features: readonly string[];
+  readonly written: readonly number[];
+  readonly at: number;
+  readonly reg: number;
+  readonly mode: readonly string[];
+  /** A fork right after the writes, so that the pages written are shared with the child (moves from them: EBUSY). */
+  readonly fork: boolean;
+}
+const uffdSetup: fc.Arbitrary<UffdSetup> = fc.record({
+  features: fc.constantFrom(...UFFD_FEATURE_SETS),
+  written: fc.uniqueArray(page, { maxLength: 10 }),
+  // The upper half (most often), or any range.
+  at: fc.oneof({ weight: 2, arbitrary: fc.constant(AREA / 2) }, { weight: 1, arbitrary: page }),
+  reg: fc.oneof({ weight: 2, arbitrary: fc.constant(AREA / 2) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: AREA }) }),
+  mode: fc.constantFrom(['MISSING'], ['MISSING'], ['MISSING', 'WP']),
+  fork: fc.constantFrom(false, false, false, true),
+});
+
+/** The calls that open every sequence with userfaultfd calls (see {@link UffdSetup}). */
+function uffdPrologue(s: UffdSetup): FuzzOp[] {
+  return [
+    { op: 'uffd_create', args: {} },
+    { op: 'uffd_api', args: { features: [...s.features] } },
+    { op: 'mmap', args: { addr: 0, length: AREA * PAGE, prot: ['READ', 'WRITE'], flags: ['PRIVATE', 'ANONYMOUS', 'FIXED'] } },
+    ...s.written.map((p): FuzzOp => ({ op: 'write', args: { addr: p * PAGE, fill: p + 1, length: 16 } })),
+    ...(s.fork ? [{ op: 'fork', args: { child: 'c0' } }] : []),
+    { op: 'uffd_register', args: { addr: s.at * PAGE, length: Math.min(s.reg, AREA - s.at) * PAGE, mode: [...s.mode] } },
+  ];
+}
+
+/**
+ * Names each fork's child (c1, c2, ...) and ends the sequence with a maps listing by each child: a child with nothing
+ * left to do exits at once, racing the parent's next calls (a page it shared counts as exclusive again in
+ * /proc/self/pagemap when it is gone), so each waits until the end. Opens the sequence with the uffd prologue when it
+ * uses userfaultfd. In
+ * such a sequence the memfd is mapped shared only: Linux registers a private mapping of a memfd too (it is shmem),
+ * with MISSING faults decided by the page cache but fills installing private pages, which the model does not have
+ * yet (it refuses to register a private file mapping, EINVAL).
+ */
+function withUffd(ops: readonly FuzzOp[], setup: UffdSetup): FuzzOp[] {
+  let forks = 0;
+  const named = ops.map((o): FuzzOp => (o.op === 'fork' ? { op: 'fork', args: { child: `c${++forks}` } } : o));
+  const children = named.filter((o) => o.op === 'fork').map((o) => String(o.args.child));
+  if (!named.some((o) => UFFD_OPS.has(o.op))) return [...named, ...childMaps(children)];
+  const shared = named.map((o): FuzzOp => {
+    const f = o.args.flags;
+    if (o.op !== 'mmap' || o.args.fd === undefined || typeof f !== 'object' || !f.includes('PRIVATE')) return o;
+    return { op: o.op, args: { ...o.args, flags: f.map((x: string) => (x === 'PRIVATE' ? 'SHARED' : x)) } };
+  });
+  return [...uffdPrologue(setup), ...shared, ...childMaps([...(setup.fork ? ['c0'] : []), ...children])];
+}
+
+/** A maps listing by each child, in order. */
+function childMaps(children: readonly string[]): FuzzOp[] {
+  return children.map((c): FuzzOp => ({ op: 'maps', args: {}, in: c }));
+}
+
 /**
  * Random sequences of Linux mm calls in a small area of the probe window, ending with a maps listing. A sequence with
- * file mappings starts by creating the memfd `f` they map (8 pages, the first 3 written).
+ * file mappings starts by creating the memfd `f` they map (8 pages, the first 3 written); one with userfaultfd calls
+ * starts by creating the userfaultfd `uffd` and its API handshake (features always including SIGBUS).
  * @public
  */
 export function linuxOpsArbitrary(): fc.Arbitrary<FuzzOp[]> {
-  const op = fc.oneof(
+  const mix = [
     { weight: 4, arbitrary: mmap },
     { weight: 2, arbitrary: munmap },
     { weight: 3, arbitrary: mprotect },
@@ -164,11 +291,16 @@ export function linuxOpsArbitrary(): fc.Arbitrary<FuzzOp[]> {
     { weight: 1, arbitrary: maps },
     { weight: 1, arbitrary: mseal },
     { weight: 1, arbitrary: droppable },
-  );
+  ];
+  // Most sequences have a userfaultfd call now and then; a third have as many as all the other calls together.
+  const op = fc.oneof(...mix, { weight: 3, arbitrary: uffd });
+  const uffdOp = fc.oneof(...mix, { weight: 30, arbitrary: uffd });
   const prologue: FuzzOp[] = [
     { op: 'memfd_create', args: { name: 'f', size: 0x8000 } },
     { op: 'pwrite', args: { fd: 'f', offset: 0, fill: 0x5a, length: 0x3000 } },
   ];
   // The memfd is created only when a call maps it, so a shrunk sequence without file mappings loses it too.
-  return fc.array(op, { minLength: 1, maxLength: 12 }).map((ops) => [...(ops.some((o) => o.args.fd === 'f') ? prologue : []), ...ops, { op: 'maps', args: {} }]);
+  return fc
+    .tuple(fc.oneof({ weight: 2, arbitrary: fc.array(op, { minLength: 1, maxLength: 12 }) }, { weight: 1, arbitrary: fc.array(uffdOp, { minLength: 1, maxLength: 12 }) }), uffdSetup)
+    .map(([ops, setup]) => withUffd([...(ops.some((o) => o.args.fd === 'f') ? prologue : []), ...ops, { op: 'maps', args: {} }], setup));
 }

@@ -23,6 +23,8 @@ export interface Expectation {
   readonly value?: ScenarioValue;
   /** A Linux errno name such as `EINVAL`. */
   readonly errno?: string;
+  /** With `errno`: a userfaultfd copy/zeropage/move ioctl's result field (bytes done, or the negated errno). */
+  readonly done?: number;
   /** A fault signal of a memory access (`SIGSEGV`, `SIGBUS`). */
   readonly signal?: string;
   /** The fault's si_code (`SEGV_MAPERR`, `SEGV_ACCERR`, `BUS_ADRERR`). */

@@ -94,6 +94,7 @@ export const LINUX_OPS = [
   'uffd_unregister',
   'uffd_copy',
   'uffd_zeropage',
+  'uffd_move',
   'uffd_wake',
   'uffd_writeprotect',
   'uffd_read',

@@ -14,7 +14,7 @@ import { flushPins } from './pins.js';
 import type { MmState } from './state.js';
 import { live } from './state.js';
 import { type AccessKind, type KernelCopyGranularity, type LinuxFault, type UserAccessResult } from './types.js';
-import { type UffdContextHooks, type UffdFaultAccess, type UffdTask } from '@memsim/userspace-swap';
+import { type UffdContextHooks, type UffdFaultAccess, type UffdTask, UffdFeature } from '@memsim/userspace-swap';
 import { ZirconSpace } from './zircon-space.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -180,7 +180,12 @@ export function userAccess(mm: MmState, addr: number, len: number, kind: AccessK
     const chunk = Math.max(1, Math.min(len - done, PAGE - (at % PAGE)));
     const r = accessPage(mm, at, kind);
     if ('fault' in r) return { ok: false, fault: { ...r.fault, done } };
-    if (r.uffd) throw new UffdWouldBlockError(at, `user ${kind}`);
+    if (r.uffd) {
+      // With UFFD_FEATURE_SIGBUS handle_userfault answers VM_FAULT_SIGBUS at once, without waiting for a manager: a
+      // synchronous access can report that too (as userAccessAsync does after ctx.fault).
+      if (r.uffd.ctx.hasFeature(UffdFeature.SIGBUS)) return { ok: false, fault: { signal: 'SIGBUS', code: 'BUS_ADRERR', address: at, done } };
+      throw new UffdWouldBlockError(at, `user ${kind}`);
+    }
     accessChunk(mm, r.vma, at, chunk, kind, out, addr, data);
     if (kind === 'execute') return { ok: true };
     done += chunk;

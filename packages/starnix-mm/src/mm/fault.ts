@@ -5,7 +5,7 @@ import { PAGE, STACK_GUARD_GAP, VM } from '../abi/constants.js';
 import { type Vma } from '../vma/vma.js';
 import { mayExpand } from './accounting.js';
 import { pageDown } from './common.js';
-import { cleanSet, forgetZero } from './pages.js';
+import { cleanSet, forget, forgetZero } from './pages.js';
 import type { MmState } from './state.js';
 import { type AccessKind, type LinuxFault } from './types.js';
 import { uffdPresent } from './uffd-events.js';
@@ -88,8 +88,8 @@ export function populate(mm: MmState, start: number, end: number, ignore: boolea
     const write = (v.flags & (VM.WRITE | VM.SHARED)) === VM.WRITE;
     // A guard marker stops GUP there (EFAULT): the pages before it are populated, the rest of the VMA is not.
     const g = firstGuard(mm, s, e);
-    faultIn(mm, v, s, g ?? e, write);
-    if (g !== undefined) {
+    // A registered page whose context answers SIGBUS (UFFD_FEATURE_SIGBUS) fails GUP there too (EFAULT).
+    if (faultIn(mm, v, s, g ?? e, write) !== undefined || g !== undefined) {
       ok = false;
       if (!ignore) return false;
       continue;
@@ -104,15 +104,24 @@ export function populate(mm: MmState, start: number, end: number, ignore: boolea
   return ok;
 }
 
-/** Commits pages as a fault would (write faults break COW and attach an anon_vma). */
-export function faultIn(mm: MmState, v: Vma, s: number, e: number, write: boolean): void {
+/**
+ * Commits pages as a fault would (write faults break COW and attach an anon_vma). Returns the page where a fault
+ * into a userfaultfd with UFFD_FEATURE_SIGBUS stopped it (handle_userfault answers VM_FAULT_SIGBUS, GUP fails with
+ * EFAULT there: the pages before it are populated, the rest not), or undefined.
+ */
+export function faultIn(mm: MmState, v: Vma, s: number, e: number, write: boolean): number | undefined {
   if (v.uffd !== 0) {
     // Pages that would trap into userfaultfd are left to its handler (a populating Linux task would wait for
     // it); the others populate as usual.
-    for (let a = s; a < e; a += PAGE) if (!uffdFaultFor(mm, v, a, write, false)) faultInRange(mm, v, a, Math.min(e, a + PAGE), write);
-    return;
+    for (let a = s; a < e; a += PAGE) {
+      const trap = uffdFaultFor(mm, v, a, write, false);
+      if (trap === null) faultInRange(mm, v, a, Math.min(e, a + PAGE), write);
+      else if (trap.ctx.hasFeature(UffdFeature.SIGBUS)) return pageDown(a);
+    }
+    return undefined;
   }
   faultInRange(mm, v, s, e, write);
+  return undefined;
 }
 
 export function faultInRange(mm: MmState, v: Vma, s: number, e: number, write: boolean): void {
@@ -128,7 +137,12 @@ export function faultInRange(mm: MmState, v: Vma, s: number, e: number, write: b
     if (write && b.kind !== 'file') {
       const t = ZirconSpace.target(mm.zx, v, s);
       t.vmo.opRange(VmoOp.COMMIT, t.offset, end - s);
-      if (b.kind === 'anon') forgetZero(mm, s, end);
+      if (b.kind === 'anon') {
+        forgetZero(mm, s, end);
+        // A write fault (FOLL_WRITE populate: mlock, MAP_POPULATE of a private writable mapping) breaks fork's
+        // sharing: the page is this process's own again (PageAnonExclusive, pagemap bit 56).
+        forget(mm.anonShared, s, end);
+      }
     } else if (write) {
       for (let a = s; a < end; a += PAGE) {
         const tt = ZirconSpace.writeTarget(mm.zx, v, a);

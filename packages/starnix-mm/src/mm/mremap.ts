@@ -203,10 +203,6 @@ export function remapMove(mm: MmState, start: number, len: number, newAddr: numb
   let v = mm.tree.findFrom(cursor);
   while (v && v.start < end && cursor < end) {
     if (!seen && start < v.start) fail('EFAULT');
-    if (v.flags & VM.SEALED) {
-      mm.partialFailure = seen;
-      fail('EPERM');
-    }
     const a = Math.max(v.start, cursor);
     const l = Math.min(end, v.end) - a;
     // vma_multi_allowed: a userfaultfd-armed VMA cannot take part in a multi-VMA move. Linux stops there with
@@ -214,6 +210,12 @@ export function remapMove(mm: MmState, start: number, len: number, newAddr: numb
     if (v.uffd !== 0 && (seen || a + l < end)) {
       mm.partialFailure = seen;
       fail('EFAULT', 'multi-VMA move over a userfaultfd-registered VMA');
+    }
+    // check_prep_vma, after vma_multi_allowed (Linux 6.18: a sealed VMA that is also the registered one of a
+    // multi-VMA move answers EFAULT).
+    if (v.flags & VM.SEALED) {
+      mm.partialFailure = seen;
+      fail('EPERM');
     }
     const offset = seen ? v.start - lastEnd : 0;
     lastEnd = v.end;
@@ -246,7 +248,15 @@ export function moveVma(mm: MmState, vma: Vma, addr: number, oldLen: number, new
   // mremap_userfaultfd_prep: the moved VMA keeps its registration only with EVENT_REMAP.
   const reg = mm.counters.uffd.get(vma.uffd);
   const keepUffd = reg !== undefined && reg.ctx.hasFeature(UffdFeature.EVENT_REMAP);
-  const nv: Vma = { ...vma, start: to, end: to + newLen, pgoff, uffd: keepUffd ? vma.uffd : 0 };
+  const nv: Vma = { ...vma, start: to, end: to + newLen, pgoff };
+  // copy_vma merges the new VMA while it still has the VM_UFFD_* flags (with neighbours registered alike); then
+  // mremap_userfaultfd_prep clears them on the VMA that holds it, merging nothing: a moved VMA that loses its
+  // registration stays apart from unregistered neighbours (Linux 6.18, --fuzz seed 7).
+  const mergeNew = (): Vma => {
+    const merged = mergeAround(mm, nv);
+    if (reg !== undefined && !keepUffd) update(mm, merged, (x) => (x.uffd = 0));
+    return merged;
+  };
   const b = vma.backing;
   if (dontUnmap && b.kind === 'file' && b.cow) {
     // The private copies move with the page tables: the destination gets its own COW child holding them, and
@@ -268,7 +278,7 @@ export function moveVma(mm: MmState, vma: Vma, addr: number, oldLen: number, new
   if (oldLen === 0) {
     // Duplicating a shared mapping: same object, same offset.
     insert(mm, nv);
-    mergeAround(mm, nv);
+    mergeNew();
     return to;
   }
   if (vma.backing.kind === 'anon') {
@@ -304,7 +314,7 @@ export function moveVma(mm: MmState, vma: Vma, addr: number, oldLen: number, new
     }
     // copy_vma merges the new range first (possibly into the source VMA itself, still locked); the lock flags
     // are cleared afterwards on whatever VMA then holds the source.
-    const merged = mergeAround(mm, nv);
+    const merged = mergeNew();
     const src = mm.tree.find(addr);
     // dontunmap_complete: a source VMA copied whole (and not merged into the copy) drops its anon_vma, so it
     // can merge again with VMAs that have none.
@@ -322,7 +332,7 @@ export function moveVma(mm: MmState, vma: Vma, addr: number, oldLen: number, new
     // Pages moved already; unmapping must not zero the destination, only the source.
     unmapRange(mm, addr, addr + oldLen);
   }
-  const merged = mergeAround(mm, nv);
+  const merged = mergeNew();
   if (newLen > oldLen && merged.flags & VM.LOCKED) populate(mm, to + oldLen, to + newLen, true);
   return to;
 }

@@ -52,6 +52,10 @@ export function setUffdRegistration(mm: MmState, start: number, end: number, ctx
       const e = Math.min(v.end, end);
       cur = e;
       if (v.uffd === id) continue;
+      // userfaultfd_register_range: a VMA already registered with this context for every requested mode (and maybe
+      // more) is left alone; any other gets exactly the requested modes.
+      const had = ctx === null ? undefined : mm.counters.uffd.get(v.uffd);
+      if (had !== undefined && had.ctx === ctx && (had.mode & mode) === mode) continue;
       const m = modify(mm, v, s, e, (x) => {
         x.uffd = id;
       });
@@ -89,12 +93,17 @@ export function makeUffdSpace(mm: MmState): UffdAddressSpace {
       return mm.tree.range(start, end).map((v) => {
         const reg = mm.counters.uffd.get(v.uffd);
         const access = (v.flags & (VM.READ | VM.WRITE | VM.EXEC)) | (v.flags & VM.LOCKED ? 8 : 0);
-        return { start: v.start, end: v.end, kind: kindOf(v), mayWrite: (v.flags & VM.MAYWRITE) !== 0, uffd: reg?.ctx ?? null, uffdMode: reg?.mode ?? 0, access };
+        return { start: v.start, end: v.end, kind: kindOf(v), mayWrite: (v.flags & VM.MAYWRITE) !== 0, droppable: (v.flags & VM.DROPPABLE) !== 0, uffd: reg?.ctx ?? null, uffdMode: reg?.mode ?? 0, access };
       });
     },
     setRegistration: (start: number, end: number, ctx: UffdContextHooks | null, mode: number): void => {
       setUffdRegistration(mm, start, end, ctx, mode);
     },
+    prepareAnon: (address: number): void => {
+      const v = mm.tree.find(address);
+      if (v !== undefined && !(v.flags & VM.SHARED) && v.anonVma === 0) anonVmaPrepare(mm, v);
+    },
+    hasMarker: (address: number): boolean => mm.guards.size !== 0 && mm.guards.has(pageDown(address)),
     isPagePresent: (address: number): boolean => {
       const v = mm.tree.find(address);
       return v !== undefined && uffdPresent(mm, v, pageDown(address));
@@ -106,6 +115,8 @@ export function makeUffdSpace(mm: MmState): UffdAddressSpace {
       const t = ZirconSpace.writeTarget(mm.zx, v, page);
       t.vmo.write(data.subarray(0, PAGE), t.offset);
       mm.zeroMapped.delete(page);
+      // UFFDIO_COPY installs its page over a guard marker (mfill_atomic_install_pte takes any marker as none).
+      if (mm.guards.size !== 0) mm.guards.remove(page, page + PAGE);
       noteWrite(mm, v, page);
       if (writeProtected) mm.uffdWp.add(page);
       flushPins(mm);

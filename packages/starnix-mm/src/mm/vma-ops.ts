@@ -24,6 +24,8 @@ export function anonVmaPrepare(mm: MmState, v: Vma): void {
     a.backing.kind === b.backing.kind &&
     (a.backing.kind !== 'file' || (b.backing.kind === 'file' && a.backing.file === b.backing.file)) &&
     ((a.flags ^ b.flags) & ~(VM.READ | VM.WRITE | VM.EXEC | VM.SOFTDIRTY)) === 0 &&
+    // The VM_UFFD_* modes are vm_flags in Linux too (the context is not compared).
+    (a.uffd === b.uffd || (mm.counters.uffd.get(a.uffd)?.mode ?? 0) === (mm.counters.uffd.get(b.uffd)?.mode ?? 0)) &&
     b.pgoff === a.pgoff + (b.start - a.start) / PAGE;
   const next = mm.tree.next(v);
   if (next && next.anonVma !== 0 && !next.anonForked && compatible(v, next)) {

@@ -11,6 +11,7 @@ import { PageCategory, PagemapScanFlag } from '../mm/pagemap-scan.js';
 import { ErrnoError } from '../errno/errno.js';
 import { MemoryManager, type MmRlimits } from '../mm/memory-manager.js';
 import type { KernelProfile } from '../profile/kernel-profile.js';
+import { UffdCopyMode, UffdError, UffdFeature, UffdIoctl, UffdMoveMode, UffdOpenFlag, UffdRegisterMode, type UserfaultFD } from '@memsim/userspace-swap';
 
 export const WINDOW_BASE = 0x1000_0000_0000;
 export const WINDOW_SIZE = 1 << 30;
@@ -24,6 +25,26 @@ const MLOCKALL: Named = { CURRENT: MlockFlags.CURRENT, FUTURE: MlockFlags.FUTURE
 const ADVICE: Named = { ...Advice, GUARD_INSTALL: 102, GUARD_REMOVE: 103, COLLAPSE: 25 };
 const PM_CATEGORY: Named = { ...PageCategory };
 const PM_SCAN: Named = { ...PagemapScanFlag };
+const UFFD_OPEN: Named = { CLOEXEC: UffdOpenFlag.O_CLOEXEC, NONBLOCK: UffdOpenFlag.O_NONBLOCK, USER_MODE_ONLY: UffdOpenFlag.USER_MODE_ONLY };
+
+/** Names of the set bits of `bits` (a table of single bits, or of bit numbers with `shift`), lowest first. */
+function namesOf(bits: bigint, table: Named, shift = false): string[] {
+  return Object.entries(table)
+    .map(([n, v]) => [n, shift ? 1n << BigInt(v) : BigInt(v)] as const)
+    .filter(([, b]) => b !== 0n && (bits & b) !== 0n)
+    .sort((a, b) => (a[1] < b[1] ? -1 : 1))
+    .map(([n]) => n);
+}
+
+/** A userfaultfd fill (copy, zeropage, move) as the probe reports it, with the ioctl's field as `done` on failure. */
+function filled(fill: () => number): LinuxCallResult {
+  try {
+    return { ok: true, value: fill() };
+  } catch (e) {
+    if (e instanceof UffdError) return { ok: false, errno: e.code, done: e.field ?? 0 };
+    throw e;
+  }
+}
 
 function flagsOf(v: unknown, table: Named): bigint {
   if (v === undefined || v === null) return 0n;
@@ -77,6 +98,7 @@ export class ModelScenario {
   private readonly fdNames = new Map<string, number>();
   private memfds = 0;
   private readonly inodeOf = new Map<string, number>();
+  private readonly uffds = new Map<string, UserfaultFD>();
 
   /**
    * `profile`: the kernel build to follow (the detected host's, in differential runs). `validate` (default on)
@@ -109,7 +131,7 @@ export class ModelScenario {
     try {
       r = this.exec(mm, op);
     } catch (e) {
-      if (!(e instanceof ErrnoError)) throw e;
+      if (!(e instanceof ErrnoError) && !(e instanceof UffdError)) throw e;
       r = { ok: false, errno: e.code };
     }
     this.options.afterOp?.(op, r, this);
@@ -264,6 +286,48 @@ export class ModelScenario {
         const name = op.child ?? 'child';
         this.procs.set(name, mm.fork());
         return ok(name);
+      }
+      default:
+        return this.uffdOp(mm, op);
+    }
+  }
+
+  /** The userfaultfd ops (no events or threads: a blocked access cannot be modelled here, use SIGBUS). */
+  private uffdOp(mm: MemoryManager, op: LinuxOp): LinuxCallResult {
+    const ok = (value: unknown): LinuxCallResult => ({ ok: true, value }) as LinuxCallResult;
+    const uffd = (v: unknown): UserfaultFD => {
+      const fd = this.uffds.get(typeof v === 'string' ? v : 'uffd');
+      if (fd === undefined) throw new ErrnoError('EBADF', `no userfaultfd named ${String(v)}`);
+      return fd;
+    };
+    switch (op.op) {
+      case 'uffd_create': {
+        const name = op.name ?? 'uffd';
+        this.uffds.set(name, mm.userfaultfd({ flags: op.flags === undefined ? UffdOpenFlag.O_CLOEXEC : Number(flagsOf(op.flags, UFFD_OPEN)) }));
+        return ok(name);
+      }
+      case 'uffd_api': {
+        const r = uffd(op.uffd).api(op.api === undefined ? 0xaa : Number(op.api), Number(flagsOf(op.features, UffdFeature)));
+        return ok({ features: namesOf(BigInt(r.features), UffdFeature), ioctls: namesOf(r.ioctls, UffdIoctl, true) });
+      }
+      case 'uffd_register':
+        return ok({ ioctls: namesOf(uffd(op.uffd).registerRange(Number(addrOf(op.addr)), Number(op.length), Number(flagsOf(op.mode, UffdRegisterMode))), UffdIoctl, true) });
+      case 'uffd_unregister':
+        uffd(op.uffd).unregisterRange(Number(addrOf(op.addr)), Number(op.length));
+        return ok(0);
+      case 'uffd_copy': {
+        if ('src' in op) throw new Error('model runner: uffd_copy from a src address is not supported');
+        const fd = uffd(op.uffd);
+        const data = bytesOf(op);
+        return filled(() => fd.copyToRange(Number(addrOf(op.addr)), data.length, data, Number(flagsOf(op.mode, UffdCopyMode))));
+      }
+      case 'uffd_zeropage': {
+        const fd = uffd(op.uffd);
+        return filled(() => fd.zeroRange(Number(addrOf(op.addr)), Number(op.length), Number(flagsOf(op.mode, { DONTWAKE: UffdCopyMode.DONTWAKE }))));
+      }
+      case 'uffd_move': {
+        const fd = uffd(op.uffd);
+        return filled(() => fd.move(Number(addrOf(op.addr)), Number(addrOf(op.src)), Number(op.length), Number(flagsOf(op.mode, UffdMoveMode))));
       }
       default:
         throw new Error(`model runner: op ${op.op} not supported`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Kernel } from '@memsim/zircon-objects';
-import { UffdFeature, UffdOpenFlag, UffdRegisterMode, UffdWriteProtectMode, VirtualClock, type UffdFile, type UserfaultFD } from '@memsim/userspace-swap';
+import { UffdFeature, UffdMoveMode, UffdOpenFlag, UffdRegisterMode, UffdWriteProtectMode, VirtualClock, type UffdFile, type UserfaultFD } from '@memsim/userspace-swap';
 import { Advice, MapFlags, MemoryManager, MremapFlags, Prot, UffdWouldBlockError } from '../index.js';
 
 const P = 4096;
@@ -187,6 +187,69 @@ describe('userfaultfd on a starnix-mm address space', () => {
   it('SIGBUS feature: the fault is a SIGBUS instead of a message', async () => {
     const { mm, fd, a } = setup(1, UffdFeature.SIGBUS);
     expect(await mm.readAsync(task, a, 1)).toMatchObject({ ok: false, fault: { signal: 'SIGBUS', code: 'BUS_ADRERR', address: a } });
+    expect(fd.read()).toBeNull();
+  });
+
+  it('registering fewer modes on a range already registered with the fd changes nothing (Linux 6.18)', () => {
+    const { mm, fd, a } = setup(2, UffdFeature.SIGBUS);
+    fd.registerRange(a, 2 * P, MISSING | UffdRegisterMode.WP);
+    const before = mm.maps();
+    fd.registerRange(a, P, MISSING);
+    expect(mm.maps()).toBe(before);
+    // Still registered for WP: write-protecting the first page is allowed.
+    expect(() => fd.writeProtect(a, P, UffdWriteProtectMode.WP)).not.toThrow();
+  });
+
+  it('SIGBUS feature: mlock stops at a missing registered page (ENOMEM) after populating the pages before it', () => {
+    const mm = MemoryManager.create(new Kernel({ seed: 1 }), { stack: false, capIpcLock: true });
+    const a = mm.mmap(0, 4 * P, Prot.READ | Prot.WRITE, MapFlags.PRIVATE | MapFlags.ANONYMOUS);
+    const fd = mm.userfaultfd({ features: UffdFeature.SIGBUS });
+    fd.registerRange(a + 2 * P, 2 * P, MISSING);
+    expect(() => mm.mlock(a, 4 * P)).toThrow(expect.objectContaining({ code: 'ENOMEM' }));
+    expect([...mm.mincore(a, 4 * P)]).toEqual([1, 1, 0, 0]);
+  });
+
+  it('a populating write fault breaks fork sharing: the page is exclusive again (pagemap bit 56)', () => {
+    const mm = MemoryManager.create(new Kernel({ seed: 1 }), { stack: false, capIpcLock: true });
+    const a = mm.mmap(0, P, Prot.READ | Prot.WRITE, MapFlags.PRIVATE | MapFlags.ANONYMOUS);
+    mm.write(a, new Uint8Array([1]));
+    const child = mm.fork();
+    const bit56 = (): bigint => (mm.pagemap(BigInt(a), 1n)[0] >> 56n) & 1n;
+    expect(bit56()).toBe(0n);
+    mm.mlock(a, P);
+    expect(bit56()).toBe(1n);
+    expect(child.read(a, 1)).toEqual({ ok: true, data: new Uint8Array([1]) });
+  });
+
+  it('guard markers: a move from one is EFAULT (holes allowed or not), onto one EEXIST; ZEROPAGE EEXIST; COPY replaces it', () => {
+    const { mm, fd, a } = setup(4, UffdFeature.SIGBUS | UffdFeature.MOVE);
+    fd.unregisterRange(a, 2 * P);
+    mm.madvise(a, P, 102 /* MADV_GUARD_INSTALL */);
+    mm.madvise(a + 2 * P, P, 102);
+    mm.write(a + P, new Uint8Array([1]));
+    expect(() => fd.move(a + 3 * P, a, P, UffdMoveMode.ALLOW_SRC_HOLES)).toThrow(expect.objectContaining({ code: 'EFAULT', field: -14 }));
+    expect(() => fd.move(a + 2 * P, a + P, P)).toThrow(expect.objectContaining({ code: 'EEXIST', field: -17 }));
+    expect(() => fd.zeroRange(a + 2 * P, P)).toThrow(expect.objectContaining({ code: 'EEXIST', field: -17 }));
+    expect(fd.copyToRange(a + 2 * P, P, page(3))).toBe(P);
+    expect(mm.read(a + 2 * P, 1)).toEqual({ ok: true, data: new Uint8Array([3]) });
+    expect(mm.read(a, 1)).toMatchObject({ ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR' } });
+  });
+
+  it('a MAP_DROPPABLE mapping cannot be registered, even for WP alone with WP_ASYNC (Linux 6.18: EINVAL)', () => {
+    const mm = MemoryManager.create(new Kernel({ seed: 1 }), { stack: false });
+    const a = mm.mmap(0, 2 * P, Prot.READ | Prot.WRITE, MapFlags.DROPPABLE | MapFlags.ANONYMOUS);
+    const fd = mm.userfaultfd({ features: UffdFeature.WP_ASYNC });
+    expect(() => fd.registerRange(a, 2 * P, MISSING)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    expect(() => fd.registerRange(a, 2 * P, UffdRegisterMode.WP)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+  });
+
+  it('SIGBUS feature: a synchronous access gets the SIGBUS too (nothing to wait for), after the bytes before it', () => {
+    // Linux 6.18 (the probe): a 16-byte write from 8 bytes before a missing registered page reports SIGBUS/BUS_ADRERR
+    // at the page, 8 bytes done.
+    const { mm, fd, a } = setup(2, UffdFeature.SIGBUS);
+    fd.zeroRange(a, P);
+    expect(mm.write(a + P - 8, new Uint8Array(16).fill(1))).toEqual({ ok: false, fault: { signal: 'SIGBUS', code: 'BUS_ADRERR', address: a + P, done: 8 } });
+    expect(mm.read(a + P, 1)).toEqual({ ok: false, fault: { signal: 'SIGBUS', code: 'BUS_ADRERR', address: a + P, done: 0 } });
     expect(fd.read()).toBeNull();
   });
 });

@@ -42,6 +42,8 @@ export interface UffdVma {
   readonly kind: UffdVmaKind;
   /** VM_MAYWRITE: registration needs it (EPERM otherwise). */
   readonly mayWrite: boolean;
+  /** VM_DROPPABLE (MAP_DROPPABLE, Linux 6.11): such a VMA can never be registered (EINVAL). Absent means false. */
+  readonly droppable?: boolean;
   /** The userfaultfd context this VMA is registered with, or null (`vm_userfaultfd_ctx`). */
   readonly uffd: UffdContextHooks | null;
   /** The registered UFFDIO_REGISTER_MODE_* bits (0 when `uffd` is null). */
@@ -89,6 +91,19 @@ export interface UffdAddressSpace {
   installPage(address: number, data: Uint8Array, writeProtected: boolean): void;
   /** Installs the shared zero page at a missing address. */
   installZeroPage(address: number): void;
+  /**
+   * Whether `address` holds a PTE marker that is no page and no poison (a MADV_GUARD_INSTALL guard): UFFDIO_MOVE
+   * fails on it, EFAULT as a source (even with ALLOW_SRC_HOLES) and EEXIST as a destination; UFFDIO_ZEROPAGE and
+   * UFFDIO_POISON fail with EEXIST; {@link UffdAddressSpace.installPage} (UFFDIO_COPY) replaces it. Optional: a
+   * space without markers leaves it out.
+   */
+  hasMarker?(address: number): boolean;
+  /**
+   * find_vma_and_prepare_anon: gives the private VMA containing `address` its anon_vma, as every fill and move does
+   * for its destination before it validates anything else (even when it then fails), which decides later VMA merges.
+   * Optional.
+   */
+  prepareAnon?(address: number): void;
   /** Installs a poison marker at a missing address: later accesses get SIGBUS (UFFDIO_POISON). */
   installPoison(address: number): void;
   /**

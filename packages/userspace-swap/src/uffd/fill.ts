@@ -37,6 +37,7 @@ export function fillIoctl(
 function mfillAtomic(space: UffdAddressSpace, kind: FillKind, start: number, length: number, source: Uint8Array | undefined, wp: boolean): { done: number; errno?: ErrnoName } {
   const page = space.pageSize;
   const end = start + length;
+  space.prepareAnon?.(start);
   const vmas = space.vmasIn(start, end);
   const vma = vmas[0];
   // The destination must lie inside one VMA registered with some userfaultfd (validate_dst_vma).
@@ -46,7 +47,8 @@ function mfillAtomic(space: UffdAddressSpace, kind: FillKind, start: number, len
   let done = 0;
   let errno: ErrnoName | undefined;
   for (let a = start; a < end; a += page) {
-    if (space.isPagePresent(a)) {
+    // A guard marker: UFFDIO_COPY replaces it (pte_none_mostly), ZEROPAGE and POISON find the PTE taken (Linux 6.18).
+    if (space.isPagePresent(a) || (kind !== 'copy' && space.hasMarker?.(a) === true)) {
       errno = 'EEXIST';
       break;
     }

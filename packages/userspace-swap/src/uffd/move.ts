@@ -76,6 +76,7 @@ function movable(m: MoveContext, src: UffdVma, dst: UffdVma): boolean {
 /** move_pages: bytes moved, or a negated errno when none were. */
 function movePages(m: MoveContext, dst: number, src: number, length: number, allowHoles: boolean): { done: number; errno?: ErrnoName } {
   const space = m.space;
+  space.prepareAnon?.(dst);
   const dstVma = vmaContaining(space, dst);
   const srcVma = vmaContaining(space, src);
   if (dstVma === undefined || srcVma === undefined) return fail('ENOENT');
@@ -86,8 +87,13 @@ function movePages(m: MoveContext, dst: number, src: number, length: number, all
   let done = 0;
   let errno: ErrnoName | undefined;
   for (; done < length; done += page) {
-    if (space.isPagePresent(dst + done)) {
+    if (space.isPagePresent(dst + done) || space.hasMarker?.(dst + done) === true) {
       errno = 'EEXIST';
+      break;
+    }
+    // move_pages_pte: a source marker is no hole (EFAULT), a destination one no missing page (EEXIST).
+    if (space.hasMarker?.(src + done) === true) {
+      errno = 'EFAULT';
       break;
     }
     if (!space.isPagePresent(src + done)) {

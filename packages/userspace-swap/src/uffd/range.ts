@@ -25,6 +25,8 @@ export function validateRange(space: UffdAddressSpace, start: number, length: nu
  * may be any memory, a private file mapping included.
  */
 export function canUserfault(vma: UffdVma, mode: number, wpAsync: boolean): boolean {
+  // VM_DROPPABLE is refused before anything else, even a WP_ASYNC registration (measured on Linux 6.18).
+  if (vma.droppable === true) return false;
   if ((mode & UffdRegisterMode.MINOR) !== 0 && vma.kind !== 'shmem' && vma.kind !== 'hugetlb') return false;
   if (wpAsync && mode === UffdRegisterMode.WP) return true;
   return vma.kind !== 'file';
