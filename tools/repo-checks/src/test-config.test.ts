@@ -9,9 +9,13 @@ const root = findRepoRoot(import.meta.dirname);
 // recorded counterexamples, campaign mode): a project that forgets it draws a fresh seed on every `pnpm test`
 // (the playground did, until this test). docs/testing.md.
 describe('vitest projects', () => {
-  const projects = listWorkspacePackages(root)
-    .map((p) => path.join(p.dir, 'vitest.config.ts'))
-    .filter((f) => fs.existsSync(f));
+  // vitest.config.ts and any extra project of a package (vitest.<variant>.config.ts, e.g. starnix-mm's per-mapping run).
+  const projects = listWorkspacePackages(root).flatMap((p) =>
+    fs
+      .readdirSync(p.dir)
+      .filter((f) => /^vitest(\.[\w-]+)?\.config\.ts$/.test(f))
+      .map((f) => path.join(p.dir, f)),
+  );
 
   it('there are projects to check', () => {
     expect(projects.length).toBeGreaterThan(10);
