@@ -29,7 +29,7 @@ describe(`vm.max_map_count relative counts ${skipReason}${limitReadable ? '' : '
       { op: 'munmap', addr: 0, length: 8 * PAGE },
       { op: 'map_count_fill', below: 0 },
       { op: 'maps' },
-      { op: 'map_count_fill', below: -1 as number },
+      { op: 'map_count_fill', below: -1 },
     ]);
     expect(valueOf(r[0])).toBe(-2);
     expect(valueOf(r[1])).toBe(-2);
