@@ -594,6 +594,10 @@ export class ModelLinux {
   #maps(mm: MemoryManager): string[] {
     const out: string[] = [];
     for (const line of mm.maps().split('\n')) {
+      // Lines away from the window are skipped before the full parse (an address space filled to vm.max_map_count
+      // has tens of thousands).
+      const dash = line.indexOf('-');
+      if (parseInt(line.slice(dash + 1, line.indexOf(' ', dash)), 16) <= BASE || parseInt(line.slice(0, dash), 16) >= BASE + SIZE) continue;
       const m = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) ([0-9a-f]+) (\S+) (\d+) *(.*)$/.exec(line);
       if (!m) continue;
       const s = parseInt(m[1], 16);

@@ -398,6 +398,10 @@ export class ModelScenario {
   mapsLines(mm: MemoryManager): string[] {
     const out: string[] = [];
     for (const line of mm.maps().split('\n')) {
+      // Lines away from the window are skipped before the full parse (an address space filled to vm.max_map_count
+      // has tens of thousands).
+      const dash = line.indexOf('-');
+      if (parseInt(line.slice(dash + 1, line.indexOf(' ', dash)), 16) <= WINDOW_BASE || parseInt(line.slice(0, dash), 16) >= WINDOW_BASE + WINDOW_SIZE) continue;
       const l = this.normalizeLine(line);
       if (l !== null) out.push(l);
     }
