@@ -1003,6 +1003,67 @@ static void emit_maps_in(ctx_t *x, uint64_t lo, uint64_t hi, uint64_t base, uint
   ob_s(x->o, "]");
 }
 static void op_maps(ctx_t *x) { emit_maps_in(x, WINDOW_BASE, WINDOW_BASE + WINDOW_SIZE, WINDOW_BASE, WINDOW_BASE + WINDOW_SIZE); }
+
+/* vm.max_map_count. The VMA count (mm->map_count) is the number of /proc/self/maps lines below the top of user space
+ * (the [vsyscall] line is the gate area, which is no VMA). Both ops report it relative to the limit (count minus
+ * vm.max_map_count: 0 at the limit, -k k VMAs below it), so a scenario's results depend neither on the host's limit
+ * nor on how many VMAs the probe process has of its own. */
+#define FILL_AREA ((uint64_t)0x300000000000ULL) /* map_count_fill's VMAs: outside the window, above the benchmarks */
+static int map_count_now(ctx_t *x, long *limit, long *count) {
+  char mmc[64];
+  ssize_t n = read_file("/proc/sys/vm/max_map_count", mmc, sizeof mmc);
+  if (n <= 0) {
+    res_errno(x, n < 0 ? errno : EIO);
+    ob_s(x->o, ",\"detail\":\"reading /proc/sys/vm/max_map_count\"");
+    return -1;
+  }
+  *limit = strtol(mmc, NULL, 10);
+  n = read_file("/proc/self/maps", g_procbuf, sizeof g_procbuf);
+  if (n == -2) return bad(x, "/proc/self/maps is larger than the probe's %zu-byte buffer", sizeof g_procbuf), -1;
+  if (n < 0) return res_errno(x, errno), -1;
+  long c = 0;
+  for (char *s = g_procbuf; *s;) {
+    char *e = strchr(s, '\n');
+    if (!e) e = s + strlen(s);
+    if (strtoull(s, NULL, 16) < 0x800000000000ULL) c++;
+    s = *e ? e + 1 : e;
+  }
+  *count = c;
+  return 0;
+}
+static void op_map_count(ctx_t *x) {
+  long limit, count;
+  if (map_count_now(x, &limit, &count)) return;
+  ob_f(x->o, "\"ok\":true,\"value\":%ld", count - limit);
+}
+/* Maps single pages of alternating protections (PROT_READ, PROT_NONE: neighbours never merge) at FILL_AREA until the
+ * process has `below` VMAs fewer than vm.max_map_count; one MAP_FIXED_NOREPLACE mapping split by mprotect, so the
+ * count never passes the target on the way (a second fill in the same process is EEXIST). A process already there
+ * gets nothing. The value is the new count relative to the limit (-below). */
+static void op_map_count_fill(ctx_t *x) {
+  uint64_t below;
+  long limit, count;
+  if (get_num(x, "below", 1, 0, &below) || map_count_now(x, &limit, &count)) return;
+  if (below > (uint64_t)limit) {
+    res_errno(x, EINVAL);
+    return;
+  }
+  long n = limit - (long)below - count;
+  if (n > 0) {
+    if (syscall(SYS_mmap, FILL_AREA, (uint64_t)n * PAGE, PROT_READ,
+                MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE | MAP_NORESERVE, -1L, 0L) == -1) {
+      res_errno(x, errno);
+      return;
+    }
+    for (long i = 1; i < n; i += 2)
+      if (syscall(SYS_mprotect, FILL_AREA + (uint64_t)i * PAGE, PAGE, PROT_NONE)) {
+        res_errno(x, errno);
+        return;
+      }
+    if (map_count_now(x, &limit, &count)) return;
+  }
+  ob_f(x->o, "\"ok\":true,\"value\":%ld", count - limit);
+}
 /* The maps lines of the program break's area ([heap]), with addresses relative to the initial break, so brk
  * scenarios can compare the [heap] line too. */
 static uint64_t g_initial_brk;
@@ -2199,6 +2260,8 @@ static void exec_op(ctx_t *x) {
   else if (!strcmp(nm, "proc_mem_read")) op_proc_mem(x, 0);
   else if (!strcmp(nm, "proc_mem_write")) op_proc_mem(x, 1);
   else if (!strcmp(nm, "maps")) op_maps(x);
+  else if (!strcmp(nm, "map_count")) op_map_count(x);
+  else if (!strcmp(nm, "map_count_fill")) op_map_count_fill(x);
   else if (!strcmp(nm, "smaps")) op_smaps(x);
   else if (!strcmp(nm, "heap_maps")) op_heap_maps(x);
   else if (!strcmp(nm, "memfd_create")) op_memfd_create(x);
@@ -2468,6 +2531,8 @@ static const struct {
     {"proc_mem_write", "addr data fill length"},
     {"exec", "addr"},
     {"maps", ""},
+    {"map_count", ""},
+    {"map_count_fill", "below"},
     {"smaps", ""},
     {"heap_maps", ""},
     {"memfd_create", "name size flags"},

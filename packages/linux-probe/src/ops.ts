@@ -230,6 +230,17 @@ export type LinuxOp = OpCommon &
     | { readonly op: 'exec'; readonly addr: ProbeAddr }
     | ({ readonly op: 'process_vm_readv' | 'kernel_read' } & ProbeRange)
     | { readonly op: 'maps' | 'smaps' | 'heap_maps' }
+    /**
+     * The process's VMA count relative to vm.max_map_count (the count minus the limit: 0 at the limit, -k k VMAs
+     * below it), so that results depend neither on the host's limit nor on the probe's own VMAs.
+     */
+    | { readonly op: 'map_count' }
+    /**
+     * Fills the address space to `below` VMAs under vm.max_map_count with single pages of alternating protections
+     * outside the window (at 0x3000_0000_0000; a second fill in one process is EEXIST); the value is the count
+     * relative to the limit afterwards, as `map_count` gives it.
+     */
+    | { readonly op: 'map_count_fill'; readonly below: number }
     | { readonly op: 'memfd_create'; readonly name: string; readonly size?: ProbeInt; readonly flags?: ProbeInt }
     | { readonly op: 'open'; readonly file: string; readonly as: string; readonly mode: OpenModeName | ProbeInt }
     | { readonly op: 'close'; readonly fd: string }

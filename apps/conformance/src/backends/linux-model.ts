@@ -44,6 +44,31 @@ const UFFD_WP: Table = { ...UffdWriteProtectMode };
 const UFFD_ZERO: Table = { DONTWAKE: UffdCopyMode.DONTWAKE };
 const UFFD_MOVE: Table = { ...UffdMoveMode };
 
+/** Where `map_count_fill` puts its VMAs, as the probe does: outside the window. */
+const FILL_AREA = 0x3000_0000_0000;
+
+/**
+ * The probe's `map_count_fill` on the model: single pages of alternating protections (they never merge) at
+ * FILL_AREA until the address space has `below` VMAs fewer than the profile's vm.max_map_count, made as the probe
+ * makes them (one MAP_FIXED_NOREPLACE mapping split by mprotect: a second fill is EEXIST). Returns the VMA count
+ * relative to the limit, as `map_count` does.
+ */
+function fillMapCount(mm: MemoryManager, below: number): number {
+  const limit = mm.profile.maxMapCount;
+  if (!Number.isSafeInteger(below) || below < 0 || below > limit) throw new ErrnoError('EINVAL', `map_count_fill below ${below}`);
+  const n = limit - below - mm.vmaCount;
+  if (n > 0) {
+    mm.mmap(FILL_AREA, n * 4096, Prot.READ, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED_NOREPLACE | MapFlags.NORESERVE);
+    for (let i = 1; i < n; i += 2) mm.mprotect(FILL_AREA + i * 4096, 4096, Prot.NONE);
+  }
+  return mm.vmaCount - limit;
+}
+
+/** Whether a scenario fills the address space to vm.max_map_count (its model then validates at each `maps` only). */
+export function fillsMapCount(steps: readonly Step[]): boolean {
+  return steps.some((s) => s.kind === 'linux' && s.call === 'map_count_fill');
+}
+
 /** Ops the model does not implement yet: a scenario using one is skipped on the model, with this reason. */
 const UNMODELLED: ReadonlySet<string> = new Set(['smaps', 'heap_maps']);
 
@@ -164,14 +189,23 @@ export class ModelLinux {
   #calls = 0;
   #turned = 0;
 
-  /** `profile`: the kernel build the model follows (the detected host's in differential runs; default the model's). */
-  constructor(profile?: KernelProfile, anonBacking?: AnonBackingDesign) {
+  /** Whether every call is validated (true), or the invariants are checked at each `maps` only ('checkpoints'). */
+  readonly #validate: boolean | 'checkpoints';
+
+  /**
+   * `profile`: the kernel build the model follows (the detected host's in differential runs; default the model's).
+   * `validate`: true checks starnix-mm's invariants after every call; 'checkpoints' only at each `maps` step, for
+   * scenarios that fill the address space to vm.max_map_count (see {@link fillsMapCount}), where one check costs
+   * O(VMAs) and tens of thousands of VMAs would make every call slow.
+   */
+  constructor(profile?: KernelProfile, anonBacking?: AnonBackingDesign, validate: boolean | 'checkpoints' = true) {
+    this.#validate = validate;
     // The probe runs as root here (CAP_IPC_LOCK) with the distribution's 8 MiB RLIMIT_MEMLOCK. Every call is
     // followed by starnix-mm's validate() (issue 24): a broken invariant or a failed all-or-nothing call that
     // changed something throws MmInvariantError, which a run reports and --fuzz records as a divergence.
     // A browser (the playground) has no user to ask: it models the probe's usual run as root.
     const root = typeof process === 'undefined' || (typeof process.geteuid === 'function' && process.geteuid() === 0);
-    this.procs.set('parent', MemoryManager.create(this.kernel, { capIpcLock: root, rlimits: { MEMLOCK: { cur: 8 << 20, max: 8 << 20 } }, validate: true, ...(anonBacking ? { anonymousBacking: anonBacking } : {}), ...(profile ? { profile } : {}) }));
+    this.procs.set('parent', MemoryManager.create(this.kernel, { capIpcLock: root, rlimits: { MEMLOCK: { cur: 8 << 20, max: 8 << 20 } }, validate: validate === true, ...(anonBacking ? { anonymousBacking: anonBacking } : {}), ...(profile ? { profile } : {}) }));
   }
 
   fd(v: unknown): number {
@@ -194,11 +228,15 @@ export class ModelLinux {
     }
     // `join` and `wait_blocked` name the thread they wait for; they run on the main thread themselves.
     if (typeof o['thread'] === 'string' && o.op !== 'join' && o.op !== 'wait_blocked') return this.#start(proc, mm, o, o['thread']);
+    let r: LinuxCallResult;
     try {
-      return this.#exec(mm, o, proc);
+      r = this.#exec(mm, o, proc);
     } catch (e) {
-      return caught(e);
+      r = caught(e);
     }
+    // A broken invariant throws MmInvariantError, which fails the case (as it does after a call when validating).
+    if (this.#validate === 'checkpoints' && o.op === 'maps') for (const [name, p] of this.procs) p.validate(`validate() of ${name}`);
+    return r;
   }
 
   /**
@@ -503,6 +541,10 @@ export class ModelLinux {
         return ok(mm.procMemWrite(addr(o['addr']), bytesOf(o)));
       case 'maps':
         return ok(this.#maps(mm));
+      case 'map_count':
+        return ok(mm.vmaCount - mm.profile.maxMapCount);
+      case 'map_count_fill':
+        return ok(fillMapCount(mm, Number(o['below'])));
       case 'zircon_anon':
         // A look at the model's Zircon objects, not a call Starnix makes: its Zircon calls are not counted.
         return ok(mm.kernel.uncountedSyscalls(() => zirconAnonView(mm, BASE, SIZE)));
@@ -552,6 +594,10 @@ export class ModelLinux {
   #maps(mm: MemoryManager): string[] {
     const out: string[] = [];
     for (const line of mm.maps().split('\n')) {
+      // Lines away from the window are skipped before the full parse (an address space filled to vm.max_map_count
+      // has tens of thousands).
+      const dash = line.indexOf('-');
+      if (parseInt(line.slice(dash + 1, line.indexOf(' ', dash)), 16) <= BASE || parseInt(line.slice(0, dash), 16) >= BASE + SIZE) continue;
       const m = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) ([0-9a-f]+) (\S+) (\d+) *(.*)$/.exec(line);
       if (!m) continue;
       const s = parseInt(m[1], 16);

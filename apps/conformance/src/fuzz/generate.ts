@@ -265,9 +265,32 @@ function childMaps(children: readonly string[]): FuzzOp[] {
 }
 
 /**
- * Random sequences of Linux mm calls in a small area of the probe window, ending with a maps listing. A sequence with
- * file mappings starts by creating the memfd `f` they map (8 pages, the first 3 written); one with userfaultfd calls
- * starts by creating the userfaultfd `uffd` and its API handshake (features always including SIGBUS).
+ * vm.max_map_count (issue 27): about one sequence in thirty-two fills the address space to `below` VMAs under the
+ * limit part-way (the probe's `map_count_fill`, outside the window, after the first `at` calls; on the model the
+ * profile's limit, the host's), so that its later calls run at or near the limit on the VMAs the earlier ones made:
+ * new mappings, splits and moves fail with ENOMEM (EAGAIN from madvise) or split once and fail, merges and whole-VMA
+ * changes do not. Each later call is followed by `map_count`, the count relative to the limit, which depends neither
+ * on the host's limit nor on either side's own VMAs (so none comes before the fill). below -1: no fill. Such a
+ * sequence costs about a second on each side (tens of thousands of VMAs), hence the low weight.
+ */
+const nearLimit = fc.oneof(
+  { weight: 31, arbitrary: fc.constant({ below: -1, at: 0 }) },
+  { weight: 1, arbitrary: fc.record({ below: fc.constantFrom(0, 1, 2, 3, 4, 6), at: fc.integer({ min: 0, max: 8 }) }) },
+);
+
+/** The calls of a sequence with the fill of {@link nearLimit} after the first `at`, and the count after each later one. */
+function atLimit(ops: readonly FuzzOp[], { below, at }: { below: number; at: number }): FuzzOp[] {
+  if (below < 0) return [...ops];
+  const count: FuzzOp = { op: 'map_count', args: {} };
+  const later = ops.slice(at).flatMap((o) => (o.op === 'maps' || o.op === 'fork' ? [o] : [o, count]));
+  return [...ops.slice(0, at), { op: 'map_count_fill', args: { below } }, count, ...later];
+}
+
+/**
+ * Random sequences of Linux mm calls in a small area of the probe window, ending with a maps listing; some run near
+ * vm.max_map_count (see nearLimit). A sequence with file mappings starts by creating the memfd `f` they map (8 pages,
+ * the first 3 written); one with userfaultfd calls starts by creating the userfaultfd `uffd` and its API handshake
+ * (features always including SIGBUS).
  * @public
  */
 export function linuxOpsArbitrary(): fc.Arbitrary<FuzzOp[]> {
@@ -301,6 +324,6 @@ export function linuxOpsArbitrary(): fc.Arbitrary<FuzzOp[]> {
   ];
   // The memfd is created only when a call maps it, so a shrunk sequence without file mappings loses it too.
   return fc
-    .tuple(fc.oneof({ weight: 2, arbitrary: fc.array(op, { minLength: 1, maxLength: 12 }) }, { weight: 1, arbitrary: fc.array(uffdOp, { minLength: 1, maxLength: 12 }) }), uffdSetup)
-    .map(([ops, setup]) => withUffd([...(ops.some((o) => o.args.fd === 'f') ? prologue : []), ...ops, { op: 'maps', args: {} }], setup));
+    .tuple(fc.oneof({ weight: 2, arbitrary: fc.array(op, { minLength: 1, maxLength: 12 }) }, { weight: 1, arbitrary: fc.array(uffdOp, { minLength: 1, maxLength: 12 }) }), uffdSetup, nearLimit)
+    .map(([ops, setup, fill]) => withUffd([...(ops.some((o) => o.args.fd === 'f') ? prologue : []), ...atLimit(ops, fill), { op: 'maps', args: {} }], setup));
 }

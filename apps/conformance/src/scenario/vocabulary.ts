@@ -75,6 +75,8 @@ export const LINUX_OPS = [
   'proc_mem_read',
   'proc_mem_write',
   'maps',
+  'map_count',
+  'map_count_fill',
   'smaps',
   'zircon_anon',
   'heap_maps',

@@ -1,7 +1,7 @@
 import { PROBE_WINDOW_BASE } from '@memsim/linux-probe';
 import type { AnonBackingDesign, KernelProfile, MemoryManager } from '@memsim/starnix-mm';
 import type { Kernel } from '@memsim/zircon-objects';
-import { ModelLinux } from '../backends/linux-model.js';
+import { fillsMapCount, ModelLinux } from '../backends/linux-model.js';
 import { probeOutcome, toProbeOp, type LinuxRun } from '../backends/linux-probe.js';
 import type { StepOutcome } from '../engine/outcome.js';
 import { resolveValue } from '../scenario/expr.js';
@@ -29,7 +29,7 @@ export class LinuxModelSession extends ModelSession {
   /** `hooks`: progress and test wrappers; `profile`: the kernel build the model follows (default: the model's, {@link DEFAULT_KERNEL_PROFILE}). */
   constructor(steps: readonly Step[], hooks: ModelSessionHooks = {}, profile?: KernelProfile, anonBacking?: AnonBackingDesign) {
     super(steps, hooks);
-    this.#model = new ModelLinux(profile, anonBacking);
+    this.#model = new ModelLinux(profile, anonBacking, fillsMapCount(steps) ? 'checkpoints' : true);
     this.kernel = this.#model.kernel;
   }
 

@@ -52,4 +52,36 @@ describe('vm.max_map_count', () => {
     expect(mm.vmaCount + 2 < LIMIT - 3).toBe(true);
     expect(mm.mremap(W + 40 * P, P, P, MremapFlags.MAYMOVE | MremapFlags.FIXED, W + 200 * P)).toBe(W + 200 * P);
   });
+
+  // Found by the differential test against Linux 6.18 (max-map-count.differential.test.ts, 'merges at the limit').
+  it('lets mprotect at the limit move a boundary when the changed part joins its neighbour (no split)', () => {
+    const mm = atLimit();
+    // Pages 0, 2, 4, 6 and 8 are PROT_NONE VMAs of their own, 1, 3, 5 and 7 READ ones, then 9-63 one READ VMA.
+    expect(errno(() => mm.mprotect(W + 40 * P, P, Prot.NONE))).toBe('ENOMEM');
+    // The head of 9-63 joins page 8 once PROT_NONE: the boundary moves, no VMA is added.
+    expect(mm.mprotect(W + 9 * P, P, Prot.NONE)).toBe(0);
+    expect(mm.vmaCount).toBe(LIMIT);
+    expect(mm.vmas().filter((v) => v.start >= W + 8 * P).map((v) => [(v.start - W) / P, (v.end - W) / P, v.prot])).toEqual([
+      [8, 10, Prot.NONE],
+      [10, 64, Prot.READ],
+    ]);
+    // A whole VMA joining both neighbours.
+    expect(mm.mprotect(W + 7 * P, P, Prot.NONE)).toBe(0);
+    expect(mm.vmaCount).toBe(LIMIT - 2);
+  });
+
+  // Found by the differential test against Linux 6.18 ('fork at the limit'): split_vma cuts off the part below the
+  // range first, then refuses the second split, and the first stays.
+  it('leaves the first of two splits in place when only one fits (ENOMEM, the VMA cut in two, unchanged)', () => {
+    const mm = atLimit();
+    mm.munmap(W, P);
+    expect(mm.vmaCount).toBe(LIMIT - 1);
+    const vmas = (): string[] => mm.vmas().filter((v) => v.start >= W + 9 * P).map((v) => `${(v.start - W) / P}-${(v.end - W) / P}:${v.prot}`);
+    expect(vmas()).toEqual(['9-64:1']);
+    expect(errno(() => mm.mprotect(W + 40 * P, P, Prot.NONE))).toBe('ENOMEM');
+    expect(vmas()).toEqual(['9-40:1', '40-64:1']);
+    expect(mm.vmaCount).toBe(LIMIT);
+    expect(errno(() => mm.madvise(W + 50 * P, P, Advice.DONTFORK))).toBe('EAGAIN');
+    expect(mm.vmaCount).toBe(LIMIT);
+  });
 });

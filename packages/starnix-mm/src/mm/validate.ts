@@ -60,6 +60,8 @@ export interface MmView {
 
 const isData = (flags: number): boolean => (flags & (VM.WRITE | VM.SHARED | VM.GROWSDOWN)) === VM.WRITE;
 const hex = (n: number): string => `0x${n.toString(16)}`;
+/** A VMA as failure messages name it (formatted only on failure: doing it for every VMA costs more than the checks). */
+const vmaName = (v: Vma): string => `VMA ${hex(v.start)}-${hex(v.end)}`;
 
 /** One Zircon mapping of the user VMAR, as ZX_INFO_VMAR_MAPS reports it. */
 interface ZxMapping {
@@ -111,16 +113,15 @@ export function validateMm(view: MmView, call: string): void {
   let data = 0;
   for (let i = 0; i < vmas.length; i++) {
     const v = vmas[i];
-    const at = `VMA ${hex(v.start)}-${hex(v.end)}`;
-    if (v.start % PAGE !== 0 || v.end % PAGE !== 0) fail('vma-page-aligned', at);
-    if (!(v.start < v.end)) fail('vma-non-empty', at);
-    if (v.start < view.minAddr || v.end > view.taskSize) fail('vma-in-user-range', `${at} outside ${hex(view.minAddr)}-${hex(view.taskSize)}`);
-    if (!Number.isSafeInteger(v.pgoff) || v.pgoff < 0) fail('vma-pgoff', `${at} pgoff ${String(v.pgoff)}`);
+    if (v.start % PAGE !== 0 || v.end % PAGE !== 0) fail('vma-page-aligned', vmaName(v));
+    if (!(v.start < v.end)) fail('vma-non-empty', vmaName(v));
+    if (v.start < view.minAddr || v.end > view.taskSize) fail('vma-in-user-range', `${vmaName(v)} outside ${hex(view.minAddr)}-${hex(view.taskSize)}`);
+    if (!Number.isSafeInteger(v.pgoff) || v.pgoff < 0) fail('vma-pgoff', `${vmaName(v)} pgoff ${String(v.pgoff)}`);
     const prev = vmas[i - 1];
     if (prev) {
-      if (prev.end > v.start) fail('vmas-sorted-disjoint', `${hex(prev.start)}-${hex(prev.end)} overlaps or follows ${at}`);
+      if (prev.end > v.start) fail('vmas-sorted-disjoint', `${hex(prev.start)}-${hex(prev.end)} overlaps or follows ${vmaName(v)}`);
     }
-    if (v.uffd !== 0 && !view.uffdRegistered(v.uffd)) fail('uffd-registration-exists', `${at} refers to unknown registration ${v.uffd}`);
+    if (v.uffd !== 0 && !view.uffdRegistered(v.uffd)) fail('uffd-registration-exists', `${vmaName(v)} refers to unknown registration ${v.uffd}`);
     const pages = (v.end - v.start) / PAGE;
     total += pages;
     if (v.flags & VM.LOCKED) locked += pages;
@@ -217,12 +218,11 @@ export function validateMm(view: MmView, call: string): void {
     }
   }
   for (const v of vmas) {
-    const at = `VMA ${hex(v.start)}-${hex(v.end)}`;
     // mseal: the unmapping calls look for seals only once the address space has sealed something.
-    if (v.flags & VM.SEALED && !view.everSealed) fail('sealed-known', `${at} is sealed but the address space never sealed anything`);
+    if (v.flags & VM.SEALED && !view.everSealed) fail('sealed-known', `${vmaName(v)} is sealed but the address space never sealed anything`);
     if (v.flags & VM.DROPPABLE) {
       // MAP_DROPPABLE: private anonymous, never locked, always wipe-on-fork.
-      if (v.backing.kind !== 'anon' || v.flags & (VM.LOCKED | VM.LOCKONFAULT) || !(v.flags & VM.WIPEONFORK)) fail('droppable-vma', `${at} flags ${hex(v.flags)} backing ${v.backing.kind}`);
+      if (v.backing.kind !== 'anon' || v.flags & (VM.LOCKED | VM.LOCKONFAULT) || !(v.flags & VM.WIPEONFORK)) fail('droppable-vma', `${vmaName(v)} flags ${hex(v.flags)} backing ${v.backing.kind}`);
     }
   }
   // Pins (what mlock holds in the shadow process) lie inside VM_LOCKED VMAs.

@@ -91,6 +91,32 @@ function bytesOf(op: { data?: string; fill?: number; length?: number | bigint })
   return new Uint8Array(Number(op.length ?? 0)).fill(op.fill ?? 0);
 }
 
+/** Where `map_count_fill` puts its VMAs, as the probe does: outside the window. */
+export const FILL_AREA = 0x3000_0000_0000;
+
+/**
+ * The probe's `map_count_fill` on the model: single pages of alternating protections (they never merge) at
+ * {@link FILL_AREA} until the address space has `below` VMAs fewer than the profile's vm.max_map_count, made as the
+ * probe makes them (one MAP_FIXED_NOREPLACE mapping split by mprotect, so a second fill is EEXIST). Returns the count
+ * relative to the limit. Through the public calls only: with per-call validation each costs O(VMAs), so a scenario
+ * that fills runs without it (see {@link ModelScenario}).
+ */
+export function fillMapCount(mm: MemoryManager, below: number): number {
+  const limit = mm.profile.maxMapCount;
+  if (!Number.isSafeInteger(below) || below < 0 || below > limit) throw new ErrnoError('EINVAL', `map_count_fill below ${below}`);
+  const n = limit - below - mm.vmaCount;
+  if (n > 0) {
+    mm.mmap(FILL_AREA, n * 4096, Prot.READ, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED_NOREPLACE | MapFlags.NORESERVE);
+    for (let i = 1; i < n; i += 2) mm.mprotect(FILL_AREA + i * 4096, 4096, Prot.NONE);
+  }
+  return mm.vmaCount - limit;
+}
+
+/** Whether a scenario fills the address space to vm.max_map_count (the model then validates at checkpoints only). */
+export function fillsMapCount(ops: readonly LinuxOp[]): boolean {
+  return ops.some((o) => o.op === 'map_count_fill');
+}
+
 /** The model's state for one scenario: processes by name and fds by name. */
 export class ModelScenario {
   readonly kernel = new Kernel({ seed: 1 });
@@ -103,11 +129,17 @@ export class ModelScenario {
   /**
    * `profile`: the kernel build to follow (the detected host's, in differential runs). `validate` (default on)
    * checks the address-space invariants after every call, and that failed all-or-nothing calls changed nothing
-   * (MemoryManager's validate option); `afterOp` runs after each op (campaigns hook in here).
+   * (MemoryManager's validate option); 'checkpoints' checks the invariants only at every `maps` (for scenarios with tens of thousands of VMAs, where each check costs O(VMAs)); `afterOp` runs after each
+   * op (campaigns hook in here).
    */
-  constructor(private readonly options: { root: boolean; profile?: KernelProfile; anonymousBacking?: AnonBackingDesign; validate?: boolean; afterOp?: (op: LinuxOp, result: LinuxCallResult, scenario: ModelScenario) => void }) {
-    const mm = MemoryManager.create(this.kernel, { capIpcLock: options.root, rlimits: { MEMLOCK: { cur: 8 << 20, max: 8 << 20 } }, anonymousBacking: options.anonymousBacking ?? testDesign(), validate: options.validate ?? true, ...(options.profile ? { profile: options.profile } : {}) });
+  constructor(private readonly options: { root: boolean; profile?: KernelProfile; anonymousBacking?: AnonBackingDesign; validate?: boolean | 'checkpoints'; afterOp?: (op: LinuxOp, result: LinuxCallResult, scenario: ModelScenario) => void }) {
+    const mm = MemoryManager.create(this.kernel, { capIpcLock: options.root, rlimits: { MEMLOCK: { cur: 8 << 20, max: 8 << 20 } }, anonymousBacking: options.anonymousBacking ?? testDesign(), validate: options.validate === undefined || options.validate === true, ...(options.profile ? { profile: options.profile } : {}) });
     this.procs.set('parent', mm);
+  }
+
+  /** Checks every process's invariants (MemoryManager.validate), throwing MmInvariantError on a broken one. */
+  validateAll(): void {
+    for (const [name, mm] of this.procs) mm.validate(`validate() of ${name}`);
   }
 
   private fdNum(mm: MemoryManager, fd: unknown): number {
@@ -134,6 +166,9 @@ export class ModelScenario {
       if (!(e instanceof ErrnoError) && !(e instanceof UffdError)) throw e;
       r = { ok: false, errno: e.code };
     }
+    // Without per-call validation (a scenario that fills to vm.max_map_count: each check costs O(VMAs)), the
+    // invariants are still checked at every maps listing.
+    if (this.options.validate === 'checkpoints' && op.op === 'maps') this.validateAll();
     this.options.afterOp?.(op, r, this);
     return r;
   }
@@ -251,6 +286,10 @@ export class ModelScenario {
         return ok(mm.procMemWrite(addrOf(op.addr), bytesOf(op)));
       case 'maps':
         return ok(this.mapsLines(mm));
+      case 'map_count':
+        return ok(mm.vmaCount - mm.profile.maxMapCount);
+      case 'map_count_fill':
+        return ok(fillMapCount(mm, op.below));
       case 'smaps':
         return ok(this.smapsEntries(mm));
       case 'memfd_create': {
@@ -359,6 +398,10 @@ export class ModelScenario {
   mapsLines(mm: MemoryManager): string[] {
     const out: string[] = [];
     for (const line of mm.maps().split('\n')) {
+      // Lines away from the window are skipped before the full parse (an address space filled to vm.max_map_count
+      // has tens of thousands).
+      const dash = line.indexOf('-');
+      if (parseInt(line.slice(dash + 1, line.indexOf(' ', dash)), 16) <= WINDOW_BASE || parseInt(line.slice(0, dash), 16) >= WINDOW_BASE + WINDOW_SIZE) continue;
       const l = this.normalizeLine(line);
       if (l !== null) out.push(l);
     }
