@@ -96,7 +96,7 @@ export function kernelWrite(mm: MmState, addr: SysInt, data: Uint8Array, granula
       t.vmo.write(chunk === data.length ? data : data.subarray(at - a, at - a + chunk), t.offset);
       noteWrite(mm, v, at);
       // A run of whole pages (kernelCopy's bulk path) writes every page of it: each is soft-dirty and unshared.
-      if (chunk > PAGE && (mm.profile.softDirty || mm.anonShared.size !== 0)) for (let p = at + PAGE; p < at + chunk; p += PAGE) noteWrite(mm, v, p);
+      if (chunk > PAGE && (mm.profile.softDirty || mm.anonShared.active)) for (let p = at + PAGE; p < at + chunk; p += PAGE) noteWrite(mm, v, p);
     }, granularity === 'pipe' ? 'write' : 'gup-write');
     if (done === 0 && data.length > 0) fail('EFAULT');
     return done;

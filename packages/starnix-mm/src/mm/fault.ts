@@ -5,7 +5,7 @@ import { PAGE, STACK_GUARD_GAP, VM } from '../abi/constants.js';
 import { type Vma } from '../vma/vma.js';
 import { mayExpand } from './accounting.js';
 import { pageDown } from './common.js';
-import { cleanSet, forget, forgetZero } from './pages.js';
+import { cleanSet, forgetZero } from './pages.js';
 import type { MmState } from './state.js';
 import { type AccessKind, type LinuxFault } from './types.js';
 import { uffdPresent } from './uffd-events.js';
@@ -31,6 +31,8 @@ export function readFault(mm: MmState, v: Vma, addr: number, zeroPage = mm.profi
       try {
         t.vmo.opRange(VmoOp.COMMIT, t.offset, PAGE);
         mm.zeroMapped.delete(page);
+        // A page of its own (not one a fork left shared: there was none here).
+        if (mm.anonShared.active) mm.anonShared.unshare(page);
         return;
       } catch (err) {
         // Out of memory: the read still sees zeros (as through the zero page); only Rss differs.
@@ -141,7 +143,7 @@ export function faultInRange(mm: MmState, v: Vma, s: number, e: number, write: b
         forgetZero(mm, s, end);
         // A write fault (FOLL_WRITE populate: mlock, MAP_POPULATE of a private writable mapping) breaks fork's
         // sharing: the page is this process's own again (PageAnonExclusive, pagemap bit 56).
-        forget(mm.anonShared, s, end);
+        mm.anonShared.forget(s, end);
       }
     } else if (write) {
       for (let a = s; a < end; a += PAGE) {

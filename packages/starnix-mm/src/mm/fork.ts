@@ -5,7 +5,8 @@ import { VM } from '../abi/constants.js';
 import { UffdWouldBlockError } from '../uffd/uffd-would-block.js';
 import { type CowObject, type Vma } from '../vma/vma.js';
 import { LOCK_MASK } from './common.js';
-import { freeAnon, presentAnonPages } from './pages.js';
+import { freeAnon } from './pages.js';
+import { GuardSet } from './guard-set.js';
 import { backingOf } from './anon-backing/select.js';
 import { MmState, live } from './state.js';
 import { raiseUffd } from './uffd-events.js';
@@ -41,6 +42,8 @@ export function fork(mm: MmState): MmState {
   const COPY_WP = 2;
   const COPY_PTES = 4;
   const copies = new Map<Vma, number>();
+  // The private anonymous ranges both sides now share copy-on-write (every VMA the child copies but wipe-on-fork).
+  const shared = new GuardSet();
   for (const v of mm.tree) {
     if (v.flags & VM.DONTCOPY) {
       if (v.backing.kind === 'anon') freeAnon(child, v.start, v.end);
@@ -87,6 +90,7 @@ export function fork(mm: MmState): MmState {
         bits |= COPY_PTES;
       }
       copies.set(v, bits);
+      if (v.backing.kind === 'anon') shared.add(v.start, v.end);
     }
     insert(child, nv);
   }
@@ -108,23 +112,12 @@ export function fork(mm: MmState): MmState {
   }
   if (mm.droppableWatch) watchPressure(child);
   copyPages(mm.softDirty, child.softDirty, COPY_PTES);
-  shareForkedAnon(mm, child);
+  // The private anonymous pages parent and child now share copy-on-write stop being exclusive in both (pagemap bit
+  // 56, UFFDIO_MOVE's EBUSY): recorded as ranges, so fork costs the VMAs, not the committed pages.
+  mm.anonShared.share(shared);
+  child.anonShared.share(shared);
   for (const [k, d] of mm.fds) child.fds.set(k, d);
   // dup_userfaultfd_complete: FORK events once the child's mappings are complete.
   for (const [parent, fctx] of forks) if (fctx !== null) raiseUffd(mm, (t) => parent.forkComplete(t, fctx));
   return child;
-}
-
-/**
- * The private anonymous pages parent and child now share copy-on-write stop being exclusive in both (pagemap bit
- * 56, UFFDIO_MOVE's EBUSY). Costs the committed pages of the child's anonymous VMAs.
- */
-function shareForkedAnon(mm: MmState, child: MmState): void {
-  for (const v of child.tree) {
-    if (v.backing.kind !== 'anon') continue;
-    for (const p of presentAnonPages(child, v, v.start, v.end)) {
-      child.anonShared.add(p);
-      mm.anonShared.add(p);
-    }
-  }
 }

@@ -1,6 +1,7 @@
 /**
  * The guard markers of one address space (MADV_GUARD_INSTALL): page ranges kept as sorted, disjoint, coalesced
- * intervals, so a marker over a huge range costs one entry and a lookup is a binary search.
+ * intervals, so a marker over a huge range costs one entry and a lookup is a binary search. The ranges fork left
+ * shared pages in (fork-shared.ts) are kept the same way.
  */
 import { PAGE } from '../abi/constants.js';
 
@@ -64,6 +65,38 @@ export class GuardSet {
     }
     this.starts.splice(i, j - i, s);
     this.ends.splice(i, j - i, e);
+  }
+
+  /** Marks every range of `other`: one merge of the two sorted lists, linear in both. */
+  addAll(other: GuardSet): void {
+    if (other.starts.length === 0) return;
+    const as = this.starts;
+    const ae = this.ends;
+    const bs = other.starts;
+    const be = other.ends;
+    const ns: number[] = [];
+    const ne: number[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < as.length || j < bs.length) {
+      let s: number;
+      let e: number;
+      if (j >= bs.length || (i < as.length && as[i] <= bs[j])) {
+        s = as[i];
+        e = ae[i++];
+      } else {
+        s = bs[j];
+        e = be[j++];
+      }
+      // Touching or overlapping the last range: absorbed into it.
+      if (ns.length > 0 && s <= ne[ne.length - 1]) ne[ne.length - 1] = Math.max(ne[ne.length - 1], e);
+      else {
+        ns.push(s);
+        ne.push(e);
+      }
+    }
+    this.starts = ns;
+    this.ends = ne;
   }
 
   /** Unmarks [start, end). */

@@ -7,6 +7,7 @@ import { PAGE, VM } from '../abi/constants.js';
 import { fail } from '../errno/errno.js';
 import { type Vma } from '../vma/vma.js';
 import { isGuardPage } from './guard.js';
+import { forkShared } from './pages.js';
 import { pteMapped } from './procfs.js';
 import type { MmState } from './state.js';
 import { live } from './state.js';
@@ -84,7 +85,7 @@ export function pageView(mm: MmState, v: Vma, a: number, counts: MapCounts): Pag
   if (pteMapped(mm, v, a)) {
     const copied = b.kind === 'file' && b.cow !== null && b.cow.copied.has(v.pgoff + (a - v.start) / PAGE);
     if (b.kind === 'anon' || copied) {
-      return { present: true, zero: false, file: false, exclusive: !mm.anonShared.has(a), swap: false, uffdWp, guard: false, softDirty };
+      return { present: true, zero: false, file: false, exclusive: !forkShared(mm, v, a), swap: false, uffdWp, guard: false, softDirty };
     }
     const t = ZirconSpace.target(mm.zx, v, a);
     const n = counts.get(t.vmo)?.get(t.offset) ?? 1;

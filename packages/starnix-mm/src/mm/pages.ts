@@ -19,7 +19,7 @@ export function releasePages(mm: MmState, v: Vma, start: number, end: number): v
     forgetZero(mm, start, end);
     forgetUffdMarkers(mm, start, end);
     forget(mm.softDirty, start, end);
-    forget(mm.anonShared, start, end);
+    mm.anonShared.forget(start, end);
   } else {
     forget(mm.mappedShared, start, end);
     forgetUffdMarkers(mm, start, end);
@@ -33,7 +33,7 @@ export function freeAnon(mm: MmState, start: number, end: number, v?: Vma): void
   forgetZero(mm, start, end);
   forgetUffdMarkers(mm, start, end);
   forget(mm.softDirty, start, end);
-  forget(mm.anonShared, start, end);
+  mm.anonShared.forget(start, end);
 }
 
 /**
@@ -42,13 +42,15 @@ export function freeAnon(mm: MmState, start: number, end: number, v?: Vma): void
  * not the size of the range: a terabyte VMA with three pages is three pages of work.
  */
 export function presentAnonPages(mm: MmState, v: Vma, start: number, end: number): number[] {
-  const single = mm.zx.anonVmo;
-  if (single) return single.presentPages(start, end - start);
-  const { vmo, offset } = ZirconSpace.target(mm.zx, v, start);
-  // Past the end of a VMO a cut resized is nothing (per-mapping's `present` says the same).
-  const len = Math.min(end - start, vmo.getSize() - offset);
-  if (len <= 0) return [];
-  return vmo.presentPages(offset, len).map((o) => start + (o - offset));
+  return ZirconSpace.presentAnon(mm.zx, v, start, end);
+}
+
+/**
+ * Whether page `page` of `v` is a private anonymous page fork left shared with another process (pagemap bit 56
+ * clear, UFFDIO_MOVE's EBUSY): in a forked range, untouched since (fork-shared.ts), and present.
+ */
+export function forkShared(mm: MmState, v: Vma, page: number): boolean {
+  return mm.anonShared.covers(page) && v.backing.kind === 'anon' && backingOf(mm).present(mm, v, page);
 }
 
 /** Zapping page table entries drops poison markers and uffd-wp bits with them. */
@@ -80,7 +82,7 @@ export function cleanSet(mm: MmState, v: Vma, vmo: Vmo): Set<number> | undefined
 export function noteWrite(mm: MmState, v: Vma, addr: number): void {
   // A written PTE is soft-dirty (CONFIG_MEM_SOFT_DIRTY), and a write breaks fork's sharing of an anonymous page.
   if (mm.profile.softDirty) mm.softDirty.add(pageDown(addr));
-  if (mm.anonShared.size !== 0) mm.anonShared.delete(pageDown(addr));
+  if (mm.anonShared.active) mm.anonShared.unshare(pageDown(addr));
   // Private anonymous pages have no clean-page set (the common case of a write fault).
   if (v.backing.kind === 'anon') return;
   const t = ZirconSpace.target(mm.zx, v, pageDown(addr));

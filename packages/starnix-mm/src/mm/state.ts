@@ -15,6 +15,7 @@ import { ZirconSpace, type AddressSpaceLayout } from './zircon-space.js';
 import { snapshotMm, validateMm, type MmView } from './validate.js';
 import { validateFromEnv } from './syscall-guard.js';
 import { GuardSet } from './guard-set.js';
+import { ForkShared } from './fork-shared.js';
 
 export class MmState {
   /** The kernel whose objects back this address space. */
@@ -74,9 +75,10 @@ export class MmState {
   readonly softDirty = new Set<number>();
   /**
    * Private anonymous pages fork left shared with a child (not PageAnonExclusive): pagemap clears bit 56 and
-   * UFFDIO_MOVE refuses them (EBUSY) until a write gives this process its own copy.
+   * UFFDIO_MOVE refuses them (EBUSY) until a write gives this process its own copy. Kept as the forked ranges
+   * (fork-shared.ts); pages.ts's `forkShared` asks about one page.
    */
-  readonly anonShared = new Set<number>();
+  readonly anonShared = new ForkShared();
   /** While an async system call runs: its task and the userfaultfd events it must wait for. */
   uffdEvents: { task: UffdTask; pending: Promise<unknown>[] } | null = null;
   uffdSpace: UffdAddressSpace | null = null;
@@ -141,6 +143,18 @@ export class MmState {
     this.kernel.uncountedSyscalls(() => validateMm(this.view(), call));
   }
 
+  /** How many pages are fork-shared now (for the atomicity check): the present, untouched pages of the ranges. */
+  #forkSharedPages(): number {
+    let n = 0;
+    for (const [s, e] of this.anonShared.ranges()) {
+      for (const v of this.tree.range(s, e)) {
+        if (v.backing.kind !== 'anon') continue;
+        for (const p of ZirconSpace.presentAnon(this.zx, v, Math.max(s, v.start), Math.min(e, v.end))) if (this.anonShared.covers(p)) n++;
+      }
+    }
+    return n;
+  }
+
   /** The comparable picture the atomicity check takes before and after a call that must be all-or-nothing. */
   snapshot(): string {
     return this.disposed ? 'disposed' : this.kernel.uncountedSyscalls(() => snapshotMm(this.view()));
@@ -169,8 +183,9 @@ export class MmState {
         { name: 'UFFDIO_POISON markers', pages: this.uffdPoison },
         { name: 'uffd-wp bits', pages: this.uffdWp },
         { name: 'soft-dirty bits', pages: this.softDirty },
-        { name: 'fork-shared anonymous pages', pages: this.anonShared, anonOnly: true },
       ],
+      forkShared: this.anonShared.ranges(),
+      forkSharedPages: () => this.#forkSharedPages(),
     };
   }
 }

@@ -7,7 +7,7 @@ import { backingOf } from './anon-backing/select.js';
 import { type Vma } from '../vma/vma.js';
 import { pageDown } from './common.js';
 import { readFault } from './fault.js';
-import { freeAnon, noteWrite } from './pages.js';
+import { forkShared, freeAnon, noteWrite } from './pages.js';
 import { flushPins } from './pins.js';
 import type { MmState } from './state.js';
 import { live } from './state.js';
@@ -187,8 +187,8 @@ export function makeUffdSpace(mm: MmState): UffdAddressSpace {
  */
 function movePage(mm: MmState, from: number, to: number): UffdMoveRefusal | null {
   if (mm.uffdPoison.has(from)) return 'EFAULT';
-  if (mm.anonShared.has(from)) return 'EBUSY';
   const src = vmaAt(mm, from);
+  if (forkShared(mm, src, from)) return 'EBUSY';
   const dst = vmaAt(mm, to);
   if (dst.anonVma === 0) anonVmaPrepare(mm, dst);
   if (mm.zeroMapped.has(from)) mm.zeroMapped.add(to);
@@ -199,6 +199,8 @@ function movePage(mm: MmState, from: number, to: number): UffdMoveRefusal | null
     d.vmo.write(s.vmo.read(PAGE, s.offset), d.offset);
   }
   if (mm.profile.softDirty) mm.softDirty.add(to);
+  // The page moved in is this process's own (move_pages_pte needs an exclusive source page).
+  if (mm.anonShared.active) mm.anonShared.unshare(to);
   freeAnon(mm, from, from + PAGE, src);
   flushPins(mm);
   return null;

@@ -54,6 +54,10 @@ export interface MmView {
   readonly guards: readonly (readonly [number, number])[];
   /** Pinned (mlocked) ranges. */
   readonly pins: readonly { start: number; end: number }[];
+  /** The ranges whose present, untouched pages a fork left shared (sorted, disjoint): inside private anonymous VMAs. */
+  readonly forkShared: readonly (readonly [number, number])[];
+  /** How many pages are fork-shared now (the atomicity check compares it). */
+  forkSharedPages(): number;
   /** Per-page sets keyed by page address, and the VMA kinds each may refer to. */
   readonly pageSets: readonly { name: string; pages: ReadonlySet<number>; anonOnly?: boolean; sharedOnly?: boolean }[];
 }
@@ -208,6 +212,15 @@ export function validateMm(view: MmView, call: string): void {
       if (s.sharedOnly && v.backing.kind === 'anon') fail('page-state-in-vma', `${s.name} holds ${hex(p)} of a private anonymous VMA`);
     }
   }
+  // The ranges fork left shared pages in lie inside private anonymous VMAs: unmapping or freeing takes them away.
+  for (const [fs, fe] of view.forkShared) {
+    for (let at = fs; at < fe; ) {
+      const v = vmaAt(vmas, at);
+      if (!v) fail('page-state-in-vma', `fork-shared anonymous pages hold ${hex(at)}, which no VMA maps`);
+      if (v.backing.kind !== 'anon') fail('page-state-in-vma', `fork-shared anonymous pages hold ${hex(at)} of a ${v.backing.kind} VMA`);
+      at = v.end;
+    }
+  }
   // Guard markers (MADV_GUARD_INSTALL) lie inside VMAs: munmap, MAP_FIXED and mremap take them along or away.
   for (const [gs, ge] of view.guards) {
     if (gs % PAGE !== 0 || ge % PAGE !== 0 || !(gs < ge)) fail('guard-ranges', `guard range ${hex(gs)}-${hex(ge)}`);
@@ -250,6 +263,7 @@ export function snapshotMm(view: MmView): string {
   parts.push(`vm ${view.totalVm} ${view.lockedVm} ${view.dataVm}`);
   parts.push(`pins ${view.pins.map((p) => `${hex(p.start)}-${hex(p.end)}`).join(',')}`);
   for (const s of view.pageSets) parts.push(`${s.name} ${s.pages.size}`);
+  parts.push(`fork-shared anonymous pages ${view.forkSharedPages()}`);
   parts.push(`guards ${view.guards.map(([s, e]) => `${hex(s)}-${hex(e)}`).join(',')}`);
   return parts.join('\n');
 }

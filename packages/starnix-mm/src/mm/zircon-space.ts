@@ -88,6 +88,21 @@ export class ZirconSpace {
   }
 
   /**
+   * The committed (or compressed) pages of [start, end) of the private anonymous VMA `v`, by address, ascending: one
+   * query of the single VMO, or of the VMA's own VMO (its offsets follow the addresses linearly). Either costs what
+   * the VMO holds, not the size of the range.
+   */
+  static presentAnon(space: ZirconSpace, v: Vma, start: number, end: number): number[] {
+    const single = space.anonVmo;
+    if (single) return single.presentPages(start, end - start);
+    const { vmo, offset } = ZirconSpace.target(space, v, start);
+    // Past the end of a VMO a cut resized is nothing (per-mapping's `present` says the same).
+    const len = Math.min(end - start, vmo.getSize() - offset);
+    if (len <= 0) return [];
+    return vmo.presentPages(offset, len).map((o) => start + (o - offset));
+  }
+
+  /**
    * The object a VMA's Zircon mapping uses (a private file mapping maps its copy-on-write child). File pages at
    * offsets of 2^52 and above (Linux maps up to 2^63) lie past the end of every file the model can hold, so they
    * only ever fault with SIGBUS; zircon-objects takes offsets below 2^53 only, so those pages map the same object

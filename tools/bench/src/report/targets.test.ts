@@ -94,6 +94,15 @@ describe('rendering a run', () => {
     expect(docs).toContain('Missed targets');
     expect([...renderCharts(result).keys()].sort()).toEqual(['map_fixed.svg', 'ratio-vs-n.svg']);
   });
+
+  it('explains a missed fork target with its measured analysis', () => {
+    const slow = { ...result, rows: result.rows.map((r) => (r.row === 'fork_256mib_touched' ? cell(r.row, null, side(5e6), side(3e7)) : r)) };
+    const docs = renderDocs(slow, evaluateTargets(slow));
+    const line = docs.split('\n').find((l) => l.startsWith('- **fork with 256 MiB touched'));
+    expect(line).toContain('(0.17x)');
+    expect(line).toContain('whether 1,024 or 65,536 pages were committed');
+    expect(line).not.toContain('No analysis recorded');
+  });
 });
 
 describe("the per-mapping design's rows", () => {

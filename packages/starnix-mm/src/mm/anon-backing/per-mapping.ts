@@ -40,7 +40,9 @@ function zx<T>(f: () => T): T {
 }
 
 function register(mm: MmState, vmo: Vmo, pgBase: number): AnonObject {
-  const obj: AnonObject = { vmo, pgBase, id: vmo.info().koid, refs: 0 };
+  // The koid from ZX_INFO_HANDLE_BASIC (what Starnix's get_koid asks), not ZX_INFO_VMO, whose committed and
+  // populated counts cost the pages a snapshot child sees (fork of a large mapping).
+  const obj: AnonObject = { vmo, pgBase, id: vmo.basicInfo().koid, refs: 0 };
   mm.zx.anonObjects.add(obj);
   mm.tree.noteNew(obj);
   return obj;
