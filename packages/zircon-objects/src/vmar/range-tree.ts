@@ -44,6 +44,14 @@ export class RangeTree<T> {
   // Scratch for descents (no allocation on hot paths).
   readonly #pathNode = new Int32Array(MAX_HEIGHT);
   readonly #pathSlot = new Int32Array(MAX_HEIGHT);
+  /**
+   * The finger: the leaf the last descent reached (-1: none), whose root path #pathNode/#pathSlot still hold. A
+   * system call looks up, changes and checks the neighbours of one range several times over; while the key still
+   * belongs in this leaf (checked against the leaf's own keys and its neighbours', so always exact), those calls
+   * skip the descent. Any change of the tree's shape (a split, a merge, a dropped node, a new or collapsed root)
+   * clears it, since the recorded path may no longer lead there.
+   */
+  #finger = -1;
   #leaf = 0;
   #slot = 0;
   // Gap searches.
@@ -96,6 +104,12 @@ export class RangeTree<T> {
    */
   #descend(start: number): number {
     const I = this.#I;
+    const f = this.#finger;
+    if (f >= 0 && this.#holds(f, start, false)) {
+      for (let h = this.#height; h > 0; h--) I.dirty[this.#pathNode[h]] = 1;
+      this.#L.dirty[f] = 1;
+      return f;
+    }
     let n = this.#root;
     for (let h = this.#height; h > 0; h--) {
       const i = Math.max(0, lastLE(I.start, n * S, I.count[n], start));
@@ -105,7 +119,21 @@ export class RangeTree<T> {
       n = (I.kid as Int32Array)[n * S + i];
     }
     this.#L.dirty[n] = 1;
+    this.#finger = n;
     return n;
+  }
+
+  /**
+   * Whether a descent for `key` (the last start <= key, or < key when strict) would end in leaf `id`: its first start
+   * is at or below the key (or it is the first leaf) and the next leaf's first start is above it (or it is the last).
+   */
+  #holds(id: number, key: number, strict: boolean): boolean {
+    const L = this.#L;
+    if (L.count[id] === 0) return false;
+    const pv = (L.prev as Int32Array)[id];
+    const nx = (L.next as Int32Array)[id];
+    if (strict) return (pv < 0 || L.start[id * S] < key) && (nx < 0 || L.start[nx * S] >= key);
+    return (pv < 0 || L.start[id * S] <= key) && (nx < 0 || L.start[nx * S] > key);
   }
 
   /** Refreshes the largest gaps of node id (at height h) and of its dirty descendants. */
@@ -217,6 +245,7 @@ export class RangeTree<T> {
       this.#write(r * S + 1, right, C);
       this.#root = r;
       this.#height++;
+      this.#finger = -1;
     }
   }
 
@@ -226,6 +255,7 @@ export class RangeTree<T> {
    * reverse), so ascending or descending runs of inserts leave full nodes behind instead of half-empty ones.
    */
   #split(P: Pool<T>, id: number, j: number): number {
+    this.#finger = -1;
     const n = P.count[id];
     const keep = j === n - 1 ? n - 1 : j === 0 ? 1 : n >>> 1;
     const r = P.alloc();
@@ -305,16 +335,19 @@ export class RangeTree<T> {
       this.#root = (I.kid as Int32Array)[old * S];
       I.release(old);
       this.#height--;
+      this.#finger = -1;
     }
     if (this.#height > 0 && I.count[this.#root] === 0) {
       I.release(this.#root);
       this.#root = this.#head = this.#tail = this.#L.alloc();
       this.#height = 0;
+      this.#finger = -1;
     }
   }
 
   /** Frees a node that has left its parent (unchaining a leaf). */
   #drop(P: Pool<T>, id: number): void {
+    this.#finger = -1;
     if (P.next !== null && P.prev !== null) {
       const nx = P.next[id];
       const pv = P.prev[id];
@@ -347,12 +380,22 @@ export class RangeTree<T> {
 
   /** Positions #leaf/#slot at the last range whose start is <= addr (or < addr when strict); false if none. */
   #seek(addr: number, strict: boolean): boolean {
-    const I = this.#I;
-    let n = this.#root;
-    for (let h = this.#height; h > 0; h--) {
-      const i = strict ? lastLT(I.start, n * S, I.count[n], addr) : lastLE(I.start, n * S, I.count[n], addr);
-      if (i < 0) return false;
-      n = (I.kid as Int32Array)[n * S + i];
+    let n = this.#finger;
+    if (n < 0 || !this.#holds(n, addr, strict)) {
+      const I = this.#I;
+      n = this.#root;
+      for (let h = this.#height; h > 0; h--) {
+        const i = strict ? lastLT(I.start, n * S, I.count[n], addr) : lastLE(I.start, n * S, I.count[n], addr);
+        if (i < 0) {
+          // The path arrays were partly overwritten: they no longer lead to the finger.
+          this.#finger = -1;
+          return false;
+        }
+        this.#pathNode[h] = n;
+        this.#pathSlot[h] = i;
+        n = (I.kid as Int32Array)[n * S + i];
+      }
+      this.#finger = n;
     }
     const L = this.#L;
     const j = strict ? lastLT(L.start, n * S, L.count[n], addr) : lastLE(L.start, n * S, L.count[n], addr);
@@ -519,7 +562,6 @@ export class RangeTree<T> {
     this.#align = align;
     this.#stop = false;
     if (this.#size > 0) {
-      this.#clean(this.#root, this.#height);
       const a = this.#upFrom(this.#root, this.#height, regionStart);
       if (a >= 0 || this.#stop) return a;
       return this.#tryUp(this.#lastEnd(), regionEnd);
@@ -542,8 +584,27 @@ export class RangeTree<T> {
     if (this.#size === 0) return this.#tryDown(regionStart, regionEnd);
     const a = this.#tryDown(this.#lastEnd(), regionEnd);
     if (a >= 0) return a;
-    this.#clean(this.#root, this.#height);
     return this.#downFrom(this.#root, this.#height, regionStart);
+  }
+
+  /**
+   * Whether the child in slot k of inner node P (at height h) may hold a gap of the searched length: its gap entry
+   * says so, or the child is dirty (changed since its summary was last refreshed), so the search looks inside
+   * instead of refreshing first. Most searches end in the subtree that just changed (the top-down mmap lands next
+   * to the previous one), so they never pay for a refresh.
+   */
+  #mayFit(P: Pool<T>, k: number, h: number): boolean {
+    const C = h === 1 ? this.#L : this.#I;
+    return C.dirty[(P.kid as Int32Array)[k]] !== 0 || (P.gap as Float64Array)[k] >= this.#len;
+  }
+
+  /** After a search found nothing in the child in slot k of P: refreshes a dirty child, so the next search skips it. */
+  #settle(P: Pool<T>, k: number, h: number): void {
+    const c = (P.kid as Int32Array)[k];
+    const C = h === 1 ? this.#L : this.#I;
+    if (C.dirty[c] === 0) return;
+    this.#clean(c, h - 1);
+    (P.gap as Float64Array)[k] = C.mg[c];
   }
 
   #tryUp(gapStart: number, gapEnd: number): number {
@@ -571,9 +632,10 @@ export class RangeTree<T> {
       // The gap before slot i, then (inner nodes) the gaps inside the child.
       const a = this.#tryUp(pe, fence[b + i]);
       if (a >= 0) return a;
-      if (h > 0 && (P.gap as Float64Array)[b + i] >= this.#len && P.end[b + i] - this.#len >= this.#lo) {
+      if (h > 0 && this.#mayFit(P, b + i, h) && P.end[b + i] - this.#len >= this.#lo) {
         const r = this.#upFrom((P.kid as Int32Array)[b + i], h - 1, pe);
         if (r >= 0 || this.#stop) return r;
+        this.#settle(P, b + i, h);
       }
       pe = Math.max(pe, P.end[b + i]);
     }
@@ -587,9 +649,10 @@ export class RangeTree<T> {
     const fence = P.fence ?? P.start;
     for (let i = P.count[id] - 1; i >= 0; i--) {
       const pe = i > 0 ? P.end[b + i - 1] : prevEnd;
-      if (h > 0 && (P.gap as Float64Array)[b + i] >= this.#len && P.start[b + i] + this.#len <= this.#hi) {
+      if (h > 0 && this.#mayFit(P, b + i, h) && P.start[b + i] + this.#len <= this.#hi) {
         const r = this.#downFrom((P.kid as Int32Array)[b + i], h - 1, pe);
         if (r >= 0 || this.#stop) return r;
+        this.#settle(P, b + i, h);
       }
       const a = this.#tryDown(pe, fence[b + i]);
       if (a >= 0) return a;
