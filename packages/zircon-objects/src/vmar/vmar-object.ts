@@ -287,12 +287,16 @@ export class VmarObject extends KernelObject {
   mergeAround(a: number, b: number): Mapping | undefined {
     const lo = Math.max(this.base, a - 1);
     const hi = Math.min(this.end, b + 1);
-    const items = this.children.overlapping(lo, hi);
     let run: Mapping | undefined;
     // The first mapping of a run takes in the ones that continue it and learns its new end once, when the run ends.
     let runEnd = 0;
     let at: Mapping | undefined;
-    for (const c of items) {
+    // The children overlapping [lo, hi), one lookup after the other (each next to the last, so the tree's finger
+    // answers it without a descent) rather than a list of them: a merged child is gone before the next lookup, and
+    // the run's own end moves only when the run ends, so each lookup finds the child after the last one seen.
+    let next: number;
+    for (let c = lo < hi ? this.children.endingAbove(lo) : undefined; c !== undefined && c.base < hi; c = this.children.endingAbove(next)) {
+      next = c.base + c.size;
       if (!(c instanceof Mapping)) {
         if (run !== undefined && runEnd !== run.end) this.#resize(run, runEnd);
         run = undefined;
