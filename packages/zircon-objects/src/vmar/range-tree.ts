@@ -1,3 +1,4 @@
+import { GapSearch } from './range-gaps.js';
 import { CAP, LOW, MAX_HEIGHT, Pool, S, lastLE, lastLT } from './range-pool.js';
 
 /**
@@ -52,14 +53,10 @@ export class RangeTree<T> {
    * clears it, since the recorded path may no longer lead there.
    */
   #finger = -1;
+  /** The gap searches' state and walks (range-gaps.ts), over this tree's pools. */
+  readonly #gaps = new GapSearch<T>(this.#L, this.#I);
   #leaf = 0;
   #slot = 0;
-  // Gap searches.
-  #lo = 0;
-  #hi = 0;
-  #len = 0;
-  #align = 1;
-  #stop = false;
 
   constructor() {
     this.#root = this.#head = this.#tail = this.#L.alloc();
@@ -70,7 +67,7 @@ export class RangeTree<T> {
     return this.#size;
   }
 
-  /** Writes the bounds of child `id` (of pool C) into inner slot k (its gap entry is refreshed by #clean). */
+  /** Writes the bounds of child `id` (of pool C) into inner slot k (its gap entry is refreshed by GapSearch.clean). */
   #write(k: number, id: number, C: Pool<T>): void {
     const b = id * S;
     const I = this.#I;
@@ -134,37 +131,6 @@ export class RangeTree<T> {
     const nx = (L.next as Int32Array)[id];
     if (strict) return (pv < 0 || L.start[id * S] < key) && (nx < 0 || L.start[nx * S] >= key);
     return (pv < 0 || L.start[id * S] <= key) && (nx < 0 || L.start[nx * S] > key);
-  }
-
-  /** Refreshes the largest gaps of node id (at height h) and of its dirty descendants. */
-  #clean(id: number, h: number): void {
-    const P = h === 0 ? this.#L : this.#I;
-    if (P.dirty[id] === 0) return;
-    if (h === 0) P.mg[id] = P.innerGap(id);
-    else {
-      // One pass: refresh each child's entry and take the largest of those and of the gaps between children.
-      const C = h === 1 ? this.#L : this.#I;
-      const b = id * S;
-      const n = P.count[id];
-      const kid = P.kid as Int32Array;
-      const gap = P.gap as Float64Array;
-      const fence = P.fence as Float64Array;
-      const end = P.end;
-      let best = 0;
-      for (let i = 0; i < n; i++) {
-        const c = kid[b + i];
-        if (C.dirty[c] !== 0) this.#clean(c, h - 1);
-        const g = C.mg[c];
-        gap[b + i] = g;
-        if (g > best) best = g;
-        if (i > 0) {
-          const d = fence[b + i] - end[b + i - 1];
-          if (d > best) best = d;
-        }
-      }
-      P.mg[id] = best;
-    }
-    P.dirty[id] = 0;
   }
 
   /** Propagates a change of leaf `id` up the recorded path, stopping where summaries stay the same. */
@@ -556,17 +522,14 @@ export class RangeTree<T> {
     num(lo, 'lo');
     num(hi, 'hi');
     fitArgs(len, align);
-    this.#lo = lo;
-    this.#hi = Math.min(hi, regionEnd);
-    this.#len = len;
-    this.#align = align;
-    this.#stop = false;
+    const g = this.#gaps;
+    g.set(lo, Math.min(hi, regionEnd), len, align);
     if (this.#size > 0) {
-      const a = this.#upFrom(this.#root, this.#height, regionStart);
-      if (a >= 0 || this.#stop) return a;
-      return this.#tryUp(this.#lastEnd(), regionEnd);
+      const a = g.upFrom(this.#root, this.#height, regionStart);
+      if (a >= 0 || g.stop) return a;
+      return g.tryUp(this.#lastEnd(), regionEnd);
     }
-    return this.#tryUp(regionStart, regionEnd);
+    return g.tryUp(regionStart, regionEnd);
   }
 
   /** Like lowestFit, but the highest such address (Linux's top-down placement). */
@@ -576,92 +539,11 @@ export class RangeTree<T> {
     num(lo, 'lo');
     num(hi, 'hi');
     fitArgs(len, align);
-    this.#lo = Math.max(lo, regionStart);
-    this.#hi = Math.min(hi, regionEnd);
-    this.#len = len;
-    this.#align = align;
-    this.#stop = false;
-    if (this.#size === 0) return this.#tryDown(regionStart, regionEnd);
-    const a = this.#tryDown(this.#lastEnd(), regionEnd);
+    const g = this.#gaps;
+    g.set(Math.max(lo, regionStart), Math.min(hi, regionEnd), len, align);
+    if (this.#size === 0) return g.tryDown(regionStart, regionEnd);
+    const a = g.tryDown(this.#lastEnd(), regionEnd);
     if (a >= 0) return a;
-    return this.#downFrom(this.#root, this.#height, regionStart);
-  }
-
-  /**
-   * Whether the child in slot k of inner node P (at height h) may hold a gap of the searched length: its gap entry
-   * says so, or the child is dirty (changed since its summary was last refreshed), so the search looks inside
-   * instead of refreshing first. Most searches end in the subtree that just changed (the top-down mmap lands next
-   * to the previous one), so they never pay for a refresh.
-   */
-  #mayFit(P: Pool<T>, k: number, h: number): boolean {
-    const C = h === 1 ? this.#L : this.#I;
-    return C.dirty[(P.kid as Int32Array)[k]] !== 0 || (P.gap as Float64Array)[k] >= this.#len;
-  }
-
-  /** After a search found nothing in the child in slot k of P: refreshes a dirty child, so the next search skips it. */
-  #settle(P: Pool<T>, k: number, h: number): void {
-    const c = (P.kid as Int32Array)[k];
-    const C = h === 1 ? this.#L : this.#I;
-    if (C.dirty[c] === 0) return;
-    this.#clean(c, h - 1);
-    (P.gap as Float64Array)[k] = C.mg[c];
-  }
-
-  #tryUp(gapStart: number, gapEnd: number): number {
-    const a = Math.ceil(Math.max(gapStart, this.#lo) / this.#align) * this.#align;
-    return a + this.#len <= Math.min(gapEnd, this.#hi) ? a : -1;
-  }
-
-  #tryDown(gapStart: number, gapEnd: number): number {
-    const a = Math.floor((Math.min(gapEnd, this.#hi) - this.#len) / this.#align) * this.#align;
-    return a >= Math.max(gapStart, this.#lo) ? a : -1;
-  }
-
-  /** Lowest fit in node id (at height h) whose first range follows a range ending at prevEnd. */
-  #upFrom(id: number, h: number, prevEnd: number): number {
-    const P = h === 0 ? this.#L : this.#I;
-    const b = id * S;
-    const n = P.count[id];
-    const fence = P.fence ?? P.start;
-    let pe = prevEnd;
-    for (let i = 0; i < n; i++) {
-      if (pe + this.#len > this.#hi) {
-        this.#stop = true;
-        return -1;
-      }
-      // The gap before slot i, then (inner nodes) the gaps inside the child.
-      const a = this.#tryUp(pe, fence[b + i]);
-      if (a >= 0) return a;
-      if (h > 0 && this.#mayFit(P, b + i, h) && P.end[b + i] - this.#len >= this.#lo) {
-        const r = this.#upFrom((P.kid as Int32Array)[b + i], h - 1, pe);
-        if (r >= 0 || this.#stop) return r;
-        this.#settle(P, b + i, h);
-      }
-      pe = Math.max(pe, P.end[b + i]);
-    }
-    return -1;
-  }
-
-  /** Highest fit in node id (at height h) whose first range follows a range ending at prevEnd. */
-  #downFrom(id: number, h: number, prevEnd: number): number {
-    const P = h === 0 ? this.#L : this.#I;
-    const b = id * S;
-    const fence = P.fence ?? P.start;
-    for (let i = P.count[id] - 1; i >= 0; i--) {
-      const pe = i > 0 ? P.end[b + i - 1] : prevEnd;
-      if (h > 0 && this.#mayFit(P, b + i, h) && P.start[b + i] + this.#len <= this.#hi) {
-        const r = this.#downFrom((P.kid as Int32Array)[b + i], h - 1, pe);
-        if (r >= 0 || this.#stop) return r;
-        this.#settle(P, b + i, h);
-      }
-      const a = this.#tryDown(pe, fence[b + i]);
-      if (a >= 0) return a;
-      // Every gap further down ends below pe.
-      if (pe - this.#len < this.#lo) {
-        this.#stop = true;
-        return -1;
-      }
-    }
-    return -1;
+    return g.downFrom(this.#root, this.#height, regionStart);
   }
 }
