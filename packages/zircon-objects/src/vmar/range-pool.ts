@@ -58,13 +58,14 @@ export class Pool<T> {
   /** Per node: entries in use. */
   count: Int32Array;
   /**
-   * Per node: the largest gap between neighbouring ranges in its subtree. Refreshed lazily, by the first gap search
-   * after a change (see dirty), since most changes are never followed by one (a VMAR whose maps are all SPECIFIC).
+   * Per node: the largest gap between neighbouring ranges in its subtree. Refreshed lazily, by a gap search that finds
+   * no fit in a changed subtree (see dirty), since most changes are never followed by one (a VMAR whose maps are
+   * all SPECIFIC) and most searches end in the subtree that just changed (range-gaps.ts).
    */
   mg: Float64Array;
   /**
    * Per node: 1 when mg (and, for an inner node, the gap entries of its slots) may be stale. A dirty node's
-   * ancestors are dirty too, so a search refreshes exactly the dirty subtrees below the root.
+   * ancestors are dirty too, so a search that meets a clean node may trust its summary and its children's.
    */
   dirty: Uint8Array;
   /** Leaves are chained in address order (-1 ends the chain), so walks never climb back up. */
