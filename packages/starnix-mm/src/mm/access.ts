@@ -268,20 +268,29 @@ export function execute(mm: MmState, addr: SysInt): UserAccessResult {
   }
 }
 
-/** A user-mode read by `task` that waits in userfaultfd (a registered missing page) as Linux does. */
-export async function readAsync(mm: MmState, task: UffdTask, addr: SysInt, length: SysInt): Promise<UserAccessResult> {
-  live(mm);
-  checkTask(task);
-  // Small numbers (the usual case) need no BigInt, as in read().
-  if (isSmall(addr) && isSmall(length) && length <= 2 ** 32) {
-    if (addr >= mm.taskSize) return { ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: addr, done: 0 } };
-    return await userAccessAsync(mm, task, addr, length, 'read');
+/**
+ * A user-mode read by `task` that waits in userfaultfd (a registered missing page) as Linux does. Not itself an
+ * async function (that would add a promise and a turn to every fault): argument errors become a rejection, as they
+ * would there.
+ */
+export function readAsync(mm: MmState, task: UffdTask, addr: SysInt, length: SysInt): Promise<UserAccessResult> {
+  try {
+    live(mm);
+    checkTask(task);
+    // Small numbers (the usual case) need no BigInt, as in read().
+    if (isSmall(addr) && isSmall(length) && length <= 2 ** 32) {
+      if (addr >= mm.taskSize) return Promise.resolve({ ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: addr, done: 0 } });
+      return userAccessAsync(mm, task, addr, length, 'read');
+    }
+    const a = u64(addr, 'addr');
+    const l = u64(length, 'length');
+    if (l > 1n << 32n) fail('EINVAL', 'access too large');
+    if (a >= BigInt(mm.taskSize)) return Promise.resolve({ ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: Number(a), done: 0 } });
+    return userAccessAsync(mm, task, Number(a), Number(l), 'read');
+  } catch (e) {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the thrown value itself, as an async function would reject with it
+    return Promise.reject(e);
   }
-  const a = u64(addr, 'addr');
-  const l = u64(length, 'length');
-  if (l > 1n << 32n) fail('EINVAL', 'access too large');
-  if (a >= BigInt(mm.taskSize)) return { ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: Number(a), done: 0 } };
-  return await userAccessAsync(mm, task, Number(a), Number(l), 'read');
 }
 
 /** A user-mode write by `task` that waits in userfaultfd (missing or write-protected pages). */

@@ -48,6 +48,11 @@ export function describeCall(name: string, args: readonly unknown[]): string {
 
 const translate = lowerToErrno;
 
+/** The rejection handler of an unchecked async call: made once, since it needs nothing of the call. */
+function rethrowLowered(e: unknown): never {
+  throw translate(e);
+}
+
 /** The check after a finished call: invariants, and atomicity when an all-or-nothing call failed. */
 function after(t: GuardTarget, call: string, before: string | undefined, failed: unknown): void {
   t.validate(call);
@@ -81,6 +86,8 @@ export function installSyscallGuard(proto: object, targetOf: (self: object) => G
       }
       t.guardDepth--;
       if (result instanceof Promise) {
+        // Unchecked (the usual case): only errors need lowering, with no closure per call.
+        if (!check) return result.then(undefined, rethrowLowered);
         // Async calls: nested calls made while this one waits are checked on their own; this one when it settles.
         return result.then(
           (v: unknown) => {

@@ -89,12 +89,14 @@ export function makeUffdSpace(mm: MmState): UffdAddressSpace {
       return alive();
     },
     vmasIn: (start: number, end: number): readonly UffdVma[] => {
-      if (end <= start) return [];
-      return mm.tree.range(start, end).map((v) => {
-        const reg = mm.counters.uffd.get(v.uffd);
+      const out: UffdVma[] = [];
+      // The VMAs from the one ending above start, each found next to the last (no intermediate list).
+      for (let v = mm.tree.findFrom(start); v !== undefined && v.start < end && end > start; v = mm.tree.next(v)) {
+        const reg = v.uffd === 0 ? undefined : mm.counters.uffd.get(v.uffd);
         const access = (v.flags & (VM.READ | VM.WRITE | VM.EXEC)) | (v.flags & VM.LOCKED ? 8 : 0);
-        return { start: v.start, end: v.end, kind: kindOf(v), mayWrite: (v.flags & VM.MAYWRITE) !== 0, droppable: (v.flags & VM.DROPPABLE) !== 0, uffd: reg?.ctx ?? null, uffdMode: reg?.mode ?? 0, access };
-      });
+        out.push({ start: v.start, end: v.end, kind: kindOf(v), mayWrite: (v.flags & VM.MAYWRITE) !== 0, droppable: (v.flags & VM.DROPPABLE) !== 0, uffd: reg?.ctx ?? null, uffdMode: reg?.mode ?? 0, access });
+      }
+      return out;
     },
     setRegistration: (start: number, end: number, ctx: UffdContextHooks | null, mode: number): void => {
       setUffdRegistration(mm, start, end, ctx, mode);
@@ -113,7 +115,7 @@ export function makeUffdSpace(mm: MmState): UffdAddressSpace {
       const page = pageDown(address);
       if (!(v.flags & VM.SHARED) && v.anonVma === 0) anonVmaPrepare(mm, v);
       const t = ZirconSpace.writeTarget(mm.zx, v, page);
-      t.vmo.write(data.subarray(0, PAGE), t.offset);
+      t.vmo.write(data.length === PAGE ? data : data.subarray(0, PAGE), t.offset);
       mm.zeroMapped.delete(page);
       // UFFDIO_COPY installs its page over a guard marker (mfill_atomic_install_pte takes any marker as none).
       if (mm.guards.size !== 0) mm.guards.remove(page, page + PAGE);

@@ -4,11 +4,17 @@ import {
   VmOptions,
   VmoChildOptions,
   VmoOp,
+  ZxError,
   type Kernel,
   type Vmar,
 } from '@memsim/zircon-objects';
 import { VM } from '../abi/constants.js';
-import { withErrno } from '../errno/zx-errno.js';
+import { errnoFromZx } from '../errno/zx-errno.js';
+
+/** What withErrno(f, 'map') throws for an error `e` of a VMAR call. */
+function mapErrno(e: unknown): unknown {
+  return e instanceof ZxError ? errnoFromZx(e, 'map') : e;
+}
 import type { AnonObject, Vma } from '../vma/vma.js';
 import type { AnonBackingDesign } from './anon-backing/design.js';
 
@@ -162,18 +168,33 @@ export class ZirconSpace {
     }
     const t = ZirconSpace.mapTarget(this, v, start);
     const opts = VmOptions.SPECIFIC_OVERWRITE | ZirconSpace.perms(v.flags) | VmOptions.ALLOW_FAULTS;
-    withErrno(() => this.vmar.map(opts, start - this.base, t.vmo, t.offset, end - start), 'map');
+    // withErrno's conversion, written out: no closure per call on the hot mapping paths.
+    try {
+      this.vmar.map(opts, start - this.base, t.vmo, t.offset, end - start);
+    } catch (e) {
+      throw mapErrno(e);
+    }
   }
 
   /** Unmaps [start, end); Linux ranges may reach below or above the user VMAR, which holds no mapping there. */
   unmap(start: number, end: number): void {
     const s = Math.max(start, this.base);
     const e = Math.min(end, this.end);
-    if (e > s) withErrno(() => this.vmar.unmap(s, e - s), 'map');
+    if (e <= s) return;
+    try {
+      this.vmar.unmap(s, e - s);
+    } catch (err) {
+      throw mapErrno(err);
+    }
   }
 
   protect(v: Vma, start: number, end: number): void {
-    if (end > start) withErrno(() => this.vmar.protect(ZirconSpace.perms(v.flags), start, end - start), 'map');
+    if (end <= start) return;
+    try {
+      this.vmar.protect(ZirconSpace.perms(v.flags), start, end - start);
+    } catch (e) {
+      throw mapErrno(e);
+    }
   }
 
   /** 'single': a snapshot of the private anonymous VMO for a fork child. */

@@ -58,8 +58,9 @@ function mfillAtomic(space: UffdAddressSpace, kind: FillKind, start: number, len
         errno = 'EFAULT';
         break;
       }
-      // installPage copies the bytes into the page: a view serves, no copy of the source per page.
-      space.installPage(a, source.subarray(off, off + page), wp);
+      // installPage copies the bytes into the page: a view serves, no copy of the source per page (and a one-page
+      // source is passed as it is: a view costs more than the rest of the call's bookkeeping).
+      space.installPage(a, off === 0 && source.length === page ? source : source.subarray(off, off + page), wp);
     } else if (kind === 'zeropage') {
       space.installZeroPage(a);
     } else {

@@ -78,6 +78,8 @@ export class UserfaultFD implements UffdContextHooks, UffdFile, Disposable {
   readonly #faultRead: FaultWaiter[] = [];
   readonly #events: EventWaiter[] = [];
   readonly #readableListeners = new Set<() => void>();
+  /** The listeners as an array, rebuilt when one comes or goes: a notification iterates it without copying the set. */
+  #listenerList: readonly (() => void)[] = [];
   readonly #forkChildren = new Map<UffdAddressSpace, UserfaultFD>();
   #dispatcher: EventDispatcher | null = null;
 
@@ -331,7 +333,13 @@ export class UserfaultFD implements UffdContextHooks, UffdFile, Disposable {
   /** Calls `listener` whenever a message becomes readable; dispose the result to stop. */
   onReadable(listener: () => void): Disposable {
     this.#readableListeners.add(listener);
-    return { [Symbol.dispose]: () => void this.#readableListeners.delete(listener) };
+    this.#listenerList = [...this.#readableListeners];
+    return {
+      [Symbol.dispose]: () => {
+        this.#readableListeners.delete(listener);
+        this.#listenerList = [...this.#readableListeners];
+      },
+    };
   }
 
   /**
@@ -493,7 +501,9 @@ export class UserfaultFD implements UffdContextHooks, UffdFile, Disposable {
   }
 
   #notifyReadable(): void {
-    for (const l of [...this.#readableListeners]) l();
+    // A snapshot: listeners added or removed by a listener take effect from the next notification.
+    const list = this.#listenerList;
+    for (let i = 0; i < list.length; i++) list[i]();
   }
 
   /** {@link UserfaultFD.#wake} bound, for the ioctl families' files. */

@@ -58,13 +58,14 @@ export class Pool<T> {
   /** Per node: entries in use. */
   count: Int32Array;
   /**
-   * Per node: the largest gap between neighbouring ranges in its subtree. Refreshed lazily, by the first gap search
-   * after a change (see dirty), since most changes are never followed by one (a VMAR whose maps are all SPECIFIC).
+   * Per node: the largest gap between neighbouring ranges in its subtree. Refreshed lazily, by a gap search that finds
+   * no fit in a changed subtree (see dirty), since most changes are never followed by one (a VMAR whose maps are
+   * all SPECIFIC) and most searches end in the subtree that just changed (range-gaps.ts).
    */
   mg: Float64Array;
   /**
    * Per node: 1 when mg (and, for an inner node, the gap entries of its slots) may be stale. A dirty node's
-   * ancestors are dirty too, so a search refreshes exactly the dirty subtrees below the root.
+   * ancestors are dirty too, so a search that meets a clean node may trust its summary and its children's.
    */
   dirty: Uint8Array;
   /** Leaves are chained in address order (-1 ends the chain), so walks never climb back up. */
@@ -148,6 +149,12 @@ export class Pool<T> {
     if (n <= 0) return;
     const s = src * S + from;
     const d = dst * S + to;
+    if (n <= 8) {
+      // A few slots (an insert or removal near a node's end, the usual case): element by element, since each
+      // copyWithin call costs more than moving a few numbers.
+      this.#copyFew(s, d, n);
+      return;
+    }
     this.start.copyWithin(d, s, s + n);
     this.end.copyWithin(d, s, s + n);
     this.fence?.copyWithin(d, s, s + n);
@@ -157,6 +164,21 @@ export class Pool<T> {
     if (v === null) return;
     if (d < s) for (let i = 0; i < n; i++) v[d + i] = v[s + i];
     else for (let i = n - 1; i >= 0; i--) v[d + i] = v[s + i];
+  }
+
+  /** {@link copy} of n slots from s to d, one by one, in the direction that never overwrites a slot before it is read. */
+  #copyFew(s: number, d: number, n: number): void {
+    const { start, end, fence, gap, kid, values } = this;
+    const up = d > s;
+    for (let k = 0; k < n; k++) {
+      const i = up ? n - 1 - k : k;
+      start[d + i] = start[s + i];
+      end[d + i] = end[s + i];
+      if (fence !== null) fence[d + i] = fence[s + i];
+      if (gap !== null) gap[d + i] = gap[s + i];
+      if (kid !== null) kid[d + i] = kid[s + i];
+      if (values !== null) values[d + i] = values[s + i];
+    }
   }
 
   /**

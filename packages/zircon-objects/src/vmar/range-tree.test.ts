@@ -249,6 +249,63 @@ describe('RangeTree', () => {
     checkAll(tree, m, 2 * n + 8);
   });
 
+  it('answers as the model when calls stay near one address (the finger) while leaves split, merge and move', () => {
+    // A three-level tree, and a cursor that wanders: most calls land in the leaf of the call before, some in its
+    // neighbours, and inserts and removals there split and merge leaves under the finger.
+    fc.assert(
+      fc.property(fc.integer(), (seed) => {
+        const rnd = rng(seed);
+        const tree = new RangeTree<R>();
+        const m = new Model();
+        const n = 6000;
+        const RE3 = 8 * n + 64;
+        for (let i = 0; i < n; i++) {
+          const r = { start: 8 * i, end: 8 * i + 4, fence: 8 * i };
+          tree.insert(r, r.start, r.end);
+          m.items.push(r);
+        }
+        let cur = rnd(RE3);
+        for (let step = 0; step < 4000; step++) {
+          cur = Math.max(0, Math.min(RE3 - 1, cur + rnd(400) - 200));
+          const k = rnd(10);
+          if (k < 3) {
+            // A burst into the gaps after the cursor: leaves fill and split, and so, every 64 of those, do their parents.
+            const base = 8 * Math.floor(cur / 8) + 4 + rnd(2);
+            for (let j = rnd(80); j >= 0; j--) {
+              const at = base + 8 * j;
+              const r = { start: at, end: at + 1 + rnd(2), fence: Math.max(0, at - rnd(2)) };
+              if (r.end > RE3 || !m.free(r.fence, r.end)) continue;
+              tree.insert(r, r.start, r.end, r.fence);
+              m.insert(r);
+            }
+          } else if (k < 6 && m.items.length > 0) {
+            const i = Math.min(m.items.length - 1, m.lower(cur));
+            for (let j = 0; j <= rnd(40) && i < m.items.length; j++) removeChecked(tree, m.remove(i));
+          } else if (k < 7 && m.items.length > 0) {
+            const i = Math.min(m.items.length - 1, m.lower(cur));
+            const r = m.items[i];
+            const end = Math.min(r.end + rnd(3), m.items[i + 1]?.start ?? Infinity);
+            if (end > r.start) {
+              tree.setEnd(r.start, end);
+              r.end = end;
+            }
+          } else {
+            const at = cur;
+            const end = at + 1 + rnd(8);
+            if (tree.at(at) !== m.items.find((r) => r.start <= at && at < r.end)) throw new Error(`at(${at})`);
+            if (tree.below(at) !== m.items.filter((r) => r.start < at).at(-1)) throw new Error(`below(${at})`);
+            if (tree.floor(at) !== m.items.filter((r) => r.start <= at).at(-1)) throw new Error(`floor(${at})`);
+            if (tree.endingAbove(at) !== m.items.find((r) => r.end > at)) throw new Error(`endingAbove(${at})`);
+            if (tree.isFree(at, end) !== m.free(at, end)) throw new Error(`isFree(${at}, ${end})`);
+            if (step % 50 === 0) checkQuery(tree, m, at, 1 + rnd(6), 1 + rnd(2), RE3);
+          }
+        }
+        checkAll(tree, m, RE3);
+      }),
+      { numRuns: 3 },
+    );
+  });
+
   it('rejects empty ranges and fences above the start', () => {
     const tree = new RangeTree<string>();
     expect(() => tree.insert('a', 5, 5)).toThrow(RangeError);

@@ -1,3 +1,4 @@
+import { GapSearch } from './range-gaps.js';
 import { CAP, LOW, MAX_HEIGHT, Pool, S, lastLE, lastLT } from './range-pool.js';
 
 /**
@@ -44,14 +45,18 @@ export class RangeTree<T> {
   // Scratch for descents (no allocation on hot paths).
   readonly #pathNode = new Int32Array(MAX_HEIGHT);
   readonly #pathSlot = new Int32Array(MAX_HEIGHT);
+  /**
+   * The finger: the leaf the last descent reached (-1: none), whose root path #pathNode/#pathSlot still hold. A
+   * system call looks up, changes and checks the neighbours of one range several times over; while the key still
+   * belongs in this leaf (checked against the leaf's own keys and its neighbours', so always exact), those calls
+   * skip the descent. Any change of the tree's shape (a split, a merge, a dropped node, a new or collapsed root)
+   * clears it, since the recorded path may no longer lead there.
+   */
+  #finger = -1;
+  /** The gap searches' state and walks (range-gaps.ts), over this tree's pools. */
+  readonly #gaps = new GapSearch<T>(this.#L, this.#I);
   #leaf = 0;
   #slot = 0;
-  // Gap searches.
-  #lo = 0;
-  #hi = 0;
-  #len = 0;
-  #align = 1;
-  #stop = false;
 
   constructor() {
     this.#root = this.#head = this.#tail = this.#L.alloc();
@@ -62,7 +67,7 @@ export class RangeTree<T> {
     return this.#size;
   }
 
-  /** Writes the bounds of child `id` (of pool C) into inner slot k (its gap entry is refreshed by #clean). */
+  /** Writes the bounds of child `id` (of pool C) into inner slot k (its gap entry is refreshed by GapSearch.clean). */
   #write(k: number, id: number, C: Pool<T>): void {
     const b = id * S;
     const I = this.#I;
@@ -96,6 +101,12 @@ export class RangeTree<T> {
    */
   #descend(start: number): number {
     const I = this.#I;
+    const f = this.#finger;
+    if (f >= 0 && this.#holds(f, start, false)) {
+      for (let h = this.#height; h > 0; h--) I.dirty[this.#pathNode[h]] = 1;
+      this.#L.dirty[f] = 1;
+      return f;
+    }
     let n = this.#root;
     for (let h = this.#height; h > 0; h--) {
       const i = Math.max(0, lastLE(I.start, n * S, I.count[n], start));
@@ -105,38 +116,21 @@ export class RangeTree<T> {
       n = (I.kid as Int32Array)[n * S + i];
     }
     this.#L.dirty[n] = 1;
+    this.#finger = n;
     return n;
   }
 
-  /** Refreshes the largest gaps of node id (at height h) and of its dirty descendants. */
-  #clean(id: number, h: number): void {
-    const P = h === 0 ? this.#L : this.#I;
-    if (P.dirty[id] === 0) return;
-    if (h === 0) P.mg[id] = P.innerGap(id);
-    else {
-      // One pass: refresh each child's entry and take the largest of those and of the gaps between children.
-      const C = h === 1 ? this.#L : this.#I;
-      const b = id * S;
-      const n = P.count[id];
-      const kid = P.kid as Int32Array;
-      const gap = P.gap as Float64Array;
-      const fence = P.fence as Float64Array;
-      const end = P.end;
-      let best = 0;
-      for (let i = 0; i < n; i++) {
-        const c = kid[b + i];
-        if (C.dirty[c] !== 0) this.#clean(c, h - 1);
-        const g = C.mg[c];
-        gap[b + i] = g;
-        if (g > best) best = g;
-        if (i > 0) {
-          const d = fence[b + i] - end[b + i - 1];
-          if (d > best) best = d;
-        }
-      }
-      P.mg[id] = best;
-    }
-    P.dirty[id] = 0;
+  /**
+   * Whether a descent for `key` (the last start <= key, or < key when strict) would end in leaf `id`: its first start
+   * is at or below the key (or it is the first leaf) and the next leaf's first start is above it (or it is the last).
+   */
+  #holds(id: number, key: number, strict: boolean): boolean {
+    const L = this.#L;
+    if (L.count[id] === 0) return false;
+    const pv = (L.prev as Int32Array)[id];
+    const nx = (L.next as Int32Array)[id];
+    if (strict) return (pv < 0 || L.start[id * S] < key) && (nx < 0 || L.start[nx * S] >= key);
+    return (pv < 0 || L.start[id * S] <= key) && (nx < 0 || L.start[nx * S] > key);
   }
 
   /** Propagates a change of leaf `id` up the recorded path, stopping where summaries stay the same. */
@@ -217,6 +211,7 @@ export class RangeTree<T> {
       this.#write(r * S + 1, right, C);
       this.#root = r;
       this.#height++;
+      this.#finger = -1;
     }
   }
 
@@ -226,6 +221,7 @@ export class RangeTree<T> {
    * reverse), so ascending or descending runs of inserts leave full nodes behind instead of half-empty ones.
    */
   #split(P: Pool<T>, id: number, j: number): number {
+    this.#finger = -1;
     const n = P.count[id];
     const keep = j === n - 1 ? n - 1 : j === 0 ? 1 : n >>> 1;
     const r = P.alloc();
@@ -305,16 +301,19 @@ export class RangeTree<T> {
       this.#root = (I.kid as Int32Array)[old * S];
       I.release(old);
       this.#height--;
+      this.#finger = -1;
     }
     if (this.#height > 0 && I.count[this.#root] === 0) {
       I.release(this.#root);
       this.#root = this.#head = this.#tail = this.#L.alloc();
       this.#height = 0;
+      this.#finger = -1;
     }
   }
 
   /** Frees a node that has left its parent (unchaining a leaf). */
   #drop(P: Pool<T>, id: number): void {
+    this.#finger = -1;
     if (P.next !== null && P.prev !== null) {
       const nx = P.next[id];
       const pv = P.prev[id];
@@ -347,12 +346,22 @@ export class RangeTree<T> {
 
   /** Positions #leaf/#slot at the last range whose start is <= addr (or < addr when strict); false if none. */
   #seek(addr: number, strict: boolean): boolean {
-    const I = this.#I;
-    let n = this.#root;
-    for (let h = this.#height; h > 0; h--) {
-      const i = strict ? lastLT(I.start, n * S, I.count[n], addr) : lastLE(I.start, n * S, I.count[n], addr);
-      if (i < 0) return false;
-      n = (I.kid as Int32Array)[n * S + i];
+    let n = this.#finger;
+    if (n < 0 || !this.#holds(n, addr, strict)) {
+      const I = this.#I;
+      n = this.#root;
+      for (let h = this.#height; h > 0; h--) {
+        const i = strict ? lastLT(I.start, n * S, I.count[n], addr) : lastLE(I.start, n * S, I.count[n], addr);
+        if (i < 0) {
+          // The path arrays were partly overwritten: they no longer lead to the finger.
+          this.#finger = -1;
+          return false;
+        }
+        this.#pathNode[h] = n;
+        this.#pathSlot[h] = i;
+        n = (I.kid as Int32Array)[n * S + i];
+      }
+      this.#finger = n;
     }
     const L = this.#L;
     const j = strict ? lastLT(L.start, n * S, L.count[n], addr) : lastLE(L.start, n * S, L.count[n], addr);
@@ -513,18 +522,14 @@ export class RangeTree<T> {
     num(lo, 'lo');
     num(hi, 'hi');
     fitArgs(len, align);
-    this.#lo = lo;
-    this.#hi = Math.min(hi, regionEnd);
-    this.#len = len;
-    this.#align = align;
-    this.#stop = false;
+    const g = this.#gaps;
+    g.set(lo, Math.min(hi, regionEnd), len, align);
     if (this.#size > 0) {
-      this.#clean(this.#root, this.#height);
-      const a = this.#upFrom(this.#root, this.#height, regionStart);
-      if (a >= 0 || this.#stop) return a;
-      return this.#tryUp(this.#lastEnd(), regionEnd);
+      const a = g.upFrom(this.#root, this.#height, regionStart);
+      if (a >= 0 || g.stop) return a;
+      return g.tryUp(this.#lastEnd(), regionEnd);
     }
-    return this.#tryUp(regionStart, regionEnd);
+    return g.tryUp(regionStart, regionEnd);
   }
 
   /** Like lowestFit, but the highest such address (Linux's top-down placement). */
@@ -534,71 +539,11 @@ export class RangeTree<T> {
     num(lo, 'lo');
     num(hi, 'hi');
     fitArgs(len, align);
-    this.#lo = Math.max(lo, regionStart);
-    this.#hi = Math.min(hi, regionEnd);
-    this.#len = len;
-    this.#align = align;
-    this.#stop = false;
-    if (this.#size === 0) return this.#tryDown(regionStart, regionEnd);
-    const a = this.#tryDown(this.#lastEnd(), regionEnd);
+    const g = this.#gaps;
+    g.set(Math.max(lo, regionStart), Math.min(hi, regionEnd), len, align);
+    if (this.#size === 0) return g.tryDown(regionStart, regionEnd);
+    const a = g.tryDown(this.#lastEnd(), regionEnd);
     if (a >= 0) return a;
-    this.#clean(this.#root, this.#height);
-    return this.#downFrom(this.#root, this.#height, regionStart);
-  }
-
-  #tryUp(gapStart: number, gapEnd: number): number {
-    const a = Math.ceil(Math.max(gapStart, this.#lo) / this.#align) * this.#align;
-    return a + this.#len <= Math.min(gapEnd, this.#hi) ? a : -1;
-  }
-
-  #tryDown(gapStart: number, gapEnd: number): number {
-    const a = Math.floor((Math.min(gapEnd, this.#hi) - this.#len) / this.#align) * this.#align;
-    return a >= Math.max(gapStart, this.#lo) ? a : -1;
-  }
-
-  /** Lowest fit in node id (at height h) whose first range follows a range ending at prevEnd. */
-  #upFrom(id: number, h: number, prevEnd: number): number {
-    const P = h === 0 ? this.#L : this.#I;
-    const b = id * S;
-    const n = P.count[id];
-    const fence = P.fence ?? P.start;
-    let pe = prevEnd;
-    for (let i = 0; i < n; i++) {
-      if (pe + this.#len > this.#hi) {
-        this.#stop = true;
-        return -1;
-      }
-      // The gap before slot i, then (inner nodes) the gaps inside the child.
-      const a = this.#tryUp(pe, fence[b + i]);
-      if (a >= 0) return a;
-      if (h > 0 && (P.gap as Float64Array)[b + i] >= this.#len && P.end[b + i] - this.#len >= this.#lo) {
-        const r = this.#upFrom((P.kid as Int32Array)[b + i], h - 1, pe);
-        if (r >= 0 || this.#stop) return r;
-      }
-      pe = Math.max(pe, P.end[b + i]);
-    }
-    return -1;
-  }
-
-  /** Highest fit in node id (at height h) whose first range follows a range ending at prevEnd. */
-  #downFrom(id: number, h: number, prevEnd: number): number {
-    const P = h === 0 ? this.#L : this.#I;
-    const b = id * S;
-    const fence = P.fence ?? P.start;
-    for (let i = P.count[id] - 1; i >= 0; i--) {
-      const pe = i > 0 ? P.end[b + i - 1] : prevEnd;
-      if (h > 0 && (P.gap as Float64Array)[b + i] >= this.#len && P.start[b + i] + this.#len <= this.#hi) {
-        const r = this.#downFrom((P.kid as Int32Array)[b + i], h - 1, pe);
-        if (r >= 0 || this.#stop) return r;
-      }
-      const a = this.#tryDown(pe, fence[b + i]);
-      if (a >= 0) return a;
-      // Every gap further down ends below pe.
-      if (pe - this.#len < this.#lo) {
-        this.#stop = true;
-        return -1;
-      }
-    }
-    return -1;
+    return g.downFrom(this.#root, this.#height, regionStart);
   }
 }

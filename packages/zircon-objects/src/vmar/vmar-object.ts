@@ -1,4 +1,4 @@
-import { hasAny, pageAlignedU64 } from '../args.js';
+import { type U64, hasAny, pageAlignedU64 } from '../args.js';
 import { MapsType, MemoryPriority, ObjType, PAGE_SIZE, VmOptions } from '../constants.js';
 import type { KernelContext } from '../kernel/kernel-context.js';
 import { KernelObject } from '../kernel/kernel-object.js';
@@ -127,10 +127,14 @@ export class VmarObject extends KernelObject {
   // ---- placement ------------------------------------------------------------------------------------------------
 
   /** The placement half of the shared allocate/map rules (after dead / size / permission checks). */
-  locate(options: number, offset: bigint, sizeU: bigint, alignLog2: number): number {
+  locate(options: number, offsetU: U64, sizeArg: U64, alignLog2: number): number {
     const specific = hasAny(options, VmOptions.SPECIFIC | VmOptions.SPECIFIC_OVERWRITE);
     const upper = hasAny(options, VmOptions.OFFSET_IS_UPPER_LIMIT);
     if (specific && upper) fail(ZxStatus.INVALID_ARGS, 'SPECIFIC with OFFSET_IS_UPPER_LIMIT');
+    // Two numbers (zx_vmar_map's small path: their sum is exact) compare as the bigints would; otherwise bigints.
+    if (typeof offsetU === 'number' && typeof sizeArg === 'number') return this.#locateSmall(options, specific, upper, offsetU, sizeArg, alignLog2);
+    const offset = BigInt(offsetU);
+    const sizeU = BigInt(sizeArg);
     if (offset !== 0n && !specific && !upper) fail(ZxStatus.INVALID_ARGS, 'offset without SPECIFIC');
     if (!pageAlignedU64(offset)) fail(ZxStatus.INVALID_ARGS, 'unaligned offset');
     if ((specific || upper) && !hasAny(this.flags, VmOptions.CAN_MAP_SPECIFIC))
@@ -154,6 +158,30 @@ export class VmarObject extends KernelObject {
     if (upper) {
       if (!(sizeU <= offset && offset <= vmarSize)) fail(ZxStatus.INVALID_ARGS, 'upper limit out of range');
       hi = this.base + Number(offset);
+    }
+    const addr = this.#choose(size, align, hi);
+    if (addr < 0) fail(ZxStatus.NO_RESOURCES, 'no free spot');
+    return addr;
+  }
+
+  /** {@link locate} for a number offset and size whose sum is exact: the same checks in the same order. */
+  #locateSmall(options: number, specific: boolean, upper: boolean, offset: number, size: number, alignLog2: number): number {
+    if (offset !== 0 && !specific && !upper) fail(ZxStatus.INVALID_ARGS, 'offset without SPECIFIC');
+    if (offset % PAGE_SIZE !== 0) fail(ZxStatus.INVALID_ARGS, 'unaligned offset');
+    if ((specific || upper) && !hasAny(this.flags, VmOptions.CAN_MAP_SPECIFIC)) fail(ZxStatus.ACCESS_DENIED, 'VMAR lacks CAN_MAP_SPECIFIC');
+    const align = Math.max(PAGE_SIZE, alignLog2 === 0 ? 0 : 2 ** alignLog2);
+    if (size > this.size) fail(ZxStatus.INVALID_ARGS, 'larger than the VMAR');
+    if (specific) {
+      if (offset + size > this.size) fail(ZxStatus.INVALID_ARGS, 'range outside the VMAR');
+      const addr = this.base + offset;
+      if (addr % align !== 0) fail(ZxStatus.INVALID_ARGS, 'address not aligned as requested');
+      if (!hasAny(options, VmOptions.SPECIFIC_OVERWRITE) && !this.children.isFree(addr, addr + size)) fail(ZxStatus.ALREADY_EXISTS, 'range in use');
+      return addr;
+    }
+    let hi = this.end;
+    if (upper) {
+      if (!(size <= offset && offset <= this.size)) fail(ZxStatus.INVALID_ARGS, 'upper limit out of range');
+      hi = this.base + offset;
     }
     const addr = this.#choose(size, align, hi);
     if (addr < 0) fail(ZxStatus.NO_RESOURCES, 'no free spot');
@@ -213,9 +241,9 @@ export class VmarObject extends KernelObject {
   }
 
   /** Maps (options already through the map-specific checks; `perms` are PERM_* bits). Returns the address. */
-  map(options: number, offset: bigint, sizeU: bigint, alignLog2: number, vmo: VmoObject, vmoOffset: number, perms: number, maxPerms: number): number {
+  map(options: number, offset: U64, sizeU: U64, alignLog2: number, vmo: VmoObject, vmoOffset: number, perms: number, maxPerms: number): number {
     this.checkAlive();
-    if (sizeU === 0n) fail(ZxStatus.INVALID_ARGS, 'length 0');
+    if (sizeU === 0n || sizeU === 0) fail(ZxStatus.INVALID_ARGS, 'length 0');
     if (hasAny(perms, ~canMapToPerms(this.flags))) fail(ZxStatus.ACCESS_DENIED, 'permissions beyond the VMAR');
     const addr = this.locate(options, offset, sizeU, alignLog2);
     const size = Number(sizeU);
@@ -259,12 +287,16 @@ export class VmarObject extends KernelObject {
   mergeAround(a: number, b: number): Mapping | undefined {
     const lo = Math.max(this.base, a - 1);
     const hi = Math.min(this.end, b + 1);
-    const items = this.children.overlapping(lo, hi);
     let run: Mapping | undefined;
     // The first mapping of a run takes in the ones that continue it and learns its new end once, when the run ends.
     let runEnd = 0;
     let at: Mapping | undefined;
-    for (const c of items) {
+    // The children overlapping [lo, hi), one lookup after the other (each next to the last, so the tree's finger
+    // answers it without a descent) rather than a list of them: a merged child is gone before the next lookup, and
+    // the run's own end moves only when the run ends, so each lookup finds the child after the last one seen.
+    let next: number;
+    for (let c = lo < hi ? this.children.endingAbove(lo) : undefined; c !== undefined && c.base < hi; c = this.children.endingAbove(next)) {
+      next = c.base + c.size;
       if (!(c instanceof Mapping)) {
         if (run !== undefined && runEnd !== run.end) this.#resize(run, runEnd);
         run = undefined;

@@ -96,9 +96,12 @@ export class Vmar extends Handle {
     const o = vmarObjectOf(this);
     const v = expectHandle(vmo, Vmo, 'vmo', o.kernel);
     const opts = u32(options, 'options');
-    const off = u64(vmarOffset, 'vmar offset');
-    const vmoOff = u64(vmoOffset, 'vmo offset');
-    const len = u64(length, 'length');
+    // Numbers (the common case) whose rounded sums are exact skip the bigints: u64() accepts each of them, the
+    // rounding and the overflow check cannot fail below 2^53, and the placement compares exact numbers.
+    const small = smallMapArgs(vmarOffset, vmoOffset, length);
+    const off = small ? (vmarOffset as number) : u64(vmarOffset, 'vmar offset');
+    const vmoOff = small ? (vmoOffset as number) : u64(vmoOffset, 'vmo offset');
+    const len = small ? (length as number) : u64(length, 'length');
     const vmoRights = v.rights;
     const vmoObj = vmoObjectOf(v);
     if (!hasAll(vmoRights, Rights.MAP)) fail(ZxStatus.ACCESS_DENIED, 'VMO handle lacks MAP');
@@ -116,9 +119,13 @@ export class Vmar extends Handle {
       fail(ZxStatus.INVALID_ARGS, 'FAULT_BEYOND_STREAM_SIZE needs ALLOW_FAULTS');
     if (hasAny(low, VmOptions.REQUIRE_NON_RESIZABLE) && vmoObj.resizable) fail(ZxStatus.NOT_SUPPORTED, 'VMO is resizable');
     if (vmoObj.discardable && !allowFaults) fail(ZxStatus.NOT_SUPPORTED, 'discardable VMO needs ALLOW_FAULTS');
-    if (!pageAlignedU64(vmoOff)) fail(ZxStatus.INVALID_ARGS, 'unaligned VMO offset');
-    const rounded = roundUpPageU64(len);
-    if (rounded === null || addOverflows(vmoOff, rounded)) fail(ZxStatus.OUT_OF_RANGE, 'length or VMO offset + length overflows');
+    if (typeof vmoOff === 'number' ? vmoOff % PAGE_SIZE !== 0 : !pageAlignedU64(vmoOff)) fail(ZxStatus.INVALID_ARGS, 'unaligned VMO offset');
+    let rounded: U64 | null;
+    if (typeof len === 'number') rounded = Math.ceil(len / PAGE_SIZE) * PAGE_SIZE;
+    else {
+      rounded = roundUpPageU64(len);
+      if (rounded === null || addOverflows(vmoOff as bigint, rounded)) fail(ZxStatus.OUT_OF_RANGE, 'length or VMO offset + length overflows');
+    }
     if ((low & ~MAP_OPTIONS) !== 0) fail(ZxStatus.INVALID_ARGS, 'unknown map options');
     const alignLog2 = alignOf(opts);
     const maxPerms = rightsToPerms(vmoRights) & rightsToPerms(this.rights);
@@ -284,6 +291,20 @@ function insideVmarSmall(o: VmarObject, addr: number, len: number): number {
   const end = addr + Math.ceil(len / PAGE_SIZE) * PAGE_SIZE;
   if (addr < o.base || end > o.end) fail(ZxStatus.INVALID_ARGS, 'range outside the VMAR');
   return end;
+}
+
+/**
+ * Whether zx_vmar_map's three u64 arguments are numbers it can check without bigints: non-negative safe integers (so
+ * u64() takes each), with the VMAR offset plus the length rounded up to a page still exact.
+ */
+function smallMapArgs(vmarOffset: U64, vmoOffset: U64, length: U64): boolean {
+  return (
+    typeof vmoOffset === 'number' &&
+    Number.isSafeInteger(vmoOffset) &&
+    vmoOffset >= 0 &&
+    smallPair(vmarOffset, length) &&
+    vmarOffset + (length as number) + PAGE_SIZE <= Number.MAX_SAFE_INTEGER
+  );
 }
 
 /** The VMAR object behind a handle, requiring `rights` (BAD_HANDLE, then ACCESS_DENIED). */

@@ -13,11 +13,12 @@ const MISSED: ReadonlyArray<readonly [string, string]> = [
   [
     'ratio:mmap_munmap_1page',
     'Every Linux mapping call does its work twice, as Starnix does: once in the VMA tree and once in the Zircon VMAR ' +
-      '(each VMA is a Zircon mapping), where Linux updates one maple tree. A hint-less mmap searches the VMA tree for ' +
-      'the highest free gap, and the insert and removal before it changed that gap, so the search first refreshes ' +
-      'the gap summaries along the changed path (`highestFit` and `#clean`, about a quarter of the profile); ' +
-      '`Vmar.map` still checks its u64 arguments as bigints. Closing it: one index whose entries are both the VMA ' +
-      'and the Zircon mapping, so each call walks and updates one tree (docs/performance.md).',
+      '(each VMA is a Zircon mapping), where Linux updates one maple tree. The repeated lookups of one call are ' +
+      'answered by each RangeTree\'s finger (the leaf of its last descent) without a descent, the top-down gap ' +
+      'search looks only into the subtree the last call changed instead of refreshing every gap summary first, and ' +
+      '`Vmar.map` checks number arguments without bigints; what is left per pair is one insert and one removal in ' +
+      'each tree, the Zircon argument and handle checks, and zeroing the unmapped page in the anonymous VMO ' +
+      '(docs/performance.md). Closing the rest: one index whose entries are both the VMA and the Zircon mapping.',
   ],
   [
     'ratio:map_fixed',
@@ -27,23 +28,24 @@ const MISSED: ReadonlyArray<readonly [string, string]> = [
   ],
   [
     'ratio:mprotect_whole_vma',
-    'The flags change in place, but the call still looks the VMA up, checks both neighbours for a merge (two more ' +
-      'descents) and re-protects the Zircon mapping, which `Vmar.protect` finds again in the VMAR\'s own tree and ' +
-      'checks for a merge again. Letting the Zircon protect use the mapping the VMA already knows would remove two ' +
-      'of the walks (docs/performance.md).',
+    'The flags change in place. The VMA lookup, the two neighbour checks and the VMAR\'s own lookup and merge walk ' +
+      'all land next to one another, so each tree\'s finger answers them without a descent; what is left is the ' +
+      'work of the call itself in two layers (argument checks, accounting, the merge checks of both trees) ' +
+      '(docs/performance.md).',
   ],
   [
     'ratio:mprotect_split_merge',
-    'A split creates a VMA object (`sliceVma`) and two Zircon mappings, and the merge throws them away again; per ' +
-      'pair each of the two trees takes five updates (inserts, removals and end changes). Carrying the protection on ' +
-      'the VMA and splitting the Zircon mapping lazily (on the next fault or query) would halve the tree work ' +
-      '(docs/performance.md).',
+    'A split creates a VMA object (`sliceVma`) and two Zircon mappings, and the merge throws them away again (as ' +
+      'Linux allocates and frees vm_area_structs); per pair each of the two trees takes five updates (inserts, ' +
+      'removals and end changes), which the finger keeps at the leaf, and the VMAR\'s protect and merge check make ' +
+      'about a third of the profile. Carrying the protection on the VMA and splitting the Zircon mapping lazily (on ' +
+      'the next fault or query) would halve the tree work (docs/performance.md).',
   ],
   [
     'ratio:mremap_grow_shrink',
     'In place, each half of the pair is now one end change in each tree (the Zircon mapping grows and shrinks in ' +
-      'place), after a lookup of the VMA and of its neighbours; what is left is those descents and the argument ' +
-      'checks of both layers (docs/performance.md).',
+      'place), after a lookup of the VMA and of its neighbours; what is left is those lookups (answered at each ' +
+      'tree\'s finger, without a descent) and the argument checks of both layers (docs/performance.md).',
   ],
   [
     'ratio:fork_256mib_touched',
@@ -58,18 +60,21 @@ const MISSED: ReadonlyArray<readonly [string, string]> = [
   [
     'growth:',
     'Both layers are RangeTrees, B+trees over flat typed arrays with 64 entries a node, so a million VMAs take four ' +
-      'levels where a thousand take two: the extra levels (each a cache miss or more at 1M), and garbage collection ' +
-      'in a heap holding a million VMA and mapping objects (collections that land in a sample cost more the larger ' +
-      'the heap), are what grows with N.',
+      'levels where a thousand take two; the calls of these rows stay next to the last lookup, which each tree\'s ' +
+      'finger answers without a descent, so the depth no longer shows in their CPU time (docs/performance.md). What ' +
+      'still grows with N is garbage collection in a heap holding a million VMA and mapping objects (the 1M cells ' +
+      'are one round of seven samples, and a major collection landing in one costs more the larger the heap) and ' +
+      'cache misses on the leaves.',
   ],
   [
     'ratio:uffd_roundtrip',
     'The read is starnix-mm\'s own fault path (`readAsync`): it finds the page missing in a VMA registered MISSING, ' +
-      'calls the userfaultfd\'s `fault()` (a message and a promise), the dispatcher runs the handler in a microtask, ' +
-      'UFFDIO_COPY writes the page into the process\'s anonymous VMO, and the read resumes, looks the page up again ' +
-      'and completes. A fault costs about two dozen promise turns\' worth: a user read of a present page and a ' +
-      'UFFDIO_COPY each cost as much as the fault machinery between them (docs/performance.md). 0.1x of native ' +
-      'means well under a microsecond per modelled fault, about the cost of the 4 KiB copy alone in JavaScript.',
+      'calls the userfaultfd\'s `fault()` (a message and a promise), the dispatcher runs the handler in a microtask ' +
+      '(synchronously from there while the handler answers synchronously), UFFDIO_COPY writes the page into the ' +
+      'process\'s anonymous VMO, and the read resumes, looks the page up again and completes. The synchronous work ' +
+      'alone is over the budget: 0.1x of native is about a microsecond per fault, and a UFFDIO_COPY of one page ' +
+      '(the `uffd_copy` row) costs about that by itself, before the two user reads and the promise turns of the ' +
+      'waiting task (docs/performance.md).',
   ],
   [
     'ratio:uffd_copy',
