@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Kernel } from '@memsim/zircon-objects';
 import { UffdFeature, UffdRegisterMode } from '@memsim/userspace-swap';
-import { Advice, MemoryManager } from '../index.js';
+import { Advice, MemoryManager, MremapFlags } from '../index.js';
 import { LINUX_6_18_V669 } from '../profile/kernel-profile.js';
 import type { AnonBackingDesign } from './anon-backing/design.js';
 import { P, PA, RW } from '../test-support/setup.js';
@@ -74,5 +74,19 @@ describe.each(['single', 'per-mapping'] as AnonBackingDesign[])('pages fork leav
     mm.write(a + P, new Uint8Array(2 * P).fill(2));
     expect(exclusive(mm, a, 4)).toEqual([0, 1, 1, 0]);
     expect(exclusive(child, a, 4)).toEqual([0, 0, 0, 0]);
+  });
+
+  it('move with mremap: a shared page stays shared at its new address, a page written since stays own', () => {
+    using mm = create();
+    const a = mm.mmap(0, 4 * P, RW, PA);
+    mm.write(a, new Uint8Array(4 * P).fill(1));
+    using child = mm.fork();
+    mm.write(a + P, new Uint8Array([2]));
+    const to = mm.mmap(0, 4 * P, RW, PA);
+    expect(mm.mremap(a, 2 * P, 2 * P, MremapFlags.MAYMOVE | MremapFlags.FIXED, to)).toBe(to);
+    expect(exclusive(mm, to, 2)).toEqual([0, 1]);
+    mm.write(to, new Uint8Array([3]));
+    expect(exclusive(mm, to, 2)).toEqual([1, 1]);
+    expect(exclusive(child, a, 2)).toEqual([0, 0]);
   });
 });

@@ -57,6 +57,17 @@ export class ForkShared {
     this.#ranges.addAll(ranges);
   }
 
+  /** mremap moved [from, from + len) to `to`: its fork-shared pages are shared at their new address. */
+  move(from: number, len: number, to: number): void {
+    if (this.#ranges.size === 0) return;
+    const ranges = this.#ranges.rangesIn(from, from + len);
+    if (ranges.length === 0) return;
+    const unshared = this.#unshared.size === 0 ? [] : [...this.#unshared].filter((p) => p >= from && p < from + len);
+    this.forget(to, to + len);
+    for (const [s, e] of ranges) this.#ranges.add(to + (s - from), to + (e - from));
+    for (const p of unshared) this.#unshared.add(to + (p - from));
+  }
+
   /** The forked ranges, in order (validate checks they lie in private anonymous VMAs). */
   ranges(): Array<[number, number]> {
     return this.#ranges.ranges();

@@ -1,6 +1,7 @@
 /**
  * fork(2): the child address space, copy-on-write private memory, DONTFORK/WIPEONFORK and userfaultfd fork events.
  */
+import { TABLE_SPAN } from './page-tables.js';
 import { VM } from '../abi/constants.js';
 import { UffdWouldBlockError } from '../uffd/uffd-would-block.js';
 import { type CowObject, type Vma } from '../vma/vma.js';
@@ -111,6 +112,10 @@ export function fork(mm: MmState): MmState {
     }
   }
   if (mm.droppableWatch) watchPressure(child);
+  // copy_page_range gives the child a table wherever it copies a parent's table, emptied ones too.
+  for (const b of mm.keptTables) {
+    for (const v of mm.tree.range(b, b + TABLE_SPAN)) if ((copies.get(v) ?? 0) & COPY_PTES) child.keptTables.add(b);
+  }
   copyPages(mm.softDirty, child.softDirty, COPY_PTES);
   // The private anonymous pages parent and child now share copy-on-write stop being exclusive in both (pagemap bit
   // 56, UFFDIO_MOVE's EBUSY): recorded as ranges, so fork costs the VMAs, not the committed pages.

@@ -19,6 +19,7 @@ import { VmoOp } from '@memsim/zircon-objects';
 import { ZirconSpace } from './zircon-space.js';
 import { madviseSealCheck } from './mseal.js';
 import { firstGuard, guardInstall, guardRemove } from './guard.js';
+import { keepTablesOfZap, reclaimEmptyTables } from './page-tables.js';
 
 /**
  * MADV_PAGEOUT on a machine without swap: clean page-cache and shmem pages (only ever read) are reclaimed;
@@ -116,6 +117,7 @@ export function adviseOne(mm: MmState, v: Vma, s: number, e: number, adv: number
       guardInstall(mm, v, s, e, (x, a, b) => dropPages(mm, x, a, b));
       return;
     case Advice.GUARD_REMOVE:
+      keepTablesOfZap(mm, s, e);
       guardRemove(mm, s, e);
       return;
     case Advice.DONTNEED:
@@ -123,6 +125,7 @@ export function adviseOne(mm: MmState, v: Vma, s: number, e: number, adv: number
       if (v.flags & VM.LOCKED && adv === Advice.DONTNEED) fail('EINVAL');
       raiseUffdRemove(mm, v, s, e);
       dropPages(mm, v, s, e);
+      reclaimEmptyTables(mm, s, e);
       return;
     case Advice.FREE:
       // madvise_dontneed_free_valid_vma forbids locked VMAs for FREE as well.
@@ -204,6 +207,7 @@ export function adviseOne(mm: MmState, v: Vma, s: number, e: number, adv: number
 
 /** MADV_DONTNEED: private anonymous reads back zero, private file reverts to the file, shared is untouched. */
 export function dropPages(mm: MmState, v: Vma, s: number, e: number): void {
+  keepTablesOfZap(mm, s, e);
   const b = v.backing;
   if (b.kind !== 'anon') {
     forget(mm.mappedShared, s, e);

@@ -21,6 +21,7 @@ import { UffdFeature } from '@memsim/userspace-swap';
 import { VmoChildOptions, VmoOp } from '@memsim/zircon-objects';
 import { checkUnmap } from './mseal.js';
 import { forgetGuards, moveGuards } from './guard.js';
+import { keepTablesOfZap, moveTables } from './page-tables.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // mremap
@@ -281,6 +282,7 @@ export function moveVma(mm: MmState, vma: Vma, addr: number, oldLen: number, new
     mergeNew();
     return to;
   }
+  moveTables(mm, addr, copyLen, to);
   if (vma.backing.kind === 'anon') {
     // The sparse VMO has offset = address: move the committed pages ('per-mapping': the destination maps a
     // snapshot child of the source range instead).
@@ -296,6 +298,8 @@ export function moveVma(mm: MmState, vma: Vma, addr: number, oldLen: number, new
     for (let off = 0; off < copyLen; off += PAGE) if (mm.mappedShared.has(addr + off)) mm.mappedShared.add(to + off);
   }
   moveGuards(mm, addr, copyLen, to);
+  // The pages fork left shared stay shared where they move (move_ptes keeps PageAnonExclusive as it is).
+  if (vma.backing.kind === 'anon') mm.anonShared.move(addr, copyLen, to);
   // Poison markers move with the page tables; uffd-wp bits only when the registration moves too.
   for (let off = 0; off < copyLen; off += PAGE) {
     if (mm.uffdPoison.has(addr + off)) mm.uffdPoison.add(to + off);
@@ -306,6 +310,7 @@ export function moveVma(mm: MmState, vma: Vma, addr: number, oldLen: number, new
   if (keepUffd) raiseUffd(mm, (t) => reg.ctx.remap(t, addr, to, oldLen));
   if (dontUnmap) {
     // The source VMA stays whole (no split) and loses its lock flags; its private anonymous pages moved away.
+    keepTablesOfZap(mm, addr, addr + oldLen);
     forgetGuards(mm, addr, addr + oldLen);
     if (vma.backing.kind === 'anon') freeAnon(mm, addr, addr + oldLen, vma);
     else {

@@ -7,6 +7,7 @@ import { type Vma } from '../vma/vma.js';
 import { account } from './accounting.js';
 import { isAligned, isSmall, pageAlignBig, pageUp, smallAligned } from './common.js';
 import { releasePages } from './pages.js';
+import { freeTablesOfUnmap, keepTablesOfZap } from './page-tables.js';
 import { backingOf } from './anon-backing/select.js';
 import { flushPins } from './pins.js';
 import type { MmState } from './state.js';
@@ -25,10 +26,12 @@ import { type UffdContextHooks, UffdFeature } from '@memsim/userspace-swap';
 export function unmapRange(mm: MmState, start: number, end: number, overwrite = false, first = mm.tree.findFrom(start)): Vma | undefined {
   if (end <= start) return undefined;
   if (!first || first.start >= end) return undefined;
+  keepTablesOfZap(mm, start, end);
   if (overwrite && first.start === start && first.end === end && first.uffd === 0) {
     dirty(mm, start, end);
     account(mm, first, -1);
     releasePages(mm, first, start, end);
+    freeTablesOfUnmap(mm, start, end, first);
     return first;
   }
   const afterCut = backingOf(mm).unmapping(mm, start, end, first);
@@ -46,6 +49,7 @@ export function unmapRange(mm: MmState, start: number, end: number, overwrite = 
     v = next;
   }
   if (!overwrite || ctxs.length > 0) mm.zx.unmap(start, end);
+  freeTablesOfUnmap(mm, start, end);
   afterCut?.();
   // userfaultfd_unmap_complete: after the unmap, once per context, with the whole requested range.
   for (const ctx of ctxs) raiseUffd(mm, (t) => ctx.unmap(t, start, end));

@@ -7,11 +7,11 @@ import { PAGE } from '../abi/constants.js';
 import { fail } from '../errno/errno.js';
 import { type Vma } from '../vma/vma.js';
 import { type MapCounts, pageView, sharedMapCounts, vmaSoftDirty } from './pagemap.js';
-import { presentAnonPages } from './pages.js';
+import { TABLE_SPAN, tableExists } from './page-tables.js';
 import { flushPins } from './pins.js';
 import type { MmState } from './state.js';
 import { live } from './state.js';
-import { UffdFeature } from '@memsim/userspace-swap';
+import { UffdFeature, UffdRegisterMode } from '@memsim/userspace-swap';
 
 /**
  * PAGEMAP_SCAN page categories (`PAGE_IS_*`).
@@ -51,8 +51,6 @@ export const PagemapScanFlag = Object.freeze({
 
 const ALL_CATEGORIES = 0x1ff;
 const ALL_FLAGS = 0x3;
-/** A page table covers 2 MiB on x86-64. */
-const TABLE_SPAN = 512 * PAGE;
 
 /**
  * The arguments of PAGEMAP_SCAN (`struct pm_scan_arg` without its size and buffer address).
@@ -107,23 +105,6 @@ function mask(v: number | undefined, what: string): number {
   return v;
 }
 
-/** Whether a 2 MiB page table has any entry (Linux keeps a table once made; memsim looks at what is mapped now). */
-function tableExists(mm: MmState, block: number): boolean {
-  const single = mm.zx.anonVmo;
-  if (single) {
-    if (single.presentPages(block, Math.min(TABLE_SPAN, single.getSize() - block)).length > 0) return true;
-  } else {
-    for (const v of mm.tree.range(block, block + TABLE_SPAN)) {
-      if (v.backing.kind === 'anon' && presentAnonPages(mm, v, Math.max(block, v.start), Math.min(block + TABLE_SPAN, v.end)).length > 0) return true;
-    }
-  }
-  for (const set of [mm.zeroMapped, mm.mappedShared, mm.uffdPoison, mm.uffdWp]) {
-    for (const p of set) if (p >= block && p < block + TABLE_SPAN) return true;
-  }
-  // Guard markers are page-table entries too (Linux 6.18: an empty page next to a guard region counts as WRITTEN).
-  return mm.guards.size !== 0 && mm.guards.firstIn(block, block + TABLE_SPAN) !== undefined;
-}
-
 /** The categories of page `a` of `v`; `vmaCategory` holds the VMA-wide ones. */
 function categoriesOf(mm: MmState, v: Vma, a: number, vmaCategory: number, counts: MapCounts, tables: Map<number, boolean>): number {
   const p = pageView(mm, v, a, counts);
@@ -141,13 +122,22 @@ function categoriesOf(mm: MmState, v: Vma, a: number, vmaCategory: number, count
     if (p.softDirty && mm.profile.softDirty) c |= PageCategory.SOFT_DIRTY;
   } else {
     // An empty entry of an existing page table counts as written (not write-protected); a range without a table
-    // has only the VMA's categories (observed on Linux 6.18).
+    // has only the VMA's categories, except in a VMA registered for userfaultfd write-protection, where every
+    // empty page counts as written, table or not, and only while it is registered (measured on Linux 6.18).
+    if (uffdWpRegistered(mm, v)) return c | PageCategory.WRITTEN;
     const block = a - (a % TABLE_SPAN);
     let t = tables.get(block);
     if (t === undefined) tables.set(block, (t = tableExists(mm, block)));
     if (t) c |= PageCategory.WRITTEN;
   }
   return c;
+}
+
+/** Whether the VMA is registered with a userfaultfd in write-protect mode (VM_UFFD_WP). */
+function uffdWpRegistered(mm: MmState, v: Vma): boolean {
+  if (v.uffd === 0) return false;
+  const reg = mm.counters.uffd.get(v.uffd);
+  return reg !== undefined && (reg.mode & UffdRegisterMode.WP) !== 0;
 }
 
 /** Whether the VMA allows asynchronous write-protection (userfaultfd_wp_async and PTE markers). */

@@ -11,6 +11,27 @@ const softDirtyKernel: KernelProfile = { ...LINUX_6_18_V669, name: 'soft-dirty',
 const bits = (e: bigint): bigint => e >> 55n;
 
 describe('/proc/PID/pagemap and clear_refs', () => {
+  it('PAGEMAP_SCAN WRITTEN: an emptied page table stays until no VMA is left in its 2 MiB (free_pgtables)', () => {
+    using mm = newMm({ validate: true });
+    const T = 0x20_0000;
+    const written = (s: number, e: number): Array<[number, number]> => mm.pagemapScan({ start: W + s, end: W + e, categoryMask: PageCategory.WRITTEN, returnMask: PageCategory.WRITTEN }).regions.map((r) => [r.start - W, r.end - W]);
+    mm.mmap(W, 16 * P, RW, PA | FIX);
+    mm.write(W, new Uint8Array([1]));
+    mm.munmap(W, P);
+    expect(written(0, 32 * P)).toEqual([[P, 16 * P]]);
+    // DONTNEED below 2 MiB keeps the table; MAP_FIXED over the block's only VMA frees it first.
+    mm.mmap(W + 2 * T, 4 * P, RW, PA | FIX);
+    mm.write(W + 2 * T + P, new Uint8Array([1]));
+    mm.madvise(W + 2 * T, 4 * P, Advice.DONTNEED);
+    expect(written(2 * T, 2 * T + 4 * P)).toEqual([[2 * T, 2 * T + 4 * P]]);
+    mm.mmap(W + 2 * T, 4 * P, RW, PA | FIX);
+    expect(written(2 * T, 2 * T + 4 * P)).toEqual([]);
+    // munmap of everything in a block frees its table: a new mapping there has none.
+    mm.munmap(W, 16 * P);
+    mm.mmap(W, 4 * P, RW, PA | FIX);
+    expect(written(0, 4 * P)).toEqual([]);
+  });
+
   it('soft-dirty (CONFIG_MEM_SOFT_DIRTY): new VMAs and written pages carry bit 55 until clear_refs 4', () => {
     using mm = newMm({ profile: softDirtyKernel, validate: true });
     const a = mm.mmap(0, 4 * P, RW, PA);

@@ -73,6 +73,8 @@ export class MmState {
   droppableWatch: Disposable | null = null;
   /** Pages whose PTE has the soft-dirty bit (written since the last clear_refs 4); only with `profile.softDirty`. */
   readonly softDirty = new Set<number>();
+  /** 2 MiB blocks whose page table Linux keeps though a zap may have emptied it (page-tables.ts). */
+  readonly keptTables = new Set<number>();
   /**
    * Private anonymous pages fork left shared with a child (not PageAnonExclusive): pagemap clears bit 56 and
    * UFFDIO_MOVE refuses them (EBUSY) until a write gives this process its own copy. Kept as the forked ranges

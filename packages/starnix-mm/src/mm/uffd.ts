@@ -8,6 +8,7 @@ import { type Vma } from '../vma/vma.js';
 import { pageDown } from './common.js';
 import { readFault } from './fault.js';
 import { forkShared, freeAnon, noteWrite } from './pages.js';
+import { keepTablesOfZap } from './page-tables.js';
 import { flushPins } from './pins.js';
 import type { MmState } from './state.js';
 import { live } from './state.js';
@@ -203,6 +204,7 @@ function movePage(mm: MmState, from: number, to: number): UffdMoveRefusal | null
   if (mm.profile.softDirty) mm.softDirty.add(to);
   // The page moved in is this process's own (move_pages_pte needs an exclusive source page).
   if (mm.anonShared.active) mm.anonShared.unshare(to);
+  keepTablesOfZap(mm, from, from + PAGE);
   freeAnon(mm, from, from + PAGE, src);
   flushPins(mm);
   return null;
