@@ -28,11 +28,20 @@ export function tableExists(mm: MmState, block: number): boolean {
       if (v.backing.kind === 'anon' && presentAnonPages(mm, v, Math.max(block, v.start), Math.min(block + TABLE_SPAN, v.end)).length > 0) return true;
     }
   }
-  for (const set of [mm.zeroMapped, mm.mappedShared, mm.uffdPoison, mm.uffdWp]) {
-    for (const p of set) if (p >= block && p < block + TABLE_SPAN) return true;
-  }
+  for (const set of [mm.zeroMapped, mm.mappedShared, mm.uffdPoison, mm.uffdWp]) if (anyIn(set, block)) return true;
   // Guard markers are page-table entries too (Linux 6.18: an empty page next to a guard region counts as WRITTEN).
   return mm.guards.size !== 0 && mm.guards.firstIn(block, block + TABLE_SPAN) !== undefined;
+}
+
+/** Whether a set of page addresses has one in the block: the set or the block's 512 pages, whichever is smaller. */
+function anyIn(set: ReadonlySet<number>, block: number): boolean {
+  if (set.size === 0) return false;
+  if (set.size <= 512) {
+    for (const p of set) if (p >= block && p < block + TABLE_SPAN) return true;
+    return false;
+  }
+  for (let p = block; p < block + TABLE_SPAN; p += PAGE) if (set.has(p)) return true;
+  return false;
 }
 
 /** tableExists for the model's own bookkeeping: Starnix makes no Zircon call for it, so none is counted. */
@@ -42,12 +51,20 @@ const has = (mm: MmState, block: number): boolean => mm.kernel.uncountedSyscalls
  * Before entries of [start, end) are zapped: the blocks at its ends that have a table keep it, emptied or not
  * (blocks inside a range this long are either freed by the unmap or reclaimed by PT_RECLAIM when emptied).
  */
-export function keepTablesOfZap(mm: MmState, start: number, end: number): void {
+export function keepTablesOfZap(mm: MmState, start: number, end: number, unmapping = false): void {
   if (end <= start) return;
   const first = blockOf(start);
   const last = blockOf(end - 1);
-  if (has(mm, first)) mm.keptTables.add(first);
-  if (last !== first && has(mm, last)) mm.keptTables.add(last);
+  // An unmap frees the table of a block it leaves without VMAs anyway: only blocks keeping one need the look.
+  const keep = (b: number): boolean => !mm.keptTables.has(b) && (!unmapping || keepsVma(mm, b, start, end)) && has(mm, b);
+  if (keep(first)) mm.keptTables.add(first);
+  if (last !== first && keep(last)) mm.keptTables.add(last);
+}
+
+/** Whether block `b` still holds a VMA once [start, end) is unmapped. */
+function keepsVma(mm: MmState, b: number, start: number, end: number): boolean {
+  for (const v of mm.tree.range(b, b + TABLE_SPAN)) if (v.start < start || v.end > end) return true;
+  return false;
 }
 
 /** After [start, end) was unmapped: free_pgtables frees the tables of the blocks it touched that no VMA intersects now. */
@@ -72,6 +89,14 @@ export function reclaimEmptyTables(mm: MmState, start: number, end: number): voi
     mm.keptTables.delete(b);
     if (has(mm, b)) mm.keptTables.add(b);
   }
+}
+
+/** Whether the table covering `address` exists; `allocate` makes it (UFFDIO_MOVE's pte_alloc). */
+export function pageTable(mm: MmState, address: number, allocate: boolean): boolean {
+  const b = blockOf(address);
+  if (has(mm, b)) return true;
+  if (allocate) mm.keptTables.add(b);
+  return allocate;
 }
 
 /** mremap moving [from, from + len) to `to`: move_page_tables gives the destination a table wherever the source had one. */

@@ -8,7 +8,7 @@ import { type Vma } from '../vma/vma.js';
 import { pageDown } from './common.js';
 import { readFault } from './fault.js';
 import { forkShared, freeAnon, noteWrite } from './pages.js';
-import { keepTablesOfZap } from './page-tables.js';
+import { keepTablesOfZap, pageTable } from './page-tables.js';
 import { flushPins } from './pins.js';
 import type { MmState } from './state.js';
 import { live } from './state.js';
@@ -106,6 +106,7 @@ export function makeUffdSpace(mm: MmState): UffdAddressSpace {
       const v = mm.tree.find(address);
       if (v !== undefined && !(v.flags & VM.SHARED) && v.anonVma === 0) anonVmaPrepare(mm, v);
     },
+    pageTable: (address: number, allocate: boolean): boolean => pageTable(mm, address, allocate),
     hasMarker: (address: number): boolean => mm.guards.size !== 0 && mm.guards.has(pageDown(address)),
     isPagePresent: (address: number): boolean => {
       const v = mm.tree.find(address);

@@ -104,6 +104,12 @@ export interface UffdAddressSpace {
    * Optional.
    */
   prepareAnon?(address: number): void;
+  /**
+   * Whether the page table covering `address` exists, making it first when `allocate` is set (UFFDIO_MOVE's
+   * pte_alloc of each source and destination it reaches): a missing source table is ENOENT before anything else of
+   * that page is looked at, unless ALLOW_SRC_HOLES, which makes it. Optional: a space without page tables leaves it out.
+   */
+  pageTable?(address: number, allocate: boolean): boolean;
   /** Installs a poison marker at a missing address: later accesses get SIGBUS (UFFDIO_POISON). */
   installPoison(address: number): void;
   /**

@@ -87,6 +87,15 @@ function movePages(m: MoveContext, dst: number, src: number, length: number, all
   let done = 0;
   let errno: ErrnoName | undefined;
   for (; done < length; done += page) {
+    // move_pages: the source's table (ENOENT without one, unless holes are allowed, which make it), then the
+    // destination's, before move_pages_pte looks at either page.
+    if (space.pageTable !== undefined) {
+      if (!space.pageTable(src + done, allowHoles)) {
+        errno = 'ENOENT';
+        break;
+      }
+      space.pageTable(dst + done, true);
+    }
     if (space.isPagePresent(dst + done) || space.hasMarker?.(dst + done) === true) {
       errno = 'EEXIST';
       break;
