@@ -1,6 +1,7 @@
 /**
  * Page faults (Linux mm/memory.c): demand paging, the shared zero page, copy-on-write of private file pages, fault-around, stack growth, and populating ranges (MAP_POPULATE, mlock, MADV_POPULATE_*).
  */
+import { TABLE_SPAN } from './page-tables.js';
 import { PAGE, STACK_GUARD_GAP, VM } from '../abi/constants.js';
 import { type Vma } from '../vma/vma.js';
 import { mayExpand } from './accounting.js';
@@ -216,7 +217,12 @@ export function uffdFaultFor(mm: MmState, v: Vma, at: number, write: boolean, us
     return null;
   }
   if (!uffdPresent(mm, v, page)) {
-    if (reg.mode & UffdRegisterMode.MISSING) return { ctx: reg.ctx, access: { write, user } };
+    if (reg.mode & UffdRegisterMode.MISSING) {
+      // do_anonymous_page makes the page table before it hands the fault to userfaultfd: it stays, whatever the
+      // handler (or the SIGBUS feature) then does.
+      if (v.backing.kind === 'anon') mm.keptTables.add(page - (page % TABLE_SPAN));
+      return { ctx: reg.ctx, access: { write, user } };
+    }
     // Without MISSING, only a write onto a uffd-wp marker (WP_UNPOPULATED) traps; a read maps the zero page and
     // the marker stays with it.
     if (!write || !mm.uffdWp.has(page)) return null;
