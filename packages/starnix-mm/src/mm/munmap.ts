@@ -26,12 +26,12 @@ import { type UffdContextHooks, UffdFeature } from '@memsim/userspace-swap';
 export function unmapRange(mm: MmState, start: number, end: number, overwrite = false, first = mm.tree.findFrom(start)): Vma | undefined {
   if (end <= start) return undefined;
   if (!first || first.start >= end) return undefined;
-  keepTablesOfZap(mm, start, end, true);
+  keepTablesOfZap(mm, start, end, true, first);
   if (overwrite && first.start === start && first.end === end && first.uffd === 0) {
     dirty(mm, start, end);
     account(mm, first, -1);
     releasePages(mm, first, start, end);
-    freeTablesOfUnmap(mm, start, end, first);
+    freeTablesOfUnmap(mm, start, end);
     return first;
   }
   const afterCut = backingOf(mm).unmapping(mm, start, end, first);

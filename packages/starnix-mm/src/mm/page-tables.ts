@@ -11,6 +11,7 @@
 import { PAGE } from '../abi/constants.js';
 import { presentAnonPages } from './pages.js';
 import type { MmState } from './state.js';
+import type { Vma } from '../vma/vma.js';
 
 /** A page table covers 2 MiB on x86-64. */
 export const TABLE_SPAN = 512 * PAGE;
@@ -19,73 +20,111 @@ const blockOf = (a: number): number => a - (a % TABLE_SPAN);
 
 /** Whether the block starting at `block` has a page table. */
 export function tableExists(mm: MmState, block: number): boolean {
-  if (mm.keptTables.has(block)) return true;
-  const single = mm.zx.anonVmo;
-  if (single) {
-    if (single.presentPages(block, Math.min(TABLE_SPAN, single.getSize() - block)).length > 0) return true;
-  } else {
-    for (const v of mm.tree.range(block, block + TABLE_SPAN)) {
-      if (v.backing.kind === 'anon' && presentAnonPages(mm, v, Math.max(block, v.start), Math.min(block + TABLE_SPAN, v.end)).length > 0) return true;
-    }
-  }
-  for (const set of [mm.zeroMapped, mm.mappedShared, mm.uffdPoison, mm.uffdWp]) if (anyIn(set, block)) return true;
-  // Guard markers are page-table entries too (Linux 6.18: an empty page next to a guard region counts as WRITTEN).
-  return mm.guards.size !== 0 && mm.guards.firstIn(block, block + TABLE_SPAN) !== undefined;
+  return mm.keptTables.has(block) || hasEntries(mm, block, block + TABLE_SPAN);
 }
 
-/** Whether a set of page addresses has one in the block: the set or the block's 512 pages, whichever is smaller. */
-function anyIn(set: ReadonlySet<number>, block: number): boolean {
+/** Whether [from, to) (inside one block) holds a page-table entry now: a page, a zero-page mapping or a marker. */
+function hasEntries(mm: MmState, from: number, to: number): boolean {
+  // Guard markers are page-table entries too (Linux 6.18: an empty page next to a guard region counts as WRITTEN).
+  if (mm.guards.size !== 0 && mm.guards.firstIn(from, to) !== undefined) return true;
+  if (anyIn(mm.zeroMapped, from, to) || anyIn(mm.mappedShared, from, to) || anyIn(mm.uffdPoison, from, to) || anyIn(mm.uffdWp, from, to)) return true;
+  const single = mm.zx.anonVmo;
+  if (single) {
+    // The single VMO spans the address space (offset = address): no size to ask for.
+    if (from >= mm.zx.end) return false;
+    const end = Math.min(to, mm.zx.end);
+    // A few pages are looked up one by one (an unmap or MAP_FIXED of a page: no allocation); more in one query.
+    if (end - from <= 8 * PAGE) {
+      for (let p = from; p < end; p += PAGE) if (single.pageState(p) !== 'absent') return true;
+      return false;
+    }
+    return single.presentPages(from, end - from).length > 0;
+  }
+  for (let v = mm.tree.findFrom(from); v !== undefined && v.start < to; v = mm.tree.next(v)) {
+    if (v.backing.kind === 'anon' && presentAnonPages(mm, v, Math.max(from, v.start), Math.min(to, v.end)).length > 0) return true;
+  }
+  return false;
+}
+
+/** Whether a set of page addresses has one in [from, to): by the set or by the range's pages, whichever is smaller. */
+function anyIn(set: ReadonlySet<number>, from: number, to: number): boolean {
   if (set.size === 0) return false;
-  if (set.size <= 512) {
-    for (const p of set) if (p >= block && p < block + TABLE_SPAN) return true;
+  if (set.size <= (to - from) / PAGE) {
+    for (const p of set) if (p >= from && p < to) return true;
     return false;
   }
-  for (let p = block; p < block + TABLE_SPAN; p += PAGE) if (set.has(p)) return true;
+  for (let p = from; p < to; p += PAGE) if (set.has(p)) return true;
   return false;
 }
 
 /** tableExists for the model's own bookkeeping: Starnix makes no Zircon call for it, so none is counted. */
 const has = (mm: MmState, block: number): boolean => mm.kernel.uncountedSyscalls(() => tableExists(mm, block));
 
+/** hasEntries, uncounted: 'single' asks its VMO nothing counted; 'per-mapping' asks each mapping's VMO its size. */
+const entriesIn = (mm: MmState, from: number, to: number): boolean =>
+  mm.zx.anonVmo !== null ? hasEntries(mm, from, to) : mm.kernel.uncountedSyscalls(() => hasEntries(mm, from, to));
+
 /**
  * Before entries of [start, end) are zapped: the blocks at its ends that have a table keep it, emptied or not
  * (blocks inside a range this long are either freed by the unmap or reclaimed by PT_RECLAIM when emptied).
  */
-export function keepTablesOfZap(mm: MmState, start: number, end: number, unmapping = false): void {
+export function keepTablesOfZap(mm: MmState, start: number, end: number, unmapping = false, within?: Vma): void {
   if (end <= start) return;
+  // The common unmap, at no cost: inside one private anonymous VMA that never got an anon_vma (so no page of its
+  // own), in an address space without zero-page mappings, shared pages or markers, there is no entry to zap.
+  if (within !== undefined && within.backing.kind === 'anon' && within.anonVma === 0 && within.start <= start && within.end >= end && noLoneEntries(mm)) return;
   const first = blockOf(start);
   const last = blockOf(end - 1);
-  // An unmap frees the table of a block it leaves without VMAs anyway: only blocks keeping one need the look.
-  const keep = (b: number): boolean => !mm.keptTables.has(b) && (!unmapping || keepsVma(mm, b, start, end)) && has(mm, b);
+  // Only entries the zap removes matter: a table that other entries of the block hold up is still seen after it.
+  // And an unmap frees the table of a block it leaves without VMAs anyway.
+  // (Cheapest first: the entries of the few pages an unmap usually removes, then the VMA lookups.)
+  const keep = (b: number): boolean =>
+    !mm.keptTables.has(b) && entriesIn(mm, Math.max(b, start), Math.min(b + TABLE_SPAN, end)) && (!unmapping || keepsVma(mm, b, start, end));
   if (keep(first)) mm.keptTables.add(first);
   if (last !== first && keep(last)) mm.keptTables.add(last);
 }
 
-/** Whether block `b` still holds a VMA once [start, end) is unmapped. */
+/** No entry other than private anonymous pages anywhere: no zero-page mapping, mapped shared page or marker. */
+function noLoneEntries(mm: MmState): boolean {
+  return mm.guards.size === 0 && mm.zeroMapped.size === 0 && mm.mappedShared.size === 0 && mm.uffdPoison.size === 0 && mm.uffdWp.size === 0;
+}
+
+/**
+ * Whether block `b` holds a VMA outside [start, end), the range an unmap removes (or removed): the first VMA of the
+ * block if it starts below the range, else the first one ending past it. Two lookups, however many VMAs the block has.
+ */
 function keepsVma(mm: MmState, b: number, start: number, end: number): boolean {
-  for (const v of mm.tree.range(b, b + TABLE_SPAN)) if (v.start < start || v.end > end) return true;
-  return false;
+  // The last VMA starting below the range (it may straddle its start), and the first ending past it: both next to
+  // the range, where the tree's last lookups were.
+  const before = mm.tree.findBefore(start);
+  if (before !== undefined && before.end > b && (before.end <= start || before.start < start)) return true;
+  const after = mm.tree.findFrom(end);
+  return after !== undefined && after.start < b + TABLE_SPAN;
 }
 
 /** After [start, end) was unmapped: free_pgtables frees the tables of the blocks it touched that no VMA intersects now. */
-export function freeTablesOfUnmap(mm: MmState, start: number, end: number, stillMapped?: { start: number; end: number }): void {
+export function freeTablesOfUnmap(mm: MmState, start: number, end: number): void {
   if (mm.keptTables.size === 0 || end <= start) return;
   const lo = blockOf(start);
   const hi = blockOf(end - 1) + TABLE_SPAN;
-  for (const b of [...mm.keptTables]) {
-    if (b < lo || b >= hi) continue;
-    let mapped = false;
-    // A VMA left in its tree slot for MAP_FIXED to take over (unmapRange's overwrite) is gone for free_pgtables.
-    for (const v of mm.tree.range(b, b + TABLE_SPAN)) if (v !== stillMapped) mapped = true;
-    if (!mapped) mm.keptTables.delete(b);
-  }
+  // (A VMA left in its tree slot for MAP_FIXED to take over, unmapRange's overwrite, is exactly [start, end): gone
+  // for free_pgtables, and keepsVma looks past it.)
+  for (const b of keptIn(mm, lo, hi)) if (!keepsVma(mm, b, start, end)) mm.keptTables.delete(b);
+}
+
+/** The kept blocks in [lo, hi): by the blocks of the range or by the set, whichever is smaller. */
+function keptIn(mm: MmState, lo: number, hi: number): number[] {
+  const out: number[] = [];
+  if ((hi - lo) / TABLE_SPAN <= mm.keptTables.size) {
+    for (let b = lo; b < hi; b += TABLE_SPAN) if (mm.keptTables.has(b)) out.push(b);
+  } else for (const b of mm.keptTables) if (b >= lo && b < hi) out.push(b);
+  return out;
 }
 
 /** After MADV_DONTNEED of [start, end) in one VMA: PT_RECLAIM frees the tables left empty when the range spans 2 MiB. */
 export function reclaimEmptyTables(mm: MmState, start: number, end: number): void {
   if (mm.keptTables.size === 0 || end - start < TABLE_SPAN) return;
-  for (const b of [...mm.keptTables]) {
-    if (b + TABLE_SPAN <= start || b >= end) continue;
+  for (const b of keptIn(mm, blockOf(start), blockOf(end - 1) + TABLE_SPAN)) {
     mm.keptTables.delete(b);
     if (has(mm, b)) mm.keptTables.add(b);
   }
