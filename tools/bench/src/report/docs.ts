@@ -259,13 +259,15 @@ export function renderDocs(result: SuiteResult, targets: readonly TargetResult[]
   if (missed.length > 0) {
     out.push('### Missed targets: why, and what would close them');
     out.push('');
-    const done = new Set<string>();
+    // Targets that share an analysis (the growth rows) are one item naming each of them with its figure.
+    const groups = new Map<string, typeof missed[number][]>();
     for (const t of missed) {
-      const note = missedNote(t.id);
-      const key = note ?? t.id;
-      if (done.has(key)) continue;
-      done.add(key);
-      out.push(`- **${t.target}** (${t.measured}). ${note ?? 'No analysis recorded for this target yet.'}`);
+      const key = missedNote(t.id) ?? t.id;
+      groups.set(key, [...(groups.get(key) ?? []), t]);
+    }
+    for (const ts of groups.values()) {
+      const note = missedNote(ts[0].id) ?? 'No analysis recorded for this target yet.';
+      out.push(`- ${ts.map((t) => `**${t.target}** (${t.measured})`).join('; ')}. ${note}`);
     }
     out.push('');
   }
