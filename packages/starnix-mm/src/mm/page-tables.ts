@@ -3,10 +3,12 @@
  * reports an empty entry of an existing table as WRITTEN and an address without a table as nothing.
  *
  * memsim keeps no page tables. A block has one when it holds an entry now (a present page, a zero-page mapping, a
- * uffd marker, a guard marker), or when Linux keeps a table whose entries a zap emptied (`MmState.keptTables`):
- * zapping (munmap, MADV_DONTNEED, GUARD_REMOVE, a UFFDIO_MOVE source) clears entries but leaves the table, and
- * only free_pgtables frees it, after an unmap, for a block no VMA still intersects. MADV_DONTNEED of a whole 2 MiB
- * or more also frees the tables it leaves empty (CONFIG_PT_RECLAIM, default on x86-64 since 6.14).
+ * uffd marker, a guard marker), or when it is in `MmState.keptTables`: tables Linux keeps though they may be empty.
+ * Zapping (munmap, MADV_DONTNEED, GUARD_REMOVE, a UFFDIO_MOVE source) clears entries but leaves the table; mremap
+ * gives the destination one where the source had one, fork copies them, and UFFDIO_MOVE and a userfaultfd MISSING
+ * fault make them before looking at the page. Only free_pgtables frees one, after an unmap, for a block no VMA still
+ * intersects; MADV_DONTNEED of a whole 2 MiB or more also frees the tables it leaves empty (CONFIG_PT_RECLAIM,
+ * default on x86-64 since 6.14).
  */
 import { PAGE } from '../abi/constants.js';
 import { presentAnonPages } from './pages.js';
@@ -140,10 +142,28 @@ export function pageTable(mm: MmState, address: number, allocate: boolean): bool
 
 /** mremap moving [from, from + len) to `to`: move_page_tables gives the destination a table wherever the source had one. */
 export function moveTables(mm: MmState, from: number, len: number, to: number): void {
-  for (let b = blockOf(from); b < from + len; b += TABLE_SPAN) {
-    if (!has(mm, b)) continue;
+  for (const b of mm.kernel.uncountedSyscalls(() => tableBlocks(mm, from, from + len))) {
     const s = to + (Math.max(b, from) - from);
     const e = to + (Math.min(b + TABLE_SPAN, from + len) - from);
     for (let d = blockOf(s); d < e; d += TABLE_SPAN) mm.keptTables.add(d);
   }
+}
+
+/**
+ * The blocks of [from, to) that have a table, in one pass over what the range holds (kept tables, pages, page
+ * sets, guard ranges), not one look per block: a terabyte mremap costs its entries, not its 2 MiB blocks.
+ */
+function tableBlocks(mm: MmState, from: number, to: number): Set<number> {
+  const out = new Set<number>(keptIn(mm, blockOf(from), blockOf(to - 1) + TABLE_SPAN));
+  // The two end blocks may have a table for entries outside the range.
+  for (const b of [blockOf(from), blockOf(to - 1)]) if (tableExists(mm, b)) out.add(b);
+  const add = (p: number): void => {
+    if (p >= from && p < to) out.add(blockOf(p));
+  };
+  for (const set of [mm.zeroMapped, mm.mappedShared, mm.uffdPoison, mm.uffdWp]) for (const p of set) add(p);
+  if (mm.guards.size !== 0) for (const [s, e] of mm.guards.rangesIn(from, to)) for (let b = blockOf(s); b < e; b += TABLE_SPAN) out.add(b);
+  for (let v = mm.tree.findFrom(from); v !== undefined && v.start < to; v = mm.tree.next(v)) {
+    if (v.backing.kind === 'anon') for (const p of presentAnonPages(mm, v, Math.max(from, v.start), Math.min(to, v.end))) add(p);
+  }
+  return out;
 }
