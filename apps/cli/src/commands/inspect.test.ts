@@ -111,7 +111,7 @@ describe('memsim inspect', () => {
         expect((e as CliError).exitCode).toBe(1);
         // Threads' tasks settle between steps, so thread scenarios run too: only missing model features remain, and
         // address spaces filled towards vm.max_map_count, which are too large to show.
-        expect((e as Error).message).toMatch(/^step \d+ \(linux \w+, line \d+\): '\w+' is not modelled by starnix-mm yet$|^after step \d+ .*: process \w+ has \d+ VMAs; inspect and draw show address spaces of up to 20000$/);
+        expect((e as Error).message).toMatch(/^step \d+ \(linux \w+, line \d+\): '\w+' is not modelled by starnix-mm yet$|^after step \d+ .*: process \w+ has \d+ VMAs; a picture of every step is drawn for address spaces of up to 20000$/);
       }
     }
     expect(drawn).toBeGreaterThan(100);

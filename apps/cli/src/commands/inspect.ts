@@ -25,6 +25,7 @@ export async function statesOf(scenario: Scenario, step?: number, profile?: Kern
   const out = [stepper.state()];
   while (stepper.executed < n) {
     await stepper.stepSettled();
+    stepper.checkKeepable();
     out.push(stepper.state());
   }
   return out;

@@ -81,8 +81,8 @@ function outcomeText(o: StepOutcome, domain: 'zircon' | 'linux'): string {
  * Executes a scenario's steps one at a time on the conformance package's model session, and pictures the live model
  * after any step as plain data.
  */
-/** The most VMAs a process may have for the CLI to show its state (see Stepper.state). */
-const MAX_SHOWN_VMAS = 20_000;
+/** The most VMAs a process may have for the CLI to keep its state at every step (see Stepper.checkKeepable). */
+const MAX_KEPT_VMAS = 20_000;
 
 export class Stepper {
   readonly #session: ZirconModelSession | LinuxModelSession;
@@ -161,6 +161,21 @@ export class Stepper {
     });
   }
 
+  /**
+   * Throws unless every process has at most `max` VMAs: a caller that keeps a state per step (`draw`) checks first,
+   * since an address space filled towards vm.max_map_count (the map_count_fill cases) takes hundreds of megabytes a
+   * state. One state of it (inspect, the playground) is fine.
+   */
+  checkKeepable(max = MAX_KEPT_VMAS): void {
+    const s = this.#session;
+    if (s.domain !== 'linux') return;
+    for (const [name, mm] of s.processes) {
+      if (mm.vmaCount > max) {
+        throw new CliError('FAILED', `after step ${this.executed}${this.#last ? ` (${this.#last.label})` : ''}: process ${name} has ${mm.vmaCount} VMAs; a picture of every step is drawn for address spaces of up to ${max}`);
+      }
+    }
+  }
+
   state(): ModelState {
     return {
       ...this.#snapshot(),
@@ -173,13 +188,6 @@ export class Stepper {
   #snapshot(): Omit<ModelState, 'step' | 'label' | 'outcome'> {
     const s = this.#session;
     if (s.domain === 'linux') {
-      // A picture of every VMA: an address space filled towards vm.max_map_count (tens of thousands of VMAs, the
-      // map_count_fill cases) would take gigabytes per state, so the CLI says so instead of running out of memory.
-      for (const [name, mm] of s.processes) {
-        if (mm.vmaCount > MAX_SHOWN_VMAS) {
-          throw new CliError('FAILED', `after step ${this.executed}${this.#last ? ` (${this.#last.label})` : ''}: process ${name} has ${mm.vmaCount} VMAs; inspect and draw show address spaces of up to ${MAX_SHOWN_VMAS}`);
-        }
-      }
       const processes = [...s.processes.entries()].map(([name, mm]) => ({ ...processState(name, mm.process, mm.maps(), mm.smaps()), pagemap: pagemapText(mm) }));
       // Private anonymous VMOs: the memory manager knows their clone parents and sizes (mappings alone do not).
       // ('single' keeps its one VMO as the mappings show it, as before.)
