@@ -1385,22 +1385,34 @@ static void op_exec(ctx_t *x) {
   bad(x, "exec is only supported on x86_64");
 #endif
 }
+/* The arguments of a memory transfer: "addr", and the "data" to write or the "length" to read (at most max_len
+ * bytes). Nonzero when one is bad (already reported). */
+static int get_transfer(ctx_t *x, int write, size_t max_len, uint64_t *addr, unsigned char **buf, size_t *len) {
+  if (get_addr(x, "addr", 1, addr)) return -1;
+  *buf = scratch(x);
+  if (write) return get_data(x, *buf, scratch_cap(x), len) ? -1 : 0;
+  uint64_t l;
+  if (get_num(x, "length", 1, 0, &l)) return -1;
+  if (l > max_len) {
+    bad(x, "\"length\" over %zu bytes", max_len);
+    return -1;
+  }
+  *len = (size_t)l;
+  return 0;
+}
+/* The outcome of a transfer that moved r >= 0 bytes: the count, and the bytes a read brought back. */
+static void res_transfer(ctx_t *x, long r, int write, const unsigned char *buf) {
+  ob_f(x->o, "\"ok\":true,\"value\":%ld", r);
+  if (!write) {
+    ob_s(x->o, ",\"data\":");
+    ob_hex(x->o, buf, (size_t)r);
+  }
+}
 static void op_pvm(ctx_t *x, int write) {
   uint64_t addr;
+  unsigned char *buf;
   size_t len;
-  if (get_addr(x, "addr", 1, &addr)) return;
-  unsigned char *buf = scratch(x);
-  if (write) {
-    if (get_data(x, buf, scratch_cap(x), &len)) return;
-  } else {
-    uint64_t l;
-    if (get_num(x, "length", 1, 0, &l)) return;
-    if (l > scratch_cap(x)) {
-      bad(x, "\"length\" over %zu bytes", scratch_cap(x));
-      return;
-    }
-    len = (size_t)l;
-  }
+  if (get_transfer(x, write, scratch_cap(x), &addr, &buf, &len)) return;
   struct iovec local = {buf, len}, remote = {(void *)(uintptr_t)addr, len};
   errno = 0;
   long r = syscall(write ? SYS_process_vm_writev : SYS_process_vm_readv, (long)getpid(), &local, 1L, &remote, 1L,
@@ -1409,11 +1421,7 @@ static void op_pvm(ctx_t *x, int write) {
     res_errno(x, errno);
     return;
   }
-  ob_f(x->o, "\"ok\":true,\"value\":%ld", r);
-  if (!write) {
-    ob_s(x->o, ",\"data\":");
-    ob_hex(x->o, buf, (size_t)r);
-  }
+  res_transfer(x, r, write, buf);
 }
 /* Both pipe ends block (a non-blocking end turns some EFAULTs into EAGAIN); FIONREAD says what is left. */
 static void drain_pipe(void) {
@@ -1426,16 +1434,9 @@ static void drain_pipe(void) {
  * it write user memory. Partial counts and EFAULT come back as the kernel reports them. */
 static void op_kaccess(ctx_t *x, int kwrite) {
   uint64_t addr;
+  unsigned char *buf;
   size_t len;
-  if (get_addr(x, "addr", 1, &addr)) return;
-  unsigned char *buf = scratch(x);
-  if (kwrite) {
-    if (get_data(x, buf, scratch_cap(x), &len)) return;
-  } else {
-    uint64_t l;
-    if (get_num(x, "length", 1, 0, &l)) return;
-    len = (size_t)l;
-  }
+  if (get_transfer(x, kwrite, SIZE_MAX, &addr, &buf, &len)) return;
   if (len > (1u << 20)) {
     bad(x, "kernel-mode access over 1 MiB");
     return;
@@ -1459,31 +1460,16 @@ static void op_kaccess(ctx_t *x, int kwrite) {
     res_errno(x, errno);
     return;
   }
-  ob_f(x->o, "\"ok\":true,\"value\":%ld", r);
-  if (!kwrite) {
-    ob_s(x->o, ",\"data\":");
-    ob_hex(x->o, buf, (size_t)r);
-  }
+  res_transfer(x, r, kwrite, buf);
 }
 
 /* pread / pwrite of /proc/self/mem at addr (mem_rw, FOLL_FORCE): the bytes moved, partial at the first page that
  * cannot be reached, EIO when none could; reads return the data like kernel_read. */
 static void op_proc_mem(ctx_t *x, int write) {
   uint64_t addr;
+  unsigned char *buf;
   size_t len;
-  if (get_addr(x, "addr", 1, &addr)) return;
-  unsigned char *buf = scratch(x);
-  if (write) {
-    if (get_data(x, buf, scratch_cap(x), &len)) return;
-  } else {
-    uint64_t l;
-    if (get_num(x, "length", 1, 0, &l)) return;
-    if (l > scratch_cap(x)) {
-      bad(x, "\"length\" over %zu bytes", scratch_cap(x));
-      return;
-    }
-    len = (size_t)l;
-  }
+  if (get_transfer(x, write, scratch_cap(x), &addr, &buf, &len)) return;
   int fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
   if (fd < 0) {
     res_errno(x, errno);
@@ -1498,11 +1484,7 @@ static void op_proc_mem(ctx_t *x, int write) {
     res_errno(x, e);
     return;
   }
-  ob_f(x->o, "\"ok\":true,\"value\":%ld", r);
-  if (!write) {
-    ob_s(x->o, ",\"data\":");
-    ob_hex(x->o, buf, (size_t)r);
-  }
+  res_transfer(x, r, write, buf);
 }
 
 /* PAGEMAP_SCAN (Linux 6.7) on /proc/self/pagemap: struct pm_scan_arg's fields by name ("start" and "end" are window
