@@ -108,9 +108,9 @@ export class PhysicalMemory {
     this.#slab(f).set(len === src.length && srcOff === 0 ? src : src.subarray(srcOff, srcOff + len), base);
   }
 
-  /** Whether frames `f` and `f + 1` lie side by side in one slab (a run of them copies as one block). */
-  adjacent(f: number): boolean {
-    return ((f + 1) & SLAB_MASK) !== 0;
+  /** How many frames from `f` on lie side by side in its slab (the most a run starting at `f` can copy as one block). */
+  slabRun(f: number): number {
+    return FRAMES_PER_SLAB - (f & SLAB_MASK);
   }
 
   /** Copies `count` whole frames starting at `f` (side by side in one slab) into `dst` at `dstOff`: one block copy. */

@@ -2,6 +2,7 @@
 import { PAGE_SIZE } from '../constants.js';
 import { isCompressed, ZERO_MARKER, type PhysicalMemory } from '../kernel/physical-memory.js';
 import { ZxStatus, fail } from '../status.js';
+import { PageMap } from './page-map.js';
 
 /**
  * One node of a VMO's copy-on-write tree (Zircon's VmCowPages). Leaves are the content of visible VMOs (slices and
@@ -11,7 +12,7 @@ import { ZxStatus, fail } from '../status.js';
  */
 export class CowNode {
   /** Sparse page map: page index to frame (>= 0), ZERO_MARKER, or a compressed id (<= -2). */
-  pages = new Map<number, number>();
+  pages = new PageMap();
   parent: CowNode | null = null;
   /** Page offset of index 0 of this node inside the parent. */
   parentOffset = 0;
@@ -307,7 +308,7 @@ export class CowNode {
     while (n !== null && n.hidden && hi > lo) {
       const gone: number[] = [];
       const node: CowNode = n;
-      forEachIn(node.pages, lo, hi, (i) => {
+      node.pages.forEachIn(lo, hi, (i) => {
         if (!anyChildSees(node, i)) gone.push(i);
       });
       for (const i of gone) {
@@ -341,7 +342,7 @@ export class CowNode {
     const h = new CowNode(this.mem, this.registry, this.sizePages);
     h.hidden = true;
     h.pages = this.pages;
-    this.pages = new Map();
+    this.pages = new PageMap();
     h.parent = this.parent;
     h.parentOffset = this.parentOffset;
     h.parentLimit = this.parentLimit;
@@ -406,7 +407,7 @@ export class CowNode {
         else this.mem.release(v);
       }
     }
-    this.pages = new Map();
+    this.pages = new PageMap();
     const up = this.parent;
     survivor.parent = up;
     survivor.parentOffset = co + this.parentOffset;
@@ -439,7 +440,7 @@ export class CowNode {
         populated++;
       } else if (isCompressed(v)) populated++;
     };
-    forEachIn(this.pages, from, to, (_i, v) => count(v));
+    this.pages.forEachIn(from, to, (_i, v) => count(v));
     // Walk up, keeping the window [lo, hi) of this leaf's view translated into each ancestor's indices.
     const path: CowNode[] = [this];
     let lo = from;
@@ -451,7 +452,7 @@ export class CowNode {
       hi += child.parentOffset;
       const k = path.length;
       path.push(a);
-      forEachIn(a.pages, lo, hi, (j, v) => {
+      a.pages.forEachIn(lo, hi, (j, v) => {
         if (v === ZERO_MARKER) return;
         let idx = j;
         for (let m = k - 1; m >= 0; m--) {
@@ -481,18 +482,6 @@ export class CowNode {
       if (n.right !== null) todo.push(n.right);
     }
     return false;
-  }
-}
-
-/** Calls cb for the entries of `pages` with index in [lo, hi), by lookup or by scan, whichever is cheaper. */
-function forEachIn(pages: Map<number, number>, lo: number, hi: number, cb: (i: number, v: number) => void): void {
-  if (hi - lo < pages.size) {
-    for (let i = lo; i < hi; i++) {
-      const v = pages.get(i);
-      if (v !== undefined) cb(i, v);
-    }
-  } else {
-    for (const [i, v] of pages) if (i >= lo && i < hi) cb(i, v);
   }
 }
 

@@ -208,8 +208,7 @@ export class VmoObject extends KernelObject implements Discardable {
         continue;
       }
       // Whole pages this node holds in frames side by side copy as one block (a populated range is mostly such runs).
-      let count = 1;
-      while (done + (count + 1) * PAGE_SIZE <= len && mem.adjacent(f + count - 1) && node.pages.get(idx + count) === f + count) count++;
+      const count = node.pages.frameRun(idx, f, Math.min(Math.floor((len - done) / PAGE_SIZE), mem.slabRun(f)));
       mem.readFrames(f, count, dst, done);
       done += count * PAGE_SIZE;
     }
@@ -236,8 +235,7 @@ export class VmoObject extends KernelObject implements Discardable {
       }
       // Whole pages already committed here in frames side by side take one block copy; the run stops before any page
       // that would need committing, so NO_MEMORY still leaves every byte before it written.
-      let count = 1;
-      while (done + (count + 1) * PAGE_SIZE <= len && mem.adjacent(f + count - 1) && node.pages.get(idx + count) === f + count) count++;
+      const count = node.pages.frameRun(idx, f, Math.min(Math.floor((len - done) / PAGE_SIZE), mem.slabRun(f)));
       mem.writeFrames(f, count, src, done);
       done += count * PAGE_SIZE;
       if (progress !== undefined) progress.done = done;
