@@ -112,11 +112,11 @@ export class CowNode {
 
   /** Decompresses every compressed page held here (best-effort population for HIGH priority). */
   populateAll(): void {
-    for (const [i, v] of this.pages) {
-      if (!isCompressed(v)) continue;
+    this.pages.forEach((v, i) => {
+      if (!isCompressed(v)) return;
       const f = this.mem.decompress(v);
       if (f >= 0) this.pages.set(i, f);
-    }
+    });
   }
 
   /** Residency of page `idx` as seen by this node. */
@@ -245,10 +245,9 @@ export class CowNode {
     while (n !== null) {
       budget -= n.pages.size;
       if (budget < 0) return null;
-      for (const k of n.pages.keys()) {
-        const i = k - shift;
-        if (i >= from && i < to && i < limit) held.add(i);
-      }
+      const s = shift;
+      const hi = Math.min(to, limit);
+      if (hi > from) n.pages.forEachIn(from + s, hi + s, (k) => held.add(k - s));
       if (n.parent === null) break;
       limit = Math.min(limit, n.parentLimit - shift);
       shift += n.parentOffset;
@@ -284,12 +283,12 @@ export class CowNode {
   /** Frees every page at index >= `from` and stops reading through to the parent there (shrinking). */
   truncate(from: number): void {
     if (this.pages.size > 0) {
-      for (const [i, v] of this.pages) {
+      this.pages.forEach((v, i) => {
         if (i >= from) {
           this.pages.delete(i);
           this.mem.release(v);
         }
-      }
+      });
     }
     if (this.parentLimit > from) {
       const lost = this.parentLimit;
@@ -324,10 +323,10 @@ export class CowNode {
   /** Drops every page (discard): the content reads as zeros and nothing is held. */
   discardAll(): number {
     let n = 0;
-    for (const v of this.pages.values()) {
+    this.pages.forEach((v) => {
       if (v >= 0 || isCompressed(v)) n++;
       this.mem.release(v);
-    }
+    });
     this.pages.clear();
     return n;
   }
@@ -365,7 +364,7 @@ export class CowNode {
 
   /** Called when the last viewer of a leaf goes away: frees its pages and collapses the chain above it. */
   destroy(): void {
-    for (const v of this.pages.values()) this.mem.release(v);
+    this.pages.forEach((v) => this.mem.release(v));
     this.pages.clear();
     this.registry.delete(this);
     const p = this.parent;
@@ -394,18 +393,18 @@ export class CowNode {
     if (co === 0 && limit >= this.sizePages && theirs.size <= this.pages.size) {
       // Common case, cost proportional to the smaller map: adopt this node's map and lay the survivor's over it.
       const merged = this.pages;
-      for (const [i, v] of theirs) {
+      theirs.forEach((v, i) => {
         const old = merged.get(i);
         if (old !== undefined) this.mem.release(old);
         merged.set(i, v);
-      }
+      });
       survivor.pages = merged;
     } else {
-      for (const [j, v] of this.pages) {
+      this.pages.forEach((v, j) => {
         const c = j - co;
         if (c >= 0 && c < limit && !theirs.has(c)) theirs.set(c, v);
         else this.mem.release(v);
-      }
+      });
     }
     this.pages = new PageMap();
     const up = this.parent;

@@ -78,6 +78,17 @@ export class PageMap {
     }
   }
 
+  /** Calls cb(value, index) for every entry, as Map.forEach does (no iterator objects: the bulk paths use it). */
+  forEach(cb: (v: number, i: number) => void): void {
+    for (const [k, c] of this.#chunks) {
+      const base = k * CHUNK;
+      for (let s = 0; s < CHUNK; s++) {
+        const v = c[s];
+        if (v !== EMPTY) cb(v, base + s);
+      }
+    }
+  }
+
   [Symbol.iterator](): IterableIterator<[number, number]> {
     return this.entries();
   }
