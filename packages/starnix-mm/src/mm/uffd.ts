@@ -78,7 +78,7 @@ export function makeUffdSpace(mm: MmState): UffdAddressSpace {
   };
   // The kernel's userfaultfd features, as the profile lists them (the model implements every one Linux 6.18 has).
   const supported = mm.profile.uffdFeatures.reduce((bits, name) => bits | ((UffdFeature as Record<string, number>)[name] ?? 0), 0);
-  return {
+  const space: UffdAddressSpace = {
     pageSize: PAGE,
     mmapMinAddr: mm.minAddr,
     supportedFeatures: supported,
@@ -123,6 +123,25 @@ export function makeUffdSpace(mm: MmState): UffdAddressSpace {
       if (mm.guards.size !== 0) mm.guards.remove(page, page + PAGE);
       noteWrite(mm, v, page);
       if (writeProtected) mm.uffdWp.add(page);
+      flushPins(mm);
+    },
+    installPages: (address: number, data: Uint8Array, writeProtected: boolean): void => {
+      const v = vmaAt(mm, address);
+      const end = address + data.length;
+      if (!(v.flags & VM.SHARED) && v.anonVma === 0) anonVmaPrepare(mm, v);
+      const t = v.backing.kind === 'anon' ? ZirconSpace.writeTarget(mm.zx, v, address) : null;
+      if (t === null || t.offset + data.length > t.vmo.getSize()) {
+        // Only private anonymous memory lies at consecutive offsets of one VMO all the way; the rest page by page.
+        for (let a = address; a < end; a += PAGE) space.installPage(a, data.subarray(a - address, a - address + PAGE), writeProtected);
+        return;
+      }
+      t.vmo.write(data, t.offset);
+      for (let page = address; page < end; page += PAGE) {
+        mm.zeroMapped.delete(page);
+        noteWrite(mm, v, page);
+        if (writeProtected) mm.uffdWp.add(page);
+      }
+      if (mm.guards.size !== 0) mm.guards.remove(address, end);
       flushPins(mm);
     },
     installZeroPage: (address: number): void => {
@@ -183,6 +202,7 @@ export function makeUffdSpace(mm: MmState): UffdAddressSpace {
       return out;
     },
   };
+  return space;
 }
 
 /**

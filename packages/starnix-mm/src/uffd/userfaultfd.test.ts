@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Kernel } from '@memsim/zircon-objects';
-import { UffdFeature, UffdMoveMode, UffdOpenFlag, UffdRegisterMode, UffdWriteProtectMode, VirtualClock, type UffdFile, type UserfaultFD } from '@memsim/userspace-swap';
+import { UffdCopyMode, UffdFeature, UffdMoveMode, UffdOpenFlag, UffdRegisterMode, UffdWriteProtectMode, VirtualClock, type UffdFile, type UserfaultFD } from '@memsim/userspace-swap';
 import { Advice, MapFlags, MemoryManager, MremapFlags, Prot, UffdWouldBlockError } from '../index.js';
 
 const P = 4096;
@@ -233,6 +233,39 @@ describe('userfaultfd on a starnix-mm address space', () => {
     expect(fd.copyToRange(a + 2 * P, P, page(3))).toBe(P);
     expect(mm.read(a + 2 * P, 1)).toEqual({ ok: true, data: new Uint8Array([3]) });
     expect(mm.read(a, 1)).toMatchObject({ ok: false, fault: { signal: 'SIGSEGV', code: 'SEGV_MAPERR' } });
+  });
+
+  it('a many-page UFFDIO_COPY installs each page its own bytes, over guard markers, and stops at the first present page', () => {
+    const { mm, fd, a } = setup(8, UffdFeature.SIGBUS);
+    mm.madvise(a + 2 * P, P, 102 /* MADV_GUARD_INSTALL */);
+    fd.copyToRange(a + 5 * P, P, page(0xee));
+    const src = new Uint8Array(8 * P).map((_, i) => (i >> 12) + 1);
+    // Pages 0-4 go in (page 2 over its guard); page 5 is present: EAGAIN, the result field the bytes done.
+    expect(() => fd.copyToRange(a, 8 * P, src)).toThrow(expect.objectContaining({ code: 'EAGAIN', field: 5 * P }));
+    for (let i = 0; i < 5; i++) expect(mm.read(a + i * P + 100, 1)).toEqual({ ok: true, data: new Uint8Array([i + 1]) });
+    expect(mm.read(a + 5 * P, 1)).toEqual({ ok: true, data: new Uint8Array([0xee]) });
+    expect(Array.from(mm.mincore(a, 8 * P))).toEqual([1, 1, 1, 1, 1, 1, 0, 0]);
+    // The rest, from its own offset of the source.
+    expect(fd.copyToRange(a + 6 * P, 2 * P, src.subarray(6 * P))).toBe(2 * P);
+    expect(mm.read(a + 7 * P, 1)).toEqual({ ok: true, data: new Uint8Array([8]) });
+    // Every installed page is an ordinary private page: a write changes that page alone.
+    mm.write(a + 3 * P, new Uint8Array([0x77]));
+    expect(mm.read(a + 3 * P, 1)).toEqual({ ok: true, data: new Uint8Array([0x77]) });
+    expect(mm.read(a + 4 * P, 1)).toEqual({ ok: true, data: new Uint8Array([5]) });
+  });
+
+  it('a many-page UFFDIO_COPY in WP mode write-protects every page it installs', async () => {
+    const mm = MemoryManager.create(new Kernel({ seed: 1 }), { stack: false });
+    const a = mm.mmap(0, 4 * P, Prot.READ | Prot.WRITE, MapFlags.PRIVATE | MapFlags.ANONYMOUS);
+    const fd = mm.userfaultfd({ features: UffdFeature.PAGEFAULT_FLAG_WP, clock: new VirtualClock() });
+    fd.registerRange(a, 4 * P, MISSING | UffdRegisterMode.WP);
+    expect(fd.copyToRange(a, 4 * P, new Uint8Array(4 * P).fill(9), UffdCopyMode.WP)).toBe(4 * P);
+    const writer = tracked(mm.writeAsync(task, a + 3 * P, new Uint8Array([1])));
+    await tick();
+    expect(fd.read()).toMatchObject({ event: 'PAGEFAULT', address: a + 3 * P });
+    fd.writeProtect(a, 4 * P, 0);
+    expect(await writer.p).toEqual({ ok: true });
+    expect(mm.read(a + 2 * P, 1)).toEqual({ ok: true, data: new Uint8Array([9]) });
   });
 
   it('a MAP_DROPPABLE mapping cannot be registered, even for WP alone with WP_ASYNC (Linux 6.18: EINVAL)', () => {

@@ -89,6 +89,12 @@ export interface UffdAddressSpace {
   isPagePresent(address: number): boolean;
   /** Installs a private page holding `data` (exactly one page) at a missing address; `writeProtected` marks it WP. */
   installPage(address: number, data: Uint8Array, writeProtected: boolean): void;
+  /**
+   * {@link UffdAddressSpace.installPage} for each page of [address, address + data.length), a whole number of pages
+   * all missing and inside one VMA, in one call (one lookup and one copy where the space can). The bytes are copied.
+   * Optional: a space without it gets one installPage per page.
+   */
+  installPages?(address: number, data: Uint8Array, writeProtected: boolean): void;
   /** Installs the shared zero page at a missing address. */
   installZeroPage(address: number): void;
   /**

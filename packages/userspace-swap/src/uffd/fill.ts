@@ -46,7 +46,18 @@ function mfillAtomic(space: UffdAddressSpace, kind: FillKind, start: number, len
   if (kind === 'zeropage' && vma.kind === 'hugetlb') return { done: -22, errno: 'EINVAL' };
   let done = 0;
   let errno: ErrnoName | undefined;
-  for (let a = start; a < end; a += page) {
+  if (kind === 'copy' && length > page && space.installPages !== undefined && source !== undefined) {
+    // The pages up to the first present one (or the end of the source) go in with one call; the loop below then
+    // meets that page and stops as it would have.
+    let n = 0;
+    const last = Math.min(end, start + source.byteLength - (source.byteLength % page));
+    while (start + n < last && !space.isPagePresent(start + n)) n += page;
+    if (n > page) {
+      space.installPages(start, source.subarray(0, n), wp);
+      done = n;
+    }
+  }
+  for (let a = start + done; a < end; a += page) {
     // A guard marker: UFFDIO_COPY replaces it (pte_none_mostly), ZEROPAGE and POISON find the PTE taken (Linux 6.18).
     if (space.isPagePresent(a) || (kind !== 'copy' && space.hasMarker?.(a) === true)) {
       errno = 'EEXIST';
