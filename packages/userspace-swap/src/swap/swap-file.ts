@@ -1,6 +1,6 @@
 import { describeValue } from '../errors/describe.js';
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { SwapError } from '../errors/swap-error.js';
 import { createSwapCodec, SWAP_CODECS, type SwapCodec, type SwapCodecName } from './codec/swap-codec.js';
@@ -68,8 +68,9 @@ const MAX_RECORD = 64 * 1024 * 1024;
  *
  * @remarks
  * Dropping a record cannot punch a hole from Node without native code (fallocate PUNCH_HOLE is not exposed), so the
- * file compacts instead: once garbage passes the threshold the live records are copied (still encrypted) into a new
- * file that replaces the old one. {@link SwapFile.stats} reports written, used and on-disk bytes.
+ * file compacts instead: once garbage passes the threshold the live records move down (still encrypted) over the
+ * dropped ones and the file is truncated after the last; when the last record is dropped the file is truncated to
+ * nothing. {@link SwapFile.stats} reports written, used and on-disk bytes.
  *
  * @public
  */
@@ -156,9 +157,15 @@ export class SwapFile implements Disposable {
     return id;
   }
 
-  /** Reads a record back, verifying its header, CRC, authentication tag and length. */
-  read(id: number): Uint8Array {
+  /**
+   * Reads a record back, verifying its header, CRC, authentication tag and length. With `scratch`, a buffer the
+   * caller reuses, the plaintext may be decoded into it (when it is long enough) and returned as a view of it: valid
+   * until the caller next writes to or reuses `scratch`. A swap-in that copies the pages out at once (as the swap
+   * manager does) then allocates nothing per record.
+   */
+  read(id: number, scratch?: Uint8Array): Uint8Array {
     const fd = this.#open();
+    if (scratch !== undefined && !(scratch instanceof Uint8Array)) throw new SwapError('INVALID_ARGUMENT', 'scratch must be a Uint8Array');
     const loc = this.#locate(id);
     const record = Buffer.allocUnsafe(loc.size);
     let got: number;
@@ -169,7 +176,7 @@ export class SwapFile implements Disposable {
     }
     if (got === 0) throw new SwapError('MISSING_RECORD', `record ${id} lies past the end of the file`);
     if (got < loc.size) throw new SwapError('CORRUPT_RECORD', `record ${id} is truncated`);
-    return openRecord(this.#key, record, id, loc.plainLength, this.#decoders);
+    return openRecord(this.#key, record, id, loc.plainLength, this.#decoders, scratch);
   }
 
   /** The bytes a stored record occupies on disk (header included). */
@@ -183,50 +190,56 @@ export class SwapFile implements Disposable {
     return this.#index.has(id);
   }
 
-  /** Drops a record (MISSING_RECORD if it is not stored); compacts when garbage passes the threshold. */
+  /**
+   * Drops a record (MISSING_RECORD if it is not stored); compacts when garbage passes the threshold, and empties the
+   * file when no record is left.
+   */
   drop(id: number): void {
-    this.#open();
+    const fd = this.#open();
     const loc = this.#locate(id);
     this.#index.delete(id);
     this.#garbage += loc.size;
     this.#plain -= loc.plainLength;
-    if (this.#garbage >= this.#minCompact && this.#garbage > this.#threshold * this.#end) this.compact();
+    if (this.#index.size === 0) {
+      // Nothing to keep: the whole file is garbage, so it is cut to nothing rather than compacted.
+      this.#truncate(fd, 0);
+      this.#end = 0;
+      this.#garbage = 0;
+    } else if (this.#garbage >= this.#minCompact && this.#garbage > this.#threshold * this.#end) this.compact();
   }
 
-  /** Rewrites the live records into a fresh file, reclaiming dropped space. */
+  /**
+   * Moves the live records down over the dropped ones, in file order, and truncates the file after the last. A
+   * record is only ever moved to a lower offset, never over one not yet moved, so a failure part way (SwapError `IO`)
+   * leaves every record readable where the index says it is.
+   */
   compact(): void {
     const fd = this.#open();
-    const tmp = `${this.path}.compact`;
-    let out: number;
-    try {
-      out = openSync(tmp, 'w+', 0o600);
-    } catch (e) {
-      throw new SwapError('IO', `cannot create ${tmp}`, { cause: e });
-    }
     let end = 0;
     try {
       const live = [...this.#index.values()].sort((a, b) => a.offset - b.offset);
-      for (const loc of live) {
-        const buf = Buffer.alloc(loc.size);
-        const got = readSync(fd, buf, 0, loc.size, loc.offset);
-        // A damaged record is copied as is, so the damage is still detected when it is read.
-        this.#writeAt(out, buf.subarray(0, got), end);
-        loc.offset = end;
-        end += loc.size;
-        this.#written += loc.size;
+      // Records that lie end to end move together: one read and one write per span, not per record.
+      for (let i = 0; i < live.length; ) {
+        let j = i + 1;
+        let span = live[i].size;
+        while (j < live.length && live[j].offset === live[j - 1].offset + live[j - 1].size && span + live[j].size <= MAX_RECORD) span += live[j++].size;
+        if (live[i].offset !== end) {
+          const buf = Buffer.allocUnsafe(span);
+          const got = readSync(fd, buf, 0, span, live[i].offset);
+          // A damaged (short) span is moved as it is, so the damage is still detected when its records are read.
+          this.#writeAt(fd, buf.subarray(0, got), end);
+          for (let k = i; k < j; k++) this.#written += live[k].size;
+        }
+        for (let k = i; k < j; k++) {
+          live[k].offset = end;
+          end += live[k].size;
+        }
+        i = j;
       }
-      renameSync(tmp, this.path);
+      this.#truncate(fd, end);
     } catch (e) {
-      closeSync(out);
-      try {
-        unlinkSync(tmp);
-      } catch {
-        // already gone
-      }
       throw e instanceof SwapError ? e : new SwapError('IO', 'compaction failed', { cause: e });
     }
-    closeSync(fd);
-    this.#fd = out;
     this.#end = end;
     this.#garbage = 0;
     this.#compactions++;
@@ -284,6 +297,14 @@ export class SwapFile implements Disposable {
     const loc = this.#index.get(id);
     if (loc === undefined) throw new SwapError('MISSING_RECORD', `record ${id} is not stored`);
     return loc;
+  }
+
+  #truncate(fd: number, length: number): void {
+    try {
+      ftruncateSync(fd, length);
+    } catch (e) {
+      throw new SwapError('IO', 'truncating the swap file failed', { cause: e });
+    }
   }
 
   #writeAt(fd: number, data: Uint8Array, position: number): void {

@@ -134,6 +134,22 @@ describe('SwapManager', () => {
     expect(await readPage(space, 17)).toEqual(pageContent(17));
   });
 
+  it('a page of a record already present again is skipped by the swap-in of the rest, and stays stored', async () => {
+    const { space, manager, renderer } = setup();
+    expect(renderer.swapOut([{ start: BASE, length: REGION }])).toBe(16);
+    // Something else fills page 5 before the fault (UFFDIO_COPY by another handler): the region's one copy stops there.
+    space.populate(BASE + 5 * P, new Uint8Array(P).fill(0xee));
+    expect(await readPage(space, 0)).toEqual(pageContent(0));
+    // One fault brought every other page back: those before page 5 in one copy, those after it one by one.
+    expect(space.presentPages(BASE, REGION)).toBe(16);
+    expect(manager.metrics().faults.fromSwap).toBe(1);
+    for (const i of [1, 4, 6, 15]) expect(await readPage(space, i)).toEqual(pageContent(i));
+    expect(await readPage(space, 5)).toEqual(new Uint8Array(P).fill(0xee));
+    expect(renderer.isStored(BASE + 5 * P)).toBe(true);
+    expect(renderer.storedPages).toBe(1);
+    expect(manager.metrics().pagesSwappedIn).toBe(15);
+  });
+
   it('a fault that meets mmap_changing is declined and served by the timed retry; its latency is measured', async () => {
     const { clock, space, uffd, manager, renderer } = setup();
     renderer.swapOut([{ start: BASE, length: REGION }]);

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SwapError } from '../errors/swap-error.js';
@@ -90,6 +91,13 @@ describe('LZ4 codec', () => {
   const js: SwapCodec = createSwapCodec('lz4', { native: false });
   const data = fc.oneof(
     fc.uint8Array({ maxLength: 3000 }),
+    // Short periods repeated far: overlapping matches longer than their offset (copied by doubling).
+    fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 9 }), fc.integer({ min: 1, max: 5000 }), fc.uint8Array({ maxLength: 20 })).map(([unit, n, tail]) => {
+      const out = new Uint8Array(n + tail.length);
+      for (let i = 0; i < n; i++) out[i] = unit[i % unit.length];
+      out.set(tail, n);
+      return out;
+    }),
     fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 1, max: 300 })), { maxLength: 40 }).map((runs) => {
       const out: number[] = [];
       for (const [v, n] of runs) for (let i = 0; i < n; i++) out.push(v === 3 ? (i * 7) & 0xff : v);
@@ -98,11 +106,29 @@ describe('LZ4 codec', () => {
   );
 
   it('the pure-JavaScript and the native codec read each other', () => {
+    // The codec decodes in JavaScript even where the binding loads; the binding's own decoder is the cross-check.
+    const binding = createRequire(import.meta.url)('lz4-napi') as { uncompressSync(d: Uint8Array): Uint8Array };
     fc.assert(
       fc.property(data, (d) => {
         expect(lz4Decompress(lz4Compress(d))).toEqual(d);
         expect(js.decompress(native.compress(d))).toEqual(d);
         expect(native.decompress(js.compress(d))).toEqual(d);
+        expect(new Uint8Array(binding.uncompressSync(js.compress(d)))).toEqual(d);
+        expect(new Uint8Array(binding.uncompressSync(native.compress(d)))).toEqual(d);
+      }),
+    );
+  });
+
+  it('decodes into a buffer it is given when that is long enough, and only as far as the block goes', () => {
+    fc.assert(
+      fc.property(data, fc.integer({ min: -10, max: 10 }), (d, extra) => {
+        const into = new Uint8Array(Math.max(0, d.length + extra)).fill(0x5c);
+        const out = lz4Decompress(native.compress(d), into);
+        expect(out).toEqual(d);
+        if (extra >= 0) {
+          expect(out.buffer).toBe(into.buffer);
+          expect(into.subarray(d.length).every((b) => b === 0x5c)).toBe(true);
+        } else expect(out.buffer).not.toBe(into.buffer);
       }),
     );
   });

@@ -46,9 +46,10 @@ export function sealRecord(key: Buffer, nonce: Buffer, id: number, codec: SwapCo
 
 /**
  * Verifies and opens a record of format 1 or 2 (header, CRC, authentication tag, lengths) and returns its plaintext;
- * throws {@link SwapError} `CORRUPT_RECORD` otherwise, naming an unknown format version or codec.
+ * throws {@link SwapError} `CORRUPT_RECORD` otherwise, naming an unknown format version or codec. The plaintext may be
+ * decoded into `into` and be a view of it (see {@link SwapCodec.decompress}).
  */
-export function openRecord(key: Buffer, record: Buffer, id: number, plainLength: number, decoders: Map<number, SwapCodec>): Uint8Array {
+export function openRecord(key: Buffer, record: Buffer, id: number, plainLength: number, decoders: Map<number, SwapCodec>, into?: Uint8Array): Uint8Array {
   const corrupt = (why: string, cause?: unknown): SwapError =>
     new SwapError('CORRUPT_RECORD', `record ${id}: ${why}`, cause === undefined ? undefined : { cause });
   if (record.byteLength < HEADER_BYTES || record.readUInt32LE(0) !== MAGIC) throw corrupt('bad magic');
@@ -83,7 +84,7 @@ export function openRecord(key: Buffer, record: Buffer, id: number, plainLength:
   }
   let plain: Uint8Array;
   try {
-    plain = (codec as SwapCodec).decompress(compressed);
+    plain = (codec as SwapCodec).decompress(compressed, into);
   } catch (e) {
     throw corrupt('decompression failed', e);
   }

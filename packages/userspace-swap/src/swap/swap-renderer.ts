@@ -185,8 +185,7 @@ export class RendererSwapper implements SwapRenderer, UserfaultFDHandler {
       if (!this.#coveredByRegistration(r.start, r.start + r.length)) continue;
       const taken = space.takePages(r.start, r.length);
       if (taken.length === 0) continue;
-      const blob = new Uint8Array(taken.length * page);
-      taken.forEach((p, i) => blob.set(p.data, i * page));
+      const blob = joinPages(taken, page);
       let recordId: number;
       try {
         recordId = this.#store.file.write(blob);
@@ -222,10 +221,16 @@ export class RendererSwapper implements SwapRenderer, UserfaultFDHandler {
       }
       return r !== 'declined';
     }
-    let blob: Uint8Array;
+    let read = false;
     try {
-      blob = this.#store.file.read(stored.recordId);
+      // The record's bytes are copied into the address space before withRecord returns (its buffer is reused).
+      return this.#store.withRecord(stored.recordId, (blob) => {
+        read = true;
+        return this.#serve(addr, stored, blob, raisedAtMicros);
+      });
     } catch (e) {
+      // Only a failed read is answered with poison; anything after it propagates as before.
+      if (read) throw e;
       const err = e instanceof SwapError ? e : new SwapError('IO', 'reading the swap file failed', { cause: e });
       // Never install wrong bytes: poison the page so the faulting task gets SIGBUS, and report.
       const r = this.#fill(() => this.uffd.poisonRange(addr, page), addr);
@@ -236,6 +241,12 @@ export class RendererSwapper implements SwapRenderer, UserfaultFDHandler {
       this.#host.reportError(this.id, addr, err);
       return true;
     }
+  }
+
+  /** Installs the faulting page from its record's bytes, then the record's other stored pages. */
+  #serve(addr: number, stored: StoredPage, blob: Uint8Array, raisedAtMicros: number): boolean {
+    const page = this.uffd.addressSpace.pageSize;
+    const c = this.#host.counters;
     const r = this.#fill(() => this.uffd.copyToRange(addr, page, blob.subarray(stored.index * page, (stored.index + 1) * page)), addr);
     if (r === 'declined') return false;
     // On ENOENT the mapping moved or went away: keep the page for the REMAP / UNMAP event that must follow.
@@ -322,14 +333,49 @@ export class RendererSwapper implements SwapRenderer, UserfaultFDHandler {
     }
   }
 
-  /** Installs the other still-stored pages of a record just read (ChromeOS swaps whole regions back). */
+  /**
+   * Installs the other still-stored pages of a record just read (ChromeOS swaps whole regions back): each run of
+   * them that lies side by side in the address space and in the record takes one UFFDIO_COPY. A page a run's copy
+   * could not fill (already present, outside the registered VMA) is retried alone and left stored if that fails too,
+   * so a later fault serves it.
+   */
   #prefetch(recordId: number, blob: Uint8Array): void {
     const page = this.uffd.addressSpace.pageSize;
     const addrs = this.#byRecord.get(recordId);
     if (addrs === undefined) return;
-    for (const a of [...addrs]) {
+    const run: number[] = [];
+    let lastIndex = -1;
+    for (const a of [...addrs].sort((x, y) => x - y)) {
       const p = this.#pages.get(a);
       if (p === undefined || p.recordId !== recordId) continue;
+      if (run.length > 0 && (a !== run[run.length - 1] + page || p.index !== lastIndex + 1)) {
+        this.#prefetchRun(run, blob);
+        run.length = 0;
+      }
+      run.push(a);
+      lastIndex = p.index;
+    }
+    if (run.length > 0) this.#prefetchRun(run, blob);
+  }
+
+  /** One UFFDIO_COPY for `run` (consecutive addresses holding consecutive pages of `blob`), page by page after a failure. */
+  #prefetchRun(run: readonly number[], blob: Uint8Array): void {
+    const page = this.uffd.addressSpace.pageSize;
+    const first = (this.#pages.get(run[0]) as StoredPage).index;
+    let done = 0;
+    try {
+      this.uffd.copyToRange(run[0], run.length * page, blob.subarray(first * page, (first + run.length) * page));
+      done = run.length;
+    } catch (e) {
+      if (!(e instanceof UffdError)) throw e;
+      // A partial copy (EAGAIN) reports the bytes it filled in its result field; any other error filled nothing.
+      if (e.code === 'EAGAIN' && e.field !== undefined && e.field > 0) done = e.field / page;
+    }
+    for (let i = 0; i < done; i++) this.#dropPage(run[i], false);
+    this.#host.counters.pagesSwappedIn += done;
+    for (let i = done; i < run.length; i++) {
+      const a = run[i];
+      const p = this.#pages.get(a) as StoredPage;
       try {
         this.uffd.copyToRange(a, page, blob.subarray(p.index * page, (p.index + 1) * page));
       } catch (e) {
@@ -380,4 +426,21 @@ export class RendererSwapper implements SwapRenderer, UserfaultFDHandler {
   #checkActive(): void {
     if (this.#closed) throw new SwapError('CLOSED', `renderer ${this.id} is closed`);
   }
+}
+
+/**
+ * The taken pages' bytes as one buffer, in order. An address space that hands them out as consecutive views of one
+ * buffer (starnix-mm does, for a run of pages side by side) gives that buffer itself: no second copy.
+ */
+function joinPages(taken: readonly { data: Uint8Array }[], page: number): Uint8Array {
+  const first = taken[0].data;
+  let joined = true;
+  for (let i = 1; i < taken.length && joined; i++) {
+    const d = taken[i].data;
+    joined = d.buffer === first.buffer && d.byteOffset === first.byteOffset + i * page && d.byteLength === page;
+  }
+  if (joined && first.byteLength === page) return new Uint8Array(first.buffer, first.byteOffset, taken.length * page);
+  const blob = new Uint8Array(taken.length * page);
+  taken.forEach((p, i) => blob.set(p.data, i * page));
+  return blob;
 }

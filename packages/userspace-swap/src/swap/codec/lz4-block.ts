@@ -81,11 +81,15 @@ export class Lz4FormatError extends Error {
   }
 }
 
-/** Decompresses a size-prefixed LZ4 block; every bound is checked, so damaged input throws, never overruns. */
-export function lz4Decompress(src: Uint8Array): Uint8Array {
+/**
+ * Decompresses a size-prefixed LZ4 block; every bound is checked, so damaged input throws, never overruns. With
+ * `into` at least as long as the block's size, the bytes are decoded there and a view of it is returned (no new
+ * buffer: allocating one costs more than decoding a compressible block).
+ */
+export function lz4Decompress(src: Uint8Array, into?: Uint8Array): Uint8Array {
   if (src.length < 5) throw new Lz4FormatError('block too short');
   const size = read32(src, 0) >>> 0;
-  const out = new Uint8Array(size);
+  const out = into !== undefined && into.length >= size ? into : new Uint8Array(size);
   const end = src.length;
   let ip = 4;
   let op = 0;
@@ -101,7 +105,9 @@ export function lz4Decompress(src: Uint8Array): Uint8Array {
       } while (b === 255);
     }
     if (ip + lit > end || op + lit > size) throw new Lz4FormatError('literals overrun');
-    out.set(src.subarray(ip, ip + lit), op);
+    // Short runs byte by byte: a view and a block copy cost more than a few stores.
+    if (lit < 16) for (let k = 0; k < lit; k++) out[op + k] = src[ip + k];
+    else out.set(src.subarray(ip, ip + lit), op);
     ip += lit;
     op += lit;
     if (ip === end) break;
@@ -120,14 +126,26 @@ export function lz4Decompress(src: Uint8Array): Uint8Array {
     }
     ml += MIN_MATCH;
     if (op + ml > size) throw new Lz4FormatError('match overrun');
-    // An overlapping match repeats the last `off` bytes: copy in pieces no longer than the offset.
-    while (ml > 0) {
-      const k = ml < off ? ml : off;
-      out.copyWithin(op, op - off, op - off + k);
-      op += k;
-      ml -= k;
+    const from = op - off;
+    if (off === 1) {
+      // A run of one byte (zeros, mostly).
+      out.fill(out[from], op, op + ml);
+      op += ml;
+    } else if (ml <= 32) {
+      // Byte by byte is right for an overlapping match too: each byte is written before it is read again.
+      for (let k = 0; k < ml; k++) out[op + k] = out[from + k];
+      op += ml;
+    } else {
+      // An overlapping match repeats the `off` bytes before it: each copy from `from` doubles what is available,
+      // and stays in phase since op - from is always a multiple of off.
+      while (ml > 0) {
+        const k = ml < op - from ? ml : op - from;
+        out.copyWithin(op, from, from + k);
+        op += k;
+        ml -= k;
+      }
     }
   }
   if (op !== size) throw new Lz4FormatError(`decoded ${op} bytes, expected ${size}`);
-  return out;
+  return out === into && into.length !== size ? into.subarray(0, size) : out;
 }

@@ -22,8 +22,11 @@ export interface SwapCodec {
   /** The id a record's header carries. */
   readonly id: number;
   compress(data: Uint8Array): Uint8Array;
-  /** Throws on damaged input. */
-  decompress(data: Uint8Array): Uint8Array;
+  /**
+   * Throws on damaged input. May decode into `into` (when it is long enough) and return a view of it, valid until
+   * `into` is reused.
+   */
+  decompress(data: Uint8Array, into?: Uint8Array): Uint8Array;
 }
 
 /** Record codec ids (byte 5 of a format-2 header). */
@@ -69,12 +72,10 @@ export function createSwapCodec(name: SwapCodecName, options: SwapCodecOptions =
     case 'lz4': {
       const native = options.native === false ? null : loadNativeLz4();
       if (native === null) return { name, id: CodecId.lz4, compress: lz4Compress, decompress: lz4Decompress };
-      return {
-        name,
-        id: CodecId.lz4,
-        compress: (d) => bytes(native.compressSync(d)),
-        decompress: (d) => bytes(native.uncompressSync(d)),
-      };
+      // Native compression; decoding stays in JavaScript, which reads the same blocks: the binding's cost is mostly
+      // allocating the output, which the JavaScript decoder can skip by decoding into the caller's buffer (measured,
+      // docs/performance.md "Swap-in").
+      return { name, id: CodecId.lz4, compress: (d) => bytes(native.compressSync(d)), decompress: lz4Decompress };
     }
   }
 }
