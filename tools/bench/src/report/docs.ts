@@ -85,22 +85,24 @@ const MISSED: ReadonlyArray<readonly [string, string]> = [
   [
     'time:swap_',
     'Per 16-page region: take the pages out of the process, compress, encrypt (AES-256-GCM) and append one record ' +
-      '(a write system call); per page on the way in: a user read (a fault for the first page of a record, which ' +
-      'reads, decrypts and decompresses it) and a UFFDIO_COPY. The zlib rows beside these show what the codec costs.',
+      '(a write system call); on the way in, per record: a fault for its first page, which reads, deciphers and ' +
+      'decodes the record into a reused buffer and installs its pages with one UFFDIO_COPY per run; per page: a user ' +
+      'read and the copy into the VMO, the largest single cost in the profile (docs/performance.md, "Swap-in and ' +
+      'swap-out"). The zlib rows beside these show what the codec costs.',
   ],
   [
     'bandwidth:kernel_read_64mib',
     'The read resolves the VMA and the fault decision once per private anonymous VMA, and copies runs of frames ' +
-      'that lie side by side in one 1 MiB slab as one block; what is left is the copy and a page-map lookup per page ' +
-      '(docs/performance.md).',
+      'that lie side by side in one 1 MiB slab as one block, found in the page map\'s chunks with one lookup per 64 ' +
+      'pages; what is left is the copy (docs/performance.md).',
   ],
   [
     'bandwidth:kernel_write_64mib',
-    'The write copies runs of committed frames side by side as one block, as the read does; a page that needs ' +
-      'committing first (a COW break, a fresh page) is still done alone. Profiled (docs/performance.md, "Kernel ' +
-      'write"): of about 9.5 ms per 64 MiB, the block copies into the 1 MiB frame slabs take 8.7 ms and the check ' +
-      'that each next page is the next frame (a page-map lookup per page) about 1.8 ms, so the row sits at the line ' +
-      'and lands on either side of it from run to run; a page map that kept runs of frames would remove the check.',
+    'The write copies runs of committed frames side by side as one block, as the read does (a page that needs ' +
+      'committing first, a COW break or a fresh page, is still done alone); the page map finds each run with one ' +
+      'lookup per 64 pages. Profiled (docs/performance.md, "Kernel write"): the copy into the 1 MiB frame slabs is ' +
+      'what is left, at the speed of a plain TypedArray.set of the same bytes; a miss means the copy itself ran slower ' +
+      'than the native memcpy in that run.',
   ],
   [
     'memory:vma',
@@ -110,8 +112,8 @@ const MISSED: ReadonlyArray<readonly [string, string]> = [
   ],
   [
     'memory:page',
-    'Page contents live in 1 MiB slabs of frames; the rest is the page-map entry and the VMA bookkeeping of the ' +
-      'touched page, so what is left above 4 KiB is a few dozen bytes per page.',
+    'Page contents live in 1 MiB slabs of frames; the rest is the page map (4 bytes a page in chunks of 64) and the ' +
+      'VMA bookkeeping of the touched page, so what is left above 4 KiB is a few bytes per page.',
   ],
 ];
 
