@@ -48,9 +48,9 @@ export class SharedStore {
     this.#refs.set(recordId, (this.#refs.get(recordId) ?? 0) + n);
   }
 
-  /** Drops one page's reference; the record leaves the file with its last reference. */
-  release(recordId: number): void {
-    const left = (this.#refs.get(recordId) ?? 0) - 1;
+  /** Drops `n` pages' references (one by default); the record leaves the file with its last reference. */
+  release(recordId: number, n = 1): void {
+    const left = (this.#refs.get(recordId) ?? 0) - n;
     if (left > 0) {
       this.#refs.set(recordId, left);
       return;

@@ -345,7 +345,12 @@ export class RendererSwapper implements SwapRenderer, UserfaultFDHandler {
     if (addrs === undefined) return;
     const run: number[] = [];
     let lastIndex = -1;
-    for (const a of [...addrs].sort((x, y) => x - y)) {
+    // Pages join a record's set in address order when swapped out, so the set is usually sorted already.
+    const list = [...addrs];
+    let sorted = true;
+    for (let i = 1; i < list.length && sorted; i++) sorted = list[i - 1] < list[i];
+    if (!sorted) list.sort((x, y) => x - y);
+    for (const a of list) {
       const p = this.#pages.get(a);
       if (p === undefined || p.recordId !== recordId) continue;
       if (run.length > 0 && (a !== run[run.length - 1] + page || p.index !== lastIndex + 1)) {
@@ -371,7 +376,17 @@ export class RendererSwapper implements SwapRenderer, UserfaultFDHandler {
       // A partial copy (EAGAIN) reports the bytes it filled in its result field; any other error filled nothing.
       if (e.code === 'EAGAIN' && e.field !== undefined && e.field > 0) done = e.field / page;
     }
-    for (let i = 0; i < done; i++) this.#dropPage(run[i], false);
+    if (done > 0) {
+      // The run's pages leave the renderer together: one lookup of the record's set, one release of its references.
+      const recordId = (this.#pages.get(run[0]) as StoredPage).recordId;
+      const set = this.#byRecord.get(recordId);
+      for (let i = 0; i < done; i++) {
+        this.#pages.delete(run[i]);
+        set?.delete(run[i]);
+      }
+      if (set !== undefined && set.size === 0) this.#byRecord.delete(recordId);
+      this.#store.release(recordId, done);
+    }
     this.#host.counters.pagesSwappedIn += done;
     for (let i = done; i < run.length; i++) {
       const a = run[i];
