@@ -347,7 +347,15 @@ export class RangeTree<T> {
   /** Positions #leaf/#slot at the last range whose start is <= addr (or < addr when strict); false if none. */
   #seek(addr: number, strict: boolean): boolean {
     let n = this.#finger;
-    if (n < 0 || !this.#holds(n, addr, strict)) {
+    if (n >= 0 && !this.#holds(n, addr, strict)) {
+      // A lookup just across the finger's leaf boundary (a call whose range starts a leaf looks up its predecessor)
+      // reads the neighbour leaf without a descent; the finger, which mutations rely on, stays where it was.
+      const L = this.#L;
+      const pv = (L.prev as Int32Array)[n];
+      const nx = (L.next as Int32Array)[n];
+      n = pv >= 0 && this.#holds(pv, addr, strict) ? pv : nx >= 0 && this.#holds(nx, addr, strict) ? nx : -1;
+    }
+    if (n < 0) {
       const I = this.#I;
       n = this.#root;
       for (let h = this.#height; h > 0; h--) {
