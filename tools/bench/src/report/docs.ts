@@ -63,8 +63,8 @@ const MISSED: ReadonlyArray<readonly [string, string]> = [
       'levels where a thousand take two; the calls of these rows stay next to the last lookup, which each tree\'s ' +
       'finger (and, for a lookup just across a leaf boundary, its neighbour leaf) answers without a descent, so the ' +
       'depth no longer shows in their CPU time (docs/performance.md). What still grows with N is garbage collection ' +
-      'in a heap holding a million VMA and mapping objects (a major collection landing in a sample costs more the ' +
-      'larger the heap) and cache misses on the leaves.',
+      'in a heap holding a million VMA and mapping objects (the 1M cells are one round of seven samples, and a major ' +
+      'collection landing in one costs more the larger the heap) and cache misses on the leaves.',
   ],
   [
     'ratio:uffd_roundtrip',
