@@ -71,10 +71,10 @@ const MISSED: ReadonlyArray<readonly [string, string]> = [
     'The read is starnix-mm\'s own fault path (`readAsync`): it finds the page missing in a VMA registered MISSING, ' +
       'calls the userfaultfd\'s `fault()` (a message and a promise), the dispatcher runs the handler in a microtask ' +
       '(synchronously from there while the handler answers synchronously), UFFDIO_COPY writes the page into the ' +
-      'process\'s anonymous VMO, and the read resumes, looks the page up again and completes. The synchronous work ' +
-      'alone is over the budget: 0.1x of native is about a microsecond per fault, and a UFFDIO_COPY of one page ' +
-      '(the `uffd_copy` row) costs about that by itself, before the two user reads and the promise turns of the ' +
-      'waiting task (docs/performance.md).',
+      'process\'s anonymous VMO, and the read resumes, looks the page up again and completes. 0.1x of native is 1-2 ' +
+      'microseconds a fault on this machine, and measured apart the read of a present page and the one-page ' +
+      'UFFDIO_COPY that the round trip needs both take 1.5-1.65 us together, most of that budget before the fault ' +
+      'itself (message, dispatcher turn, wake, retried lookups: about 1.1 us) (docs/performance.md).',
   ],
   [
     'ratio:uffd_copy',
