@@ -377,14 +377,9 @@ export class RendererSwapper implements SwapRenderer, UserfaultFDHandler {
       if (e.code === 'EAGAIN' && e.field !== undefined && e.field > 0) done = e.field / page;
     }
     if (done > 0) {
-      // The run's pages leave the renderer together: one lookup of the record's set, one release of its references.
+      // The run's pages leave the renderer together, with one release of their record's references.
       const recordId = (this.#pages.get(run[0]) as StoredPage).recordId;
-      const set = this.#byRecord.get(recordId);
-      for (let i = 0; i < done; i++) {
-        this.#pages.delete(run[i]);
-        set?.delete(run[i]);
-      }
-      if (set !== undefined && set.size === 0) this.#byRecord.delete(recordId);
+      for (let i = 0; i < done; i++) this.#unsetPage(run[i]);
       this.#store.release(recordId, done);
     }
     this.#host.counters.pagesSwappedIn += done;
