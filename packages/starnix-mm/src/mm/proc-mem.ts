@@ -36,7 +36,14 @@ function forcedPage(mm: MmState, at: number, write: boolean): Vma | undefined {
   if (mm.uffdPoison.has(pageDown(at))) return undefined;
   // A guard marker faults as SIGSEGV would, so GUP fails there too (Linux 6.18: EIO at a guard page, reads and writes).
   if (mm.guards.size !== 0 && mm.guards.has(pageDown(at))) return undefined;
-  if (uffdFaultFor(mm, v, at, write, false)) return undefined;
+  const uffd = uffdFaultFor(mm, v, at, write, false);
+  if (uffd) {
+    // do_anonymous_page prepares the anon_vma of a write fault before it hands a missing page to userfaultfd, so a
+    // forced write that stops there still leaves the VMA its anon_vma (which decides later merges; Linux 6.18, found
+    // by --fuzz seed 21). A write-protect fault is handed over before any preparing.
+    if (write && uffd.access.wp !== true && !(f & VM.SHARED) && v.anonVma === 0) anonVmaPrepare(mm, v);
+    return undefined;
+  }
   return v;
 }
 
