@@ -37,7 +37,6 @@ describe('PageMap', () => {
         const each: [number, number][] = [];
         m.forEach((v, i) => each.push([i, v]));
         expect(sorted(each)).toEqual(sorted(ref));
-        expect([...m.keys()].sort((a, b) => a - b)).toEqual([...ref.keys()].sort((a, b) => a - b));
         expect([...m.values()].sort((a, b) => a - b)).toEqual([...ref.values()].sort((a, b) => a - b));
         for (const i of [0, 63, 64, 2 ** 32, 2 ** 40 + 5, lo]) {
           expect(m.get(i)).toBe(ref.get(i));

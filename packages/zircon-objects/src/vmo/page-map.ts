@@ -93,10 +93,6 @@ export class PageMap {
     return this.entries();
   }
 
-  *keys(): IterableIterator<number> {
-    for (const [i] of this.entries()) yield i;
-  }
-
   *values(): IterableIterator<number> {
     for (const c of this.#chunks.values()) {
       for (let s = 0; s < CHUNK; s++) {
